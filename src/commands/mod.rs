@@ -1,0 +1,63 @@
+//! One file per subcommand. Each returns the process exit code; errors of the tool itself
+//! (bad flag, missing model, unreadable file) are reported here with exit code 2.
+
+mod bench;
+mod complete;
+mod model;
+
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{Cli, Command, ModelArgs};
+use crate::llm::{self, Model};
+use crate::store::{Manifest, ResolvedModel, Store};
+
+/// Exit code for a failure of the tool itself (usage, missing model, I/O).
+pub const EXIT_TOOL_ERROR: u8 = 2;
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Complete(args) => complete::run(args),
+        Command::Model(cmd) => model::run(cmd),
+        Command::Bench(cmd) => bench::run(cmd),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("kgent: error: {e:#}");
+            ExitCode::from(EXIT_TOOL_ERROR)
+        }
+    }
+}
+
+/// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.
+pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
+    bar.set_message(message.into());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// The model the flags and environment name, loaded and ready, with how long loading took.
+pub(crate) struct LoadedModel {
+    pub model: Model,
+    pub resolved: ResolvedModel,
+    pub load_time: Duration,
+}
+
+pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
+    let device = llm::parse_device(&args.device)?;
+    let manifest = Manifest::load()?;
+    let resolved = Store::open_default()?.resolve(&manifest, args.model.as_deref())?;
+    let bar = spinner(format!("loading {}", resolved.name));
+    let start = Instant::now();
+    let model = Model::load(&resolved.path, &resolved.name, &device)
+        .with_context(|| format!("loading {}", resolved.path.display()))?;
+    let load_time = start.elapsed();
+    bar.finish_and_clear();
+    Ok(LoadedModel { model, resolved, load_time })
+}

@@ -1,0 +1,21 @@
+//! Kgent turns a plain-English request ("count openat calls per process every second") into an eBPF
+//! program, with a local quantized code model and no network.
+//!
+//! The crate follows the data: [`store`] finds and verifies model files, [`llm`] runs them, and
+//! [`commands`] wires each stage to the command line.
+//!
+//! ```no_run
+//! use kgent::{llm, store};
+//! let manifest = store::Manifest::load()?;
+//! let resolved = store::Store::open_default()?.resolve(&manifest, None)?;
+//! let mut model = llm::Model::load(&resolved.path, &resolved.name, &llm::Device::Cpu)?;
+//! let mut chat = llm::Chat::new(&mut model, None)?;
+//! let reply = chat.send("Reply with exactly: OK", &llm::GenerateOptions::default(), &mut |_| {})?;
+//! assert_eq!(reply.text.trim(), "OK");
+//! # Ok::<(), anyhow::Error>(())
+//! ```
+
+pub mod cli;
+pub mod commands;
+pub mod llm;
+pub mod store;

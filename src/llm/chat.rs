@@ -1,0 +1,311 @@
+//! Conversations: the ChatML template, sampling, stop conditions and token streaming, with the KV
+//! cache kept across turns so that a follow-up only prefills its own new tokens.
+
+use std::time::{Duration, Instant};
+
+use candle_core::Tensor;
+use candle_transformers::generation::{LogitsProcessor, Sampling};
+use serde::Serialize;
+
+use super::{LlmError, Model, Result};
+
+/// Prefill in slices of this many tokens: the attention scores of one slice are
+/// heads × slice × context floats, which stays small even for long prompts.
+const PREFILL_CHUNK: usize = 256;
+
+/// How a chat is laid out in tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ChatTemplate {
+    /// `<|im_start|>role\n…<|im_end|>\n`, as Qwen2.5 was trained.
+    ChatMl,
+}
+
+impl ChatTemplate {
+    /// Qwen2.5's own template inserts this system message when the caller gives none.
+    pub const DEFAULT_SYSTEM: &'static str = "You are Qwen, created by Alibaba Cloud. You are a helpful assistant.";
+
+    pub fn system(self, text: &str) -> String {
+        format!("<|im_start|>system\n{text}<|im_end|>\n")
+    }
+
+    /// A user turn followed by the header the assistant's reply continues from.
+    pub fn user(self, text: &str) -> String {
+        format!("<|im_start|>user\n{text}<|im_end|>\n<|im_start|>assistant\n")
+    }
+
+    /// What closes an assistant reply in the transcript.
+    pub fn end_of_reply(self) -> &'static str {
+        "<|im_end|>\n"
+    }
+}
+
+/// Decoding settings. The defaults are greedy and deterministic.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenerateOptions {
+    /// Most tokens to generate in one reply.
+    pub max_tokens: usize,
+    /// 0 means greedy (argmax); above 0 samples from the softened distribution.
+    pub temperature: f64,
+    /// Nucleus sampling: keep the smallest set of tokens whose probability reaches this.
+    pub top_p: Option<f64>,
+    /// Seed of the sampler, so that sampled runs are reproducible.
+    pub seed: u64,
+    /// Stop as soon as the reply contains one of these; the reply ends before it.
+    pub stop: Vec<String>,
+}
+
+impl Default for GenerateOptions {
+    fn default() -> Self {
+        GenerateOptions { max_tokens: 512, temperature: 0.0, top_p: None, seed: 42, stop: Vec::new() }
+    }
+}
+
+impl GenerateOptions {
+    fn sampling(&self) -> Sampling {
+        match (self.temperature, self.top_p) {
+            (t, _) if t <= 0.0 => Sampling::ArgMax,
+            (temperature, Some(p)) if p < 1.0 => Sampling::TopP { p, temperature },
+            (temperature, _) => Sampling::All { temperature },
+        }
+    }
+}
+
+/// Why a reply ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StopReason {
+    /// The model closed its turn (`<|im_end|>` or end of text).
+    EndOfTurn,
+    /// One of the caller's stop strings appeared.
+    StopString,
+    /// `max_tokens` were generated.
+    MaxTokens,
+}
+
+/// One assistant reply and what it cost.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reply {
+    pub text: String,
+    pub stop: StopReason,
+    /// Tokens run through the model before the reply: only this turn's, thanks to the KV cache.
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
+    #[serde(with = "secs")]
+    pub prefill_time: Duration,
+    #[serde(with = "secs")]
+    pub decode_time: Duration,
+}
+
+mod secs {
+    pub fn serialize<S: serde::Serializer>(d: &std::time::Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(d.as_secs_f64())
+    }
+}
+
+/// A conversation on one model. The transcript is append-only, so the model's KV cache always
+/// holds a prefix of it (`cached`); `pending` is the rest, run at the next prefill.
+pub struct Chat<'m> {
+    model: &'m mut Model,
+    cached: Vec<u32>,
+    pending: Vec<u32>,
+}
+
+impl<'m> Chat<'m> {
+    /// Starts a conversation (clearing the model's cache) with a system message, Qwen's default
+    /// when `None`.
+    pub fn new(model: &'m mut Model, system: Option<&str>) -> Result<Self> {
+        model.clear_kv_cache();
+        let template = model.template();
+        let pending = model.encode(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
+        Ok(Chat { model, cached: Vec::new(), pending })
+    }
+
+    /// Every token of the transcript so far, cached or not.
+    pub fn transcript(&self) -> Vec<u32> {
+        [self.cached.as_slice(), self.pending.as_slice()].concat()
+    }
+
+    /// Tokens whose keys and values are in the cache.
+    pub fn cached_len(&self) -> usize {
+        self.cached.len()
+    }
+
+    /// Queues a user turn and the assistant header after it.
+    pub fn push_user(&mut self, text: &str) -> Result<()> {
+        let ids = self.model.encode(&self.model.template().user(text))?;
+        self.pending.extend(ids);
+        Ok(())
+    }
+
+    /// Runs the pending tokens through the model and returns the logits for what comes next.
+    pub fn prefill(&mut self) -> Result<Tensor> {
+        if self.pending.is_empty() {
+            return Err(LlmError::Tokenizer("nothing to prefill: push a user turn first".into()));
+        }
+        let mut logits = None;
+        let pending = std::mem::take(&mut self.pending);
+        for chunk in pending.chunks(PREFILL_CHUNK) {
+            logits = Some(self.model.forward(chunk, self.cached.len())?);
+            self.cached.extend_from_slice(chunk);
+        }
+        Ok(logits.expect("pending was not empty"))
+    }
+
+    /// Sends a user message and generates the reply, streaming its text to `on_text`.
+    pub fn send(&mut self, text: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.push_user(text)?;
+        let prompt_tokens = self.pending.len();
+        let start = Instant::now();
+        let logits = self.prefill()?;
+        let prefill_time = start.elapsed();
+        let mut reply = self.generate(logits, opts, on_text)?;
+        reply.prompt_tokens = prompt_tokens;
+        reply.prefill_time = prefill_time;
+        Ok(reply)
+    }
+
+    /// Generates a reply from the logits of a prefill, then closes the turn in the transcript.
+    pub fn generate(&mut self, mut logits: Tensor, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        let limit = self.model.info().context_length;
+        let needed = self.cached.len() + opts.max_tokens + 2;
+        if needed > limit {
+            return Err(LlmError::ContextFull { needed, limit });
+        }
+        let start = Instant::now();
+        let mut sampler = LogitsProcessor::from_sampling(opts.seed, opts.sampling());
+        let mut generated: Vec<u32> = Vec::new();
+        let mut stream = TextStream::new(&opts.stop);
+        let stop = loop {
+            let next = sampler.sample(&logits)?;
+            if self.model.is_stop(next) {
+                break StopReason::EndOfTurn;
+            }
+            generated.push(next);
+            let text = self.model.decode(&generated)?;
+            if stream.update(&text, on_text) {
+                break StopReason::StopString;
+            }
+            if generated.len() >= opts.max_tokens {
+                break StopReason::MaxTokens;
+            }
+            logits = self.model.forward(&[next], self.cached.len())?;
+            self.cached.push(next);
+        };
+        // The last sampled token was never run through the model: it opens the next prefill,
+        // followed by the end-of-turn marker (the model's own `<|im_end|>` when it stopped itself).
+        if stop != StopReason::EndOfTurn {
+            self.pending.extend(generated.last());
+        }
+        self.pending.extend(self.model.encode(self.model.template().end_of_reply())?);
+        let text = stream.finish(on_text);
+        Ok(Reply {
+            text,
+            stop,
+            prompt_tokens: 0,
+            generated_tokens: generated.len(),
+            prefill_time: Duration::ZERO,
+            decode_time: start.elapsed(),
+        })
+    }
+}
+
+/// Turns the growing decoded text into streamed pieces. It holds back an incomplete UTF-8
+/// character and any tail that could be the start of a stop string, so the caller never sees
+/// text past a stop.
+struct TextStream<'s> {
+    stops: &'s [String],
+    text: String,
+    emitted: usize,
+}
+
+impl<'s> TextStream<'s> {
+    fn new(stops: &'s [String]) -> Self {
+        TextStream { stops, text: String::new(), emitted: 0 }
+    }
+
+    /// Takes the full decoded reply so far; returns true when a stop string was found.
+    fn update(&mut self, text: &str, on_text: &mut dyn FnMut(&str)) -> bool {
+        self.text = text.to_string();
+        if let Some(at) = self.stops.iter().filter_map(|s| self.text.find(s.as_str())).min() {
+            self.text.truncate(at);
+            return true;
+        }
+        let mut safe = self.text.len();
+        if self.text.ends_with('\u{FFFD}') {
+            safe -= '\u{FFFD}'.len_utf8();
+        }
+        for stop in self.stops {
+            for k in (1..stop.len()).rev() {
+                if stop.is_char_boundary(k) && self.text[..safe].ends_with(&stop[..k]) {
+                    safe = safe.min(self.text.len() - k);
+                    break;
+                }
+            }
+        }
+        if safe > self.emitted && self.text.is_char_boundary(safe) {
+            on_text(&self.text[self.emitted..safe]);
+            self.emitted = safe;
+        }
+        false
+    }
+
+    fn finish(mut self, on_text: &mut dyn FnMut(&str)) -> String {
+        if self.text.len() > self.emitted {
+            on_text(&self.text[self.emitted..]);
+            self.emitted = self.text.len();
+        }
+        std::mem::take(&mut self.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds successive full decodings of a growing reply, as `generate` does.
+    fn stream(decodings: &[&str], stops: &[&str]) -> (Vec<String>, String, bool) {
+        let stops: Vec<String> = stops.iter().map(|s| s.to_string()).collect();
+        let mut s = TextStream::new(&stops);
+        let mut out = Vec::new();
+        let mut stopped = false;
+        for text in decodings {
+            if s.update(text, &mut |t| out.push(t.to_string())) {
+                stopped = true;
+                break;
+            }
+        }
+        let full = s.finish(&mut |t| out.push(t.to_string()));
+        (out, full, stopped)
+    }
+
+    #[test]
+    fn streamed_pieces_concatenate_to_the_reply() {
+        let (out, full, stopped) = stream(&["fn", "fn main", "fn main()"], &[]);
+        assert_eq!(out, ["fn", " main", "()"]);
+        assert_eq!(full, "fn main()");
+        assert!(!stopped);
+    }
+
+    #[test]
+    fn text_after_a_stop_string_is_never_streamed() {
+        let (out, full, stopped) = stream(&["code\n`", "code\n``", "code\n```\nmore"], &["```"]);
+        assert!(stopped);
+        assert_eq!(full, "code\n");
+        assert_eq!(out.concat(), "code\n");
+        assert!(out.iter().all(|p| !p.contains('`')), "{out:?}");
+    }
+
+    #[test]
+    fn an_incomplete_character_waits_for_its_bytes() {
+        let (out, full, _) = stream(&["a\u{FFFD}", "a\u{e9}"], &[]);
+        assert_eq!(out, ["a", "\u{e9}"]);
+        assert_eq!(full, "a\u{e9}");
+    }
+
+    #[test]
+    fn greedy_unless_a_temperature_is_given() {
+        assert!(matches!(GenerateOptions::default().sampling(), Sampling::ArgMax));
+        let o = GenerateOptions { temperature: 0.7, top_p: Some(0.9), ..Default::default() };
+        assert!(matches!(o.sampling(), Sampling::TopP { .. }));
+    }
+}

@@ -1,0 +1,142 @@
+//! The model runtime on a tiny random Qwen2 GGUF the test writes itself: loading, tokenizer,
+//! chat template, sampling and KV reuse run through the same code as the real model.
+
+use kgent::llm::{tiny, Chat, Device, GenerateOptions, LlmError, Model, StopReason};
+
+fn tiny_model(seed: u64) -> (tempfile::TempDir, Model) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tiny.gguf");
+    tiny::write_tiny_qwen2(&path, seed).unwrap();
+    let model = Model::load(&path, "tiny", &Device::Cpu).unwrap();
+    (dir, model)
+}
+
+#[test]
+fn loads_a_qwen2_gguf_and_reads_its_shape() {
+    let (_dir, model) = tiny_model(1);
+    let info = model.info();
+    assert_eq!(info.architecture, "qwen2");
+    assert_eq!(info.layers, tiny::LAYERS);
+    assert_eq!(info.embedding_length, tiny::HIDDEN);
+    assert_eq!(info.context_length, tiny::CONTEXT);
+    assert_eq!(info.vocab_size, 256 + 6 + 3);
+}
+
+#[test]
+fn tokenizer_round_trips_text_code_and_unicode() {
+    let (_dir, model) = tiny_model(1);
+    for text in [
+        "hello world",
+        "tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }\n\n  printf(\"%s\\n\", str(args->filename));",
+        "naïve café – 日本語 🐝",
+        "   leading and trailing spaces   ",
+    ] {
+        let ids = model.encode(text).unwrap();
+        assert_eq!(model.decode(&ids).unwrap(), text);
+    }
+    // Merges apply: "the" is one token after a space, not three bytes.
+    assert_eq!(model.encode(" the").unwrap().len(), 1);
+}
+
+#[test]
+fn chatml_specials_encode_to_single_ids() {
+    let (_dir, model) = tiny_model(1);
+    let im_start = tiny::special_id(1);
+    let im_end = tiny::special_id(2);
+    let ids = model.encode("<|im_start|>user\nhi<|im_end|>\n").unwrap();
+    assert_eq!(ids[0], im_start);
+    assert_eq!(ids.iter().filter(|&&i| i == im_end).count(), 1);
+    assert_eq!(ids.iter().filter(|&&i| i == im_start).count(), 1);
+    assert!(model.is_stop(im_end));
+    assert!(model.is_stop(tiny::special_id(0)));
+    assert!(!model.is_stop(ids[1]));
+}
+
+fn reply(model: &mut Model, opts: &GenerateOptions) -> String {
+    let mut chat = Chat::new(model, Some("system")).unwrap();
+    let mut streamed = String::new();
+    let r = chat.send("write code", opts, &mut |t| streamed.push_str(t)).unwrap();
+    assert_eq!(streamed, r.text, "streamed pieces add up to the reply");
+    r.text
+}
+
+#[test]
+fn sampling_is_reproducible_for_a_seed_and_varies_across_seeds() {
+    let (_dir, mut model) = tiny_model(2);
+    let sampled = |seed| GenerateOptions { max_tokens: 24, temperature: 1.0, seed, ..Default::default() };
+    let a = reply(&mut model, &sampled(7));
+    let b = reply(&mut model, &sampled(7));
+    assert_eq!(a, b);
+    let others: Vec<String> = (8..12).map(|s| reply(&mut model, &sampled(s))).collect();
+    assert!(others.iter().any(|o| *o != a), "four other seeds all gave {a:?}");
+    let greedy = GenerateOptions { max_tokens: 24, ..Default::default() };
+    assert_eq!(reply(&mut model, &greedy), reply(&mut model, &greedy));
+}
+
+#[test]
+fn max_tokens_bounds_the_reply() {
+    let (_dir, mut model) = tiny_model(3);
+    let mut chat = Chat::new(&mut model, None).unwrap();
+    let opts = GenerateOptions { max_tokens: 5, ..Default::default() };
+    let r = chat.send("hi", &opts, &mut |_| {}).unwrap();
+    assert!(r.generated_tokens <= 5);
+    if r.generated_tokens == 5 {
+        assert_eq!(r.stop, StopReason::MaxTokens);
+    }
+}
+
+#[test]
+fn a_second_turn_with_kv_reuse_matches_recomputing_the_whole_context() {
+    let (_dir, mut model) = tiny_model(4);
+    let opts = GenerateOptions { max_tokens: 12, ..Default::default() };
+    let (reused, transcript, first_len) = {
+        let mut chat = Chat::new(&mut model, Some("You write bpftrace.")).unwrap();
+        let first = chat.send("count opens", &opts, &mut |_| {}).unwrap();
+        let first_len = chat.cached_len();
+        assert!(first.generated_tokens > 0);
+        chat.push_user("now per process").unwrap();
+        let logits = chat.prefill().unwrap();
+        (logits.to_vec1::<f32>().unwrap(), chat.transcript(), first_len)
+    };
+    // The follow-up only prefilled its own tokens, yet saw the whole conversation.
+    assert!(first_len > 0 && transcript.len() > first_len);
+    model.clear_kv_cache();
+    let full = model.forward(&transcript, 0).unwrap().to_vec1::<f32>().unwrap();
+    assert_eq!(reused.len(), full.len());
+    let max_diff = reused.iter().zip(&full).map(|(a, b)| (a - b).abs()).fold(0f32, f32::max);
+    let scale = full.iter().map(|v| v.abs()).fold(0f32, f32::max);
+    assert!(max_diff <= 1e-3 * scale.max(1.0), "max diff {max_diff} (logit scale {scale})");
+    let argmax = |v: &[f32]| v.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0;
+    assert_eq!(argmax(&reused), argmax(&full));
+}
+
+#[test]
+fn stop_strings_end_the_reply_before_them() {
+    let (_dir, mut model) = tiny_model(5);
+    let free = reply(&mut model, &GenerateOptions { max_tokens: 40, ..Default::default() });
+    // Stop on a piece of the free reply: the stopped reply must be the text before it.
+    let cut = free.char_indices().nth(6).map(|(i, _)| i).expect("reply has some characters");
+    let stop: String = free[cut..].chars().take(2).collect();
+    let opts = GenerateOptions { max_tokens: 40, stop: vec![stop.clone()], ..Default::default() };
+    let stopped = reply(&mut model, &opts);
+    assert_eq!(stopped, free[..free.find(&stop).unwrap()]);
+}
+
+#[test]
+fn other_architectures_and_non_gguf_files_are_refused_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let junk = dir.path().join("junk.gguf");
+    std::fs::write(&junk, b"this is not a gguf file at all").unwrap();
+    let err = Model::load(&junk, "junk", &Device::Cpu).err().unwrap();
+    assert!(matches!(err, LlmError::BadGguf { .. }), "{err}");
+
+    let missing = Model::load(&dir.path().join("absent.gguf"), "absent", &Device::Cpu).err().unwrap();
+    assert!(matches!(missing, LlmError::Io { .. }), "{missing}");
+
+    let llama = dir.path().join("llama.gguf");
+    let arch = candle_core::quantized::gguf_file::Value::String("llama".into());
+    let mut f = std::fs::File::create(&llama).unwrap();
+    candle_core::quantized::gguf_file::write(&mut f, &[("general.architecture", &arch)], &[]).unwrap();
+    let err = Model::load(&llama, "llama", &Device::Cpu).err().unwrap();
+    assert!(err.to_string().contains("architecture 'llama'"), "{err}");
+}
