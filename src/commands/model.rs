@@ -17,11 +17,11 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{:<38} {:<11} {:>9}  {}", "MODEL", "STATE", "SIZE", "PATH");
+            println!("{:<46} {:<11} {:>9}  {}", "MODEL", "STATE", "SIZE", "PATH");
             for r in &rows {
                 let name = if r.default { format!("{} (default)", r.name) } else { r.name.clone() };
                 let size = format!("{:.2} GB", r.expected_size as f64 / 1e9);
-                println!("{name:<38} {:<11} {size:>9}  {}", r.state, r.path.display());
+                println!("{name:<46} {:<11} {size:>9}  {}", r.state, r.path.display());
             }
             if rows.iter().any(|r| r.state == "missing") {
                 eprintln!("fetch a missing model with: kgent model pull NAME");
