@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::kernel::HookKind;
 use crate::store::Source;
 
 /// Kgent turns a plain-English request into an eBPF program, with a local code model and no network.
@@ -25,6 +26,8 @@ pub enum Command {
     /// List, fetch and verify the local models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// List the hooks this host offers (like `bpftrace -l`), with fields and whether each attaches here.
+    Hooks(HooksArgs),
     /// Measure speed: `kgent bench llm`.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -101,6 +104,33 @@ pub enum ModelCommand {
         /// Model name [default: the manifest's default].
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct HooksArgs {
+    /// Probe pattern with `*` / `?` wildcards (`tracepoint:syscalls:*openat*`), or a plain word to
+    /// match anywhere (`openat`) [default: every hook].
+    pub pattern: Option<String>,
+    /// Show tracepoint fields and kernel function prototypes under each hook.
+    #[arg(long, short = 'f')]
+    pub fields: bool,
+    /// Only hooks of this kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<HookKind>,
+    /// Only hooks whose programs can attach on this host.
+    #[arg(long)]
+    pub attachable: bool,
+    /// List the functions of this binary or library as uprobes instead of the catalog.
+    #[arg(long, value_name = "PATH")]
+    pub binary: Option<PathBuf>,
+    /// Show which program types load and attach on this kernel, and the tools installed.
+    #[arg(long)]
+    pub capabilities: bool,
+    /// Rebuild the cached catalog now (it is rebuilt by itself when the kernel changes).
+    #[arg(long)]
+    pub refresh: bool,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

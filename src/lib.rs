@@ -17,5 +17,6 @@
 
 pub mod cli;
 pub mod commands;
+pub mod kernel;
 pub mod llm;
 pub mod store;

@@ -24,6 +24,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+/// Kgent's cache root: `$KGENT_HOME`, else `$XDG_CACHE_HOME/kgent` (`~/.cache/kgent`). Models, the
+/// host's hook catalog and the retrieval index live below it.
+pub fn home_dir() -> Result<PathBuf> {
+    match std::env::var_os("KGENT_HOME") {
+        Some(h) if !h.is_empty() => Ok(PathBuf::from(h)),
+        _ => Ok(dirs::cache_dir().ok_or(StoreError::NoHome)?.join("kgent")),
+    }
+}
+
 /// The manifest compiled into the binary; `$KGENT_MANIFEST` names another file to use instead.
 const BUILTIN_MANIFEST: &str = include_str!("../models/manifest.toml");
 
@@ -221,11 +230,7 @@ pub struct Store {
 impl Store {
     /// `$KGENT_HOME/models` when set, else `$XDG_CACHE_HOME/kgent/models` (`~/.cache/kgent/models`).
     pub fn open_default() -> Result<Self> {
-        let home = match std::env::var_os("KGENT_HOME") {
-            Some(h) => PathBuf::from(h),
-            None => dirs::cache_dir().ok_or(StoreError::NoHome)?.join("kgent"),
-        };
-        Self::open(home.join("models"))
+        Self::open(home_dir()?.join("models"))
     }
 
     /// Opens (creating) a cache directory and removes partial files that no live process owns.

@@ -3,6 +3,7 @@
 
 mod bench;
 mod complete;
+mod hooks;
 mod model;
 
 use std::process::ExitCode;
@@ -22,6 +23,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),
+        Command::Hooks(args) => hooks::run(args),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {

@@ -1,0 +1,120 @@
+//! `kgent hooks`: the probes this host offers, like `bpftrace -l`, plus fields, prototypes and
+//! whether each can attach here.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::cli::HooksArgs;
+use crate::kernel::{uprobe, Attach, Catalog, Hook, HookKind};
+use crate::store::home_dir;
+
+pub fn run(args: HooksArgs) -> Result<ExitCode> {
+    let catalog = Catalog::load_or_build(&home_dir()?, args.refresh)?;
+    for w in &catalog.warnings {
+        eprintln!("kgent: warning: {w}");
+    }
+    let mut hooks: Vec<Hook> = match &args.binary {
+        // A binary given on the command line is read now; it is not part of the cached catalog.
+        Some(bin) => {
+            let attach = catalog.hooks.iter().find(|h| h.kind == HookKind::Uprobe).map_or(Attach::Unknown, |h| h.attach);
+            uprobe::functions(bin)
+                .with_context(|| format!("listing functions of {}", bin.display()))?
+                .into_iter()
+                .map(|f| Hook {
+                    probe: format!("uprobe:{}:{f}", bin.display()),
+                    kind: HookKind::Uprobe,
+                    category: bin.display().to_string(),
+                    fields: vec![],
+                    prototype: None,
+                    about: String::new(),
+                    attach,
+                })
+                .collect()
+        }
+        None => catalog.hooks.clone(),
+    };
+    let pattern = args.pattern.as_deref().map(glob_regex).transpose()?;
+    hooks.retain(|h| {
+        pattern.as_ref().is_none_or(|re| re.is_match(&h.probe))
+            && args.kind.is_none_or(|k| h.kind == k)
+            && (!args.attachable || matches!(h.attach, Attach::Yes | Attach::Unknown))
+    });
+
+    if args.json {
+        let out = json!({
+            "kernel": catalog.key,
+            "capabilities": catalog.capabilities,
+            "tools": catalog.tools,
+            "warnings": catalog.warnings,
+            "hooks": hooks,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if args.capabilities {
+        println!("kernel {} (BTF {})", catalog.key.release, catalog.key.btf_sha256);
+        for (ty, s) in &catalog.capabilities {
+            println!("  {ty:<15} load: {:<4} attach: {}", short(&s.loads), short(&s.attaches));
+        }
+        println!("tools: bpftrace {}, clang {}, bpftool {}", or_missing(&catalog.tools.bpftrace), or_missing(&catalog.tools.clang), or_missing(&catalog.tools.bpftool));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut out = std::io::stdout().lock();
+    use std::io::Write;
+    for h in &hooks {
+        let note = match h.attach {
+            Attach::Yes => "",
+            Attach::LoadOnly => "  [loads, cannot attach here]",
+            Attach::No => "  [refused by this kernel]",
+            Attach::Unknown => "  [attach not probed]",
+        };
+        writeln!(out, "{}{note}", h.probe)?;
+        if args.fields {
+            if let Some(p) = &h.prototype {
+                writeln!(out, "    {p}")?;
+            } else {
+                for f in &h.fields {
+                    writeln!(out, "    {} {}", f.ty, f.name)?;
+                }
+            }
+            if !h.about.is_empty() {
+                writeln!(out, "    {}", h.about)?;
+            }
+        }
+    }
+    if hooks.is_empty() {
+        eprintln!("no hooks match; try a wider pattern such as 'tracepoint:*open*'");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn short(o: &crate::kernel::Outcome) -> String {
+    match o {
+        crate::kernel::Outcome::Yes => "yes".into(),
+        crate::kernel::Outcome::No(why) => format!("no ({why})"),
+        crate::kernel::Outcome::Untried(why) => format!("untried ({why})"),
+    }
+}
+
+fn or_missing(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("missing")
+}
+
+/// bpftrace-style patterns: `*` and `?` wildcards over the whole probe; a pattern without any
+/// wildcard or `:` matches as a substring (`kgent hooks openat`).
+pub fn glob_regex(pattern: &str) -> Result<regex::Regex> {
+    let anchored = pattern.contains(['*', '?', ':']);
+    let mut re = String::new();
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    let re = if anchored { format!("^{re}$") } else { re };
+    regex::Regex::new(&re).with_context(|| format!("bad pattern {pattern:?}"))
+}
