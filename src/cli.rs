@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::kernel::HookKind;
+use crate::retrieve::Kind;
 use crate::store::Source;
 
 /// Kgent turns a plain-English request into an eBPF program, with a local code model and no network.
@@ -26,6 +27,11 @@ pub enum Command {
     /// List, fetch and verify the local models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Find example programs and hooks close to a request (BM25 over the retrieval index).
+    Search(SearchArgs),
+    /// Build or inspect the retrieval index (examples, host tools, imports, hooks).
+    #[command(subcommand)]
+    Index(IndexCommand),
     /// List the hooks this host offers (like `bpftrace -l`), with fields and whether each attaches here.
     Hooks(HooksArgs),
     /// Measure speed: `kgent bench llm`.
@@ -107,6 +113,47 @@ pub enum ModelCommand {
 }
 
 #[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// What you want to trace, in plain English.
+    pub request: String,
+    /// Search only examples or only hooks [default: both].
+    #[arg(long, value_enum)]
+    pub kind: Option<Kind>,
+    /// How many results of each kind.
+    #[arg(short, default_value_t = 5)]
+    pub k: usize,
+    /// Print each example's code under it.
+    #[arg(long)]
+    pub code: bool,
+    /// Also return hooks that load but cannot attach on this host (kprobes where kprobes are missing).
+    #[arg(long)]
+    pub all_hooks: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IndexCommand {
+    /// Build the index now (searches also rebuild it by themselves when anything changed).
+    Build {
+        /// Also index this KEN-style JSON file (`[{"request": …, "bpf": …}]`) or directory of
+        /// .bt / .bpf.c files; remembered for later builds. Repeatable.
+        #[arg(long, value_name = "PATH")]
+        import: Vec<PathBuf>,
+        /// Forget the imports remembered from earlier builds.
+        #[arg(long)]
+        forget_imports: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show where the index is, its version, whether it is current, and the imports.
+    Status {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
 pub struct HooksArgs {
     /// Probe pattern with `*` / `?` wildcards (`tracepoint:syscalls:*openat*`), or a plain word to
     /// match anywhere (`openat`) [default: every hook].
@@ -137,6 +184,14 @@ pub struct HooksArgs {
 pub enum BenchCommand {
     /// Model speed: load time, prefill and decode tokens per second, peak memory.
     Llm(BenchLlmArgs),
+    /// Retrieval: index build time, query latency, and recall on our eval requests.
+    Index {
+        /// List each request whose relevant example or hook was not retrieved.
+        #[arg(long)]
+        misses: bool,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -19,4 +19,6 @@ pub mod cli;
 pub mod commands;
 pub mod kernel;
 pub mod llm;
+pub mod retrieve;
 pub mod store;
+pub mod verify;

@@ -36,6 +36,7 @@ struct LlmBench {
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Llm(args) => llm_bench(args),
+        BenchCommand::Index { misses, json } => index_bench(misses, json),
     }
 }
 
@@ -113,4 +114,26 @@ fn measure(model: &mut Model, prompt: &[u32], n: usize) -> Result<(Duration, Dur
 fn median(xs: &mut [f64]) -> f64 {
     xs.sort_by(|a, b| a.total_cmp(b));
     xs[xs.len() / 2]
+}
+
+fn index_bench(show_misses: bool, json: bool) -> Result<ExitCode> {
+    use crate::retrieve::{host_tool_dirs, index, quality, Searcher};
+    let loc = index::Location { home: crate::store::home_dir()? };
+    let report = index::build(&loc, &host_tool_dirs())?;
+    let searcher = Searcher::open(&loc, &host_tool_dirs(), &mut |_| {})?;
+    let q = quality::measure(&searcher)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "build": report, "quality": q }))?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!("index      {} ({} examples, {} hooks)", report.version, report.examples, report.hooks);
+    println!("build      {:.2} s", report.seconds);
+    println!("queries    p50 {:.2} ms, p95 {:.2} ms", q.query_p50_ms, q.query_p95_ms);
+    println!("recall     examples@3 {:.1}%, attachable hooks@10 {:.1}% ({} requests)", q.example_recall_at_3 * 100.0, q.hook_recall_at_10 * 100.0, q.requests);
+    if show_misses {
+        for m in &q.misses {
+            println!("miss {}: examples {:?} hooks {:?}", m.id, m.top_examples, m.top_hooks);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

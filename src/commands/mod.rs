@@ -5,6 +5,7 @@ mod bench;
 mod complete;
 mod hooks;
 mod model;
+mod search;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -23,6 +24,8 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),
+        Command::Search(args) => search::search(args),
+        Command::Index(cmd) => search::index(cmd),
         Command::Hooks(args) => hooks::run(args),
         Command::Bench(cmd) => bench::run(cmd),
     };

@@ -1,0 +1,146 @@
+//! Retrieval quality on our eval requests (`dataset/eval/requests.toml`): is a relevant example in
+//! the top 3, and an attachable correct hook in the top 10? Plus query latency.
+
+use std::time::Instant;
+
+use serde::{Deserialize, Serialize};
+
+use super::index::{Hit, IndexError, Kind, Searcher};
+use crate::kernel::Attach;
+
+const REQUESTS: &str = include_str!("../../dataset/eval/requests.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct EvalRequest {
+    pub id: String,
+    pub request: String,
+    #[serde(default)]
+    pub examples: Vec<String>,
+    #[serde(default)]
+    pub hooks: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    request: Vec<EvalRequest>,
+}
+
+/// Our eval requests, as compiled in.
+pub fn eval_requests() -> Vec<EvalRequest> {
+    toml::from_str::<File>(REQUESTS).expect("dataset/eval/requests.toml parses (checked by tests)").request
+}
+
+/// One request's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub id: String,
+    pub example_hit: bool,
+    pub hook_hit: Option<bool>,
+    pub top_examples: Vec<String>,
+    pub top_hooks: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Quality {
+    pub requests: usize,
+    pub example_recall_at_3: f64,
+    pub hook_recall_at_10: f64,
+    pub query_p50_ms: f64,
+    pub query_p95_ms: f64,
+    pub misses: Vec<Outcome>,
+}
+
+/// Whether `probe` matches a pattern with `*` wildcards.
+pub fn probe_matches(pattern: &str, probe: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == probe;
+    }
+    let mut rest = probe;
+    for (i, part) in parts.iter().enumerate() {
+        if i == 0 {
+            let Some(r) = rest.strip_prefix(part) else { return false };
+            rest = r;
+        } else if i == parts.len() - 1 {
+            return rest.ends_with(part);
+        } else {
+            let Some(at) = rest.find(part) else { return false };
+            rest = &rest[at + part.len()..];
+        }
+    }
+    true
+}
+
+/// Runs every eval request against `searcher`.
+pub fn measure(searcher: &Searcher) -> Result<Quality, IndexError> {
+    let requests = eval_requests();
+    let mut times = Vec::new();
+    let mut outcomes = Vec::new();
+    for r in &requests {
+        let t = Instant::now();
+        let examples = searcher.search(&r.request, Kind::Examples, 3)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let t = Instant::now();
+        let hooks = searcher.search(&r.request, Kind::Hooks, 10)?;
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        let top_examples: Vec<String> = examples
+            .iter()
+            .filter_map(|h| match h {
+                Hit::Example { example, .. } => Some(example.id.clone()),
+                _ => None,
+            })
+            .collect();
+        let attachable: Vec<String> = hooks
+            .iter()
+            .filter_map(|h| match h {
+                Hit::Hook { hook, .. } if matches!(hook.attach, Attach::Yes | Attach::Unknown) => Some(hook.probe.clone()),
+                _ => None,
+            })
+            .collect();
+        outcomes.push(Outcome {
+            id: r.id.clone(),
+            example_hit: top_examples.iter().any(|e| r.examples.contains(e)),
+            hook_hit: (!r.hooks.is_empty()).then(|| attachable.iter().any(|p| r.hooks.iter().any(|pat| probe_matches(pat, p)))),
+            top_examples,
+            top_hooks: attachable,
+        });
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let with_hooks = outcomes.iter().filter(|o| o.hook_hit.is_some()).count().max(1);
+    Ok(Quality {
+        requests: requests.len(),
+        example_recall_at_3: outcomes.iter().filter(|o| o.example_hit).count() as f64 / requests.len() as f64,
+        hook_recall_at_10: outcomes.iter().filter(|o| o.hook_hit == Some(true)).count() as f64 / with_hooks as f64,
+        query_p50_ms: pct(0.5),
+        query_p95_ms: pct(0.95),
+        misses: outcomes.into_iter().filter(|o| !o.example_hit || o.hook_hit == Some(false)).collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_like_globs() {
+        assert!(probe_matches("tracepoint:syscalls:sys_enter_open*", "tracepoint:syscalls:sys_enter_openat"));
+        assert!(probe_matches("uprobe:*libc.so.6:malloc", "uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc"));
+        assert!(probe_matches("tracepoint:syscalls:sys_enter_*chmod*", "tracepoint:syscalls:sys_enter_fchmodat"));
+        assert!(!probe_matches("tracepoint:syscalls:sys_enter_open*", "tracepoint:syscalls:sys_exit_openat"));
+        assert!(!probe_matches("software:page-faults", "software:page-faults2"));
+    }
+
+    #[test]
+    fn eval_requests_parse_and_name_real_dataset_examples() {
+        let ids: Vec<String> = crate::retrieve::corpus::dataset().into_iter().map(|e| e.id).collect();
+        let reqs = eval_requests();
+        assert!(reqs.len() >= 50, "{} requests", reqs.len());
+        for r in &reqs {
+            // `host/` tools are acceptable answers where installed; ours must exist.
+            for e in r.examples.iter().filter(|e| !e.starts_with("host/")) {
+                assert!(ids.contains(e), "{}: unknown example {e}", r.id);
+            }
+        }
+    }
+}
