@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::kernel::HookKind;
 use crate::retrieve::Kind;
 use crate::store::Source;
+use crate::verify::compile::Target;
 
 /// Kgent turns a plain-English request into an eBPF program, with a local code model and no network.
 ///
@@ -22,6 +23,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Write an eBPF program for a request, checked against this host: probes, compiler, kernel verifier.
+    Gen(GenArgs),
     /// Stream the local model's reply to a one-turn chat (a debugging aid for the model runtime).
     Complete(CompleteArgs),
     /// List, fetch and verify the local models.
@@ -37,6 +40,37 @@ pub enum Command {
     /// Measure speed: `kgent bench llm`.
     #[command(subcommand)]
     Bench(BenchCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct GenArgs {
+    /// What the program should do, in plain English ("count openat calls per process every second").
+    pub request: String,
+    /// bpftrace script, or libbpf-style C (kernel side).
+    #[arg(long, value_enum, default_value = "bpftrace")]
+    pub target: Target,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Most model replies to try; each failed check is fed back for the next.
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    /// Write the program to this file instead of standard output.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Print the whole report (every attempt, every verdict, timings) as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Allow bpftrace's unsafe builtins (system, signal, override), refused otherwise.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
+    /// Most tokens per reply [default: 384 for bpftrace, 1024 for C].
+    #[arg(long)]
+    pub max_tokens: Option<usize>,
+    /// Sampling temperature; 0 (the default) is greedy and reproducible.
+    #[arg(long, default_value_t = 0.0)]
+    pub temperature: f64,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
 }
 
 /// Which model to load and where to run it.

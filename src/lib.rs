@@ -20,5 +20,6 @@ pub mod commands;
 pub mod kernel;
 pub mod llm;
 pub mod retrieve;
+pub mod synth;
 pub mod store;
 pub mod verify;

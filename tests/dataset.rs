@@ -1,11 +1,11 @@
-//! Our example corpus: every file is well-formed, every bpftrace example compiles with bpftrace,
-//! every C example compiles with clang against this kernel's vmlinux.h and passes the kernel
+//! Our example corpus: every file is well-formed, every bpftrace example compiles with bpftrace
+//! and its emitted object passes the kernel verifier, every C example compiles with clang against this kernel's vmlinux.h and passes the kernel
 //! verifier here. Needs bpftrace, clang, bpftool and root; skipped with the reason elsewhere,
 //! required in CI (KGENT_REQUIRE_BPF=1).
 
 use kgent::retrieve::corpus::{bpftrace_probes, c_probes, dataset, Origin};
 use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
-use kgent::verify::kernel::{load_object, KernelVerdict};
+use kgent::verify::kernel::{load_bpftrace_object, load_object, KernelVerdict};
 
 const SUBSYSTEMS: &[&str] = &[
     "syscalls", "process", "signals", "scheduler", "memory", "block", "files", "network", "uprobe", "timers", "interrupts", "cpu",
@@ -65,14 +65,17 @@ fn tools_or_skip() -> bool {
 }
 
 #[test]
-fn every_bpftrace_example_compiles() {
+fn every_bpftrace_example_compiles_and_passes_the_kernel_verifier() {
     if !tools_or_skip() {
         return;
     }
     let mut failures = Vec::new();
     for e in dataset().iter().filter(|e| e.target == Target::Bpftrace) {
         match compile_bpftrace(&e.code).unwrap() {
-            CompileVerdict::Compiled { object, .. } => assert!(object.starts_with(b"\x7fELF"), "{}", e.id),
+            CompileVerdict::Compiled { object, .. } => match load_bpftrace_object(&object) {
+                KernelVerdict::Accepted { programs } => assert!(!programs.is_empty(), "{}", e.id),
+                other => failures.push(format!("{} was refused: {other:?}", e.id)),
+            },
             CompileVerdict::Failed { diagnostics } => failures.push(format!("{}:\n{diagnostics}", e.id)),
         }
     }

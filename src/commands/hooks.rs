@@ -35,7 +35,7 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
         }
         None => catalog.hooks.clone(),
     };
-    let pattern = args.pattern.as_deref().map(glob_regex).transpose()?;
+    let pattern = args.pattern.as_deref().map(pattern_regex).transpose()?;
     hooks.retain(|h| {
         pattern.as_ref().is_none_or(|re| re.is_match(&h.probe))
             && args.kind.is_none_or(|k| h.kind == k)
@@ -105,16 +105,10 @@ fn or_missing(v: &Option<String>) -> &str {
 
 /// bpftrace-style patterns: `*` and `?` wildcards over the whole probe; a pattern without any
 /// wildcard or `:` matches as a substring (`kgent hooks openat`).
-pub fn glob_regex(pattern: &str) -> Result<regex::Regex> {
-    let anchored = pattern.contains(['*', '?', ':']);
-    let mut re = String::new();
-    for c in pattern.chars() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
+fn pattern_regex(pattern: &str) -> Result<regex::Regex> {
+    if pattern.contains(['*', '?', ':']) {
+        Ok(crate::kernel::probe_glob(pattern))
+    } else {
+        regex::Regex::new(&regex::escape(pattern)).with_context(|| format!("bad pattern {pattern:?}"))
     }
-    let re = if anchored { format!("^{re}$") } else { re };
-    regex::Regex::new(&re).with_context(|| format!("bad pattern {pattern:?}"))
 }

@@ -3,6 +3,7 @@
 
 mod bench;
 mod complete;
+mod gen;
 mod hooks;
 mod model;
 mod search;
@@ -22,6 +23,7 @@ pub const EXIT_TOOL_ERROR: u8 = 2;
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Gen(args) => gen::run(args),
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),
         Command::Search(args) => search::search(args),

@@ -171,7 +171,7 @@ impl Catalog {
         let catalog = Catalog::build(key, &Sources::host());
         std::fs::create_dir_all(&dir).map_err(|source| CatalogError::Io { path: dir.clone(), source })?;
         // Write beside, then rename: a reader never sees half a file.
-        let tmp = dir.join(format!(".{}.{}", key_tmp(&path), std::process::id()));
+        let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
         let io = |source| CatalogError::Io { path: path.clone(), source };
         std::fs::write(&tmp, serde_json::to_vec(&catalog).expect("catalog serialises")).map_err(io)?;
         std::fs::rename(&tmp, &path).map_err(|source| CatalogError::Io { path: path.clone(), source })?;
@@ -297,6 +297,17 @@ impl Catalog {
     }
 }
 
-fn key_tmp(path: &Path) -> String {
-    path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default()
+/// A probe pattern in bpftrace's spelling (`tracepoint:syscalls:sys_enter_open*`, `?` for one
+/// character) as an anchored regex.
+pub fn probe_glob(pattern: &str) -> regex::Regex {
+    let mut re = String::from("^");
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(&c.to_string())),
+        }
+    }
+    re.push('$');
+    regex::Regex::new(&re).expect("escaped pattern is a valid regex")
 }

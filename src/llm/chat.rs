@@ -153,7 +153,17 @@ impl<'m> Chat<'m> {
 
     /// Sends a user message and generates the reply, streaming its text to `on_text`.
     pub fn send(&mut self, text: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.send_with_prefix(text, "", opts, on_text)
+    }
+
+    /// Like [`send`](Self::send), but the assistant's reply starts with `prefix` (say, the opening
+    /// of a code block), which the model continues. The returned text excludes the prefix.
+    pub fn send_with_prefix(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         self.push_user(text)?;
+        if !prefix.is_empty() {
+            let ids = self.model.encode(prefix)?;
+            self.pending.extend(ids);
+        }
         let prompt_tokens = self.pending.len();
         let start = Instant::now();
         let logits = self.prefill()?;
@@ -207,6 +217,54 @@ impl<'m> Chat<'m> {
             decode_time: start.elapsed(),
         })
     }
+}
+
+/// One side of a conversation with a model: the real [`Chat`], or a scripted fake in tests.
+pub trait Conversation {
+    /// Sends a user message; the reply starts with `prefix` (excluded from the returned text).
+    fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply>;
+}
+
+impl Conversation for Chat<'_> {
+    fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.send_with_prefix(text, prefix, opts, on_text)
+    }
+}
+
+/// A fake model that answers with prepared replies, in order, and records what it was sent.
+/// Stop strings apply as they would to a real model.
+#[derive(Debug, Default)]
+pub struct ScriptedChat {
+    pub replies: std::collections::VecDeque<String>,
+    pub received: Vec<String>,
+}
+
+impl ScriptedChat {
+    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(replies: I) -> Self {
+        ScriptedChat { replies: replies.into_iter().map(Into::into).collect(), received: Vec::new() }
+    }
+}
+
+impl Conversation for ScriptedChat {
+    fn send(&mut self, text: &str, _prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.received.push(text.to_string());
+        let full = self.replies.pop_front().ok_or_else(|| LlmError::Tokenizer("the scripted model has no reply left".into()))?;
+        let mut stream = TextStream::new(&opts.stop);
+        let stopped = stream.update(&full, on_text);
+        let text = stream.finish(on_text);
+        Ok(Reply {
+            generated_tokens: text.split_whitespace().count(),
+            text,
+            stop: if stopped { StopReason::StopString } else { StopReason::EndOfTurn },
+            prompt_tokens: text_len_tokens(&self.received),
+            prefill_time: Duration::ZERO,
+            decode_time: Duration::ZERO,
+        })
+    }
+}
+
+fn text_len_tokens(received: &[String]) -> usize {
+    received.last().map_or(0, |t| t.split_whitespace().count())
 }
 
 /// Turns the growing decoded text into streamed pieces. It holds back an incomplete UTF-8

@@ -26,7 +26,7 @@ use candle_transformers::models::quantized_qwen2::ModelWeights;
 use serde::Serialize;
 use tokenizers::Tokenizer;
 
-pub use chat::{Chat, ChatTemplate, GenerateOptions, Reply, StopReason};
+pub use chat::{Chat, ChatTemplate, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason};
 pub use device::parse_device;
 
 /// Failures of the model runtime itself (never of a generated program).

@@ -52,23 +52,7 @@ pub struct Quality {
 
 /// Whether `probe` matches a pattern with `*` wildcards.
 pub fn probe_matches(pattern: &str, probe: &str) -> bool {
-    let parts: Vec<&str> = pattern.split('*').collect();
-    if parts.len() == 1 {
-        return pattern == probe;
-    }
-    let mut rest = probe;
-    for (i, part) in parts.iter().enumerate() {
-        if i == 0 {
-            let Some(r) = rest.strip_prefix(part) else { return false };
-            rest = r;
-        } else if i == parts.len() - 1 {
-            return rest.ends_with(part);
-        } else {
-            let Some(at) = rest.find(part) else { return false };
-            rest = &rest[at + part.len()..];
-        }
-    }
-    true
+    crate::kernel::probe_glob(pattern).is_match(probe)
 }
 
 /// Runs every eval request against `searcher`.

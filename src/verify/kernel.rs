@@ -76,3 +76,9 @@ pub fn load_object(object: &[u8]) -> KernelVerdict {
     programs.sort();
     KernelVerdict::Accepted { programs }
 }
+
+/// Loads the programs of bpftrace's `--emit-elf` output into the verifier (see
+/// [`bpftrace_elf`](super::bpftrace_elf) for how its placeholder maps are made real).
+pub fn load_bpftrace_object(object: &[u8]) -> KernelVerdict {
+    super::bpftrace_elf::load(object)
+}

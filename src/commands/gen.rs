@@ -1,0 +1,216 @@
+//! `kgent gen`: retrieve, prompt, generate, check, feed back; print the program and a report.
+
+use std::io::Write;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Serialize;
+
+use crate::cli::GenArgs;
+use crate::kernel::{Catalog, Hook};
+use crate::llm::{Chat, GenerateOptions};
+use crate::retrieve::corpus::Example;
+use crate::retrieve::{host_tool_dirs, index::Location, Hit, Kind, Searcher};
+use crate::store::home_dir;
+use crate::synth::{self, prompt, Attempt, GenOptions, HostChecker};
+use crate::verify::compile::Target;
+
+/// Everything `kgent gen --json` reports.
+#[derive(Debug, Serialize)]
+pub struct GenReport {
+    pub request: String,
+    pub target: Target,
+    pub passed: bool,
+    pub program: Option<String>,
+    pub model: String,
+    pub model_sha256: String,
+    pub index_version: String,
+    pub kernel: String,
+    pub examples: Vec<String>,
+    pub hooks: Vec<String>,
+    pub options: GenOptions,
+    pub attempts: Vec<Attempt>,
+    pub seconds: Timings,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    pub retrieve: f64,
+    pub load_model: f64,
+    pub prefill: f64,
+    pub decode: f64,
+    pub checks: f64,
+    pub total: f64,
+}
+
+/// Retrieves the prompt context: the closest examples whose probes work on this host (those in the
+/// target language first; a small model copies what it sees, kprobes included) and hooks.
+pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Target) -> Result<(Vec<Example>, Vec<Hook>)> {
+    let mut examples: Vec<Example> = searcher
+        .search(request, Kind::Examples, 8)?
+        .into_iter()
+        .filter_map(|h| match h {
+            Hit::Example { example, .. } => Some(example),
+            _ => None,
+        })
+        .filter(|e| crate::verify::hooks::check(&e.probes, catalog, &mut |_| vec![]).is_ok())
+        .collect();
+    examples.sort_by_key(|e| e.target != target); // stable: keeps rank within each language
+    examples.truncate(2);
+    let hooks = searcher
+        .search(request, Kind::Hooks, 4)?
+        .into_iter()
+        .filter_map(|h| match h {
+            Hit::Hook { hook, .. } => Some(hook),
+            _ => None,
+        })
+        .collect();
+    Ok((examples, hooks))
+}
+
+pub fn run(args: GenArgs) -> Result<ExitCode> {
+    let start = Instant::now();
+    let home = home_dir()?;
+    let mut opts = GenOptions::new(args.target);
+    opts.rounds = args.rounds.max(1);
+    opts.allow_unsafe = args.allow_unsafe;
+    if let Some(n) = args.max_tokens {
+        opts.generate.max_tokens = n;
+    }
+    opts.generate = GenerateOptions { seed: args.seed, temperature: args.temperature, ..opts.generate };
+
+    let bar = super::spinner("reading this host's hooks");
+    let catalog = Catalog::load_or_build(&home, false)?;
+    bar.set_message("opening the index");
+    let searcher = Searcher::open(&Location { home: home.clone() }, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;
+    let t = Instant::now();
+    let (examples, hooks) = context(&searcher, &catalog, &args.request, args.target)?;
+    let retrieve = t.elapsed().as_secs_f64();
+    let first_prompt = prompt::user_prompt(&args.request, args.target, &examples, &hooks);
+    bar.finish_and_clear();
+
+    let mut loaded = super::load_model(&args.model)?;
+    let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(args.target)))?;
+    let mut checker = HostChecker::new(&catalog, &searcher, home.clone());
+    let status = super::spinner("generating");
+    // The latest line of the model's text, shown on the status line; reset at each stage.
+    let line = std::cell::RefCell::new(String::new());
+    let outcome = synth::synthesize(
+        &mut chat,
+        &mut checker,
+        &first_prompt,
+        &opts,
+        &mut |piece| {
+            let mut line = line.borrow_mut();
+            line.push_str(piece);
+            if let Some(last) = line.rsplit('\n').next() {
+                let shown: String = last.chars().take(70).collect();
+                status.set_message(shown);
+            }
+        },
+        &mut |s| {
+            line.borrow_mut().clear();
+            status.set_prefix(s.to_string());
+            status.set_message("");
+        },
+    )?;
+    status.finish_and_clear();
+
+    let best = outcome.best().cloned();
+    let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
+    let report = GenReport {
+        request: args.request.clone(),
+        target: args.target,
+        passed: outcome.passed,
+        program: best.as_ref().map(|a| a.program.clone()),
+        model: loaded.resolved.name.clone(),
+        model_sha256: loaded.resolved.sha256()?,
+        index_version: searcher.version.clone(),
+        kernel: catalog.key.release.clone(),
+        examples: examples.iter().map(|e| e.id.clone()).collect(),
+        hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
+        options: opts,
+        seconds: Timings {
+            retrieve,
+            load_model: loaded.load_time.as_secs_f64(),
+            prefill: sum(|a| a.seconds.prefill),
+            decode: sum(|a| a.seconds.decode),
+            checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.kernel),
+            total: start.elapsed().as_secs_f64(),
+        },
+        attempts: outcome.attempts,
+    };
+
+    if let (Some(path), Some(program)) = (&args.output, &report.program) {
+        std::fs::write(path, program).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        if args.output.is_none() {
+            if let Some(p) = &report.program {
+                print!("{p}");
+                std::io::stdout().flush()?;
+            }
+        }
+        eprint!("{}", render(&report));
+    }
+    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+fn mark(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "FAILED"
+    }
+}
+
+/// The human report, on stderr.
+pub fn render(r: &GenReport) -> String {
+    let mut s = String::new();
+    let n = r.attempts.len();
+    if r.passed {
+        s.push_str(&format!("\nkgent gen: passed every check in {n} round{}\n", if n == 1 { "" } else { "s" }));
+    } else {
+        s.push_str(&format!("\nkgent gen: no program passed every check in {n} rounds; the best attempt is shown\n"));
+    }
+    for a in &r.attempts {
+        let c = &a.checks;
+        let mut parts = Vec::new();
+        if let Some(v) = &c.safety {
+            parts.push(format!("safety {}", mark(matches!(v, synth::SafetyVerdict::Ok))));
+        }
+        if let Some(v) = &c.hooks {
+            parts.push(format!("hooks {}", mark(v.is_ok())));
+        }
+        if let Some(v) = &c.compile {
+            parts.push(format!("compile {}", mark(v.is_ok())));
+        }
+        if let Some(v) = &c.kernel {
+            parts.push(format!("kernel verifier {}", mark(v.is_ok())));
+        }
+        s.push_str(&format!("  round {}: {} ({} tokens)\n", a.round, parts.join(", "), a.generated_tokens));
+        if let Some(fb) = &a.feedback {
+            for line in fb.lines().take(4) {
+                s.push_str(&format!("      > {line}\n"));
+            }
+        }
+    }
+    let t = &r.seconds;
+    s.push_str(&format!(
+        "  model {} ({}), index {}, kernel {}\n  seconds: retrieve {:.2}, load {:.1}, prefill {:.1}, decode {:.1}, checks {:.1}, total {:.1}\n",
+        r.model,
+        &r.model_sha256[..12.min(r.model_sha256.len())],
+        r.index_version,
+        r.kernel,
+        t.retrieve,
+        t.load_model,
+        t.prefill,
+        t.decode,
+        t.checks,
+        t.total
+    ));
+    s
+}

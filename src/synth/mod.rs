@@ -1,0 +1,330 @@
+//! Synthesis: ask the model for a program, check it, feed every failure back into the same
+//! conversation (its KV cache kept), for a bounded number of rounds.
+//!
+//! The checks run in order and stop at the first failure: the program is safe to check (no unsafe
+//! builtins unless allowed), its probes exist and attach here, it compiles, and the kernel
+//! verifier accepts it. Each failure is a verdict with evidence, turned into short feedback.
+
+pub mod extract;
+pub mod prompt;
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use crate::kernel::Catalog;
+use crate::llm::{Conversation, GenerateOptions, LlmError};
+use crate::retrieve::corpus::{bpftrace_probes, c_probes};
+use crate::retrieve::{Hit, Kind, Searcher};
+use crate::verify::compile::{self, CompileError, CompileVerdict, Target};
+use crate::verify::hooks::{self, HookVerdict};
+use crate::verify::kernel::KernelVerdict;
+
+/// How to generate.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenOptions {
+    pub target: Target,
+    /// Most model replies to try, the first included.
+    pub rounds: usize,
+    /// Allow bpftrace's unsafe builtins (system, signal, override).
+    pub allow_unsafe: bool,
+    pub generate: GenerateOptions,
+}
+
+impl GenOptions {
+    pub fn new(target: Target) -> Self {
+        let max_tokens = match target {
+            Target::Bpftrace => 384,
+            Target::Libbpf => 1024,
+        };
+        GenOptions {
+            target,
+            rounds: 3,
+            allow_unsafe: false,
+            // The reply is the inside of a code block we opened: its closing fence ends it.
+            generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
+        }
+    }
+}
+
+/// Whether the program may be checked at all.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "verdict")]
+pub enum SafetyVerdict {
+    Ok,
+    /// Unsafe builtins without `--unsafe`: nothing of it is compiled or loaded.
+    Unsafe { calls: Vec<String> },
+}
+
+/// The verdicts of one attempt; a check after a failing one is not run (`None`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Checks {
+    pub safety: Option<SafetyVerdict>,
+    pub hooks: Option<HookVerdict>,
+    pub compile: Option<CompileVerdict>,
+    pub kernel: Option<KernelVerdict>,
+}
+
+impl Checks {
+    /// How many checks passed, to pick the best failed attempt.
+    pub fn passed_count(&self) -> usize {
+        [
+            matches!(self.safety, Some(SafetyVerdict::Ok)),
+            self.hooks.as_ref().is_some_and(|v| v.is_ok()),
+            self.compile.as_ref().is_some_and(|v| v.is_ok()),
+            self.kernel.as_ref().is_some_and(|v| v.is_ok()),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count()
+    }
+
+    pub fn passed(&self) -> bool {
+        self.passed_count() == 4
+    }
+}
+
+/// Seconds spent per stage of one attempt.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageTimes {
+    pub prefill: f64,
+    pub decode: f64,
+    pub hooks: f64,
+    pub compile: f64,
+    pub kernel: f64,
+}
+
+/// One model reply and what the checks made of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub round: usize,
+    pub program: String,
+    pub checks: Checks,
+    /// What was sent back to the model, when the attempt failed and rounds were left.
+    pub feedback: Option<String>,
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
+    pub seconds: StageTimes,
+}
+
+/// All attempts; the last passes when any does.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub passed: bool,
+    pub attempts: Vec<Attempt>,
+}
+
+impl Outcome {
+    /// The passing attempt, else the one that got furthest (the later on a tie).
+    pub fn best(&self) -> Option<&Attempt> {
+        self.attempts.iter().rev().max_by_key(|a| a.checks.passed_count())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error(transparent)]
+    Model(#[from] LlmError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+}
+
+/// The checks, behind a seam so tests can swap the kernel for a fake.
+pub trait Checker {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict;
+    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError>;
+    fn kernel(&mut self, target: Target, object: &[u8]) -> KernelVerdict;
+}
+
+/// The real checks on this host: its catalog, bpftrace / clang, and the kernel verifier.
+pub struct HostChecker<'a> {
+    pub catalog: &'a Catalog,
+    pub searcher: &'a Searcher,
+    pub home: PathBuf,
+    vmlinux: Option<PathBuf>,
+}
+
+impl<'a> HostChecker<'a> {
+    pub fn new(catalog: &'a Catalog, searcher: &'a Searcher, home: PathBuf) -> Self {
+        HostChecker { catalog, searcher, home, vmlinux: None }
+    }
+}
+
+impl Checker for HostChecker<'_> {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict {
+        let searcher = self.searcher;
+        hooks::check(probes, self.catalog, &mut |probe| {
+            let words = probe.replace([':', '_', '/', '-', '*'], " ");
+            searcher
+                .search(&words, Kind::Hooks, 5)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|h| match h {
+                    Hit::Hook { hook, .. } => Some(hook.probe),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError> {
+        match target {
+            Target::Bpftrace => compile::compile_bpftrace(program),
+            Target::Libbpf => {
+                if self.vmlinux.is_none() {
+                    self.vmlinux = Some(compile::vmlinux_dir(&self.home)?);
+                }
+                compile::compile_c(program, self.vmlinux.as_ref().expect("set above"))
+            }
+        }
+    }
+
+    fn kernel(&mut self, target: Target, object: &[u8]) -> KernelVerdict {
+        match target {
+            Target::Libbpf => crate::verify::kernel::load_object(object),
+            Target::Bpftrace => crate::verify::kernel::load_bpftrace_object(object),
+        }
+    }
+}
+
+/// Probes a program names, in bpftrace spelling.
+pub fn probes_of(program: &str, target: Target) -> Vec<String> {
+    match target {
+        Target::Bpftrace => bpftrace_probes(program),
+        Target::Libbpf => c_probes(program),
+    }
+}
+
+/// First lines of a long message: feedback must stay short for a small model.
+fn head(text: &str, lines: usize) -> String {
+    let mut out: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).take(lines).collect();
+    if text.lines().filter(|l| !l.trim().is_empty()).count() > lines {
+        out.push("...");
+    }
+    out.join("\n")
+}
+
+/// Feedback for the first failing check, or `None` when everything passed.
+pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
+    let lang = match target {
+        Target::Bpftrace => "bpftrace program",
+        Target::Libbpf => "C program",
+    };
+    if let Some(SafetyVerdict::Unsafe { calls }) = &checks.safety {
+        return Some(format!(
+            "The program calls {}, which act on the system instead of observing it; the user did not allow that. \
+             Write the {lang} again without them.",
+            calls.join(", ")
+        ));
+    }
+    if let Some(HookVerdict::Problems { problems }) = &checks.hooks {
+        let mut s = String::new();
+        for p in problems {
+            s.push_str(&format!("The probe {} cannot be used here: {}.", p.probe, p.reason));
+            if !p.suggestions.is_empty() {
+                let few: Vec<&str> = p.suggestions.iter().take(3).map(String::as_str).collect();
+                s.push_str(&format!(" Probes that work on this host: {}.", few.join(", ")));
+            }
+            s.push('\n');
+        }
+        s.push_str(&format!("Write the {lang} again using probes that work on this host."));
+        return Some(s);
+    }
+    if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+        let tool = if target == Target::Bpftrace { "bpftrace" } else { "clang" };
+        return Some(format!("{tool} rejected the program:\n{}\nFix the error and write the whole {lang} again.", head(diagnostics, 12)));
+    }
+    match &checks.kernel {
+        Some(KernelVerdict::Rejected { program, message, verifier_log }) => Some(format!(
+            "The kernel verifier rejected {program} ({message}). The end of its log:\n{}\nFix the program and write the whole {lang} again.",
+            verifier_log.lines().rev().filter(|l| !l.trim().is_empty()).take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
+        )),
+        Some(KernelVerdict::NotLoaded { message }) => Some(format!(
+            "The program could not be loaded into the kernel: {}\nFix it and write the whole {lang} again.",
+            head(message, 6)
+        )),
+        _ => None,
+    }
+}
+
+/// Runs the checks on one program.
+pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, SynthError> {
+    let mut checks = Checks::default();
+    let calls = if opts.target == Target::Bpftrace && !opts.allow_unsafe { extract::unsafe_calls(program) } else { vec![] };
+    if !calls.is_empty() {
+        checks.safety = Some(SafetyVerdict::Unsafe { calls: calls.into_iter().map(String::from).collect() });
+        return Ok(checks);
+    }
+    checks.safety = Some(SafetyVerdict::Ok);
+
+    let t = Instant::now();
+    let probes = probes_of(program, opts.target);
+    let hooks = checker.hooks(&probes);
+    times.hooks = t.elapsed().as_secs_f64();
+    let ok = hooks.is_ok();
+    checks.hooks = Some(hooks);
+    if !ok {
+        return Ok(checks);
+    }
+
+    let t = Instant::now();
+    let compiled = checker.compile(program, opts.target)?;
+    times.compile = t.elapsed().as_secs_f64();
+    let object = match &compiled {
+        CompileVerdict::Compiled { object, .. } => object.clone(),
+        CompileVerdict::Failed { .. } => {
+            checks.compile = Some(compiled);
+            return Ok(checks);
+        }
+    };
+    checks.compile = Some(compiled);
+
+    let t = Instant::now();
+    checks.kernel = Some(checker.kernel(opts.target, &object));
+    times.kernel = t.elapsed().as_secs_f64();
+    Ok(checks)
+}
+
+/// The loop: send `first_prompt`, check the program, send feedback, up to `opts.rounds` replies.
+/// `on_text` streams the model's text; `on_status` gets one line per stage.
+pub fn synthesize(
+    conv: &mut dyn Conversation,
+    checker: &mut dyn Checker,
+    first_prompt: &str,
+    opts: &GenOptions,
+    on_text: &mut dyn FnMut(&str),
+    on_status: &mut dyn FnMut(&str),
+) -> Result<Outcome, SynthError> {
+    let prefix = prompt::code_prefix(opts.target);
+    let mut message = first_prompt.to_string();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for round in 1..=opts.rounds.max(1) {
+        on_status(&format!("round {round}: generating"));
+        let reply = conv.send(&message, prefix, &opts.generate, on_text)?;
+        if std::env::var_os("KGENT_DEBUG_REPLY").is_some() { eprintln!("RAW REPLY: {:?}", reply.text); }
+        let program = extract::program(&reply.text, opts.target);
+        let mut seconds = StageTimes { prefill: reply.prefill_time.as_secs_f64(), decode: reply.decode_time.as_secs_f64(), ..Default::default() };
+        on_status(&format!("round {round}: checking"));
+        let checks = check(&program, opts, checker, &mut seconds)?;
+        let passed = checks.passed();
+        let fb = if passed || round == opts.rounds { None } else { feedback(&checks, opts.target) };
+        attempts.push(Attempt {
+            round,
+            program,
+            checks,
+            feedback: fb.clone(),
+            prompt_tokens: reply.prompt_tokens,
+            generated_tokens: reply.generated_tokens,
+            seconds,
+        });
+        if passed {
+            return Ok(Outcome { passed: true, attempts });
+        }
+        match fb {
+            Some(f) => message = f,
+            None => break,
+        }
+    }
+    Ok(Outcome { passed: false, attempts })
+}

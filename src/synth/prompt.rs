@@ -1,0 +1,79 @@
+//! What the model sees: a short system message, the request, the closest working examples in the
+//! target language and the hooks that exist here with their fields, within a size budget (every
+//! prompt token costs ~50 ms on two cores).
+
+use crate::kernel::Hook;
+use crate::retrieve::corpus::Example;
+use crate::verify::compile::Target;
+
+/// Characters of examples and hooks in the first prompt (about 4 characters a token).
+pub const CONTEXT_BUDGET_CHARS: usize = 1600;
+
+pub fn system_prompt(target: Target) -> &'static str {
+    match target {
+        Target::Bpftrace => {
+            "You write bpftrace programs for Linux. Use only the probes and fields listed as available on this host. \
+             Reply with the complete program only: no shell command, no explanation."
+        }
+        Target::Libbpf => {
+            "You write the kernel side of libbpf programs in C for Linux: #include \"vmlinux.h\" and <bpf/bpf_helpers.h>, \
+             maps in SEC(\".maps\"), events sent through a BPF_MAP_TYPE_RINGBUF map named events holding a struct event, \
+             and char LICENSE[] SEC(\"license\") = \"GPL\". Use only hooks listed as available on this host. \
+             Reply with the complete C file only, no explanation."
+        }
+    }
+}
+
+/// The opening of the assistant's reply: the model continues inside a code block, which keeps
+/// small models from wrapping programs in shell commands and prose.
+pub fn code_prefix(target: Target) -> &'static str {
+    match target {
+        Target::Bpftrace => "```bpftrace\n",
+        Target::Libbpf => "```c\n",
+    }
+}
+
+fn hook_line(h: &Hook) -> String {
+    if h.fields.is_empty() {
+        return h.probe.clone();
+    }
+    let fields: Vec<String> = h.fields.iter().map(|f| format!("{} {}", f.ty, f.name)).collect();
+    format!("{}: args->{{{}}}", h.probe, fields.join(", "))
+}
+
+/// The first user message of a generation.
+pub fn user_prompt(request: &str, target: Target, examples: &[Example], hooks: &[Hook]) -> String {
+    let mut budget = CONTEXT_BUDGET_CHARS;
+    let mut out = String::new();
+    let mine: Vec<&Example> = examples.iter().filter(|e| e.target == target).collect();
+    if !mine.is_empty() {
+        out.push_str("Working programs on this host:\n\n");
+        for (i, e) in mine.iter().enumerate() {
+            let block = format!("// {}\n{}\n\n", e.description, e.code.trim());
+            // Always keep the closest example; the rest only while they fit.
+            if i > 0 && block.len() > budget {
+                continue;
+            }
+            budget = budget.saturating_sub(block.len());
+            out.push_str(&block);
+        }
+    }
+    if !hooks.is_empty() {
+        out.push_str("Probes available on this host:\n");
+        for h in hooks {
+            let line = hook_line(h);
+            if line.len() > budget {
+                break;
+            }
+            budget -= line.len();
+            out.push_str(&line);
+            out.push('\n');
+        }
+        out.push('\n');
+    }
+    out.push_str(&format!("Write a {} program that does this: {request}", match target {
+        Target::Bpftrace => "bpftrace",
+        Target::Libbpf => "libbpf C",
+    }));
+    out
+}

@@ -1,0 +1,402 @@
+//! Loading bpftrace's `--emit-elf` output into the kernel verifier without attaching anything.
+//!
+//! bpftrace 0.17 has no load-only mode, and its emitted object refers to maps by placeholder
+//! numbers (`ld_imm64 rX, map #N`) without describing them. This module reads the bytecode, infers
+//! each map's type from the helpers that use it (lookup/update/delete → hash, perf_event_output →
+//! perf event array, get_stackid → stack trace) and its key and value sizes from the initialised
+//! stack regions passed to those helpers, creates such maps, patches their file descriptors in,
+//! and loads every program with `BPF_PROG_LOAD`. The inferred sizes are never smaller than the real
+//! ones, so the verifier judges the real program. Everything is closed before returning.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::os::fd::{FromRawFd, OwnedFd};
+
+use object::{Object, ObjectSection};
+
+use super::kernel::KernelVerdict;
+
+const BPF_MAP_CREATE: libc::c_long = 0;
+const BPF_PROG_LOAD: libc::c_long = 5;
+
+const MAP_HASH: u32 = 1;
+const MAP_PERF_EVENT_ARRAY: u32 = 4;
+const MAP_STACK_TRACE: u32 = 7;
+const MAP_RINGBUF: u32 = 27;
+
+const PROG_KPROBE: u32 = 2;
+const PROG_TRACEPOINT: u32 = 5;
+const PROG_PERF_EVENT: u32 = 7;
+const PROG_RAW_TRACEPOINT: u32 = 17;
+
+/// One 8-byte eBPF instruction.
+#[derive(Debug, Clone, Copy)]
+struct Insn {
+    code: u8,
+    dst: u8,
+    src: u8,
+    off: i16,
+    imm: i32,
+}
+
+fn decode(bytes: &[u8]) -> Vec<Insn> {
+    bytes
+        .chunks_exact(8)
+        .map(|c| Insn {
+            code: c[0],
+            dst: c[1] & 0x0f,
+            src: c[1] >> 4,
+            off: i16::from_le_bytes([c[2], c[3]]),
+            imm: i32::from_le_bytes([c[4], c[5], c[6], c[7]]),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Val {
+    Unknown,
+    Const(i64),
+    Stack(i64),
+    Map(i32),
+    /// A pointer into map `.0`'s value at offset `.1` (a lookup's result).
+    MapValue(i32, i64),
+}
+
+/// What the program's uses say about one map.
+#[derive(Debug, Default)]
+struct MapUse {
+    map_type: Option<u32>,
+    key: Option<u32>,
+    value: Option<u32>,
+    /// The furthest byte the program touches through a looked-up value pointer.
+    value_reach: u32,
+}
+
+impl MapUse {
+    fn kind(&mut self, t: u32) {
+        self.map_type.get_or_insert(t);
+    }
+    fn key(&mut self, n: u32) {
+        self.key = Some(self.key.map_or(n, |k| k.min(n)));
+    }
+    fn value(&mut self, n: u32) {
+        self.value = Some(self.value.map_or(n, |v| v.min(n)));
+    }
+    /// The value size to create: what updates pass, and at least what accesses reach.
+    fn value_size(&self) -> u32 {
+        self.value.unwrap_or(8).max(self.value_reach).max(1)
+    }
+}
+
+/// Length of the initialised stack run starting at `off` (a negative frame offset).
+fn init_run(init: &BTreeSet<i64>, off: i64) -> u32 {
+    let mut n = 0;
+    while off + n < 0 && init.contains(&(off + n)) {
+        n += 1;
+    }
+    n as u32
+}
+
+/// Walks one program in order, recording stack stores and helper calls on maps.
+fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>) {
+    let mut regs = [Val::Unknown; 11];
+    regs[10] = Val::Stack(0);
+    let mut init = BTreeSet::new();
+    let reach = |uses: &mut BTreeMap<i32, MapUse>, v: Val, off: i64, len: i64| {
+        if let Val::MapValue(m, base) = v {
+            let end = (base + off + len).max(0) as u32;
+            let u = uses.entry(m).or_default();
+            u.value_reach = u.value_reach.max(end);
+        }
+    };
+    let mark = |regs: &[Val; 11], reg: u8, off: i64, len: i64, init: &mut BTreeSet<i64>| {
+        if let Val::Stack(base) = regs[reg as usize] {
+            for b in base + off..base + off + len {
+                init.insert(b);
+            }
+        }
+    };
+    let mut lookup: Option<i32> = None;
+    let mut i = 0;
+    while i < insns.len() {
+        let x = insns[i];
+        let (d, s) = (x.dst as usize, x.src as usize);
+        if d > 10 || s > 10 {
+            i += 1;
+            continue;
+        }
+        match x.code {
+            0x18 => {
+                // ld_imm64: a map placeholder when src is BPF_PSEUDO_MAP_FD
+                regs[d] = if x.src == 1 { Val::Map(x.imm) } else { Val::Unknown };
+                i += 2;
+                continue;
+            }
+            0xb7 => regs[d] = Val::Const(x.imm as i64),
+            0xbf => regs[d] = regs[s],
+            0x07 => {
+                regs[d] = match regs[d] {
+                    Val::Stack(o) => Val::Stack(o + x.imm as i64),
+                    Val::MapValue(m, o) => Val::MapValue(m, o + x.imm as i64),
+                    Val::Const(c) => Val::Const(c + x.imm as i64),
+                    _ => Val::Unknown,
+                }
+            }
+            0x62 | 0x6a | 0x72 | 0x7a | 0x63 | 0x6b | 0x73 | 0x7b => {
+                let len = match x.code & 0x18 {
+                    0x00 => 4,
+                    0x08 => 2,
+                    0x10 => 1,
+                    _ => 8,
+                };
+                mark(&regs, x.dst, x.off as i64, len, &mut init);
+                reach(uses, regs[d], x.off as i64, len);
+            }
+            0x85 if x.src == 0 => {
+                let stack_len = |r: usize, init: &BTreeSet<i64>| match regs[r] {
+                    Val::Stack(o) => Some(init_run(init, o)),
+                    _ => None,
+                };
+                match x.imm {
+                    1 | 3 => {
+                        if let Val::Map(m) = regs[1] {
+                            if x.imm == 1 {
+                                lookup = Some(m);
+                            }
+                            let u = uses.entry(m).or_default();
+                            u.kind(MAP_HASH);
+                            if let Some(n) = stack_len(2, &init) {
+                                u.key(n);
+                            }
+                        }
+                    }
+                    2 => {
+                        if let Val::Map(m) = regs[1] {
+                            let u = uses.entry(m).or_default();
+                            u.kind(MAP_HASH);
+                            if let Some(n) = stack_len(2, &init) {
+                                u.key(n);
+                            }
+                            if let Some(n) = stack_len(3, &init) {
+                                u.value(n);
+                            }
+                        }
+                    }
+                    25 => {
+                        if let Val::Map(m) = regs[2] {
+                            uses.entry(m).or_default().kind(MAP_PERF_EVENT_ARRAY);
+                        }
+                    }
+                    27 => {
+                        if let Val::Map(m) = regs[2] {
+                            uses.entry(m).or_default().kind(MAP_STACK_TRACE);
+                        }
+                    }
+                    130 | 131 => {
+                        if let Val::Map(m) = regs[1] {
+                            uses.entry(m).or_default().kind(MAP_RINGBUF);
+                        }
+                    }
+                    // Helpers that fill a buffer: get_current_comm, probe_read*, *_str.
+                    4 | 16 | 45 | 112 | 113 | 114 | 115 => {
+                        if let Val::Const(len) = regs[2] {
+                            mark(&regs, 1, 0, len.clamp(0, 512), &mut init);
+                            reach(uses, regs[1], 0, len);
+                        }
+                    }
+                    _ => {}
+                }
+                for r in regs.iter_mut().take(6) {
+                    *r = Val::Unknown;
+                }
+                if let Some(m) = lookup.take() {
+                    regs[0] = Val::MapValue(m, 0);
+                }
+            }
+            c if c & 0x07 == 0x01 => {
+                // LDX: note how far a map value is read, then the destination is unknown
+                let len = match c & 0x18 {
+                    0x00 => 4,
+                    0x08 => 2,
+                    0x10 => 1,
+                    _ => 8,
+                };
+                reach(uses, regs[s], x.off as i64, len);
+                regs[d] = Val::Unknown;
+            }
+            c if c & 0x07 == 0x04 || c & 0x07 == 0x07 => regs[d] = Val::Unknown,
+            _ => {}
+        }
+        i += 1;
+    }
+}
+
+fn sys_bpf(cmd: libc::c_long, attr: &mut [u8; 128]) -> std::io::Result<OwnedFd> {
+    // SAFETY: `attr` is a zero-initialised buffer laid out as `union bpf_attr` for `cmd`, at least
+    // as large as the fields used; pointers inside it point at memory alive for this call.
+    let r = unsafe { libc::syscall(libc::SYS_bpf, cmd, attr.as_mut_ptr(), attr.len()) };
+    if r < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        // SAFETY: the kernel returned a new file descriptor that nothing else owns.
+        Ok(unsafe { OwnedFd::from_raw_fd(r as i32) })
+    }
+}
+
+fn put32(a: &mut [u8; 128], off: usize, v: u32) {
+    a[off..off + 4].copy_from_slice(&v.to_le_bytes());
+}
+fn put64(a: &mut [u8; 128], off: usize, v: u64) {
+    a[off..off + 8].copy_from_slice(&v.to_le_bytes());
+}
+
+fn create_map(u: &MapUse) -> std::io::Result<OwnedFd> {
+    let cpus = std::thread::available_parallelism().map_or(64, |n| n.get()) as u32;
+    let (t, key, value, max) = match u.map_type.unwrap_or(MAP_HASH) {
+        MAP_PERF_EVENT_ARRAY => (MAP_PERF_EVENT_ARRAY, 4, 4, cpus.max(1)),
+        MAP_STACK_TRACE => (MAP_STACK_TRACE, 4, 8 * 127, 4096),
+        MAP_RINGBUF => (MAP_RINGBUF, 0, 0, 1 << 16),
+        _ => (MAP_HASH, u.key.unwrap_or(8).max(1), u.value_size(), 4096),
+    };
+    let mut attr = [0u8; 128];
+    put32(&mut attr, 0, t);
+    put32(&mut attr, 4, key);
+    put32(&mut attr, 8, value);
+    put32(&mut attr, 12, max);
+    sys_bpf(BPF_MAP_CREATE, &mut attr)
+}
+
+/// Program type for a bpftrace probe section (`s_tracepoint:syscalls:sys_enter_openat_1`).
+fn prog_type(section: &str) -> Option<u32> {
+    let probe = section.strip_prefix("s_")?;
+    let kind = probe.split(':').next().unwrap_or(probe);
+    Some(match kind {
+        "tracepoint" | "t" => PROG_TRACEPOINT,
+        "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "usdt" | "k" | "kr" | "u" | "ur" | "U" => PROG_KPROBE,
+        "profile" | "interval" | "software" | "hardware" | "p" | "i" | "s" | "h" => PROG_PERF_EVENT,
+        "rawtracepoint" => PROG_RAW_TRACEPOINT,
+        k if k.starts_with("BEGIN") || k.starts_with("END") => PROG_KPROBE,
+        _ => return None,
+    })
+}
+
+fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Result<OwnedFd> {
+    let license = b"GPL\0";
+    let mut attr = [0u8; 128];
+    put32(&mut attr, 0, ty);
+    put32(&mut attr, 4, (insns.len() / 8) as u32);
+    put64(&mut attr, 8, insns.as_ptr() as u64);
+    put64(&mut attr, 16, license.as_ptr() as u64);
+    if let Some(buf) = log {
+        put32(&mut attr, 24, 1);
+        put32(&mut attr, 28, buf.len() as u32);
+        put64(&mut attr, 32, buf.as_mut_ptr() as u64);
+        return sys_bpf(BPF_PROG_LOAD, &mut attr);
+    }
+    sys_bpf(BPF_PROG_LOAD, &mut attr)
+}
+
+/// Loads every probe program of a bpftrace ELF into the verifier; attaches nothing.
+pub fn load(object_bytes: &[u8]) -> KernelVerdict {
+    let file = match object::File::parse(object_bytes) {
+        Ok(f) => f,
+        Err(e) => return KernelVerdict::NotLoaded { message: format!("not an ELF object: {e}") },
+    };
+    let mut programs: Vec<(String, u32, Vec<Insn>)> = Vec::new();
+    for section in file.sections() {
+        let Ok(name) = section.name() else { continue };
+        let Some(ty) = prog_type(name) else { continue };
+        let Ok(data) = section.data() else { continue };
+        programs.push((name.trim_start_matches("s_").to_string(), ty, decode(data)));
+    }
+    if programs.is_empty() {
+        return KernelVerdict::NotLoaded { message: "the object holds no bpftrace probe sections".into() };
+    }
+    let mut uses = BTreeMap::new();
+    for (_, _, insns) in &programs {
+        scan(insns, &mut uses);
+    }
+    let mut fds = BTreeMap::new();
+    for (id, u) in &uses {
+        match create_map(u) {
+            Ok(fd) => {
+                fds.insert(*id, fd);
+            }
+            Err(e) => return KernelVerdict::NotLoaded { message: format!("creating map #{id} ({u:?}): {e}") },
+        }
+    }
+    let mut loaded = Vec::new();
+    for (name, ty, insns) in &programs {
+        let mut bytes: Vec<u8> = Vec::with_capacity(insns.len() * 8);
+        for x in insns {
+            let mut imm = x.imm;
+            if x.code == 0x18 && x.src == 1 {
+                match fds.get(&x.imm) {
+                    Some(fd) => imm = std::os::fd::AsRawFd::as_raw_fd(fd),
+                    None => return KernelVerdict::NotLoaded { message: format!("{name}: map #{} is never used by a helper", x.imm) },
+                }
+            }
+            bytes.extend([x.code, x.dst | (x.src << 4)]);
+            bytes.extend(x.off.to_le_bytes());
+            bytes.extend(imm.to_le_bytes());
+        }
+        match load_program(*ty, &bytes, None) {
+            Ok(fd) => drop(fd),
+            Err(io) => {
+                let mut log = vec![0u8; 1 << 20];
+                let _ = load_program(*ty, &bytes, Some(&mut log));
+                let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+                return KernelVerdict::Rejected {
+                    program: name.clone(),
+                    message: io.to_string(),
+                    verifier_log: String::from_utf8_lossy(&log[..end]).into_owned(),
+                };
+            }
+        }
+        loaded.push(name.clone());
+    }
+    loaded.sort();
+    KernelVerdict::Accepted { programs: loaded }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn insn(code: u8, dst: u8, src: u8, off: i16, imm: i32) -> Insn {
+        Insn { code, dst, src, off, imm }
+    }
+
+    #[test]
+    fn map_sizes_come_from_the_initialised_stack_passed_to_helpers() {
+        // key: 16 bytes of comm at fp-24 (get_current_comm); value: 8 bytes at fp-8; update(map #3).
+        let prog = [
+            insn(0xbf, 1, 10, 0, 0),
+            insn(0x07, 1, 0, 0, -24),
+            insn(0xb7, 2, 0, 0, 16),
+            insn(0x85, 0, 0, 0, 16),
+            insn(0x7b, 10, 1, -8, 0),
+            insn(0x18, 1, 1, 0, 3),
+            insn(0, 0, 0, 0, 0),
+            insn(0xbf, 2, 10, 0, 0),
+            insn(0x07, 2, 0, 0, -24),
+            insn(0xbf, 3, 10, 0, 0),
+            insn(0x07, 3, 0, 0, -8),
+            insn(0x85, 0, 0, 0, 2),
+        ];
+        let mut uses = BTreeMap::new();
+        scan(&prog, &mut uses);
+        let u = &uses[&3];
+        assert_eq!(u.map_type, Some(MAP_HASH));
+        // The key run covers comm and the adjacent value: at least the real 16 bytes, never less.
+        assert_eq!(u.key, Some(24));
+        assert_eq!(u.value, Some(8));
+    }
+
+    #[test]
+    fn sections_map_to_program_types() {
+        assert_eq!(prog_type("s_tracepoint:syscalls:sys_enter_openat_1"), Some(PROG_TRACEPOINT));
+        assert_eq!(prog_type("s_interval:s:1_1"), Some(PROG_PERF_EVENT));
+        assert_eq!(prog_type("s_BEGIN_1"), Some(PROG_KPROBE));
+        assert_eq!(prog_type(".text"), None);
+    }
+}
