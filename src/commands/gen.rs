@@ -87,7 +87,8 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
     let t = Instant::now();
     let (examples, hooks) = context(&searcher, &catalog, &args.request, args.target)?;
     let retrieve = t.elapsed().as_secs_f64();
-    let first_prompt = prompt::user_prompt(&args.request, args.target, &examples, &hooks);
+    let shots = prompt::shots(args.target, &examples);
+    let first_prompt = prompt::user_prompt(&args.request, args.target, &hooks);
     bar.finish_and_clear();
 
     let mut loaded = super::load_model(&args.model)?;
@@ -99,6 +100,7 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
     let outcome = synth::synthesize(
         &mut chat,
         &mut checker,
+        &shots,
         &first_prompt,
         &opts,
         &mut |piece| {

@@ -21,6 +21,8 @@ use crate::store::{Manifest, ResolvedModel, Store};
 /// Exit code for a failure of the tool itself (usage, missing model, I/O).
 pub const EXIT_TOOL_ERROR: u8 = 2;
 
+pub use gen::context as gen_context;
+
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Gen(args) => gen::run(args),

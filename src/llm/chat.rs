@@ -221,11 +221,21 @@ impl<'m> Chat<'m> {
 
 /// One side of a conversation with a model: the real [`Chat`], or a scripted fake in tests.
 pub trait Conversation {
+    /// Adds a finished exchange (a worked example) to the transcript without generating.
+    fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()>;
     /// Sends a user message; the reply starts with `prefix` (excluded from the returned text).
     fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply>;
 }
 
 impl Conversation for Chat<'_> {
+    fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()> {
+        self.push_user(user)?;
+        let template = self.model.template();
+        let ids = self.model.encode(&format!("{assistant}{}", template.end_of_reply()))?;
+        self.pending.extend(ids);
+        Ok(())
+    }
+
     fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         self.send_with_prefix(text, prefix, opts, on_text)
     }
@@ -237,15 +247,21 @@ impl Conversation for Chat<'_> {
 pub struct ScriptedChat {
     pub replies: std::collections::VecDeque<String>,
     pub received: Vec<String>,
+    pub exchanges: Vec<(String, String)>,
 }
 
 impl ScriptedChat {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(replies: I) -> Self {
-        ScriptedChat { replies: replies.into_iter().map(Into::into).collect(), received: Vec::new() }
+        ScriptedChat { replies: replies.into_iter().map(Into::into).collect(), ..Default::default() }
     }
 }
 
 impl Conversation for ScriptedChat {
+    fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()> {
+        self.exchanges.push((user.to_string(), assistant.to_string()));
+        Ok(())
+    }
+
     fn send(&mut self, text: &str, _prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         self.received.push(text.to_string());
         let full = self.replies.pop_front().ok_or_else(|| LlmError::Tokenizer("the scripted model has no reply left".into()))?;

@@ -133,6 +133,8 @@ pub enum SynthError {
 /// The checks, behind a seam so tests can swap the kernel for a fake.
 pub trait Checker {
     fn hooks(&mut self, probes: &[String]) -> HookVerdict;
+    /// The fields of a probe (`type name`), for feedback on a wrong field name.
+    fn fields_of(&self, probe: &str) -> Vec<String>;
     fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError>;
     fn kernel(&mut self, target: Target, object: &[u8]) -> KernelVerdict;
 }
@@ -152,6 +154,10 @@ impl<'a> HostChecker<'a> {
 }
 
 impl Checker for HostChecker<'_> {
+    fn fields_of(&self, probe: &str) -> Vec<String> {
+        self.catalog.find(probe).map(|h| h.fields.iter().map(|f| format!("{} {}", f.ty, f.name)).collect()).unwrap_or_default()
+    }
+
     fn hooks(&mut self, probes: &[String]) -> HookVerdict {
         let searcher = self.searcher;
         hooks::check(probes, self.catalog, &mut |probe| {
@@ -203,6 +209,29 @@ fn head(text: &str, lines: usize) -> String {
         out.push("...");
     }
     out.join("\n")
+}
+
+/// Hints for bpftrace errors small models make again and again, keyed by the compiler's words.
+fn compile_hints(diagnostics: &str, program: &str, target: Target, checker: &dyn Checker) -> Vec<String> {
+    let mut hints = Vec::new();
+    if target != Target::Bpftrace {
+        return hints;
+    }
+    if diagnostics.contains("does not contain a field named") {
+        for probe in bpftrace_probes(program) {
+            let fields = checker.fields_of(&probe);
+            if !fields.is_empty() {
+                hints.push(format!("The fields of {probe} are: {}.", fields.join(", ")));
+            }
+        }
+    }
+    if diagnostics.contains("syntax error") && program.contains("if (") {
+        hints.push("In bpftrace the body of an if needs braces: if (cond) { ... }. A filter can also sit between the probe and its block: probe /cond/ { ... }.".into());
+    }
+    if diagnostics.contains("Unknown function") || diagnostics.contains("Unknown identifier") {
+        hints.push("Use only bpftrace builtins (pid, tid, comm, uid, nsecs, args, retval, count(), sum(), hist(), lhist(), printf(), str(), print(), clear(), delete()).".into());
+    }
+    hints
 }
 
 /// Feedback for the first failing check, or `None` when everything passed.
@@ -286,29 +315,52 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     Ok(checks)
 }
 
-/// The loop: send `first_prompt`, check the program, send feedback, up to `opts.rounds` replies.
+/// The loop: add the worked examples (`shots`), send `first_prompt`, check the program, send
+/// feedback, up to `opts.rounds` replies.
 /// `on_text` streams the model's text; `on_status` gets one line per stage.
 pub fn synthesize(
     conv: &mut dyn Conversation,
     checker: &mut dyn Checker,
+    shots: &[(String, String)],
     first_prompt: &str,
     opts: &GenOptions,
     on_text: &mut dyn FnMut(&str),
     on_status: &mut dyn FnMut(&str),
 ) -> Result<Outcome, SynthError> {
+    for (user, assistant) in shots {
+        conv.add_exchange(user, assistant)?;
+    }
     let prefix = prompt::code_prefix(opts.target);
     let mut message = first_prompt.to_string();
+    let mut generate = opts.generate.clone();
     let mut attempts: Vec<Attempt> = Vec::new();
     for round in 1..=opts.rounds.max(1) {
         on_status(&format!("round {round}: generating"));
-        let reply = conv.send(&message, prefix, &opts.generate, on_text)?;
-        if std::env::var_os("KGENT_DEBUG_REPLY").is_some() { eprintln!("RAW REPLY: {:?}", reply.text); }
+        let reply = conv.send(&message, prefix, &generate, on_text)?;
         let program = extract::program(&reply.text, opts.target);
         let mut seconds = StageTimes { prefill: reply.prefill_time.as_secs_f64(), decode: reply.decode_time.as_secs_f64(), ..Default::default() };
         on_status(&format!("round {round}: checking"));
         let checks = check(&program, opts, checker, &mut seconds)?;
         let passed = checks.passed();
-        let fb = if passed || round == opts.rounds { None } else { feedback(&checks, opts.target) };
+        let repeated = attempts.iter().any(|a| a.program == program);
+        let fb = if passed || round == opts.rounds {
+            None
+        } else {
+            feedback(&checks, opts.target).map(|mut f| {
+                if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+                    for hint in compile_hints(diagnostics, &program, opts.target, checker) {
+                        f.push('\n');
+                        f.push_str(&hint);
+                    }
+                }
+                if repeated {
+                    f.push_str("\nThis is the same program as before and it fails the same way: change it.");
+                }
+                f
+            })
+        };
+        // Greedy decoding repeats itself after the same feedback: sample the next reply instead.
+        generate.temperature = if repeated { generate.temperature.max(0.7) } else { opts.generate.temperature };
         attempts.push(Attempt {
             round,
             program,

@@ -41,23 +41,35 @@ fn hook_line(h: &Hook) -> String {
     format!("{}: args->{{{}}}", h.probe, fields.join(", "))
 }
 
-/// The first user message of a generation.
-pub fn user_prompt(request: &str, target: Target, examples: &[Example], hooks: &[Hook]) -> String {
+fn ask(request: &str, target: Target) -> String {
+    let lang = match target {
+        Target::Bpftrace => "bpftrace",
+        Target::Libbpf => "libbpf C",
+    };
+    format!("Write a {lang} program that does this: {request}")
+}
+
+/// The closest examples as finished exchanges (request → program): a small model copies the
+/// shape of a worked answer far better than it follows a list of examples in one message.
+pub fn shots(target: Target, examples: &[Example]) -> Vec<(String, String)> {
     let mut budget = CONTEXT_BUDGET_CHARS;
-    let mut out = String::new();
-    let mine: Vec<&Example> = examples.iter().filter(|e| e.target == target).collect();
-    if !mine.is_empty() {
-        out.push_str("Working programs on this host:\n\n");
-        for (i, e) in mine.iter().enumerate() {
-            let block = format!("// {}\n{}\n\n", e.description, e.code.trim());
-            // Always keep the closest example; the rest only while they fit.
-            if i > 0 && block.len() > budget {
-                continue;
-            }
-            budget = budget.saturating_sub(block.len());
-            out.push_str(&block);
+    let mut out = Vec::new();
+    for (i, e) in examples.iter().filter(|e| e.target == target).enumerate() {
+        let answer = format!("{}{}\n```", code_prefix(target), e.code.trim());
+        // Always keep the closest example; the rest only while they fit.
+        if i > 0 && answer.len() > budget {
+            continue;
         }
+        budget = budget.saturating_sub(answer.len());
+        out.push((ask(e.description.trim_end_matches('.'), target), answer));
     }
+    out
+}
+
+/// The user message that asks for the program: the hooks that exist here, then the request.
+pub fn user_prompt(request: &str, target: Target, hooks: &[Hook]) -> String {
+    let mut budget = CONTEXT_BUDGET_CHARS / 2;
+    let mut out = String::new();
     if !hooks.is_empty() {
         out.push_str("Probes available on this host:\n");
         for h in hooks {
@@ -71,9 +83,6 @@ pub fn user_prompt(request: &str, target: Target, examples: &[Example], hooks: &
         }
         out.push('\n');
     }
-    out.push_str(&format!("Write a {} program that does this: {request}", match target {
-        Target::Bpftrace => "bpftrace",
-        Target::Libbpf => "libbpf C",
-    }));
+    out.push_str(&ask(request, target));
     out
 }

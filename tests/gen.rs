@@ -1,0 +1,167 @@
+//! The synthesis loop: with a scripted model and a fake checker (any machine), with a scripted
+//! model and this host's real checks (bpftrace, clang, kernel verifier), and with the real 0.5B
+//! model producing a kernel-verified program.
+
+use kgent::kernel::Catalog;
+use kgent::llm::{Chat, Device, Model, ScriptedChat};
+use kgent::retrieve::{host_tool_dirs, index::Location, Searcher};
+use kgent::synth::{synthesize, Checker, GenOptions, HostChecker, Outcome};
+use kgent::verify::compile::{CompileError, CompileVerdict, Target};
+use kgent::verify::hooks::{HookProblem, HookVerdict};
+use kgent::verify::kernel::KernelVerdict;
+
+/// Fails each check on a marker word, so the loop can be driven without tools or a kernel.
+struct FakeChecker;
+
+impl Checker for FakeChecker {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict {
+        match probes.iter().find(|p| *p == "kprobe:page_fault") {
+            Some(p) => HookVerdict::Problems {
+                problems: vec![HookProblem {
+                    probe: p.clone(),
+                    reason: "the kernel has no function page_fault".into(),
+                    suggestions: vec!["tracepoint:exceptions:page_fault_user".into()],
+                }],
+            },
+            None => HookVerdict::Ok { probes: probes.to_vec() },
+        }
+    }
+    fn fields_of(&self, _probe: &str) -> Vec<String> {
+        vec!["unsigned long address".into()]
+    }
+    fn compile(&mut self, program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+        Ok(if program.contains("SYNTAX") {
+            CompileVerdict::Failed { diagnostics: "program.bt:1:5: ERROR: syntax error, unexpected SYNTAX".into() }
+        } else {
+            CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() }
+        })
+    }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
+        KernelVerdict::Accepted { programs: vec!["p".into()] }
+    }
+}
+
+fn run(chat: &mut ScriptedChat, checker: &mut dyn Checker, target: Target, rounds: usize) -> Outcome {
+    let mut opts = GenOptions::new(target);
+    opts.rounds = rounds;
+    let shots = [("Write a bpftrace program that does this: count execs".to_string(), "```bpftrace\nx\n```".to_string())];
+    synthesize(chat, checker, &shots, "first prompt", &opts, &mut |_| {}, &mut |_| {}).unwrap()
+}
+
+#[test]
+fn each_failed_check_sends_its_feedback_and_a_pass_ends_the_loop() {
+    let mut chat = ScriptedChat::new([
+        "kprobe:page_fault { @[comm] = count(); }\n```\nsome prose the stop string cuts",
+        "tracepoint:exceptions:page_fault_user { SYNTAX }",
+        "tracepoint:exceptions:page_fault_user { @[comm] = count(); }",
+        "never asked for",
+    ]);
+    let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 5);
+    assert!(out.passed);
+    assert_eq!(out.attempts.len(), 3);
+    assert_eq!(chat.received[0], "first prompt");
+    assert_eq!(chat.exchanges.len(), 1, "worked examples come first, as finished exchanges");
+    assert!(chat.received[1].contains("kprobe:page_fault cannot be used here") && chat.received[1].contains("tracepoint:exceptions:page_fault_user"), "{}", chat.received[1]);
+    assert!(chat.received[2].contains("bpftrace rejected the program") && chat.received[2].contains("unexpected SYNTAX"), "{}", chat.received[2]);
+    assert_eq!(out.attempts[0].program, "kprobe:page_fault { @[comm] = count(); }\n", "the stop string ends the reply");
+    assert_eq!(out.best().unwrap().round, 3);
+}
+
+#[test]
+fn the_loop_is_bounded_and_keeps_the_attempt_that_got_furthest() {
+    let mut chat = ScriptedChat::new(["kprobe:page_fault { }", "tracepoint:exceptions:page_fault_user { SYNTAX }"]);
+    let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 2);
+    assert!(!out.passed);
+    assert_eq!(out.attempts.len(), 2);
+    assert!(out.attempts[1].feedback.is_none(), "no feedback after the last round");
+    assert_eq!(out.best().unwrap().round, 2, "passing the hook check beats failing it");
+}
+
+#[test]
+fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out() {
+    let mut chat = ScriptedChat::new([
+        "BEGIN { system(\"rm -rf /tmp/x\"); }",
+        "BEGIN { system(\"rm -rf /tmp/x\"); }",
+        "BEGIN { printf(\"hi\\n\"); exit(); }",
+    ]);
+    let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 3);
+    assert!(out.passed);
+    assert!(out.attempts[0].checks.hooks.is_none(), "an unsafe program is not checked further");
+    assert!(chat.received[1].contains("system") && chat.received[1].contains("did not allow"), "{}", chat.received[1]);
+    assert!(chat.received[2].contains("same program as before"), "{}", chat.received[2]);
+}
+
+fn host_or_skip() -> Option<(tempfile::TempDir, Catalog, Searcher)> {
+    let ready = unsafe { libc::geteuid() } == 0
+        && kgent::kernel::tracefs::find_root().is_some()
+        && ["bpftrace", "clang", "bpftool"].iter().all(|t| std::process::Command::new(t).arg("--version").output().is_ok());
+    if !ready {
+        if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") {
+            panic!("KGENT_REQUIRE_BPF=1 but this host lacks root, tracefs or bpftrace/clang/bpftool");
+        }
+        eprintln!("skipping: needs root, tracefs, bpftrace, clang and bpftool");
+        return None;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let catalog = Catalog::load_or_build(home.path(), false).unwrap();
+    let searcher = Searcher::open(&Location { home: home.path().into() }, &host_tool_dirs(), &mut |_| {}).unwrap();
+    Some((home, catalog, searcher))
+}
+
+#[test]
+fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let mut chat = ScriptedChat::new([
+        "kprobe:page_fault { @[comm] = count(); }",
+        "tracepoint:exceptions:page_fault_user { @[args->addr] = count(); }",
+        "tracepoint:exceptions:page_fault_user { @[comm] = count(); }",
+    ]);
+    let out = run(&mut chat, &mut checker, Target::Bpftrace, 3);
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert!(chat.received[1].contains("no function page_fault"), "{}", chat.received[1]);
+    let fb = &chat.received[2];
+    assert!(fb.contains("does not contain a field named 'addr'") && fb.contains("unsigned long address"), "{fb}");
+    assert!(matches!(out.attempts[2].checks.kernel, Some(KernelVerdict::Accepted { .. })));
+}
+
+#[test]
+fn real_checks_send_the_verifier_log_back_for_a_null_dereference() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let program = |body: &str| {
+        format!(
+            "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\n\
+             struct {{ __uint(type, BPF_MAP_TYPE_HASH); __uint(max_entries, 64); __type(key, u32); __type(value, u64); }} counts SEC(\".maps\");\n\
+             SEC(\"tracepoint/syscalls/sys_enter_openat\") int on_open(void *ctx) {{ u32 k = 0; u64 *v = bpf_map_lookup_elem(&counts, &k); {body} return 0; }}\n\
+             char LICENSE[] SEC(\"license\") = \"GPL\";\n"
+        )
+    };
+    let mut chat = ScriptedChat::new([program("(*v)++;"), program("if (v) (*v)++;")]);
+    let out = run(&mut chat, &mut checker, Target::Libbpf, 2);
+    assert!(out.passed, "{:#?}", out.attempts);
+    let fb = &chat.received[1];
+    assert!(fb.contains("kernel verifier rejected on_open") && fb.contains("map_value_or_null"), "{fb}");
+}
+
+#[test]
+fn the_real_small_model_writes_a_kernel_verified_program() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let manifest = kgent::store::Manifest::load().unwrap();
+    let resolved = match kgent::store::Store::open_default().unwrap().resolve(&manifest, Some("qwen2.5-coder-0.5b-instruct-q4_k_m")) {
+        Ok(r) => r,
+        Err(e) if std::env::var("KGENT_REQUIRE_MODEL").is_ok_and(|v| v == "1") => panic!("{e}"),
+        Err(e) => return eprintln!("skipping: {e}"),
+    };
+    let mut model = Model::load(&resolved.path, &resolved.name, &Device::Cpu).unwrap();
+    let request = "count openat calls per process";
+    let (examples, hooks) = kgent::commands::gen_context(&searcher, &catalog, request, Target::Bpftrace).unwrap();
+    let shots = kgent::synth::prompt::shots(Target::Bpftrace, &examples);
+    let prompt = kgent::synth::prompt::user_prompt(request, Target::Bpftrace, &hooks);
+    let mut chat = Chat::new(&mut model, Some(kgent::synth::prompt::system_prompt(Target::Bpftrace))).unwrap();
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let out = synthesize(&mut chat, &mut checker, &shots, &prompt, &GenOptions::new(Target::Bpftrace), &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    let program = &out.best().unwrap().program;
+    assert!(program.contains("openat"), "{program}");
+}
