@@ -25,6 +25,8 @@ pub struct Cli {
 pub enum Command {
     /// Write an eBPF program for a request, checked against this host: probes, compiler, kernel verifier.
     Gen(GenArgs),
+    /// Run gen over a corpus of requests and score it: compiled, kernel-verified, rubric-passing, times.
+    Eval(EvalArgs),
     /// Stream the local model's reply to a one-turn chat (a debugging aid for the model runtime).
     Complete(CompleteArgs),
     /// List, fetch and verify the local models.
@@ -71,6 +73,33 @@ pub struct GenArgs {
     pub temperature: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A corpus file in the format of dataset/eval/requests.toml [default: our own, built in].
+    pub corpus: Option<PathBuf>,
+    /// Append one JSON line per request to this file (shards from many machines concatenate).
+    #[arg(long, value_name = "FILE")]
+    pub jsonl: Option<PathBuf>,
+    /// Run only shard K of N (requests whose position modulo N is K-1), e.g. from a Slurm array
+    /// or a Kubernetes indexed Job.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<crate::eval::Shard>,
+    /// Skip requests already in the --jsonl file.
+    #[arg(long)]
+    pub resume: bool,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[arg(long, value_enum, default_value = "bpftrace")]
+    pub target: Target,
+    #[arg(long, default_value_t = 3)]
+    pub rounds: usize,
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which model to load and where to run it.

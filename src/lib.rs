@@ -17,6 +17,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod eval;
 pub mod kernel;
 pub mod llm;
 pub mod retrieve;

@@ -74,3 +74,31 @@ fn a_missing_gguf_path_and_a_bad_device_are_clear_errors() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("expected cpu, cuda or cuda:N"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn eval_resume_skips_finished_requests_and_summarises_the_whole_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.toml");
+    std::fs::write(&corpus, "[[request]]\nid = \"a\"\nrequest = \"count opens\"\n\n[[request]]\nid = \"b\"\nrequest = \"count reads\"\n").unwrap();
+    let record = |id: &str, verified: bool, seconds: f64| {
+        serde_json::json!({
+            "id": id, "request": "r", "target": "bpftrace", "model": "m", "model_sha256": "s", "index_version": "v",
+            "hooks_ok": true, "compiled": true, "kernel_verified": verified,
+            "rubric": {"hook": true, "missing_fields": [], "passed": verified}, "rounds": 1, "seconds": seconds, "program": "x"
+        })
+        .to_string()
+    };
+    let jsonl = dir.path().join("out.jsonl");
+    std::fs::write(&jsonl, format!("{}\n{}\n{{\"id\": \"cut sh", record("a", true, 10.0), record("b", false, 30.0))).unwrap();
+    // Every request is done: no model is needed, and the summary covers both lines.
+    let out = kgent(dir.path(), &["eval", corpus.to_str().unwrap(), "--jsonl", jsonl.to_str().unwrap(), "--resume", "--json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["requests"], 2);
+    assert_eq!(summary["kernel_verified"], 1);
+    assert_eq!(summary["median_seconds_to_verified"], 10.0);
+    assert!(text(&out.stderr).contains("skipped an unreadable line"), "{}", text(&out.stderr));
+    let bad = kgent(dir.path(), &["eval", corpus.to_str().unwrap(), "--resume"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(text(&bad.stderr).contains("--resume needs --jsonl"), "{}", text(&bad.stderr));
+}

@@ -69,70 +69,49 @@ pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Ta
     Ok((examples, hooks))
 }
 
-pub fn run(args: GenArgs) -> Result<ExitCode> {
-    let start = Instant::now();
-    let home = home_dir()?;
-    let mut opts = GenOptions::new(args.target);
-    opts.rounds = args.rounds.max(1);
-    opts.allow_unsafe = args.allow_unsafe;
-    if let Some(n) = args.max_tokens {
-        opts.generate.max_tokens = n;
+/// What generation needs from this host, opened once (an eval reuses it for every request).
+pub struct Host {
+    pub home: std::path::PathBuf,
+    pub catalog: Catalog,
+    pub searcher: Searcher,
+}
+
+impl Host {
+    pub fn open() -> Result<Host> {
+        let home = home_dir()?;
+        let bar = super::spinner("reading this host's hooks");
+        let catalog = Catalog::load_or_build(&home, false)?;
+        bar.set_message("opening the index");
+        let searcher = Searcher::open(&Location { home: home.clone() }, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;
+        bar.finish_and_clear();
+        Ok(Host { home, catalog, searcher })
     }
-    opts.generate = GenerateOptions { seed: args.seed, temperature: args.temperature, ..opts.generate };
+}
 
-    let bar = super::spinner("reading this host's hooks");
-    let catalog = Catalog::load_or_build(&home, false)?;
-    bar.set_message("opening the index");
-    let searcher = Searcher::open(&Location { home: home.clone() }, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;
-    let t = Instant::now();
-    let (examples, hooks) = context(&searcher, &catalog, &args.request, args.target)?;
-    let retrieve = t.elapsed().as_secs_f64();
-    let shots = prompt::shots(args.target, &examples);
-    let first_prompt = prompt::user_prompt(&args.request, args.target, &hooks);
-    bar.finish_and_clear();
-
-    let mut loaded = super::load_model(&args.model)?;
-    let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(args.target)))?;
-    let mut checker = HostChecker::new(&catalog, &searcher, home.clone());
-    let status = super::spinner("generating");
-    // The latest line of the model's text, shown on the status line; reset at each stage.
-    let line = std::cell::RefCell::new(String::new());
-    let outcome = synth::synthesize(
-        &mut chat,
-        &mut checker,
-        &shots,
-        &first_prompt,
-        &opts,
-        &mut |piece| {
-            let mut line = line.borrow_mut();
-            line.push_str(piece);
-            if let Some(last) = line.rsplit('\n').next() {
-                let shown: String = last.chars().take(70).collect();
-                status.set_message(shown);
-            }
-        },
-        &mut |s| {
-            line.borrow_mut().clear();
-            status.set_prefix(s.to_string());
-            status.set_message("");
-        },
-    )?;
-    status.finish_and_clear();
-
+/// One request through the whole pipeline: retrieve, prompt, generate, check, feed back.
+pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opts: &GenOptions, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport> {
+    let start = Instant::now();
+    let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
+    let retrieve = start.elapsed().as_secs_f64();
+    let shots = prompt::shots(opts.target, &examples);
+    let first_prompt = prompt::user_prompt(request, opts.target, &hooks);
+    let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(opts.target)))?;
+    let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
+    let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, opts, on_text, on_status)?;
     let best = outcome.best().cloned();
     let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
-    let report = GenReport {
-        request: args.request.clone(),
-        target: args.target,
+    Ok(GenReport {
+        request: request.to_string(),
+        target: opts.target,
         passed: outcome.passed,
         program: best.as_ref().map(|a| a.program.clone()),
         model: loaded.resolved.name.clone(),
         model_sha256: loaded.resolved.sha256()?,
-        index_version: searcher.version.clone(),
-        kernel: catalog.key.release.clone(),
+        index_version: host.searcher.version.clone(),
+        kernel: host.catalog.key.release.clone(),
         examples: examples.iter().map(|e| e.id.clone()).collect(),
         hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
-        options: opts,
+        options: opts.clone(),
         seconds: Timings {
             retrieve,
             load_model: loaded.load_time.as_secs_f64(),
@@ -142,7 +121,48 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
             total: start.elapsed().as_secs_f64(),
         },
         attempts: outcome.attempts,
-    };
+    })
+}
+
+/// Options from the flags shared by `gen` and `eval`.
+pub fn options(target: Target, rounds: usize, allow_unsafe: bool, max_tokens: Option<usize>, seed: u64, temperature: f64) -> GenOptions {
+    let mut opts = GenOptions::new(target);
+    opts.rounds = rounds.max(1);
+    opts.allow_unsafe = allow_unsafe;
+    if let Some(n) = max_tokens {
+        opts.generate.max_tokens = n;
+    }
+    opts.generate = GenerateOptions { seed, temperature, ..opts.generate };
+    opts
+}
+
+pub fn run(args: GenArgs) -> Result<ExitCode> {
+    let opts = options(args.target, args.rounds, args.allow_unsafe, args.max_tokens, args.seed, args.temperature);
+    let host = Host::open()?;
+    let mut loaded = super::load_model(&args.model)?;
+    let status = super::spinner("generating");
+    // The latest line of the model's text, shown on the status line; reset at each stage.
+    let line = std::cell::RefCell::new(String::new());
+    let mut report = generate(
+        &host,
+        &mut loaded,
+        &args.request,
+        &opts,
+        &mut |piece| {
+            let mut line = line.borrow_mut();
+            line.push_str(piece);
+            if let Some(last) = line.rsplit('\n').next() {
+                status.set_message(last.chars().take(70).collect::<String>());
+            }
+        },
+        &mut |s| {
+            line.borrow_mut().clear();
+            status.set_prefix(format!("{s}: "));
+            status.set_message("");
+        },
+    )?;
+    status.finish_and_clear();
+    report.seconds.total += loaded.load_time.as_secs_f64();
 
     if let (Some(path), Some(program)) = (&args.output, &report.program) {
         std::fs::write(path, program).with_context(|| format!("writing {}", path.display()))?;

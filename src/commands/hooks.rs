@@ -21,16 +21,8 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
             let attach = catalog.hooks.iter().find(|h| h.kind == HookKind::Uprobe).map_or(Attach::Unknown, |h| h.attach);
             uprobe::functions(bin)
                 .with_context(|| format!("listing functions of {}", bin.display()))?
-                .into_iter()
-                .map(|f| Hook {
-                    probe: format!("uprobe:{}:{f}", bin.display()),
-                    kind: HookKind::Uprobe,
-                    category: bin.display().to_string(),
-                    fields: vec![],
-                    prototype: None,
-                    about: String::new(),
-                    attach,
-                })
+                .iter()
+                .map(|f| Hook::uprobe(bin, f, attach))
                 .collect()
         }
         None => catalog.hooks.clone(),

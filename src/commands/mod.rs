@@ -3,6 +3,7 @@
 
 mod bench;
 mod complete;
+mod eval;
 mod gen;
 mod hooks;
 mod model;
@@ -26,6 +27,7 @@ pub use gen::context as gen_context;
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Gen(args) => gen::run(args),
+        Command::Eval(args) => eval::run(args),
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),
         Command::Search(args) => search::search(args),
@@ -45,7 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
 /// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.
 pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
     let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {elapsed}").expect("valid template"));
+    bar.set_style(ProgressStyle::with_template("{spinner} {prefix}{msg} {elapsed}").expect("valid template"));
     bar.set_message(message.into());
     bar.enable_steady_tick(Duration::from_millis(120));
     bar

@@ -75,6 +75,21 @@ pub struct Hook {
     pub attach: Attach,
 }
 
+impl Hook {
+    /// A function of a user-space binary.
+    pub fn uprobe(binary: &Path, function: &str, attach: Attach) -> Hook {
+        Hook {
+            probe: format!("uprobe:{}:{function}", binary.display()),
+            kind: HookKind::Uprobe,
+            category: binary.display().to_string(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach,
+        }
+    }
+}
+
 /// Identifies a kernel: its release and a hash of its BTF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelKey {
@@ -276,15 +291,7 @@ impl Catalog {
             }
             match uprobe::functions(bin) {
                 Err(e) => warnings.push(e.to_string()),
-                Ok(names) => hooks.extend(names.into_iter().map(|f| Hook {
-                    probe: format!("uprobe:{}:{f}", bin.display()),
-                    kind: HookKind::Uprobe,
-                    category: bin.display().to_string(),
-                    fields: vec![],
-                    prototype: None,
-                    about: String::new(),
-                    attach: up,
-                })),
+                Ok(names) => hooks.extend(names.iter().map(|f| Hook::uprobe(bin, f, up))),
             }
         }
 

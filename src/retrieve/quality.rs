@@ -18,6 +18,9 @@ pub struct EvalRequest {
     pub examples: Vec<String>,
     #[serde(default)]
     pub hooks: Vec<String>,
+    /// Words a bpftrace answer must use (the rubric of `kgent eval`).
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -27,7 +30,12 @@ struct File {
 
 /// Our eval requests, as compiled in.
 pub fn eval_requests() -> Vec<EvalRequest> {
-    toml::from_str::<File>(REQUESTS).expect("dataset/eval/requests.toml parses (checked by tests)").request
+    parse_requests(REQUESTS).expect("dataset/eval/requests.toml parses (checked by tests)")
+}
+
+/// Parses a corpus in the format of `dataset/eval/requests.toml`.
+pub fn parse_requests(text: &str) -> Result<Vec<EvalRequest>, toml::de::Error> {
+    Ok(toml::from_str::<File>(text)?.request)
 }
 
 /// One request's outcome.

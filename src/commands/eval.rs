@@ -1,0 +1,125 @@
+//! `kgent eval`: `gen` over a corpus, one JSON line per request, and a summary table.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+use super::gen::{generate, options, Host};
+use crate::cli::EvalArgs;
+use crate::eval::{score, summarise, Record};
+use crate::retrieve::quality::{eval_requests, parse_requests};
+use crate::verify::kernel::KernelVerdict;
+
+fn read_records(path: &std::path::Path) -> Result<Vec<Record>> {
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let mut out = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        // A line cut short by an interrupted run is skipped (and redone with --resume).
+        match serde_json::from_str(&line) {
+            Ok(r) => out.push(r),
+            Err(e) => eprintln!("kgent: warning: {}:{}: skipped an unreadable line ({e})", path.display(), i + 1),
+        }
+    }
+    Ok(out)
+}
+
+pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    let requests = match &args.corpus {
+        None => eval_requests(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))?
+        }
+    };
+    if args.resume && args.jsonl.is_none() {
+        bail!("--resume needs --jsonl FILE to know what was already done");
+    }
+    let done: HashSet<String> = match (&args.jsonl, args.resume) {
+        (Some(p), true) => read_records(p)?.into_iter().map(|r| r.id).collect(),
+        _ => HashSet::new(),
+    };
+    let todo: Vec<_> = requests
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| args.shard.is_none_or(|s| s.takes(*i)))
+        .filter(|(_, r)| !done.contains(&r.id))
+        .map(|(_, r)| r)
+        .collect();
+    let mut out = match &args.jsonl {
+        Some(p) => Some(
+            std::fs::OpenOptions::new()
+                .create(true)
+                .append(args.resume)
+                .write(true)
+                .truncate(!args.resume)
+                .open(p)
+                .with_context(|| format!("opening {}", p.display()))?,
+        ),
+        None => None,
+    };
+
+    let opts = options(args.target, args.rounds, false, None, args.seed, 0.0);
+    let mut records = Vec::new();
+    // Nothing left to run (a finished --resume): summarise without loading anything.
+    let mut session = if todo.is_empty() { None } else { Some((Host::open()?, super::load_model(&args.model)?)) };
+    for (n, req) in todo.iter().enumerate() {
+        let (host, loaded) = session.as_mut().expect("loaded when there is work");
+        let bar = super::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
+        let report = generate(host, loaded, &req.request, &opts, &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
+        bar.finish_and_clear();
+        let best = report.attempts.iter().rev().max_by_key(|a| a.checks.passed_count());
+        let checks = best.map(|a| &a.checks);
+        let program = report.program.clone().unwrap_or_default();
+        let record = Record {
+            id: req.id.clone(),
+            request: req.request.clone(),
+            target: args.target,
+            model: report.model.clone(),
+            model_sha256: report.model_sha256.clone(),
+            index_version: report.index_version.clone(),
+            hooks_ok: checks.and_then(|c| c.hooks.as_ref()).is_some_and(|v| v.is_ok()),
+            compiled: checks.and_then(|c| c.compile.as_ref()).is_some_and(|v| v.is_ok()),
+            kernel_verified: checks.and_then(|c| c.kernel.as_ref()).is_some_and(|v| matches!(v, KernelVerdict::Accepted { .. })),
+            rubric: score(req, &program, args.target),
+            rounds: report.attempts.len(),
+            seconds: report.seconds.total,
+            program: report.program,
+        };
+        eprintln!(
+            "{:<24} {:<8} {:<8} {:<8} {:>2} rounds {:>6.1} s",
+            record.id,
+            if record.compiled { "compiled" } else { "-" },
+            if record.kernel_verified { "verified" } else { "-" },
+            if record.rubric.passed { "rubric" } else { "-" },
+            record.rounds,
+            record.seconds
+        );
+        if let Some(f) = out.as_mut() {
+            writeln!(f, "{}", serde_json::to_string(&record)?)?;
+            f.flush()?;
+        }
+        records.push(record);
+    }
+    // With a JSONL file the summary covers all of it, resumed lines included.
+    let all = match &args.jsonl {
+        Some(p) => read_records(p)?,
+        None => records,
+    };
+    let summary = summarise(&all);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else {
+        print!("{summary}");
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,186 @@
+//! `kgent eval`: run `gen` over a corpus of requests, score each program against the request's
+//! rubric, and summarise. One JSON line per request, so shards from many machines concatenate.
+
+use serde::{Deserialize, Serialize};
+
+use crate::retrieve::quality::{probe_matches, EvalRequest};
+use crate::synth::probes_of;
+use crate::verify::compile::Target;
+
+/// How a program fares against its request's rubric.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Rubric {
+    /// Uses an acceptable hook (`None` when the request lists none).
+    pub hook: Option<bool>,
+    /// Rubric words the program does not use (bpftrace only).
+    pub missing_fields: Vec<String>,
+    pub passed: bool,
+}
+
+/// Scores `program` against `req`.
+pub fn score(req: &EvalRequest, program: &str, target: Target) -> Rubric {
+    let probes = probes_of(program, target);
+    let hook = (!req.hooks.is_empty()).then(|| {
+        probes.iter().any(|p| {
+            let p = p.replacen("uretprobe:", "uprobe:", 1).replacen("kretprobe:", "kprobe:", 1);
+            req.hooks.iter().any(|pat| probe_matches(pat, &p) || probe_matches(&p, pat))
+        })
+    });
+    let missing_fields: Vec<String> = if target == Target::Bpftrace {
+        req.fields.iter().filter(|f| !has_word(program, f)).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    Rubric { passed: hook != Some(false) && missing_fields.is_empty(), hook, missing_fields }
+}
+
+/// `word` as an identifier or the last part of one (`comm` counts in `args->prev_comm`).
+fn has_word(text: &str, word: &str) -> bool {
+    text.match_indices(word).any(|(i, _)| {
+        let before = text[..i].chars().next_back();
+        let after = text[i + word.len()..].chars().next();
+        let ident = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+        (!ident(before) || before == Some('_')) && !ident(after)
+    })
+}
+
+/// One line of the eval's JSONL.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Record {
+    pub id: String,
+    pub request: String,
+    pub target: Target,
+    pub model: String,
+    pub model_sha256: String,
+    pub index_version: String,
+    /// The checks of the best attempt.
+    pub hooks_ok: bool,
+    pub compiled: bool,
+    pub kernel_verified: bool,
+    pub rubric: Rubric,
+    pub rounds: usize,
+    pub seconds: f64,
+    pub program: Option<String>,
+}
+
+/// `K/N`: this machine runs the requests whose position modulo N is K-1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub k: usize,
+    pub n: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (k, n) = s.split_once('/').ok_or("expected K/N, like 2/8")?;
+        let k: usize = k.trim().parse().map_err(|_| "K must be a number")?;
+        let n: usize = n.trim().parse().map_err(|_| "N must be a number")?;
+        if n == 0 || k == 0 || k > n {
+            return Err(format!("need 1 <= K <= N, got {k}/{n}"));
+        }
+        Ok(Shard { k, n })
+    }
+}
+
+impl Shard {
+    pub fn takes(&self, position: usize) -> bool {
+        position % self.n == self.k - 1
+    }
+}
+
+/// The summary table of a set of records.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub requests: usize,
+    pub compiled: usize,
+    pub kernel_verified: usize,
+    pub rubric_passing: usize,
+    pub verified_and_rubric: usize,
+    pub median_seconds: f64,
+    pub p90_seconds: f64,
+    pub median_seconds_to_verified: Option<f64>,
+}
+
+pub fn summarise(records: &[Record]) -> Summary {
+    let mut all: Vec<f64> = records.iter().map(|r| r.seconds).collect();
+    let mut ok: Vec<f64> = records.iter().filter(|r| r.kernel_verified).map(|r| r.seconds).collect();
+    let pct = |v: &mut Vec<f64>, p: f64| {
+        v.sort_by(|a, b| a.total_cmp(b));
+        if v.is_empty() {
+            0.0
+        } else {
+            v[((v.len() as f64 - 1.0) * p).round() as usize]
+        }
+    };
+    Summary {
+        requests: records.len(),
+        compiled: records.iter().filter(|r| r.compiled).count(),
+        kernel_verified: records.iter().filter(|r| r.kernel_verified).count(),
+        rubric_passing: records.iter().filter(|r| r.rubric.passed).count(),
+        verified_and_rubric: records.iter().filter(|r| r.kernel_verified && r.rubric.passed).count(),
+        median_seconds: pct(&mut all, 0.5),
+        p90_seconds: pct(&mut all, 0.9),
+        median_seconds_to_verified: (!ok.is_empty()).then(|| pct(&mut ok, 0.5)),
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pc = |n: usize| if self.requests == 0 { 0.0 } else { 100.0 * n as f64 / self.requests as f64 };
+        writeln!(f, "{:<28} {:>5} {:>7}", "", "count", "share")?;
+        writeln!(f, "{:<28} {:>5}", "requests", self.requests)?;
+        for (name, n) in [
+            ("compiled", self.compiled),
+            ("kernel-verified", self.kernel_verified),
+            ("rubric-passing", self.rubric_passing),
+            ("verified and rubric-passing", self.verified_and_rubric),
+        ] {
+            writeln!(f, "{name:<28} {n:>5} {:>6.1}%", pc(n))?;
+        }
+        writeln!(f, "{:<28} {:>8.1} s", "median time", self.median_seconds)?;
+        writeln!(f, "{:<28} {:>8.1} s", "p90 time", self.p90_seconds)?;
+        if let Some(m) = self.median_seconds_to_verified {
+            writeln!(f, "{:<28} {m:>8.1} s", "median time to verified")?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req() -> EvalRequest {
+        EvalRequest {
+            id: "x".into(),
+            request: "files opened by root".into(),
+            examples: vec![],
+            hooks: vec!["tracepoint:syscalls:sys_enter_open*".into()],
+            fields: vec!["uid".into(), "filename".into()],
+        }
+    }
+
+    #[test]
+    fn the_rubric_wants_an_acceptable_hook_and_every_field() {
+        let good = "tracepoint:syscalls:sys_enter_openat /uid == 0/ { printf(\"%s\\n\", str(args->filename)); }";
+        assert!(score(&req(), good, Target::Bpftrace).passed);
+        let no_filter = "tracepoint:syscalls:sys_enter_openat { printf(\"%s\\n\", str(args->filename)); }";
+        let r = score(&req(), no_filter, Target::Bpftrace);
+        assert!(!r.passed && r.missing_fields == ["uid"]);
+        let wrong_hook = "tracepoint:syscalls:sys_enter_read /uid == 0/ { @[args->filename] = count(); }";
+        assert_eq!(score(&req(), wrong_hook, Target::Bpftrace).hook, Some(false));
+        // "uid" inside another word does not count; the end of a field name does.
+        assert_eq!(score(&req(), "tracepoint:syscalls:sys_enter_openat { @[uidx, args->filename] = count(); }", Target::Bpftrace).missing_fields, ["uid"]);
+        assert!(score(&req(), "tracepoint:syscalls:sys_enter_openat { @[args->owner_uid, args->filename] = count(); }", Target::Bpftrace).passed);
+    }
+
+    #[test]
+    fn shards_split_a_corpus_without_overlap() {
+        let a: Shard = "1/3".parse().unwrap();
+        let b: Shard = "3/3".parse().unwrap();
+        assert!(a.takes(0) && a.takes(3) && !a.takes(1));
+        assert!(b.takes(2) && !b.takes(0));
+        assert!("0/3".parse::<Shard>().is_err() && "4/3".parse::<Shard>().is_err() && "x".parse::<Shard>().is_err());
+    }
+}
