@@ -68,14 +68,15 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         None => None,
     };
 
-    let opts = options(args.target, args.rounds, false, None, args.seed, 0.0);
+    let opts_for = |t| options(t, args.rounds, false, None, args.seed, 0.0);
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
     let mut session = if todo.is_empty() { None } else { Some((Host::open()?, super::load_model(&args.model)?)) };
     for (n, req) in todo.iter().enumerate() {
         let (host, loaded) = session.as_mut().expect("loaded when there is work");
         let bar = super::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
-        let report = generate(host, loaded, &req.request, &opts, &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
+        let target = req.target.unwrap_or(args.target);
+        let report = generate(host, loaded, &req.request, &opts_for(target), &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
         bar.finish_and_clear();
         let best = report.attempts.iter().rev().max_by_key(|a| a.checks.passed_count());
         let checks = best.map(|a| &a.checks);
@@ -83,14 +84,14 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         let record = Record {
             id: req.id.clone(),
             request: req.request.clone(),
-            target: args.target,
+            target,
             model: report.model.clone(),
             model_sha256: report.model_sha256.clone(),
             index_version: report.index_version.clone(),
             hooks_ok: checks.and_then(|c| c.hooks.as_ref()).is_some_and(|v| v.is_ok()),
             compiled: checks.and_then(|c| c.compile.as_ref()).is_some_and(|v| v.is_ok()),
             kernel_verified: checks.and_then(|c| c.kernel.as_ref()).is_some_and(|v| matches!(v, KernelVerdict::Accepted { .. })),
-            rubric: score(req, &program, args.target),
+            rubric: score(req, &program, target),
             rounds: report.attempts.len(),
             seconds: report.seconds.total,
             program: report.program,

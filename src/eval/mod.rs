@@ -158,6 +158,7 @@ mod tests {
             examples: vec![],
             hooks: vec!["tracepoint:syscalls:sys_enter_open*".into()],
             fields: vec!["uid".into(), "filename".into()],
+            target: None,
         }
     }
 

@@ -21,6 +21,9 @@ pub struct EvalRequest {
     /// Words a bpftrace answer must use (the rubric of `kgent eval`).
     #[serde(default)]
     pub fields: Vec<String>,
+    /// The language this request needs (XDP is C only) [default: eval's --target].
+    #[serde(default)]
+    pub target: Option<crate::verify::compile::Target>,
 }
 
 #[derive(Deserialize)]
