@@ -71,47 +71,48 @@ fn diagnostics(out: &std::process::Output) -> String {
     text.lines().filter(|l| !l.contains("RLIMIT_MEMLOCK")).collect::<Vec<_>>().join("\n")
 }
 
-/// Compiles a bpftrace script without attaching anything.
-pub fn compile_bpftrace(source: &str) -> Result<CompileVerdict, CompileError> {
+/// Writes `source` as `name` in a scratch directory, runs the compiler `tool` that `args` builds
+/// (given the source and object paths), and turns its result into a verdict.
+fn compile_with(
+    source: &str,
+    name: &str,
+    tool: &'static str,
+    args: impl FnOnce(&mut Command, &Path, &Path),
+) -> Result<CompileVerdict, CompileError> {
     let dir = scratch()?;
-    let script = dir.path().join("program.bt");
+    let file = dir.path().join(name);
     let object = dir.path().join("program.o");
-    std::fs::write(&script, source).map_err(|e| CompileError::Io { path: script.clone(), source: e })?;
-    let out = Command::new("bpftrace")
-        .arg("--emit-elf")
-        .arg(&object)
-        .arg(&script)
-        .output()
-        .map_err(|source| CompileError::ToolMissing { tool: "bpftrace", package: "bpftrace", source })?;
-    let text = diagnostics(&out).replace(&script.display().to_string(), "program.bt");
+    std::fs::write(&file, source).map_err(|e| CompileError::Io { path: file.clone(), source: e })?;
+    let mut cmd = Command::new(tool);
+    args(&mut cmd, &file, &object);
+    let out = cmd.output().map_err(|source| CompileError::ToolMissing { tool, package: tool, source })?;
+    // Diagnostics name the file as the user knows it, not our scratch path.
+    let text = diagnostics(&out).replace(&file.display().to_string(), name);
     match std::fs::read(&object) {
         Ok(bytes) if out.status.success() => Ok(CompileVerdict::Compiled { object: bytes, warnings: text }),
         _ => Ok(CompileVerdict::Failed { diagnostics: text }),
     }
 }
 
+/// Compiles a bpftrace script without attaching anything.
+pub fn compile_bpftrace(source: &str) -> Result<CompileVerdict, CompileError> {
+    compile_with(source, "program.bt", "bpftrace", |cmd, file, object| {
+        cmd.arg("--emit-elf").arg(object).arg(file);
+    })
+}
+
 /// Compiles libbpf-style C for the BPF target with the host's `vmlinux.h` on the include path.
 pub fn compile_c(source: &str, vmlinux_dir: &Path) -> Result<CompileVerdict, CompileError> {
-    let dir = scratch()?;
-    let file = dir.path().join("program.bpf.c");
-    let object = dir.path().join("program.bpf.o");
-    std::fs::write(&file, source).map_err(|e| CompileError::Io { path: file.clone(), source: e })?;
-    let out = Command::new("clang")
-        .args(["-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-variable", "-Wno-unused-function"])
-        .arg(format!("-D__TARGET_ARCH_{}", target_arch()))
-        .arg("-I")
-        .arg(vmlinux_dir)
-        .arg("-c")
-        .arg(&file)
-        .arg("-o")
-        .arg(&object)
-        .output()
-        .map_err(|source| CompileError::ToolMissing { tool: "clang", package: "clang", source })?;
-    let text = diagnostics(&out).replace(&file.display().to_string(), "program.bpf.c");
-    match std::fs::read(&object) {
-        Ok(bytes) if out.status.success() => Ok(CompileVerdict::Compiled { object: bytes, warnings: text }),
-        _ => Ok(CompileVerdict::Failed { diagnostics: text }),
-    }
+    compile_with(source, "program.bpf.c", "clang", |cmd, file, object| {
+        cmd.args(["-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-variable", "-Wno-unused-function"])
+            .arg(format!("-D__TARGET_ARCH_{}", target_arch()))
+            .arg("-I")
+            .arg(vmlinux_dir)
+            .arg("-c")
+            .arg(file)
+            .arg("-o")
+            .arg(object);
+    })
 }
 
 fn target_arch() -> &'static str {
