@@ -94,7 +94,10 @@ pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opt
     let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
     let retrieve = start.elapsed().as_secs_f64();
     let shots = prompt::shots(opts.target, &examples);
-    let first_prompt = prompt::user_prompt(request, opts.target, &hooks);
+    // With worked examples in front of it, a small model takes a listed hook's name for a hint to
+    // use it, even a poor match ("kyber_latency" for run-queue latency): list hooks only without.
+    let listed: &[Hook] = if shots.is_empty() { &hooks } else { &[] };
+    let first_prompt = prompt::user_prompt(request, opts.target, listed);
     let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(opts.target)))?;
     let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
     let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, opts, on_text, on_status)?;
