@@ -221,6 +221,13 @@ struct Stamp {
     mtime_ns: u128,
 }
 
+impl Stamp {
+    /// What the stamp of a file with `meta` and hash `sha256` reads.
+    fn of(sha256: &str, meta: &fs::Metadata) -> Stamp {
+        Stamp { sha256: sha256.to_string(), size: meta.len(), mtime_ns: mtime_ns(meta) }
+    }
+}
+
 /// The cache directory of model files.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -314,7 +321,7 @@ impl Store {
                 fix,
             });
         }
-        let stamp = Stamp { sha256: spec.sha256.clone(), size: meta.len(), mtime_ns: mtime_ns(&meta) };
+        let stamp = Stamp::of(&spec.sha256, &meta);
         if !rehash && self.read_stamp(spec).as_ref() == Some(&stamp) {
             return Ok(spec.sha256.clone());
         }
@@ -366,11 +373,7 @@ impl Store {
                         Err(_) => "corrupt".to_string(),
                     },
                     Some(_) => {
-                        let fresh = fs::metadata(&path).ok().map(|m| Stamp {
-                            sha256: spec.sha256.clone(),
-                            size: m.len(),
-                            mtime_ns: mtime_ns(&m),
-                        });
+                        let fresh = fs::metadata(&path).ok().map(|m| Stamp::of(&spec.sha256, &m));
                         if fresh.is_some() && self.read_stamp(spec) == fresh {
                             "verified".to_string()
                         } else {
@@ -612,7 +615,7 @@ impl<'s> Assembler<'s> {
         let target = self.store.path_of(spec);
         self.file.persist(&target).map_err(|e| StoreError::Io { path: target.clone(), source: e.error })?;
         let meta = fs::metadata(&target).map_err(io_err(&target))?;
-        let stamp = Stamp { sha256: found.clone(), size: meta.len(), mtime_ns: mtime_ns(&meta) };
+        let stamp = Stamp::of(&found, &meta);
         self.store.write_stamp(spec, &stamp)?;
         Ok(found)
     }

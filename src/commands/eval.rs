@@ -78,7 +78,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         let target = req.target.unwrap_or(args.target);
         let report = generate(host, loaded, &req.request, &opts_for(target), &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
         bar.finish_and_clear();
-        let best = report.attempts.iter().rev().max_by_key(|a| a.checks.passed_count());
+        // The same attempt whose program the report carries.
+        let best = crate::synth::best(&report.attempts);
         let checks = best.map(|a| &a.checks);
         let program = report.program.clone().unwrap_or_default();
         let record = Record {

@@ -118,8 +118,13 @@ pub struct Outcome {
 impl Outcome {
     /// The passing attempt, else the one that got furthest (the later on a tie).
     pub fn best(&self) -> Option<&Attempt> {
-        self.attempts.iter().rev().max_by_key(|a| a.checks.passed_count())
+        best(&self.attempts)
     }
+}
+
+/// The passing attempt, else the one that got furthest (the later on a tie).
+pub fn best(attempts: &[Attempt]) -> Option<&Attempt> {
+    attempts.iter().rev().max_by_key(|a| a.checks.passed_count())
 }
 
 #[derive(Debug, thiserror::Error)]
