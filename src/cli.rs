@@ -25,6 +25,9 @@ pub struct Cli {
 pub enum Command {
     /// Write an eBPF program for a request, checked against this host: probes, compiler, kernel verifier.
     Gen(GenArgs),
+    /// Run a program (.bt, .bpf.c or .o): attach it after asking, print its output, detach on
+    /// Ctrl-C, SIGTERM or the end of --duration.
+    Run(RunArgs),
     /// Run gen over a corpus of requests and score it: compiled, kernel-verified, rubric-passing, times.
     Eval(EvalArgs),
     /// Stream the local model's reply to a one-turn chat (a debugging aid for the model runtime).
@@ -73,6 +76,54 @@ pub struct GenArgs {
     pub temperature: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Run the program once it passes every check (asks first unless --yes).
+    #[arg(long)]
+    pub run: bool,
+    #[command(flatten)]
+    pub run_flags: RunFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// A bpftrace script (.bt), libbpf-style C (.bpf.c or .c, compiled against this kernel's
+    /// vmlinux.h) or a BPF object compiled by clang (.o).
+    pub program: PathBuf,
+    #[command(flatten)]
+    pub run_flags: RunFlags,
+    /// Print records and maps as JSON lines (bpftrace: its `-f json` output).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// How a program runs once attached.
+#[derive(Debug, Clone, Args)]
+pub struct RunFlags {
+    /// Stop after this long, e.g. 10s, 2m, 500ms [default: until Ctrl-C or SIGTERM].
+    #[arg(long, value_parser = parse_duration)]
+    pub duration: Option<std::time::Duration>,
+    /// Attach without asking. Without it Kgent asks on the terminal, and refuses when standard
+    /// input is not one.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// C programs: print the maps at this interval too, not only at the end.
+    #[arg(long, value_parser = parse_duration)]
+    pub interval: Option<std::time::Duration>,
+    /// Network interface for XDP, tc and socket-filter programs.
+    #[arg(long, default_value = "lo")]
+    pub iface: String,
+    /// What perf_event programs sample: software:EVENT[:HZ] or hardware:EVENT[:HZ].
+    #[arg(long, default_value = "software:cpu-clock:99")]
+    pub perf_event: crate::run::PerfSpec,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    // A bare number means seconds, as in `timeout 10`.
+    if let Ok(secs) = s.parse::<f64>() {
+        if secs.is_finite() && secs > 0.0 {
+            return Ok(std::time::Duration::from_secs_f64(secs));
+        }
+    }
+    humantime::parse_duration(s).map_err(|e| format!("{e}: write a duration such as 10s, 2m or 500ms"))
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,10 @@
 //! Kgent turns a plain-English request ("count openat calls per process every second") into an eBPF
 //! program, with a local quantized code model and no network.
 //!
-//! The crate follows the data: [`store`] finds and verifies model files, [`llm`] runs them, and
-//! [`commands`] wires each stage to the command line.
+//! The crate follows the data: [`store`] finds and verifies model files and [`llm`] runs them;
+//! [`kernel`] says what this host offers and [`retrieve`] finds examples and hooks for a request;
+//! [`synth`] prompts the model and loops over the checks of [`verify`]; [`run`] attaches a program
+//! only when asked; [`eval`] scores a corpus; [`commands`] wires each stage to the command line.
 //!
 //! ```no_run
 //! use kgent::{llm, store};
@@ -21,6 +23,7 @@ pub mod eval;
 pub mod kernel;
 pub mod llm;
 pub mod retrieve;
+pub mod run;
 pub mod synth;
 pub mod store;
 pub mod verify;

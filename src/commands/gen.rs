@@ -141,6 +141,9 @@ pub fn options(target: Target, rounds: usize, allow_unsafe: bool, max_tokens: Op
 
 pub fn run(args: GenArgs) -> Result<ExitCode> {
     let opts = options(args.target, args.rounds, args.allow_unsafe, args.max_tokens, args.seed, args.temperature);
+    if args.run {
+        crate::run::preflight(args.run_flags.yes)?;
+    }
     let host = Host::open()?;
     let mut loaded = super::load_model(&args.model)?;
     let status = super::spinner("generating");
@@ -181,7 +184,22 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         }
         eprint!("{}", render(&report));
     }
-    Ok(if report.passed { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    if !report.passed {
+        if args.run {
+            eprintln!("kgent gen: not running it: only a program that passed every check is run");
+        }
+        return Ok(ExitCode::from(1));
+    }
+    // The model (gigabytes) and the index's file watcher have no part in running the program.
+    drop(loaded);
+    drop(host);
+    match (&report.program, args.run) {
+        (Some(program), true) => {
+            let prepared = crate::run::prepare(program, args.target, &home_dir()?)?;
+            super::run::execute(&prepared, "the generated program", &args.run_flags, args.json)
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }
 
 fn mark(ok: bool) -> &'static str {

@@ -7,6 +7,7 @@ mod eval;
 mod gen;
 mod hooks;
 mod model;
+mod run;
 mod search;
 
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub use gen::context as gen_context;
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Gen(args) => gen::run(args),
+        Command::Run(args) => run::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),

@@ -81,6 +81,8 @@ pub struct Type {
     pub size: u32,
     pub members: Vec<Member>,
     pub kind_flag: bool,
+    /// For integers: whether the kernel marked it signed.
+    pub signed: bool,
 }
 
 /// A parsed BTF blob: types by id (id 0 is void).
@@ -130,7 +132,7 @@ impl Btf {
                 .unwrap_or_default()
         };
 
-        let mut types = vec![Type { kind: Kind::Void, name: "void".into(), type_id: 0, size: 0, members: vec![], kind_flag: false }];
+        let mut types = vec![Type { kind: Kind::Void, name: "void".into(), type_id: 0, size: 0, members: vec![], kind_flag: false, signed: false }];
         let mut c = Cursor { data: type_data, pos: 0 };
         while c.pos < type_data.len() {
             let name = string(c.u32()?);
@@ -138,11 +140,11 @@ impl Btf {
             let size_or_type = c.u32()?;
             let vlen = (info & 0xffff) as usize;
             let kind = Kind::from_raw((info >> 24) & 0x1f).ok_or_else(|| BtfError(format!("unknown kind {}", (info >> 24) & 0x1f)))?;
-            let mut t = Type { kind, name, type_id: size_or_type, size: 0, members: Vec::new(), kind_flag: info >> 31 == 1 };
+            let mut t = Type { kind, name, type_id: size_or_type, size: 0, members: Vec::new(), kind_flag: info >> 31 == 1, signed: false };
             match kind {
                 Kind::Int => {
                     t.size = size_or_type;
-                    c.u32()?;
+                    t.signed = (c.u32()? >> 24) & 1 == 1;
                 }
                 Kind::Array => {
                     t.type_id = c.u32()?;
@@ -176,7 +178,15 @@ impl Btf {
                 Kind::Var | Kind::DeclTag => {
                     c.u32()?;
                 }
-                Kind::Datasec => c.pos += 12 * vlen,
+                // Each variable of a data section, as a member at its byte offset.
+                Kind::Datasec => {
+                    for _ in 0..vlen {
+                        let type_id = c.u32()?;
+                        let offset = c.u32()?;
+                        c.u32()?; // size
+                        t.members.push(Member { name: String::new(), type_id, offset });
+                    }
+                }
                 Kind::Float => t.size = size_or_type,
                 _ => {}
             }
@@ -195,6 +205,22 @@ impl Btf {
 
     pub fn is_empty(&self) -> bool {
         self.types.len() <= 1
+    }
+
+    /// The type behind typedefs and qualifiers (`const volatile u32` → the `unsigned int`).
+    pub fn resolve(&self, mut id: u32) -> u32 {
+        for _ in 0..32 {
+            match self.get(id) {
+                Some(t) if matches!(t.kind, Kind::Typedef | Kind::Const | Kind::Volatile | Kind::Restrict | Kind::TypeTag) => id = t.type_id,
+                _ => break,
+            }
+        }
+        id
+    }
+
+    /// The first type of `kind` named `name`.
+    pub fn find(&self, kind: Kind, name: &str) -> Option<u32> {
+        self.types.iter().position(|t| t.kind == kind && t.name == name).map(|i| i as u32)
     }
 
     /// Every function (`BTF_KIND_FUNC`) with its prototype's parameters and return type.

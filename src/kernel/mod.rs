@@ -13,6 +13,7 @@
 pub mod btf;
 pub mod capability;
 pub mod perf;
+pub mod sys;
 pub mod tracefs;
 pub mod uprobe;
 

@@ -47,6 +47,10 @@ pub struct Example {
     pub probes: Vec<String>,
     /// The program, without its descriptive header.
     pub code: String,
+    /// For our own examples: a command that fires the event and what the output then shows
+    /// (`// trigger:` and `// expect:` header lines), checked by the run tests.
+    #[serde(default)]
+    pub trigger: Option<crate::run::trigger::Trigger>,
 }
 
 impl Example {
@@ -127,6 +131,11 @@ pub fn parse_example(id: &str, origin: Origin, target: Target, text: &str) -> Re
         tags: get("tags").map(|t| list(&t)).unwrap_or_default(),
         probes,
         code: code.trim().to_string(),
+        trigger: match (get("trigger"), get("expect")) {
+            (Some(command), Some(expect)) => Some(crate::run::trigger::Trigger { command, expect }),
+            (None, None) => None,
+            _ => return Err("`// trigger:` and `// expect:` go together".into()),
+        },
     })
 }
 
@@ -298,6 +307,7 @@ pub fn host_tools(dirs: &[PathBuf]) -> (Vec<Example>, Vec<String>) {
                 tags: vec!["host-tool".into()],
                 probes: bpftrace_probes(&code),
                 code,
+                trigger: None,
             });
         }
     }
@@ -328,6 +338,7 @@ pub fn ken_json(path: &Path) -> Result<Vec<Example>, ImportError> {
                 tags: vec!["imported".into()],
                 probes: if is_c { c_probes(&e.bpf) } else { bpftrace_probes(&e.bpf) },
                 code: e.bpf,
+                trigger: None,
             }
         })
         .collect())
@@ -369,6 +380,7 @@ pub fn directory(dir: &Path) -> Result<(Vec<Example>, Vec<String>), ImportError>
                     tags: vec!["imported".into()],
                     probes,
                     code: text,
+                    trigger: None,
                 });
             }
         }
@@ -413,6 +425,7 @@ mod tests {
             tags: vec![],
             probes: vec!["uretprobe:/bin/bash:readline".into(), "interval:s:1".into(), "kprobe:vfs_read".into()],
             code: String::new(),
+            trigger: None,
         };
         assert_eq!(e.requires(), ["uprobe", "file:/bin/bash", "kprobe"]);
     }

@@ -9,14 +9,13 @@
 //! ones, so the verifier judges the real program. Everything is closed before returning.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 
 use object::{Object, ObjectSection};
 
 use super::kernel::KernelVerdict;
+use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
 
-const BPF_MAP_CREATE: libc::c_long = 0;
-const BPF_PROG_LOAD: libc::c_long = 5;
 
 const MAP_HASH: u32 = 1;
 const MAP_PERF_EVENT_ARRAY: u32 = 4;
@@ -230,25 +229,6 @@ fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>) {
     }
 }
 
-fn sys_bpf(cmd: libc::c_long, attr: &mut [u8; 128]) -> std::io::Result<OwnedFd> {
-    // SAFETY: `attr` is a zero-initialised buffer laid out as `union bpf_attr` for `cmd`, at least
-    // as large as the fields used; pointers inside it point at memory alive for this call.
-    let r = unsafe { libc::syscall(libc::SYS_bpf, cmd, attr.as_mut_ptr(), attr.len()) };
-    if r < 0 {
-        Err(std::io::Error::last_os_error())
-    } else {
-        // SAFETY: the kernel returned a new file descriptor that nothing else owns.
-        Ok(unsafe { OwnedFd::from_raw_fd(r as i32) })
-    }
-}
-
-fn put32(a: &mut [u8; 128], off: usize, v: u32) {
-    a[off..off + 4].copy_from_slice(&v.to_le_bytes());
-}
-fn put64(a: &mut [u8; 128], off: usize, v: u64) {
-    a[off..off + 8].copy_from_slice(&v.to_le_bytes());
-}
-
 fn create_map(u: &MapUse) -> std::io::Result<OwnedFd> {
     let cpus = std::thread::available_parallelism().map_or(64, |n| n.get()) as u32;
     let (t, key, value, max) = match u.map_type.unwrap_or(MAP_HASH) {
@@ -257,12 +237,7 @@ fn create_map(u: &MapUse) -> std::io::Result<OwnedFd> {
         MAP_RINGBUF => (MAP_RINGBUF, 0, 0, 1 << 16),
         _ => (MAP_HASH, u.key.unwrap_or(8).max(1), u.value_size(), 4096),
     };
-    let mut attr = [0u8; 128];
-    put32(&mut attr, 0, t);
-    put32(&mut attr, 4, key);
-    put32(&mut attr, 8, value);
-    put32(&mut attr, 12, max);
-    sys_bpf(BPF_MAP_CREATE, &mut attr)
+    bpf_fd(BPF_MAP_CREATE, Attr::new().u32(0, t).u32(4, key).u32(8, value).u32(12, max))
 }
 
 /// Program type for a bpftrace probe section (`s_tracepoint:syscalls:sys_enter_openat_1`).
@@ -281,18 +256,15 @@ fn prog_type(section: &str) -> Option<u32> {
 
 fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Result<OwnedFd> {
     let license = b"GPL\0";
-    let mut attr = [0u8; 128];
-    put32(&mut attr, 0, ty);
-    put32(&mut attr, 4, (insns.len() / 8) as u32);
-    put64(&mut attr, 8, insns.as_ptr() as u64);
-    put64(&mut attr, 16, license.as_ptr() as u64);
+    let mut attr = Attr::new()
+        .u32(0, ty)
+        .u32(4, (insns.len() / 8) as u32)
+        .u64(8, insns.as_ptr() as u64)
+        .u64(16, license.as_ptr() as u64);
     if let Some(buf) = log {
-        put32(&mut attr, 24, 1);
-        put32(&mut attr, 28, buf.len() as u32);
-        put64(&mut attr, 32, buf.as_mut_ptr() as u64);
-        return sys_bpf(BPF_PROG_LOAD, &mut attr);
+        attr = attr.u32(24, 1).u32(28, buf.len() as u32).u64(32, buf.as_mut_ptr() as u64);
     }
-    sys_bpf(BPF_PROG_LOAD, &mut attr)
+    bpf_fd(BPF_PROG_LOAD, attr)
 }
 
 /// Loads every probe program of a bpftrace ELF into the verifier; attaches nothing.

@@ -1,6 +1,8 @@
 // description: Capture commands entered in bash: a uretprobe on readline sends pid and the line typed.
 // tags: uprobe, bash, shell, trace, ringbuf
 // probes: uretprobe:/bin/bash:readline
+// trigger: printf 'echo kgent-trigger-readline\nexit\n' | script -qec 'bash --norc --noprofile -i' /dev/null
+// expect: line=\"echo kgent-trigger-readline\"
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

@@ -1,6 +1,8 @@
 // description: Perf-event sampling program counting CPU samples per process id (attach to a cpu-clock event).
 // tags: cpu, profile, count, perf
 // probes: software:cpu-clock
+// trigger: timeout 1 sh -c 'while :; do :; done'
+// expect: @samples\[\d+\]: \d+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Trace program executions: pid, parent pid and binary path, sent through a ring buffer.
 // tags: process, exec, trace, ringbuf
 // probes: tracepoint:sched:sched_process_exec
+// trigger: cp -f /bin/true /tmp/kgent-trigger-true && /tmp/kgent-trigger-true
+// expect: filename=/tmp/kgent-trigger-true
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

@@ -1,6 +1,8 @@
 // description: Report process exits with pid, name and exit code through a ring buffer.
 // tags: process, exit, trace, ringbuf
 // probes: tracepoint:sched:sched_process_exit
+// trigger: cp -f /bin/true /tmp/kgent-trigger-true && /tmp/kgent-trigger-true
+// expect: exit_code=0 comm=kgent-trigger-t
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>

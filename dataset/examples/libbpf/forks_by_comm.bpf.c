@@ -1,6 +1,8 @@
 // description: Count process and thread creations per parent process name.
 // tags: process, fork, count, map
 // probes: tracepoint:sched:sched_process_fork
+// trigger: cp -f /bin/sh /tmp/kgent-trigger-sh && /tmp/kgent-trigger-sh -c '/bin/true; /bin/true'
+// expect: @forks\[kgent-trigger-s\]: \d+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Trace kill() system calls: sender pid and name, target pid, signal number.
 // tags: signals, syscalls, trace, ringbuf
 // probes: tracepoint:syscalls:sys_enter_kill
+// trigger: sleep 30 & sleep 0.2; kill -USR1 $!
+// expect: sig=10 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Log2 histogram of malloc() request sizes with a uprobe on libc.
 // tags: uprobe, libc, memory, histogram
 // probes: uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc
+// trigger: cp -f /bin/ls /tmp/kgent-trigger-ls && /tmp/kgent-trigger-ls / > /dev/null
+// expect: @malloc_bytes_log2:\n\[\d+K?, \d+K?\) +\d+ \|@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>

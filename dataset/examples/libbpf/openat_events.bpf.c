@@ -1,6 +1,8 @@
 // description: Trace file opens and send pid, process name and path to user space through a ring buffer.
 // tags: syscalls, files, trace, ringbuf
 // probes: tracepoint:syscalls:sys_enter_openat
+// trigger: touch /tmp/kgent-trigger-open && cat /tmp/kgent-trigger-open
+// expect: comm=cat filename=/tmp/kgent-trigger-open
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

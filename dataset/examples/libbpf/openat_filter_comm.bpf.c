@@ -1,6 +1,8 @@
 // description: Trace files opened by processes named "bash" only, sending pid and path through a ring buffer.
 // tags: syscalls, files, trace, filter-comm, ringbuf
 // probes: tracepoint:syscalls:sys_enter_openat
+// trigger: touch /tmp/kgent-trigger-open && bash -c 'read -r x < /tmp/kgent-trigger-open'
+// expect: filename=/tmp/kgent-trigger-open
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

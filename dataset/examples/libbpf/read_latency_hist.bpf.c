@@ -1,6 +1,8 @@
 // description: Log2 histogram of read() latency in microseconds, kept in an array map of buckets.
 // tags: syscalls, files, latency, histogram
 // probes: tracepoint:syscalls:sys_enter_read, tracepoint:syscalls:sys_exit_read
+// trigger: cp -f /bin/cat /tmp/kgent-trigger-cat && /tmp/kgent-trigger-cat /etc/hostname > /dev/null
+// expect: @read_us_log2:\n\[0, 2\) +\d+ \|@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Trace signals sent: sender pid and name, target pid and signal number, via a ring buffer.
 // tags: signals, trace, ringbuf
 // probes: tracepoint:signal:signal_generate
+// trigger: sleep 30 & sleep 0.2; kill -USR1 $!
+// expect: sig=10 
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

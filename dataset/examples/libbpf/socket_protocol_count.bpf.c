@@ -1,6 +1,8 @@
 // description: Socket filter counting packets seen on a socket by IP protocol, without dropping any.
 // tags: network, sockets, packets, count
 // probes: socket
+// trigger: python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b"kgent", ("127.0.0.1", 9999)) for _ in range(20)]'
+// expect: @by_protocol\[17\]: \d+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Count system calls per process id in a hash map, using the raw syscall-entry tracepoint.
 // tags: syscalls, count, map
 // probes: raw_tracepoint:sys_enter
+// trigger: cp -f /bin/true /tmp/kgent-trigger-true && /tmp/kgent-trigger-true
+// expect: @syscalls\[\d+\]: \d+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Trace TCP state changes with IPv4 addresses, ports, old and new state, via a ring buffer.
 // tags: network, tcp, trace, ringbuf
 // probes: tracepoint:sock:inet_sock_set_state
+// trigger: python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(); c = socket.create_connection(s.getsockname()); a = s.accept()'
+// expect: saddr=127\.0\.0\.1 daddr=127\.0\.0\.1 sport=\d+ dport=\d+ oldstate=2 newstate=1
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Trace file deletions (unlinkat) with pid, process name and path via a ring buffer.
 // tags: syscalls, files, trace, ringbuf
 // probes: tracepoint:syscalls:sys_enter_unlinkat
+// trigger: touch /tmp/kgent-trigger-unlink && rm -f /tmp/kgent-trigger-unlink
+// expect: comm=rm path=/tmp/kgent-trigger-unlink
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: Sum bytes written with write() per process id, counting only successful writes.
 // tags: syscalls, files, sum, map
 // probes: tracepoint:syscalls:sys_exit_write
+// trigger: echo kgent > /tmp/kgent-trigger-write
+// expect: @write_bytes\[\d+\]: \d+
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,6 +1,8 @@
 // description: XDP program counting packets and bytes received on an interface, passing every packet.
 // tags: network, xdp, packets, count
 // probes: xdp
+// trigger: python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b"kgent", ("127.0.0.1", 9999)) for _ in range(20)]'
+// expect: @rx\[0\]: \{packets: \d+, bytes: \d+\}
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 

@@ -1,0 +1,83 @@
+//! `kgent run PROGRAM`: compile if needed, ask, attach, stream output, detach.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+
+use crate::cli::{RunArgs, RunFlags};
+use crate::retrieve::corpus::bpftrace_probes;
+use crate::run::{self, Prepared, RunOptions, Runnable};
+use crate::store::home_dir;
+use crate::verify::compile::Target;
+
+impl RunFlags {
+    pub fn options(&self, json: bool) -> RunOptions {
+        RunOptions {
+            duration: self.duration,
+            interval: self.interval,
+            json,
+            iface: self.iface.clone(),
+            perf_event: self.perf_event.clone(),
+        }
+    }
+}
+
+fn prepare_path(path: &Path) -> Result<Prepared> {
+    let is_object = path.extension().is_some_and(|e| e == "o");
+    if is_object {
+        let object = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let sections = run::attach::program_sections(&object)?;
+        let probes = sections.values().cloned().collect();
+        return Ok(Prepared::file(Runnable::Object { object, types: None }, probes));
+    }
+    let Some(target) = Target::of_path(path) else {
+        bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display());
+    };
+    let source = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    match target {
+        // The user's own file runs as it is, so bpftrace's messages name their file.
+        Target::Bpftrace => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&source))),
+        Target::Libbpf => Ok(run::prepare(&source, target, &home_dir()?).with_context(|| path.display().to_string())?),
+    }
+}
+
+/// Asks, runs, and reports on stderr. Exit 0 when the run ended as asked, 1 when bpftrace failed.
+pub(crate) fn execute(prepared: &Prepared, what: &str, flags: &RunFlags, json: bool) -> Result<ExitCode> {
+    if !run::is_root() {
+        return Err(run::RunError::NotRoot.into());
+    }
+    let probes = if prepared.probes.is_empty() { "its probes".to_string() } else { prepared.probes.join(", ") };
+    run::confirm(&format!("kgent run: {what} attaches to {probes}."), flags.yes)?;
+    let opts = flags.options(json);
+    let mut stdout = std::io::stdout();
+    let summary = run::run(&prepared.runnable, &opts, &mut stdout, &mut |programs| {
+        let stop = match opts.duration {
+            Some(d) => format!("for {}", humantime::format_duration(d)),
+            None => "until Ctrl-C".to_string(),
+        };
+        eprintln!("kgent run: attached {} program{} {stop}", programs.len(), if programs.len() == 1 { "" } else { "s" });
+        for (name, at) in programs {
+            eprintln!("  {name} -> {at}");
+        }
+    })?;
+    let why = match summary.stopped_by {
+        Some(run::StopReason::Duration) => "the duration ended",
+        Some(run::StopReason::Interrupted) => "interrupted",
+        Some(run::StopReason::Terminated) => "terminated",
+        None => "the program exited",
+    };
+    eprintln!("kgent run: stopped after {:.1} s ({why}); everything it attached is detached", summary.seconds);
+    match summary.exit_code {
+        Some(code) if code != 0 && summary.stopped_by.is_none() => {
+            eprintln!("kgent run: bpftrace exited with status {code}");
+            Ok(ExitCode::from(1))
+        }
+        _ => Ok(ExitCode::SUCCESS),
+    }
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode> {
+    let prepared = prepare_path(&args.program)?;
+    execute(&prepared, &args.program.display().to_string(), &args.run_flags, args.json)
+}

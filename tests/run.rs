@@ -1,0 +1,257 @@
+//! Running programs for real: dataset examples of both targets report what their trigger does,
+//! and nothing stays attached after the duration ends, after Ctrl-C or after SIGTERM (counted
+//! as the host's BPF program and link ids before and after). Needs root, BPF, bpftrace and
+//! clang: skipped with the reason elsewhere, required in CI (KGENT_REQUIRE_BPF=1).
+//!
+//! Every test takes one lock: the footprint checks count the whole host's programs, so no other
+//! test of this file may load any meanwhile (test binaries themselves run one after another).
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use kgent::retrieve::corpus::dataset;
+use kgent::run::trigger::check;
+use kgent::run::{prepare, Footprint};
+use kgent::verify::compile::Target;
+
+static HOST: Mutex<()> = Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    HOST.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn bpf_host() -> Result<(), String> {
+    if unsafe { libc::geteuid() } != 0 {
+        return Err("not root".into());
+    }
+    if kgent::kernel::tracefs::find_root().is_none() {
+        return Err("tracefs is not mounted".into());
+    }
+    for tool in ["bpftrace", "clang", "bpftool"] {
+        if Command::new(tool).arg("--version").output().is_err() {
+            return Err(format!("{tool} is not installed"));
+        }
+    }
+    Ok(())
+}
+
+fn require_bpf() -> bool {
+    match bpf_host() {
+        Ok(()) => true,
+        Err(why) if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") => {
+            panic!("KGENT_REQUIRE_BPF=1 but this host cannot run BPF tests: {why}")
+        }
+        Err(why) => {
+            eprintln!("skipping: {why}");
+            false
+        }
+    }
+}
+
+fn home() -> PathBuf {
+    kgent::store::home_dir().expect("a cache directory")
+}
+
+fn example_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("dataset/examples").join(name)
+}
+
+fn assert_clean(before: &Footprint, what: &str) {
+    // Programs are freed once their last descriptor closes; give the kernel a moment.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    loop {
+        let left = Footprint::now().added_since(before);
+        if left.is_empty() {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{what}: still loaded afterwards: {left:?}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn triggers_fire(target: Target) {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let examples: Vec<_> = dataset().into_iter().filter(|e| e.target == target && e.trigger.is_some()).collect();
+    assert!(examples.len() >= 15, "only {} {target:?} examples have a trigger", examples.len());
+    let mut failures = Vec::new();
+    for e in &examples {
+        let trigger = e.trigger.as_ref().expect("filtered");
+        let prepared = prepare(&e.code, target, &home()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let verdict = check(&prepared.runnable, trigger, Duration::from_secs(3)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        if !verdict.matched {
+            failures.push(format!("{}: expected /{}/ after `{}`; error {:?}; output ends:\n{}", e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} examples did not report their trigger:\n{}", failures.len(), examples.len(), failures.join("\n\n"));
+    assert_clean(&before, "trigger runs");
+}
+
+#[test]
+fn bpftrace_examples_report_what_their_trigger_does() {
+    triggers_fire(Target::Bpftrace);
+}
+
+#[test]
+fn c_examples_report_what_their_trigger_does() {
+    triggers_fire(Target::Libbpf);
+}
+
+fn kgent() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_kgent"))
+}
+
+/// Starts `kgent run PROGRAM --yes ARGS`, waits until its programs are attached, and checks that
+/// they are.
+fn start(program: &str, args: &[&str], before: &Footprint) -> (Child, std::thread::JoinHandle<String>, std::thread::JoinHandle<String>) {
+    let mut child = kgent()
+        .arg("run")
+        .arg(example_path(program))
+        .arg("--yes")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("kgent runs");
+    // bpftrace announces "Attaching N probes..." on stdout, kgent's C runner "attached" on stderr.
+    let (tx, rx) = std::sync::mpsc::channel::<()>();
+    let reader = |stream: Box<dyn Read + Send>, tx: std::sync::mpsc::Sender<()>| {
+        std::thread::spawn(move || {
+            let mut all = String::new();
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                if line.contains("Attaching") || line.contains("kgent run: attached") {
+                    let _ = tx.send(());
+                }
+                all.push_str(&line);
+                all.push('\n');
+            }
+            all
+        })
+    };
+    let out = reader(Box::new(child.stdout.take().expect("piped")), tx.clone());
+    let err = reader(Box::new(child.stderr.take().expect("piped")), tx);
+    rx.recv_timeout(Duration::from_secs(30)).expect("the program attaches within 30 s");
+    // bpftrace prints its banner just before attaching.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Footprint::now().added_since(before).programs.is_empty() {
+        assert!(Instant::now() < deadline, "{program}: nothing new is loaded while it runs");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    (child, out, err)
+}
+
+fn finish(mut child: Child, out: std::thread::JoinHandle<String>, err: std::thread::JoinHandle<String>) -> (i32, String, String) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("wait") {
+            break s;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("kgent run did not stop within 20 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    (status.code().unwrap_or(-1), out.join().expect("stdout"), err.join().expect("stderr"))
+}
+
+/// The final maps of each program, as the stop prints them.
+const CASES: &[(&str, &str)] = &[("libbpf/syscall_count_per_pid.bpf.c", "@syscalls["), ("bpftrace/syscall_count_by_process.bt", "@syscalls[")];
+
+fn stops_clean_on(signal: Option<i32>, why: &str) {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    for (program, final_maps) in CASES {
+        let before = Footprint::now();
+        let args: &[&str] = if signal.is_some() { &[] } else { &["--duration", "2s"] };
+        let (child, out, err) = start(program, args, &before);
+        if let Some(sig) = signal {
+            unsafe { libc::kill(child.id() as i32, sig) };
+        }
+        let (code, stdout, stderr) = finish(child, out, err);
+        assert_eq!(code, 0, "{program}: exit {code}\n{stderr}");
+        assert!(stdout.contains(final_maps), "{program}: final maps missing from\n{stdout}\n{stderr}");
+        assert!(stderr.contains(why), "{program}: expected '{why}' in\n{stderr}");
+        assert_clean(&before, &format!("{program} stopped by {why}"));
+    }
+}
+
+#[test]
+fn the_duration_ending_detaches_everything_and_prints_the_maps() {
+    stops_clean_on(None, "the duration ended");
+}
+
+#[test]
+fn ctrl_c_detaches_everything_and_prints_the_maps() {
+    stops_clean_on(Some(libc::SIGINT), "interrupted");
+}
+
+#[test]
+fn sigterm_detaches_everything_and_prints_the_maps() {
+    stops_clean_on(Some(libc::SIGTERM), "terminated");
+}
+
+#[test]
+fn nothing_is_attached_without_a_yes_when_nobody_can_be_asked() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let out = kgent().arg("run").arg(example_path("libbpf/exec_events.bpf.c")).arg("--duration=1s").stdin(Stdio::null()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("standard input is not a terminal") && stderr.contains("--yes"), "{stderr}");
+    assert_eq!(Footprint::now().added_since(&before), Footprint::default());
+}
+
+#[test]
+fn a_kprobe_that_cannot_attach_says_so_and_leaves_nothing_behind() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let kprobes_attach = kgent::kernel::capability::probe().get("kprobe").is_some_and(|t| t.attaches.is_yes());
+    let before = Footprint::now();
+    let out = kgent().arg("run").arg(example_path("libbpf/kprobe_openat2.bpf.c")).args(["--yes", "--duration=1s"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if kprobes_attach {
+        assert_eq!(out.status.code(), Some(0), "{stderr}");
+    } else {
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("to kprobe:do_sys_openat2") && stderr.contains("cannot attach kprobes") && stderr.contains("use a tracepoint"), "{stderr}");
+    }
+    assert_clean(&before, "the kprobe run");
+}
+
+#[test]
+fn bad_programs_get_clear_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let txt = dir.path().join("notes.txt");
+    std::fs::write(&txt, "hello").unwrap();
+    let out = kgent().arg("run").arg(&txt).arg("--yes").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)"));
+    let out = kgent().args(["run", "x.bt", "--duration", "soon"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("10s, 2m or 500ms"), "{}", String::from_utf8_lossy(&out.stderr));
+    if !require_bpf() {
+        return;
+    }
+    let broken = dir.path().join("broken.bpf.c");
+    std::fs::write(&broken, "int x(void) { return undeclared; }\n").unwrap();
+    let out = kgent().arg("run").arg(&broken).arg("--yes").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("does not compile") && stderr.contains("undeclared"), "{stderr}");
+}
