@@ -151,6 +151,13 @@ pub struct EvalArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Run each verified program for a few seconds while its request's trigger command fires,
+    /// and check its output shows the event (attaches programs to this kernel; needs root).
+    #[arg(long)]
+    pub run_triggers: bool,
+    /// How long each triggered run lasts.
+    #[arg(long, value_parser = parse_duration, default_value = "4s")]
+    pub trigger_duration: std::time::Duration,
 }
 
 /// Which model to load and where to run it.

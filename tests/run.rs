@@ -255,3 +255,33 @@ fn bad_programs_get_clear_errors() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("does not compile") && stderr.contains("undeclared"), "{stderr}");
 }
+
+/// Every trigger of the eval corpus is met by a program known to answer its request (the first of
+/// the request's own examples), so a miss in `kgent eval --run-triggers` is the generated
+/// program's, not the corpus's.
+#[test]
+fn eval_triggers_are_met_by_a_reference_program() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let examples = dataset();
+    let requests: Vec<_> = kgent::retrieve::quality::eval_requests().into_iter().filter(|r| r.trigger().is_some()).collect();
+    assert!(requests.len() >= 30, "only {} eval requests have a trigger", requests.len());
+    let mut failures = Vec::new();
+    for r in &requests {
+        let trigger = r.trigger().expect("filtered");
+        let Some(e) = r.examples.iter().find_map(|id| examples.iter().find(|e| &e.id == id)) else {
+            failures.push(format!("{}: none of its examples {:?} is in the dataset", r.id, r.examples));
+            continue;
+        };
+        let prepared = prepare(&e.code, e.target, &home()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let verdict = check(&prepared.runnable, &trigger, Duration::from_secs(3)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        if !verdict.matched {
+            failures.push(format!("{} (with {}): expected /{}/ after `{}`; error {:?}; output ends:\n{}", r.id, e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} eval triggers are not met:\n{}", failures.len(), requests.len(), failures.join("\n\n"));
+    assert_clean(&before, "eval trigger runs");
+}

@@ -8,7 +8,11 @@ use anyhow::{bail, Context, Result};
 
 use super::gen::{generate, options, Host};
 use crate::cli::EvalArgs;
-use crate::eval::{score, summarise, Record};
+use crate::eval::{score, summarise, Record, TriggerOutcome};
+use crate::run::trigger::{check, Trigger};
+use crate::verify::compile::Target;
+use std::path::Path;
+use std::time::Duration;
 use crate::retrieve::quality::{eval_requests, parse_requests};
 use crate::verify::kernel::KernelVerdict;
 
@@ -33,7 +37,24 @@ fn read_records(path: &std::path::Path) -> Result<Vec<Record>> {
     Ok(out)
 }
 
+/// Runs a program that passed every check while its trigger fires; a run that cannot even start
+/// (compile or attach failure) is an outcome, not an error of the eval.
+fn run_trigger(program: Option<&str>, target: Target, trigger: &Trigger, duration: Duration, home: &Path) -> TriggerOutcome {
+    let Some(program) = program else {
+        return TriggerOutcome { ran: false, matched: false, error: Some("no program passed every check".into()), output_tail: String::new() };
+    };
+    let verdict = crate::run::prepare(program, target, home).and_then(|p| check(&p.runnable, trigger, duration));
+    match verdict {
+        Ok(v) => TriggerOutcome { ran: true, matched: v.matched, error: v.error, output_tail: v.output_tail },
+        Err(e) => TriggerOutcome { ran: true, matched: false, error: Some(e.to_string()), output_tail: String::new() },
+    }
+}
+
 pub fn run(args: EvalArgs) -> Result<ExitCode> {
+    if args.run_triggers {
+        // Checked before the model loads: attaching needs root, and eval asks nobody.
+        crate::run::preflight(true)?;
+    }
     let requests = match &args.corpus {
         None => eval_requests(),
         Some(path) => {
@@ -95,16 +116,26 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             rubric: score(req, &program, target),
             rounds: report.attempts.len(),
             seconds: report.seconds.total,
+            trigger: match req.trigger().filter(|_| args.run_triggers) {
+                Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &host.home)),
+                None => None,
+            },
             program: report.program,
         };
         eprintln!(
-            "{:<24} {:<8} {:<8} {:<8} {:>2} rounds {:>6.1} s",
+            "{:<24} {:<8} {:<8} {:<8} {:>2} rounds {:>6.1} s{}",
             record.id,
             if record.compiled { "compiled" } else { "-" },
             if record.kernel_verified { "verified" } else { "-" },
             if record.rubric.passed { "rubric" } else { "-" },
             record.rounds,
-            record.seconds
+            record.seconds,
+            match &record.trigger {
+                Some(t) if t.matched => "  trigger seen",
+                Some(t) if t.ran => "  trigger NOT seen",
+                Some(_) => "  trigger not run",
+                None => "",
+            }
         );
         if let Some(f) = out.as_mut() {
             writeln!(f, "{}", serde_json::to_string(&record)?)?;

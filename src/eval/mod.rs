@@ -61,6 +61,22 @@ pub struct Record {
     pub rounds: usize,
     pub seconds: f64,
     pub program: Option<String>,
+    /// With `--run-triggers`, for requests that have a trigger: did the program, run while the
+    /// trigger fired, print what it should?
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<TriggerOutcome>,
+}
+
+/// A program run while its request's trigger fired.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TriggerOutcome {
+    /// False when no program passed every check, so there was nothing to run.
+    pub ran: bool,
+    pub matched: bool,
+    #[serde(default)]
+    pub error: Option<String>,
+    #[serde(default)]
+    pub output_tail: String,
 }
 
 /// `K/N`: this machine runs the requests whose position modulo N is K-1.
@@ -100,6 +116,9 @@ pub struct Summary {
     pub median_seconds: f64,
     pub p90_seconds: f64,
     pub median_seconds_to_verified: Option<f64>,
+    /// Requests run with their trigger, and those whose output showed the triggered event.
+    pub triggered: usize,
+    pub trigger_confirmed: usize,
 }
 
 pub fn summarise(records: &[Record]) -> Summary {
@@ -122,6 +141,8 @@ pub fn summarise(records: &[Record]) -> Summary {
         median_seconds: pct(&mut all, 0.5),
         p90_seconds: pct(&mut all, 0.9),
         median_seconds_to_verified: (!ok.is_empty()).then(|| pct(&mut ok, 0.5)),
+        triggered: records.iter().filter(|r| r.trigger.is_some()).count(),
+        trigger_confirmed: records.iter().filter(|r| r.trigger.as_ref().is_some_and(|t| t.matched)).count(),
     }
 }
 
@@ -143,6 +164,10 @@ impl std::fmt::Display for Summary {
         if let Some(m) = self.median_seconds_to_verified {
             writeln!(f, "{:<28} {m:>8.1} s", "median time to verified")?;
         }
+        if self.triggered > 0 {
+            let share = 100.0 * self.trigger_confirmed as f64 / self.triggered as f64;
+            writeln!(f, "{:<28} {:>5} {share:>6.1}% of {} with a trigger", "trigger-confirmed", self.trigger_confirmed, self.triggered)?;
+        }
         Ok(())
     }
 }
@@ -159,6 +184,8 @@ mod tests {
             hooks: vec!["tracepoint:syscalls:sys_enter_open*".into()],
             fields: vec!["uid".into(), "filename".into()],
             target: None,
+            trigger: None,
+            expect: None,
         }
     }
 

@@ -24,6 +24,19 @@ pub struct EvalRequest {
     /// The language this request needs (XDP is C only) [default: eval's --target].
     #[serde(default)]
     pub target: Option<crate::verify::compile::Target>,
+    /// A shell command that makes the event happen here (`kgent eval --run-triggers`).
+    #[serde(default)]
+    pub trigger: Option<String>,
+    /// A regex that the output of any correct program matches while the trigger fires.
+    #[serde(default)]
+    pub expect: Option<String>,
+}
+
+impl EvalRequest {
+    /// The trigger, when the request has both halves of one.
+    pub fn trigger(&self) -> Option<crate::run::trigger::Trigger> {
+        Some(crate::run::trigger::Trigger { command: self.trigger.clone()?, expect: self.expect.clone()? })
+    }
 }
 
 #[derive(Deserialize)]
