@@ -165,3 +165,50 @@ fn the_real_small_model_writes_a_kernel_verified_program() {
     let program = &out.best().unwrap().program;
     assert!(program.contains("openat"), "{program}");
 }
+
+/// A checker whose kernel check cannot run, as for a user without root.
+struct Unprivileged;
+
+impl Checker for Unprivileged {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict {
+        HookVerdict::Ok { probes: probes.to_vec() }
+    }
+    fn fields_of(&self, _probe: &str) -> Vec<String> {
+        vec![]
+    }
+    fn compile(&mut self, _program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+        Ok(CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() })
+    }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
+        KernelVerdict::NeedsPrivilege { message: "needs root".into() }
+    }
+}
+
+#[test]
+fn a_kernel_check_that_needs_root_is_not_blamed_on_the_model() {
+    let mut chat = ScriptedChat::new(["tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }", "never asked for"]);
+    let out = run(&mut chat, &mut Unprivileged, Target::Bpftrace, 3);
+    assert!(!out.passed);
+    assert_eq!(out.attempts.len(), 1, "no more rounds: another program would not help");
+    assert_eq!(chat.received.len(), 1);
+    assert!(out.attempts[0].feedback.is_none());
+}
+
+#[test]
+fn as_an_unprivileged_user_the_kernel_check_says_it_needs_root() {
+    use std::os::unix::process::CommandExt;
+    let needs_root = || matches!(kgent::verify::kernel::load_object(b"\x7fELF"), KernelVerdict::NeedsPrivilege { .. });
+    if std::env::var("KGENT_TEST_UNPRIVILEGED").is_ok() || !kgent::kernel::is_root() {
+        assert!(needs_root());
+        return;
+    }
+    // As root: run this same test again as user `nobody`.
+    let status = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "as_an_unprivileged_user_the_kernel_check_says_it_needs_root", "--test-threads=1"])
+        .env("KGENT_TEST_UNPRIVILEGED", "1")
+        .uid(65534)
+        .gid(65534)
+        .status()
+        .unwrap();
+    assert!(status.success(), "as nobody: {status}");
+}

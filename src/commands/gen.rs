@@ -231,8 +231,10 @@ pub fn render(r: &GenReport) -> String {
         if let Some(v) = &c.compile {
             parts.push(format!("compile {}", mark(v.is_ok())));
         }
-        if let Some(v) = &c.kernel {
-            parts.push(format!("kernel verifier {}", mark(v.is_ok())));
+        match &c.kernel {
+            Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { .. }) => parts.push("kernel verifier not run (needs root)".into()),
+            Some(v) => parts.push(format!("kernel verifier {}", mark(v.is_ok()))),
+            None => {}
         }
         s.push_str(&format!("  round {}: {} ({} tokens)\n", a.round, parts.join(", "), a.generated_tokens));
         if let Some(fb) = &a.feedback {
@@ -240,6 +242,9 @@ pub fn render(r: &GenReport) -> String {
                 s.push_str(&format!("      > {line}\n"));
             }
         }
+    }
+    if let Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { message }) = r.attempts.last().and_then(|a| a.checks.kernel.as_ref()) {
+        s.push_str(&format!("  {message}\n"));
     }
     let t = &r.seconds;
     s.push_str(&format!(

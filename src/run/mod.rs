@@ -173,10 +173,7 @@ impl Footprint {
     }
 }
 
-pub fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
+pub use crate::kernel::is_root;
 
 /// What `--run` needs, checked before any slow work (a gen that cannot run its result should say
 /// so before the model spends a minute on it).

@@ -13,8 +13,11 @@ pub enum KernelVerdict {
     Accepted { programs: Vec<String> },
     /// A program was refused; the verifier's log says why.
     Rejected { program: String, message: String, verifier_log: String },
-    /// The object could not even be prepared (bad ELF, a map the kernel refused, no permission).
+    /// The object could not even be prepared (bad ELF, a map the kernel refused).
     NotLoaded { message: String },
+    /// Not tried: loading needs root (CAP_BPF), which this process lacks. Not the program's fault,
+    /// so it is not fed back to the model.
+    NeedsPrivilege { message: String },
 }
 
 impl KernelVerdict {
@@ -49,8 +52,17 @@ fn describe(e: &ProgramError) -> (String, String) {
     }
 }
 
+fn needs_privilege() -> Option<KernelVerdict> {
+    (!crate::kernel::is_root()).then(|| KernelVerdict::NeedsPrivilege {
+        message: "the kernel verifier needs root (CAP_BPF): rerun with sudo to have the kernel check the program".into(),
+    })
+}
+
 /// Loads each program of `object` into the verifier. Needs root (CAP_BPF).
 pub fn load_object(object: &[u8]) -> KernelVerdict {
+    if let Some(v) = needs_privilege() {
+        return v;
+    }
     let btf = Btf::from_sys_fs().ok();
     let mut ebpf = match EbpfLoader::new().btf(btf.as_ref()).load(object) {
         Ok(e) => e,
@@ -80,5 +92,8 @@ pub fn load_object(object: &[u8]) -> KernelVerdict {
 /// Loads the programs of bpftrace's `--emit-elf` output into the verifier (see
 /// [`bpftrace_elf`](super::bpftrace_elf) for how its placeholder maps are made real).
 pub fn load_bpftrace_object(object: &[u8]) -> KernelVerdict {
+    if let Some(v) = needs_privilege() {
+        return v;
+    }
     super::bpftrace_elf::load(object)
 }
