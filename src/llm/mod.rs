@@ -12,6 +12,7 @@
 
 mod chat;
 mod device;
+pub mod qwen2;
 pub mod tiny;
 
 use std::fs::File;
@@ -22,7 +23,7 @@ pub use candle_core::Device;
 use candle_core::quantized::gguf_file;
 use candle_core::quantized::tokenizer::TokenizerFromGguf;
 use candle_core::Tensor;
-use candle_transformers::models::quantized_qwen2::ModelWeights;
+use qwen2::ModelWeights;
 use serde::Serialize;
 use tokenizers::Tokenizer;
 

@@ -335,7 +335,7 @@ mod tests {
         let h = render_hist(&counts, Buckets::Log2);
         let lines: Vec<&str> = h.lines().collect();
         assert_eq!(lines.len(), 9, "{h}");
-        assert_eq!(lines[0], format!("[4, 8)                 1 |{:<52}|", "@"));
+        assert_eq!(lines[0], format!("[4, 8)                 1 |{:<52}|", "@@"), "1 of 26 is 2 of 52 columns");
         assert_eq!(lines[1], format!("[8, 16)               26 |{}|", "@".repeat(52)));
         assert_eq!(lines[8], format!("[1K, 2K)              13 |{:<52}|", "@".repeat(26)));
     }
@@ -347,8 +347,8 @@ mod tests {
         assert_eq!(Buckets::of_map_name("counts"), None);
         assert_eq!(Buckets::of_map_name("x_lin0"), None);
         let h = render_hist(&[0, 3, 0, 1], Buckets::Linear { step: 10 });
-        assert!(h.starts_with("[10, 20)              3 |"), "{h}");
-        assert!(h.lines().nth(2).unwrap().starts_with("[30, 40)              1 |"), "{h}");
+        assert!(h.starts_with("[10, 20)               3 |"), "{h}");
+        assert!(h.lines().nth(2).unwrap().starts_with("[30, 40)               1 |"), "{h}");
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub fn system_prompt(target: Target) -> &'static str {
         Target::Libbpf => {
             "You write the kernel side of libbpf programs in C for Linux: #include \"vmlinux.h\" and <bpf/bpf_helpers.h>, \
              maps in SEC(\".maps\"), events sent through a BPF_MAP_TYPE_RINGBUF map named events holding a struct event, \
+             counts kept in hash or array maps (printed by name when the program stops; a u64 array named NAME_log2 is printed as a log2 histogram), \
              and char LICENSE[] SEC(\"license\") = \"GPL\". Use only hooks listed as available on this host. \
              Reply with the complete C file only, no explanation."
         }

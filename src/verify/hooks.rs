@@ -131,6 +131,8 @@ fn problem(probe: &str, catalog: &Catalog) -> Option<String> {
         "profile" | "p" | "perf_event" => capability_problem(catalog, "perf_event", "perf event"),
         "xdp" => capability_problem(catalog, "xdp", "XDP"),
         "socket" => capability_problem(catalog, "socket_filter", "socket filter"),
+        // Not among the capability probe's types; `kgent run` says so at attach time if needed.
+        "tc" | "classifier" | "tcx" => None,
         "usdt" | "U" => None,
         _ => Some(format!("unknown probe type '{kind}'")),
     }
