@@ -212,3 +212,39 @@ fn as_an_unprivileged_user_the_kernel_check_says_it_needs_root() {
         .unwrap();
     assert!(status.success(), "as nobody: {status}");
 }
+
+/// Compiles C only when it reads the exec tracepoint's path through its __data_loc member.
+struct ExecTracepointC;
+
+impl Checker for ExecTracepointC {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict {
+        HookVerdict::Ok { probes: probes.to_vec() }
+    }
+    fn fields_of(&self, probe: &str) -> Vec<String> {
+        match probe {
+            "tracepoint:sched:sched_process_exec" => vec!["__data_loc char[] filename".into(), "pid_t pid".into(), "pid_t old_pid".into()],
+            _ => vec![],
+        }
+    }
+    fn compile(&mut self, program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+        Ok(if program.contains("ctx->args") {
+            CompileVerdict::Failed { diagnostics: "program.bpf.c:9:40: error: no member named 'args' in 'struct trace_event_raw_sched_process_exec'".into() }
+        } else {
+            CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() }
+        })
+    }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
+        KernelVerdict::Accepted { programs: vec!["on_exec".into()] }
+    }
+}
+
+#[test]
+fn a_c_program_misreading_its_tracepoint_context_is_told_the_members() {
+    let program = |read: &str| format!("SEC(\"tracepoint/sched/sched_process_exec\")\nint on_exec(struct trace_event_raw_sched_process_exec *ctx) {{ {read} return 0; }}\n");
+    let mut chat = ScriptedChat::new([program("x = ctx->args[0];"), program("off = ctx->__data_loc_filename & 0xffff;")]);
+    let out = run(&mut chat, &mut ExecTracepointC, Target::Libbpf, 3);
+    assert!(out.passed);
+    let fb = &chat.received[1];
+    assert!(fb.contains("members are: __data_loc_filename, pid, old_pid"), "{fb}");
+    assert!(fb.contains("(void *)ctx + (ctx->__data_loc_NAME & 0xffff)"), "{fb}");
+}

@@ -57,7 +57,12 @@ pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Ta
         .filter(|e| crate::verify::hooks::check(&e.probes, catalog, &mut |_| vec![]).is_ok())
         .collect();
     examples.sort_by_key(|e| e.target != target); // stable: keeps rank within each language
-    examples.truncate(2);
+    // A C example is a whole file, and given two the 1.5B writes both programs into one object
+    // (openat and unlink handlers for an openat request); one is enough to copy the conventions.
+    examples.truncate(match target {
+        Target::Bpftrace => 2,
+        Target::Libbpf => 1,
+    });
     let hooks = searcher
         .search(request, Kind::Hooks, 4)?
         .into_iter()

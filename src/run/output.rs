@@ -212,6 +212,8 @@ fn type_size(btf: &Btf, t: &crate::kernel::btf::Type) -> u32 {
 /// A value as text: strings bare, numbers as numbers, structs as `{a: 1, b: x}`.
 pub fn text(v: &Value) -> String {
     match v {
+        // Kernel memory read wrongly shows up as control bytes; never send those to a terminal.
+        Value::String(s) if s.chars().any(char::is_control) => s.escape_debug().to_string(),
         Value::String(s) => s.clone(),
         Value::Array(a) => format!("[{}]", a.iter().map(text).collect::<Vec<_>>().join(", ")),
         Value::Object(o) => format!("{{{}}}", o.iter().map(|(k, v)| format!("{k}: {}", text(v))).collect::<Vec<_>>().join(", ")),
@@ -356,6 +358,7 @@ mod tests {
         let v = json!({"pid": 42, "comm": "bash", "file": "/tmp/a b", "empty": ""});
         assert_eq!(record_line(&v), "pid=42 comm=bash file=\"/tmp/a b\" empty=\"\"");
         assert_eq!(key_text(&json!({"pid": 1, "comm": "sh"})), "1, sh");
+        assert_eq!(record_line(&json!({"path": "a\u{1b}[2Jb"})), "path=a\\u{1b}[2Jb");
     }
 
     #[test]

@@ -219,7 +219,10 @@ fn head(text: &str, lines: usize) -> String {
 /// Hints for bpftrace errors small models make again and again, keyed by the compiler's words.
 fn compile_hints(diagnostics: &str, program: &str, target: Target, checker: &dyn Checker) -> Vec<String> {
     let mut hints = Vec::new();
-    if target != Target::Bpftrace {
+    if target == Target::Libbpf {
+        if diagnostics.contains("no member named") {
+            hints.extend(c_context_hints(program, checker));
+        }
         return hints;
     }
     if diagnostics.contains("does not contain a field named") {
@@ -235,6 +238,40 @@ fn compile_hints(diagnostics: &str, program: &str, target: Target, checker: &dyn
     }
     if diagnostics.contains("Unknown function") || diagnostics.contains("Unknown identifier") {
         hints.push("Use only bpftrace builtins (pid, tid, comm, uid, nsecs, args, retval, count(), sum(), hist(), lhist(), printf(), str(), print(), clear(), delete()).".into());
+    }
+    hints
+}
+
+/// What a C tracepoint program's `ctx` holds, from the tracepoint's fields: small models reach for
+/// `ctx->args[0]` everywhere, which only syscall-entry tracepoints have.
+fn c_context_hints(program: &str, checker: &dyn Checker) -> Vec<String> {
+    let mut hints = Vec::new();
+    for probe in c_probes(program) {
+        let Some(name) = probe.strip_prefix("tracepoint:").and_then(|p| p.split(':').nth(1)) else { continue };
+        let fields = checker.fields_of(&probe);
+        if name.starts_with("sys_enter_") {
+            let args: Vec<String> = fields.iter().filter(|f| !f.ends_with("__syscall_nr")).enumerate().map(|(i, f)| format!("args[{i}] is {f}")).collect();
+            hints.push(format!("The context of {probe} is struct trace_event_raw_sys_enter: {}.", args.join(", ")));
+        } else if name.starts_with("sys_exit_") {
+            hints.push(format!("The context of {probe} is struct trace_event_raw_sys_exit: ctx->ret is the return value."));
+        } else if !fields.is_empty() {
+            let members: Vec<String> = fields
+                .iter()
+                .map(|f| match f.rsplit_once(' ') {
+                    Some((ty, field)) if ty.starts_with("__data_loc") => format!("__data_loc_{field}"),
+                    Some((_, field)) => field.to_string(),
+                    None => f.clone(),
+                })
+                .collect();
+            hints.push(format!("The context of {probe} is struct trace_event_raw_{name}; its members are: {}.", members.join(", ")));
+            if fields.iter().any(|f| f.starts_with("__data_loc")) {
+                hints.push(
+                    "A __data_loc_NAME member holds where the string NAME is: read it with \
+                     bpf_probe_read_kernel_str(dst, sizeof(dst), (void *)ctx + (ctx->__data_loc_NAME & 0xffff))."
+                        .into(),
+                );
+            }
+        }
     }
     hints
 }
