@@ -27,3 +27,16 @@ pub mod run;
 pub mod synth;
 pub mod store;
 pub mod verify;
+
+/// An error and every error under it, `outer: inner: innermost`: aya's load errors keep the
+/// kernel's reason (and the verifier's log) in their sources.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}

@@ -2,8 +2,9 @@
 //! BTF and kernel (needs root and BPF: skipped with the reason elsewhere, required in CI through
 //! KGENT_REQUIRE_BPF=1).
 
+mod common;
+
 use std::fs;
-use std::path::PathBuf;
 
 use kgent::kernel::{capability, Attach, Catalog, HookKind, KernelKey, Sources};
 
@@ -53,31 +54,8 @@ fn an_unreadable_tracefs_is_named_with_the_fix() {
     assert!(catalog.warnings.iter().any(|w| w.contains("mount -t tracefs")), "{:?}", catalog.warnings);
 }
 
-/// Whether this process can use BPF here; otherwise why not.
-fn bpf_host() -> Result<(), String> {
-    if unsafe { libc::geteuid() } != 0 {
-        return Err("not root".into());
-    }
-    if kgent::kernel::tracefs::find_root().is_none() {
-        return Err("tracefs is not mounted".into());
-    }
-    if !PathBuf::from(kgent::kernel::VMLINUX_BTF).exists() {
-        return Err("no kernel BTF".into());
-    }
-    Ok(())
-}
-
 fn require_bpf() -> bool {
-    match bpf_host() {
-        Ok(()) => true,
-        Err(why) if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") => {
-            panic!("KGENT_REQUIRE_BPF=1 but this host cannot run BPF tests: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping: {why}");
-            false
-        }
-    }
+    common::require_bpf(&[])
 }
 
 /// BPF tests run one at a time: each counts the kernel's programs, which the others would change.

@@ -6,6 +6,8 @@
 //! Every test takes one lock: the footprint checks count the whole host's programs, so no other
 //! test of this file may load any meanwhile (test binaries themselves run one after another).
 
+mod common;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -23,32 +25,8 @@ fn lock() -> std::sync::MutexGuard<'static, ()> {
     HOST.lock().unwrap_or_else(|p| p.into_inner())
 }
 
-fn bpf_host() -> Result<(), String> {
-    if unsafe { libc::geteuid() } != 0 {
-        return Err("not root".into());
-    }
-    if kgent::kernel::tracefs::find_root().is_none() {
-        return Err("tracefs is not mounted".into());
-    }
-    for tool in ["bpftrace", "clang", "bpftool"] {
-        if Command::new(tool).arg("--version").output().is_err() {
-            return Err(format!("{tool} is not installed"));
-        }
-    }
-    Ok(())
-}
-
 fn require_bpf() -> bool {
-    match bpf_host() {
-        Ok(()) => true,
-        Err(why) if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") => {
-            panic!("KGENT_REQUIRE_BPF=1 but this host cannot run BPF tests: {why}")
-        }
-        Err(why) => {
-            eprintln!("skipping: {why}");
-            false
-        }
-    }
+    common::require_bpf(&["bpftrace", "clang", "bpftool"])
 }
 
 fn home() -> PathBuf {

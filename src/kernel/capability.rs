@@ -40,13 +40,7 @@ pub struct TypeSupport {
 pub type Capabilities = BTreeMap<String, TypeSupport>;
 
 fn describe(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(inner) = source {
-        s.push_str(": ");
-        s.push_str(&inner.to_string());
-        source = inner.source();
-    }
+    let s = crate::error_chain(e);
     // The verifier log can be long; the first lines say why.
     s.lines().take(3).collect::<Vec<_>>().join(" / ")
 }

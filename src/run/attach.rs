@@ -176,14 +176,7 @@ pub struct Attached {
 }
 
 fn load_err(e: impl std::error::Error) -> String {
-    let mut message = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        message.push_str(": ");
-        message.push_str(&s.to_string());
-        src = s.source();
-    }
-    message
+    crate::error_chain(&e)
 }
 
 /// A raw packet socket on `iface` that sees every protocol, for a socket filter.

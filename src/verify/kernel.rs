@@ -66,16 +66,7 @@ pub fn load_object(object: &[u8]) -> KernelVerdict {
     let btf = Btf::from_sys_fs().ok();
     let mut ebpf = match EbpfLoader::new().btf(btf.as_ref()).load(object) {
         Ok(e) => e,
-        Err(e) => {
-            let mut message = e.to_string();
-            let mut src = std::error::Error::source(&e);
-            while let Some(s) = src {
-                message.push_str(": ");
-                message.push_str(&s.to_string());
-                src = s.source();
-            }
-            return KernelVerdict::NotLoaded { message };
-        }
+        Err(e) => return KernelVerdict::NotLoaded { message: crate::error_chain(&e) },
     };
     let mut programs = Vec::new();
     for (name, program) in ebpf.programs_mut() {
