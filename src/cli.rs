@@ -305,6 +305,18 @@ pub struct HooksArgs {
 pub enum BenchCommand {
     /// Model speed: load time, prefill and decode tokens per second, peak memory.
     Llm(BenchLlmArgs),
+    /// Time to a verified program: `gen` on an even spread of our eval requests, model loaded once.
+    E2e {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// How many requests of dataset/eval/requests.toml (every k-th, so all subsystems show up).
+        #[arg(long, default_value_t = 11)]
+        requests: usize,
+        #[arg(long, value_enum, default_value = "bpftrace")]
+        target: Target,
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrieval: index build time, query latency, and recall on our eval requests.
     Index {
         /// List each request whose relevant example or hook was not retrieved.

@@ -19,6 +19,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod comprehend;
 pub mod eval;
 pub mod kernel;
 pub mod llm;

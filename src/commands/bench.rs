@@ -37,7 +37,64 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Llm(args) => llm_bench(args),
         BenchCommand::Index { misses, json } => index_bench(misses, json),
+        BenchCommand::E2e { model, requests, target, json } => e2e_bench(&model, requests, target, json),
     }
+}
+
+#[derive(Debug, Serialize)]
+struct E2eBench {
+    model: String,
+    model_sha256: String,
+    requests: usize,
+    load_seconds: f64,
+    verified: usize,
+    median_seconds: f64,
+    p90_seconds: f64,
+    /// Load plus the first request: what one `kgent gen` costs from a cold start.
+    first_gen_seconds: f64,
+    per_request: Vec<(String, bool, f64)>,
+}
+
+fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::verify::compile::Target, json: bool) -> Result<ExitCode> {
+    use super::gen::{generate, options, Host};
+    let all = crate::retrieve::quality::eval_requests();
+    ensure!(n > 0, "--requests must be above 0");
+    let step = (all.len() / n.min(all.len())).max(1);
+    let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
+    let host = Host::open()?;
+    let mut loaded = super::load_model(model)?;
+    let mut per_request = Vec::new();
+    for (i, req) in picked.iter().enumerate() {
+        let bar = super::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
+        let t = req.target.unwrap_or(target);
+        let report = generate(&host, &mut loaded, &req.request, &options(t, 3, false, None, 42, 0.0), &mut |_| {}, &mut |_| {})?;
+        bar.finish_and_clear();
+        per_request.push((req.id.clone(), report.passed, report.seconds.total));
+    }
+    let mut times: Vec<f64> = per_request.iter().map(|r| r.2).collect();
+    times.sort_by(|a, b| a.total_cmp(b));
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let report = E2eBench {
+        model: loaded.resolved.name.clone(),
+        model_sha256: loaded.resolved.sha256()?,
+        requests: per_request.len(),
+        load_seconds: loaded.load_time.as_secs_f64(),
+        verified: per_request.iter().filter(|r| r.1).count(),
+        median_seconds: at(0.5),
+        p90_seconds: at(0.9),
+        first_gen_seconds: loaded.load_time.as_secs_f64() + per_request[0].2,
+        per_request,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("model      {}", report.model);
+        println!("requests   {} ({} verified)", report.requests, report.verified);
+        println!("load       {:.2} s", report.load_seconds);
+        println!("per gen    median {:.1} s, p90 {:.1} s (model loaded)", report.median_seconds, report.p90_seconds);
+        println!("first gen  {:.1} s (load + first request)", report.first_gen_seconds);
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
