@@ -28,6 +28,9 @@ pub enum Command {
     /// Run a program (.bt, .bpf.c or .o): attach it after asking, print its output, detach on
     /// Ctrl-C, SIGTERM or the end of --duration.
     Run(RunArgs),
+    /// Say what a program does, as properties (event, filters, emitted fields, aggregation), written
+    /// by the local model.
+    Explain(ExplainArgs),
     /// Run gen over a corpus of requests and score it: compiled, kernel-verified, rubric-passing, times.
     Eval(EvalArgs),
     /// Stream the local model's reply to a one-turn chat (a debugging aid for the model runtime).
@@ -81,6 +84,17 @@ pub struct GenArgs {
     pub run: bool,
     #[command(flatten)]
     pub run_flags: RunFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A bpftrace script (.bt) or libbpf-style C (.bpf.c, .c).
+    pub program: PathBuf,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Print every try and the properties as JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

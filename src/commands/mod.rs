@@ -4,6 +4,7 @@
 mod bench;
 mod complete;
 mod eval;
+mod explain;
 mod gen;
 mod hooks;
 mod model;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Gen(args) => gen::run(args),
         Command::Run(args) => run::run(args),
+        Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),

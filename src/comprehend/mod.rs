@@ -24,6 +24,10 @@
 //! # Ok::<(), kgent::comprehend::ParseError>(())
 //! ```
 
+mod ask;
+
+pub use ask::{comprehend, explain, Comprehension, Try, SYSTEM};
+
 use std::fmt;
 use std::str::FromStr;
 use std::time::Duration;

@@ -1,0 +1,33 @@
+//! `kgent explain PROGRAM`: the model reads a program and states what it does as properties.
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+
+use crate::cli::ExplainArgs;
+use crate::comprehend::{self, SYSTEM};
+use crate::llm::{Chat, GenerateOptions};
+
+pub fn run(args: ExplainArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&args.program).with_context(|| format!("reading {}", args.program.display()))?;
+    // Our examples' header says what the program is for (and how to trigger it): that would be
+    // reading the answer, not the program.
+    let (_, program) = crate::retrieve::corpus::parse_header(&text);
+    let mut loaded = super::load_model(&args.model)?;
+    let bar = super::spinner("reading the program");
+    let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
+    let opts = GenerateOptions { max_tokens: 160, ..GenerateOptions::default() };
+    let c = comprehend::explain(&mut chat, &program, &opts)?;
+    bar.finish_and_clear();
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&c)?);
+    } else if let Some(p) = &c.properties {
+        print!("{p}");
+    } else {
+        eprintln!("kgent explain: the model's answer did not parse in {} tries; the last was:", c.tries.len());
+        if let Some(t) = c.tries.last() {
+            eprintln!("{}\n({})", t.text, t.error.as_deref().unwrap_or(""));
+        }
+    }
+    Ok(if c.properties.is_some() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
