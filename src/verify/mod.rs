@@ -6,3 +6,4 @@ pub mod bpftrace_elf;
 pub mod compile;
 pub mod hooks;
 pub mod kernel;
+pub mod symbolic;
