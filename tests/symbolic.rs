@@ -6,7 +6,7 @@ use std::process::Command;
 
 use kgent::retrieve::corpus::dataset;
 use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
-use kgent::verify::symbolic::decode;
+use kgent::verify::symbolic::{decode, ElfError, MapRef};
 
 fn objdump() -> Option<&'static str> {
     ["llvm-objdump-14", "llvm-objdump"].into_iter().find(|t| Command::new(t).arg("--version").output().is_ok_and(|o| o.status.success()))
@@ -74,4 +74,54 @@ fn every_dataset_object_decodes_as_llvm_prints_it() {
     }
     eprintln!("{checked} instructions match llvm-objdump");
     assert!(checked > 800, "only {checked} instructions compared");
+}
+
+fn noise(state: &mut u64) -> u64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    *state
+}
+
+/// Programs and their map references come out of both compilers' objects, and no corruption of
+/// an object makes the reader panic: the fuzz loop mutates real objects byte by byte.
+#[test]
+fn objects_read_into_programs_and_mutated_objects_never_panic() {
+    if Command::new("clang").arg("--version").output().is_err() || Command::new("bpftrace").arg("--version").output().is_err() {
+        assert_ne!(std::env::var("KGENT_REQUIRE_BPF").as_deref(), Ok("1"), "KGENT_REQUIRE_BPF=1 but clang or bpftrace is missing");
+        eprintln!("skipping: no clang or bpftrace");
+        return;
+    }
+    let vmlinux = vmlinux_dir(&kgent::store::home_dir().unwrap()).unwrap();
+    let examples = dataset();
+    let find = |id: &str| examples.iter().find(|e| e.id == id).unwrap();
+    let CompileVerdict::Compiled { object: c, .. } = compile_c(&find("libbpf/read_latency_hist").code, &vmlinux).unwrap() else { panic!() };
+    let CompileVerdict::Compiled { object: bt, .. } = compile_bpftrace(&find("bpftrace/opensnoop").code).unwrap() else { panic!() };
+
+    let progs = kgent::verify::symbolic::programs(&c).unwrap();
+    let sections: Vec<&str> = progs.iter().map(|p| p.section.as_str()).collect();
+    assert!(sections.contains(&"tracepoint/syscalls/sys_exit_read"), "{sections:?}");
+    let exit = progs.iter().find(|p| p.section == "tracepoint/syscalls/sys_exit_read").unwrap();
+    let maps: Vec<_> = exit.maps.values().cloned().collect();
+    assert!(maps.contains(&MapRef::Named("start".into())) && maps.contains(&MapRef::Named("read_us_log2".into())), "{maps:?}");
+    assert_eq!(exit.functions.get(&0).map(String::as_str), Some("read_exit"));
+
+    let progs = kgent::verify::symbolic::programs(&bt).unwrap();
+    assert!(progs.iter().any(|p| p.maps.values().any(|m| matches!(m, MapRef::Fd(_)))), "bpftrace's placeholder fds are found");
+
+    assert!(matches!(kgent::verify::symbolic::programs(b"not an object"), Err(ElfError::NotElf(_))));
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut runs = 0;
+    for base in [&c, &bt] {
+        for _ in 0..5_000 {
+            let mut bytes = base.clone();
+            for _ in 0..1 + noise(&mut state) % 8 {
+                let at = (noise(&mut state) % bytes.len() as u64) as usize;
+                bytes[at] = noise(&mut state) as u8;
+            }
+            let _ = kgent::verify::symbolic::programs(&bytes);
+            runs += 1;
+        }
+    }
+    eprintln!("{runs} mutated objects read without a panic");
 }
