@@ -169,8 +169,8 @@ pub struct EvalArgs {
     /// and check its output shows the event (attaches programs to this kernel; needs root).
     #[arg(long)]
     pub run_triggers: bool,
-    /// How long each triggered run lasts.
-    #[arg(long, value_parser = parse_duration, default_value = "4s")]
+    /// How long each triggered run may last (it ends early once the expected output shows).
+    #[arg(long, value_parser = parse_duration, default_value = "6s")]
     pub trigger_duration: std::time::Duration,
 }
 

@@ -62,7 +62,7 @@ fn triggers_fire(target: Target) {
     for e in &examples {
         let trigger = e.trigger.as_ref().expect("filtered");
         let prepared = prepare(&e.code, target, &home()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
-        let verdict = check(&prepared.runnable, trigger, Duration::from_secs(3)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let verdict = check(&prepared.runnable, trigger, Duration::from_secs(6)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
         if !verdict.matched {
             failures.push(format!("{}: expected /{}/ after `{}`; error {:?}; output ends:\n{}", e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail));
         }
@@ -255,7 +255,7 @@ fn eval_triggers_are_met_by_a_reference_program() {
             continue;
         };
         let prepared = prepare(&e.code, e.target, &home()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
-        let verdict = check(&prepared.runnable, &trigger, Duration::from_secs(3)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
+        let verdict = check(&prepared.runnable, &trigger, Duration::from_secs(6)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
         if !verdict.matched {
             failures.push(format!("{} (with {}): expected /{}/ after `{}`; error {:?}; output ends:\n{}", r.id, e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail));
         }

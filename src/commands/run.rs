@@ -19,6 +19,7 @@ impl RunFlags {
             json,
             iface: self.iface.clone(),
             perf_event: self.perf_event.clone(),
+            done: None,
         }
     }
 }
@@ -65,6 +66,7 @@ pub(crate) fn execute(prepared: &Prepared, what: &str, flags: &RunFlags, json: b
         Some(run::StopReason::Duration) => "the duration ended",
         Some(run::StopReason::Interrupted) => "interrupted",
         Some(run::StopReason::Terminated) => "terminated",
+        Some(run::StopReason::Done) => "done",
         None => "the program exited",
     };
     eprintln!("kgent run: stopped after {:.1} s ({why}); everything it attached is detached", summary.seconds);

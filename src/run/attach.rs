@@ -34,7 +34,8 @@ pub enum Section {
     Xdp,
     /// Attached to a raw packet socket bound to `--iface`.
     SocketFilter,
-    /// Attached to `--iface` through tcx.
+    /// Attached to `--iface` through tcx: `classifier` (ingress) or `classifier/egress` (aya reads
+    /// only the `classifier` spelling of tc programs).
     Classifier { egress: bool },
     Unsupported(String),
 }
@@ -535,7 +536,8 @@ mod tests {
         assert_eq!(Section::parse("kretprobe/do_sys_openat2"), Section::KProbe { function: "do_sys_openat2".into(), ret: true });
         assert_eq!(Section::parse("xdp"), Section::Xdp);
         assert_eq!(Section::parse("socket"), Section::SocketFilter);
-        assert_eq!(Section::parse("tc/egress"), Section::Classifier { egress: true });
+        assert_eq!(Section::parse("classifier/egress"), Section::Classifier { egress: true });
+        assert_eq!(Section::parse("classifier"), Section::Classifier { egress: false });
         assert_eq!(Section::parse("perf_event"), Section::PerfEvent);
         assert!(matches!(Section::parse("tracepoint/nocategory"), Section::Unsupported(_)));
         assert!(matches!(Section::parse("fentry/do_sys_openat2"), Section::Unsupported(_)));

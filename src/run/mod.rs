@@ -13,7 +13,7 @@ pub mod trigger;
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -37,6 +37,8 @@ pub struct RunOptions {
     pub iface: String,
     /// The event `perf_event` programs sample.
     pub perf_event: PerfSpec,
+    /// Set by the caller to end the run early (a trigger check that already saw its pattern).
+    pub done: Option<Arc<AtomicBool>>,
 }
 
 impl Default for RunOptions {
@@ -47,6 +49,7 @@ impl Default for RunOptions {
             json: false,
             iface: "lo".into(),
             perf_event: PerfSpec { hardware: false, event: "cpu-clock".into(), frequency: 99 },
+            done: None,
         }
     }
 }
@@ -93,6 +96,8 @@ pub enum StopReason {
     Duration,
     Interrupted,
     Terminated,
+    /// The caller asked (`RunOptions::done`).
+    Done,
 }
 
 /// The stop conditions of one run: the duration's deadline, SIGINT and SIGTERM. While a `Stop`
@@ -100,23 +105,25 @@ pub enum StopReason {
 pub struct Stop {
     signal: Arc<AtomicUsize>,
     deadline: Option<Instant>,
+    done: Option<Arc<AtomicBool>>,
     ids: Vec<signal_hook::SigId>,
 }
 
 impl Stop {
-    pub fn install(duration: Option<Duration>) -> Result<Stop, RunError> {
+    pub fn install(duration: Option<Duration>, done: Option<Arc<AtomicBool>>) -> Result<Stop, RunError> {
         let signal = Arc::new(AtomicUsize::new(0));
         let mut ids = Vec::new();
         for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
             ids.push(signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize).map_err(RunError::Signals)?);
         }
-        Ok(Stop { signal, deadline: duration.map(|d| Instant::now() + d), ids })
+        Ok(Stop { signal, deadline: duration.map(|d| Instant::now() + d), done, ids })
     }
 
     pub fn reason(&self) -> Option<StopReason> {
         match self.signal.load(Ordering::SeqCst) as i32 {
             signal_hook::consts::SIGINT => Some(StopReason::Interrupted),
             signal_hook::consts::SIGTERM => Some(StopReason::Terminated),
+            _ if self.done.as_ref().is_some_and(|d| d.load(Ordering::SeqCst)) => Some(StopReason::Done),
             _ => self.deadline.filter(|d| Instant::now() >= *d).map(|_| StopReason::Duration),
         }
     }
@@ -260,7 +267,7 @@ pub fn run(what: &Runnable, opts: &RunOptions, out: &mut dyn Write, on_attached:
     if !is_root() {
         return Err(RunError::NotRoot);
     }
-    let stop = Stop::install(opts.duration)?;
+    let stop = Stop::install(opts.duration, opts.done.clone())?;
     let start = Instant::now();
     match what {
         Runnable::Bpftrace(script) => {

@@ -58,16 +58,20 @@ fn tail(text: &str, max: usize) -> String {
     text[start..].to_string()
 }
 
-/// Runs `what` for `duration` (text output), firing `trigger.command` every half second once the
-/// program is attached, then matches `trigger.expect` against everything it printed.
+/// Runs `what` for at most `duration` (text output), firing `trigger.command` every half second
+/// once the program is attached, then matches `trigger.expect` against everything it printed.
 pub fn check(what: &Runnable, trigger: &Trigger, duration: Duration) -> Result<TriggerVerdict, RunError> {
     let pattern = regex::Regex::new(&trigger.expect).map_err(|e| RunError::BadObject(format!("bad expect pattern {:?}: {e}", trigger.expect)))?;
-    let opts = RunOptions { duration: Some(duration), ..RunOptions::default() };
     let out = Shared::default();
     let attached = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicBool::new(false));
+    // Ends the run as soon as the pattern shows up (records printed as they come); programs that
+    // print only at exit run for the whole duration.
+    let seen = Arc::new(AtomicBool::new(false));
+    let opts = RunOptions { duration: Some(duration), done: Some(Arc::clone(&seen)), ..RunOptions::default() };
     let firing = {
-        let (out, attached, done, command) = (out.clone(), Arc::clone(&attached), Arc::clone(&done), trigger.command.clone());
+        let (out, attached, done, seen, pattern, command) =
+            (out.clone(), Arc::clone(&attached), Arc::clone(&done), Arc::clone(&seen), pattern.clone(), trigger.command.clone());
         std::thread::spawn(move || {
             // bpftrace says "Attaching N probes..." just before it attaches; C runs say so through
             // `attached`. Either way, give the attach a moment.
@@ -76,6 +80,9 @@ pub fn check(what: &Runnable, trigger: &Trigger, duration: Duration) -> Result<T
             }
             std::thread::sleep(Duration::from_millis(500));
             while !done.load(Ordering::SeqCst) {
+                if pattern.is_match(&out.text()) {
+                    seen.store(true, Ordering::SeqCst);
+                }
                 let _ = Command::new("sh").arg("-c").arg(&command).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status();
                 std::thread::sleep(Duration::from_millis(500));
             }

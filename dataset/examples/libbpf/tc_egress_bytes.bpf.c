@@ -1,6 +1,6 @@
 // description: Count packets and bytes leaving a network interface with a tc egress classifier, letting every packet through.
 // tags: network, tc, packets, count
-// probes: tc
+// probes: classifier:egress
 // trigger: python3 -c 'import socket; s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); [s.sendto(b"kgent", ("127.0.0.1", 9999)) for _ in range(20)]'
 // expect: @tx\[0\]: \{packets: \d+, bytes: \d+\}
 #include "vmlinux.h"
@@ -11,7 +11,7 @@
 struct stats { u64 packets; u64 bytes; };
 struct { __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); __uint(max_entries, 1); __type(key, u32); __type(value, struct stats); } tx SEC(".maps");
 
-SEC("tc/egress")
+SEC("classifier/egress")
 int count_egress(struct __sk_buff *skb)
 {
 	u32 zero = 0;
