@@ -263,3 +263,25 @@ fn eval_triggers_are_met_by_a_reference_program() {
     assert!(failures.is_empty(), "{} of {} eval triggers are not met:\n{}", failures.len(), requests.len(), failures.join("\n\n"));
     assert_clean(&before, "eval trigger runs");
 }
+
+#[test]
+fn maps_are_printed_every_interval_and_at_the_end() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let out = kgent()
+        .arg("run")
+        .arg(example_path("libbpf/syscall_count_per_pid.bpf.c"))
+        .args(["--yes", "--duration=3500ms", "--interval=1s", "--json"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let dumps: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();
+    let of_map = dumps.iter().filter(|d| d["type"] == "map" && d["map"] == "syscalls").count();
+    assert!(of_map >= 4, "3 interval dumps and a final one expected, got {of_map}:\n{stdout}");
+    assert!(dumps.iter().all(|d| d["data"].as_array().is_some_and(|a| a.iter().all(|e| e["key"].is_u64() && e["value"].is_u64()))), "{stdout}");
+    assert_clean(&before, "the interval run");
+}
