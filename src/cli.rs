@@ -28,6 +28,9 @@ pub enum Command {
     /// Run a program (.bt, .bpf.c or .o): attach it after asking, print its output, detach on
     /// Ctrl-C, SIGTERM or the end of --duration.
     Run(RunArgs),
+    /// Check a program against what a request asks (its properties) and for NULL safety, by
+    /// executing every path symbolically.
+    Verify(VerifyArgs),
     /// Say what a program does, as properties (event, filters, emitted fields, aggregation), written
     /// by the local model.
     Explain(ExplainArgs),
@@ -84,6 +87,22 @@ pub struct GenArgs {
     pub run: bool,
     #[command(flatten)]
     pub run_flags: RunFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A bpftrace script (.bt), libbpf-style C (.bpf.c, .c) or a BPF object (.o).
+    pub program: PathBuf,
+    /// The properties, in the language `kgent explain` prints (a file).
+    #[arg(long, value_name = "FILE", conflicts_with = "request")]
+    pub props: Option<PathBuf>,
+    /// The request; the local model restates it as properties first.
+    #[arg(long)]
+    pub request: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -10,6 +10,7 @@ mod hooks;
 mod model;
 mod run;
 mod search;
+mod verify;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -30,6 +31,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Gen(args) => gen::run(args),
         Command::Run(args) => run::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Eval(args) => eval::run(args),
         Command::Complete(args) => complete::run(args),

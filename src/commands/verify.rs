@@ -1,0 +1,84 @@
+//! `kgent verify PROGRAM`: every path of the compiled program against a request's properties.
+
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use crate::cli::VerifyArgs;
+use crate::comprehend::{self, Properties, SYSTEM};
+use crate::llm::{Chat, GenerateOptions};
+use crate::store::home_dir;
+use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
+use crate::verify::symbolic::{self, ProgramVerdicts, Verdict};
+
+#[derive(Serialize)]
+struct Report {
+    properties: Properties,
+    programs: Vec<ProgramVerdicts>,
+    seconds: f64,
+}
+
+fn object_of(path: &std::path::Path) -> Result<Vec<u8>> {
+    if path.extension().is_some_and(|e| e == "o") {
+        return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let verdict = match Target::of_path(path) {
+        Some(Target::Bpftrace) => compile_bpftrace(&text)?,
+        Some(Target::Libbpf) => compile_c(&text, &vmlinux_dir(&home_dir()?)?)?,
+        None => bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display()),
+    };
+    match verdict {
+        CompileVerdict::Compiled { object, .. } => Ok(object),
+        CompileVerdict::Failed { diagnostics } => bail!("{} does not compile:\n{diagnostics}", path.display()),
+    }
+}
+
+fn properties(args: &VerifyArgs) -> Result<Properties> {
+    if let Some(path) = &args.props {
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        return text.parse().with_context(|| format!("{} is not a property file", path.display()));
+    }
+    let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
+    let mut loaded = super::load_model(&args.model)?;
+    let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
+    let c = comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+    match c.properties {
+        Some(p) => {
+            eprint!("kgent verify: the request as properties:\n{p}");
+            Ok(p)
+        }
+        None => bail!("the model's properties did not parse in {} tries: {}", c.tries.len(), c.tries.last().and_then(|t| t.error.clone()).unwrap_or_default()),
+    }
+}
+
+fn show(v: &Verdict) -> String {
+    match v {
+        Verdict::Proved => "proved".into(),
+        Verdict::Counterexample { message, slot, values } => {
+            let vals: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            format!("COUNTEREXAMPLE at instruction {slot}: {message}, e.g. {}", vals.join(", "))
+        }
+        Verdict::Unknown { reason } => format!("unknown ({reason})"),
+    }
+}
+
+pub fn run(args: VerifyArgs) -> Result<ExitCode> {
+    let object = object_of(&args.program)?;
+    let props = properties(&args)?;
+    let start = std::time::Instant::now();
+    let programs = symbolic::verify(&object, &props)?;
+    let report = Report { properties: props, programs, seconds: start.elapsed().as_secs_f64() };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        for p in &report.programs {
+            println!("{} ({} paths)", p.section, p.paths);
+            println!("  filters: {}", show(&p.filters));
+            println!("  safety:  {}", show(&p.safety));
+        }
+    }
+    let failed = report.programs.iter().any(|p| matches!(p.filters, Verdict::Counterexample { .. }) || matches!(p.safety, Verdict::Counterexample { .. }));
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
