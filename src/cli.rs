@@ -82,6 +82,10 @@ pub struct GenArgs {
     pub temperature: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Have the model restate the request as properties first, and check every compiled program
+    /// against their filters by symbolic execution before the kernel load.
+    #[arg(long)]
+    pub check_properties: bool,
     /// Run the program once it passes every check (asks first unless --yes).
     #[arg(long)]
     pub run: bool,
@@ -184,6 +188,9 @@ pub struct EvalArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Restate each request as properties and check programs against them (as `gen --check-properties`).
+    #[arg(long)]
+    pub check_properties: bool,
     /// Run each verified program for a few seconds while its request's trigger command fires,
     /// and check its output shows the event (attaches programs to this kernel; needs root).
     #[arg(long)]

@@ -248,3 +248,23 @@ fn a_c_program_misreading_its_tracepoint_context_is_told_the_members() {
     assert!(fb.contains("members are: __data_loc_filename, pid, old_pid"), "{fb}");
     assert!(fb.contains("(void *)ctx + (ctx->__data_loc_NAME & 0xffff)"), "{fb}");
 }
+
+#[test]
+fn a_program_that_ignores_the_requested_filter_is_sent_back_with_a_counterexample() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.rounds = 3;
+    opts.properties = Some("event: tracepoint:syscalls:sys_enter_openat\nfilter: comm == \"bash\"\nemit: filename".parse().unwrap());
+    let mut chat = ScriptedChat::new([
+        "tracepoint:syscalls:sys_enter_openat { printf(\"%s\\n\", str(args->filename)); }",
+        "tracepoint:syscalls:sys_enter_openat /comm == \"bash\"/ { printf(\"%s\\n\", str(args->filename)); }",
+    ]);
+    let shots = [("Write a bpftrace program that does this: count execs".to_string(), "```bpftrace\nx\n```".to_string())];
+    let out = synthesize(&mut chat, &mut checker, &shots, "first prompt", &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert_eq!(out.attempts.len(), 2);
+    assert!(out.attempts[0].checks.kernel.is_none(), "a counterexample stops the attempt before the kernel");
+    let fb = &chat.received[1];
+    assert!(fb.contains("when comm == \"bash\" does not hold") && fb.contains("comm = \""), "{fb}");
+}

@@ -67,7 +67,7 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::verify::com
     for (i, req) in picked.iter().enumerate() {
         let bar = super::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
         let t = req.target.unwrap_or(target);
-        let report = generate(&host, &mut loaded, &req.request, &options(t, 3, false, None, 42, 0.0), &mut |_| {}, &mut |_| {})?;
+        let report = generate(&host, &mut loaded, &req.request, &options(t, 3, false, None, 42, 0.0, false), &mut |_| {}, &mut |_| {})?;
         bar.finish_and_clear();
         per_request.push((req.id.clone(), report.passed, report.seconds.total));
     }

@@ -89,7 +89,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         None => None,
     };
 
-    let opts_for = |t| options(t, args.rounds, false, None, args.seed, 0.0);
+    let opts_for = |t| options(t, args.rounds, false, None, args.seed, 0.0, args.check_properties);
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
     let mut session = if todo.is_empty() { None } else { Some((Host::open()?, super::load_model(&args.model)?)) };
@@ -120,6 +120,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
                 Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &host.home)),
                 None => None,
             },
+            sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_deref().and_then(crate::synth::counterexample).is_some()).count(),
             program: report.program,
         };
         eprintln!(

@@ -29,6 +29,8 @@ pub struct GenReport {
     pub kernel: String,
     pub examples: Vec<String>,
     pub hooks: Vec<String>,
+    /// What the model said the request asks (with `--check-properties`).
+    pub properties: Option<crate::comprehend::Properties>,
     pub options: GenOptions,
     pub attempts: Vec<Attempt>,
     pub seconds: Timings,
@@ -37,6 +39,7 @@ pub struct GenReport {
 #[derive(Debug, Default, Serialize)]
 pub struct Timings {
     pub retrieve: f64,
+    pub comprehend: f64,
     pub load_model: f64,
     pub prefill: f64,
     pub decode: f64,
@@ -103,6 +106,17 @@ pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opt
     // use it, even a poor match ("kyber_latency" for run-queue latency): list hooks only without.
     let listed: &[Hook] = if shots.is_empty() { &hooks } else { &[] };
     let first_prompt = prompt::user_prompt(request, opts.target, listed);
+    // Comprehension reads the request alone, in its own conversation, before any program exists.
+    let t = Instant::now();
+    let mut opts = opts.clone();
+    if opts.comprehend && opts.properties.is_none() {
+        on_status("comprehending the request");
+        let mut chat = Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM))?;
+        let c = crate::comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+        opts.properties = c.properties;
+    }
+    let comprehend = t.elapsed().as_secs_f64();
+    let opts = &opts;
     let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(opts.target)))?;
     let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
     let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, opts, on_text, on_status)?;
@@ -119,9 +133,11 @@ pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opt
         kernel: host.catalog.key.release.clone(),
         examples: examples.iter().map(|e| e.id.clone()).collect(),
         hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
+        properties: opts.properties.clone(),
         options: opts.clone(),
         seconds: Timings {
             retrieve,
+            comprehend,
             load_model: loaded.load_time.as_secs_f64(),
             prefill: sum(|a| a.seconds.prefill),
             decode: sum(|a| a.seconds.decode),
@@ -133,8 +149,9 @@ pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opt
 }
 
 /// Options from the flags shared by `gen` and `eval`.
-pub fn options(target: Target, rounds: usize, allow_unsafe: bool, max_tokens: Option<usize>, seed: u64, temperature: f64) -> GenOptions {
+pub fn options(target: Target, rounds: usize, allow_unsafe: bool, max_tokens: Option<usize>, seed: u64, temperature: f64, comprehend: bool) -> GenOptions {
     let mut opts = GenOptions::new(target);
+    opts.comprehend = comprehend;
     opts.rounds = rounds.max(1);
     opts.allow_unsafe = allow_unsafe;
     if let Some(n) = max_tokens {
@@ -145,7 +162,7 @@ pub fn options(target: Target, rounds: usize, allow_unsafe: bool, max_tokens: Op
 }
 
 pub fn run(args: GenArgs) -> Result<ExitCode> {
-    let opts = options(args.target, args.rounds, args.allow_unsafe, args.max_tokens, args.seed, args.temperature);
+    let opts = options(args.target, args.rounds, args.allow_unsafe, args.max_tokens, args.seed, args.temperature, args.check_properties);
     if args.run {
         crate::run::preflight(args.run_flags.yes)?;
     }
@@ -236,6 +253,9 @@ pub fn render(r: &GenReport) -> String {
         if let Some(v) = &c.compile {
             parts.push(format!("compile {}", mark(v.is_ok())));
         }
+        if let Some(v) = &c.symbolic {
+            parts.push(format!("properties {}", mark(synth::counterexample(v).is_none())));
+        }
         match &c.kernel {
             Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { .. }) => parts.push("kernel verifier not run (needs root)".into()),
             Some(v) => parts.push(format!("kernel verifier {}", mark(v.is_ok()))),
@@ -248,18 +268,23 @@ pub fn render(r: &GenReport) -> String {
             }
         }
     }
+    if let Some(p) = &r.properties {
+        let lines: Vec<String> = p.to_string().lines().map(String::from).collect();
+        s.push_str(&format!("  the request as properties: {}\n", lines.join("; ")));
+    }
     if let Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { message }) = r.attempts.last().and_then(|a| a.checks.kernel.as_ref()) {
         s.push_str(&format!("  {message}\n"));
     }
     let t = &r.seconds;
     s.push_str(&format!(
-        "  model {} ({}), index {}, kernel {}\n  seconds: retrieve {:.2}, load {:.1}, prefill {:.1}, decode {:.1}, checks {:.1}, total {:.1}\n",
+        "  model {} ({}), index {}, kernel {}\n  seconds: retrieve {:.2}, load {:.1}, comprehend {:.1}, prefill {:.1}, decode {:.1}, checks {:.1}, total {:.1}\n",
         r.model,
         &r.model_sha256[..12.min(r.model_sha256.len())],
         r.index_version,
         r.kernel,
         t.retrieve,
         t.load_model,
+        t.comprehend,
         t.prefill,
         t.decode,
         t.checks,

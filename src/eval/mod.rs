@@ -65,6 +65,9 @@ pub struct Record {
     /// trigger fired, print what it should?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<TriggerOutcome>,
+    /// With `--check-properties`: attempts the symbolic verifier sent back with a counterexample.
+    #[serde(default)]
+    pub sent_back_by_properties: usize,
 }
 
 /// A program run while its request's trigger fired.
@@ -119,6 +122,7 @@ pub struct Summary {
     /// Requests run with their trigger, and those whose output showed the triggered event.
     pub triggered: usize,
     pub trigger_confirmed: usize,
+    pub sent_back_by_properties: usize,
 }
 
 pub fn summarise(records: &[Record]) -> Summary {
@@ -143,6 +147,7 @@ pub fn summarise(records: &[Record]) -> Summary {
         median_seconds_to_verified: (!ok.is_empty()).then(|| pct(&mut ok, 0.5)),
         triggered: records.iter().filter(|r| r.trigger.is_some()).count(),
         trigger_confirmed: records.iter().filter(|r| r.trigger.as_ref().is_some_and(|t| t.matched)).count(),
+        sent_back_by_properties: records.iter().map(|r| r.sent_back_by_properties).sum(),
     }
 }
 
@@ -163,6 +168,9 @@ impl std::fmt::Display for Summary {
         writeln!(f, "{:<28} {:>8.1} s", "p90 time", self.p90_seconds)?;
         if let Some(m) = self.median_seconds_to_verified {
             writeln!(f, "{:<28} {m:>8.1} s", "median time to verified")?;
+        }
+        if self.sent_back_by_properties > 0 {
+            writeln!(f, "{:<28} {:>5}", "sent back by properties", self.sent_back_by_properties)?;
         }
         if self.triggered > 0 {
             let share = 100.0 * self.trigger_confirmed as f64 / self.triggered as f64;

@@ -20,6 +20,7 @@ use crate::retrieve::{Hit, Kind, Searcher};
 use crate::verify::compile::{self, CompileError, CompileVerdict, Target};
 use crate::verify::hooks::{self, HookVerdict};
 use crate::verify::kernel::KernelVerdict;
+use crate::verify::symbolic::{ProgramVerdicts, Verdict};
 
 /// How to generate.
 #[derive(Debug, Clone, Serialize)]
@@ -30,6 +31,11 @@ pub struct GenOptions {
     /// Allow bpftrace's unsafe builtins (system, signal, override).
     pub allow_unsafe: bool,
     pub generate: GenerateOptions,
+    /// What the request asks, as properties (from comprehension): when present, every compiled
+    /// program is executed symbolically against its filters before the kernel sees it.
+    pub properties: Option<crate::comprehend::Properties>,
+    /// Have the model restate the request as properties first (`gen --check-properties`).
+    pub comprehend: bool,
 }
 
 impl GenOptions {
@@ -44,6 +50,8 @@ impl GenOptions {
             allow_unsafe: false,
             // The reply is the inside of a code block we opened: its closing fence ends it.
             generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
+            properties: None,
+            comprehend: false,
         }
     }
 }
@@ -63,16 +71,29 @@ pub struct Checks {
     pub safety: Option<SafetyVerdict>,
     pub hooks: Option<HookVerdict>,
     pub compile: Option<CompileVerdict>,
+    /// The symbolic verifier's verdicts per program, when the request's properties are known.
+    pub symbolic: Option<Vec<ProgramVerdicts>>,
     pub kernel: Option<KernelVerdict>,
 }
 
+/// The first counterexample among the verdicts: filters first, then safety.
+pub fn counterexample(verdicts: &[ProgramVerdicts]) -> Option<&Verdict> {
+    let ce = |v: &&Verdict| matches!(v, Verdict::Counterexample { .. });
+    verdicts.iter().map(|p| &p.filters).find(ce).or_else(|| verdicts.iter().map(|p| &p.safety).find(ce))
+}
+
 impl Checks {
+    fn symbolic_ok(&self) -> bool {
+        self.symbolic.as_ref().is_none_or(|v| counterexample(v).is_none())
+    }
+
     /// How many checks passed, to pick the best failed attempt.
     pub fn passed_count(&self) -> usize {
         [
             matches!(self.safety, Some(SafetyVerdict::Ok)),
             self.hooks.as_ref().is_some_and(|v| v.is_ok()),
             self.compile.as_ref().is_some_and(|v| v.is_ok()),
+            self.symbolic.is_some() && self.symbolic_ok(),
             self.kernel.as_ref().is_some_and(|v| v.is_ok()),
         ]
         .iter()
@@ -81,7 +102,11 @@ impl Checks {
     }
 
     pub fn passed(&self) -> bool {
-        self.passed_count() == 4
+        matches!(self.safety, Some(SafetyVerdict::Ok))
+            && self.hooks.as_ref().is_some_and(|v| v.is_ok())
+            && self.compile.as_ref().is_some_and(|v| v.is_ok())
+            && self.symbolic_ok()
+            && self.kernel.as_ref().is_some_and(|v| v.is_ok())
     }
 }
 
@@ -306,6 +331,14 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
         let tool = if target == Target::Bpftrace { "bpftrace" } else { "clang" };
         return Some(format!("{tool} rejected the program:\n{}\nFix the error and write the whole {lang} again.", head(diagnostics, 12)));
     }
+    if let Some(Verdict::Counterexample { message, slot, values }) = checks.symbolic.as_deref().and_then(counterexample) {
+        let shown: Vec<String> = values.iter().filter(|(k, _)| k.as_str() != "tid").map(|(k, v)| format!("{k} = {v}")).collect();
+        return Some(format!(
+            "Checking every path of the compiled program: at instruction {slot}, {message}; for example with {}. \
+             Make the program produce output only for what was asked, and write the whole {lang} again.",
+            shown.join(", ")
+        ));
+    }
     match &checks.kernel {
         Some(KernelVerdict::Rejected { program, message, verifier_log }) => Some(format!(
             "The kernel verifier rejected {program} ({message}). The end of its log:\n{}\nFix the program and write the whole {lang} again.",
@@ -350,6 +383,18 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
         }
     };
     checks.compile = Some(compiled);
+
+    if let Some(props) = &opts.properties {
+        // A program that is not what was asked never reaches the kernel. Objects the reader
+        // cannot take leave the decision to the kernel verifier.
+        if let Ok(verdicts) = crate::verify::symbolic::verify(&object, props) {
+            let failed = counterexample(&verdicts).is_some();
+            checks.symbolic = Some(verdicts);
+            if failed {
+                return Ok(checks);
+            }
+        }
+    }
 
     let t = Instant::now();
     checks.kernel = Some(checker.kernel(opts.target, &object));
