@@ -86,7 +86,13 @@ pub fn run(script: &Path, opts: &RunOptions, stop: &Stop, out: &mut dyn Write) -
         if let Some(reason) = stop.reason() {
             signal(&child, libc::SIGINT);
             let asked = Instant::now();
+            let mut last_ask = asked;
             loop {
+                // bpftrace misses a SIGINT that arrives while it is still attaching: ask again.
+                if last_ask.elapsed() > Duration::from_secs(1) {
+                    signal(&child, libc::SIGINT);
+                    last_ask = Instant::now();
+                }
                 if let Some(status) = child.try_wait().map_err(RunError::Io)? {
                     finish(&mut copy)?;
                     return Ok((Some(reason), status));
