@@ -357,6 +357,12 @@ pub enum BenchCommand {
         #[arg(long)]
         json: bool,
     },
+    /// The symbolic verifier: time per program over every dataset example (compiled first, not
+    /// timed), with the verdicts it reached.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
     /// Retrieval: index build time, query latency, and recall on our eval requests.
     Index {
         /// List each request whose relevant example or hook was not retrieved.

@@ -38,6 +38,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
         BenchCommand::Llm(args) => llm_bench(args),
         BenchCommand::Index { misses, json } => index_bench(misses, json),
         BenchCommand::E2e { model, requests, target, json } => e2e_bench(&model, requests, target, json),
+        BenchCommand::Verify { json } => verify_bench(json),
     }
 }
 
@@ -190,6 +191,70 @@ fn index_bench(show_misses: bool, json: bool) -> Result<ExitCode> {
     if show_misses {
         for m in &q.misses {
             println!("miss {}: examples {:?} hooks {:?}", m.id, m.top_examples, m.top_hooks);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct VerifyBench {
+    programs: usize,
+    p50_ms: f64,
+    p95_ms: f64,
+    max_ms: f64,
+    proved: usize,
+    counterexamples: usize,
+    unknown: usize,
+    /// The reasons for `unknown`, with how often each came up.
+    unknown_reasons: std::collections::BTreeMap<String, usize>,
+}
+
+/// Every dataset example, verified for safety (and trivially its filters: none are given).
+fn verify_bench(json: bool) -> Result<ExitCode> {
+    use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
+    use crate::verify::symbolic::{self, Verdict};
+    let vmlinux = vmlinux_dir(&crate::store::home_dir()?)?;
+    let props: crate::comprehend::Properties = "event: any:any".parse().expect("valid properties");
+    let mut times = Vec::new();
+    let (mut proved, mut counter, mut unknown) = (0, 0, 0);
+    let mut reasons = std::collections::BTreeMap::new();
+    let examples = crate::retrieve::corpus::dataset();
+    let bar = super::spinner("verifying the dataset");
+    for e in &examples {
+        let compiled = match e.target {
+            Target::Bpftrace => compile_bpftrace(&e.code)?,
+            Target::Libbpf => compile_c(&e.code, &vmlinux)?,
+        };
+        let CompileVerdict::Compiled { object, .. } = compiled else { continue };
+        let start = Instant::now();
+        let verdicts = symbolic::verify(&object, &props)?;
+        times.push(start.elapsed().as_secs_f64() * 1e3);
+        for v in &verdicts {
+            match &v.safety {
+                Verdict::Proved => proved += 1,
+                Verdict::Counterexample { .. } => counter += 1,
+                Verdict::Unknown { reason } => {
+                    unknown += 1;
+                    // The instruction number varies; the kind of reason is what matters.
+                    let kind = reason.split(": ").last().unwrap_or(reason).to_string();
+                    *reasons.entry(kind).or_insert(0) += 1;
+                }
+            }
+        }
+    }
+    bar.finish_and_clear();
+    ensure!(!times.is_empty(), "no dataset example compiled: are bpftrace and clang installed?");
+    times.sort_by(|a, b| a.total_cmp(b));
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let report = VerifyBench { programs: times.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0), proved, counterexamples: counter, unknown, unknown_reasons: reasons };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("programs   {} (every dataset example)", report.programs);
+        println!("time       p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms per object", report.p50_ms, report.p95_ms, report.max_ms);
+        println!("safety     {} proved, {} counterexamples, {} unknown (per program section)", report.proved, report.counterexamples, report.unknown);
+        for (why, n) in &report.unknown_reasons {
+            println!("  unknown  {n:>3}  {why}");
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use z3::ast::{Bool, BV};
-use z3::{SatResult, Solver};
+use z3::SatResult;
 
 use super::exec::Exploration;
 use crate::comprehend::{CmpOp, Field, Filter, Value};
@@ -100,7 +100,7 @@ pub fn filters(expl: &Exploration, filters: &[Filter]) -> Verdict {
         Err(reason) => return Verdict::Unknown { reason },
     };
     for emit in &expl.emits {
-        let solver = Solver::new();
+        let solver = super::exec::solver();
         solver.assert(&emit.condition);
         solver.assert(wanted.not());
         match solver.check() {
@@ -134,7 +134,7 @@ pub fn filters(expl: &Exploration, filters: &[Filter]) -> Verdict {
 /// No feasible path dereferences a pointer that may be NULL.
 pub fn safety(expl: &Exploration) -> Verdict {
     for h in &expl.hazards {
-        let solver = Solver::new();
+        let solver = super::exec::solver();
         solver.assert(&h.condition);
         match solver.check() {
             SatResult::Unsat => {}

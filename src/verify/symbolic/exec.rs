@@ -15,6 +15,8 @@ use super::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
 /// Limits of one exploration.
 const MAX_PATHS: usize = 256;
 const MAX_STEPS: usize = 20_000;
+/// Wall-clock budget of one exploration: past it the answer is `Unknown`, never a wait.
+const BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Region {
@@ -87,8 +89,18 @@ fn c64(v: u64) -> BV {
     BV::from_u64(v, 64)
 }
 
-fn feasible(conds: &[Bool]) -> Option<bool> {
+/// A solver that gives up (answers `unknown`) after a fifth of a second: one hard query must not
+/// stall a check that runs inside `gen`.
+pub(crate) fn solver() -> Solver {
     let solver = Solver::new();
+    let mut params = z3::Params::new();
+    params.set_u32("timeout", 200);
+    solver.set_params(&params);
+    solver
+}
+
+fn feasible(conds: &[Bool]) -> Option<bool> {
+    let solver = solver();
     for c in conds {
         solver.assert(c);
     }
@@ -104,6 +116,7 @@ struct Explorer<'a> {
     out: Exploration,
     steps: usize,
     reads: usize,
+    deadline: std::time::Instant,
 }
 
 impl State {
@@ -176,6 +189,9 @@ impl Explorer<'_> {
             self.steps += 1;
             if self.steps > MAX_STEPS {
                 return Err(format!("more than {MAX_STEPS} steps"));
+            }
+            if self.steps % 64 == 0 && std::time::Instant::now() > self.deadline {
+                return Err(format!("the time budget of {} ms ran out", BUDGET.as_millis()));
             }
             let slot = s.pc;
             let insn = match self.prog.insns.get(slot) {
@@ -376,6 +392,14 @@ impl Explorer<'_> {
             JmpOp::Jset => a.bvand(&b).eq(BV::from_u64(0, a.get_size())).not(),
             JmpOp::Ja => unreachable!("handled by the caller"),
         };
+        // A comparison of constants decides itself; only a symbolic one needs the solver.
+        if let Some(taken) = cond.simplify().as_bool() {
+            let mut n = s;
+            if taken {
+                n.pc = target;
+            }
+            return Ok(vec![n]);
+        }
         let mut next = Vec::new();
         for (c, pc) in [(cond.not(), s.pc), (cond, target)] {
             let mut conds = s.condition.clone();
@@ -481,7 +505,7 @@ impl Explorer<'_> {
 
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let mut e = Explorer { prog, out: Exploration::default(), steps: 0, reads: 0 };
+    let mut e = Explorer { prog, out: Exploration::default(), steps: 0, reads: 0, deadline: std::time::Instant::now() + BUDGET };
     e.run();
     e.out
 }
