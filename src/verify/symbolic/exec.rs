@@ -418,10 +418,6 @@ impl Explorer<'_> {
         Ok(next)
     }
 
-    fn arg_ptr(&mut self, s: &State, r: usize, slot: usize) -> Result<(Region, i64), String> {
-        self.deref(s, r as u8, slot)
-    }
-
     fn helper(&mut self, s: &mut State, slot: usize, id: i32) -> Result<(), String> {
         let size_arg = |s: &State, r: usize| s.regs[r].clone();
         let const_of = |v: &Val| match v {
@@ -434,7 +430,7 @@ impl Explorer<'_> {
             15 => Val::Scalar(BV::new_const("uid_gid", 64)),
             // bpf_get_current_comm(buf, size)
             16 => {
-                let (region, off) = self.arg_ptr(s, 1, slot)?;
+                let (region, off) = self.deref(s, 1, slot)?;
                 let n = const_of(&size_arg(s, 2)).ok_or("get_current_comm with a non-constant size")?.min(16);
                 for i in 0..n {
                     s.store(&region, off + i, 1, &BV::new_const(format!("comm[{i}]"), 8).zero_ext(56));
@@ -448,8 +444,8 @@ impl Explorer<'_> {
             }
             // bpf_map_update_elem(map, key, value, flags)
             2 => {
-                let (kr, ko) = self.arg_ptr(s, 2, slot)?;
-                let (vr, vo) = self.arg_ptr(s, 3, slot)?;
+                let (kr, ko) = self.deref(s, 2, slot)?;
+                let (vr, vo) = self.deref(s, 3, slot)?;
                 let mut bytes = s.bytes(&kr, ko, 8);
                 bytes.extend(s.bytes(&vr, vo, 8));
                 self.emit(s, slot, "map update", bytes);
@@ -462,15 +458,15 @@ impl Explorer<'_> {
             }
             // bpf_ringbuf_submit(data, flags)
             132 => {
-                let (r, o) = self.arg_ptr(s, 1, slot)?;
+                let (r, o) = self.deref(s, 1, slot)?;
                 let bytes = s.bytes(&r, o, 64);
                 self.emit(s, slot, "ring buffer record", bytes);
                 Val::Uninit
             }
             // bpf_perf_event_output(ctx, map, flags, data, size), bpf_ringbuf_output(map, data, size, flags)
             25 | 130 => {
-                let (data_reg, size_reg) = if id == 25 { (4, 5) } else { (2, 3) };
-                let (r, o) = self.arg_ptr(s, data_reg, slot)?;
+                let (data_reg, size_reg): (u8, usize) = if id == 25 { (4, 5) } else { (2, 3) };
+                let (r, o) = self.deref(s, data_reg, slot)?;
                 let n = const_of(&size_arg(s, size_reg)).unwrap_or(64).clamp(0, 256);
                 let bytes = s.bytes(&r, o, n);
                 self.emit(s, slot, "perf event record", bytes);
@@ -483,7 +479,7 @@ impl Explorer<'_> {
             }
             // bpf_probe_read*, bpf_probe_read_{user,kernel}[_str](dst, size, src): the bytes are new
             4 | 45 | 112 | 113 | 114 | 115 => {
-                let (region, off) = self.arg_ptr(s, 1, slot)?;
+                let (region, off) = self.deref(s, 1, slot)?;
                 let n = const_of(&size_arg(s, 2)).unwrap_or(0).clamp(0, 512);
                 self.reads += 1;
                 for i in 0..n {

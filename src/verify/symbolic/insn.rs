@@ -323,9 +323,10 @@ fn reg(wide: bool, r: u8) -> String {
     format!("{}{r}", if wide { 'r' } else { 'w' })
 }
 
-fn mem(size: Size, base: u8, off: i16) -> String {
+/// `*(u32 *)(r10 - 4)`; `kind` is `u`, or `s` for sign-extending loads.
+fn mem(kind: char, size: Size, base: u8, off: i16) -> String {
     let sign = if off < 0 { '-' } else { '+' };
-    format!("*(u{} *)(r{base} {sign} {})", size as u32 * 8, (off as i32).abs())
+    format!("*({kind}{} *)(r{base} {sign} {})", size as u32 * 8, (off as i32).abs())
 }
 
 /// As llvm-objdump (LLVM 14) prints it, without jump labels.
@@ -397,15 +398,12 @@ impl fmt::Display for Insn {
                     write!(f, "r0 = *(u{} *)skb[{imm}]", size as u32 * 8)
                 }
             }
-            Insn::Ldx { size, dst, src, off, sign_extend } => {
-                let kind = if sign_extend { "s" } else { "u" };
-                write!(f, "r{dst} = *({kind}{} *)(r{src} {} {})", size as u32 * 8, if off < 0 { '-' } else { '+' }, (off as i32).abs())
-            }
-            Insn::St { size, dst, off, imm } => write!(f, "{} = {imm}", mem(size, dst, off)),
+            Insn::Ldx { size, dst, src, off, sign_extend } => write!(f, "r{dst} = {}", mem(if sign_extend { 's' } else { 'u' }, size, src, off)),
+            Insn::St { size, dst, off, imm } => write!(f, "{} = {imm}", mem('u', size, dst, off)),
             // LLVM 14 prints the source of every store as a 64-bit register.
-            Insn::Stx { size, dst, src, off } => write!(f, "{} = r{src}", mem(size, dst, off)),
+            Insn::Stx { size, dst, src, off } => write!(f, "{} = r{src}", mem('u', size, dst, off)),
             Insn::Atomic { size, dst, src, off, op, fetch } => {
-                let m = mem(size, dst, off);
+                let m = mem('u', size, dst, off);
                 let s = reg(true, src);
                 match (op, fetch) {
                     (AtomicOp::Add, false) => write!(f, "lock {m} += {s}"),
