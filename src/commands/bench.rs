@@ -207,6 +207,8 @@ struct VerifyBench {
     unknown: usize,
     /// The reasons for `unknown`, with how often each came up.
     unknown_reasons: std::collections::BTreeMap<String, usize>,
+    /// The five slowest examples, slowest first: (milliseconds, example id).
+    slowest: Vec<(f64, String)>,
 }
 
 /// Every dataset example, verified for safety (and trivially its filters: none are given).
@@ -216,6 +218,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     let vmlinux = vmlinux_dir(&crate::store::home_dir()?)?;
     let props: crate::comprehend::Properties = "event: any:any".parse().expect("valid properties");
     let mut times = Vec::new();
+    let mut slowest = Vec::new();
     let (mut proved, mut counter, mut unknown) = (0, 0, 0);
     let mut reasons = std::collections::BTreeMap::new();
     let examples = crate::retrieve::corpus::dataset();
@@ -229,6 +232,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
         let start = Instant::now();
         let verdicts = symbolic::verify(&object, &props)?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
+        slowest.push((times[times.len() - 1], e.id.clone()));
         for v in &verdicts {
             match &v.safety {
                 Verdict::Proved => proved += 1,
@@ -246,13 +250,17 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     ensure!(!times.is_empty(), "no dataset example compiled: are bpftrace and clang installed?");
     times.sort_by(|a, b| a.total_cmp(b));
     let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
-    let report = VerifyBench { programs: times.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0), proved, counterexamples: counter, unknown, unknown_reasons: reasons };
+    slowest.sort_by(|a: &(f64, String), b| b.0.total_cmp(&a.0));
+    slowest.truncate(5);
+    let report = VerifyBench { programs: times.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0), proved, counterexamples: counter, unknown, unknown_reasons: reasons, slowest };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("programs   {} (every dataset example)", report.programs);
         println!("time       p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms per object", report.p50_ms, report.p95_ms, report.max_ms);
         println!("safety     {} proved, {} counterexamples, {} unknown (per program section)", report.proved, report.counterexamples, report.unknown);
+        let slow: Vec<String> = report.slowest.iter().map(|(ms, id)| format!("{id} {ms:.0} ms")).collect();
+        println!("slowest    {}", slow.join(", "));
         for (why, n) in &report.unknown_reasons {
             println!("  unknown  {n:>3}  {why}");
         }

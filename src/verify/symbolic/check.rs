@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 use z3::ast::{Bool, BV};
-use z3::SatResult;
+use std::rc::Rc;
 
-use super::exec::Exploration;
+use super::exec::{Answer, Exploration, PathSolver};
 use crate::comprehend::{CmpOp, Field, Filter, Value};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,60 +90,63 @@ fn printable_comm() -> Bool {
     Bool::and(&all)
 }
 
+/// A model of `condition` (the path's own one when it has one), for the values a reader sees.
+fn model_of(paths: &mut PathSolver, condition: &[Bool], known: Option<&Rc<z3::Model>>) -> Option<Rc<z3::Model>> {
+    if let Some(m) = known {
+        return Some(m.clone());
+    }
+    match paths.check(condition, &[]) {
+        Answer::Sat(m) => Some(m),
+        _ => None,
+    }
+}
+
 /// Every emitting path satisfies every filter.
 pub fn filters(expl: &Exploration, filters: &[Filter]) -> Verdict {
     if let Some(reason) = &expl.unknown {
         return Verdict::Unknown { reason: reason.clone() };
     }
+    if filters.is_empty() {
+        return Verdict::Proved;
+    }
     let wanted = match filters.iter().map(formula).collect::<Result<Vec<_>, _>>() {
         Ok(f) => Bool::and(&f),
         Err(reason) => return Verdict::Unknown { reason },
     };
+    let broken = wanted.not();
+    let readable = printable_comm();
+    // Emits come in path order, so consecutive queries share most of their path condition.
+    let mut paths = PathSolver::new();
     for emit in &expl.emits {
-        let solver = super::exec::solver();
-        solver.assert(&emit.condition);
-        solver.assert(wanted.not());
-        match solver.check() {
-            SatResult::Unsat => {}
-            SatResult::Sat => {
-                // A readable counterexample where one exists: a command name in printable ASCII.
-                solver.push();
-                solver.assert(printable_comm());
-                let model = match solver.check() {
-                    SatResult::Sat => solver.get_model(),
-                    _ => {
-                        solver.pop(1);
-                        solver.check();
-                        solver.get_model()
-                    }
-                }
-                .expect("sat has a model");
-                let shown: Vec<String> = filters.iter().map(Filter::to_string).collect();
-                return Verdict::Counterexample {
-                    message: format!("the program emits a {} when {} does not hold", emit.kind, shown.join(" and ")),
-                    slot: emit.slot,
-                    values: values(&model),
-                };
-            }
-            SatResult::Unknown => return Verdict::Unknown { reason: "z3 answered unknown".into() },
+        if std::time::Instant::now() > expl.deadline {
+            return Verdict::Unknown { reason: "the time budget ran out while checking the filters".into() };
         }
+        let model = match paths.check(&emit.condition, &[&broken]) {
+            Answer::Unsat => continue,
+            Answer::Unknown => return Verdict::Unknown { reason: "z3 answered unknown".into() },
+            // A readable counterexample where one exists: a command name in printable ASCII.
+            Answer::Sat(m) => match paths.check(&emit.condition, &[&broken, &readable]) {
+                Answer::Sat(readable) => readable,
+                _ => m,
+            },
+        };
+        let shown: Vec<String> = filters.iter().map(Filter::to_string).collect();
+        return Verdict::Counterexample {
+            message: format!("the program emits a {} when {} does not hold", emit.kind, shown.join(" and ")),
+            slot: emit.slot,
+            values: values(&model),
+        };
     }
     Verdict::Proved
 }
 
-/// No feasible path dereferences a pointer that may be NULL.
+/// No feasible path dereferences a pointer that may be NULL. Every followed path is feasible, so
+/// a hazard recorded on one is a counterexample as it stands.
 pub fn safety(expl: &Exploration) -> Verdict {
-    for h in &expl.hazards {
-        let solver = super::exec::solver();
-        solver.assert(&h.condition);
-        match solver.check() {
-            SatResult::Unsat => {}
-            SatResult::Sat => {
-                let model = solver.get_model().expect("sat has a model");
-                return Verdict::Counterexample { message: h.message.clone(), slot: h.slot, values: values(&model) };
-            }
-            SatResult::Unknown => return Verdict::Unknown { reason: "z3 answered unknown".into() },
-        }
+    if let Some(h) = expl.hazards.first() {
+        let mut paths = PathSolver::new();
+        let values = model_of(&mut paths, &h.condition, h.model.as_ref()).map(|m| values(&m)).unwrap_or_default();
+        return Verdict::Counterexample { message: h.message.clone(), slot: h.slot, values };
     }
     match &expl.unknown {
         Some(reason) => Verdict::Unknown { reason: reason.clone() },

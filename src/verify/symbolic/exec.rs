@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use z3::ast::{Ast, Bool, BV};
-use z3::{SatResult, Solver};
+use std::rc::Rc;
+
+use z3::{Model, SatResult, Solver};
 
 use super::elf::{MapRef, Program};
 use super::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
@@ -42,8 +44,10 @@ pub enum Val {
 pub struct Emit {
     pub slot: usize,
     pub kind: String,
-    /// The path condition under which it happens.
-    pub condition: Bool,
+    /// The path condition under which it happens, branch by branch.
+    pub condition: Vec<Bool>,
+    /// Input values that drive the program down this path (none before the first branch).
+    pub model: Option<Rc<Model>>,
     /// The bytes emitted (record, or key then value), each a symbolic byte.
     pub bytes: Vec<BV>,
 }
@@ -53,16 +57,20 @@ pub struct Emit {
 pub struct Hazard {
     pub slot: usize,
     pub message: String,
-    pub condition: Bool,
+    /// The path reaching it; feasible, since only feasible branches are followed.
+    pub condition: Vec<Bool>,
+    pub model: Option<Rc<Model>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Exploration {
     pub emits: Vec<Emit>,
     pub hazards: Vec<Hazard>,
     pub paths: usize,
     /// Why some path could not be followed; the checks then answer `Unknown`.
     pub unknown: Option<String>,
+    /// When the checks on this exploration must give up too.
+    pub deadline: std::time::Instant,
 }
 
 #[derive(Clone)]
@@ -72,6 +80,8 @@ struct State {
     /// Byte-addressed memory per region: (region, offset) → byte.
     mem: BTreeMap<(String, i64), BV>,
     condition: Vec<Bool>,
+    /// A model of `condition`, so a branch side it already satisfies needs no solver call.
+    model: Option<Rc<Model>>,
     lookups: usize,
 }
 
@@ -99,15 +109,53 @@ pub(crate) fn solver() -> Solver {
     solver
 }
 
-fn feasible(conds: &[Bool]) -> Option<bool> {
-    let solver = solver();
-    for c in conds {
-        solver.assert(c);
+/// z3's answer to one query, read exactly.
+pub(crate) enum Answer {
+    Sat(Rc<Model>),
+    Unsat,
+    Unknown,
+}
+
+/// One solver kept with its assertion stack equal to the path condition being extended. Sibling
+/// paths share their prefix, so z3 keeps what it learned about it; a fresh solver per query cost
+/// seconds on bpftrace's unrolled histogram code (64-bit division bit-blasted again each time).
+pub(crate) struct PathSolver {
+    solver: Solver,
+    asserted: Vec<Bool>,
+}
+
+impl PathSolver {
+    pub(crate) fn new() -> PathSolver {
+        PathSolver { solver: solver(), asserted: Vec::new() }
     }
-    match solver.check() {
-        SatResult::Sat => Some(true),
-        SatResult::Unsat => Some(false),
-        SatResult::Unknown => None,
+
+    fn sync(&mut self, condition: &[Bool]) {
+        let common = self.asserted.iter().zip(condition).take_while(|(a, b)| a == b).count();
+        if common < self.asserted.len() {
+            self.solver.pop((self.asserted.len() - common) as u32);
+            self.asserted.truncate(common);
+        }
+        for c in &condition[common..] {
+            self.solver.push();
+            self.solver.assert(c);
+            self.asserted.push(c.clone());
+        }
+    }
+
+    /// Whether `condition` and then every `extra` can hold together, with a model when they can.
+    pub(crate) fn check(&mut self, condition: &[Bool], extra: &[&Bool]) -> Answer {
+        self.sync(condition);
+        self.solver.push();
+        for e in extra {
+            self.solver.assert(*e);
+        }
+        let answer = match self.solver.check() {
+            SatResult::Sat => self.solver.get_model().map_or(Answer::Unknown, |m| Answer::Sat(Rc::new(m))),
+            SatResult::Unsat => Answer::Unsat,
+            SatResult::Unknown => Answer::Unknown,
+        };
+        self.solver.pop(1);
+        answer
     }
 }
 
@@ -117,6 +165,7 @@ struct Explorer<'a> {
     steps: usize,
     reads: usize,
     deadline: std::time::Instant,
+    paths: PathSolver,
 }
 
 impl State {
@@ -167,7 +216,7 @@ impl Explorer<'_> {
         let mut regs: [Val; 11] = std::array::from_fn(|_| Val::Uninit);
         regs[1] = Val::Ptr { region: Region::Ctx, off: 0, nullable: false };
         regs[10] = Val::Ptr { region: Region::Stack, off: 0, nullable: false };
-        let mut work = vec![State { pc: 0, regs, mem: BTreeMap::new(), condition: Vec::new(), lookups: 0 }];
+        let mut work = vec![State { pc: 0, regs, mem: BTreeMap::new(), condition: Vec::new(), model: None, lookups: 0 }];
         while let Some(state) = work.pop() {
             if self.out.paths >= MAX_PATHS {
                 self.unknown(format!("more than {MAX_PATHS} paths"));
@@ -176,8 +225,10 @@ impl Explorer<'_> {
             match self.step_path(state) {
                 Ok(more) => work.extend(more),
                 Err(why) => {
+                    // Any path not followed makes every verdict Unknown: stop here.
                     self.unknown(why);
                     self.out.paths += 1;
+                    return;
                 }
             }
         }
@@ -270,7 +321,8 @@ impl Explorer<'_> {
                     self.out.hazards.push(Hazard {
                         slot,
                         message: format!("r{reg} may be NULL here (the result of a map lookup or ring-buffer reserve that was not checked)"),
-                        condition: Bool::and(&s.condition),
+                        condition: s.condition.clone(),
+                        model: s.model.clone(),
                     });
                 }
                 Ok((region.clone(), *off))
@@ -281,7 +333,7 @@ impl Explorer<'_> {
     }
 
     fn emit(&mut self, s: &State, slot: usize, kind: &str, bytes: Vec<BV>) {
-        self.out.emits.push(Emit { slot, kind: kind.into(), condition: Bool::and(&s.condition), bytes });
+        self.out.emits.push(Emit { slot, kind: kind.into(), condition: s.condition.clone(), model: s.model.clone(), bytes });
     }
 
     fn alu(&mut self, s: &mut State, wide: bool, op: AluOp, dst: u8, src: Operand, off: i16) -> Result<(), String> {
@@ -400,19 +452,41 @@ impl Explorer<'_> {
             }
             return Ok(vec![n]);
         }
-        let mut next = Vec::new();
-        for (c, pc) in [(cond.not(), s.pc), (cond, target)] {
-            let mut conds = s.condition.clone();
-            conds.push(c.simplify());
-            match feasible(&conds) {
-                Some(false) => {}
-                Some(true) => {
-                    let mut n = s.clone();
-                    n.condition = conds;
-                    n.pc = pc;
-                    next.push(n);
+        let cond = cond.simplify();
+        // `if cond goto +1; rX = v` selects a value; merged into one `ite` instead of two paths,
+        // it keeps bpftrace's branchy log2 (five such selects per histogram) from forking 32 ways.
+        if off == 1 {
+            if let Some(Some(Insn::Alu { wide, op: AluOp::Mov, dst: x, src: from, off: 0 })) = self.prog.insns.get(s.pc) {
+                let new = match from {
+                    Operand::Reg(r) => self.scalar(&s.regs[*r as usize]),
+                    Operand::Imm(i) => Some(c64(*i as i64 as u64)),
+                };
+                if let (Some(old), Some(new)) = (self.scalar(&s.regs[*x as usize]), new) {
+                    let new = if *wide { new } else { new.extract(31, 0).zero_ext(32) };
+                    let mut n = s;
+                    n.regs[*x as usize] = Val::Scalar(cond.ite(&old, &new));
+                    n.pc += 1;
+                    return Ok(vec![n]);
                 }
-                None => return Err(format!("slot {slot}: z3 answered unknown")),
+            }
+        }
+        let mut next = Vec::new();
+        for (side, pc) in [(cond.not(), s.pc), (cond, target)] {
+            let known = s.model.as_ref().and_then(|m| m.eval(&side, true)).and_then(|b| b.as_bool());
+            let model = match known {
+                Some(true) => s.model.clone(),
+                _ => match self.paths.check(&s.condition, &[&side]) {
+                    Answer::Sat(m) => Some(m),
+                    Answer::Unsat => None,
+                    Answer::Unknown => return Err(format!("slot {slot}: z3 answered unknown")),
+                },
+            };
+            if let Some(model) = model {
+                let mut n = s.clone();
+                n.condition.push(side);
+                n.model = Some(model);
+                n.pc = pc;
+                next.push(n);
             }
         }
         Ok(next)
@@ -501,7 +575,10 @@ impl Explorer<'_> {
 
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let mut e = Explorer { prog, out: Exploration::default(), steps: 0, reads: 0, deadline: std::time::Instant::now() + BUDGET };
+    let paths = PathSolver::new();
+    let deadline = std::time::Instant::now() + BUDGET;
+    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, deadline };
+    let mut e = Explorer { prog, out, steps: 0, reads: 0, deadline, paths };
     e.run();
     e.out
 }
