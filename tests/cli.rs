@@ -7,14 +7,7 @@ use assert_cmd::cargo::CommandCargoExt;
 use kgent::llm::tiny;
 
 fn kgent(home: &std::path::Path, args: &[&str]) -> Output {
-    Command::cargo_bin("kgent")
-        .unwrap()
-        .args(args)
-        .env("KGENT_HOME", home)
-        .env_remove("KGENT_MODEL")
-        .env_remove("KGENT_MANIFEST")
-        .output()
-        .unwrap()
+    Command::cargo_bin("kgent").unwrap().args(args).env("KGENT_HOME", home).env_remove("KGENT_MODEL").env_remove("KGENT_MANIFEST").output().unwrap()
 }
 
 fn text(b: &[u8]) -> String {

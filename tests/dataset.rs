@@ -7,9 +7,7 @@ use kgent::retrieve::corpus::{bpftrace_probes, c_probes, dataset, Origin};
 use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
 use kgent::verify::kernel::{load_bpftrace_object, load_object, KernelVerdict};
 
-const SUBSYSTEMS: &[&str] = &[
-    "syscalls", "process", "signals", "scheduler", "memory", "block", "files", "network", "uprobe", "timers", "interrupts", "cpu",
-];
+const SUBSYSTEMS: &[&str] = &["syscalls", "process", "signals", "scheduler", "memory", "block", "files", "network", "uprobe", "timers", "interrupts", "cpu"];
 const SHAPES: &[&str] = &["trace", "count", "sum", "histogram", "latency", "top-n", "interval", "profile", "filter"];
 
 #[test]
@@ -22,12 +20,7 @@ fn the_corpus_is_large_enough_and_every_example_is_described() {
         assert_eq!(e.origin, Origin::Dataset);
         assert!(e.description.len() >= 20 && e.description.ends_with('.'), "{}: {:?}", e.id, e.description);
         assert!(e.tags.iter().any(|t| SUBSYSTEMS.contains(&t.as_str())), "{}: no subsystem tag in {:?}", e.id, e.tags);
-        assert!(
-            e.tags.iter().any(|t| SHAPES.iter().any(|s| t.starts_with(s))) || e.target == Target::Libbpf,
-            "{}: no output-shape tag in {:?}",
-            e.id,
-            e.tags
-        );
+        assert!(e.tags.iter().any(|t| SHAPES.iter().any(|s| t.starts_with(s))) || e.target == Target::Libbpf, "{}: no output-shape tag in {:?}", e.id, e.tags);
         // The declared probes are the ones the code uses.
         let found = match e.target {
             Target::Bpftrace => bpftrace_probes(&e.code),
@@ -43,10 +36,7 @@ fn the_corpus_is_large_enough_and_every_example_is_described() {
 }
 
 fn tools_or_skip() -> bool {
-    let missing: Vec<&str> = ["bpftrace", "clang", "bpftool"]
-        .into_iter()
-        .filter(|t| std::process::Command::new(t).arg("--version").output().is_err())
-        .collect();
+    let missing: Vec<&str> = ["bpftrace", "clang", "bpftool"].into_iter().filter(|t| std::process::Command::new(t).arg("--version").output().is_err()).collect();
     let why = if !missing.is_empty() {
         Some(format!("missing tools: {} (scripts/setup.sh installs them)", missing.join(", ")))
     } else if unsafe { libc::geteuid() } != 0 {

@@ -79,11 +79,7 @@ fn the_loop_is_bounded_and_keeps_the_attempt_that_got_furthest() {
 
 #[test]
 fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out() {
-    let mut chat = ScriptedChat::new([
-        "BEGIN { system(\"rm -rf /tmp/x\"); }",
-        "BEGIN { system(\"rm -rf /tmp/x\"); }",
-        "BEGIN { printf(\"hi\\n\"); exit(); }",
-    ]);
+    let mut chat = ScriptedChat::new(["BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { printf(\"hi\\n\"); exit(); }"]);
     let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 3);
     assert!(out.passed);
     assert!(out.attempts[0].checks.hooks.is_none(), "an unsafe program is not checked further");

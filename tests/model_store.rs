@@ -64,9 +64,7 @@ impl Fixture {
     }
 
     fn leftovers(&self) -> Vec<String> {
-        fs::read_dir(self.home().join("models"))
-            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
-            .unwrap_or_default()
+        fs::read_dir(self.home().join("models")).map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
     }
 }
 

@@ -38,7 +38,11 @@ fn imports_and_our_dataset_are_searchable_and_a_bad_import_is_only_a_warning() {
     fs::write(&ken, r#"[{"request": "measure zebra stripe allocations", "bpf": "tracepoint:kmem:kmalloc { @ = count(); }"}]"#).unwrap();
     let progs = dir.path().join("progs");
     fs::create_dir_all(&progs).unwrap();
-    fs::write(progs.join("giraffe.bt"), "// description: Watch giraffe necks stretching.\n// probes: tracepoint:syscalls:sys_enter_openat\ntracepoint:syscalls:sys_enter_openat { }\n").unwrap();
+    fs::write(
+        progs.join("giraffe.bt"),
+        "// description: Watch giraffe necks stretching.\n// probes: tracepoint:syscalls:sys_enter_openat\ntracepoint:syscalls:sys_enter_openat { }\n",
+    )
+    .unwrap();
     let broken = dir.path().join("broken.json");
     fs::write(&broken, "{ not json").unwrap();
     let tools = dir.path().join("tools");

@@ -88,16 +88,8 @@ fn kgent() -> Command {
 /// Starts `kgent run PROGRAM --yes ARGS`, waits until its programs are attached, and checks that
 /// they are.
 fn start(program: &str, args: &[&str], before: &Footprint) -> (Child, std::thread::JoinHandle<String>, std::thread::JoinHandle<String>) {
-    let mut child = kgent()
-        .arg("run")
-        .arg(example_path(program))
-        .arg("--yes")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("kgent runs");
+    let mut child =
+        kgent().arg("run").arg(example_path(program)).arg("--yes").args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("kgent runs");
     // bpftrace announces "Attaching N probes..." on stdout, kgent's C runner "attached" on stderr.
     let (tx, rx) = std::sync::mpsc::channel::<()>();
     let reader = |stream: Box<dyn Read + Send>, tx: std::sync::mpsc::Sender<()>| {
@@ -257,7 +249,10 @@ fn eval_triggers_are_met_by_a_reference_program() {
         let prepared = prepare(&e.code, e.target, &home()).unwrap_or_else(|err| panic!("{}: {err}", e.id));
         let verdict = check(&prepared.runnable, &trigger, Duration::from_secs(6)).unwrap_or_else(|err| panic!("{}: {err}", e.id));
         if !verdict.matched {
-            failures.push(format!("{} (with {}): expected /{}/ after `{}`; error {:?}; output ends:\n{}", r.id, e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail));
+            failures.push(format!(
+                "{} (with {}): expected /{}/ after `{}`; error {:?}; output ends:\n{}",
+                r.id, e.id, trigger.expect, trigger.command, verdict.error, verdict.output_tail
+            ));
         }
     }
     assert!(failures.is_empty(), "{} of {} eval triggers are not met:\n{}", failures.len(), requests.len(), failures.join("\n\n"));
@@ -271,12 +266,7 @@ fn maps_are_printed_every_interval_and_at_the_end() {
     }
     let _guard = lock();
     let before = Footprint::now();
-    let out = kgent()
-        .arg("run")
-        .arg(example_path("libbpf/syscall_count_per_pid.bpf.c"))
-        .args(["--yes", "--duration=3500ms", "--interval=1s", "--json"])
-        .output()
-        .unwrap();
+    let out = kgent().arg("run").arg(example_path("libbpf/syscall_count_per_pid.bpf.c")).args(["--yes", "--duration=3500ms", "--interval=1s", "--json"]).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let stdout = String::from_utf8_lossy(&out.stdout);
     let dumps: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).expect("JSON lines")).collect();

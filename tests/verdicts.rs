@@ -35,7 +35,8 @@ fn c(body: &str) -> String {
     format!("{C_HEAD}SEC(\"tracepoint/syscalls/sys_enter_openat\")\nint on_open(void *ctx)\n{{\n{body}\n\treturn 0;\n}}\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n")
 }
 
-const SUBMIT: &str = "\tstruct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);\n\tif (!e) return 0;\n\te->pid = bpf_get_current_pid_tgid() >> 32;\n\tbpf_ringbuf_submit(e, 0);";
+const SUBMIT: &str =
+    "\tstruct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);\n\tif (!e) return 0;\n\te->pid = bpf_get_current_pid_tgid() >> 32;\n\tbpf_ringbuf_submit(e, 0);";
 
 struct Case {
     name: &'static str,

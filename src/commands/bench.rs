@@ -252,7 +252,8 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
     slowest.sort_by(|a: &(f64, String), b| b.0.total_cmp(&a.0));
     slowest.truncate(5);
-    let report = VerifyBench { programs: times.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0), proved, counterexamples: counter, unknown, unknown_reasons: reasons, slowest };
+    let report =
+        VerifyBench { programs: times.len(), p50_ms: at(0.5), p95_ms: at(0.95), max_ms: at(1.0), proved, counterexamples: counter, unknown, unknown_reasons: reasons, slowest };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {

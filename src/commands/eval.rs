@@ -9,12 +9,12 @@ use anyhow::{bail, Context, Result};
 use super::gen::{generate, options, Host};
 use crate::cli::EvalArgs;
 use crate::eval::{score, summarise, Record, TriggerOutcome};
+use crate::retrieve::quality::{eval_requests, parse_requests};
 use crate::run::trigger::{check, Trigger};
 use crate::verify::compile::Target;
+use crate::verify::kernel::KernelVerdict;
 use std::path::Path;
 use std::time::Duration;
-use crate::retrieve::quality::{eval_requests, parse_requests};
-use crate::verify::kernel::KernelVerdict;
 
 fn read_records(path: &std::path::Path) -> Result<Vec<Record>> {
     let file = match std::fs::File::open(path) {
@@ -69,23 +69,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         (Some(p), true) => read_records(p)?.into_iter().map(|r| r.id).collect(),
         _ => HashSet::new(),
     };
-    let todo: Vec<_> = requests
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| args.shard.is_none_or(|s| s.takes(*i)))
-        .filter(|(_, r)| !done.contains(&r.id))
-        .map(|(_, r)| r)
-        .collect();
+    let todo: Vec<_> = requests.iter().enumerate().filter(|(i, _)| args.shard.is_none_or(|s| s.takes(*i))).filter(|(_, r)| !done.contains(&r.id)).map(|(_, r)| r).collect();
     let mut out = match &args.jsonl {
-        Some(p) => Some(
-            std::fs::OpenOptions::new()
-                .create(true)
-                .append(args.resume)
-                .write(true)
-                .truncate(!args.resume)
-                .open(p)
-                .with_context(|| format!("opening {}", p.display()))?,
-        ),
+        Some(p) => {
+            Some(std::fs::OpenOptions::new().create(true).append(args.resume).write(true).truncate(!args.resume).open(p).with_context(|| format!("opening {}", p.display()))?)
+        }
         None => None,
     };
 

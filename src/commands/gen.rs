@@ -60,8 +60,8 @@ pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Ta
         .filter(|e| crate::verify::hooks::check(&e.probes, catalog, &mut |_| vec![]).is_ok())
         .collect();
     examples.sort_by_key(|e| e.target != target); // stable: keeps rank within each language
-    // A C example is a whole file, and given two the 1.5B writes both programs into one object
-    // (openat and unlink handlers for an openat request); one is enough to copy the conventions.
+                                                  // A C example is a whole file, and given two the 1.5B writes both programs into one object
+                                                  // (openat and unlink handlers for an openat request); one is enough to copy the conventions.
     examples.truncate(match target {
         Target::Bpftrace => 2,
         Target::Libbpf => 1,
@@ -97,7 +97,14 @@ impl Host {
 }
 
 /// One request through the whole pipeline: retrieve, prompt, generate, check, feed back.
-pub fn generate(host: &Host, loaded: &mut super::LoadedModel, request: &str, opts: &GenOptions, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport> {
+pub fn generate(
+    host: &Host,
+    loaded: &mut super::LoadedModel,
+    request: &str,
+    opts: &GenOptions,
+    on_text: &mut dyn FnMut(&str),
+    on_status: &mut dyn FnMut(&str),
+) -> Result<GenReport> {
     let start = Instant::now();
     let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
     let retrieve = start.elapsed().as_secs_f64();

@@ -19,19 +19,13 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
         // A binary given on the command line is read now; it is not part of the cached catalog.
         Some(bin) => {
             let attach = catalog.hooks.iter().find(|h| h.kind == HookKind::Uprobe).map_or(Attach::Unknown, |h| h.attach);
-            uprobe::functions(bin)
-                .with_context(|| format!("listing functions of {}", bin.display()))?
-                .iter()
-                .map(|f| Hook::uprobe(bin, f, attach))
-                .collect()
+            uprobe::functions(bin).with_context(|| format!("listing functions of {}", bin.display()))?.iter().map(|f| Hook::uprobe(bin, f, attach)).collect()
         }
         None => catalog.hooks.clone(),
     };
     let pattern = args.pattern.as_deref().map(pattern_regex).transpose()?;
     hooks.retain(|h| {
-        pattern.as_ref().is_none_or(|re| re.is_match(&h.probe))
-            && args.kind.is_none_or(|k| h.kind == k)
-            && (!args.attachable || matches!(h.attach, Attach::Yes | Attach::Unknown))
+        pattern.as_ref().is_none_or(|re| re.is_match(&h.probe)) && args.kind.is_none_or(|k| h.kind == k) && (!args.attachable || matches!(h.attach, Attach::Yes | Attach::Unknown))
     });
 
     if args.json {

@@ -72,8 +72,7 @@ pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
     let resolved = Store::open_default()?.resolve(&manifest, args.model.as_deref())?;
     let bar = spinner(format!("loading {}", resolved.name));
     let start = Instant::now();
-    let model = Model::load(&resolved.path, &resolved.name, &device)
-        .with_context(|| format!("loading {}", resolved.path.display()))?;
+    let model = Model::load(&resolved.path, &resolved.name, &device).with_context(|| format!("loading {}", resolved.path.display()))?;
     let load_time = start.elapsed();
     bar.finish_and_clear();
     Ok(LoadedModel { model, resolved, load_time })

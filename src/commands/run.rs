@@ -13,14 +13,7 @@ use crate::verify::compile::Target;
 
 impl RunFlags {
     pub fn options(&self, json: bool) -> RunOptions {
-        RunOptions {
-            duration: self.duration,
-            interval: self.interval,
-            json,
-            iface: self.iface.clone(),
-            perf_event: self.perf_event.clone(),
-            done: None,
-        }
+        RunOptions { duration: self.duration, interval: self.interval, json, iface: self.iface.clone(), perf_event: self.perf_event.clone(), done: None }
     }
 }
 

@@ -20,10 +20,7 @@ FIELD is one of pid, tid, uid, gid, comm, cgroup, cpu, filename, size, bytes, la
 
 /// Worked exchanges shown before the task.
 const SHOTS: &[(&str, &str)] = &[
-    (
-        "Task: count openat calls per process every second",
-        "event: tracepoint:syscalls:sys_enter_openat\naggregate: count by comm\nemit: comm\ninterval: 1s",
-    ),
+    ("Task: count openat calls per process every second", "event: tracepoint:syscalls:sys_enter_openat\naggregate: count by comm\nemit: comm\ninterval: 1s"),
     (
         "Task: show files opened by bash, with the pid",
         "event: tracepoint:syscalls:sys_enter_openat\nevent: tracepoint:syscalls:sys_enter_open\nfilter: comm == \"bash\"\nemit: pid, filename",

@@ -26,11 +26,7 @@ pub fn score(req: &EvalRequest, program: &str, target: Target) -> Rubric {
             req.hooks.iter().any(|pat| probe_matches(pat, &p) || probe_matches(&p, pat))
         })
     });
-    let missing_fields: Vec<String> = if target == Target::Bpftrace {
-        req.fields.iter().filter(|f| !has_word(program, f)).cloned().collect()
-    } else {
-        Vec::new()
-    };
+    let missing_fields: Vec<String> = if target == Target::Bpftrace { req.fields.iter().filter(|f| !has_word(program, f)).cloned().collect() } else { Vec::new() };
     Rubric { passed: hook != Some(false) && missing_fields.is_empty(), hook, missing_fields }
 }
 

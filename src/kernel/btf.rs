@@ -119,18 +119,11 @@ impl Btf {
         let field = |o| u32_at(o).map(|v| v as usize).ok_or_else(|| BtfError("truncated header".into()));
         let hdr_len = field(4)?;
         let (type_off, type_len, str_off, str_len) = (field(8)?, field(12)?, field(16)?, field(20)?);
-        let section = |off: usize, len: usize| {
-            data.get(hdr_len + off..hdr_len + off + len).ok_or_else(|| BtfError("section outside the blob".into()))
-        };
+        let section = |off: usize, len: usize| data.get(hdr_len + off..hdr_len + off + len).ok_or_else(|| BtfError("section outside the blob".into()));
         let type_data = section(type_off, type_len)?;
         let strings = section(str_off, str_len)?;
-        let string = |off: u32| -> String {
-            strings
-                .get(off as usize..)
-                .and_then(|s| s.split(|&b| b == 0).next())
-                .map(|s| String::from_utf8_lossy(s).into_owned())
-                .unwrap_or_default()
-        };
+        let string =
+            |off: u32| -> String { strings.get(off as usize..).and_then(|s| s.split(|&b| b == 0).next()).map(|s| String::from_utf8_lossy(s).into_owned()).unwrap_or_default() };
 
         let mut types = vec![Type { kind: Kind::Void, name: "void".into(), type_id: 0, size: 0, members: vec![], kind_flag: false, signed: false }];
         let mut c = Cursor { data: type_data, pos: 0 };

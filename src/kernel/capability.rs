@@ -63,10 +63,7 @@ fn libc_path() -> Option<&'static str> {
 pub fn probe() -> Capabilities {
     let names = ["tracepoint", "raw_tracepoint", "kprobe", "uprobe", "perf_event", "fentry", "lsm", "xdp", "socket_filter"];
     let untried = |why: &str| -> Capabilities {
-        names
-            .iter()
-            .map(|n| (n.to_string(), TypeSupport { loads: Outcome::Untried(why.into()), attaches: Outcome::Untried(why.into()) }))
-            .collect()
+        names.iter().map(|n| (n.to_string(), TypeSupport { loads: Outcome::Untried(why.into()), attaches: Outcome::Untried(why.into()) })).collect()
     };
     // SAFETY: geteuid has no preconditions and cannot fail.
     if unsafe { libc::geteuid() } != 0 {
@@ -126,12 +123,8 @@ pub fn probe() -> Capabilities {
     {
         let p = program!("probe_perf_event", PerfEvent);
         let (loads, _) = outcome(p.load());
-        let (attaches, link) = outcome(p.attach(
-            PerfEventConfig::Software(SoftwareEvent::CpuClock),
-            PerfEventScope::CallingProcess { cpu: None },
-            SamplePolicy::Frequency(1),
-            false,
-        ));
+        let (attaches, link) =
+            outcome(p.attach(PerfEventConfig::Software(SoftwareEvent::CpuClock), PerfEventScope::CallingProcess { cpu: None }, SamplePolicy::Frequency(1), false));
         link.map(|l| p.detach(l));
         record("perf_event", loads, attaches);
     }

@@ -214,9 +214,7 @@ impl Catalog {
         let mut hooks = Vec::new();
 
         match &sources.tracefs {
-            None => warnings.push(
-                "tracefs is not mounted, so no tracepoints are listed; mount it with: mount -t tracefs nodev /sys/kernel/tracing".into(),
-            ),
+            None => warnings.push("tracefs is not mounted, so no tracepoints are listed; mount it with: mount -t tracefs nodev /sys/kernel/tracing".into()),
             Some(root) => match tracefs::read_all(root) {
                 Err(e) => warnings.push(format!("cannot read tracepoints under {}: {e}", root.display())),
                 Ok((tps, unreadable)) => {
@@ -238,10 +236,7 @@ impl Catalog {
         }
 
         match std::fs::read(&sources.btf).map_err(|e| e.to_string()).and_then(|b| btf::Btf::parse(&b).map_err(|e| e.to_string())) {
-            Err(e) => warnings.push(format!(
-                "no kernel function prototypes: {}: {e} (the kernel needs CONFIG_DEBUG_INFO_BTF)",
-                sources.btf.display()
-            )),
+            Err(e) => warnings.push(format!("no kernel function prototypes: {}: {e} (the kernel needs CONFIG_DEBUG_INFO_BTF)", sources.btf.display())),
             Ok(types) => {
                 let a = attach("kprobe");
                 let mut seen = std::collections::HashSet::new();
@@ -249,12 +244,7 @@ impl Catalog {
                     if !seen.insert(name.to_string()) {
                         continue;
                     }
-                    let fields = proto
-                        .members
-                        .iter()
-                        .filter(|p| !p.name.is_empty())
-                        .map(|p| Field { name: p.name.clone(), ty: types.type_name(p.type_id) })
-                        .collect();
+                    let fields = proto.members.iter().filter(|p| !p.name.is_empty()).map(|p| Field { name: p.name.clone(), ty: types.type_name(p.type_id) }).collect();
                     hooks.push(Hook {
                         probe: format!("kprobe:{name}"),
                         kind: HookKind::KernelFunction,

@@ -24,10 +24,7 @@ pub struct Tracepoint {
 
 /// Where tracefs is mounted, preferring the modern path; `None` when neither is readable.
 pub fn find_root() -> Option<PathBuf> {
-    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.join("events").is_dir())
+    ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"].into_iter().map(PathBuf::from).find(|p| p.join("events").is_dir())
 }
 
 /// Parses one `format` file. Lines look like
@@ -74,11 +71,7 @@ pub fn read_all(root: &Path) -> std::io::Result<(Vec<Tracepoint>, usize)> {
                 continue;
             }
             match fs::read_to_string(&format) {
-                Ok(text) => out.push(Tracepoint {
-                    category: category.clone(),
-                    name: ev.file_name().to_string_lossy().into_owned(),
-                    fields: parse_format(&text),
-                }),
+                Ok(text) => out.push(Tracepoint { category: category.clone(), name: ev.file_name().to_string_lossy().into_owned(), fields: parse_format(&text) }),
                 Err(_) => unreadable += 1,
             }
         }
@@ -104,10 +97,7 @@ mod tests {
     fn fields_keep_their_c_types_and_drop_the_common_header() {
         let fields = parse_format(OPENAT);
         let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.ty.as_str())).collect();
-        assert_eq!(
-            pairs,
-            [("__syscall_nr", "int"), ("filename", "const char *"), ("comm", "char[16]"), ("name", "__data_loc char[]")]
-        );
+        assert_eq!(pairs, [("__syscall_nr", "int"), ("filename", "const char *"), ("comm", "char[16]"), ("name", "__data_loc char[]")]);
     }
 
     #[test]

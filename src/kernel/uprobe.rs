@@ -7,13 +7,7 @@ use object::{Object, ObjectSymbol, SymbolKind};
 
 /// Binaries whose functions are offered as hooks by default: the shell (its `readline` is the
 /// classic uprobe) and the C library.
-pub const DEFAULT_BINARIES: &[&str] = &[
-    "/bin/bash",
-    "/usr/bin/bash",
-    "/lib/x86_64-linux-gnu/libc.so.6",
-    "/usr/lib/x86_64-linux-gnu/libc.so.6",
-    "/lib/aarch64-linux-gnu/libc.so.6",
-];
+pub const DEFAULT_BINARIES: &[&str] = &["/bin/bash", "/usr/bin/bash", "/lib/x86_64-linux-gnu/libc.so.6", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/lib/aarch64-linux-gnu/libc.so.6"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum UprobeError {

@@ -208,14 +208,7 @@ impl<'m> Chat<'m> {
         }
         self.pending.extend(self.model.encode(self.model.template().end_of_reply())?);
         let text = stream.finish(on_text);
-        Ok(Reply {
-            text,
-            stop,
-            prompt_tokens: 0,
-            generated_tokens: generated.len(),
-            prefill_time: Duration::ZERO,
-            decode_time: start.elapsed(),
-        })
+        Ok(Reply { text, stop, prompt_tokens: 0, generated_tokens: generated.len(), prefill_time: Duration::ZERO, decode_time: start.elapsed() })
     }
 }
 

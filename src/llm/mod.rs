@@ -19,9 +19,9 @@ use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
-pub use candle_core::Device;
 use candle_core::quantized::gguf_file;
 use candle_core::quantized::tokenizer::TokenizerFromGguf;
+pub use candle_core::Device;
 use candle_core::Tensor;
 use qwen2::ModelWeights;
 use serde::Serialize;
@@ -94,18 +94,13 @@ impl Model {
         let mut reader = BufReader::new(file);
         let content = gguf_file::Content::read(&mut reader).map_err(|e| bad(e.to_string()))?;
         let md = |key: &str| content.metadata.get(key);
-        let architecture = md("general.architecture")
-            .and_then(|v| v.to_string().ok().cloned())
-            .ok_or_else(|| bad("no general.architecture".into()))?;
+        let architecture = md("general.architecture").and_then(|v| v.to_string().ok().cloned()).ok_or_else(|| bad("no general.architecture".into()))?;
         if architecture != "qwen2" {
             return Err(LlmError::UnsupportedArchitecture { path: path.to_path_buf(), found: architecture });
         }
         let num = |key: &str| md(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize).unwrap_or(0);
         let tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
-        let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"]
-            .iter()
-            .filter_map(|t| tokenizer.token_to_id(t))
-            .collect();
+        let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
         if let Some(eos) = md("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
             if !stop_ids.contains(&eos) {
                 stop_ids.push(eos);

@@ -183,10 +183,7 @@ pub struct ModelWeights {
 fn rope_tables(head_dim: usize, freq_base: f32, context_length: usize, device: &Device) -> Result<(Tensor, Tensor)> {
     let theta: Vec<_> = (0..head_dim).step_by(2).map(|i| 1f32 / freq_base.powf(i as f32 / head_dim as f32)).collect();
     let theta = Tensor::new(theta.as_slice(), device)?;
-    let idx_theta = Tensor::arange(0, context_length as u32, device)?
-        .to_dtype(DType::F32)?
-        .reshape((context_length, 1))?
-        .matmul(&theta.reshape((1, theta.elem_count()))?)?;
+    let idx_theta = Tensor::arange(0, context_length as u32, device)?.to_dtype(DType::F32)?.reshape((context_length, 1))?.matmul(&theta.reshape((1, theta.elem_count()))?)?;
     Ok((idx_theta.cos()?, idx_theta.sin()?))
 }
 

@@ -75,8 +75,7 @@ pub fn write_tiny_qwen2(path: &Path, seed: u64) -> candle_core::Result<()> {
     tokens.extend(MERGES.iter().map(|(a, b)| format!("{a}{b}")));
     tokens.extend(SPECIALS.iter().map(|s| s.to_string()));
     let vocab = tokens.len();
-    let token_type: Vec<Value> =
-        (0..vocab).map(|i| Value::I32(if i >= 256 + MERGES.len() { 3 } else { 1 })).collect();
+    let token_type: Vec<Value> = (0..vocab).map(|i| Value::I32(if i >= 256 + MERGES.len() { 3 } else { 1 })).collect();
 
     let s = |v: &str| Value::String(v.to_string());
     let metadata: Vec<(&str, Value)> = vec![

@@ -323,8 +323,7 @@ struct KenEntry {
 /// A KEN-style JSON file: `[{"request": "...", "bpf": "..."}, ...]`; `bpf` may be bpftrace or C.
 pub fn ken_json(path: &Path) -> Result<Vec<Example>, ImportError> {
     let text = std::fs::read_to_string(path).map_err(|source| ImportError::Io { path: path.into(), source })?;
-    let entries: Vec<KenEntry> =
-        serde_json::from_str(&text).map_err(|e| ImportError::BadJson { path: path.into(), message: e.to_string() })?;
+    let entries: Vec<KenEntry> = serde_json::from_str(&text).map_err(|e| ImportError::BadJson { path: path.into(), message: e.to_string() })?;
     Ok(entries
         .into_iter()
         .enumerate()
@@ -406,10 +405,7 @@ mod tests {
     fn probes_are_found_in_bpftrace_and_c() {
         let bt = "BEGIN { printf(\"hi\"); }\ntracepoint:sched:sched_wakeup,\ntracepoint:sched:sched_wakeup_new { @q[args->pid] = nsecs; }\n\
                   kprobe:vfs_read /pid == 1/ { @ = count(); }\nuretprobe:/bin/bash:readline /pid/ { }\n";
-        assert_eq!(
-            bpftrace_probes(bt),
-            ["BEGIN", "tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new", "kprobe:vfs_read", "uretprobe:/bin/bash:readline"]
-        );
+        assert_eq!(bpftrace_probes(bt), ["BEGIN", "tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new", "kprobe:vfs_read", "uretprobe:/bin/bash:readline"]);
         let c = "SEC(\"tracepoint/syscalls/sys_enter_openat\") int a() {}\nSEC(\"uretprobe//bin/bash:readline\") int b() {}\n\
                  SEC(\"xdp\") int c() {}\nSEC(\".maps\");\nSEC(\"license\")";
         assert_eq!(c_probes(c), ["tracepoint:syscalls:sys_enter_openat", "uretprobe:/bin/bash:readline", "xdp"]);

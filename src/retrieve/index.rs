@@ -46,11 +46,74 @@ const CATEGORY_WORDS: &[(&str, &str)] = &[
 /// Words of requests that say how to report, not what to trace: every example has them, and
 /// they drowned the words that matter ("log every file that gets deleted by which process").
 const STOP_WORDS: &[&str] = &[
-    "a", "an", "the", "of", "by", "with", "and", "or", "to", "in", "on", "for", "from", "is", "are", "be", "do", "does",
-    "me", "my", "i", "it", "its", "their", "them", "this", "that", "what", "which", "who", "how", "many", "much", "when",
-    "where", "gets", "get", "got", "being", "been", "there", "any", "some", "all", "each", "every", "per", "show",
-    "print", "tell", "log", "list", "trace", "tracing", "count", "counts", "counting", "number", "process", "processes",
-    "program", "programs", "please", "want", "like", "see", "display", "report",
+    "a",
+    "an",
+    "the",
+    "of",
+    "by",
+    "with",
+    "and",
+    "or",
+    "to",
+    "in",
+    "on",
+    "for",
+    "from",
+    "is",
+    "are",
+    "be",
+    "do",
+    "does",
+    "me",
+    "my",
+    "i",
+    "it",
+    "its",
+    "their",
+    "them",
+    "this",
+    "that",
+    "what",
+    "which",
+    "who",
+    "how",
+    "many",
+    "much",
+    "when",
+    "where",
+    "gets",
+    "get",
+    "got",
+    "being",
+    "been",
+    "there",
+    "any",
+    "some",
+    "all",
+    "each",
+    "every",
+    "per",
+    "show",
+    "print",
+    "tell",
+    "log",
+    "list",
+    "trace",
+    "tracing",
+    "count",
+    "counts",
+    "counting",
+    "number",
+    "process",
+    "processes",
+    "program",
+    "programs",
+    "please",
+    "want",
+    "like",
+    "see",
+    "display",
+    "report",
 ];
 
 /// What to search.
@@ -101,10 +164,7 @@ impl FileStamp {
         FileStamp {
             path: path.to_path_buf(),
             size: meta.as_ref().map_or(0, |m| m.len()),
-            mtime_ns: meta
-                .and_then(|m| m.modified().ok())
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_nanos()),
+            mtime_ns: meta.and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map_or(0, |d| d.as_nanos()),
         }
     }
 }
@@ -156,9 +216,7 @@ struct Fields {
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default().set_tokenizer("en_stem").set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    );
+    let text = TextOptions::default().set_indexing_options(TextFieldIndexing::default().set_tokenizer("en_stem").set_index_option(IndexRecordOption::WithFreqsAndPositions));
     let fields = Fields {
         doc_type: b.add_text_field("doc_type", STRING),
         id: b.add_text_field("id", STRING | STORED),
@@ -489,9 +547,7 @@ impl Searcher {
         let words: String = request.chars().map(|c| if c.is_alphanumeric() || c == '_' { c.to_ascii_lowercase() } else { ' ' }).collect();
         let words: String = words.split_whitespace().filter(|w| !STOP_WORDS.contains(w)).collect::<Vec<_>>().join(" ");
         let (text_query, _) = parser.parse_query_lenient(&words);
-        let term = |field: Field, value: &str| -> Box<dyn Query> {
-            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
-        };
+        let term = |field: Field, value: &str| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic)) };
         let doc_type = match kind {
             Kind::Examples => "example",
             Kind::Hooks => "hook",
@@ -508,10 +564,7 @@ impl Searcher {
             // Thousands of user-space function names match everyday words ("file", "command"):
             // offer uprobes only when the request names one of those functions.
             let searcher = self.reader.searcher();
-            let named: Vec<&str> = words
-                .split_whitespace()
-                .filter(|w| w.len() >= 4 && searcher.doc_freq(&Term::from_field_text(f.symbol, w)).unwrap_or(0) > 0)
-                .collect();
+            let named: Vec<&str> = words.split_whitespace().filter(|w| w.len() >= 4 && searcher.doc_freq(&Term::from_field_text(f.symbol, w)).unwrap_or(0) > 0).collect();
             if named.is_empty() {
                 clauses.push((Occur::MustNot, term(f.kind, "uprobe")));
             }

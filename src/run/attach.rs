@@ -24,10 +24,22 @@ const KPROBE_PMU: &str = "/sys/bus/event_source/devices/kprobe/type";
 /// `uretprobe//bin/bash:readline`, `xdp`, …).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Section {
-    TracePoint { category: String, name: String },
-    RawTracePoint { name: String },
-    KProbe { function: String, ret: bool },
-    UProbe { binary: String, symbol: String, ret: bool },
+    TracePoint {
+        category: String,
+        name: String,
+    },
+    RawTracePoint {
+        name: String,
+    },
+    KProbe {
+        function: String,
+        ret: bool,
+    },
+    UProbe {
+        binary: String,
+        symbol: String,
+        ret: bool,
+    },
     /// Attached to the event `--perf-event` names, on every CPU.
     PerfEvent,
     /// Attached to `--iface`.
@@ -36,7 +48,9 @@ pub enum Section {
     SocketFilter,
     /// Attached to `--iface` through tcx: `classifier` (ingress) or `classifier/egress` (aya reads
     /// only the `classifier` spelling of tc programs).
-    Classifier { egress: bool },
+    Classifier {
+        egress: bool,
+    },
     Unsupported(String),
 }
 
@@ -46,9 +60,7 @@ impl Section {
         let unsupported = || Section::Unsupported(section.to_string());
         match kind {
             "tracepoint" | "tp" => match rest.split_once('/') {
-                Some((category, name)) if !category.is_empty() && !name.is_empty() => {
-                    Section::TracePoint { category: category.into(), name: name.into() }
-                }
+                Some((category, name)) if !category.is_empty() && !name.is_empty() => Section::TracePoint { category: category.into(), name: name.into() },
                 _ => unsupported(),
             },
             "raw_tracepoint" | "raw_tp" if !rest.is_empty() => Section::RawTracePoint { name: rest.into() },
@@ -240,11 +252,10 @@ fn attach_one(program: &mut Program, section: &Section, opts: &RunOptions, socke
             let cpus = aya::util::online_cpus().map_err(|(what, err)| format!("{what}: {err}"))?;
             let config = opts.perf_event.config()?;
             for cpu in cpus {
-                p.attach(config, PerfEventScope::AllProcessesOneCpu { cpu }, SamplePolicy::Frequency(opts.perf_event.frequency), false)
-                    .map_err(|err| {
-                        let hint = if opts.perf_event.hardware { " (hardware events need a CPU PMU, which virtual machines often lack; try software:cpu-clock)" } else { "" };
-                        format!("{}{hint}", load_err(err))
-                    })?;
+                p.attach(config, PerfEventScope::AllProcessesOneCpu { cpu }, SamplePolicy::Frequency(opts.perf_event.frequency), false).map_err(|err| {
+                    let hint = if opts.perf_event.hardware { " (hardware events need a CPU PMU, which virtual machines often lack; try software:cpu-clock)" } else { "" };
+                    format!("{}{hint}", load_err(err))
+                })?;
             }
         }
         (Program::Xdp(p), Section::Xdp) => {
@@ -279,11 +290,7 @@ pub fn load_and_attach(object: &[u8], types: Option<&[u8]>, opts: &RunOptions) -
     let mut programs = Vec::new();
     for (name, program) in ebpf.programs_mut() {
         let section = Section::parse(sections.get(name).map(String::as_str).unwrap_or(""));
-        attach_one(program, &section, opts, &mut sockets).map_err(|message| RunError::Attach {
-            program: name.to_string(),
-            probe: section.describe(opts),
-            message,
-        })?;
+        attach_one(program, &section, opts, &mut sockets).map_err(|message| RunError::Attach { program: name.to_string(), probe: section.describe(opts), message })?;
         programs.push((name.to_string(), section.describe(opts)));
     }
     if programs.is_empty() {
@@ -304,11 +311,7 @@ pub fn load_and_attach(object: &[u8], types: Option<&[u8]>, opts: &RunOptions) -
                 let map = ebpf.take_map(&name).expect("listed above");
                 let mut array = PerfEventArray::try_from(map).map_err(|e| RunError::BadObject(load_err(e)))?;
                 let cpus = aya::util::online_cpus().map_err(|(what, err)| RunError::BadObject(format!("{what}: {err}")))?;
-                let buffers = cpus
-                    .into_iter()
-                    .map(|cpu| array.open(cpu, None))
-                    .collect::<Result<Vec<_>, _>>()
-                    .map_err(|e| RunError::BadObject(load_err(e)))?;
+                let buffers = cpus.into_iter().map(|cpu| array.open(cpu, None)).collect::<Result<Vec<_>, _>>().map_err(|e| RunError::BadObject(load_err(e)))?;
                 perf.push((name, buffers));
             }
             _ => {}
@@ -523,15 +526,9 @@ mod tests {
 
     #[test]
     fn sections_parse_like_libbpf() {
-        assert_eq!(
-            Section::parse("tracepoint/sched/sched_process_exec"),
-            Section::TracePoint { category: "sched".into(), name: "sched_process_exec".into() }
-        );
+        assert_eq!(Section::parse("tracepoint/sched/sched_process_exec"), Section::TracePoint { category: "sched".into(), name: "sched_process_exec".into() });
         assert_eq!(Section::parse("tp/syscalls/sys_enter_openat"), Section::TracePoint { category: "syscalls".into(), name: "sys_enter_openat".into() });
-        assert_eq!(
-            Section::parse("uretprobe//bin/bash:readline"),
-            Section::UProbe { binary: "/bin/bash".into(), symbol: "readline".into(), ret: true }
-        );
+        assert_eq!(Section::parse("uretprobe//bin/bash:readline"), Section::UProbe { binary: "/bin/bash".into(), symbol: "readline".into(), ret: true });
         assert_eq!(Section::parse("raw_tp/sys_enter"), Section::RawTracePoint { name: "sys_enter".into() });
         assert_eq!(Section::parse("kretprobe/do_sys_openat2"), Section::KProbe { function: "do_sys_openat2".into(), ret: true });
         assert_eq!(Section::parse("xdp"), Section::Xdp);

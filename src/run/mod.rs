@@ -169,10 +169,7 @@ impl Footprint {
 
     /// What exists now that did not exist in `before`.
     pub fn added_since(&self, before: &Footprint) -> Footprint {
-        Footprint {
-            programs: self.programs.difference(&before.programs).copied().collect(),
-            links: self.links.difference(&before.links).copied().collect(),
-        }
+        Footprint { programs: self.programs.difference(&before.programs).copied().collect(), links: self.links.difference(&before.links).copied().collect() }
     }
 
     pub fn is_empty(&self) -> bool {

@@ -33,10 +33,7 @@ impl Types {
     /// From the object's `.BTF` section; without one every value is printed as integers or hex.
     pub fn of_object(object: &[u8]) -> Types {
         use object::{Object, ObjectSection};
-        let btf = object::File::parse(object)
-            .ok()
-            .and_then(|f| f.section_by_name(".BTF").and_then(|s| s.data().ok().map(|d| d.to_vec())))
-            .and_then(|data| Btf::parse(&data).ok());
+        let btf = object::File::parse(object).ok().and_then(|f| f.section_by_name(".BTF").and_then(|s| s.data().ok().map(|d| d.to_vec()))).and_then(|data| Btf::parse(&data).ok());
         Types { btf }
     }
 

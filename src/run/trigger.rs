@@ -70,8 +70,7 @@ pub fn check(what: &Runnable, trigger: &Trigger, duration: Duration) -> Result<T
     let seen = Arc::new(AtomicBool::new(false));
     let opts = RunOptions { duration: Some(duration), done: Some(Arc::clone(&seen)), ..RunOptions::default() };
     let firing = {
-        let (out, attached, done, seen, pattern, command) =
-            (out.clone(), Arc::clone(&attached), Arc::clone(&done), Arc::clone(&seen), pattern.clone(), trigger.command.clone());
+        let (out, attached, done, seen, pattern, command) = (out.clone(), Arc::clone(&attached), Arc::clone(&done), Arc::clone(&seen), pattern.clone(), trigger.command.clone());
         std::thread::spawn(move || {
             // bpftrace says "Attaching N probes..." just before it attaches; C runs say so through
             // `attached`. Either way, give the attach a moment.

@@ -62,7 +62,9 @@ impl GenOptions {
 pub enum SafetyVerdict {
     Ok,
     /// Unsafe builtins without `--unsafe`: nothing of it is compiled or loaded.
-    Unsafe { calls: Vec<String> },
+    Unsafe {
+        calls: Vec<String>,
+    },
 }
 
 /// The verdicts of one attempt; a check after a failing one is not run (`None`).
@@ -344,10 +346,9 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
             "The kernel verifier rejected {program} ({message}). The end of its log:\n{}\nFix the program and write the whole {lang} again.",
             verifier_log.lines().rev().filter(|l| !l.trim().is_empty()).take(8).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n")
         )),
-        Some(KernelVerdict::NotLoaded { message }) => Some(format!(
-            "The program could not be loaded into the kernel: {}\nFix it and write the whole {lang} again.",
-            head(message, 6)
-        )),
+        Some(KernelVerdict::NotLoaded { message }) => {
+            Some(format!("The program could not be loaded into the kernel: {}\nFix it and write the whole {lang} again.", head(message, 6)))
+        }
         _ => None,
     }
 }
@@ -448,15 +449,7 @@ pub fn synthesize(
         };
         // Greedy decoding repeats itself after the same feedback: sample the next reply instead.
         generate.temperature = if repeated { generate.temperature.max(0.7) } else { opts.generate.temperature };
-        attempts.push(Attempt {
-            round,
-            program,
-            checks,
-            feedback: fb.clone(),
-            prompt_tokens: reply.prompt_tokens,
-            generated_tokens: reply.generated_tokens,
-            seconds,
-        });
+        attempts.push(Attempt { round, program, checks, feedback: fb.clone(), prompt_tokens: reply.prompt_tokens, generated_tokens: reply.generated_tokens, seconds });
         if passed {
             return Ok(Outcome { passed: true, attempts });
         }

@@ -16,7 +16,6 @@ use object::{Object, ObjectSection};
 use super::kernel::KernelVerdict;
 use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
 
-
 const MAP_HASH: u32 = 1;
 const MAP_PERF_EVENT_ARRAY: u32 = 4;
 const MAP_STACK_TRACE: u32 = 7;
@@ -40,13 +39,7 @@ struct Insn {
 fn decode(bytes: &[u8]) -> Vec<Insn> {
     bytes
         .chunks_exact(8)
-        .map(|c| Insn {
-            code: c[0],
-            dst: c[1] & 0x0f,
-            src: c[1] >> 4,
-            off: i16::from_le_bytes([c[2], c[3]]),
-            imm: i32::from_le_bytes([c[4], c[5], c[6], c[7]]),
-        })
+        .map(|c| Insn { code: c[0], dst: c[1] & 0x0f, src: c[1] >> 4, off: i16::from_le_bytes([c[2], c[3]]), imm: i32::from_le_bytes([c[4], c[5], c[6], c[7]]) })
         .collect()
 }
 
@@ -256,11 +249,7 @@ fn prog_type(section: &str) -> Option<u32> {
 
 fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Result<OwnedFd> {
     let license = b"GPL\0";
-    let mut attr = Attr::new()
-        .u32(0, ty)
-        .u32(4, (insns.len() / 8) as u32)
-        .u64(8, insns.as_ptr() as u64)
-        .u64(16, license.as_ptr() as u64);
+    let mut attr = Attr::new().u32(0, ty).u32(4, (insns.len() / 8) as u32).u64(8, insns.as_ptr() as u64).u64(16, license.as_ptr() as u64);
     if let Some(buf) = log {
         attr = attr.u32(24, 1).u32(28, buf.len() as u32).u64(32, buf.as_mut_ptr() as u64);
     }
@@ -317,11 +306,7 @@ pub fn load(object_bytes: &[u8]) -> KernelVerdict {
                 let mut log = vec![0u8; 1 << 20];
                 let _ = load_program(*ty, &bytes, Some(&mut log));
                 let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
-                return KernelVerdict::Rejected {
-                    program: name.clone(),
-                    message: io.to_string(),
-                    verifier_log: String::from_utf8_lossy(&log[..end]).into_owned(),
-                };
+                return KernelVerdict::Rejected { program: name.clone(), message: io.to_string(), verifier_log: String::from_utf8_lossy(&log[..end]).into_owned() };
             }
         }
         loaded.push(name.clone());

@@ -73,12 +73,7 @@ fn diagnostics(out: &std::process::Output) -> String {
 
 /// Writes `source` as `name` in a scratch directory, runs the compiler `tool` that `args` builds
 /// (given the source and object paths), and turns its result into a verdict.
-fn compile_with(
-    source: &str,
-    name: &str,
-    tool: &'static str,
-    args: impl FnOnce(&mut Command, &Path, &Path),
-) -> Result<CompileVerdict, CompileError> {
+fn compile_with(source: &str, name: &str, tool: &'static str, args: impl FnOnce(&mut Command, &Path, &Path)) -> Result<CompileVerdict, CompileError> {
     let dir = scratch()?;
     let file = dir.path().join(name);
     let object = dir.path().join("program.o");
@@ -135,10 +130,11 @@ pub fn vmlinux_dir(home: &Path) -> Result<PathBuf, CompileError> {
         return Ok(dir);
     }
     std::fs::create_dir_all(&dir).map_err(|source| CompileError::Io { path: dir.clone(), source })?;
-    let out = Command::new("bpftool")
-        .args(["btf", "dump", "file", VMLINUX_BTF, "format", "c"])
-        .output()
-        .map_err(|source| CompileError::ToolMissing { tool: "bpftool", package: "bpftool", source })?;
+    let out = Command::new("bpftool").args(["btf", "dump", "file", VMLINUX_BTF, "format", "c"]).output().map_err(|source| CompileError::ToolMissing {
+        tool: "bpftool",
+        package: "bpftool",
+        source,
+    })?;
     if !out.status.success() || out.stdout.is_empty() {
         return Err(CompileError::Vmlinux(String::from_utf8_lossy(&out.stderr).trim().to_string()));
     }

@@ -96,11 +96,8 @@ fn problem(probe: &str, catalog: &Catalog) -> Option<String> {
                 Some(a) => attach_problem(*a, "kprobe"),
             }
         }
-        "kfunc" | "kretfunc" | "fentry" | "fexit" => capability_problem(catalog, "fentry", "fentry/kfunc").or_else(|| {
-            matching(HookKind::KernelFunction, &format!("kprobe:{rest}"))
-                .is_empty()
-                .then(|| format!("the kernel has no function {rest}"))
-        }),
+        "kfunc" | "kretfunc" | "fentry" | "fexit" => capability_problem(catalog, "fentry", "fentry/kfunc")
+            .or_else(|| matching(HookKind::KernelFunction, &format!("kprobe:{rest}")).is_empty().then(|| format!("the kernel has no function {rest}"))),
         "uprobe" | "uretprobe" | "u" | "ur" => {
             let Some((path, function)) = rest.rsplit_once(':') else {
                 return Some("a uprobe needs binary:function".into());
@@ -110,9 +107,7 @@ fn problem(probe: &str, catalog: &Catalog) -> Option<String> {
             }
             match uprobe::functions(std::path::Path::new(path)) {
                 Err(e) => Some(e.to_string()),
-                Ok(names) if !function.contains('*') && !names.iter().any(|n| n == function) => {
-                    Some(format!("{path} has no function {function}"))
-                }
+                Ok(names) if !function.contains('*') && !names.iter().any(|n| n == function) => Some(format!("{path} has no function {function}")),
                 Ok(_) => capability_problem(catalog, "uprobe", "uprobe"),
             }
         }
@@ -158,10 +153,7 @@ mod tests {
         capabilities.insert("perf_event".into(), TypeSupport { loads: Outcome::Yes, attaches: Outcome::Yes });
         Catalog {
             key: KernelKey::current(),
-            hooks: vec![
-                hook("tracepoint:syscalls:sys_enter_openat", HookKind::Tracepoint, Attach::Yes),
-                hook("kprobe:vfs_read", HookKind::KernelFunction, Attach::LoadOnly),
-            ],
+            hooks: vec![hook("tracepoint:syscalls:sys_enter_openat", HookKind::Tracepoint, Attach::Yes), hook("kprobe:vfs_read", HookKind::KernelFunction, Attach::LoadOnly)],
             capabilities,
             tools: Tools::default(),
             warnings: vec![],

@@ -53,9 +53,8 @@ fn describe(e: &ProgramError) -> (String, String) {
 }
 
 fn needs_privilege() -> Option<KernelVerdict> {
-    (!crate::kernel::is_root()).then(|| KernelVerdict::NeedsPrivilege {
-        message: "the kernel verifier needs root (CAP_BPF): rerun with sudo to have the kernel check the program".into(),
-    })
+    (!crate::kernel::is_root())
+        .then(|| KernelVerdict::NeedsPrivilege { message: "the kernel verifier needs root (CAP_BPF): rerun with sudo to have the kernel check the program".into() })
 }
 
 /// Loads each program of `object` into the verifier. Needs root (CAP_BPF).

@@ -5,8 +5,8 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use z3::ast::{Bool, BV};
 use std::rc::Rc;
+use z3::ast::{Bool, BV};
 
 use super::exec::{Answer, Exploration, PathSolver};
 use crate::comprehend::{CmpOp, Field, Filter, Value};
@@ -16,8 +16,14 @@ use crate::comprehend::{CmpOp, Field, Filter, Value};
 pub enum Verdict {
     Proved,
     /// A feasible path that breaks the property, with input values that drive it there.
-    Counterexample { message: String, slot: usize, values: BTreeMap<String, String> },
-    Unknown { reason: String },
+    Counterexample {
+        message: String,
+        slot: usize,
+        values: BTreeMap<String, String>,
+    },
+    Unknown {
+        reason: String,
+    },
 }
 
 /// The symbols a field is made of, and the filter as a z3 formula over them.
@@ -66,10 +72,7 @@ fn formula(f: &Filter) -> Result<Bool, String> {
 /// Input values of a model, for the fields a reader cares about.
 fn values(model: &z3::Model) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let comm: Vec<u8> = (0..16)
-        .map(|i| model.eval(&BV::new_const(format!("comm[{i}]"), 8), true).and_then(|v| v.as_u64()).unwrap_or(0) as u8)
-        .take_while(|&b| b != 0)
-        .collect();
+    let comm: Vec<u8> = (0..16).map(|i| model.eval(&BV::new_const(format!("comm[{i}]"), 8), true).and_then(|v| v.as_u64()).unwrap_or(0) as u8).take_while(|&b| b != 0).collect();
     let printable: String = comm.iter().flat_map(|b| std::ascii::escape_default(*b)).map(char::from).collect();
     out.insert("comm".into(), format!("\"{printable}\""));
     if let Some(v) = model.eval(&BV::new_const("pid_tgid", 64), true).and_then(|v| v.as_u64()) {

@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use z3::ast::{Ast, Bool, BV};
 use std::rc::Rc;
+use z3::ast::{Ast, Bool, BV};
 
 use z3::{Model, SatResult, Solver};
 
@@ -25,8 +25,12 @@ pub enum Region {
     Ctx,
     Stack,
     /// A map lookup's result (`id` distinguishes lookups) or a ring-buffer reservation.
-    MapValue { id: usize },
-    Ringbuf { id: usize },
+    MapValue {
+        id: usize,
+    },
+    Ringbuf {
+        id: usize,
+    },
     /// A map itself (the first argument of map helpers).
     Map(String),
 }
@@ -36,7 +40,11 @@ pub enum Val {
     Uninit,
     Scalar(BV),
     /// `nullable` until a comparison with 0 proves otherwise.
-    Ptr { region: Region, off: i64, nullable: bool },
+    Ptr {
+        region: Region,
+        off: i64,
+        nullable: bool,
+    },
 }
 
 /// What a path sent to user space.

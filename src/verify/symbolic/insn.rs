@@ -61,26 +61,80 @@ pub type Size = u8;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Insn {
     /// `wide` is ALU64; `off` is 1 for the signed forms (sdiv, smod) and the width for movsx.
-    Alu { wide: bool, op: AluOp, dst: u8, src: Operand, off: i16 },
+    Alu {
+        wide: bool,
+        op: AluOp,
+        dst: u8,
+        src: Operand,
+        off: i16,
+    },
     /// Byte swap: `to_be` (or little-endian for the ALU class), `bits` of 16, 32 or 64;
     /// `swap` is the unconditional `bswap` of ALU64.
-    Endian { dst: u8, to_be: bool, swap: bool, bits: i32 },
+    Endian {
+        dst: u8,
+        to_be: bool,
+        swap: bool,
+        bits: i32,
+    },
     /// `wide32` is the JMP32 class; `off` is the target relative to the next slot (from the
     /// immediate for `gotol`, the JMP32-class `Ja`).
-    Jmp { wide32: bool, op: JmpOp, dst: u8, src: Operand, off: i32 },
+    Jmp {
+        wide32: bool,
+        op: JmpOp,
+        dst: u8,
+        src: Operand,
+        off: i32,
+    },
     /// `src` 0: helper `imm`; 1: a bpf-to-bpf call `imm` slots ahead; 2: a kernel function.
-    Call { src: u8, imm: i32 },
+    Call {
+        src: u8,
+        imm: i32,
+    },
     Exit,
     /// `src` is the pseudo kind (1: map fd, 2: map value, 0: plain constant, …).
-    LdImm64 { dst: u8, src: u8, imm: i64 },
+    LdImm64 {
+        dst: u8,
+        src: u8,
+        imm: i64,
+    },
     /// Legacy packet loads (`BPF_ABS`, `BPF_IND`).
-    LdPacket { size: Size, indirect: bool, src: u8, imm: i32 },
-    Ldx { size: Size, dst: u8, src: u8, off: i16, sign_extend: bool },
-    St { size: Size, dst: u8, off: i16, imm: i32 },
-    Stx { size: Size, dst: u8, src: u8, off: i16 },
-    Atomic { size: Size, dst: u8, src: u8, off: i16, op: AtomicOp, fetch: bool },
+    LdPacket {
+        size: Size,
+        indirect: bool,
+        src: u8,
+        imm: i32,
+    },
+    Ldx {
+        size: Size,
+        dst: u8,
+        src: u8,
+        off: i16,
+        sign_extend: bool,
+    },
+    St {
+        size: Size,
+        dst: u8,
+        off: i16,
+        imm: i32,
+    },
+    Stx {
+        size: Size,
+        dst: u8,
+        src: u8,
+        off: i16,
+    },
+    Atomic {
+        size: Size,
+        dst: u8,
+        src: u8,
+        off: i16,
+        op: AtomicOp,
+        fetch: bool,
+    },
     /// An opcode this decoder does not know: kept so the slot count stays right.
-    Unknown { raw: u64 },
+    Unknown {
+        raw: u64,
+    },
 }
 
 const CLASS_LD: u8 = 0;
@@ -360,7 +414,13 @@ impl fmt::Display for Insn {
                 write!(f, "{d} {sym} {s}")
             }
             Insn::Endian { dst, to_be, swap, bits } => {
-                let kind = if swap { "bswap" } else if to_be { "be" } else { "le" };
+                let kind = if swap {
+                    "bswap"
+                } else if to_be {
+                    "be"
+                } else {
+                    "le"
+                };
                 write!(f, "r{dst} = {kind}{bits} r{dst}")
             }
             Insn::Jmp { wide32, op, dst, src, off } => {
