@@ -228,19 +228,21 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
             Target::Bpftrace => compile_bpftrace(&e.code)?,
             Target::Libbpf => compile_c(&e.code, &vmlinux)?,
         };
-        let CompileVerdict::Compiled { object, .. } = compiled else { continue };
+        let CompileVerdict::Compiled { object, .. } = compiled else {
+            continue;
+        };
         let start = Instant::now();
-        let verdicts = symbolic::verify(&object, &props)?;
+        let report = symbolic::verify(&object, &props)?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         slowest.push((times[times.len() - 1], e.id.clone()));
-        for v in &verdicts {
-            match &v.safety {
+        for c in report.checks.iter().filter(|c| c.property == symbolic::Property::Safety) {
+            match &c.verdict {
                 Verdict::Proved => proved += 1,
                 Verdict::Counterexample { .. } => counter += 1,
                 Verdict::Unknown { reason } => {
                     unknown += 1;
                     // The instruction number varies; the kind of reason is what matters.
-                    let kind = reason.split(": ").last().unwrap_or(reason).to_string();
+                    let kind = reason.split(": ").last().unwrap_or(reason.as_str()).to_string();
                     *reasons.entry(kind).or_insert(0) += 1;
                 }
             }

@@ -108,7 +108,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
                 Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &host.home)),
                 None => None,
             },
-            sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_deref().and_then(crate::synth::counterexample).is_some()).count(),
+            sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
             program: report.program,
         };
         eprintln!(

@@ -261,7 +261,7 @@ pub fn render(r: &GenReport) -> String {
             parts.push(format!("compile {}", mark(v.is_ok())));
         }
         if let Some(v) = &c.symbolic {
-            parts.push(format!("properties {}", mark(synth::counterexample(v).is_none())));
+            parts.push(format!("properties {}", mark(v.counterexample().is_none())));
         }
         match &c.kernel {
             Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { .. }) => parts.push("kernel verifier not run (needs root)".into()),

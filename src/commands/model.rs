@@ -17,7 +17,7 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
                 println!("{}", serde_json::to_string_pretty(&rows)?);
                 return Ok(ExitCode::SUCCESS);
             }
-            println!("{:<46} {:<11} {:>9}  {}", "MODEL", "STATE", "SIZE", "PATH");
+            println!("{:<46} {:<11} {:>9}  PATH", "MODEL", "STATE", "SIZE");
             for r in &rows {
                 let name = if r.default { format!("{} (default)", r.name) } else { r.name.clone() };
                 let size = format!("{:.2} GB", r.expected_size as f64 / 1e9);

@@ -10,12 +10,13 @@ use crate::comprehend::{self, Properties, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
 use crate::store::home_dir;
 use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
-use crate::verify::symbolic::{self, ProgramVerdicts, Verdict};
+use crate::verify::symbolic::{self, Verdict};
 
 #[derive(Serialize)]
 struct Report {
     properties: Properties,
-    programs: Vec<ProgramVerdicts>,
+    #[serde(flatten)]
+    report: symbolic::Report,
     seconds: f64,
 }
 
@@ -31,7 +32,9 @@ fn object_of(path: &std::path::Path) -> Result<Vec<u8>> {
     };
     match verdict {
         CompileVerdict::Compiled { object, .. } => Ok(object),
-        CompileVerdict::Failed { diagnostics } => bail!("{} does not compile:\n{diagnostics}", path.display()),
+        CompileVerdict::Failed { diagnostics } => {
+            bail!("{} does not compile:\n{diagnostics}", path.display())
+        }
     }
 }
 
@@ -56,9 +59,15 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
 fn show(v: &Verdict) -> String {
     match v {
         Verdict::Proved => "proved".into(),
-        Verdict::Counterexample { message, slot, values } => {
+        Verdict::Counterexample { message, slot, line, values } => {
+            let at = match (slot, line) {
+                (_, Some(line)) => format!(" at {line}"),
+                (Some(slot), None) => format!(" at instruction {slot}"),
+                _ => String::new(),
+            };
             let vals: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
-            format!("COUNTEREXAMPLE at instruction {slot}: {message}, e.g. {}", vals.join(", "))
+            let eg = if vals.is_empty() { String::new() } else { format!(", e.g. {}", vals.join(", ")) };
+            format!("COUNTEREXAMPLE{at}: {message}{eg}")
         }
         Verdict::Unknown { reason } => format!("unknown ({reason})"),
     }
@@ -68,17 +77,19 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let object = object_of(&args.program)?;
     let props = properties(&args)?;
     let start = std::time::Instant::now();
-    let programs = symbolic::verify(&object, &props)?;
-    let report = Report { properties: props, programs, seconds: start.elapsed().as_secs_f64() };
+    let report = symbolic::verify(&object, &props)?;
+    let failed = report.counterexample().is_some();
+    let out = Report { properties: props, report, seconds: start.elapsed().as_secs_f64() };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        for p in &report.programs {
-            println!("{} ({} paths)", p.section, p.paths);
-            println!("  filters: {}", show(&p.filters));
-            println!("  safety:  {}", show(&p.safety));
+        for p in &out.report.programs {
+            println!("{} ({}, {} paths)", p.section, p.probe.as_deref().unwrap_or("no probe"), p.paths);
+        }
+        for c in &out.report.checks {
+            let on = c.section.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
+            println!("{:<10} {}{on}", format!("{}:", c.property), show(&c.verdict));
         }
     }
-    let failed = report.programs.iter().any(|p| matches!(p.filters, Verdict::Counterexample { .. }) || matches!(p.safety, Verdict::Counterexample { .. }));
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }

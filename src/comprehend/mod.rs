@@ -35,7 +35,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 /// A value a program can filter on or emit. The names are the ones bpftrace users know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Field {
     Pid,
@@ -346,7 +346,13 @@ impl FromStr for Properties {
             let err = |message: String| ParseError { line: i + 1, text: raw.trim().to_string(), message };
             let (key, rest) = line.split_once(':').ok_or_else(|| err(format!("expected `key: value` with key one of {KEYS}")))?;
             let rest = rest.trim();
-            let once = |present: bool| if present { Err(err(format!("`{}` appears twice", key.trim()))) } else { Ok(()) };
+            let once = |present: bool| {
+                if present {
+                    Err(err(format!("`{}` appears twice", key.trim())))
+                } else {
+                    Ok(())
+                }
+            };
             match key.trim() {
                 "event" => p.events.push(probe(rest).map_err(err)?),
                 "filter" => p.filters.push(filter(rest).map_err(err)?),

@@ -211,6 +211,17 @@ impl Btf {
         id
     }
 
+    /// The size in bytes of a value of type `id`, when it has one.
+    pub fn size_of(&self, id: u32) -> Option<u32> {
+        let t = self.get(self.resolve(id))?;
+        match t.kind {
+            Kind::Int | Kind::Struct | Kind::Union | Kind::Enum | Kind::Float => Some(t.size),
+            Kind::Ptr => Some(8),
+            Kind::Array => self.size_of(t.type_id)?.checked_mul(t.size),
+            _ => None,
+        }
+    }
+
     /// The first type of `kind` named `name`.
     pub fn find(&self, kind: Kind, name: &str) -> Option<u32> {
         self.types.iter().position(|t| t.kind == kind && t.name == name).map(|i| i as u32)
@@ -230,7 +241,9 @@ impl Btf {
     }
 
     fn type_name_depth(&self, id: u32, depth: usize) -> String {
-        let Some(t) = self.get(id) else { return format!("<type {id}>") };
+        let Some(t) = self.get(id) else {
+            return format!("<type {id}>");
+        };
         if depth > 16 {
             return "...".into();
         }

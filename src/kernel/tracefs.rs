@@ -30,13 +30,35 @@ pub fn find_root() -> Option<PathBuf> {
 /// Parses one `format` file. Lines look like
 /// `\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;`.
 pub fn parse_format(text: &str) -> Vec<Field> {
+    parse_layout(text).into_iter().filter(|s| !s.field.name.starts_with("common_")).map(|s| s.field).collect()
+}
+
+/// A field with where it lies in the record the program's context points to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Slot {
+    pub field: Field,
+    pub offset: u32,
+    pub size: u32,
+}
+
+/// Every field of a `format` file with its offset and size, the `common_*` header included.
+pub fn parse_layout(text: &str) -> Vec<Slot> {
     text.lines()
         .filter_map(|line| {
-            let decl = line.trim().strip_prefix("field:")?.split(';').next()?.trim();
-            let (ty, name) = split_decl(decl)?;
-            (!name.starts_with("common_")).then_some(Field { name, ty })
+            let mut parts = line.trim().split(';').map(str::trim);
+            let (ty, name) = split_decl(parts.next()?.strip_prefix("field:")?.trim())?;
+            let mut number = |key: &str| parts.find_map(|p| p.strip_prefix(key)?.parse::<u32>().ok());
+            let offset = number("offset:")?;
+            let size = number("size:")?;
+            Some(Slot { field: Field { name, ty }, offset, size })
         })
         .collect()
+}
+
+/// The layout of tracepoint `category:name` on this host, when tracefs is readable.
+pub fn layout(category: &str, name: &str) -> Option<Vec<Slot>> {
+    let text = fs::read_to_string(find_root()?.join("events").join(category).join(name).join("format")).ok()?;
+    Some(parse_layout(&text))
 }
 
 /// `const char * filename` → (`const char *`, `filename`); `char comm[16]` → (`char[16]`, `comm`).

@@ -101,8 +101,12 @@ pub fn parse_header(text: &str) -> (Vec<(String, String)>, String) {
     let mut fields = Vec::new();
     let mut body_start = 0;
     for line in text.lines() {
-        let Some(rest) = line.strip_prefix("//") else { break };
-        let Some((k, v)) = rest.split_once(':') else { break };
+        let Some(rest) = line.strip_prefix("//") else {
+            break;
+        };
+        let Some((k, v)) = rest.split_once(':') else {
+            break;
+        };
         let key = k.trim();
         if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '-') {
             break;
@@ -158,7 +162,9 @@ pub fn dataset() -> Vec<Example> {
     let mut out = Vec::new();
     for file in dataset_files() {
         let path = file.path();
-        let (Some(target), Some(text)) = (Target::of_path(path), file.contents_utf8()) else { continue };
+        let (Some(target), Some(text)) = (Target::of_path(path), file.contents_utf8()) else {
+            continue;
+        };
         let id = path.to_string_lossy().trim_end_matches(".bpf.c").trim_end_matches(".bt").to_string();
         match parse_example(&id, Origin::Dataset, target, text) {
             Ok(e) => out.push(e),
@@ -243,22 +249,22 @@ fn take_specs(spec: &str, probes: &mut Vec<String>) {
 /// Probes of a libbpf C program, from its `SEC("…")` names, in bpftrace spelling.
 pub fn c_probes(code: &str) -> Vec<String> {
     let re = regex::Regex::new(r#"SEC\("([^"]+)"\)"#).expect("valid regex");
-    re.captures_iter(code)
-        .filter_map(|c| {
-            let sec = &c[1];
-            if sec.starts_with('.') || sec == "license" || sec == "version" {
-                return None;
-            }
-            let (kind, rest) = sec.split_once('/').unwrap_or((sec, ""));
-            Some(match kind {
-                "tracepoint" | "tp" => format!("tracepoint:{}", rest.replace('/', ":")),
-                "raw_tracepoint" | "raw_tp" => format!("raw_tracepoint:{rest}"),
-                "uprobe" | "uretprobe" => format!("{kind}:/{}", rest.trim_start_matches('/')),
-                _ if rest.is_empty() => kind.to_string(),
-                _ => format!("{kind}:{rest}"),
-            })
-        })
-        .collect()
+    re.captures_iter(code).filter_map(|c| c_section_probe(&c[1])).collect()
+}
+
+/// The probe a libbpf section name attaches to, in bpftrace spelling; `None` for data sections.
+pub fn c_section_probe(sec: &str) -> Option<String> {
+    if sec.starts_with('.') || sec == "license" || sec == "version" {
+        return None;
+    }
+    let (kind, rest) = sec.split_once('/').unwrap_or((sec, ""));
+    Some(match kind {
+        "tracepoint" | "tp" => format!("tracepoint:{}", rest.replace('/', ":")),
+        "raw_tracepoint" | "raw_tp" => format!("raw_tracepoint:{rest}"),
+        "uprobe" | "uretprobe" => format!("{kind}:/{}", rest.trim_start_matches('/')),
+        _ if rest.is_empty() => kind.to_string(),
+        _ => format!("{kind}:{rest}"),
+    })
 }
 
 /// Turns a tool's header comment into a description: the first sentence after the tool name.
@@ -283,7 +289,9 @@ pub fn host_tools(dirs: &[PathBuf]) -> (Vec<Example>, Vec<String>) {
     let mut out: Vec<Example> = Vec::new();
     let mut warnings = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
         let mut paths: Vec<PathBuf> = entries.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "bt")).collect();
         paths.sort();
         for path in paths {

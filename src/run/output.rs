@@ -45,13 +45,19 @@ impl Types {
     /// Key and value types of the map called `name` (a variable of the `.maps` data section whose
     /// struct holds `key` and `value` pointers to them).
     pub fn map(&self, name: &str) -> MapTypes {
-        let Some(btf) = &self.btf else { return MapTypes::default() };
-        let Some(sec) = btf.find(Kind::Datasec, ".maps").and_then(|id| btf.get(id)) else { return MapTypes::default() };
+        let Some(btf) = &self.btf else {
+            return MapTypes::default();
+        };
+        let Some(sec) = btf.find(Kind::Datasec, ".maps").and_then(|id| btf.get(id)) else {
+            return MapTypes::default();
+        };
         for var in sec.members.iter().filter_map(|m| btf.get(m.type_id)) {
             if var.kind != Kind::Var || var.name != name {
                 continue;
             }
-            let Some(def) = btf.get(btf.resolve(var.type_id)) else { break };
+            let Some(def) = btf.get(btf.resolve(var.type_id)) else {
+                break;
+            };
             let pointee = |field: &str| {
                 let m = def.members.iter().find(|m| m.name == field)?;
                 let ptr = btf.get(btf.resolve(m.type_id)).filter(|t| t.kind == Kind::Ptr)?;
@@ -60,6 +66,23 @@ impl Types {
             return MapTypes { key: pointee("key"), value: pointee("value") };
         }
         MapTypes::default()
+    }
+
+    /// Key and value sizes of map `name`, from `key`/`value` types or `key_size`/`value_size`.
+    pub fn map_sizes(&self, name: &str) -> Option<(u32, u32)> {
+        let btf = self.btf.as_ref()?;
+        let types = self.map(name);
+        let declared = |field: &str| {
+            let sec = btf.get(btf.find(Kind::Datasec, ".maps")?)?;
+            let var = sec.members.iter().filter_map(|m| btf.get(m.type_id)).find(|v| v.kind == Kind::Var && v.name == name)?;
+            let def = btf.get(btf.resolve(var.type_id))?;
+            // `__uint(key_size, N)` is a pointer to an array of N ints.
+            let ptr = btf.get(btf.resolve(def.members.iter().find(|m| m.name == field)?.type_id)).filter(|t| t.kind == Kind::Ptr)?;
+            btf.get(btf.resolve(ptr.type_id)).filter(|t| t.kind == Kind::Array).map(|a| a.size)
+        };
+        let key = types.key.and_then(|k| btf.size_of(k)).or_else(|| declared("key_size"))?;
+        let value = types.value.and_then(|v| btf.size_of(v)).or_else(|| declared("value_size"))?;
+        Some((key, value))
     }
 
     /// Decodes `bytes` as type `id`; without a type, as an unsigned integer of its size (or hex).
@@ -131,7 +154,9 @@ fn is_byte_typedef(btf: &Btf, mut id: u32) -> bool {
 }
 
 fn decode(btf: &Btf, id: u32, bytes: &[u8], depth: usize) -> Value {
-    let Some(t) = btf.get(btf.resolve(id)) else { return raw(bytes) };
+    let Some(t) = btf.get(btf.resolve(id)) else {
+        return raw(bytes);
+    };
     if depth > 8 {
         return Value::String(hex::encode(bytes));
     }
@@ -139,8 +164,12 @@ fn decode(btf: &Btf, id: u32, bytes: &[u8], depth: usize) -> Value {
         Kind::Int => int(&bytes[..(t.size as usize).min(bytes.len())], t.signed),
         Kind::Enum | Kind::Enum64 => int(&bytes[..(t.size as usize).min(bytes.len())], false),
         Kind::Ptr => Value::String(format!("0x{:x}", uint(&bytes[..8.min(bytes.len())]))),
-        Kind::Float if bytes.len() >= 8 && t.size == 8 => json!(f64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"))),
-        Kind::Float if bytes.len() >= 4 => json!(f32::from_le_bytes(bytes[..4].try_into().expect("4 bytes"))),
+        Kind::Float if bytes.len() >= 8 && t.size == 8 => {
+            json!(f64::from_le_bytes(bytes[..8].try_into().expect("8 bytes")))
+        }
+        Kind::Float if bytes.len() >= 4 => {
+            json!(f32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")))
+        }
         Kind::Array => {
             let elem_id = t.type_id;
             let elem = btf.get(btf.resolve(elem_id));
@@ -279,7 +308,7 @@ fn short(v: u64) -> String {
     const SUFFIXES: [&str; 7] = ["", "K", "M", "G", "T", "P", "E"];
     let mut v = v;
     let mut i = 0;
-    while v >= 1024 && v % 1024 == 0 && i < SUFFIXES.len() - 1 {
+    while v >= 1024 && v.is_multiple_of(1024) && i < SUFFIXES.len() - 1 {
         v /= 1024;
         i += 1;
     }
@@ -293,7 +322,9 @@ const BAR: u64 = 52;
 /// first to the last non-empty one, a 16-column range label, an 8-column count and a bar scaled to
 /// the largest count.
 pub fn render_hist(counts: &[u64], buckets: Buckets) -> String {
-    let Some(first) = counts.iter().position(|&c| c > 0) else { return String::new() };
+    let Some(first) = counts.iter().position(|&c| c > 0) else {
+        return String::new();
+    };
     let last = counts.iter().rposition(|&c| c > 0).unwrap_or(first);
     let max = counts.iter().copied().max().unwrap_or(1).max(1);
     let mut out = String::new();

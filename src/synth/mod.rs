@@ -20,7 +20,7 @@ use crate::retrieve::{Hit, Kind, Searcher};
 use crate::verify::compile::{self, CompileError, CompileVerdict, Target};
 use crate::verify::hooks::{self, HookVerdict};
 use crate::verify::kernel::KernelVerdict;
-use crate::verify::symbolic::{ProgramVerdicts, Verdict};
+use crate::verify::symbolic::{Property, Report, Verdict};
 
 /// How to generate.
 #[derive(Debug, Clone, Serialize)]
@@ -73,20 +73,14 @@ pub struct Checks {
     pub safety: Option<SafetyVerdict>,
     pub hooks: Option<HookVerdict>,
     pub compile: Option<CompileVerdict>,
-    /// The symbolic verifier's verdicts per program, when the request's properties are known.
-    pub symbolic: Option<Vec<ProgramVerdicts>>,
+    /// The symbolic verifier's report, when the request's properties are known.
+    pub symbolic: Option<Report>,
     pub kernel: Option<KernelVerdict>,
-}
-
-/// The first counterexample among the verdicts: filters first, then safety.
-pub fn counterexample(verdicts: &[ProgramVerdicts]) -> Option<&Verdict> {
-    let ce = |v: &&Verdict| matches!(v, Verdict::Counterexample { .. });
-    verdicts.iter().map(|p| &p.filters).find(ce).or_else(|| verdicts.iter().map(|p| &p.safety).find(ce))
 }
 
 impl Checks {
     fn symbolic_ok(&self) -> bool {
-        self.symbolic.as_ref().is_none_or(|v| counterexample(v).is_none())
+        self.symbolic.as_ref().is_none_or(|r| r.counterexample().is_none())
     }
 
     /// How many checks passed, to pick the best failed attempt.
@@ -274,7 +268,9 @@ fn compile_hints(diagnostics: &str, program: &str, target: Target, checker: &dyn
 fn c_context_hints(program: &str, checker: &dyn Checker) -> Vec<String> {
     let mut hints = Vec::new();
     for probe in c_probes(program) {
-        let Some(name) = probe.strip_prefix("tracepoint:").and_then(|p| p.split(':').nth(1)) else { continue };
+        let Some(name) = probe.strip_prefix("tracepoint:").and_then(|p| p.split(':').nth(1)) else {
+            continue;
+        };
         let fields = checker.fields_of(&probe);
         if name.starts_with("sys_enter_") {
             let args: Vec<String> = fields.iter().filter(|f| !f.ends_with("__syscall_nr")).enumerate().map(|(i, f)| format!("args[{i}] is {f}")).collect();
@@ -285,7 +281,9 @@ fn c_context_hints(program: &str, checker: &dyn Checker) -> Vec<String> {
             let members: Vec<String> = fields
                 .iter()
                 .map(|f| match f.rsplit_once(' ') {
-                    Some((ty, field)) if ty.starts_with("__data_loc") => format!("__data_loc_{field}"),
+                    Some((ty, field)) if ty.starts_with("__data_loc") => {
+                        format!("__data_loc_{field}")
+                    }
                     Some((_, field)) => field.to_string(),
                     None => f.clone(),
                 })
@@ -301,6 +299,28 @@ fn c_context_hints(program: &str, checker: &dyn Checker) -> Vec<String> {
         }
     }
     hints
+}
+
+/// A counterexample in plain words, with what to do about it.
+fn symbolic_feedback(check: &crate::verify::symbolic::Check, lang: &str) -> String {
+    let Verdict::Counterexample { message, slot, line, values } = &check.verdict else {
+        return String::new();
+    };
+    let at = match (slot, line) {
+        (Some(_), Some(line)) => format!("at {line}, "),
+        (Some(slot), None) => format!("at instruction {slot}, "),
+        _ => String::new(),
+    };
+    let shown: Vec<String> = values.iter().filter(|(k, _)| k.as_str() != "tid").map(|(k, v)| format!("{k} = {v}")).collect();
+    let example = if shown.is_empty() || check.property != Property::Filters { String::new() } else { format!("; for example with {}", shown.join(", ")) };
+    let fix = match check.property {
+        Property::Hooks => "Attach to the probe the request is about",
+        Property::Filters => "Make the program produce output only for what was asked",
+        Property::Fields => "Make the output show what the request asked for",
+        Property::Aggregate => "Fold the events into a map the way the request asks",
+        Property::Safety => "Check every pointer for NULL before using it and keep every access and size within its buffer",
+    };
+    format!("Checking every path of the compiled program: {at}{message}{example}. {fix}, and write the whole {lang} again.")
 }
 
 /// Feedback for the first failing check, or `None` when everything passed.
@@ -333,13 +353,8 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
         let tool = if target == Target::Bpftrace { "bpftrace" } else { "clang" };
         return Some(format!("{tool} rejected the program:\n{}\nFix the error and write the whole {lang} again.", head(diagnostics, 12)));
     }
-    if let Some(Verdict::Counterexample { message, slot, values }) = checks.symbolic.as_deref().and_then(counterexample) {
-        let shown: Vec<String> = values.iter().filter(|(k, _)| k.as_str() != "tid").map(|(k, v)| format!("{k} = {v}")).collect();
-        return Some(format!(
-            "Checking every path of the compiled program: at instruction {slot}, {message}; for example with {}. \
-             Make the program produce output only for what was asked, and write the whole {lang} again.",
-            shown.join(", ")
-        ));
+    if let Some(check) = checks.symbolic.as_ref().and_then(Report::counterexample) {
+        return Some(symbolic_feedback(check, lang));
     }
     match &checks.kernel {
         Some(KernelVerdict::Rejected { program, message, verifier_log }) => Some(format!(
@@ -388,9 +403,9 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     if let Some(props) = &opts.properties {
         // A program that is not what was asked never reaches the kernel. Objects the reader
         // cannot take leave the decision to the kernel verifier.
-        if let Ok(verdicts) = crate::verify::symbolic::verify(&object, props) {
-            let failed = counterexample(&verdicts).is_some();
-            checks.symbolic = Some(verdicts);
+        if let Ok(report) = crate::verify::symbolic::verify(&object, props) {
+            let failed = report.counterexample().is_some();
+            checks.symbolic = Some(report);
             if failed {
                 return Ok(checks);
             }

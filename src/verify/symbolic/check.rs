@@ -4,21 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
-use std::rc::Rc;
-use z3::ast::{Bool, BV};
-
 use super::exec::{Answer, Exploration, PathSolver};
-use crate::comprehend::{CmpOp, Field, Filter, Value};
+use super::origin::{implements, implements_at, Shown};
+use crate::comprehend::{Aggregate, CmpOp, Field, Filter, Properties, Value};
+use serde::Serialize;
+use z3::ast::{Bool, BV};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "verdict")]
 pub enum Verdict {
     Proved,
-    /// A feasible path that breaks the property, with input values that drive it there.
+    /// A feasible path that breaks the property, with input values that drive it there. `slot`
+    /// is the instruction where it shows (none for properties of the whole object), `line` the
+    /// source line when the object carries BTF line info.
     Counterexample {
         message: String,
-        slot: usize,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        slot: Option<usize>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        line: Option<String>,
         values: BTreeMap<String, String>,
     },
     Unknown {
@@ -54,7 +58,9 @@ fn formula(f: &Filter) -> Result<Bool, String> {
         Field::Uid => cmp(half("uid_gid", false), BV::from_u64(num(&f.value)?, 32)),
         Field::Gid => cmp(half("uid_gid", true), BV::from_u64(num(&f.value)?, 32)),
         Field::Comm => {
-            let Value::Str(s) = &f.value else { return Err("comm compares with a string".into()) };
+            let Value::Str(s) = &f.value else {
+                return Err("comm compares with a string".into());
+            };
             let mut bytes: Vec<u8> = s.bytes().take(15).collect();
             bytes.push(0);
             let eq: Vec<Bool> = bytes.iter().enumerate().map(|(i, b)| BV::new_const(format!("comm[{i}]"), 8).eq(BV::from_u64(*b as u64, 8))).collect();
@@ -89,19 +95,8 @@ fn printable_comm() -> Bool {
     let byte = |i: usize| BV::new_const(format!("comm[{i}]"), 8);
     let within = |i: usize, lo: u64, hi: u64| Bool::and(&[byte(i).bvuge(BV::from_u64(lo, 8)), byte(i).bvule(BV::from_u64(hi, 8))]);
     let mut all = vec![within(0, 0x61, 0x7a)];
-    all.extend((1..16).map(|i| Bool::or(&[byte(i).eq(BV::from_u64(0, 8)), within(i, 0x20, 0x7e)])));
+    all.extend((1..16).map(|i| Bool::or(&[byte(i).eq(BV::from_u64(0, 8)), within(i, 0x61, 0x7a)])));
     Bool::and(&all)
-}
-
-/// A model of `condition` (the path's own one when it has one), for the values a reader sees.
-fn model_of(paths: &mut PathSolver, condition: &[Bool], known: Option<&Rc<z3::Model>>) -> Option<Rc<z3::Model>> {
-    if let Some(m) = known {
-        return Some(m.clone());
-    }
-    match paths.check(condition, &[]) {
-        Answer::Sat(m) => Some(m),
-        _ => None,
-    }
 }
 
 /// Every emitting path satisfies every filter.
@@ -136,23 +131,127 @@ pub fn filters(expl: &Exploration, filters: &[Filter]) -> Verdict {
         let shown: Vec<String> = filters.iter().map(Filter::to_string).collect();
         return Verdict::Counterexample {
             message: format!("the program emits a {} when {} does not hold", emit.kind, shown.join(" and ")),
-            slot: emit.slot,
-            values: values(&model),
+            slot: Some(emit.slot),
+            line: None,
+            values: values(&model).into_iter().filter(|(k, _)| filters.iter().any(|f| f.field.to_string() == *k)).collect(),
         };
     }
     Verdict::Proved
 }
 
-/// No feasible path dereferences a pointer that may be NULL. Every followed path is feasible, so
-/// a hazard recorded on one is a counterexample as it stands.
+/// No feasible path breaks memory safety or a helper precondition. Every followed path is
+/// feasible, so a hazard recorded on one is a counterexample as it stands.
 pub fn safety(expl: &Exploration) -> Verdict {
     if let Some(h) = expl.hazards.first() {
-        let mut paths = PathSolver::new();
-        let values = model_of(&mut paths, &h.condition, h.model.as_ref()).map(|m| values(&m)).unwrap_or_default();
-        return Verdict::Counterexample { message: h.message.clone(), slot: h.slot, values };
+        return Verdict::Counterexample { message: h.message.clone(), slot: Some(h.slot), line: None, values: BTreeMap::new() };
     }
     match &expl.unknown {
         Some(reason) => Verdict::Unknown { reason: reason.clone() },
         None => Verdict::Proved,
     }
+}
+
+fn counterexample(message: String) -> Verdict {
+    Verdict::Counterexample { message, slot: None, line: None, values: BTreeMap::new() }
+}
+
+/// Some program's hook implements one of the requested events, and a latency pair has a hook at
+/// each end. `hooks` are the probes of the programs that run per event.
+pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
+    if props.events.is_empty() && props.latency.is_none() {
+        return Verdict::Proved;
+    }
+    if hooks.is_empty() {
+        return Verdict::Unknown { reason: "no program section names a probe".into() };
+    }
+    let attached = hooks.join(", ");
+    if !props.events.is_empty() && !hooks.iter().any(|h| props.events.iter().any(|e| implements(h, e))) {
+        return counterexample(format!("the program attaches to {attached}, but the request is about {}", props.events.join(" or ")));
+    }
+    if let Some((start, end)) = &props.latency {
+        for (which, probe) in [("start", start), ("end", end)] {
+            if !hooks.iter().any(|h| implements_at(h, probe)) {
+                return counterexample(format!("the request times from {start} to {end}, but nothing attaches at the {which} ({probe}); the program attaches to {attached}"));
+            }
+        }
+    }
+    Verdict::Proved
+}
+
+/// Fields that stand for each other: a pid comes with its tid, a size is a byte count.
+fn has(shown: &Shown, f: Field) -> bool {
+    let same: &[Field] = match f {
+        Field::Size | Field::Bytes => &[Field::Size, Field::Bytes],
+        Field::Pid | Field::Tid => &[Field::Pid, Field::Tid],
+        Field::Retval | Field::Errno => &[Field::Retval, Field::Errno],
+        _ => std::slice::from_ref(&f),
+    };
+    same.iter().any(|s| shown.fields.contains(s))
+}
+
+fn unnamed_list(shown: &Shown) -> String {
+    shown.unnamed.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// Every requested field shows in the program's output (records, map keys and values).
+pub fn fields(output: &Shown, asked: &[Field]) -> Verdict {
+    let missing: Vec<String> = asked.iter().filter(|f| !has(output, **f)).map(Field::to_string).collect();
+    if missing.is_empty() {
+        return Verdict::Proved;
+    }
+    if !output.unnamed.is_empty() {
+        return Verdict::Unknown { reason: format!("{} not found, but the output also holds values the verifier cannot name ({})", missing.join(", "), unnamed_list(output)) };
+    }
+    counterexample(format!("the output never shows {}, which the request asked for; it shows {}", missing.join(", "), output.field_list()))
+}
+
+/// One write into a map, by what its key and value show.
+#[derive(Debug, Clone)]
+pub struct MapWrite {
+    pub map: String,
+    pub key: Shown,
+    pub value: Shown,
+    /// What the path to the write branched on: a histogram bucket found by a loop of
+    /// comparisons is a constant on each path, and shows its field only here.
+    pub guard: Shown,
+}
+
+/// Some map has the requested shape: keyed by the `by` fields, counting (a value that shows no
+/// field of the event), summing the field, or bucketing it (the field in the key).
+pub fn aggregate(writes: &[MapWrite], asked: &Aggregate) -> Verdict {
+    let (by, of, bucketed) = match asked {
+        Aggregate::Count { by } => (by, None, false),
+        Aggregate::Sum { of, by } => (by, Some(*of), false),
+        Aggregate::Hist { of, by } | Aggregate::Lhist { of, by, .. } => (by, Some(*of), true),
+    };
+    let fits = |w: &MapWrite| {
+        by.iter().all(|f| has(&w.key, *f))
+            && match of {
+                None => w.value.fields.is_empty(),
+                Some(f) if bucketed => has(&w.key, f) || has(&w.guard, f),
+                Some(f) => has(&w.value, f),
+            }
+    };
+    if writes.iter().any(fits) {
+        return Verdict::Proved;
+    }
+    if writes.iter().any(|w| !w.key.unnamed.is_empty() || !w.value.unnamed.is_empty()) {
+        let mut all = Shown::default();
+        writes.iter().for_each(|w| {
+            all.add(&w.key);
+            all.add(&w.value)
+        });
+        return Verdict::Unknown { reason: format!("no map has the shape of {asked} by the values the verifier can name; some hold others ({})", unnamed_list(&all)) };
+    }
+    if writes.is_empty() {
+        return counterexample(format!("the request asks for {asked}, but the program writes no map"));
+    }
+    let mut seen = Vec::new();
+    for w in writes {
+        let d = format!("{} keyed by {} holding {}", w.map, w.key.field_list(), if w.value.fields.is_empty() { "a count".to_string() } else { w.value.field_list() });
+        if !seen.contains(&d) {
+            seen.push(d);
+        }
+    }
+    counterexample(format!("the request asks for {asked}, but the program's maps are: {}", seen.join("; ")))
 }

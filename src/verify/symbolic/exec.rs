@@ -1,35 +1,45 @@
 //! Executes one program on every path, registers and memory as z3 bit-vectors, and records what
-//! each path emits (ring-buffer submits, perf outputs, map updates, printk) under which path
-//! condition. Values from the outside are fresh symbols named after their origin: `pid_tgid`,
-//! `uid_gid`, `comm[i]`, `ctx+OFF`, `read#N[i]`, `map#N+OFF`. Pointer offsets must be constant;
-//! anything this model cannot follow makes the result `Unknown` with the reason, never a guess.
+//! each path emits (ring-buffer submits, perf outputs, map writes, printk) under which path
+//! condition. Values from the outside are symbols named after their origin (see [`super::origin`]
+//! for the names and what they show). Pointer offsets must be constant; anything this model
+//! cannot follow makes the result `Unknown` with the reason, never a guess. Helper calls follow
+//! their specs ([`super::spec`]): a violated precondition is a hazard, like a NULL dereference.
 
 use std::collections::BTreeMap;
-
 use std::rc::Rc;
-use z3::ast::{Ast, Bool, BV};
 
+use z3::ast::{Ast, Bool, BV};
 use z3::{Model, SatResult, Solver};
 
 use super::elf::{MapRef, Program};
 use super::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
+use super::origin::sym;
+use super::spec::{self, Arg, Returns};
 
 /// Limits of one exploration.
 const MAX_PATHS: usize = 256;
 const MAX_STEPS: usize = 20_000;
-/// Wall-clock budget of one exploration: past it the answer is `Unknown`, never a wait.
+/// bpf-to-bpf calls nest at most this deep (the kernel allows 8 frames).
+const MAX_FRAMES: usize = 8;
+/// Bytes of stack below r10 a frame may use.
+const STACK_SIZE: i64 = 512;
+/// Wall-clock budget of one exploration and its checks: past it the answer is `Unknown`.
 const BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Region {
     Ctx,
-    Stack,
-    /// A map lookup's result (`id` distinguishes lookups) or a ring-buffer reservation.
+    /// The stack of call frame N (0 is the program's own).
+    Stack(usize),
+    /// A map lookup's result (`id` distinguishes lookups).
     MapValue {
+        map: String,
         id: usize,
     },
+    /// A ring-buffer reservation of `size` bytes when the size is a constant.
     Ringbuf {
         id: usize,
+        size: Option<i64>,
     },
     /// A map itself (the first argument of map helpers).
     Map(String),
@@ -47,20 +57,24 @@ pub enum Val {
     },
 }
 
-/// What a path sent to user space.
+/// What a path sent to user space: a record (ring buffer, perf buffer, printk) or a map write.
 #[derive(Debug, Clone)]
 pub struct Emit {
     pub slot: usize,
-    pub kind: String,
+    pub kind: &'static str,
+    /// The map written or output through, when there is one.
+    pub map: Option<String>,
+    /// A map write's key bytes (as far as the program wrote them); empty for records.
+    pub key: Vec<BV>,
+    /// The record, or the value written, each a symbolic byte.
+    pub value: Vec<BV>,
     /// The path condition under which it happens, branch by branch.
     pub condition: Vec<Bool>,
     /// Input values that drive the program down this path (none before the first branch).
     pub model: Option<Rc<Model>>,
-    /// The bytes emitted (record, or key then value), each a symbolic byte.
-    pub bytes: Vec<BV>,
 }
 
-/// A memory-safety problem found on a feasible path.
+/// A memory-safety problem or broken helper precondition found on a feasible path.
 #[derive(Debug, Clone)]
 pub struct Hazard {
     pub slot: usize,
@@ -77,28 +91,41 @@ pub struct Exploration {
     pub paths: usize,
     /// Why some path could not be followed; the checks then answer `Unknown`.
     pub unknown: Option<String>,
+    /// For each `bpf_probe_read*` (by number): the symbols its source address was made of.
+    pub reads: BTreeMap<usize, Vec<String>>,
     /// When the checks on this exploration must give up too.
     pub deadline: std::time::Instant,
+}
+
+/// Where a bpf-to-bpf call returns to, and the callee-saved registers of the caller.
+#[derive(Clone)]
+struct Frame {
+    ret: usize,
+    saved: [Val; 5],
 }
 
 #[derive(Clone)]
 struct State {
     pc: usize,
     regs: [Val; 11],
+    frames: Vec<Frame>,
     /// Byte-addressed memory per region: (region, offset) → byte.
     mem: BTreeMap<(String, i64), BV>,
     condition: Vec<Bool>,
     /// A model of `condition`, so a branch side it already satisfies needs no solver call.
     model: Option<Rc<Model>>,
     lookups: usize,
+    /// The key bytes of each lookup, for the map write that follows through its value pointer.
+    keys: BTreeMap<usize, Vec<BV>>,
 }
 
 fn key(region: &Region) -> String {
     match region {
         Region::Ctx => "ctx".into(),
-        Region::Stack => "stack".into(),
-        Region::MapValue { id } => format!("map#{id}"),
-        Region::Ringbuf { id } => format!("rec#{id}"),
+        Region::Stack(0) => "stack".into(),
+        Region::Stack(n) => format!("stack@{n}"),
+        Region::MapValue { map, id } => format!("map:{map}#{id}"),
+        Region::Ringbuf { id, .. } => format!("rec#{id}"),
         Region::Map(name) => format!("mapdef:{name}"),
     }
 }
@@ -116,7 +143,6 @@ pub(crate) fn solver() -> Solver {
     solver.set_params(&params);
     solver
 }
-
 /// z3's answer to one query, read exactly.
 pub(crate) enum Answer {
     Sat(Rc<Model>),
@@ -171,7 +197,6 @@ struct Explorer<'a> {
     prog: &'a Program,
     out: Exploration,
     steps: usize,
-    reads: usize,
     deadline: std::time::Instant,
     paths: PathSolver,
 }
@@ -184,7 +209,7 @@ impl State {
                 self.mem
                     .entry((k.clone(), off + i))
                     // Memory nobody wrote holds what the kernel put there: a symbol named after it.
-                    .or_insert_with(|| BV::new_const(format!("{k}+{}", off + i), 8))
+                    .or_insert_with(|| BV::new_const(sym::memory(&k, off + i), 8))
                     .clone()
             })
             .collect();
@@ -206,6 +231,13 @@ impl State {
     fn bytes(&mut self, region: &Region, off: i64, len: i64) -> Vec<BV> {
         (0..len).map(|i| self.load(region, off + i, 1).extract(7, 0)).collect()
     }
+
+    /// The bytes the program wrote from `off` on, up to `max` (a map key's size is not in the
+    /// object, so a key is what was written where it points).
+    fn written(&self, region: &Region, off: i64, max: i64) -> Vec<BV> {
+        let k = key(region);
+        self.mem.range((k.clone(), off)..(k, off + max)).map(|(_, b)| b.clone()).collect()
+    }
 }
 
 impl Explorer<'_> {
@@ -220,11 +252,16 @@ impl Explorer<'_> {
         self.out.unknown.get_or_insert(why);
     }
 
+    fn hazard(&mut self, s: &State, slot: usize, message: String) {
+        self.out.hazards.push(Hazard { slot, message, condition: s.condition.clone(), model: s.model.clone() });
+    }
+
     fn run(&mut self) {
         let mut regs: [Val; 11] = std::array::from_fn(|_| Val::Uninit);
         regs[1] = Val::Ptr { region: Region::Ctx, off: 0, nullable: false };
-        regs[10] = Val::Ptr { region: Region::Stack, off: 0, nullable: false };
-        let mut work = vec![State { pc: 0, regs, mem: BTreeMap::new(), condition: Vec::new(), model: None, lookups: 0 }];
+        regs[10] = Val::Ptr { region: Region::Stack(0), off: 0, nullable: false };
+        let start = State { pc: 0, regs, frames: Vec::new(), mem: BTreeMap::new(), condition: Vec::new(), model: None, lookups: 0, keys: BTreeMap::new() };
+        let mut work = vec![start];
         while let Some(state) = work.pop() {
             if self.out.paths >= MAX_PATHS {
                 self.unknown(format!("more than {MAX_PATHS} paths"));
@@ -242,14 +279,14 @@ impl Explorer<'_> {
         }
     }
 
-    /// Runs one path until it exits (counted) or forks (the two continuations are returned).
+    /// Runs one path until it exits (counted) or forks (the continuations are returned).
     fn step_path(&mut self, mut s: State) -> Result<Vec<State>, String> {
         loop {
             self.steps += 1;
             if self.steps > MAX_STEPS {
                 return Err(format!("more than {MAX_STEPS} steps"));
             }
-            if self.steps % 64 == 0 && std::time::Instant::now() > self.deadline {
+            if self.steps.is_multiple_of(64) && std::time::Instant::now() > self.deadline {
                 return Err(format!("the time budget of {} ms ran out", BUDGET.as_millis()));
             }
             let slot = s.pc;
@@ -258,14 +295,36 @@ impl Explorer<'_> {
                 _ => return Err(format!("slot {slot} is not an instruction")),
             };
             s.pc += 1;
+            // The kernel rejects a read of a register nothing wrote; so does this model, and
+            // the path ends there.
+            if let Some(r) = reads(&insn).into_iter().find(|&r| matches!(s.regs[r as usize], Val::Uninit)) {
+                self.hazard(&s, slot, format!("r{r} is read before anything is written to it"));
+                self.out.paths += 1;
+                return Ok(vec![]);
+            }
             match insn {
-                Insn::Exit => {
-                    self.out.paths += 1;
-                    return Ok(vec![]);
-                }
+                Insn::Exit => match s.frames.pop() {
+                    None => {
+                        self.out.paths += 1;
+                        return Ok(vec![]);
+                    }
+                    Some(frame) => {
+                        s.pc = frame.ret;
+                        for (i, v) in frame.saved.into_iter().enumerate() {
+                            s.regs[6 + i] = v;
+                        }
+                        for r in 1..=5 {
+                            s.regs[r] = Val::Uninit;
+                        }
+                    }
+                },
                 Insn::Alu { wide, op, dst, src, off } => self.alu(&mut s, wide, op, dst, src, off)?,
-                Insn::Endian { dst, .. } => {
-                    s.regs[dst as usize] = Val::Scalar(BV::fresh_const("swapped", 64));
+                Insn::Endian { dst, to_be, swap, bits } => {
+                    let v = self.scalar(&s.regs[dst as usize]).ok_or_else(|| format!("slot {slot}: byte swap of a pointer"))?;
+                    let n = (bits / 8) as u32;
+                    // Little-endian host: to big-endian (or `bswap`) reverses the bytes.
+                    let r = if to_be || swap { (1..n).fold(v.extract(7, 0), |acc, i| acc.concat(v.extract(8 * i + 7, 8 * i))) } else { v.extract(8 * n - 1, 0) };
+                    s.regs[dst as usize] = Val::Scalar(r.zero_ext(64 - 8 * n));
                 }
                 Insn::LdImm64 { dst, imm, .. } => {
                     s.regs[dst as usize] = match self.prog.maps.get(&slot) {
@@ -276,25 +335,27 @@ impl Explorer<'_> {
                     s.pc += 1;
                 }
                 Insn::Ldx { size, dst, src, off, .. } => {
-                    let (region, base) = self.deref(&s, src, slot)?;
-                    s.regs[dst as usize] = Val::Scalar(s.load(&region, base + off as i64, size));
+                    let (region, at) = self.access(&s, src, off, size as i64, false, slot)?;
+                    s.regs[dst as usize] = Val::Scalar(s.load(&region, at, size));
                 }
                 Insn::St { size, dst, off, imm } => {
-                    let (region, base) = self.deref(&s, dst, slot)?;
-                    s.store(&region, base + off as i64, size, &c64(imm as i64 as u64));
+                    let (region, at) = self.access(&s, dst, off, size as i64, true, slot)?;
+                    s.store(&region, at, size, &c64(imm as i64 as u64));
+                    self.wrote(&mut s, slot, &region, at, size);
                 }
                 Insn::Stx { size, dst, src, off } => {
-                    let (region, base) = self.deref(&s, dst, slot)?;
+                    let (region, at) = self.access(&s, dst, off, size as i64, true, slot)?;
                     let v = match &s.regs[src as usize] {
                         Val::Scalar(b) => b.clone(),
                         // A pointer spilled to the stack: its value is not interesting here.
-                        _ => BV::fresh_const("spilled_ptr", 64),
+                        _ => BV::fresh_const(sym::SPILLED, 64),
                     };
-                    s.store(&region, base + off as i64, size, &v);
+                    s.store(&region, at, size, &v);
+                    self.wrote(&mut s, slot, &region, at, size);
                 }
                 Insn::Atomic { size, dst, src, off, op, fetch } => {
-                    let (region, base) = self.deref(&s, dst, slot)?;
-                    let old = s.load(&region, base + off as i64, size);
+                    let (region, at) = self.access(&s, dst, off, size as i64, true, slot)?;
+                    let old = s.load(&region, at, size);
                     let v = self.scalar(&s.regs[src as usize]).ok_or("atomic with a pointer operand")?;
                     let new = match op {
                         AtomicOp::Add => old.bvadd(&v),
@@ -303,17 +364,23 @@ impl Explorer<'_> {
                         AtomicOp::Xor => old.bvxor(&v),
                         AtomicOp::Xchg | AtomicOp::Cmpxchg => v.clone(),
                     };
-                    s.store(&region, base + off as i64, size, &new);
+                    s.store(&region, at, size, &new);
                     if fetch {
                         s.regs[src as usize] = Val::Scalar(old);
                     }
-                    if matches!(region, Region::MapValue { .. }) {
-                        let bytes = s.bytes(&region, 0, 8);
-                        self.emit(&s, slot, "map value update", bytes);
-                    }
+                    self.wrote(&mut s, slot, &region, at, size);
                 }
                 Insn::Call { src: 0, imm } => self.helper(&mut s, slot, imm)?,
-                Insn::Call { .. } => return Err(format!("slot {slot}: calls to other functions are not followed yet")),
+                Insn::Call { src: 1, imm } => {
+                    if s.frames.len() + 1 >= MAX_FRAMES {
+                        return Err(format!("slot {slot}: calls nest deeper than {MAX_FRAMES} frames"));
+                    }
+                    let saved = std::array::from_fn(|i| s.regs[6 + i].clone());
+                    s.frames.push(Frame { ret: s.pc, saved });
+                    s.regs[10] = Val::Ptr { region: Region::Stack(s.frames.len()), off: 0, nullable: false };
+                    s.pc = (s.pc as i64 + imm as i64) as usize;
+                }
+                Insn::Call { .. } => return Err(format!("slot {slot}: calls to kernel functions are not modelled")),
                 Insn::Jmp { op: JmpOp::Ja, off, .. } => s.pc = (s.pc as i64 + off as i64) as usize,
                 Insn::Jmp { wide32, op, dst, src, off } => return self.branch(s, slot, wide32, op, dst, src, off),
                 Insn::LdPacket { .. } => return Err(format!("slot {slot}: legacy packet loads are not modelled")),
@@ -322,16 +389,30 @@ impl Explorer<'_> {
         }
     }
 
+    /// The region and offset `reg + off` points to, for an access of `size` bytes; a NULL or
+    /// out-of-bounds access is a hazard (the access is still modelled, so the path goes on).
+    fn access(&mut self, s: &State, reg: u8, off: i16, size: i64, write: bool, slot: usize) -> Result<(Region, i64), String> {
+        let (region, at) = self.deref(s, reg, slot)?;
+        let at = at + off as i64;
+        match &region {
+            Region::Stack(_) if at < -STACK_SIZE || at + size > 0 => {
+                self.hazard(s, slot, format!("the stack is accessed at r10{at:+}, outside its {STACK_SIZE} bytes"));
+            }
+            Region::Ringbuf { size: Some(n), .. } if at < 0 || at + size > *n => {
+                self.hazard(s, slot, format!("byte {at} of a {n}-byte ring-buffer record is accessed"));
+            }
+            Region::Ctx if write => self.hazard(s, slot, "the program writes into its context, which is read-only".into()),
+            Region::Map(m) => return Err(format!("slot {slot}: the map {m} itself is read or written")),
+            _ => {}
+        }
+        Ok((region, at))
+    }
+
     fn deref(&mut self, s: &State, reg: u8, slot: usize) -> Result<(Region, i64), String> {
         match &s.regs[reg as usize] {
             Val::Ptr { region, off, nullable } => {
                 if *nullable {
-                    self.out.hazards.push(Hazard {
-                        slot,
-                        message: format!("r{reg} may be NULL here (the result of a map lookup or ring-buffer reserve that was not checked)"),
-                        condition: s.condition.clone(),
-                        model: s.model.clone(),
-                    });
+                    self.hazard(s, slot, format!("r{reg} may be NULL here (the result of a map lookup or ring-buffer reserve that was not checked)"));
                 }
                 Ok((region.clone(), *off))
             }
@@ -340,8 +421,17 @@ impl Explorer<'_> {
         }
     }
 
-    fn emit(&mut self, s: &State, slot: usize, kind: &str, bytes: Vec<BV>) {
-        self.out.emits.push(Emit { slot, kind: kind.into(), condition: s.condition.clone(), model: s.model.clone(), bytes });
+    /// A store into a map value is a map write: the user sees it when the map is printed.
+    fn wrote(&mut self, s: &mut State, slot: usize, region: &Region, at: i64, size: u8) {
+        if let Region::MapValue { map, id } = region {
+            let value = s.bytes(region, at, size as i64);
+            let key = s.keys.get(id).cloned().unwrap_or_default();
+            self.emit(s, slot, "map value write", Some(map.clone()), key, value);
+        }
+    }
+
+    fn emit(&mut self, s: &State, slot: usize, kind: &'static str, map: Option<String>, key: Vec<BV>, value: Vec<BV>) {
+        self.out.emits.push(Emit { slot, kind, map, key, value, condition: s.condition.clone(), model: s.model.clone() });
     }
 
     fn alu(&mut self, s: &mut State, wide: bool, op: AluOp, dst: u8, src: Operand, off: i16) -> Result<(), String> {
@@ -500,77 +590,194 @@ impl Explorer<'_> {
         Ok(next)
     }
 
+    /// The bytes a `mem`/`mem_write` argument may cover, when its region bounds them.
+    fn room(region: &Region, at: i64) -> Option<i64> {
+        match region {
+            Region::Stack(_) => Some(-at),
+            Region::Ringbuf { size: Some(n), .. } => Some(n - at),
+            _ => None,
+        }
+    }
+
+    /// Checks the arguments of a call against the helper's spec; a broken precondition is a
+    /// hazard naming the argument.
+    fn preconditions(&mut self, s: &State, slot: usize, helper: &spec::Helper) {
+        let name = &helper.name;
+        for (i, arg) in helper.args.iter().enumerate() {
+            let r = i + 1;
+            let v = &s.regs[r];
+            let bad = |what: &str| format!("argument {r} of {name} (r{r}) must be {what}");
+            let problem = match (arg, v) {
+                (Arg::Map, Val::Ptr { region: Region::Map(_), .. }) => None,
+                (Arg::Map, _) => Some(bad("a map")),
+                (Arg::Ctx, Val::Ptr { region: Region::Ctx, off: 0, .. }) => None,
+                (Arg::Ctx, _) => Some(bad("the program's context (its first argument)")),
+                (Arg::Record, Val::Ptr { region: Region::Ringbuf { .. }, off: 0, nullable: false }) => None,
+                (Arg::Record, Val::Ptr { region: Region::Ringbuf { .. }, off: 0, nullable: true }) => Some(bad("a reservation checked for NULL")),
+                (Arg::Record, _) => Some(bad("a record from bpf_ringbuf_reserve")),
+                (Arg::Key | Arg::Value | Arg::Mem | Arg::MemWrite, Val::Ptr { region, off, nullable }) => {
+                    if *nullable {
+                        Some(bad("a pointer checked for NULL"))
+                    } else if matches!(region, Region::Map(_)) {
+                        Some(bad("a pointer to memory, not a map"))
+                    } else if *arg == Arg::MemWrite && *region == Region::Ctx {
+                        Some(bad("writable memory (the context is read-only)"))
+                    } else {
+                        self.size_problem(s, helper, r, region, *off)
+                    }
+                }
+                (Arg::Key | Arg::Value | Arg::Mem | Arg::MemWrite, _) => Some(bad("a pointer to memory (the stack or a map value)")),
+                (Arg::Size | Arg::SizeOrZero | Arg::Scalar, Val::Ptr { .. }) => Some(bad("a number, not a pointer")),
+                _ => None,
+            };
+            if let Some(message) = problem {
+                self.hazard(s, slot, message);
+            }
+        }
+    }
+
+    /// A buffer argument `r` and its size (the next argument): the size must fit the room the
+    /// buffer has on this path, which the solver decides when the size is not a constant.
+    fn size_problem(&mut self, s: &State, helper: &spec::Helper, r: usize, region: &Region, at: i64) -> Option<String> {
+        let zero_ok = match helper.args.get(r) {
+            Some(Arg::Size) => false,
+            Some(Arg::SizeOrZero) => true,
+            _ => return None,
+        };
+        let size = self.scalar(&s.regs[r + 1])?;
+        let room = Self::room(region, at)?;
+        let too_big = size.bvsgt(c64(room as u64));
+        let negative = size.bvslt(c64(0));
+        let mut broken = vec![too_big, negative];
+        if !zero_ok {
+            broken.push(size.eq(c64(0)));
+        }
+        let broken = Bool::or(&broken);
+        match self.paths.check(&s.condition, &[&broken]) {
+            Answer::Sat(m) => {
+                let n = m.eval(&size, true).and_then(|v| v.as_u64()).map(|v| v as i64).unwrap_or(0);
+                Some(format!("the size in r{} of {} can be {n}, but the buffer in r{r} has {room} bytes", r + 1, helper.name))
+            }
+            _ => None,
+        }
+    }
+
+    /// Key and value sizes of map `m`: from the object's BTF, else (bpftrace's maps) a guess that
+    /// never takes in the value: 8-byte values (counts, sums, histogram buckets) and a key that
+    /// ends where the value begins, at most 64 bytes.
+    fn sizes(&self, m: &str, key: (&Region, i64), value: Option<(&Region, i64)>) -> (i64, i64) {
+        if let Some(sizes) = self.prog.map_sizes.get(m) {
+            return *sizes;
+        }
+        let key_len = match value {
+            Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(64),
+            _ => 64,
+        };
+        (key_len, 8)
+    }
+
     fn helper(&mut self, s: &mut State, slot: usize, id: i32) -> Result<(), String> {
-        let size_arg = |s: &State, r: usize| s.regs[r].clone();
+        let specs = spec::helpers();
+        let Some(helper) = specs.get(&id) else {
+            // No spec: a value we cannot name, and arguments we cannot check.
+            s.regs[0] = Val::Scalar(BV::fresh_const(&sym::helper(id), 64));
+            for r in 1..=5 {
+                s.regs[r] = Val::Uninit;
+            }
+            return Ok(());
+        };
+        self.preconditions(s, slot, helper);
         let const_of = |v: &Val| match v {
             Val::Scalar(b) => b.simplify().as_u64().map(|v| v as i64),
             _ => None,
         };
-        let ret = match id {
-            // bpf_get_current_pid_tgid, bpf_get_current_uid_gid: one value per event.
-            14 => Val::Scalar(BV::new_const("pid_tgid", 64)),
-            15 => Val::Scalar(BV::new_const("uid_gid", 64)),
-            // bpf_get_current_comm(buf, size)
-            16 => {
-                let (region, off) = self.deref(s, 1, slot)?;
-                let n = const_of(&size_arg(s, 2)).ok_or("get_current_comm with a non-constant size")?.min(16);
-                for i in 0..n {
-                    s.store(&region, off + i, 1, &BV::new_const(format!("comm[{i}]"), 8).zero_ext(56));
+        let ptr = |v: &Val| match v {
+            Val::Ptr { region, off, .. } => Some((region.clone(), *off)),
+            _ => None,
+        };
+        // What the call does besides returning, by helper.
+        match helper.name.as_str() {
+            "bpf_get_current_comm" => {
+                if let (Some((region, off)), Some(n)) = (ptr(&s.regs[1]), const_of(&s.regs[2])) {
+                    for i in 0..n.clamp(0, 16) {
+                        s.store(&region, off + i, 1, &BV::new_const(sym::comm(i as usize), 8).zero_ext(56));
+                    }
                 }
-                Val::Scalar(c64(0))
             }
-            // bpf_map_lookup_elem(map, key)
-            1 => {
-                s.lookups += 1;
-                Val::Ptr { region: Region::MapValue { id: s.lookups }, off: 0, nullable: true }
-            }
-            // bpf_map_update_elem(map, key, value, flags)
-            2 => {
-                let (kr, ko) = self.deref(s, 2, slot)?;
-                let (vr, vo) = self.deref(s, 3, slot)?;
-                let mut bytes = s.bytes(&kr, ko, 8);
-                bytes.extend(s.bytes(&vr, vo, 8));
-                self.emit(s, slot, "map update", bytes);
-                Val::Scalar(BV::fresh_const("update_ret", 64))
-            }
-            // bpf_ringbuf_reserve(map, size, flags)
-            131 => {
-                s.lookups += 1;
-                Val::Ptr { region: Region::Ringbuf { id: s.lookups }, off: 0, nullable: true }
-            }
-            // bpf_ringbuf_submit(data, flags)
-            132 => {
-                let (r, o) = self.deref(s, 1, slot)?;
-                let bytes = s.bytes(&r, o, 64);
-                self.emit(s, slot, "ring buffer record", bytes);
-                Val::Uninit
-            }
-            // bpf_perf_event_output(ctx, map, flags, data, size), bpf_ringbuf_output(map, data, size, flags)
-            25 | 130 => {
-                let (data_reg, size_reg): (u8, usize) = if id == 25 { (4, 5) } else { (2, 3) };
-                let (r, o) = self.deref(s, data_reg, slot)?;
-                let n = const_of(&size_arg(s, size_reg)).unwrap_or(64).clamp(0, 256);
-                let bytes = s.bytes(&r, o, n);
-                self.emit(s, slot, "perf event record", bytes);
-                Val::Scalar(BV::fresh_const("output_ret", 64))
-            }
-            // bpf_trace_printk
-            6 => {
-                self.emit(s, slot, "trace_printk", Vec::new());
-                Val::Scalar(BV::fresh_const("printk_ret", 64))
-            }
-            // bpf_probe_read*, bpf_probe_read_{user,kernel}[_str](dst, size, src): the bytes are new
-            4 | 45 | 112 | 113 | 114 | 115 => {
-                let (region, off) = self.deref(s, 1, slot)?;
-                let n = const_of(&size_arg(s, 2)).unwrap_or(0).clamp(0, 512);
-                self.reads += 1;
-                for i in 0..n {
-                    s.store(&region, off + i, 1, &BV::new_const(format!("read#{}[{i}]", self.reads), 8).zero_ext(56));
+            "bpf_map_update_elem" => {
+                if let (Some((kr, ko)), Some((vr, vo)), Val::Ptr { region: Region::Map(m), .. }) = (ptr(&s.regs[2]), ptr(&s.regs[3]), &s.regs[1]) {
+                    let (ks, vs) = self.sizes(m, (&kr, ko), Some((&vr, vo)));
+                    let (key, value) = (s.written(&kr, ko, ks), s.written(&vr, vo, vs));
+                    self.emit(s, slot, "map update", Some(m.clone()), key, value);
                 }
-                Val::Scalar(BV::fresh_const("read_ret", 64))
             }
-            // Everything else returns something we do not model further.
-            _ => Val::Scalar(BV::fresh_const(&format!("helper{id}"), 64)),
+            "bpf_ringbuf_submit" => {
+                if let Some((region @ Region::Ringbuf { size, .. }, off)) = ptr(&s.regs[1]) {
+                    let value = s.bytes(&region, off, size.unwrap_or(64).clamp(0, 512));
+                    self.emit(s, slot, "ring buffer record", None, Vec::new(), value);
+                }
+            }
+            "bpf_perf_event_output" | "bpf_ringbuf_output" => {
+                let (map_reg, data_reg, size_reg) = if id == 25 { (2, 4, 5) } else { (1, 2, 3) };
+                if let Some((region, off)) = ptr(&s.regs[data_reg]) {
+                    let n = const_of(&s.regs[size_reg]).unwrap_or(64).clamp(0, 512);
+                    let value = s.bytes(&region, off, n);
+                    let map = match &s.regs[map_reg] {
+                        Val::Ptr { region: Region::Map(m), .. } => Some(m.clone()),
+                        _ => None,
+                    };
+                    self.emit(s, slot, "perf event record", map, Vec::new(), value);
+                }
+            }
+            "bpf_trace_printk" => self.emit(s, slot, "trace_printk line", None, Vec::new(), Vec::new()),
+            name if name.starts_with("bpf_probe_read") => {
+                if let Some((region, off)) = ptr(&s.regs[1]) {
+                    let n = const_of(&s.regs[2]).unwrap_or(0).clamp(0, 512);
+                    let read = self.out.reads.len() + 1;
+                    let source = match &s.regs[3] {
+                        Val::Scalar(b) => super::origin::symbols(b),
+                        Val::Ptr { region, off, .. } => vec![sym::memory(&key(region), *off)],
+                        Val::Uninit => Vec::new(),
+                    };
+                    self.out.reads.insert(read, source);
+                    for i in 0..n {
+                        s.store(&region, off + i, 1, &BV::new_const(sym::read(read, i as usize), 8).zero_ext(56));
+                    }
+                }
+            }
+            _ => {}
+        }
+        let ret = match helper.returns {
+            Returns::MapValueOrNull => {
+                s.lookups += 1;
+                let map = match &s.regs[1] {
+                    Val::Ptr { region: Region::Map(m), .. } => m.clone(),
+                    _ => "?".into(),
+                };
+                if let Some((kr, ko)) = ptr(&s.regs[2]) {
+                    let (ks, _) = self.sizes(&map, (&kr, ko), None);
+                    let k = s.written(&kr, ko, ks);
+                    s.keys.insert(s.lookups, k);
+                }
+                Val::Ptr { region: Region::MapValue { map, id: s.lookups }, off: 0, nullable: true }
+            }
+            Returns::RecordOrNull => {
+                s.lookups += 1;
+                Val::Ptr { region: Region::Ringbuf { id: s.lookups, size: const_of(&s.regs[2]) }, off: 0, nullable: true }
+            }
+            Returns::Void => Val::Uninit,
+            Returns::Scalar => {
+                let v = match (&helper.origin, helper.per_event) {
+                    (Some(o), true) => BV::new_const(o.as_str(), 64),
+                    (Some(o), false) => BV::fresh_const(o, 64),
+                    (None, _) => BV::fresh_const(&sym::result(&helper.name), 64),
+                };
+                if let Some((lo, hi)) = helper.range {
+                    // The result's range joins the path condition; it cannot make the path infeasible.
+                    s.condition.push(Bool::and(&[v.bvsge(c64(lo as u64)), v.bvsle(c64(hi as u64))]));
+                }
+                Val::Scalar(v)
+            }
         };
         s.regs[0] = ret;
         // Caller-saved registers are clobbered by the call.
@@ -581,12 +788,32 @@ impl Explorer<'_> {
     }
 }
 
+/// The registers `insn` reads, for the uninitialised-read check (helper arguments by spec).
+fn reads(insn: &Insn) -> Vec<u8> {
+    let src = |o: &Operand| match o {
+        Operand::Reg(r) => vec![*r],
+        Operand::Imm(_) => vec![],
+    };
+    match insn {
+        Insn::Alu { op: AluOp::Mov, src: o, .. } => src(o),
+        Insn::Alu { dst, src: o, .. } => [vec![*dst], src(o)].concat(),
+        Insn::Endian { dst, .. } => vec![*dst],
+        Insn::Jmp { op: JmpOp::Ja, .. } => vec![],
+        Insn::Jmp { dst, src: o, .. } => [vec![*dst], src(o)].concat(),
+        Insn::Call { src: 0, imm } => spec::helpers().get(imm).map_or(vec![], |h| (1..=h.args.len() as u8).collect()),
+        Insn::Exit => vec![0],
+        Insn::Ldx { src, .. } => vec![*src],
+        Insn::St { dst, .. } => vec![*dst],
+        Insn::Stx { dst, src, .. } | Insn::Atomic { dst, src, .. } => vec![*dst, *src],
+        _ => vec![],
+    }
+}
+
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let paths = PathSolver::new();
     let deadline = std::time::Instant::now() + BUDGET;
-    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, deadline };
-    let mut e = Explorer { prog, out, steps: 0, reads: 0, deadline, paths };
+    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline };
+    let mut e = Explorer { prog, out, steps: 0, deadline, paths: PathSolver::new() };
     e.run();
     e.out
 }

@@ -1,11 +1,16 @@
 //! The symbolic verifier: BPF objects read into programs of typed instructions ([`elf`],
-//! [`insn`]), every path executed over z3 bit-vectors ([`exec`]), and the request's properties
-//! checked on the paths that emit output, plus NULL safety ([`check`]).
+//! [`insn`]), every path executed over z3 bit-vectors with helper calls checked against their
+//! specs ([`exec`], [`spec`]), values traced back to the fields they show ([`origin`]), and the
+//! request's properties checked ([`check`]).
 
 pub mod check;
 pub mod elf;
 pub mod exec;
 pub mod insn;
+pub mod origin;
+pub mod spec;
+
+use std::collections::BTreeMap;
 
 pub use check::Verdict;
 pub use elf::{programs, ElfError, MapRef, Program};
@@ -14,24 +19,160 @@ pub use insn::{decode, Insn};
 use serde::Serialize;
 
 use crate::comprehend::Properties;
+use check::MapWrite;
+use origin::{Shown, Sources};
 
-/// The verdicts for one program (one section) of an object.
-#[derive(Debug, Clone, Serialize)]
-pub struct ProgramVerdicts {
-    pub section: String,
-    pub paths: usize,
-    pub filters: Verdict,
-    pub safety: Verdict,
+/// A property the verifier checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Property {
+    /// The hooks implement the requested event.
+    Hooks,
+    /// Every path that emits output satisfies the requested filters.
+    Filters,
+    /// The output shows the requested fields.
+    Fields,
+    /// A map has the requested aggregation's shape.
+    Aggregate,
+    /// No NULL dereference, out-of-bounds stack access, uninitialised register or broken helper
+    /// precondition.
+    Safety,
 }
 
-/// Checks every program of `object` against `props` (filters) and for NULL safety.
-pub fn verify(object: &[u8], props: &Properties) -> Result<Vec<ProgramVerdicts>, ElfError> {
-    let mut out = Vec::new();
-    // bpftrace's BEGIN and END run once, not per event: a filter on events does not apply to them.
-    let per_event = |p: &&Program| p.section != ".text" && !p.section.starts_with("s_BEGIN") && !p.section.starts_with("s_END");
-    for prog in programs(object)?.iter().filter(per_event) {
-        let expl = exec::explore(prog);
-        out.push(ProgramVerdicts { section: prog.section.clone(), paths: expl.paths, filters: check::filters(&expl, &props.filters), safety: check::safety(&expl) });
+impl std::fmt::Display for Property {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Property::Hooks => "hooks",
+            Property::Filters => "filters",
+            Property::Fields => "fields",
+            Property::Aggregate => "aggregate",
+            Property::Safety => "safety",
+        })
     }
-    Ok(out)
+}
+
+/// One property's verdict, on one program section or (`section: None`) the whole object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    pub property: Property,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub section: Option<String>,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+}
+
+/// A program section that was executed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProgramSummary {
+    pub section: String,
+    pub probe: Option<String>,
+    pub paths: usize,
+}
+
+/// Everything the verifier found about one object.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub programs: Vec<ProgramSummary>,
+    /// In the order a reader (and the model) should fix them: hooks, filters, fields, aggregate,
+    /// safety.
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// The first check with a counterexample.
+    pub fn counterexample(&self) -> Option<&Check> {
+        self.checks.iter().find(|c| matches!(c.verdict, Verdict::Counterexample { .. }))
+    }
+}
+
+/// Checks every program of `object` against `props`, and for safety.
+pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
+    // bpftrace's BEGIN and END run once and `.text` holds subprograms: none runs per event.
+    let per_event = |p: &&Program| p.section != ".text" && !p.section.starts_with("s_BEGIN") && !p.section.starts_with("s_END");
+    struct Run {
+        prog: Program,
+        probe: Option<String>,
+        context: Vec<origin::CtxField>,
+        expl: exec::Exploration,
+    }
+    let runs: Vec<Run> = programs(object)?
+        .into_iter()
+        .filter(|p| per_event(&p))
+        .map(|prog| {
+            let probe = origin::probe_of_section(&prog.section);
+            let context = probe.as_deref().map(origin::context).unwrap_or_default();
+            let expl = exec::explore(&prog);
+            Run { prog, probe, context, expl }
+        })
+        .collect();
+
+    // What each map holds, from every write into it; a value read back from a map shows what
+    // was stored (a start timestamp, a filename pointer), so resolve until nothing changes.
+    let mut maps: BTreeMap<String, Shown> = BTreeMap::new();
+    let mut writes = Vec::new();
+    for _ in 0..4 {
+        writes.clear();
+        let mut next: BTreeMap<String, Shown> = BTreeMap::new();
+        for r in &runs {
+            let sources = Sources { context: &r.context, reads: &r.expl.reads, maps: &maps };
+            for e in &r.expl.emits {
+                // Records go to user space through a map but are not stored in it.
+                if let (Some(map), false) = (&e.map, e.kind.ends_with("record")) {
+                    let value = sources.shown(&e.value);
+                    next.entry(map.clone()).or_default().add(&value);
+                    let guard = sources.shown_by(e.condition.iter().map(|c| z3::ast::Dynamic::from_ast(c)));
+                    writes.push(MapWrite { map: map.clone(), key: sources.shown(&e.key), value, guard });
+                }
+            }
+        }
+        if next == maps {
+            break;
+        }
+        maps = next;
+    }
+    let mut output = Shown::default();
+    for r in &runs {
+        let sources = Sources { context: &r.context, reads: &r.expl.reads, maps: &maps };
+        for e in &r.expl.emits {
+            output.add(&sources.shown(&e.key));
+            output.add(&sources.shown(&e.value));
+        }
+    }
+
+    let mut checks = Vec::new();
+    let event_hooks: Vec<String> = runs.iter().filter_map(|r| r.probe.clone()).filter(|p| !origin::is_timer(p)).collect();
+    checks.push(Check { property: Property::Hooks, section: None, verdict: check::hooks(&event_hooks, props) });
+    for r in runs.iter().filter(|r| !r.probe.as_deref().is_some_and(origin::is_timer)) {
+        let verdict = with_line(check::filters(&r.expl, &props.filters), &r.prog);
+        checks.push(Check { property: Property::Filters, section: Some(r.prog.section.clone()), verdict });
+    }
+    let unknown = runs.iter().find_map(|r| r.expl.unknown.clone());
+    let whole = |v: Verdict| match (&v, &unknown) {
+        // A path not followed may hold what is missing.
+        (Verdict::Counterexample { .. }, Some(reason)) => Verdict::Unknown { reason: reason.clone() },
+        _ => v,
+    };
+    if !props.emits.is_empty() {
+        checks.push(Check { property: Property::Fields, section: None, verdict: whole(check::fields(&output, &props.emits)) });
+    }
+    if let Some(asked) = &props.aggregate {
+        checks.push(Check { property: Property::Aggregate, section: None, verdict: whole(check::aggregate(&writes, asked)) });
+    }
+    for r in &runs {
+        let verdict = with_line(check::safety(&r.expl), &r.prog);
+        checks.push(Check { property: Property::Safety, section: Some(r.prog.section.clone()), verdict });
+    }
+    let programs = runs.iter().map(|r| ProgramSummary { section: r.prog.section.clone(), probe: r.probe.clone(), paths: r.expl.paths }).collect();
+    Ok(Report { programs, checks })
+}
+
+/// A counterexample at an instruction gets the source line, where the object has line info.
+fn with_line(v: Verdict, prog: &Program) -> Verdict {
+    match v {
+        Verdict::Counterexample { message, slot: Some(slot), line: None, values } => {
+            let line = prog.lines.range(..=slot).next_back().map(|(_, l)| l.clone());
+            Verdict::Counterexample { message, slot: Some(slot), line, values }
+        }
+        v => v,
+    }
 }

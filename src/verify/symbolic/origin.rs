@@ -1,0 +1,366 @@
+//! Where values come from, in the request's terms. The executor names every value from outside
+//! the program by its origin ([`sym`]); here a name becomes the fields it shows: `comm[3]` is the
+//! command name, `ctx+24` is whatever the hook's context holds at byte 24 (for
+//! `sys_enter_openat`, the filename pointer), `read#2[0]` is what a `bpf_probe_read*` copied from
+//! an address made of other names, `map:start#1+0` is what the programs stored into map `start`.
+//! Names that cannot be tied to a field are kept as `unnamed`, so a check can say Unknown rather
+//! than claim a field is missing.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use z3::ast::{Ast, Dynamic, BV};
+use z3::{AstKind, DeclKind};
+
+use crate::comprehend::Field;
+
+/// The names the executor gives values, in one place.
+pub mod sym {
+    /// A pointer spilled to the stack and read back.
+    pub const SPILLED: &str = "spilled_ptr";
+
+    /// Byte `off` of a memory region nobody wrote in this program (`ctx+16`, `stack+-8`).
+    pub fn memory(region: &str, off: i64) -> String {
+        format!("{region}+{off}")
+    }
+
+    pub fn comm(i: usize) -> String {
+        format!("comm[{i}]")
+    }
+
+    /// Byte `i` copied by probe read number `n`.
+    pub fn read(n: usize, i: usize) -> String {
+        format!("read#{n}[{i}]")
+    }
+
+    /// The result of a helper without a spec.
+    pub fn helper(id: i32) -> String {
+        format!("helper{id}")
+    }
+
+    /// The result of a specified helper that does not show anything (a status code).
+    pub fn result(name: &str) -> String {
+        format!("ret:{name}")
+    }
+}
+
+/// The uninterpreted constants (input symbols) `values` are built from.
+pub fn symbols_of(values: impl IntoIterator<Item = Dynamic>) -> BTreeSet<String> {
+    let mut seen: HashSet<Dynamic> = HashSet::new();
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<Dynamic> = values.into_iter().collect();
+    while let Some(a) = todo.pop() {
+        if !seen.insert(a.clone()) || a.kind() != AstKind::App {
+            continue;
+        }
+        let children = a.children();
+        if children.is_empty() {
+            let decl = a.decl();
+            if decl.kind() == DeclKind::UNINTERPRETED {
+                out.insert(decl.name());
+            }
+        }
+        todo.extend(children);
+    }
+    out
+}
+
+pub fn symbols(value: &BV) -> Vec<String> {
+    symbols_of([Dynamic::from_ast(value)]).into_iter().collect()
+}
+
+/// The probe a program section attaches to, in bpftrace spelling: bpftrace names its sections
+/// `s_<probe>_<n>`, libbpf objects use `SEC()` names.
+pub fn probe_of_section(section: &str) -> Option<String> {
+    if let Some(rest) = section.strip_prefix("s_") {
+        let probe = rest.rsplit_once('_').filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit())).map_or(rest, |(p, _)| p);
+        return Some(probe.to_string());
+    }
+    crate::retrieve::corpus::c_section_probe(section)
+}
+
+/// One field of a hook's context: its byte range and what it shows.
+#[derive(Debug, Clone)]
+pub struct CtxField {
+    pub name: String,
+    pub offset: i64,
+    pub size: i64,
+    pub shows: Vec<Field>,
+}
+
+/// What a tracepoint field, by its name, shows.
+fn shows_by_name(name: &str) -> Vec<Field> {
+    use Field::*;
+    let n = name.trim_start_matches('_');
+    match n {
+        "filename" | "pathname" | "path" | "oldname" | "newname" | "name" | "file" => {
+            vec![Filename]
+        }
+        "count" | "size" | "len" | "bytes" | "nr_bytes" | "bytes_req" | "bytes_alloc" | "length" | "bytes_acked" | "bytes_received" => vec![Size, Bytes],
+        "ret" => vec![Retval, Errno, Size, Bytes],
+        "sig" | "signal" => vec![Signal],
+        "pid" | "prev_pid" | "next_pid" | "child_pid" | "parent_pid" | "tgid" | "old_pid" => {
+            vec![Pid, Tid]
+        }
+        "comm" | "prev_comm" | "next_comm" | "parent_comm" | "child_comm" => vec![Comm],
+        "cpu" | "target_cpu" | "orig_cpu" | "dest_cpu" => vec![Cpu],
+        "uid" => vec![Uid],
+        "sport" | "dport" | "port" | "lport" | "rport" | "snum" | "num" => vec![Port],
+        _ if n.contains("addr") || n == "ptr" || n == "call_site" || n == "ip" => vec![Addr],
+        _ => vec![],
+    }
+}
+
+/// x86-64 `struct pt_regs`: the offsets of the argument and return registers.
+const PT_REGS: [(&str, i64, &[Field]); 8] = [
+    ("di", 112, &[Field::Arg(0)]),
+    ("si", 104, &[Field::Arg(1)]),
+    ("dx", 96, &[Field::Arg(2)]),
+    ("cx", 88, &[Field::Arg(3)]),
+    ("r10", 56, &[Field::Arg(3)]),
+    ("r8", 72, &[Field::Arg(4)]),
+    ("r9", 64, &[Field::Arg(5)]),
+    ("ax", 80, &[Field::Retval, Field::Errno, Field::Size, Field::Bytes]),
+];
+
+/// The context layout of `probe` on this host (empty when it is not known).
+pub fn context(probe: &str) -> Vec<CtxField> {
+    let (kind, rest) = probe.split_once(':').unwrap_or((probe, ""));
+    match kind {
+        "tracepoint" => {
+            let Some((category, name)) = rest.split_once(':') else {
+                return Vec::new();
+            };
+            let Some(layout) = crate::kernel::tracefs::layout(category, name) else {
+                return Vec::new();
+            };
+            let syscall = category == "syscalls" && name.starts_with("sys_enter_");
+            let mut arg = 0u8;
+            let mut out = Vec::new();
+            for slot in layout {
+                let fname = slot.field.name;
+                let (offset, size) = (slot.offset as i64, slot.size as i64);
+                if fname.starts_with("common_") || fname == "__syscall_nr" {
+                    continue;
+                }
+                if fname == "args" && size == 48 {
+                    // raw_syscalls: `unsigned long args[6]`.
+                    out.extend((0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: offset + 8 * i, size: 8, shows: vec![Field::Arg(i as u8)] }));
+                    continue;
+                }
+                let mut shows = shows_by_name(&fname);
+                if syscall {
+                    shows.push(Field::Arg(arg));
+                    arg += 1;
+                }
+                out.push(CtxField { name: fname, offset, size, shows });
+            }
+            out
+        }
+        "kprobe" | "kretprobe" | "uprobe" | "uretprobe" => {
+            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec() }).collect()
+        }
+        "rawtracepoint" | "raw_tracepoint" | "raw_tp" | "tp_btf" | "fentry" | "fexit" => {
+            (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)] }).collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// What some bytes show: fields, and origins that cannot be named as fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub fields: BTreeSet<Field>,
+    pub unnamed: BTreeSet<String>,
+}
+
+impl Shown {
+    pub fn add(&mut self, other: &Shown) {
+        self.fields.extend(other.fields.iter().copied());
+        self.unnamed.extend(other.unnamed.iter().cloned());
+    }
+
+    pub fn field_list(&self) -> String {
+        if self.fields.is_empty() {
+            return "no field of the event".into();
+        }
+        self.fields.iter().map(Field::to_string).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Names → fields for one program: its context layout, its probe reads, and what every program
+/// of the object stores in each map.
+pub struct Sources<'a> {
+    pub context: &'a [CtxField],
+    pub reads: &'a BTreeMap<usize, Vec<String>>,
+    pub maps: &'a BTreeMap<String, Shown>,
+}
+
+impl Sources<'_> {
+    pub fn shown(&self, values: &[BV]) -> Shown {
+        self.shown_by(values.iter().map(|v| Dynamic::from_ast(v)))
+    }
+
+    /// What the conditions of a path depend on (a bucket picked by branches, not arithmetic).
+    pub fn shown_by(&self, terms: impl IntoIterator<Item = Dynamic>) -> Shown {
+        let mut out = Shown::default();
+        for name in symbols_of(terms) {
+            self.resolve(&name, 0, &mut out);
+        }
+        out
+    }
+
+    fn resolve(&self, name: &str, depth: usize, out: &mut Shown) {
+        if depth > 8 {
+            out.unnamed.insert(format!("{name} (through too many reads)"));
+            return;
+        }
+        if name.starts_with("comm[") {
+            out.fields.insert(Field::Comm);
+            return;
+        }
+        if let Some(n) = name.strip_prefix("read#").and_then(|r| r.split('[').next()).and_then(|n| n.parse::<usize>().ok()) {
+            match self.reads.get(&n).filter(|s| !s.is_empty()) {
+                Some(source) => source.iter().for_each(|s| self.resolve(s, depth + 1, out)),
+                None => {
+                    out.unnamed.insert("memory read from a constant address".into());
+                }
+            }
+            return;
+        }
+        if let Some((region, off)) = name.split_once('+') {
+            let off: i64 = off.parse().unwrap_or(-1);
+            if region == "ctx" {
+                match self.context.iter().find(|f| f.offset <= off && off < f.offset + f.size) {
+                    Some(f) if !f.shows.is_empty() => out.fields.extend(f.shows.iter().copied()),
+                    Some(f) => {
+                        out.unnamed.insert(format!("the context field {}", f.name));
+                    }
+                    None => {
+                        out.unnamed.insert(format!("byte {off} of the context"));
+                    }
+                }
+            } else if let Some(map) = region.strip_prefix("map:").and_then(|m| m.split('#').next()) {
+                if let Some(shown) = self.maps.get(map) {
+                    out.add(shown);
+                }
+            }
+            // Stack and record bytes nobody wrote, and map definitions, show nothing.
+            return;
+        }
+        let base = name.split('!').next().unwrap_or(name);
+        if let Some(fields) = super::spec::fields_of_origin(base) {
+            if fields.is_empty() {
+                out.unnamed.insert(format!("a value derived from {base}"));
+            }
+            out.fields.extend(fields.iter().copied());
+        } else if let Some(id) = base.strip_prefix("helper") {
+            out.unnamed.insert(format!("the result of helper {id}"));
+        }
+        // Status codes of specified helpers, spilled pointers and pointer differences show nothing.
+    }
+}
+
+/// Whether a probe fires on return (a syscall's exit tracepoint, a kretprobe) rather than entry.
+fn on_return(probe: &str) -> bool {
+    ["kretprobe:", "kr:", "uretprobe:", "ur:", "fexit:", "fr:", "kretfunc:"].iter().any(|p| probe.starts_with(p)) || probe.contains(":sys_exit")
+}
+
+/// Like [`implements`], and at the same end (entry or return): the two hooks of a latency pair.
+pub fn implements_at(hook: &str, asked: &str) -> bool {
+    implements(hook, asked) && on_return(hook) == on_return(asked)
+}
+
+/// The bpftrace-spelled probe as (class, target) so that equivalent hooks compare equal: a
+/// syscall's tracepoints and its kprobes, a function's entry and return probes.
+fn event_key(probe: &str) -> (String, String) {
+    let (kind, rest) = probe.split_once(':').unwrap_or((probe, ""));
+    let kind = match kind {
+        "t" | "tp" => "tracepoint",
+        "k" | "kr" | "kretprobe" | "fentry" | "fexit" | "f" | "fr" | "kfunc" | "kretfunc" => "kprobe",
+        "u" | "ur" | "uretprobe" => "uprobe",
+        "rawtracepoint" | "raw_tp" | "rt" => "raw_tracepoint",
+        k => k,
+    };
+    let syscall = |name: &str| {
+        for prefix in ["__x64_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_"] {
+            if let Some(s) = name.strip_prefix(prefix) {
+                return Some(s.to_string());
+            }
+        }
+        None
+    };
+    match kind {
+        "tracepoint" => match rest.split_once(':') {
+            Some(("syscalls", name)) => {
+                let n = name.strip_prefix("sys_enter_").or_else(|| name.strip_prefix("sys_exit_")).unwrap_or(name);
+                ("syscall".into(), n.into())
+            }
+            Some(("raw_syscalls", _)) => ("syscall".into(), "*".into()),
+            _ => ("tracepoint".into(), rest.into()),
+        },
+        "raw_tracepoint" if rest == "sys_enter" || rest == "sys_exit" => ("syscall".into(), "*".into()),
+        "kprobe" => match syscall(rest) {
+            Some(s) => ("syscall".into(), s),
+            None => ("function".into(), rest.into()),
+        },
+        "uprobe" => ("uprobe".into(), rest.trim_start_matches('/').into()),
+        k => (k.into(), rest.into()),
+    }
+}
+
+/// Whether `hook` (a program's probe) implements the event `asked` (a property's probe pattern,
+/// `*` allowed). Entry and return probes of one function count as one event, as do a syscall's
+/// tracepoints and kprobes; a raw syscall hook implements every syscall.
+pub fn implements(hook: &str, asked: &str) -> bool {
+    let (ak, an) = event_key(asked);
+    if ak == "any" || an == "*" {
+        return true;
+    }
+    let (hk, hn) = event_key(hook);
+    if hk != ak {
+        return false;
+    }
+    hn == "*" || hn == an || crate::kernel::probe_glob(&an).is_match(&hn) || crate::kernel::probe_glob(&hn).is_match(&an)
+}
+
+/// Hooks that run on a timer rather than on the traced event (bpftrace's printing probes).
+pub fn is_timer(hook: &str) -> bool {
+    ["interval:", "i:", "profile:", "p:", "BEGIN", "END", "software:", "s:"].iter().any(|p| hook.starts_with(p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_name_their_probes() {
+        assert_eq!(probe_of_section("s_tracepoint:irq:softirq_exit_1").as_deref(), Some("tracepoint:irq:softirq_exit"));
+        assert_eq!(probe_of_section("s_kprobe:vfs_read_12").as_deref(), Some("kprobe:vfs_read"));
+        assert_eq!(probe_of_section("tracepoint/syscalls/sys_enter_openat").as_deref(), Some("tracepoint:syscalls:sys_enter_openat"));
+        assert_eq!(probe_of_section(".maps"), None);
+    }
+
+    #[test]
+    fn equivalent_hooks_implement_the_same_event() {
+        assert!(implements("tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_openat"));
+        assert!(implements("tracepoint:syscalls:sys_exit_openat", "tracepoint:syscalls:sys_enter_openat"));
+        assert!(implements("kprobe:__x64_sys_openat", "tracepoint:syscalls:sys_enter_openat"));
+        assert!(implements("tracepoint:raw_syscalls:sys_enter", "tracepoint:syscalls:sys_enter_read"));
+        assert!(implements("tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_open*"));
+        assert!(implements("kretprobe:vfs_read", "kprobe:vfs_read"));
+        assert!(implements("uretprobe:/bin/bash:readline", "uprobe:/bin/bash:readline"));
+        assert!(!implements("tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_openat"));
+        assert!(!implements("kprobe:vfs_write", "kprobe:vfs_read"));
+        assert!(!implements("tracepoint:sched:sched_switch", "tracepoint:sched:sched_wakeup"));
+        assert!(implements_at("kretprobe:vfs_read", "kretprobe:vfs_read"));
+        assert!(!implements_at("tracepoint:syscalls:sys_exit_read", "tracepoint:syscalls:sys_enter_read"));
+    }
+
+    #[test]
+    fn tracepoint_fields_show_what_their_names_say() {
+        assert_eq!(shows_by_name("filename"), [Field::Filename]);
+        assert!(shows_by_name("ret").contains(&Field::Retval));
+        assert!(shows_by_name("saddr").contains(&Field::Addr));
+        assert!(shows_by_name("flags").is_empty());
+    }
+}
