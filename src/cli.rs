@@ -28,8 +28,8 @@ pub enum Command {
     /// Run a program (.bt, .bpf.c or .o): attach it after asking, print its output, detach on
     /// Ctrl-C, SIGTERM or the end of --duration.
     Run(RunArgs),
-    /// Check a program against what a request asks (its properties) and for NULL safety, by
-    /// executing every path symbolically.
+    /// Check a program against what a request asks (hooks, filters, fields, aggregation) and for
+    /// safety (NULL, stack bounds, helper arguments), by executing every path symbolically.
     Verify(VerifyArgs),
     /// Say what a program does, as properties (event, filters, emitted fields, aggregation), written
     /// by the local model.
@@ -105,6 +105,7 @@ pub struct VerifyArgs {
     pub request: Option<String>,
     #[command(flatten)]
     pub model: ModelArgs,
+    /// Print the properties and every check's verdict as JSON.
     #[arg(long)]
     pub json: bool,
 }

@@ -120,6 +120,9 @@ pub fn generate(
         on_status("comprehending the request");
         let mut chat = Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM))?;
         let c = crate::comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+        if !c.dropped.is_empty() {
+            on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
+        }
         opts.properties = c.properties;
     }
     let comprehend = t.elapsed().as_secs_f64();

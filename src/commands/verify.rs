@@ -50,6 +50,9 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
     match c.properties {
         Some(p) => {
             eprint!("kgent verify: the request as properties:\n{p}");
+            if !c.dropped.is_empty() {
+                eprintln!("kgent verify: left out, as the request does not say so: {}", c.dropped.join("; "));
+            }
             Ok(p)
         }
         None => bail!("the model's properties did not parse in {} tries: {}", c.tries.len(), c.tries.last().and_then(|t| t.error.clone()).unwrap_or_default()),

@@ -16,7 +16,8 @@ aggregate: count | sum FIELD | hist FIELD | lhist FIELD MIN MAX STEP, optionally
 interval: DURATION (e.g. 1s)\n\
 top: N\n\
 latency: START_PROBE -> END_PROBE\n\
-FIELD is one of pid, tid, uid, gid, comm, cgroup, cpu, filename, size, bytes, latency, retval, errno, signal, addr, port, stack, arg0..arg5.";
+FIELD is one of pid, tid, uid, gid, comm, cgroup, cpu, filename, size, bytes, latency, retval, errno, signal, addr, port, stack, arg0..arg5.\n\
+Write only what the task says: no filter it does not state, no field it does not ask to see.";
 
 /// Worked exchanges shown before the task.
 const SHOTS: &[(&str, &str)] = &[
@@ -25,6 +26,7 @@ const SHOTS: &[(&str, &str)] = &[
         "Task: show files opened by bash, with the pid",
         "event: tracepoint:syscalls:sys_enter_openat\nevent: tracepoint:syscalls:sys_enter_open\nfilter: comm == \"bash\"\nemit: pid, filename",
     ),
+    ("Task: total bytes written by each process", "event: tracepoint:syscalls:sys_exit_write\naggregate: sum bytes by comm\nemit: comm, bytes"),
 ];
 
 /// Tries the model gets to write properties that parse.
@@ -35,6 +37,8 @@ pub const TRIES: usize = 3;
 pub struct Comprehension {
     pub properties: Option<Properties>,
     pub tries: Vec<Try>,
+    /// Lines the model wrote that the request's words do not support, left out of `properties`.
+    pub dropped: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -56,7 +60,7 @@ fn ask(conv: &mut dyn Conversation, first: String, opts: &GenerateOptions) -> Re
         match text.parse::<Properties>() {
             Ok(p) => {
                 tries.push(Try { text, error: None });
-                return Ok(Comprehension { properties: Some(p), tries });
+                return Ok(Comprehension { properties: Some(p), tries, dropped: Vec::new() });
             }
             Err(e) => {
                 message = reparse_message(&e);
@@ -64,7 +68,7 @@ fn ask(conv: &mut dyn Conversation, first: String, opts: &GenerateOptions) -> Re
             }
         }
     }
-    Ok(Comprehension { properties: None, tries })
+    Ok(Comprehension { properties: None, tries, dropped: Vec::new() })
 }
 
 fn reparse_message(e: &ParseError) -> String {
@@ -73,7 +77,13 @@ fn reparse_message(e: &ParseError) -> String {
 
 /// Properties of what `request` asks, from the request alone.
 pub fn comprehend(conv: &mut dyn Conversation, request: &str, opts: &GenerateOptions) -> Result<Comprehension, LlmError> {
-    ask(conv, format!("Task: {request}"), opts)
+    let mut c = ask(conv, format!("Task: {request}"), opts)?;
+    if let Some(p) = &c.properties {
+        let (grounded, dropped) = p.grounded(request);
+        c.properties = Some(grounded);
+        c.dropped = dropped;
+    }
+    Ok(c)
 }
 
 /// Properties of what `program` does: `kgent explain`.

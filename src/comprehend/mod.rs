@@ -25,6 +25,7 @@
 //! ```
 
 mod ask;
+mod ground;
 
 pub use ask::{comprehend, explain, Comprehension, Try, SYSTEM};
 
@@ -286,10 +287,20 @@ fn value(s: &str) -> Result<Value, String> {
         }
         return Ok(Value::Str(inner.to_string()));
     }
-    int(s).map(Value::Int).map_err(|_| format!("'{s}' is neither a number nor a \"quoted string\""))
+    if let Ok(i) = int(s) {
+        return Ok(Value::Int(i));
+    }
+    // A duration (`10ms`) compares with a latency, which programs measure in nanoseconds.
+    match humantime::parse_duration(s) {
+        Ok(d) => Ok(Value::Int(d.as_nanos().min(i64::MAX as u128) as i64)),
+        Err(_) => Err(format!("'{s}' is neither a number, a duration (10ms) nor a \"quoted string\"")),
+    }
 }
 
 fn filter(s: &str) -> Result<Filter, String> {
+    if [" or ", " and ", "||", "&&"].iter().any(|w| s.contains(w)) {
+        return Err("one condition per `filter:` line (every line must hold; there is no `or`)".into());
+    }
     let (at, sym, op) = CmpOp::ALL
         .iter()
         .filter_map(|(sym, op)| s.find(sym).map(|at| (at, *sym, *op)))
@@ -329,6 +340,7 @@ fn aggregate(s: &str) -> Result<Aggregate, String> {
             }
             Aggregate::Lhist { of: of(&words)?, min, max, step, by }
         }
+        Some(kind @ ("sum" | "hist")) if words.len() == 1 => return Err(format!("`{kind}` needs the field it folds, e.g. `{kind} bytes by pid`")),
         _ => return Err("expected count, sum FIELD, hist FIELD or lhist FIELD MIN MAX STEP, then optionally `by FIELD, …`".into()),
     })
 }
@@ -438,6 +450,8 @@ mod tests {
         let p: Properties = "# what the user asked\n\nevent: kprobe:do_sys_openat2  # the function\nfilter: arg0 != -100\nfilter: pid == 0x10".parse().unwrap();
         assert_eq!(p.filters[0], Filter { field: Field::Arg(0), op: CmpOp::Ne, value: Value::Int(-100) });
         assert_eq!(p.filters[1].value, Value::Int(16));
+        let slow: Properties = "event: tracepoint:syscalls:sys_exit_read\nfilter: latency > 10ms".parse().unwrap();
+        assert_eq!(slow.filters[0].value, Value::Int(10_000_000));
         assert!("event: x:y\nemit: arg6".parse::<Properties>().is_err());
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::exec::{Answer, Exploration, PathSolver};
-use super::origin::{implements, implements_at, Shown};
+use super::origin::{exists, implements, implements_at, Shown};
 use crate::comprehend::{Aggregate, CmpOp, Field, Filter, Properties, Value};
 use serde::Serialize;
 use z3::ast::{Bool, BV};
@@ -165,11 +165,18 @@ pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
         return Verdict::Unknown { reason: "no program section names a probe".into() };
     }
     let attached = hooks.join(", ");
-    if !props.events.is_empty() && !hooks.iter().any(|h| props.events.iter().any(|e| implements(h, e))) {
-        return counterexample(format!("the program attaches to {attached}, but the request is about {}", props.events.join(" or ")));
+    let asked: Vec<&String> = props.events.iter().filter(|e| exists(e)).collect();
+    if !props.events.is_empty() && asked.is_empty() {
+        return Verdict::Unknown { reason: format!("no requested event exists on this host ({})", props.events.join(", ")) };
+    }
+    if !asked.is_empty() && !hooks.iter().any(|h| asked.iter().any(|e| implements(h, e))) {
+        return counterexample(format!("the program attaches to {attached}, but the request is about {}", asked.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" or ")));
     }
     if let Some((start, end)) = &props.latency {
         for (which, probe) in [("start", start), ("end", end)] {
+            if !exists(probe) {
+                return Verdict::Unknown { reason: format!("the requested {which} of the latency, {probe}, does not exist on this host") };
+            }
             if !hooks.iter().any(|h| implements_at(h, probe)) {
                 return counterexample(format!("the request times from {start} to {end}, but nothing attaches at the {which} ({probe}); the program attaches to {attached}"));
             }
@@ -182,7 +189,8 @@ pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
 fn has(shown: &Shown, f: Field) -> bool {
     let same: &[Field] = match f {
         Field::Size | Field::Bytes => &[Field::Size, Field::Bytes],
-        Field::Pid | Field::Tid => &[Field::Pid, Field::Tid],
+        // The process, however named: requests say "per process" and mean either.
+        Field::Pid | Field::Tid | Field::Comm => &[Field::Pid, Field::Tid, Field::Comm],
         Field::Retval | Field::Errno => &[Field::Retval, Field::Errno],
         _ => std::slice::from_ref(&f),
     };

@@ -774,7 +774,12 @@ impl Explorer<'_> {
                 };
                 if let Some((lo, hi)) = helper.range {
                     // The result's range joins the path condition; it cannot make the path infeasible.
-                    s.condition.push(Bool::and(&[v.bvsge(c64(lo as u64)), v.bvsle(c64(hi as u64))]));
+                    let range = Bool::and(&[v.bvsge(c64(lo as u64)), v.bvsle(c64(hi as u64))]);
+                    // The path's model must stay a model of its condition (hazards rely on it).
+                    if s.model.as_ref().and_then(|m| m.eval(&range, true)).and_then(|b| b.as_bool()) != Some(true) {
+                        s.model = None;
+                    }
+                    s.condition.push(range);
                 }
                 Val::Scalar(v)
             }

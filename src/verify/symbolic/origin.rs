@@ -289,7 +289,7 @@ fn event_key(probe: &str) -> (String, String) {
         }
         None
     };
-    match kind {
+    let key = match kind {
         "tracepoint" => match rest.split_once(':') {
             Some(("syscalls", name)) => {
                 let n = name.strip_prefix("sys_enter_").or_else(|| name.strip_prefix("sys_exit_")).unwrap_or(name);
@@ -305,7 +305,29 @@ fn event_key(probe: &str) -> (String, String) {
         },
         "uprobe" => ("uprobe".into(), rest.trim_start_matches('/').into()),
         k => (k.into(), rest.into()),
+    };
+    // A process's life is traced equally well from the scheduler's tracepoints or its syscalls.
+    const FAMILIES: &[(&str, &[(&str, &str)])] = &[
+        ("exec", &[("tracepoint", "sched:sched_process_exec"), ("syscall", "execve"), ("syscall", "execveat")]),
+        ("fork", &[("tracepoint", "sched:sched_process_fork"), ("syscall", "clone"), ("syscall", "clone3"), ("syscall", "fork"), ("syscall", "vfork")]),
+        ("exit", &[("tracepoint", "sched:sched_process_exit"), ("syscall", "exit"), ("syscall", "exit_group")]),
+        ("signal", &[("tracepoint", "signal:signal_generate"), ("tracepoint", "signal:signal_deliver"), ("syscall", "kill"), ("syscall", "tkill"), ("syscall", "tgkill")]),
+    ];
+    match FAMILIES.iter().find(|(_, members)| members.iter().any(|(k, n)| key.0 == *k && key.1 == *n)) {
+        Some((family, _)) => ("process".into(), (*family).into()),
+        None => key,
     }
+}
+
+/// Whether an asked event names a hook this host has. Only tracepoints are looked up (tracefs);
+/// the model sometimes names tracepoints that do not exist, and those are no evidence either way.
+pub fn exists(asked: &str) -> bool {
+    let Some(rest) = asked.strip_prefix("tracepoint:").or_else(|| asked.strip_prefix("tp:")).or_else(|| asked.strip_prefix("t:")) else { return true };
+    let Some((category, name)) = rest.split_once(':') else { return false };
+    let Some(root) = crate::kernel::tracefs::find_root() else { return true };
+    let Ok(entries) = std::fs::read_dir(root.join("events").join(category)) else { return false };
+    let glob = crate::kernel::probe_glob(name);
+    entries.flatten().any(|e| e.path().join("format").is_file() && glob.is_match(&e.file_name().to_string_lossy()))
 }
 
 /// Whether `hook` (a program's probe) implements the event `asked` (a property's probe pattern,
@@ -323,9 +345,10 @@ pub fn implements(hook: &str, asked: &str) -> bool {
     hn == "*" || hn == an || crate::kernel::probe_glob(&an).is_match(&hn) || crate::kernel::probe_glob(&hn).is_match(&an)
 }
 
-/// Hooks that run on a timer rather than on the traced event (bpftrace's printing probes).
+/// Hooks that run on a timer to print, not on the traced event (a `profile` probe samples, and is
+/// the event of a profiling request).
 pub fn is_timer(hook: &str) -> bool {
-    ["interval:", "i:", "profile:", "p:", "BEGIN", "END", "software:", "s:"].iter().any(|p| hook.starts_with(p))
+    ["interval:", "i:", "BEGIN", "END"].iter().any(|p| hook.starts_with(p))
 }
 
 #[cfg(test)]
@@ -352,6 +375,9 @@ mod tests {
         assert!(!implements("tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_openat"));
         assert!(!implements("kprobe:vfs_write", "kprobe:vfs_read"));
         assert!(!implements("tracepoint:sched:sched_switch", "tracepoint:sched:sched_wakeup"));
+        assert!(implements("tracepoint:sched:sched_process_exec", "tracepoint:syscalls:sys_enter_execve"));
+        assert!(implements("tracepoint:syscalls:sys_enter_kill", "tracepoint:signal:signal_deliver"));
+        assert!(!implements("tracepoint:sched:sched_process_exec", "tracepoint:sched:sched_process_fork"));
         assert!(implements_at("kretprobe:vfs_read", "kretprobe:vfs_read"));
         assert!(!implements_at("tracepoint:syscalls:sys_exit_read", "tracepoint:syscalls:sys_enter_read"));
     }
