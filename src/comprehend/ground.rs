@@ -13,7 +13,8 @@ fn words(f: Field) -> &'static [&'static str] {
         Field::Uid => &["uid", "user", "root"],
         Field::Gid => &["gid", "group"],
         Field::Cgroup => &["cgroup", "container"],
-        Field::Cpu => &["cpu", "core", "processor"],
+        // "using the cpu" names no cpu; "per cpu" does.
+        Field::Cpu => &["per cpu", "per-cpu", "each cpu", "which cpu", "by cpu", "every cpu", "cpu number", "cpu id", "core"],
         Field::Filename => &["file", "path", "name"],
         Field::Size | Field::Bytes => &["size", "byte", "length", "how much", "large", "big", "amount"],
         Field::Latency => &["latency", "time", "duration", "long", "slow", "wait", "took", "delay", "fast"],

@@ -85,6 +85,9 @@ pub struct CtxField {
     pub offset: i64,
     pub size: i64,
     pub shows: Vec<Field>,
+    /// Whether the layout says what it is (a tracepoint field) or only where it is (a register
+    /// or raw argument of a function whose parameters are not known here: it may be anything).
+    pub named: bool,
 }
 
 /// What a tracepoint field, by its name, shows.
@@ -106,6 +109,8 @@ fn shows_by_name(name: &str) -> Vec<Field> {
         "uid" => vec![Uid],
         "sport" | "dport" | "port" | "lport" | "rport" | "snum" | "num" => vec![Port],
         _ if n.contains("addr") || n == "ptr" || n == "call_site" || n == "ip" => vec![Addr],
+        // `dev_name`, `dir_name`, `oldpath`, `target_file`: names of things in the filesystem.
+        _ if n.ends_with("name") || n.contains("path") || n.ends_with("dir") || n.contains("file") => vec![Filename],
         _ => vec![],
     }
 }
@@ -144,7 +149,7 @@ pub fn context(probe: &str) -> Vec<CtxField> {
                 }
                 if fname == "args" && size == 48 {
                     // raw_syscalls: `unsigned long args[6]`.
-                    out.extend((0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: offset + 8 * i, size: 8, shows: vec![Field::Arg(i as u8)] }));
+                    out.extend((0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: offset + 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false }));
                     continue;
                 }
                 let mut shows = shows_by_name(&fname);
@@ -152,15 +157,15 @@ pub fn context(probe: &str) -> Vec<CtxField> {
                     shows.push(Field::Arg(arg));
                     arg += 1;
                 }
-                out.push(CtxField { name: fname, offset, size, shows });
+                out.push(CtxField { name: fname, offset, size, shows, named: true });
             }
             out
         }
         "kprobe" | "kretprobe" | "uprobe" | "uretprobe" => {
-            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec() }).collect()
+            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec(), named: false }).collect()
         }
         "rawtracepoint" | "raw_tracepoint" | "raw_tp" | "tp_btf" | "fentry" | "fexit" => {
-            (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)] }).collect()
+            (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false }).collect()
         }
         _ => Vec::new(),
     }
@@ -231,7 +236,12 @@ impl Sources<'_> {
             let off: i64 = off.parse().unwrap_or(-1);
             if region == "ctx" {
                 match self.context.iter().find(|f| f.offset <= off && off < f.offset + f.size) {
-                    Some(f) if !f.shows.is_empty() => out.fields.extend(f.shows.iter().copied()),
+                    Some(f) if !f.shows.is_empty() => {
+                        out.fields.extend(f.shows.iter().copied());
+                        if !f.named {
+                            out.unnamed.insert(format!("the probed function's {}", f.name));
+                        }
+                    }
                     Some(f) => {
                         out.unnamed.insert(format!("the context field {}", f.name));
                     }
@@ -388,5 +398,6 @@ mod tests {
         assert!(shows_by_name("ret").contains(&Field::Retval));
         assert!(shows_by_name("saddr").contains(&Field::Addr));
         assert!(shows_by_name("flags").is_empty());
+        assert_eq!(shows_by_name("dir_name"), [Field::Filename]);
     }
 }
