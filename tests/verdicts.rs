@@ -84,6 +84,8 @@ fn cases() -> Vec<Case> {
     let pid_1234 = "event: tracepoint:syscalls:sys_enter_openat\nfilter: pid == 1234";
     let uid_users = "event: tracepoint:syscalls:sys_enter_openat\nfilter: uid >= 1000";
     let none = "event: tracepoint:syscalls:sys_enter_openat";
+    let failed_opens = "event: tracepoint:syscalls:sys_exit_openat\nfilter: retval < 0";
+    let large_reads = "event: tracepoint:syscalls:sys_enter_read\nfilter: size > 4096";
     let reads = "event: tracepoint:syscalls:sys_enter_read";
     let pid_comm = "event: tracepoint:syscalls:sys_enter_openat\nemit: pid, comm";
     let pid_filename = "event: tracepoint:syscalls:sys_enter_openat\nemit: pid, filename";
@@ -117,6 +119,10 @@ fn cases() -> Vec<Case> {
         case("bt: stricter than asked", B, "tracepoint:syscalls:sys_enter_openat /uid > 1000/ { @[uid] = count(); }".into(), uid_users, &[]),
         case("bt: looser than asked", B, "tracepoint:syscalls:sys_enter_openat /uid >= 100/ { @[uid] = count(); }".into(), uid_users, &[L]),
         case("bt: filter on another field", B, "tracepoint:syscalls:sys_enter_openat /pid == 0/ { @[comm] = count(); }".into(), uid_root, &[L]),
+        case("bt: failed opens only", B, "tracepoint:syscalls:sys_exit_openat /args->ret < 0/ { @[comm] = count(); }".into(), failed_opens, &[]),
+        case("bt: every open where failures were asked", B, "tracepoint:syscalls:sys_exit_openat { @[comm] = count(); }".into(), failed_opens, &[L]),
+        case("bt: large reads only", B, "tracepoint:syscalls:sys_enter_read /args->count > 4096/ { @[comm] = count(); }".into(), large_reads, &[]),
+        case("bt: a smaller bound than asked", B, "tracepoint:syscalls:sys_enter_read /args->count > 40/ { @[comm] = count(); }".into(), large_reads, &[L]),
         case(
             "bt: printing probe is not an event",
             B,

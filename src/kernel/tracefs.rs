@@ -39,6 +39,7 @@ pub struct Slot {
     pub field: Field,
     pub offset: u32,
     pub size: u32,
+    pub signed: bool,
 }
 
 /// Every field of a `format` file with its offset and size, the `common_*` header included.
@@ -50,7 +51,8 @@ pub fn parse_layout(text: &str) -> Vec<Slot> {
             let mut number = |key: &str| parts.find_map(|p| p.strip_prefix(key)?.parse::<u32>().ok());
             let offset = number("offset:")?;
             let size = number("size:")?;
-            Some(Slot { field: Field { name, ty }, offset, size })
+            let signed = number("signed:") == Some(1);
+            Some(Slot { field: Field { name, ty }, offset, size, signed })
         })
         .collect()
 }

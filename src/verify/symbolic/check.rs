@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::exec::{Answer, Exploration, PathSolver};
-use super::origin::{exists, implements, implements_at, Shown};
+use super::origin::{exists, implements, implements_at, sym, CtxField, Shown};
 use crate::comprehend::{Aggregate, CmpOp, Field, Filter, Properties, Value};
 use serde::Serialize;
 use z3::ast::{Bool, BV};
@@ -30,20 +30,26 @@ pub enum Verdict {
     },
 }
 
-/// The symbols a field is made of, and the filter as a z3 formula over them.
-fn formula(f: &Filter) -> Result<Bool, String> {
+/// The symbols a field is made of, and the filter as a z3 formula over them. Fields of the
+/// context (syscall arguments, return values, sizes) are read where the hook's layout puts them.
+fn formula(f: &Filter, context: &[CtxField]) -> Result<Bool, String> {
     let num = |v: &Value| match v {
         Value::Int(i) => Ok(*i as u64),
         Value::Str(_) => Err(format!("{} compares with a number", f.field)),
     };
-    let cmp = |a: BV, b: BV| match f.op {
-        CmpOp::Eq => a.eq(&b),
-        CmpOp::Ne => a.eq(&b).not(),
-        CmpOp::Lt => a.bvult(&b),
-        CmpOp::Le => a.bvule(&b),
-        CmpOp::Gt => a.bvugt(&b),
-        CmpOp::Ge => a.bvuge(&b),
+    let cmp_as = |a: BV, b: BV, signed: bool| match (f.op, signed) {
+        (CmpOp::Eq, _) => a.eq(&b),
+        (CmpOp::Ne, _) => a.eq(&b).not(),
+        (CmpOp::Lt, false) => a.bvult(&b),
+        (CmpOp::Le, false) => a.bvule(&b),
+        (CmpOp::Gt, false) => a.bvugt(&b),
+        (CmpOp::Ge, false) => a.bvuge(&b),
+        (CmpOp::Lt, true) => a.bvslt(&b),
+        (CmpOp::Le, true) => a.bvsle(&b),
+        (CmpOp::Gt, true) => a.bvsgt(&b),
+        (CmpOp::Ge, true) => a.bvsge(&b),
     };
+    let cmp = |a: BV, b: BV| cmp_as(a, b, false);
     let half = |sym: &str, high: bool| {
         let v = BV::new_const(sym, 64);
         if high {
@@ -63,7 +69,7 @@ fn formula(f: &Filter) -> Result<Bool, String> {
             };
             let mut bytes: Vec<u8> = s.bytes().take(15).collect();
             bytes.push(0);
-            let eq: Vec<Bool> = bytes.iter().enumerate().map(|(i, b)| BV::new_const(format!("comm[{i}]"), 8).eq(BV::from_u64(*b as u64, 8))).collect();
+            let eq: Vec<Bool> = bytes.iter().enumerate().map(|(i, b)| BV::new_const(sym::comm(i), 8).eq(BV::from_u64(*b as u64, 8))).collect();
             let all = Bool::and(&eq);
             match f.op {
                 CmpOp::Eq => all,
@@ -71,14 +77,26 @@ fn formula(f: &Filter) -> Result<Bool, String> {
                 _ => return Err("comm compares only with == or !=".into()),
             }
         }
-        other => return Err(format!("filters on {other} are not checked yet")),
+        Field::Cgroup => cmp(BV::new_const("cgroup", 64), BV::from_u64(num(&f.value)?, 64)),
+        other => {
+            // A context field: one field of the layout must show it, and be the only one.
+            let mut at = context.iter().filter(|c| c.shows.contains(&other) && matches!(c.size, 1 | 2 | 4 | 8));
+            let (Some(c), None) = (at.next(), at.next()) else { return Err(format!("filters on {other} are not checked for this hook")) };
+            let bytes: Vec<BV> = (0..c.size).map(|i| BV::new_const(sym::memory("ctx", c.offset + i), 8)).collect();
+            let value = bytes.iter().skip(1).fold(bytes[0].clone(), |acc, b| b.concat(&acc));
+            let width = 8 * c.size as u32;
+            let constant = BV::from_u64(num(&f.value)?, 64).extract(width - 1, 0);
+            // Negative constants (an error return, AT_FDCWD) compare as signed values.
+            let signed = c.signed || matches!(f.value, Value::Int(i) if i < 0);
+            cmp_as(value, constant, signed)
+        }
     })
 }
 
 /// Input values of a model, for the fields a reader cares about.
 fn values(model: &z3::Model) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let comm: Vec<u8> = (0..16).map(|i| model.eval(&BV::new_const(format!("comm[{i}]"), 8), true).and_then(|v| v.as_u64()).unwrap_or(0) as u8).take_while(|&b| b != 0).collect();
+    let comm: Vec<u8> = (0..16).map(|i| model.eval(&BV::new_const(sym::comm(i), 8), true).and_then(|v| v.as_u64()).unwrap_or(0) as u8).take_while(|&b| b != 0).collect();
     let printable: String = comm.iter().flat_map(|b| std::ascii::escape_default(*b)).map(char::from).collect();
     out.insert("comm".into(), format!("\"{printable}\""));
     if let Some(v) = model.eval(&BV::new_const("pid_tgid", 64), true).and_then(|v| v.as_u64()) {
@@ -92,7 +110,7 @@ fn values(model: &z3::Model) -> BTreeMap<String, String> {
 }
 
 fn printable_comm() -> Bool {
-    let byte = |i: usize| BV::new_const(format!("comm[{i}]"), 8);
+    let byte = |i: usize| BV::new_const(sym::comm(i), 8);
     let within = |i: usize, lo: u64, hi: u64| Bool::and(&[byte(i).bvuge(BV::from_u64(lo, 8)), byte(i).bvule(BV::from_u64(hi, 8))]);
     let mut all = vec![within(0, 0x61, 0x7a)];
     all.extend((1..16).map(|i| Bool::or(&[byte(i).eq(BV::from_u64(0, 8)), within(i, 0x61, 0x7a)])));
@@ -100,14 +118,14 @@ fn printable_comm() -> Bool {
 }
 
 /// Every emitting path satisfies every filter.
-pub fn filters(expl: &Exploration, filters: &[Filter]) -> Verdict {
+pub fn filters(expl: &Exploration, filters: &[Filter], context: &[CtxField]) -> Verdict {
     if let Some(reason) = &expl.unknown {
         return Verdict::Unknown { reason: reason.clone() };
     }
     if filters.is_empty() {
         return Verdict::Proved;
     }
-    let wanted = match filters.iter().map(formula).collect::<Result<Vec<_>, _>>() {
+    let wanted = match filters.iter().map(|f| formula(f, context)).collect::<Result<Vec<_>, _>>() {
         Ok(f) => Bool::and(&f),
         Err(reason) => return Verdict::Unknown { reason },
     };

@@ -143,7 +143,7 @@ pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
     let event_hooks: Vec<String> = runs.iter().filter_map(|r| r.probe.clone()).filter(|p| !origin::is_timer(p)).collect();
     checks.push(Check { property: Property::Hooks, section: None, verdict: check::hooks(&event_hooks, props) });
     for r in runs.iter().filter(|r| !r.probe.as_deref().is_some_and(origin::is_timer)) {
-        let verdict = with_line(check::filters(&r.expl, &props.filters), &r.prog);
+        let verdict = with_line(check::filters(&r.expl, &props.filters, &r.context), &r.prog);
         checks.push(Check { property: Property::Filters, section: Some(r.prog.section.clone()), verdict });
     }
     let unknown = runs.iter().find_map(|r| r.expl.unknown.clone());

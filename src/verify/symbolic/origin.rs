@@ -88,6 +88,8 @@ pub struct CtxField {
     /// Whether the layout says what it is (a tracepoint field) or only where it is (a register
     /// or raw argument of a function whose parameters are not known here: it may be anything).
     pub named: bool,
+    /// Whether it holds a signed number (tracefs says so; registers are taken as signed).
+    pub signed: bool,
 }
 
 /// What a tracepoint field, by its name, shows.
@@ -149,7 +151,14 @@ pub fn context(probe: &str) -> Vec<CtxField> {
                 }
                 if fname == "args" && size == 48 {
                     // raw_syscalls: `unsigned long args[6]`.
-                    out.extend((0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: offset + 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false }));
+                    out.extend((0..6).map(|i| CtxField {
+                        name: format!("args[{i}]"),
+                        offset: offset + 8 * i,
+                        size: 8,
+                        shows: vec![Field::Arg(i as u8)],
+                        named: false,
+                        signed: false,
+                    }));
                     continue;
                 }
                 let mut shows = shows_by_name(&fname);
@@ -157,15 +166,15 @@ pub fn context(probe: &str) -> Vec<CtxField> {
                     shows.push(Field::Arg(arg));
                     arg += 1;
                 }
-                out.push(CtxField { name: fname, offset, size, shows, named: true });
+                out.push(CtxField { name: fname, offset, size, shows, named: true, signed: slot.signed });
             }
             out
         }
         "kprobe" | "kretprobe" | "uprobe" | "uretprobe" => {
-            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec(), named: false }).collect()
+            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec(), named: false, signed: true }).collect()
         }
         "rawtracepoint" | "raw_tracepoint" | "raw_tp" | "tp_btf" | "fentry" | "fexit" => {
-            (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false }).collect()
+            (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false, signed: true }).collect()
         }
         _ => Vec::new(),
     }
