@@ -135,7 +135,7 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
         let file = object::File::parse(base.as_slice()).unwrap();
         let code: Vec<(usize, usize)> =
             file.sections().filter(|s| s.kind() == object::SectionKind::Text && s.size() > 0).filter_map(|s| s.file_range().map(|(at, len)| (at as usize, len as usize))).collect();
-        for _ in 0..1_500 {
+        for _ in 0..400 {
             let mut bytes = base.clone();
             let (at, len) = code[(noise(&mut state) % code.len() as u64) as usize];
             for _ in 0..1 + noise(&mut state) % 4 {

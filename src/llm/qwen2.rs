@@ -249,6 +249,10 @@ impl ModelWeights {
             return Ok(m.clone());
         }
         let m = build_causal_mask(seq_len, index_pos, device)?;
+        // Every prompt length and position makes a new mask; a long eval would keep them all.
+        if self.masks.len() >= 16 {
+            self.masks.clear();
+        }
         self.masks.insert(key, m.clone());
         Ok(m)
     }

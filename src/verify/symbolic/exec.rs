@@ -295,6 +295,12 @@ impl Explorer<'_> {
                 _ => return Err(format!("slot {slot} is not an instruction")),
             };
             s.pc += 1;
+            // Registers past r10 do not exist and r10 is read-only: the kernel rejects both.
+            if let Some(problem) = bad_register(&insn) {
+                self.hazard(&s, slot, problem);
+                self.out.paths += 1;
+                return Ok(vec![]);
+            }
             // The kernel rejects a read of a register nothing wrote; so does this model, and
             // the path ends there.
             if let Some(r) = reads(&insn).into_iter().find(|&r| matches!(s.regs[r as usize], Val::Uninit)) {
@@ -791,6 +797,30 @@ impl Explorer<'_> {
         }
         Ok(())
     }
+}
+
+/// Why `insn` names a register no program may use that way, if it does.
+fn bad_register(insn: &Insn) -> Option<String> {
+    let (written, read): (Option<u8>, Vec<u8>) = match insn {
+        Insn::Alu { dst, src, .. } | Insn::Jmp { dst, src, .. } => {
+            let src = match src {
+                Operand::Reg(r) => vec![*r],
+                Operand::Imm(_) => vec![],
+            };
+            (matches!(insn, Insn::Alu { .. }).then_some(*dst), [vec![*dst], src].concat())
+        }
+        Insn::Endian { dst, .. } => (Some(*dst), vec![*dst]),
+        Insn::LdImm64 { dst, .. } => (Some(*dst), vec![]),
+        Insn::Ldx { dst, src, .. } => (Some(*dst), vec![*src]),
+        Insn::St { dst, .. } => (None, vec![*dst]),
+        Insn::Stx { dst, src, .. } | Insn::Atomic { dst, src, .. } => (None, vec![*dst, *src]),
+        Insn::LdPacket { src, .. } => (None, vec![*src]),
+        _ => (None, vec![]),
+    };
+    if let Some(r) = read.iter().chain(written.iter()).find(|r| **r > 10) {
+        return Some(format!("the instruction names r{r}; there are only r0 to r10"));
+    }
+    (written == Some(10)).then(|| "the instruction writes r10, the read-only frame pointer".to_string())
 }
 
 /// The registers `insn` reads, for the uninitialised-read check (helper arguments by spec).
