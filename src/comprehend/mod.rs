@@ -107,7 +107,34 @@ impl FromStr for Field {
         if let Some(n) = s.strip_prefix("arg").and_then(|n| n.parse::<u8>().ok()).filter(|&n| n < 6) {
             return Ok(Field::Arg(n));
         }
-        Field::NAMES.iter().find(|(n, _)| *n == s).map(|(_, f)| *f).ok_or_else(|| format!("unknown field '{s}' (known: {})", Field::all_names()))
+        if let Some((_, f)) = Field::NAMES.iter().find(|(n, _)| *n == s) {
+            return Ok(*f);
+        }
+        Field::alias(s).ok_or_else(|| format!("unknown field '{s}' (known: {})", Field::all_names()))
+    }
+}
+
+impl Field {
+    /// Names models write for a field that has another name here (`src_ip` is an address,
+    /// `dport` a port): read as that field rather than sent back.
+    fn alias(s: &str) -> Option<Field> {
+        let s = s.to_ascii_lowercase();
+        let any = |words: &[&str]| words.iter().any(|w| s == *w);
+        Some(match () {
+            _ if any(&["ip", "saddr", "daddr", "src_ip", "dst_ip", "src_addr", "dst_addr", "source_ip", "dest_ip", "address", "ip_address"]) => Field::Addr,
+            _ if any(&["sport", "dport", "lport", "rport", "src_port", "dst_port", "source_port", "dest_port"]) => Field::Port,
+            _ if any(&["ret", "return", "return_value", "result"]) => Field::Retval,
+            _ if any(&["path", "file", "pathname", "filepath"]) => Field::Filename,
+            _ if any(&["process", "process_name", "command", "name", "task"]) => Field::Comm,
+            _ if any(&["duration", "time", "elapsed", "delta"]) => Field::Latency,
+            _ if any(&["len", "length", "count"]) => Field::Size,
+            _ if any(&["sig", "signum"]) => Field::Signal,
+            _ if any(&["user", "user_id"]) => Field::Uid,
+            _ if any(&["thread", "thread_id"]) => Field::Tid,
+            _ if any(&["process_id"]) => Field::Pid,
+            _ if any(&["stacktrace", "kstack", "ustack", "backtrace"]) => Field::Stack,
+            _ => return None,
+        })
     }
 }
 
@@ -450,6 +477,9 @@ mod tests {
         let p: Properties = "# what the user asked\n\nevent: kprobe:do_sys_openat2  # the function\nfilter: arg0 != -100\nfilter: pid == 0x10".parse().unwrap();
         assert_eq!(p.filters[0], Filter { field: Field::Arg(0), op: CmpOp::Ne, value: Value::Int(-100) });
         assert_eq!(p.filters[1].value, Value::Int(16));
+        let net: Properties = "event: tracepoint:sock:inet_sock_set_state\nemit: src_ip, dport, comm".parse().unwrap();
+        assert_eq!(net.emits, [Field::Addr, Field::Port, Field::Comm]);
+        assert!("event: tracepoint:exceptions:page_fault_user\nemit: fault".parse::<Properties>().is_err());
         let slow: Properties = "event: tracepoint:syscalls:sys_exit_read\nfilter: latency > 10ms".parse().unwrap();
         assert_eq!(slow.filters[0].value, Value::Int(10_000_000));
         assert!("event: x:y\nemit: arg6".parse::<Properties>().is_err());
