@@ -62,12 +62,8 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
 fn show(v: &Verdict) -> String {
     match v {
         Verdict::Proved => "proved".into(),
-        Verdict::Counterexample { message, slot, line, values } => {
-            let at = match (slot, line) {
-                (_, Some(line)) => format!(" at {line}"),
-                (Some(slot), None) => format!(" at instruction {slot}"),
-                _ => String::new(),
-            };
+        Verdict::Counterexample { message, values, .. } => {
+            let at = v.location().map(|l| format!(" at {l}")).unwrap_or_default();
             let vals: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             let eg = if vals.is_empty() { String::new() } else { format!(", e.g. {}", vals.join(", ")) };
             format!("COUNTEREXAMPLE{at}: {message}{eg}")

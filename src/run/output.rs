@@ -11,7 +11,7 @@
 
 use serde_json::{json, Map as JsonMap, Value};
 
-use crate::kernel::btf::{Btf, Kind};
+use crate::kernel::btf::{Btf, Kind, Type};
 
 /// Integers wider than this many bits are printed as hex strings in JSON.
 const MAX_JSON_INT_BITS: u32 = 64;
@@ -42,41 +42,32 @@ impl Types {
         self.btf.as_ref()?.find(Kind::Struct, "event")
     }
 
-    /// Key and value types of the map called `name` (a variable of the `.maps` data section whose
-    /// struct holds `key` and `value` pointers to them).
+    /// The struct defining map `name`: the type of its variable in the `.maps` data section.
+    fn map_def(&self, name: &str) -> Option<(&Btf, &Type)> {
+        let btf = self.btf.as_ref()?;
+        let sec = btf.get(btf.find(Kind::Datasec, ".maps")?)?;
+        let var = sec.members.iter().filter_map(|m| btf.get(m.type_id)).find(|v| v.kind == Kind::Var && v.name == name)?;
+        Some((btf, btf.get(btf.resolve(var.type_id))?))
+    }
+
+    /// Key and value types of the map called `name` (its definition holds `key` and `value`
+    /// pointers to them).
     pub fn map(&self, name: &str) -> MapTypes {
-        let Some(btf) = &self.btf else {
-            return MapTypes::default();
+        let Some((btf, def)) = self.map_def(name) else { return MapTypes::default() };
+        let pointee = |field: &str| {
+            let m = def.members.iter().find(|m| m.name == field)?;
+            let ptr = btf.get(btf.resolve(m.type_id)).filter(|t| t.kind == Kind::Ptr)?;
+            Some(ptr.type_id)
         };
-        let Some(sec) = btf.find(Kind::Datasec, ".maps").and_then(|id| btf.get(id)) else {
-            return MapTypes::default();
-        };
-        for var in sec.members.iter().filter_map(|m| btf.get(m.type_id)) {
-            if var.kind != Kind::Var || var.name != name {
-                continue;
-            }
-            let Some(def) = btf.get(btf.resolve(var.type_id)) else {
-                break;
-            };
-            let pointee = |field: &str| {
-                let m = def.members.iter().find(|m| m.name == field)?;
-                let ptr = btf.get(btf.resolve(m.type_id)).filter(|t| t.kind == Kind::Ptr)?;
-                Some(ptr.type_id)
-            };
-            return MapTypes { key: pointee("key"), value: pointee("value") };
-        }
-        MapTypes::default()
+        MapTypes { key: pointee("key"), value: pointee("value") }
     }
 
     /// Key and value sizes of map `name`, from `key`/`value` types or `key_size`/`value_size`.
     pub fn map_sizes(&self, name: &str) -> Option<(u32, u32)> {
-        let btf = self.btf.as_ref()?;
+        let (btf, def) = self.map_def(name)?;
         let types = self.map(name);
+        // `__uint(key_size, N)` is a pointer to an array of N ints.
         let declared = |field: &str| {
-            let sec = btf.get(btf.find(Kind::Datasec, ".maps")?)?;
-            let var = sec.members.iter().filter_map(|m| btf.get(m.type_id)).find(|v| v.kind == Kind::Var && v.name == name)?;
-            let def = btf.get(btf.resolve(var.type_id))?;
-            // `__uint(key_size, N)` is a pointer to an array of N ints.
             let ptr = btf.get(btf.resolve(def.members.iter().find(|m| m.name == field)?.type_id)).filter(|t| t.kind == Kind::Ptr)?;
             btf.get(btf.resolve(ptr.type_id)).filter(|t| t.kind == Kind::Array).map(|a| a.size)
         };

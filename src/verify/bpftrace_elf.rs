@@ -26,22 +26,8 @@ const PROG_TRACEPOINT: u32 = 5;
 const PROG_PERF_EVENT: u32 = 7;
 const PROG_RAW_TRACEPOINT: u32 = 17;
 
-/// One 8-byte eBPF instruction.
-#[derive(Debug, Clone, Copy)]
-struct Insn {
-    code: u8,
-    dst: u8,
-    src: u8,
-    off: i16,
-    imm: i32,
-}
-
-fn decode(bytes: &[u8]) -> Vec<Insn> {
-    bytes
-        .chunks_exact(8)
-        .map(|c| Insn { code: c[0], dst: c[1] & 0x0f, src: c[1] >> 4, off: i16::from_le_bytes([c[2], c[3]]), imm: i32::from_le_bytes([c[4], c[5], c[6], c[7]]) })
-        .collect()
-}
+/// One 8-byte eBPF instruction, undecoded: this pass only needs opcodes and operands.
+type Insn = super::symbolic::insn::Raw;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Val {
@@ -267,7 +253,7 @@ pub fn load(object_bytes: &[u8]) -> KernelVerdict {
         let Ok(name) = section.name() else { continue };
         let Some(ty) = prog_type(name) else { continue };
         let Ok(data) = section.data() else { continue };
-        programs.push((name.trim_start_matches("s_").to_string(), ty, decode(data)));
+        programs.push((name.trim_start_matches("s_").to_string(), ty, super::symbolic::insn::slots(data)));
     }
     if programs.is_empty() {
         return KernelVerdict::NotLoaded { message: "the object holds no bpftrace probe sections".into() };
@@ -296,9 +282,7 @@ pub fn load(object_bytes: &[u8]) -> KernelVerdict {
                     None => return KernelVerdict::NotLoaded { message: format!("{name}: map #{} is never used by a helper", x.imm) },
                 }
             }
-            bytes.extend([x.code, x.dst | (x.src << 4)]);
-            bytes.extend(x.off.to_le_bytes());
-            bytes.extend(imm.to_le_bytes());
+            bytes.extend(Insn { imm, ..*x }.bytes());
         }
         match load_program(*ty, &bytes, None) {
             Ok(fd) => drop(fd),

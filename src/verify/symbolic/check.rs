@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::exec::{Answer, Exploration, PathSolver};
+use super::exec::{little_endian, Answer, Exploration, PathSolver};
 use super::origin::{exists, implements, implements_at, sym, CtxField, Shown};
 use crate::comprehend::{Aggregate, CmpOp, Field, Filter, Properties, Value};
 use serde::Serialize;
@@ -28,6 +28,17 @@ pub enum Verdict {
     Unknown {
         reason: String,
     },
+}
+
+impl Verdict {
+    /// Where a counterexample shows: its source line where known, else its instruction.
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Verdict::Counterexample { line: Some(line), .. } => Some(line.clone()),
+            Verdict::Counterexample { slot: Some(slot), .. } => Some(format!("instruction {slot}")),
+            _ => None,
+        }
+    }
 }
 
 /// The symbols a field is made of, and the filter as a z3 formula over them. Fields of the
@@ -83,7 +94,7 @@ fn formula(f: &Filter, context: &[CtxField]) -> Result<Bool, String> {
             let mut at = context.iter().filter(|c| c.shows.contains(&other) && matches!(c.size, 1 | 2 | 4 | 8));
             let (Some(c), None) = (at.next(), at.next()) else { return Err(format!("filters on {other} are not checked for this hook")) };
             let bytes: Vec<BV> = (0..c.size).map(|i| BV::new_const(sym::memory("ctx", c.offset + i), 8)).collect();
-            let value = bytes.iter().skip(1).fold(bytes[0].clone(), |acc, b| b.concat(&acc));
+            let value = little_endian(&bytes);
             let width = 8 * c.size as u32;
             let constant = BV::from_u64(num(&f.value)?, 64).extract(width - 1, 0);
             // Negative constants (an error return, AT_FDCWD) compare as signed values.

@@ -118,6 +118,10 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
 
 /// Appends the callee sections each program calls into (once) and points its calls there.
 fn link(progs: &mut [Program], calls: &[Vec<Call>]) {
+    // Most objects call nothing: no copy of their sections is needed then.
+    if calls.iter().all(Vec::is_empty) {
+        return;
+    }
     let sections: BTreeMap<String, (Program, Vec<Call>)> = progs.iter().zip(calls).map(|(p, c)| (p.section.clone(), (p.clone(), c.clone()))).collect();
     for (prog, calls) in progs.iter_mut().zip(calls) {
         let mut base: BTreeMap<String, usize> = BTreeMap::from([(prog.section.clone(), 0)]);

@@ -130,6 +130,11 @@ fn key(region: &Region) -> String {
     }
 }
 
+/// Bytes in memory order as one value: the highest address is the most significant byte.
+pub(crate) fn little_endian(bytes: &[BV]) -> BV {
+    bytes.iter().skip(1).fold(bytes[0].clone(), |acc, b| b.concat(&acc))
+}
+
 fn c64(v: u64) -> BV {
     BV::from_u64(v, 64)
 }
@@ -197,7 +202,6 @@ struct Explorer<'a> {
     prog: &'a Program,
     out: Exploration,
     steps: usize,
-    deadline: std::time::Instant,
     paths: PathSolver,
 }
 
@@ -213,12 +217,7 @@ impl State {
                     .clone()
             })
             .collect();
-        // Little-endian: the highest address is the most significant byte.
-        let mut v = bytes[bytes.len() - 1].clone();
-        for b in bytes.iter().rev().skip(1) {
-            v = v.concat(b);
-        }
-        v.zero_ext(64 - 8 * size as u32)
+        little_endian(&bytes).zero_ext(64 - 8 * size as u32)
     }
 
     fn store(&mut self, region: &Region, off: i64, size: u8, value: &BV) {
@@ -286,7 +285,7 @@ impl Explorer<'_> {
             if self.steps > MAX_STEPS {
                 return Err(format!("more than {MAX_STEPS} steps"));
             }
-            if self.steps.is_multiple_of(64) && std::time::Instant::now() > self.deadline {
+            if self.steps.is_multiple_of(64) && std::time::Instant::now() > self.out.deadline {
                 return Err(format!("the time budget of {} ms ran out", BUDGET.as_millis()));
             }
             let slot = s.pc;
@@ -801,26 +800,24 @@ impl Explorer<'_> {
 
 /// Why `insn` names a register no program may use that way, if it does.
 fn bad_register(insn: &Insn) -> Option<String> {
-    let (written, read): (Option<u8>, Vec<u8>) = match insn {
-        Insn::Alu { dst, src, .. } | Insn::Jmp { dst, src, .. } => {
-            let src = match src {
-                Operand::Reg(r) => vec![*r],
-                Operand::Imm(_) => vec![],
-            };
-            (matches!(insn, Insn::Alu { .. }).then_some(*dst), [vec![*dst], src].concat())
-        }
-        Insn::Endian { dst, .. } => (Some(*dst), vec![*dst]),
-        Insn::LdImm64 { dst, .. } => (Some(*dst), vec![]),
-        Insn::Ldx { dst, src, .. } => (Some(*dst), vec![*src]),
-        Insn::St { dst, .. } => (None, vec![*dst]),
-        Insn::Stx { dst, src, .. } | Insn::Atomic { dst, src, .. } => (None, vec![*dst, *src]),
-        Insn::LdPacket { src, .. } => (None, vec![*src]),
-        _ => (None, vec![]),
-    };
-    if let Some(r) = read.iter().chain(written.iter()).find(|r| **r > 10) {
+    let written = writes(insn);
+    let mut named = reads(insn);
+    named.extend(written);
+    if let Insn::LdPacket { src, .. } = insn {
+        named.push(*src);
+    }
+    if let Some(r) = named.iter().find(|r| **r > 10) {
         return Some(format!("the instruction names r{r}; there are only r0 to r10"));
     }
     (written == Some(10)).then(|| "the instruction writes r10, the read-only frame pointer".to_string())
+}
+
+/// The register `insn` writes, if any (a call's r0 aside).
+fn writes(insn: &Insn) -> Option<u8> {
+    match insn {
+        Insn::Alu { dst, .. } | Insn::Endian { dst, .. } | Insn::LdImm64 { dst, .. } | Insn::Ldx { dst, .. } => Some(*dst),
+        _ => None,
+    }
 }
 
 /// The registers `insn` reads, for the uninitialised-read check (helper arguments by spec).
@@ -846,9 +843,8 @@ fn reads(insn: &Insn) -> Vec<u8> {
 
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let deadline = std::time::Instant::now() + BUDGET;
-    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline };
-    let mut e = Explorer { prog, out, steps: 0, deadline, paths: PathSolver::new() };
+    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline: std::time::Instant::now() + BUDGET };
+    let mut e = Explorer { prog, out, steps: 0, paths: PathSolver::new() };
     e.run();
     e.out
 }
