@@ -12,6 +12,7 @@
 
 mod chat;
 mod device;
+pub mod kernels;
 pub mod qwen2;
 pub mod tiny;
 

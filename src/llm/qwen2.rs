@@ -1,75 +1,84 @@
 //! Qwen2 over quantized GGUF weights: candle-transformers' `quantized_qwen2` (Apache-2.0 / MIT),
-//! carried here with two changes that candle's kernels need on a CPU without a native build:
+//! carried here with the matrix products moved to our own kernels on the CPU:
 //!
-//! - **Q5_0 becomes Q8_0 at load, exactly.** A Q5_0 block holds 32 five-bit values `q - 16` and
-//!   one f16 scale; a Q8_0 block holds 32 eight-bit values and the same kind of scale, so copying
-//!   the scale and widening each value loses nothing. candle dispatches AVX2 at run time for Q8_0
-//!   but runs Q5_0 as scalar code, and the 0.5B model is mostly Q5_0 (its 896-wide rows do not
-//!   fit the 256-wide k-quant blocks).
+//! - **Weights stay in the file's blocks, once.** Every weight matrix in a format
+//!   [`kernels`](super::kernels) multiplies (Q8_0, Q5_0, Q4K, Q6K) is read straight from the file
+//!   and multiplied by [`kernels::QMatrix`] as a candle custom op, with SIMD chosen at run time.
+//!   candle's own CPU path keeps a repacked second copy of most weights and runs Q5_0 — most of
+//!   the 0.5B model — as scalar code. Other formats, and other devices, use candle's `QMatMul`.
 //! - **The token embedding stays quantized.** candle expands it to f32 (545 MB for the 0.5B,
 //!   890 MB for the 1.5B) only to look up a few rows per step; here each looked-up row is
 //!   dequantized on its own, from the same table the tied output projection uses.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
-use candle_core::quantized::{gguf_file, GgmlDType, QMatMul, QStorage, QTensor};
-use candle_core::{DType, Device, IndexOp, Module, Result, Tensor};
+use candle_core::quantized::{gguf_file, QMatMul};
+use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Tensor};
 use candle_nn::Embedding;
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
 
-/// Bytes of one block: Q5_0 is an f16 scale, 4 bytes of high bits and 16 of low nibbles; Q8_0 is
-/// an f16 scale and 32 signed bytes.
-const Q5_0_BLOCK: usize = 22;
-const Q8_0_BLOCK: usize = 34;
+use super::kernels::{Format, QMatrix};
 
-/// Widens every Q5_0 block of `data` into a Q8_0 block with the same scale and values. The
-/// result is held as u16 words because candle reads Q8_0 blocks (f16 scale first) 2-byte aligned.
-pub fn q5_0_to_q8_0(data: &[u8]) -> Vec<u16> {
-    let blocks = data.len() / Q5_0_BLOCK;
-    let mut out = Vec::with_capacity(blocks * Q8_0_BLOCK / 2);
-    let mut block = [0u8; Q8_0_BLOCK];
-    for src in data.chunks_exact(Q5_0_BLOCK) {
-        block[..2].copy_from_slice(&src[..2]);
-        let qh = u32::from_le_bytes([src[2], src[3], src[4], src[5]]);
-        let qs = &src[6..22];
-        for j in 0..16 {
-            let hi0 = (((qh >> j) & 1) << 4) as u8;
-            let hi1 = (((qh >> (j + 16)) & 1) << 4) as u8;
-            block[2 + j] = (((qs[j] & 0x0f) | hi0) as i8 - 16) as u8;
-            block[2 + j + 16] = (((qs[j] >> 4) | hi1) as i8 - 16) as u8;
+/// `x · Wᵀ` for an f32 `x` of shape `(…, cols)`, by our kernels.
+struct OwnMatMul(Arc<QMatrix>);
+
+impl CustomOp1 for OwnMatMul {
+    fn name(&self) -> &'static str {
+        "kgent-qmatmul"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else { candle_core::bail!("kgent-qmatmul takes f32 activations") };
+        let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("kgent-qmatmul takes contiguous activations") };
+        let w = &self.0;
+        let mut dims = layout.dims().to_vec();
+        if dims.last() != Some(&w.cols()) {
+            candle_core::bail!("kgent-qmatmul: activations of shape {dims:?} against a {}x{} matrix", w.rows(), w.cols());
         }
-        out.extend(block.chunks_exact(2).map(|w| u16::from_le_bytes([w[0], w[1]])));
+        let m = layout.shape().elem_count() / w.cols();
+        let mut out = vec![0f32; m * w.rows()];
+        w.matmul(&data[from..to], m, &mut out);
+        *dims.last_mut().expect("checked above") = w.rows();
+        Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
-    out
 }
 
-fn as_bytes(words: &[u16]) -> &[u8] {
-    // SAFETY: any u16 slice is a valid byte slice of twice the length, on a little-endian host
-    // the bytes are in the order they were written above.
-    unsafe { std::slice::from_raw_parts(words.as_ptr() as *const u8, words.len() * 2) }
+enum Linear {
+    Own(OwnMatMul),
+    Candle(QMatMul),
 }
 
-/// The tensor in the layout candle runs fastest on this CPU (Q5_0 → Q8_0), else unchanged.
-fn fast_layout(t: QTensor) -> Result<QTensor> {
-    if t.dtype() != GgmlDType::Q5_0 || !matches!(t.device(), Device::Cpu) {
-        return Ok(t);
+impl Linear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        match self {
+            Linear::Own(op) => x.contiguous()?.apply_op1_no_bwd(op),
+            Linear::Candle(q) => q.forward(x),
+        }
     }
-    let shape = t.shape().clone();
-    let widened = q5_0_to_q8_0(&t.data()?);
-    drop(t);
-    QTensor::new(QStorage::from_data(Cow::Borrowed(as_bytes(&widened)), &Device::Cpu, GgmlDType::Q8_0)?, shape)
 }
 
-fn qmatmul(t: QTensor) -> Result<QMatMul> {
-    QMatMul::from_qtensor(fast_layout(t)?)
+/// Reads a weight matrix in the file's own blocks when our kernels multiply its format on this
+/// device, else `None`.
+fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Option<Arc<QMatrix>>> {
+    let Some(info) = ct.tensor_infos.get(name) else { candle_core::bail!("cannot find tensor info for {name}") };
+    let (Some(format), Device::Cpu, &[rows, cols]) = (Format::from_ggml(info.ggml_dtype), device, info.shape.dims()) else { return Ok(None) };
+    reader.seek(SeekFrom::Start(ct.tensor_data_offset + info.offset))?;
+    QMatrix::read(format, rows, cols, reader).map(|m| Some(Arc::new(m))).map_err(|e| candle_core::Error::Msg(format!("{name}: {e}")))
 }
 
-/// Token embeddings: rows dequantized on demand on the CPU, a dense table elsewhere.
+fn linear<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Linear> {
+    Ok(match read_matrix(ct, reader, name, device)? {
+        Some(m) => Linear::Own(OwnMatMul(m)),
+        None => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, name, device)?)?),
+    })
+}
+
+/// Token embeddings: rows dequantized on demand from the quantized table, or a dense table.
 enum Embeddings {
-    Quantized { table: Arc<QTensor>, dim: usize },
+    Quantized(Arc<QMatrix>),
     Dense(Embedding),
 }
 
@@ -77,31 +86,26 @@ impl Embeddings {
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
         match self {
             Embeddings::Dense(e) => e.forward(ids),
-            Embeddings::Quantized { table, dim } => {
+            Embeddings::Quantized(table) => {
                 let (b, n) = ids.dims2()?;
-                let data = table.data()?;
-                let rows = table.shape().dims()[0];
-                let row_bytes = data.len() / rows;
-                let mut out = Vec::with_capacity(b * n * dim);
-                for id in ids.flatten_all()?.to_vec1::<u32>()? {
-                    let id = id as usize;
-                    if id >= rows {
+                let (rows, dim) = (table.rows(), table.cols());
+                let mut out = vec![0f32; b * n * dim];
+                for (id, row) in ids.flatten_all()?.to_vec1::<u32>()?.into_iter().zip(out.chunks_exact_mut(dim)) {
+                    if id as usize >= rows {
                         candle_core::bail!("token id {id} is outside the vocabulary of {rows}");
                     }
-                    let row = &data[id * row_bytes..(id + 1) * row_bytes];
-                    let q = QTensor::new(QStorage::from_data(Cow::Borrowed(row), &Device::Cpu, table.dtype())?, (*dim,))?;
-                    out.extend(q.dequantize(&Device::Cpu)?.to_vec1::<f32>()?);
+                    table.dequantize_row(id as usize, row);
                 }
-                Tensor::from_vec(out, (b, n, *dim), &Device::Cpu)
+                Tensor::from_vec(out, (b, n, dim), &Device::Cpu)
             }
         }
     }
 }
 
 struct Mlp {
-    gate: QMatMul,
-    down: QMatMul,
-    up: QMatMul,
+    gate: Linear,
+    down: Linear,
+    up: Linear,
 }
 
 impl Mlp {
@@ -113,13 +117,13 @@ impl Mlp {
 }
 
 struct Layer {
-    wq: QMatMul,
-    wk: QMatMul,
-    wv: QMatMul,
+    wq: Linear,
+    wk: Linear,
+    wv: Linear,
     bq: Tensor,
     bk: Tensor,
     bv: Tensor,
-    wo: QMatMul,
+    wo: Linear,
     attention_norm: RmsNorm,
     mlp: Mlp,
     ffn_norm: RmsNorm,
@@ -176,7 +180,7 @@ pub struct ModelWeights {
     embeddings: Embeddings,
     layers: Vec<Layer>,
     norm: RmsNorm,
-    output: QMatMul,
+    output: Linear,
     masks: HashMap<(usize, usize), Tensor>,
 }
 
@@ -203,33 +207,39 @@ impl ModelWeights {
         let head_dim = embedding_length / head_count;
         let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
 
-        let table = Arc::new(fast_layout(ct.tensor(reader, "token_embd.weight", device)?)?);
-        let embeddings = if matches!(device, Device::Cpu) {
-            Embeddings::Quantized { table: Arc::clone(&table), dim: embedding_length }
-        } else {
-            Embeddings::Dense(Embedding::new(table.dequantize(device)?, embedding_length))
+        let embeddings = match read_matrix(&ct, reader, "token_embd.weight", device)? {
+            Some(table) => Embeddings::Quantized(table),
+            None => Embeddings::Dense(Embedding::new(ct.tensor(reader, "token_embd.weight", device)?.dequantize(device)?, embedding_length)),
         };
         let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
-        let output = match ct.tensor(reader, "output.weight", device) {
-            Ok(v) => qmatmul(v)?,
+        let output = if ct.tensor_infos.contains_key("output.weight") {
+            linear(&ct, reader, "output.weight", device)?
+        } else {
             // Tied embeddings: the output projection shares the table.
-            Err(_) => QMatMul::from_arc(table)?,
+            match &embeddings {
+                Embeddings::Quantized(table) => Linear::Own(OwnMatMul(Arc::clone(table))),
+                Embeddings::Dense(_) => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, "token_embd.weight", device)?)?),
+            }
         };
         let (cos, sin) = rope_tables(head_dim, rope_freq_base, context_length, device)?;
 
         let mut layers = Vec::with_capacity(block_count);
         for i in 0..block_count {
-            let mut t = |name: &str| ct.tensor(reader, &format!("blk.{i}.{name}"), device);
+            let name = |n: &str| format!("blk.{i}.{n}");
+            let mut l = |n: &str| linear(&ct, reader, &name(n), device);
+            let (wq, wk, wv, wo) = (l("attn_q.weight")?, l("attn_k.weight")?, l("attn_v.weight")?, l("attn_output.weight")?);
+            let mlp = Mlp { gate: l("ffn_gate.weight")?, down: l("ffn_down.weight")?, up: l("ffn_up.weight")? };
+            let mut t = |n: &str| ct.tensor(reader, &name(n), device);
             layers.push(Layer {
-                wq: qmatmul(t("attn_q.weight")?)?,
-                wk: qmatmul(t("attn_k.weight")?)?,
-                wv: qmatmul(t("attn_v.weight")?)?,
+                wq,
+                wk,
+                wv,
                 bq: t("attn_q.bias")?.dequantize(device)?,
                 bk: t("attn_k.bias")?.dequantize(device)?,
                 bv: t("attn_v.bias")?.dequantize(device)?,
-                wo: qmatmul(t("attn_output.weight")?)?,
+                wo,
                 attention_norm: RmsNorm::from_qtensor(t("attn_norm.weight")?, rms_norm_eps)?,
-                mlp: Mlp { gate: qmatmul(t("ffn_gate.weight")?)?, down: qmatmul(t("ffn_down.weight")?)?, up: qmatmul(t("ffn_up.weight")?)? },
+                mlp,
                 ffn_norm: RmsNorm::from_qtensor(t("ffn_norm.weight")?, rms_norm_eps)?,
                 n_head: head_count,
                 n_kv_head: head_count_kv,
@@ -276,26 +286,5 @@ impl ModelWeights {
         let x = self.norm.forward(&h)?;
         let x = x.i((.., seq_len - 1, ..))?;
         self.output.forward(&x)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn q5_0_widens_to_q8_0_without_changing_a_value() {
-        // One block: scale 0.5 (f16 0x3800), high bits alternating, low nibbles 0..15.
-        let mut block = vec![0x00, 0x38];
-        let qh: u32 = 0xAAAA_5555;
-        block.extend_from_slice(&qh.to_le_bytes());
-        block.extend((0..16u8).map(|j| j | ((15 - j) << 4)));
-        let q5 = QTensor::new(QStorage::from_data(Cow::Borrowed(&block), &Device::Cpu, GgmlDType::Q5_0).unwrap(), (32,)).unwrap();
-        let q8 = fast_layout(QTensor::new(QStorage::from_data(Cow::Borrowed(&block), &Device::Cpu, GgmlDType::Q5_0).unwrap(), (32,)).unwrap()).unwrap();
-        assert_eq!(q8.dtype(), GgmlDType::Q8_0);
-        let a = q5.dequantize(&Device::Cpu).unwrap().to_vec1::<f32>().unwrap();
-        let b = q8.dequantize(&Device::Cpu).unwrap().to_vec1::<f32>().unwrap();
-        assert_eq!(a, b);
-        assert!(a.iter().any(|&v| v < 0.0) && a.iter().any(|&v| v > 0.0));
     }
 }
