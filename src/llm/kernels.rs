@@ -7,8 +7,9 @@
 //!
 //! - the activations are quantized to 8 bits per row, the way llama.cpp does it: 32-value blocks
 //!   for Q8_0/Q5_0 weights, 256-value blocks with 16-value sums for the k-quants;
-//! - each weight block is unpacked once into unsigned bytes and multiplied with up to four
-//!   activation rows (prefill reuses it; decode reads each weight byte once);
+//! - the weights are regrouped at load into tiles of 8 rows (the same bytes, rearranged, see
+//!   [`Tile`]), so that one byte-dot instruction advances 4 values of 8 outputs against 4
+//!   activation values broadcast, and each tile is unpacked once for up to 4 activation rows;
 //! - the byte products use AVX-512 VNNI where the CPU has it, else AVX2; a portable scalar path
 //!   serves other CPUs and is the reference the SIMD paths are tested against.
 //!
@@ -62,21 +63,165 @@ impl Format {
     }
 }
 
-/// A `rows × cols` weight matrix (one row per output), in its GGUF blocks — or, for Q4K with a
-/// multiple of 8 rows, in tiles of 8 rows (see [`q4k_tile`]), which cost 3% more bytes and let
-/// one instruction advance 8 outputs.
+/// A `rows × cols` weight matrix (one row per output), in tiles of 8 rows: one tile per block
+/// column, holding the same block of 8 consecutive rows. A last, partial group of rows is padded
+/// with zero blocks.
 pub struct QMatrix {
     format: Format,
     rows: usize,
     cols: usize,
-    tiled: bool,
     data: Vec<u8>,
 }
 
 /// Rows per tile.
 const TILE: usize = 8;
-/// Bytes of one Q4K tile: 8 f16 `d`, 8 f16 `dmin`, 8×8 scales, 8×8 minimums, 8×128 nibbles.
-const Q4K_TILE: usize = 16 + 16 + 64 + 64 + 1024;
+
+/// Where the parts of one value sit in a tile. Every format lays its values out alike: a group
+/// of 4 consecutive values of the 8 rows fills 32 bytes (`4r + k` for row `r`, value `k`), and
+/// two groups share those bytes as low and high nibbles where values are 4-bit or wider. The
+/// tile starts with the rows' scales, `[row]` for an f16 and `[sub-block][row]` for a byte:
+///
+/// | format | header | values | high bits |
+/// |---|---|---|---|
+/// | Q8_0 | `d` f16 ×8 | 8 groups of signed bytes at `16 + 32t` | — |
+/// | Q5_0 | `d` ×8 | nibbles at `16 + 32t`: group `t` low, `t + 4` high | bit `t` / `t + 4` of `144 + 4r + k` |
+/// | Q4K | `d` ×8, `dmin` ×8, 6-bit scales and minimums as bytes | nibbles at `160 + 128j + 32t` | — |
+/// | Q6K | `d` ×8, i8 scales `[16][8]` | nibbles at `144 + 192j + 32t` | 2 bits at `272 + 192j + 32(t/2)` |
+///
+/// In the k-quants, `j` is the 32-value sub-block and its group `t` (values `32j + 4t…`) is the
+/// low nibble, group `t + 4` (values `32j + 16 + 4t…`) the high one. Q4K tiles are 3% larger than
+/// the blocks they hold (its scales unpacked); the others are the same size.
+struct Tile;
+
+impl Tile {
+    const fn bytes(format: Format) -> usize {
+        match format {
+            Format::Q8_0 => 16 + 256,
+            Format::Q5_0 => 16 + 128 + 32,
+            Format::Q4K => 160 + 1024,
+            Format::Q6K => 144 + 1024 + 512,
+        }
+    }
+
+    /// The pieces of value `i` of row `r`: `(byte, bit, width, value bit)` — bits `value bit..`
+    /// of the unsigned value (see [`unpack_block`]) sit at bits `bit..bit + width` of `byte`.
+    fn pieces(format: Format, i: usize, r: usize) -> [(usize, u8, u8, u8); 2] {
+        let none = (usize::MAX, 0, 0, 0);
+        let (j, w) = (i / 32, i % 32);
+        let (t, k, high) = ((w % 16) / 4, w % 4, w >= 16);
+        let lane = 4 * r + k;
+        let nibble = if high { 4 } else { 0 };
+        match format {
+            Format::Q8_0 => [(16 + 32 * (w / 4) + lane, 0, 8, 0), none],
+            Format::Q5_0 => [(16 + 32 * t + lane, nibble, 4, 0), (144 + lane, t as u8 + nibble, 1, 4)],
+            Format::Q4K => [(160 + 128 * j + 32 * t + lane, nibble, 4, 0), none],
+            Format::Q6K => [(144 + 192 * j + 32 * t + lane, nibble, 4, 0), (144 + 192 * j + 128 + 32 * (t / 2) + lane, (t % 2) as u8 * 4 + nibble / 2, 2, 4)],
+        }
+    }
+
+    /// [`Tile::pieces`] of every value of every row, `[row][value]`, present pieces only.
+    fn layout(format: Format) -> Vec<Vec<(usize, u8, u8, u8)>> {
+        let bv = format.block_values();
+        (0..TILE * bv).map(|ri| Self::pieces(format, ri % bv, ri / bv).into_iter().filter(|p| p.2 > 0).collect()).collect()
+    }
+
+    /// Packs the same block of 8 rows into `tile`, with `layout` from [`Tile::layout`].
+    fn pack(format: Format, layout: &[Vec<(usize, u8, u8, u8)>], blocks: [&[u8]; TILE], tile: &mut [u8]) {
+        tile.fill(0);
+        let bv = format.block_values();
+        let mut u = [0u8; 256];
+        for (r, b) in blocks.iter().enumerate() {
+            match format {
+                Format::Q8_0 | Format::Q5_0 => tile[2 * r..2 * r + 2].copy_from_slice(&b[0..2]),
+                Format::Q4K => {
+                    tile[2 * r..2 * r + 2].copy_from_slice(&b[0..2]);
+                    tile[16 + 2 * r..16 + 2 * r + 2].copy_from_slice(&b[2..4]);
+                    let (sc, mn) = q4k_scales(&b[4..16]);
+                    for j in 0..8 {
+                        tile[32 + 8 * j + r] = sc[j];
+                        tile[96 + 8 * j + r] = mn[j];
+                    }
+                }
+                Format::Q6K => {
+                    tile[2 * r..2 * r + 2].copy_from_slice(&b[208..210]);
+                    for s in 0..16 {
+                        tile[16 + 8 * s + r] = b[192 + s];
+                    }
+                }
+            }
+            unpack_block(format, b, &mut u);
+            for (&v, pieces) in u[..bv].iter().zip(&layout[r * bv..(r + 1) * bv]) {
+                // Q8_0 keeps its signed bytes (`u = q + 128` flips the sign bit).
+                let v = if format == Format::Q8_0 { v ^ 0x80 } else { v };
+                for &(byte, bit, width, from) in pieces {
+                    tile[byte] |= ((v >> from) & ((1u16 << width) - 1) as u8) << bit;
+                }
+            }
+        }
+    }
+
+    /// Row `r`'s block, as the file stores it, back out of `tile`.
+    fn unpack(format: Format, tile: &[u8], r: usize, b: &mut [u8]) {
+        let mut u = [0u8; 256];
+        for (i, v) in u[..format.block_values()].iter_mut().enumerate() {
+            for (byte, bit, width, from) in Self::pieces(format, i, r) {
+                if width > 0 {
+                    *v |= ((tile[byte] >> bit) & ((1u16 << width) - 1) as u8) << from;
+                }
+            }
+            if format == Format::Q8_0 {
+                *v ^= 0x80;
+            }
+        }
+        match format {
+            Format::Q8_0 => {
+                b[0..2].copy_from_slice(&tile[2 * r..2 * r + 2]);
+                for (q, &u) in b[2..34].iter_mut().zip(&u) {
+                    *q = u ^ 0x80;
+                }
+            }
+            Format::Q5_0 => {
+                b[0..2].copy_from_slice(&tile[2 * r..2 * r + 2]);
+                let mut qh = 0u32;
+                for j in 0..16 {
+                    b[6 + j] = (u[j] & 0x0f) | (u[j + 16] << 4);
+                    qh |= ((u[j] >> 4) as u32) << j | ((u[j + 16] >> 4) as u32) << (j + 16);
+                }
+                b[2..6].copy_from_slice(&qh.to_le_bytes());
+            }
+            Format::Q4K => {
+                b[0..2].copy_from_slice(&tile[2 * r..2 * r + 2]);
+                b[2..4].copy_from_slice(&tile[16 + 2 * r..16 + 2 * r + 2]);
+                let sc: [u8; 8] = std::array::from_fn(|j| tile[32 + 8 * j + r]);
+                let mn: [u8; 8] = std::array::from_fn(|j| tile[96 + 8 * j + r]);
+                for i in 0..4 {
+                    b[4 + i] = sc[i] | ((sc[i + 4] >> 4) << 6);
+                    b[4 + i + 4] = mn[i] | ((mn[i + 4] >> 4) << 6);
+                    b[4 + i + 8] = (sc[i + 4] & 0x0f) | ((mn[i + 4] & 0x0f) << 4);
+                }
+                for i in 0..4 {
+                    for l in 0..32 {
+                        b[16 + 32 * i + l] = u[64 * i + l] | (u[64 * i + 32 + l] << 4);
+                    }
+                }
+            }
+            Format::Q6K => {
+                b[208..210].copy_from_slice(&tile[2 * r..2 * r + 2]);
+                for s in 0..16 {
+                    b[192 + s] = tile[16 + 8 * s + r];
+                }
+                for n in 0..2 {
+                    let u = &u[128 * n..];
+                    for l in 0..32 {
+                        b[64 * n + l] = (u[l] & 0x0f) | ((u[l + 64] & 0x0f) << 4);
+                        b[64 * n + l + 32] = (u[l + 32] & 0x0f) | ((u[l + 96] & 0x0f) << 4);
+                        b[128 + 32 * n + l] = (u[l] >> 4) | ((u[l + 32] >> 4) << 2) | ((u[l + 64] >> 4) << 4) | ((u[l + 96] >> 4) << 6);
+                    }
+                }
+            }
+        }
+    }
+}
 
 impl QMatrix {
     /// The matrix from its blocks in file order.
@@ -84,9 +229,6 @@ impl QMatrix {
         let want = Self::file_bytes(format, rows, cols)?;
         if data.len() != want {
             return Err(format!("{format:?} {rows}x{cols} needs {want} bytes, got {}", data.len()));
-        }
-        if !Self::tiles(format, rows) {
-            return Ok(QMatrix { format, rows, cols, tiled: false, data });
         }
         Self::read(format, rows, cols, &mut data.as_slice()).map_err(|e| e.to_string())
     }
@@ -99,30 +241,29 @@ impl QMatrix {
         Ok(rows * cols / format.block_values() * format.block_bytes())
     }
 
-    fn tiles(format: Format, rows: usize) -> bool {
-        format == Format::Q4K && rows.is_multiple_of(TILE)
-    }
-
     /// Reads the matrix's blocks in file order from `reader`, tiling them 8 rows at a time so
     /// that the file's layout and the tiled one are never both in memory.
     pub fn read(format: Format, rows: usize, cols: usize, reader: &mut impl std::io::Read) -> std::io::Result<Self> {
-        let row_bytes = Self::file_bytes(format, rows, cols).map_err(std::io::Error::other)? / rows.max(1);
-        if !Self::tiles(format, rows) {
-            let mut data = vec![0u8; rows * row_bytes];
-            reader.read_exact(&mut data)?;
-            return Ok(QMatrix { format, rows, cols, tiled: false, data });
+        Self::file_bytes(format, rows, cols).map_err(std::io::Error::other)?;
+        let (nb, bb, tb) = (cols / format.block_values(), format.block_bytes(), Tile::bytes(format));
+        let row_bytes = nb * bb;
+        let mut data = vec![0u8; rows.div_ceil(TILE) * nb * tb];
+        let layout = Tile::layout(format);
+        // Batches of 64 tile columns: read in order, packed on every core.
+        const BATCH: usize = 64;
+        let mut group = vec![0u8; BATCH * TILE * row_bytes];
+        for (batch, columns) in data.chunks_mut(BATCH * nb * tb).enumerate() {
+            let present = (rows - batch * BATCH * TILE).min(BATCH * TILE);
+            group.fill(0);
+            reader.read_exact(&mut group[..present * row_bytes])?;
+            columns.par_chunks_mut(nb * tb).zip(group.par_chunks(TILE * row_bytes)).for_each(|(tiles, group)| {
+                for (b, tile) in tiles.chunks_exact_mut(tb).enumerate() {
+                    let blocks: [&[u8]; TILE] = std::array::from_fn(|r| &group[r * row_bytes + b * bb..r * row_bytes + (b + 1) * bb]);
+                    Tile::pack(format, &layout, blocks, tile);
+                }
+            });
         }
-        let nb = cols / format.block_values();
-        let mut data = vec![0u8; rows / TILE * nb * Q4K_TILE];
-        let mut group = vec![0u8; TILE * row_bytes];
-        for tiles in data.chunks_exact_mut(nb * Q4K_TILE) {
-            reader.read_exact(&mut group)?;
-            for (b, tile) in tiles.chunks_exact_mut(Q4K_TILE).enumerate() {
-                let blocks: [&[u8]; TILE] = std::array::from_fn(|r| &group[r * row_bytes + b * 144..r * row_bytes + (b + 1) * 144]);
-                q4k_tile(blocks, tile);
-            }
-        }
-        Ok(QMatrix { format, rows, cols, tiled: true, data })
+        Ok(QMatrix { format, rows, cols, data })
     }
 
     pub fn format(&self) -> Format {
@@ -143,26 +284,16 @@ impl QMatrix {
         self.cols / self.format.block_values()
     }
 
-    /// Row `r`'s bytes, in a matrix that is not tiled.
-    fn row(&self, r: usize) -> &[u8] {
-        let n = self.blocks_per_row() * self.format.block_bytes();
-        &self.data[r * n..(r + 1) * n]
-    }
-
-    /// The 8 rows' tiles from row `8c`, in a tiled matrix.
+    /// The tiles of rows `8c..8c + 8`, one per block column.
     fn tile_column(&self, c: usize) -> &[u8] {
-        let n = self.blocks_per_row() * Q4K_TILE;
+        let n = self.blocks_per_row() * Tile::bytes(self.format);
         &self.data[c * n..(c + 1) * n]
     }
 
     /// Block `b` of row `r` as the file stores it.
     fn block(&self, r: usize, b: usize, out: &mut [u8]) {
-        let bb = self.format.block_bytes();
-        if self.tiled {
-            q4k_untile(&self.tile_column(r / TILE)[b * Q4K_TILE..(b + 1) * Q4K_TILE], r % TILE, &mut out[..bb]);
-        } else {
-            out[..bb].copy_from_slice(&self.row(r)[b * bb..(b + 1) * bb]);
-        }
+        let tb = Tile::bytes(self.format);
+        Tile::unpack(self.format, &self.tile_column(r / TILE)[b * tb..(b + 1) * tb], r % TILE, out);
     }
 
     /// Row `r` as f32 values (token embeddings are looked up this way).
@@ -188,113 +319,38 @@ impl QMatrix {
         let acts = Activations::quantize(self.format, x, m, self.cols);
         let n = self.rows;
         let out = SharedOut(out.as_mut_ptr());
-        // A task owns a run of output rows: long enough runs for decode that the threads meet
-        // rarely, short ones for prefill so both threads get work on a 128-row matrix. Within a
-        // task, activation rows go in tiles whose weights stay in cache.
-        let chunk = if m == 1 { 64 } else { 16 };
-        let tile = 32;
-        (0..n.div_ceil(chunk)).into_par_iter().for_each(|c| {
+        // A task owns a run of tile columns: long runs for decode so the threads meet rarely,
+        // single columns for prefill so both threads get work on a 128-row matrix. Within a task,
+        // activation rows go in runs of 32 whose tiles stay in cache.
+        let chunk = if m == 1 { 8 } else { 2 };
+        let columns = n.div_ceil(TILE);
+        (0..columns.div_ceil(chunk)).into_par_iter().for_each(|c| {
             let out = &out;
-            let rows = c * chunk..((c + 1) * chunk).min(n);
-            for t0 in (0..m).step_by(tile) {
-                let t1 = (t0 + tile).min(m);
-                if self.tiled && isa != Isa::Scalar {
-                    for col in rows.clone().step_by(TILE) {
-                        let w = self.tile_column(col / TILE);
-                        let mut i = t0;
-                        while i < t1 {
-                            let take = (t1 - i).min(4);
-                            let mut dots = [[0f32; TILE]; 4];
-                            match take {
-                                4 => tile_dot::<4>(isa, w, &acts, i, &mut dots),
-                                3 => tile_dot::<3>(isa, w, &acts, i, &mut dots),
-                                2 => tile_dot::<2>(isa, w, &acts, i, &mut dots),
-                                _ => tile_dot::<1>(isa, w, &acts, i, &mut dots),
-                            }
-                            for (k, d) in dots[..take].iter().enumerate() {
-                                // SAFETY: as below, for the 8 cells of this tile column.
-                                unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), out.0.add((i + k) * n + col), TILE) };
-                            }
-                            i += take;
-                        }
-                    }
-                    continue;
-                }
-                for r in rows.clone() {
+            for t0 in (0..m).step_by(32) {
+                let t1 = (t0 + 32).min(m);
+                for col in c * chunk..((c + 1) * chunk).min(columns) {
+                    let valid = (n - col * TILE).min(TILE);
                     let mut i = t0;
                     while i < t1 {
                         let take = (t1 - i).min(4);
-                        let mut dots = [0f32; 4];
+                        let mut dots = [[0f32; TILE]; 4];
                         match take {
-                            4 => dot::<4>(isa, self, r, &acts, i, &mut dots),
-                            3 => dot::<3>(isa, self, r, &acts, i, &mut dots),
-                            2 => dot::<2>(isa, self, r, &acts, i, &mut dots),
-                            _ => dot::<1>(isa, self, r, &acts, i, &mut dots),
+                            4 => tile_dot::<4>(isa, self, col, &acts, i, &mut dots),
+                            3 => tile_dot::<3>(isa, self, col, &acts, i, &mut dots),
+                            2 => tile_dot::<2>(isa, self, col, &acts, i, &mut dots),
+                            _ => tile_dot::<1>(isa, self, col, &acts, i, &mut dots),
                         }
                         for (k, d) in dots[..take].iter().enumerate() {
                             // SAFETY: each (activation row, weight row) cell is written by the one
-                            // task that owns the weight row; the buffer outlives the parallel loop.
-                            unsafe { *out.0.add((i + k) * n + r) = *d };
+                            // task that owns the weight row's tile column; `valid` keeps padding
+                            // rows out; the buffer outlives the parallel loop.
+                            unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), out.0.add((i + k) * n + col * TILE), valid) };
                         }
                         i += take;
                     }
                 }
             }
         });
-    }
-}
-
-/// Packs the same Q4K block of 8 rows into one tile: each row's `d` and `dmin`, then its eight
-/// scales and minimums unpacked to bytes (`[sub-block][row]`), then the values, so that 32 bytes
-/// hold 4 consecutive values of each of the 8 rows in their low nibbles and the 4 values 16
-/// further on in their high nibbles: byte `160 + 128j + 32t + 4r + b` holds row `r`'s values
-/// `32j + 4t + b` (low) and `32j + 16 + 4t + b` (high).
-fn q4k_tile(blocks: [&[u8]; TILE], tile: &mut [u8]) {
-    let mut u = [0u8; 256];
-    for (r, b) in blocks.iter().enumerate() {
-        tile[2 * r..2 * r + 2].copy_from_slice(&b[0..2]);
-        tile[16 + 2 * r..16 + 2 * r + 2].copy_from_slice(&b[2..4]);
-        let (sc, mn) = q4k_scales(&b[4..16]);
-        for j in 0..8 {
-            tile[32 + 8 * j + r] = sc[j];
-            tile[96 + 8 * j + r] = mn[j];
-        }
-        unpack_block(Format::Q4K, b, &mut u);
-        for j in 0..8 {
-            for t in 0..4 {
-                for k in 0..4 {
-                    tile[160 + 128 * j + 32 * t + 4 * r + k] = u[32 * j + 4 * t + k] | (u[32 * j + 16 + 4 * t + k] << 4);
-                }
-            }
-        }
-    }
-}
-
-/// Row `r`'s block, as the file stores it, back out of a tile.
-fn q4k_untile(tile: &[u8], r: usize, b: &mut [u8]) {
-    b[0..2].copy_from_slice(&tile[2 * r..2 * r + 2]);
-    b[2..4].copy_from_slice(&tile[16 + 2 * r..16 + 2 * r + 2]);
-    let sc: [u8; 8] = std::array::from_fn(|j| tile[32 + 8 * j + r]);
-    let mn: [u8; 8] = std::array::from_fn(|j| tile[96 + 8 * j + r]);
-    for i in 0..4 {
-        b[4 + i] = sc[i] | ((sc[i + 4] >> 4) << 6);
-        b[4 + i + 4] = mn[i] | ((mn[i + 4] >> 4) << 6);
-        b[4 + i + 8] = (sc[i + 4] & 0x0f) | ((mn[i + 4] & 0x0f) << 4);
-    }
-    let mut u = [0u8; 256];
-    for j in 0..8 {
-        for t in 0..4 {
-            for k in 0..4 {
-                let v = tile[160 + 128 * j + 32 * t + 4 * r + k];
-                u[32 * j + 4 * t + k] = v & 0x0f;
-                u[32 * j + 16 + 4 * t + k] = v >> 4;
-            }
-        }
-    }
-    for i in 0..4 {
-        for l in 0..32 {
-            b[16 + 32 * i + l] = u[64 * i + l] | (u[64 * i + 32 + l] << 4);
-        }
     }
 }
 
@@ -355,13 +411,14 @@ struct A32 {
     qs: [i8; 32],
 }
 
-/// 256 activation values for k-quant weights: `x ≈ d · qs`, with the sum of each 16 values.
+/// 256 activation values for k-quant weights: `x ≈ d · qs`, with the sums of each 16 and each
+/// 32 values.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct A256 {
     d: f32,
     qs: [i8; 256],
-    bsums: [i16; 16],
+    bsums: [i32; 16],
     sums32: [i32; 8],
 }
 
@@ -402,10 +459,10 @@ impl Activations {
                     for (b, x) in row.iter_mut().zip(x.chunks_exact(256)) {
                         b.d = quantize_block(x, &mut b.qs);
                         for (s, q) in b.bsums.iter_mut().zip(b.qs.chunks_exact(16)) {
-                            *s = q.iter().map(|&q| q as i16).sum();
+                            *s = q.iter().map(|&q| q as i32).sum();
                         }
                         for (j, s) in b.sums32.iter_mut().enumerate() {
-                            *s = b.bsums[2 * j] as i32 + b.bsums[2 * j + 1] as i32;
+                            *s = b.bsums[2 * j] + b.bsums[2 * j + 1];
                         }
                     }
                 });
@@ -415,55 +472,39 @@ impl Activations {
     }
 }
 
-/// Dots row `r` of `w` (not tiled) with activation rows `first..first + R`, into `out[..R]`.
-fn dot<const R: usize>(isa: Isa, w: &QMatrix, r: usize, acts: &Activations, first: usize, out: &mut [f32; 4]) {
-    let format = w.format;
-    match acts {
+/// Dots tile column `col` of `w` (8 rows) with activation rows `first..first + R`.
+fn tile_dot<const R: usize>(isa: Isa, w: &QMatrix, col: usize, acts: &Activations, first: usize, out: &mut [[f32; TILE]; 4]) {
+    let tiles = w.tile_column(col);
+    let res: [[f32; TILE]; R] = match acts {
         Activations::B32 { blocks, per_row } => {
-            let rows: [&[A32]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
-            let res: [f32; R] = match (isa, format) {
+            let x: [&[A32]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
+            match (isa, w.format) {
                 #[cfg(target_arch = "x86_64")]
-                // SAFETY: `isa` was detected on this CPU; rows hold `per_row` blocks, as does `w`.
-                (Isa::Avx2, Format::Q8_0) => unsafe { avx2::q8_0::<R>(w.row(r), rows) },
+                // SAFETY: `isa` was detected on this CPU; `tiles` holds one tile per block of `x`.
+                (Isa::Avx2, Format::Q8_0) => unsafe { avx2::q8_0::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Avx2, _) => unsafe { avx2::q5_0::<R>(w.row(r), rows) },
+                (Isa::Avx2, _) => unsafe { avx2::q5_0::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Vnni, Format::Q8_0) => unsafe { vnni::q8_0::<R>(w.row(r), rows) },
+                (Isa::Vnni, Format::Q8_0) => unsafe { vnni::q8_0::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Vnni, _) => unsafe { vnni::q5_0::<R>(w.row(r), rows) },
-                (Isa::Scalar, _) => std::array::from_fn(|i| scalar::dot32(w, r, rows[i])),
-            };
-            out[..R].copy_from_slice(&res);
+                (Isa::Vnni, _) => unsafe { vnni::q5_0::<R>(tiles, x) },
+                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot32(w, col * TILE + r, x[i]))),
+            }
         }
         Activations::B256 { blocks, per_row } => {
-            let rows: [&[A256]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
-            let res: [f32; R] = match (isa, format) {
+            let x: [&[A256]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
+            match (isa, w.format) {
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Avx2, Format::Q4K) => unsafe { avx2::q4k::<R>(w.row(r), rows) },
+                (Isa::Avx2, Format::Q4K) => unsafe { avx2::q4k::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Avx2, _) => unsafe { avx2::q6k::<R>(w.row(r), rows) },
+                (Isa::Avx2, _) => unsafe { avx2::q6k::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Vnni, Format::Q4K) => unsafe { vnni::q4k::<R>(w.row(r), rows) },
+                (Isa::Vnni, Format::Q4K) => unsafe { vnni::q4k::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
-                (Isa::Vnni, _) => unsafe { vnni::q6k::<R>(w.row(r), rows) },
-                (Isa::Scalar, _) => std::array::from_fn(|i| scalar::dot256(w, r, rows[i])),
-            };
-            out[..R].copy_from_slice(&res);
+                (Isa::Vnni, _) => unsafe { vnni::q6k::<R>(tiles, x) },
+                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot256(w, col * TILE + r, x[i]))),
+            }
         }
-    }
-}
-
-/// Dots a Q4K tile column (8 rows) with activation rows `first..first + R`.
-fn tile_dot<const R: usize>(isa: Isa, tiles: &[u8], acts: &Activations, first: usize, out: &mut [[f32; TILE]; 4]) {
-    let Activations::B256 { blocks, per_row } = acts else { unreachable!("Q4K tiles take 256-value activation blocks") };
-    let rows: [&[A256]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
-    let res: [[f32; TILE]; R] = match isa {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `isa` was detected on this CPU; `tiles` holds `per_row` tiles.
-        Isa::Avx2 => unsafe { avx2::q4k_tiles::<R>(tiles, rows) },
-        #[cfg(target_arch = "x86_64")]
-        Isa::Vnni => unsafe { vnni::q4k_tiles::<R>(tiles, rows) },
-        Isa::Scalar => unreachable!("the scalar path reads tiles block by block"),
     };
     out[..R].copy_from_slice(&res);
 }
@@ -599,7 +640,7 @@ mod scalar {
                     for j in 0..8 {
                         let s: i32 = (0..32).map(|l| u[32 * j + l] as i32 * x.qs[32 * j + l] as i32).sum();
                         dot += sc[j] as i32 * s;
-                        mins += mn[j] as i32 * (x.bsums[2 * j] as i32 + x.bsums[2 * j + 1] as i32);
+                        mins += mn[j] as i32 * x.sums32[j];
                     }
                     acc += x.d * (f16_at(b, 0) * dot as f32 - f16_at(b, 2) * mins as f32);
                 }
@@ -618,15 +659,16 @@ mod scalar {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SIMD kernels: one body, compiled once per instruction set. `$dot` is the unsigned × signed
-// byte dot into eight i32 lanes: `vpdpbusd` where VNNI exists, `vpmaddubsw` + `vpmaddwd`
-// otherwise (its i16 pair sums cannot saturate: unsigned values stay below 128).
+// SIMD kernels over tiles: one body, compiled once per instruction set. `dot_u8_i8` is the
+// unsigned × signed byte dot into eight i32 lanes (one per row): `vpdpbusd` where VNNI exists,
+// `vpmaddubsw` + `vpmaddwd` otherwise, whose i16 pair sums cannot saturate because the unsigned
+// operand stays at or below 128.
 
 #[cfg(target_arch = "x86_64")]
 macro_rules! simd_kernels {
     ($name:ident, $features:literal, |$u:ident, $s:ident| $dot:expr) => {
         mod $name {
-            use super::{A256, A32};
+            use super::{Format, Tile, A256, A32, TILE};
             use std::arch::x86_64::*;
 
             #[target_feature(enable = $features)]
@@ -637,166 +679,97 @@ macro_rules! simd_kernels {
 
             #[target_feature(enable = $features)]
             #[inline]
-            fn hsum(v: __m256) -> f32 {
-                let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-                let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-                _mm_cvtss_f32(_mm_add_ss(s, _mm_movehdup_ps(s)))
-            }
-
-            #[target_feature(enable = $features)]
-            #[inline]
-            unsafe fn f16_at(p: *const u8) -> f32 {
-                _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128((p as *const u16).read_unaligned() as i32)))
-            }
-
-            #[target_feature(enable = $features)]
-            #[inline]
             unsafe fn load(p: *const u8) -> __m256i {
                 _mm256_loadu_si256(p as *const __m256i)
             }
 
-            /// Q8_0 weights: the sign of each weight moves onto the activation so the weight's
-            /// magnitude is the unsigned operand (|-128| = 128 still fits a u8).
+            /// The 8 rows' f16 scales at `p`.
             #[target_feature(enable = $features)]
-            pub unsafe fn q8_0<const R: usize>(w: &[u8], x: [&[A32]; R]) -> [f32; R] {
-                let mut acc = [_mm256_setzero_ps(); R];
-                let w = w.as_ptr();
-                for b in 0..x[0].len() {
-                    let blk = w.add(b * 34);
-                    let dw = f16_at(blk);
-                    let q = load(blk.add(2));
-                    let mag = _mm256_sign_epi8(q, q);
-                    for r in 0..R {
-                        let a = x[r].get_unchecked(b);
-                        let s = _mm256_sign_epi8(load(a.qs.as_ptr() as *const u8), q);
-                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot_u8_i8(mag, s)), _mm256_set1_ps(dw * a.d), acc[r]);
-                    }
-                }
-                std::array::from_fn(|r| hsum(acc[r]))
+            #[inline]
+            unsafe fn scales(p: *const u8) -> __m256 {
+                _mm256_cvtph_ps(_mm_loadu_si128(p as *const __m128i))
             }
 
-            /// Q5_0 weights as `q + 16` (0..31): low nibbles, plus 16 where the block's high-bit
-            /// word has the value's bit set.
+            /// 4 activation bytes at `p`, in every lane.
             #[target_feature(enable = $features)]
-            pub unsafe fn q5_0<const R: usize>(w: &[u8], x: [&[A32]; R]) -> [f32; R] {
-                let mut acc = [_mm256_setzero_ps(); R];
-                let mut offsets = [0f32; R];
-                let w = w.as_ptr();
-                let spread = _mm256_set_epi64x(0x0303030303030303, 0x0202020202020202, 0x0101010101010101, 0);
-                let bit = _mm256_set1_epi64x(0x7fbfdfeff7fbfdfe);
-                let nib = _mm256_set1_epi8(0x0f);
-                let sixteen = _mm256_set1_epi8(0x10);
-                for b in 0..x[0].len() {
-                    let blk = w.add(b * 22);
-                    let dw = f16_at(blk);
-                    let qh = (blk.add(2) as *const i32).read_unaligned();
-                    let qs = _mm_loadu_si128(blk.add(6) as *const __m128i);
-                    let lo = _mm256_and_si256(_mm256_set_m128i(_mm_srli_epi16(qs, 4), qs), nib);
-                    // Byte i is 0xff where bit i of qh is set.
-                    let set = _mm256_cmpeq_epi8(_mm256_or_si256(_mm256_shuffle_epi8(_mm256_set1_epi32(qh), spread), bit), _mm256_set1_epi8(-1));
-                    let u = _mm256_or_si256(lo, _mm256_and_si256(set, sixteen));
-                    for r in 0..R {
-                        let a = x[r].get_unchecked(b);
-                        let p = dot_u8_i8(u, load(a.qs.as_ptr() as *const u8));
-                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_set1_ps(dw * a.d), acc[r]);
-                        offsets[r] += dw * a.sum;
-                    }
-                }
-                std::array::from_fn(|r| hsum(acc[r]) - 16.0 * offsets[r])
+            #[inline]
+            unsafe fn broadcast(p: *const i8) -> __m256i {
+                _mm256_set1_epi32((p as *const i32).read_unaligned())
             }
 
-            /// Q4K: eight 32-value sub-blocks of nibbles, each with a 6-bit scale and minimum.
-            /// The scale multiplies the i16 pair sums (`vpmaddwd`), so one i32 sum per block.
             #[target_feature(enable = $features)]
-            pub unsafe fn q4k<const R: usize>(w: &[u8], x: [&[A256]; R]) -> [f32; R] {
+            #[inline]
+            fn rows(acc: __m256) -> [f32; TILE] {
+                let mut o = [0f32; TILE];
+                // SAFETY: `o` holds 8 floats.
+                unsafe { _mm256_storeu_ps(o.as_mut_ptr(), acc) };
+                o
+            }
+
+            /// Q8_0: signed weights, so each weight's sign moves onto the activation and its
+            /// magnitude is the unsigned operand.
+            #[target_feature(enable = $features)]
+            pub unsafe fn q8_0<const R: usize>(tiles: &[u8], x: [&[A32]; R]) -> [[f32; TILE]; R] {
                 let mut acc = [_mm256_setzero_ps(); R];
-                let mut mins = [0f32; R];
-                let w = w.as_ptr();
-                let nib = _mm256_set1_epi8(0x0f);
                 for b in 0..x[0].len() {
-                    let blk = w.add(b * 144);
-                    let (d, dmin) = (f16_at(blk), f16_at(blk.add(2)));
-                    let (sc, mn) = super::q4k_scales(std::slice::from_raw_parts(blk.add(4), 12));
-                    let mut sums = [_mm256_setzero_si256(); R];
-                    for i in 0..4 {
-                        let q = load(blk.add(16 + 32 * i));
-                        let lo = _mm256_and_si256(q, nib);
-                        let hi = _mm256_and_si256(_mm256_srli_epi16(q, 4), nib);
-                        let (slo, shi) = (_mm256_set1_epi16(sc[2 * i] as i16), _mm256_set1_epi16(sc[2 * i + 1] as i16));
+                    let tile = tiles.as_ptr().add(b * Tile::bytes(Format::Q8_0));
+                    let mut dots = [_mm256_setzero_si256(); R];
+                    for t in 0..8 {
+                        let v = load(tile.add(16 + 32 * t));
+                        let mag = _mm256_sign_epi8(v, v);
                         for r in 0..R {
-                            let xs = x[r].get_unchecked(b).qs.as_ptr() as *const u8;
-                            let p0 = _mm256_madd_epi16(_mm256_maddubs_epi16(lo, load(xs.add(64 * i))), slo);
-                            let p1 = _mm256_madd_epi16(_mm256_maddubs_epi16(hi, load(xs.add(64 * i + 32))), shi);
-                            sums[r] = _mm256_add_epi32(sums[r], _mm256_add_epi32(p0, p1));
+                            let xs = broadcast(x[r].get_unchecked(b).qs.as_ptr().add(4 * t));
+                            dots[r] = _mm256_add_epi32(dots[r], dot_u8_i8(mag, _mm256_sign_epi8(xs, v)));
                         }
                     }
+                    let d = scales(tile);
                     for r in 0..R {
-                        let a = x[r].get_unchecked(b);
-                        let m: i32 = (0..8).map(|j| mn[j] as i32 * (a.bsums[2 * j] as i32 + a.bsums[2 * j + 1] as i32)).sum();
-                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_set1_ps(d * a.d), acc[r]);
-                        mins[r] += dmin * a.d * m as f32;
+                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots[r]), _mm256_mul_ps(d, _mm256_set1_ps(x[r].get_unchecked(b).d)), acc[r]);
                     }
                 }
-                std::array::from_fn(|r| hsum(acc[r]) - mins[r])
+                std::array::from_fn(|r| rows(acc[r]))
             }
 
-            /// Q6K: values as `q + 32` from a low nibble and two high bits, an i8 scale per 16.
+            /// Q5_0 as `q + 16`: nibbles, plus 16 where the value's high bit is set.
             #[target_feature(enable = $features)]
-            pub unsafe fn q6k<const R: usize>(w: &[u8], x: [&[A256]; R]) -> [f32; R] {
+            pub unsafe fn q5_0<const R: usize>(tiles: &[u8], x: [&[A32]; R]) -> [[f32; TILE]; R] {
                 let mut acc = [_mm256_setzero_ps(); R];
-                let mut offsets = [0f32; R];
-                let w = w.as_ptr();
-                let nib = _mm256_set1_epi8(0x0f);
+                let (nib, bit4) = (_mm256_set1_epi8(0x0f), _mm256_set1_epi8(0x10));
                 for b in 0..x[0].len() {
-                    let blk = w.add(b * 210);
-                    let d = f16_at(blk.add(208));
-                    let sc = std::slice::from_raw_parts(blk.add(192) as *const i8, 16);
-                    let mut sums = [_mm256_setzero_si256(); R];
-                    for n in 0..2 {
-                        let qa = load(blk.add(64 * n));
-                        let qb = load(blk.add(64 * n + 32));
-                        let h = load(blk.add(128 + 32 * n));
-                        let u = [
-                            _mm256_or_si256(_mm256_and_si256(qa, nib), _mm256_slli_epi16(_mm256_and_si256(h, _mm256_set1_epi8(0x03)), 4)),
-                            _mm256_or_si256(_mm256_and_si256(qb, nib), _mm256_slli_epi16(_mm256_and_si256(h, _mm256_set1_epi8(0x0c)), 2)),
-                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qa, 4), nib), _mm256_and_si256(h, _mm256_set1_epi8(0x30))),
-                            _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(qb, 4), nib), _mm256_srli_epi16(_mm256_and_si256(h, _mm256_set1_epi8(0xc0u8 as i8)), 2)),
-                        ];
-                        for c in 0..4 {
-                            let s = _mm256_set_m128i(_mm_set1_epi16(sc[8 * n + 2 * c + 1] as i16), _mm_set1_epi16(sc[8 * n + 2 * c] as i16));
-                            for r in 0..R {
-                                let xs = x[r].get_unchecked(b).qs.as_ptr() as *const u8;
-                                let p = _mm256_madd_epi16(_mm256_maddubs_epi16(u[c], load(xs.add(128 * n + 32 * c))), s);
-                                sums[r] = _mm256_add_epi32(sums[r], p);
-                            }
+                    let tile = tiles.as_ptr().add(b * Tile::bytes(Format::Q5_0));
+                    let high = load(tile.add(144));
+                    let mut dots = [_mm256_setzero_si256(); R];
+                    for t in 0..4 {
+                        let v = load(tile.add(16 + 32 * t));
+                        // Bit t (low group) and bit t + 4 (high group) of each byte move to bit 4.
+                        let lo = _mm256_or_si256(_mm256_and_si256(v, nib), _mm256_and_si256(_mm256_sll_epi16(high, _mm_cvtsi32_si128(4 - t as i32)), bit4));
+                        let hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), nib), _mm256_and_si256(_mm256_srl_epi16(high, _mm_cvtsi32_si128(t as i32)), bit4));
+                        for r in 0..R {
+                            let xs = x[r].get_unchecked(b).qs.as_ptr();
+                            let p = _mm256_add_epi32(dot_u8_i8(lo, broadcast(xs.add(4 * t))), dot_u8_i8(hi, broadcast(xs.add(16 + 4 * t))));
+                            dots[r] = _mm256_add_epi32(dots[r], p);
                         }
                     }
+                    let d = scales(tile);
                     for r in 0..R {
                         let a = x[r].get_unchecked(b);
-                        let o: i32 = (0..16).map(|j| sc[j] as i32 * a.bsums[j] as i32).sum();
-                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_set1_ps(d * a.d), acc[r]);
-                        offsets[r] += d * a.d * o as f32;
+                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dots[r]), _mm256_mul_ps(d, _mm256_set1_ps(a.d)), acc[r]);
+                        acc[r] = _mm256_fnmadd_ps(d, _mm256_set1_ps(16.0 * a.sum), acc[r]);
                     }
                 }
-                std::array::from_fn(|r| hsum(acc[r]) - 32.0 * offsets[r])
+                std::array::from_fn(|r| rows(acc[r]))
             }
-            /// A Q4K tile column: 8 rows side by side, so each `dot_u8_i8` takes 4 values of
-            /// all 8 rows against 4 activation values broadcast, and the per-row scales and
-            /// minimums apply as vectors.
+
+            /// Q4K: nibbles with a 6-bit scale and minimum per 32 values and row.
             #[target_feature(enable = $features)]
-            pub unsafe fn q4k_tiles<const R: usize>(tiles: &[u8], x: [&[A256]; R]) -> [[f32; 8]; R] {
+            pub unsafe fn q4k<const R: usize>(tiles: &[u8], x: [&[A256]; R]) -> [[f32; TILE]; R] {
                 let mut acc = [_mm256_setzero_ps(); R];
-                let w = tiles.as_ptr();
                 let nib = _mm256_set1_epi8(0x0f);
                 for b in 0..x[0].len() {
-                    let tile = w.add(b * super::Q4K_TILE);
-                    let d = _mm256_cvtph_ps(_mm_loadu_si128(tile as *const __m128i));
-                    let dmin = _mm256_cvtph_ps(_mm_loadu_si128(tile.add(16) as *const __m128i));
+                    let tile = tiles.as_ptr().add(b * Tile::bytes(Format::Q4K));
                     let mut sums = [_mm256_setzero_si256(); R];
                     let mut mins = [_mm256_setzero_si256(); R];
                     for j in 0..8 {
-                        let sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(tile.add(32 + 8 * j) as *const __m128i));
-                        let mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64(tile.add(96 + 8 * j) as *const __m128i));
                         let mut dots = [_mm256_setzero_si256(); R];
                         for t in 0..4 {
                             let v = load(tile.add(160 + 128 * j + 32 * t));
@@ -804,27 +777,67 @@ macro_rules! simd_kernels {
                             let hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), nib);
                             for r in 0..R {
                                 let xs = x[r].get_unchecked(b).qs.as_ptr().add(32 * j + 4 * t);
-                                let xlo = _mm256_set1_epi32((xs as *const i32).read_unaligned());
-                                let xhi = _mm256_set1_epi32((xs.add(16) as *const i32).read_unaligned());
-                                dots[r] = _mm256_add_epi32(dots[r], _mm256_add_epi32(dot_u8_i8(lo, xlo), dot_u8_i8(hi, xhi)));
+                                dots[r] = _mm256_add_epi32(dots[r], _mm256_add_epi32(dot_u8_i8(lo, broadcast(xs)), dot_u8_i8(hi, broadcast(xs.add(16)))));
                             }
                         }
+                        let sc = _mm256_cvtepu8_epi32(_mm_loadl_epi64(tile.add(32 + 8 * j) as *const __m128i));
+                        let mn = _mm256_cvtepu8_epi32(_mm_loadl_epi64(tile.add(96 + 8 * j) as *const __m128i));
                         for r in 0..R {
                             sums[r] = _mm256_add_epi32(sums[r], _mm256_mullo_epi32(dots[r], sc));
                             mins[r] = _mm256_add_epi32(mins[r], _mm256_mullo_epi32(mn, _mm256_set1_epi32(x[r].get_unchecked(b).sums32[j])));
                         }
                     }
+                    let (d, dmin) = (scales(tile), scales(tile.add(16)));
                     for r in 0..R {
                         let dx = _mm256_set1_ps(x[r].get_unchecked(b).d);
                         acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_mul_ps(d, dx), acc[r]);
                         acc[r] = _mm256_fnmadd_ps(_mm256_cvtepi32_ps(mins[r]), _mm256_mul_ps(dmin, dx), acc[r]);
                     }
                 }
-                std::array::from_fn(|r| {
-                    let mut o = [0f32; 8];
-                    _mm256_storeu_ps(o.as_mut_ptr(), acc[r]);
-                    o
-                })
+                std::array::from_fn(|r| rows(acc[r]))
+            }
+
+            /// Q6K as `q + 32`: a nibble and two high bits, an i8 scale per 16 values and row.
+            #[target_feature(enable = $features)]
+            pub unsafe fn q6k<const R: usize>(tiles: &[u8], x: [&[A256]; R]) -> [[f32; TILE]; R] {
+                let mut acc = [_mm256_setzero_ps(); R];
+                let (nib, bits45) = (_mm256_set1_epi8(0x0f), _mm256_set1_epi8(0x30));
+                for b in 0..x[0].len() {
+                    let tile = tiles.as_ptr().add(b * Tile::bytes(Format::Q6K));
+                    let mut sums = [_mm256_setzero_si256(); R];
+                    for j in 0..8 {
+                        let mut lo_dots = [_mm256_setzero_si256(); R];
+                        let mut hi_dots = [_mm256_setzero_si256(); R];
+                        for t in 0..4 {
+                            let v = load(tile.add(144 + 192 * j + 32 * t));
+                            let h = load(tile.add(144 + 192 * j + 128 + 32 * (t / 2)));
+                            // Bits 0-1 (low group) and 2-3 (high group) of an even group's byte,
+                            // 4-5 and 6-7 of an odd one's, move to bits 4-5.
+                            let (hlo, hhi) = if t % 2 == 0 { (_mm256_slli_epi16(h, 4), _mm256_slli_epi16(h, 2)) } else { (h, _mm256_srli_epi16(h, 2)) };
+                            let lo = _mm256_or_si256(_mm256_and_si256(v, nib), _mm256_and_si256(hlo, bits45));
+                            let hi = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(v, 4), nib), _mm256_and_si256(hhi, bits45));
+                            for r in 0..R {
+                                let xs = x[r].get_unchecked(b).qs.as_ptr().add(32 * j + 4 * t);
+                                lo_dots[r] = _mm256_add_epi32(lo_dots[r], dot_u8_i8(lo, broadcast(xs)));
+                                hi_dots[r] = _mm256_add_epi32(hi_dots[r], dot_u8_i8(hi, broadcast(xs.add(16))));
+                            }
+                        }
+                        let sc_lo = _mm256_cvtepi8_epi32(_mm_loadl_epi64(tile.add(16 + 16 * j) as *const __m128i));
+                        let sc_hi = _mm256_cvtepi8_epi32(_mm_loadl_epi64(tile.add(24 + 16 * j) as *const __m128i));
+                        for r in 0..R {
+                            let a = x[r].get_unchecked(b);
+                            // Σ (u − 32)·x·s = Σ u·x·s − 32·s·Σx, per 16 values.
+                            let lo = _mm256_sub_epi32(lo_dots[r], _mm256_set1_epi32(32 * a.bsums[2 * j]));
+                            let hi = _mm256_sub_epi32(hi_dots[r], _mm256_set1_epi32(32 * a.bsums[2 * j + 1]));
+                            sums[r] = _mm256_add_epi32(sums[r], _mm256_add_epi32(_mm256_mullo_epi32(lo, sc_lo), _mm256_mullo_epi32(hi, sc_hi)));
+                        }
+                    }
+                    let d = scales(tile);
+                    for r in 0..R {
+                        acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sums[r]), _mm256_mul_ps(d, _mm256_set1_ps(x[r].get_unchecked(b).d)), acc[r]);
+                    }
+                }
+                std::array::from_fn(|r| rows(acc[r]))
             }
         }
     };
@@ -858,7 +871,7 @@ mod tests {
         QMatrix::new(format, rows, cols, file_blocks(format, rows, cols, seed)).unwrap()
     }
 
-    fn file_blocks(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
+    pub(super) fn file_blocks(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
         let mut data = bytes(rows * cols / format.block_values() * format.block_bytes(), seed);
         let scale_at: &[usize] = match format {
             Format::Q8_0 | Format::Q5_0 => &[0],
@@ -912,7 +925,6 @@ mod tests {
         for (format, n) in FORMATS.iter().flat_map(|&f| [(f, 37), (f, 40)]) {
             let k = 768;
             let w = matrix(format, n, k, format as u64 + 1);
-            assert_eq!(w.tiled, format == Format::Q4K && n == 40);
             let mut dense = vec![0f32; n * k];
             for r in 0..n {
                 w.dequantize_row(r, &mut dense[r * k..(r + 1) * k]);
@@ -946,5 +958,29 @@ mod tests {
     fn a_wrong_size_is_an_error() {
         assert!(QMatrix::new(Format::Q4K, 2, 100, vec![0; 10]).is_err());
         assert!(QMatrix::new(Format::Q8_0, 2, 64, vec![0; 4 * 34 - 1]).is_err());
+    }
+}
+#[cfg(test)]
+mod speed {
+    use super::*;
+    #[test]
+    #[ignore]
+    fn gemv_speed() {
+        for format in [Format::Q8_0, Format::Q5_0, Format::Q4K, Format::Q6K] {
+            let (n, k) = (std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(8960), 1536);
+            let data = super::tests::file_blocks(format, n, k, 3);
+            let w = QMatrix::new(format, n, k, data).unwrap();
+            let x: Vec<f32> = (0..k).map(|i| (i % 13) as f32 - 6.0).collect();
+            let mut out = vec![0f32; n];
+            for isa in Isa::available() {
+                let t = std::time::Instant::now();
+                let reps = 10;
+                for _ in 0..reps {
+                    w.matmul_with(isa, &x, 1, &mut out);
+                }
+                let s = t.elapsed().as_secs_f64() / reps as f64;
+                println!("{format:?} {isa:?}: {:.2} ms, {:.1} GB/s", s * 1e3, w.bytes() as f64 / s / 1e9);
+            }
+        }
     }
 }

@@ -18,7 +18,7 @@ use candle_core::quantized::{gguf_file, QMatMul};
 use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Tensor};
 use candle_nn::Embedding;
 use candle_transformers::quantized_nn::RmsNorm;
-use candle_transformers::utils::{build_causal_mask, repeat_kv};
+use candle_transformers::utils::build_causal_mask;
 
 use super::kernels::{Format, QMatrix};
 
@@ -133,7 +133,7 @@ struct Layer {
     cos: Tensor,
     sin: Tensor,
     neg_inf: Tensor,
-    kv_cache: Option<(Tensor, Tensor)>,
+    kv_cache: Option<KvCache>,
 }
 
 impl Layer {
@@ -153,14 +153,13 @@ impl Layer {
         let q = self.rotary(&heads(q, self.n_head)?, index_pos)?;
         let k = self.rotary(&heads(k, self.n_kv_head)?, index_pos)?;
         let v = heads(v, self.n_kv_head)?;
-        let (k, v) = match &self.kv_cache {
-            Some((kc, vc)) if index_pos > 0 => (Tensor::cat(&[kc, &k], 2)?, Tensor::cat(&[vc, &v], 2)?),
-            _ => (k, v),
-        };
-        self.kv_cache = Some((k.clone(), v.clone()));
-        let k = repeat_kv(k, self.n_head / self.n_kv_head)?;
-        let v = repeat_kv(v, self.n_head / self.n_kv_head)?;
-        let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
+        let (k, v) = KvCache::append(&mut self.kv_cache, &k, &v, index_pos)?;
+        // Grouped-query attention without copying the shared K/V heads: the query heads that
+        // share a K/V head become extra rows of one product against it.
+        let groups = self.n_head / self.n_kv_head;
+        let kv_len = k.dim(2)?;
+        let q = q.reshape((b, self.n_kv_head, groups * seq_len, self.head_dim))?;
+        let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?.reshape((b, self.n_head, seq_len, kv_len))?;
         let att = match mask {
             None => att,
             Some(mask) => {
@@ -168,10 +167,44 @@ impl Layer {
                 mask.where_cond(&self.neg_inf.broadcast_as(att.shape().dims())?, &att)?
             }
         };
-        let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v.contiguous()?)?;
+        let att = candle_nn::ops::softmax_last_dim(&att)?.reshape((b, self.n_kv_head, groups * seq_len, kv_len))?;
+        let y = att.matmul(&v)?.reshape((b, self.n_head, seq_len, self.head_dim))?;
         let y = y.transpose(1, 2)?.reshape(&[b, seq_len, n_embd])?;
         self.wo.forward(&y)
+    }
+}
+
+/// One layer's keys and values, `(batch, kv heads, capacity, head dim)`, valid up to `len`.
+/// Positions are written in place, so a step copies only its own rows; capacity grows in steps
+/// of 512 positions.
+struct KvCache {
+    k: Tensor,
+    v: Tensor,
+    len: usize,
+}
+
+impl KvCache {
+    /// Writes `k` and `v` at `pos` (dropping anything cached from `pos` on) and returns the
+    /// cached keys and values up to and including them.
+    fn append(cache: &mut Option<KvCache>, k: &Tensor, v: &Tensor, pos: usize) -> Result<(Tensor, Tensor)> {
+        let (b, heads, seq, dim) = k.dims4()?;
+        let need = pos + seq;
+        let capacity = cache.as_ref().map_or(0, |c| c.k.dim(2).unwrap_or(0));
+        if need > capacity {
+            let grown = need.next_multiple_of(512).max(2 * capacity);
+            let k_all = Tensor::zeros((b, heads, grown, dim), k.dtype(), k.device())?;
+            let v_all = Tensor::zeros((b, heads, grown, dim), v.dtype(), v.device())?;
+            if let Some(old) = cache.as_ref().filter(|_| pos > 0) {
+                k_all.slice_set(&old.k.narrow(2, 0, pos.min(old.len))?.contiguous()?, 2, 0)?;
+                v_all.slice_set(&old.v.narrow(2, 0, pos.min(old.len))?.contiguous()?, 2, 0)?;
+            }
+            *cache = Some(KvCache { k: k_all, v: v_all, len: 0 });
+        }
+        let c = cache.as_mut().expect("allocated above");
+        c.k.slice_set(&k.contiguous()?, 2, pos)?;
+        c.v.slice_set(&v.contiguous()?, 2, pos)?;
+        c.len = need;
+        Ok((c.k.narrow(2, 0, need)?, c.v.narrow(2, 0, need)?))
     }
 }
 
