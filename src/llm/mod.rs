@@ -156,7 +156,10 @@ impl Model {
             return Err(LlmError::ContextFull { needed: pos + tokens.len(), limit: self.info.context_length });
         }
         let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
-        let logits = self.weights.forward(&input, pos)?;
+        // The whole pass runs on a worker of the thread pool, so the matrix products that fan
+        // out on it find the other workers still spinning instead of waking them per product.
+        let weights = &mut self.weights;
+        let logits = rayon::scope(|_| weights.forward(&input, pos))?;
         Ok(logits.squeeze(0)?.to_dtype(candle_core::DType::F32)?)
     }
 
