@@ -871,7 +871,7 @@ mod tests {
         QMatrix::new(format, rows, cols, file_blocks(format, rows, cols, seed)).unwrap()
     }
 
-    pub(super) fn file_blocks(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
+    fn file_blocks(format: Format, rows: usize, cols: usize, seed: u64) -> Vec<u8> {
         let mut data = bytes(rows * cols / format.block_values() * format.block_bytes(), seed);
         let scale_at: &[usize] = match format {
             Format::Q8_0 | Format::Q5_0 => &[0],
@@ -958,29 +958,5 @@ mod tests {
     fn a_wrong_size_is_an_error() {
         assert!(QMatrix::new(Format::Q4K, 2, 100, vec![0; 10]).is_err());
         assert!(QMatrix::new(Format::Q8_0, 2, 64, vec![0; 4 * 34 - 1]).is_err());
-    }
-}
-#[cfg(test)]
-mod speed {
-    use super::*;
-    #[test]
-    #[ignore]
-    fn gemv_speed() {
-        for format in [Format::Q8_0, Format::Q5_0, Format::Q4K, Format::Q6K] {
-            let (n, k) = (std::env::var("N").map(|v| v.parse().unwrap()).unwrap_or(8960), 1536);
-            let data = super::tests::file_blocks(format, n, k, 3);
-            let w = QMatrix::new(format, n, k, data).unwrap();
-            let x: Vec<f32> = (0..k).map(|i| (i % 13) as f32 - 6.0).collect();
-            let mut out = vec![0f32; n];
-            for isa in Isa::available() {
-                let t = std::time::Instant::now();
-                let reps = 10;
-                for _ in 0..reps {
-                    w.matmul_with(isa, &x, 1, &mut out);
-                }
-                let s = t.elapsed().as_secs_f64() / reps as f64;
-                println!("{format:?} {isa:?}: {:.2} ms, {:.1} GB/s", s * 1e3, w.bytes() as f64 / s / 1e9);
-            }
-        }
     }
 }

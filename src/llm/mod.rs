@@ -85,8 +85,9 @@ pub struct Model {
 }
 
 impl Model {
-    /// Loads a Qwen2 GGUF file. Weights are read into memory (the token embedding is expanded
-    /// to f32 by candle) and the tokenizer is rebuilt from the file's own vocabulary and merges.
+    /// Loads a Qwen2 GGUF file. Weights are read into memory once, quantized as in the file (on
+    /// the CPU regrouped into 8-row tiles, see [`kernels`]), and the tokenizer is rebuilt from the
+    /// file's own vocabulary and merges.
     pub fn load(path: &Path, name: &str, device: &Device) -> Result<Self> {
         let io = |source| LlmError::Io { path: path.to_path_buf(), source };
         let bad = |message: String| LlmError::BadGguf { path: path.to_path_buf(), message };
@@ -168,8 +169,9 @@ impl Model {
         self.weights.clear_kv_cache();
     }
 
-    /// One short multi-token forward, then a cleared cache. candle repacks quantized weights on
-    /// their first use, which makes the first real prefill markedly slower; pay it up front.
+    /// One short multi-token forward, then a cleared cache: the first pass grows the thread
+    /// pool, the KV cache and the allocator's arenas, so the first real prefill is not the one
+    /// that pays for them.
     pub fn warm_up(&mut self) -> Result<()> {
         let ids = self.encode("fn main() {}")?;
         self.forward(&ids, 0)?;
