@@ -10,6 +10,7 @@
 //! # Ok::<(), kgent::llm::LlmError>(())
 //! ```
 
+pub mod attention;
 mod chat;
 mod device;
 pub mod kernels;

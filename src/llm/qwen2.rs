@@ -15,12 +15,20 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use candle_core::quantized::{gguf_file, QMatMul};
-use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Storage, Tensor};
 use candle_nn::Embedding;
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::build_causal_mask;
 
-use super::kernels::{Format, QMatrix};
+use super::attention::{self, Rows};
+use super::kernels::{self, Format, QMatrix};
+
+/// A CPU tensor's `(1, heads, rows, d)` f32 memory as [`Rows`].
+fn rows<'a>(storage: &'a Storage, layout: &Layout) -> Result<Rows<'a>> {
+    let Storage::Cpu(CpuStorage::F32(data)) = storage else { candle_core::bail!("attention on the CPU takes f32 tensors in memory") };
+    let &[_, head_stride, row_stride, 1] = layout.stride() else { candle_core::bail!("attention rows must be contiguous, got strides {:?}", layout.stride()) };
+    Ok(Rows { data: &data[layout.start_offset()..], head_stride, row_stride })
+}
 
 /// `x · Wᵀ` for an f32 `x` of shape `(…, cols)`, by our kernels.
 struct OwnMatMul(Arc<QMatrix>);
@@ -145,7 +153,7 @@ impl Layer {
     }
 
     fn attention(&mut self, x: &Tensor, mask: Option<&Tensor>, index_pos: usize) -> Result<Tensor> {
-        let (b, seq_len, n_embd) = x.dims3()?;
+        let (b, seq_len, _) = x.dims3()?;
         let q = self.wq.forward(x)?.broadcast_add(&self.bq)?;
         let k = self.wk.forward(x)?.broadcast_add(&self.bk)?;
         let v = self.wv.forward(x)?.broadcast_add(&self.bv)?;
@@ -154,6 +162,27 @@ impl Layer {
         let k = self.rotary(&heads(k, self.n_kv_head)?, index_pos)?;
         let v = heads(v, self.n_kv_head)?;
         let (k, v) = KvCache::append(&mut self.kv_cache, &k, &v, index_pos)?;
+        let y = match x.device() {
+            Device::Cpu if b == 1 => self.attend_on_cpu(&q, &k, &v, index_pos)?,
+            _ => self.attend(&q, &k, &v, mask)?,
+        };
+        self.wo.forward(&y)
+    }
+
+    /// Causal attention by [`attention::causal`] over the cache's own memory.
+    fn attend_on_cpu(&self, q: &Tensor, k: &Tensor, v: &Tensor, index_pos: usize) -> Result<Tensor> {
+        let (_b, n_head, seq, d) = q.dims4()?;
+        let shape = attention::Shape { n_head, n_kv: self.n_kv_head, d, seq, first_pos: index_pos };
+        let mut out = vec![0f32; seq * n_head * d];
+        let ((qs, ql), (ks, kl), (vs, vl)) = (q.storage_and_layout(), k.storage_and_layout(), v.storage_and_layout());
+        attention::causal(kernels::isa(), rows(&qs, ql)?, rows(&ks, kl)?, rows(&vs, vl)?, shape, &mut out);
+        Tensor::from_vec(out, (1, seq, n_head * d), q.device())
+    }
+
+    /// candle's attention, for other devices: the full score matrix, masked.
+    fn attend(&self, q: &Tensor, k: &Tensor, v: &Tensor, mask: Option<&Tensor>) -> Result<Tensor> {
+        let (b, _n_head, seq_len, _d) = q.dims4()?;
+        let n_embd = self.n_head * self.head_dim;
         // Grouped-query attention without copying the shared K/V heads: the query heads that
         // share a K/V head become extra rows of one product against it.
         let groups = self.n_head / self.n_kv_head;
@@ -170,7 +199,7 @@ impl Layer {
         let att = candle_nn::ops::softmax_last_dim(&att)?.reshape((b, self.n_kv_head, groups * seq_len, kv_len))?;
         let y = att.matmul(&v)?.reshape((b, self.n_head, seq_len, self.head_dim))?;
         let y = y.transpose(1, 2)?.reshape(&[b, seq_len, n_embd])?;
-        self.wo.forward(&y)
+        Ok(y)
     }
 }
 
@@ -308,7 +337,8 @@ impl ModelWeights {
 
     pub fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
         let (_b, seq_len) = x.dims2()?;
-        let mask = if seq_len == 1 { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
+        // The CPU's attention keeps to each row's own positions itself.
+        let mask = if seq_len == 1 || x.device().is_cpu() { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
         let mut h = self.embeddings.forward(x)?;
         for layer in &mut self.layers {
             let attn = layer.attention(&layer.attention_norm.forward(&h)?, mask.as_ref(), index_pos)?;
