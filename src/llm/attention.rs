@@ -45,7 +45,7 @@ const ROWS: usize = 4;
 /// softmax_p(q[h][i] · k[g][p] / √d) · v[g][p], where `g = h / (n_head / n_kv)`. `k` and `v` hold
 /// at least `first_pos + seq` positions.
 pub fn causal(isa: Isa, q: Rows, k: Rows, v: Rows, s: Shape, out: &mut [f32]) {
-    assert!(s.n_kv > 0 && s.n_head % s.n_kv == 0, "{s:?}");
+    assert!(s.n_kv > 0 && s.n_head.is_multiple_of(s.n_kv), "{s:?}");
     assert_eq!(out.len(), s.seq * s.n_head * s.d);
     let groups = s.n_head / s.n_kv;
     let tasks: Vec<(usize, usize)> = (0..s.n_kv).flat_map(|g| (0..s.seq).step_by(ROWS).map(move |i0| (g, i0))).collect();

@@ -314,44 +314,66 @@ impl QMatrix {
 
     /// As [`QMatrix::matmul`], on the given instruction set (tests compare them).
     pub fn matmul_with(&self, isa: Isa, x: &[f32], m: usize, out: &mut [f32]) {
-        assert_eq!(x.len(), m * self.cols);
-        assert_eq!(out.len(), m * self.rows);
-        let acts = Activations::quantize(self.format, x, m, self.cols);
-        let n = self.rows;
-        let out = SharedOut(out.as_mut_ptr());
-        // A task owns a run of tile columns: long runs for decode so the threads meet rarely,
-        // single columns for prefill so both threads get work on a 128-row matrix. Within a task,
-        // activation rows go in runs of 32 whose tiles stay in cache.
-        let chunk = if m == 1 { 8 } else { 2 };
-        let columns = n.div_ceil(TILE);
-        (0..columns.div_ceil(chunk)).into_par_iter().for_each(|c| {
-            let out = &out;
-            for t0 in (0..m).step_by(32) {
-                let t1 = (t0 + 32).min(m);
-                for col in c * chunk..((c + 1) * chunk).min(columns) {
-                    let valid = (n - col * TILE).min(TILE);
-                    let mut i = t0;
-                    while i < t1 {
-                        let take = (t1 - i).min(4);
-                        let mut dots = [[0f32; TILE]; 4];
-                        match take {
-                            4 => tile_dot::<4>(isa, self, col, &acts, i, &mut dots),
-                            3 => tile_dot::<3>(isa, self, col, &acts, i, &mut dots),
-                            2 => tile_dot::<2>(isa, self, col, &acts, i, &mut dots),
-                            _ => tile_dot::<1>(isa, self, col, &acts, i, &mut dots),
-                        }
-                        for (k, d) in dots[..take].iter().enumerate() {
-                            // SAFETY: each (activation row, weight row) cell is written by the one
-                            // task that owns the weight row's tile column; `valid` keeps padding
-                            // rows out; the buffer outlives the parallel loop.
-                            unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), out.0.add((i + k) * n + col * TILE), valid) };
-                        }
-                        i += take;
+        matmul_many(isa, &[self], x, m, out)
+    }
+}
+
+/// `out[i] = [x[i] · W₀ᵀ | x[i] · W₁ᵀ | …]`: the products of one input with several matrices of
+/// the same width (a layer's Q, K and V), in one parallel pass over their tile columns with the
+/// input quantized once per activation kind.
+pub fn matmul_many(isa: Isa, mats: &[&QMatrix], x: &[f32], m: usize, out: &mut [f32]) {
+    let k = mats.first().map_or(0, |w| w.cols);
+    assert!(mats.iter().all(|w| w.cols == k), "matmul_many: matrices of different widths");
+    let total: usize = mats.iter().map(|w| w.rows).sum();
+    assert_eq!(x.len(), m * k);
+    assert_eq!(out.len(), m * total);
+    let kinds = |small: bool| mats.iter().any(|w| matches!(w.format, Format::Q8_0 | Format::Q5_0) == small);
+    let a32 = kinds(true).then(|| Activations::quantize(Format::Q8_0, x, m, k));
+    let a256 = kinds(false).then(|| Activations::quantize(Format::Q4K, x, m, k));
+    // A task owns a run of tile columns of one matrix: long runs for decode so the threads meet
+    // rarely, single columns for prefill so both threads get work on a 128-row matrix. Within a
+    // task, activation rows go in runs of 32 whose tiles stay in cache.
+    let chunk = if m == 1 { 8 } else { 2 };
+    let mut tasks = Vec::new();
+    let mut offset = 0;
+    for w in mats {
+        let columns = w.rows.div_ceil(TILE);
+        tasks.extend((0..columns).step_by(chunk).map(|c0| (*w, offset, c0..(c0 + chunk).min(columns))));
+        offset += w.rows;
+    }
+    let out = SharedOut(out.as_mut_ptr());
+    tasks.into_par_iter().for_each(|(w, offset, columns)| {
+        let out = &out;
+        let acts = match w.format {
+            Format::Q8_0 | Format::Q5_0 => a32.as_ref(),
+            Format::Q4K | Format::Q6K => a256.as_ref(),
+        }
+        .expect("quantized above for every format present");
+        for t0 in (0..m).step_by(32) {
+            let t1 = (t0 + 32).min(m);
+            for col in columns.clone() {
+                let valid = (w.rows - col * TILE).min(TILE);
+                let mut i = t0;
+                while i < t1 {
+                    let take = (t1 - i).min(4);
+                    let mut dots = [[0f32; TILE]; 4];
+                    match take {
+                        4 => tile_dot::<4>(isa, w, col, acts, i, &mut dots),
+                        3 => tile_dot::<3>(isa, w, col, acts, i, &mut dots),
+                        2 => tile_dot::<2>(isa, w, col, acts, i, &mut dots),
+                        _ => tile_dot::<1>(isa, w, col, acts, i, &mut dots),
                     }
+                    for (r, d) in dots[..take].iter().enumerate() {
+                        // SAFETY: each (activation row, output column) cell is written by the one
+                        // task that owns that matrix's tile column; `valid` keeps padding rows
+                        // out; the buffer outlives the parallel loop.
+                        unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), out.0.add((i + r) * total + offset + col * TILE), valid) };
+                    }
+                    i += take;
                 }
             }
-        });
-    }
+        }
+    });
 }
 
 struct SharedOut(*mut f32);
@@ -950,6 +972,28 @@ mod tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn several_matrices_in_one_pass_equal_their_own_products() {
+        let k = 512;
+        let mats = [matrix(Format::Q4K, 24, k, 1), matrix(Format::Q8_0, 13, k, 2), matrix(Format::Q6K, 8, k, 3)];
+        let refs: Vec<&QMatrix> = mats.iter().collect();
+        let total: usize = mats.iter().map(|w| w.rows()).sum();
+        for m in [1, 5] {
+            let x = activations(m * k, 7);
+            let mut fused = vec![f32::NAN; m * total];
+            matmul_many(isa(), &refs, &x, m, &mut fused);
+            let mut offset = 0;
+            for w in &mats {
+                let mut own = vec![0f32; m * w.rows()];
+                w.matmul(&x, m, &mut own);
+                for i in 0..m {
+                    assert_eq!(&fused[i * total + offset..][..w.rows()], &own[i * w.rows()..][..w.rows()], "{:?} m={m}", w.format());
+                }
+                offset += w.rows();
             }
         }
     }

@@ -15,7 +15,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::sync::Arc;
 
 use candle_core::quantized::{gguf_file, QMatMul};
-use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Storage, Tensor};
+use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Storage, Tensor, D};
 use candle_nn::Embedding;
 use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::build_causal_mask;
@@ -30,8 +30,18 @@ fn rows<'a>(storage: &'a Storage, layout: &Layout) -> Result<Rows<'a>> {
     Ok(Rows { data: &data[layout.start_offset()..], head_stride, row_stride })
 }
 
-/// `x · Wᵀ` for an f32 `x` of shape `(…, cols)`, by our kernels.
-struct OwnMatMul(Arc<QMatrix>);
+/// `[x · W₀ᵀ + b₀ | x · W₁ᵀ + b₁ | …]` for an f32 `x` of shape `(…, cols)`, by our kernels: one
+/// matrix, or several that read the same input (one pass over all of them).
+struct OwnMatMul {
+    mats: Vec<Arc<QMatrix>>,
+    bias: Option<Vec<f32>>,
+}
+
+impl OwnMatMul {
+    fn rows(&self) -> usize {
+        self.mats.iter().map(|w| w.rows()).sum()
+    }
+}
 
 impl CustomOp1 for OwnMatMul {
     fn name(&self) -> &'static str {
@@ -41,15 +51,21 @@ impl CustomOp1 for OwnMatMul {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let CpuStorage::F32(data) = storage else { candle_core::bail!("kgent-qmatmul takes f32 activations") };
         let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("kgent-qmatmul takes contiguous activations") };
-        let w = &self.0;
+        let cols = self.mats[0].cols();
         let mut dims = layout.dims().to_vec();
-        if dims.last() != Some(&w.cols()) {
-            candle_core::bail!("kgent-qmatmul: activations of shape {dims:?} against a {}x{} matrix", w.rows(), w.cols());
+        if dims.last() != Some(&cols) {
+            candle_core::bail!("kgent-qmatmul: activations of shape {dims:?} against matrices of {cols} columns");
         }
-        let m = layout.shape().elem_count() / w.cols();
-        let mut out = vec![0f32; m * w.rows()];
-        w.matmul(&data[from..to], m, &mut out);
-        *dims.last_mut().expect("checked above") = w.rows();
+        let (m, n) = (layout.shape().elem_count() / cols, self.rows());
+        let mut out = vec![0f32; m * n];
+        let mats: Vec<&QMatrix> = self.mats.iter().map(|w| w.as_ref()).collect();
+        kernels::matmul_many(kernels::isa(), &mats, &data[from..to], m, &mut out);
+        if let Some(bias) = &self.bias {
+            for row in out.chunks_exact_mut(n) {
+                row.iter_mut().zip(bias).for_each(|(o, b)| *o += b);
+            }
+        }
+        *dims.last_mut().expect("checked above") = n;
         Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
@@ -79,9 +95,76 @@ fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &s
 
 fn linear<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Linear> {
     Ok(match read_matrix(ct, reader, name, device)? {
-        Some(m) => Linear::Own(OwnMatMul(m)),
+        Some(m) => Linear::Own(OwnMatMul { mats: vec![m], bias: None }),
         None => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, name, device)?)?),
     })
+}
+
+/// Projections of one input (Q, K and V; gate and up), one tensor each with its bias added.
+/// Where our kernels run all of them they go in one pass: a decode step then starts a third as
+/// many parallel loops, each of which must wake the other thread.
+enum Projections {
+    Fused { op: OwnMatMul, widths: Vec<usize> },
+    Separate(Vec<(Linear, Option<Tensor>)>),
+}
+
+impl Projections {
+    /// `parts` are `(weight, bias)` tensor names.
+    fn load<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, parts: &[(String, Option<String>)], device: &Device) -> Result<Self> {
+        let mut bias = |name: &Option<String>| name.as_ref().map(|n| ct.tensor(reader, n, device)?.dequantize(device)).transpose();
+        let biases = parts.iter().map(|(_, b)| bias(b)).collect::<Result<Vec<_>>>()?;
+        let mut own = Vec::new();
+        for (weight, _) in parts {
+            match read_matrix(ct, reader, weight, device)? {
+                Some(m) => own.push(m),
+                None => break,
+            }
+        }
+        if own.len() < parts.len() {
+            let linears = parts.iter().map(|(weight, _)| linear(ct, reader, weight, device)).collect::<Result<Vec<_>>>()?;
+            return Ok(Projections::Separate(linears.into_iter().zip(biases).collect()));
+        }
+        let widths = own.iter().map(|w| w.rows()).collect();
+        let bias = if biases.iter().all(Option::is_none) {
+            None
+        } else {
+            let mut all = Vec::new();
+            for (b, w) in biases.iter().zip(&own) {
+                match b {
+                    Some(b) => all.extend(b.to_vec1::<f32>()?),
+                    None => all.extend(std::iter::repeat_n(0f32, w.rows())),
+                }
+            }
+            Some(all)
+        };
+        Ok(Projections::Fused { op: OwnMatMul { mats: own, bias }, widths })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Vec<Tensor>> {
+        match self {
+            Projections::Fused { op, widths } => {
+                let all = x.contiguous()?.apply_op1_no_bwd(op)?;
+                let mut at = 0;
+                widths
+                    .iter()
+                    .map(|&w| {
+                        at += w;
+                        all.narrow(D::Minus1, at - w, w)
+                    })
+                    .collect()
+            }
+            Projections::Separate(parts) => parts
+                .iter()
+                .map(|(l, b)| {
+                    let y = l.forward(x)?;
+                    match b {
+                        Some(b) => y.broadcast_add(b),
+                        None => Ok(y),
+                    }
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Token embeddings: rows dequantized on demand from the quantized table, or a dense table.
@@ -111,26 +194,19 @@ impl Embeddings {
 }
 
 struct Mlp {
-    gate: Linear,
+    gate_up: Projections,
     down: Linear,
-    up: Linear,
 }
 
 impl Mlp {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let w1 = self.gate.forward(xs)?;
-        let w3 = self.up.forward(xs)?;
-        self.down.forward(&(candle_nn::ops::silu(&w1)? * w3)?)
+        let [gate, up] = <[Tensor; 2]>::try_from(self.gate_up.forward(xs)?).map_err(|_| candle_core::Error::Msg("gate and up projections".into()))?;
+        self.down.forward(&(candle_nn::ops::silu(&gate)? * up)?)
     }
 }
 
 struct Layer {
-    wq: Linear,
-    wk: Linear,
-    wv: Linear,
-    bq: Tensor,
-    bk: Tensor,
-    bv: Tensor,
+    qkv: Projections,
     wo: Linear,
     attention_norm: RmsNorm,
     mlp: Mlp,
@@ -154,9 +230,7 @@ impl Layer {
 
     fn attention(&mut self, x: &Tensor, mask: Option<&Tensor>, index_pos: usize) -> Result<Tensor> {
         let (b, seq_len, _) = x.dims3()?;
-        let q = self.wq.forward(x)?.broadcast_add(&self.bq)?;
-        let k = self.wk.forward(x)?.broadcast_add(&self.bk)?;
-        let v = self.wv.forward(x)?.broadcast_add(&self.bv)?;
+        let [q, k, v] = <[Tensor; 3]>::try_from(self.qkv.forward(x)?).map_err(|_| candle_core::Error::Msg("q, k and v projections".into()))?;
         let heads = |t: Tensor, n: usize| t.reshape((b, seq_len, n, self.head_dim))?.transpose(1, 2)?.contiguous();
         let q = self.rotary(&heads(q, self.n_head)?, index_pos)?;
         let k = self.rotary(&heads(k, self.n_kv_head)?, index_pos)?;
@@ -197,7 +271,7 @@ impl Layer {
             }
         };
         let att = candle_nn::ops::softmax_last_dim(&att)?.reshape((b, self.n_kv_head, groups * seq_len, kv_len))?;
-        let y = att.matmul(&v)?.reshape((b, self.n_head, seq_len, self.head_dim))?;
+        let y = att.matmul(v)?.reshape((b, self.n_head, seq_len, self.head_dim))?;
         let y = y.transpose(1, 2)?.reshape(&[b, seq_len, n_embd])?;
         Ok(y)
     }
@@ -279,7 +353,7 @@ impl ModelWeights {
         } else {
             // Tied embeddings: the output projection shares the table.
             match &embeddings {
-                Embeddings::Quantized(table) => Linear::Own(OwnMatMul(Arc::clone(table))),
+                Embeddings::Quantized(table) => Linear::Own(OwnMatMul { mats: vec![Arc::clone(table)], bias: None }),
                 Embeddings::Dense(_) => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, "token_embd.weight", device)?)?),
             }
         };
@@ -288,17 +362,14 @@ impl ModelWeights {
         let mut layers = Vec::with_capacity(block_count);
         for i in 0..block_count {
             let name = |n: &str| format!("blk.{i}.{n}");
-            let mut l = |n: &str| linear(&ct, reader, &name(n), device);
-            let (wq, wk, wv, wo) = (l("attn_q.weight")?, l("attn_k.weight")?, l("attn_v.weight")?, l("attn_output.weight")?);
-            let mlp = Mlp { gate: l("ffn_gate.weight")?, down: l("ffn_down.weight")?, up: l("ffn_up.weight")? };
+            let with_bias = |n: &str| (name(&format!("{n}.weight")), Some(name(&format!("{n}.bias"))));
+            let qkv = Projections::load(&ct, reader, &[with_bias("attn_q"), with_bias("attn_k"), with_bias("attn_v")], device)?;
+            let wo = linear(&ct, reader, &name("attn_output.weight"), device)?;
+            let gate_up = Projections::load(&ct, reader, &[(name("ffn_gate.weight"), None), (name("ffn_up.weight"), None)], device)?;
+            let mlp = Mlp { gate_up, down: linear(&ct, reader, &name("ffn_down.weight"), device)? };
             let mut t = |n: &str| ct.tensor(reader, &name(n), device);
             layers.push(Layer {
-                wq,
-                wk,
-                wv,
-                bq: t("attn_q.bias")?.dequantize(device)?,
-                bk: t("attn_k.bias")?.dequantize(device)?,
-                bv: t("attn_v.bias")?.dequantize(device)?,
+                qkv,
                 wo,
                 attention_norm: RmsNorm::from_qtensor(t("attn_norm.weight")?, rms_norm_eps)?,
                 mlp,
