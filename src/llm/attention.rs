@@ -42,7 +42,7 @@ pub struct Shape {
 const ROWS: usize = 4;
 
 /// `out[i][h][..]` (`seq × n_head × d`) = Σ over positions `p ≤ first_pos + i` of
-/// softmax_p(q[h][i] · k[g][p] / √d) · v[g][p], where `g = h / (n_head / n_kv)`. `k` and `v` hold
+/// `softmax_p(q[h][i] · k[g][p] / √d) · v[g][p]`, where `g = h / (n_head / n_kv)`. `k` and `v` hold
 /// at least `first_pos + seq` positions.
 pub fn causal(isa: Isa, q: Rows, k: Rows, v: Rows, s: Shape, out: &mut [f32]) {
     assert!(s.n_kv > 0 && s.n_head.is_multiple_of(s.n_kv), "{s:?}");

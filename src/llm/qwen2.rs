@@ -9,6 +9,8 @@
 //! - **The token embedding stays quantized.** candle expands it to f32 (545 MB for the 0.5B,
 //!   890 MB for the 1.5B) only to look up a few rows per step; here each looked-up row is
 //!   dequantized on its own, from the same table the tied output projection uses.
+//! - **Attention on the CPU is [`attention::causal`]** over the KV cache's memory, without the
+//!   full masked score matrix; other devices keep candle's.
 
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom};
