@@ -191,18 +191,7 @@ attention_kernel!(avx512, "avx2,fma,avx512f", |a, b, c| a.mul_add(b, c));
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn values(n: usize, seed: u64) -> Vec<f32> {
-        let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        (0..n)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 7;
-                x ^= x << 17;
-                ((x >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 4.0
-            })
-            .collect()
-    }
+    use crate::llm::kernels::tests::activations as values;
 
     /// The textbook formula in f64, one query row and head at a time.
     fn reference(q: &[f32], k: &[f32], v: &[f32], s: Shape, cap: usize) -> Vec<f32> {

@@ -891,7 +891,7 @@ simd_kernels!(avx2, "avx2,fma,f16c", |u, s| _mm256_madd_epi16(_mm256_maddubs_epi
 simd_kernels!(vnni, "avx2,fma,f16c,avx512f,avx512bw,avx512vl,avx512vnni", |u, s| _mm256_dpbusd_epi32(_mm256_setzero_si256(), u, s));
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// Deterministic pseudo-random bytes (no dependency needed for a test generator).
@@ -929,7 +929,7 @@ mod tests {
         data
     }
 
-    fn activations(n: usize, seed: u64) -> Vec<f32> {
+    pub(in crate::llm) fn activations(n: usize, seed: u64) -> Vec<f32> {
         bytes(n, seed).iter().map(|&b| (b as f32 - 127.5) / 40.0).collect()
     }
 
