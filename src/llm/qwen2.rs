@@ -25,6 +25,12 @@ use candle_transformers::utils::build_causal_mask;
 use super::attention::{self, Rows};
 use super::kernels::{self, Format, QMatrix};
 
+/// Whether [`attention::causal`] runs a batch: on the CPU, one sequence at a time. It keeps
+/// each row to its own positions, so only candle's attention needs a mask.
+fn own_attention(device: &Device, batch: usize) -> bool {
+    device.is_cpu() && batch == 1
+}
+
 /// A CPU tensor's `(1, heads, rows, d)` f32 memory as [`Rows`].
 fn rows<'a>(storage: &'a Storage, layout: &Layout) -> Result<Rows<'a>> {
     let Storage::Cpu(CpuStorage::F32(data)) = storage else { candle_core::bail!("attention on the CPU takes f32 tensors in memory") };
@@ -40,6 +46,10 @@ struct OwnMatMul {
 }
 
 impl OwnMatMul {
+    fn single(m: Arc<QMatrix>) -> Self {
+        OwnMatMul { mats: vec![m], bias: None }
+    }
+
     fn rows(&self) -> usize {
         self.mats.iter().map(|w| w.rows()).sum()
     }
@@ -97,7 +107,7 @@ fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &s
 
 fn linear<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Linear> {
     Ok(match read_matrix(ct, reader, name, device)? {
-        Some(m) => Linear::Own(OwnMatMul { mats: vec![m], bias: None }),
+        Some(m) => Linear::Own(OwnMatMul::single(m)),
         None => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, name, device)?)?),
     })
 }
@@ -123,7 +133,12 @@ impl Projections {
             }
         }
         if own.len() < parts.len() {
-            let linears = parts.iter().map(|(weight, _)| linear(ct, reader, weight, device)).collect::<Result<Vec<_>>>()?;
+            // The matrices already read stay ours; only the rest are read again, for candle.
+            let read = own.len();
+            let mut linears: Vec<Linear> = own.into_iter().map(|m| Linear::Own(OwnMatMul::single(m))).collect();
+            for (weight, _) in &parts[read..] {
+                linears.push(linear(ct, reader, weight, device)?);
+            }
             return Ok(Projections::Separate(linears.into_iter().zip(biases).collect()));
         }
         let widths = own.iter().map(|w| w.rows()).collect();
@@ -238,10 +253,7 @@ impl Layer {
         let k = self.rotary(&heads(k, self.n_kv_head)?, index_pos)?;
         let v = heads(v, self.n_kv_head)?;
         let (k, v) = KvCache::append(&mut self.kv_cache, &k, &v, index_pos)?;
-        let y = match x.device() {
-            Device::Cpu if b == 1 => self.attend_on_cpu(&q, &k, &v, index_pos)?,
-            _ => self.attend(&q, &k, &v, mask)?,
-        };
+        let y = if own_attention(x.device(), b) { self.attend_on_cpu(&q, &k, &v, index_pos)? } else { self.attend(&q, &k, &v, mask)? };
         self.wo.forward(&y)
     }
 
@@ -355,7 +367,7 @@ impl ModelWeights {
         } else {
             // Tied embeddings: the output projection shares the table.
             match &embeddings {
-                Embeddings::Quantized(table) => Linear::Own(OwnMatMul { mats: vec![Arc::clone(table)], bias: None }),
+                Embeddings::Quantized(table) => Linear::Own(OwnMatMul::single(Arc::clone(table))),
                 Embeddings::Dense(_) => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, "token_embd.weight", device)?)?),
             }
         };
@@ -409,9 +421,8 @@ impl ModelWeights {
     }
 
     pub fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
-        let (_b, seq_len) = x.dims2()?;
-        // The CPU's attention keeps to each row's own positions itself.
-        let mask = if seq_len == 1 || x.device().is_cpu() { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
+        let (b, seq_len) = x.dims2()?;
+        let mask = if seq_len == 1 || own_attention(x.device(), b) { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
         let mut h = self.embeddings.forward(x)?;
         for layer in &mut self.layers {
             let attn = layer.attention(&layer.attention_norm.forward(&h)?, mask.as_ref(), index_pos)?;
