@@ -107,21 +107,9 @@ macro_rules! attention_kernel {
                 }
             }
 
-            /// `e^x` for x ≤ 0 (and a little above): 2ⁿ · 2ᶠ with n = round(x · log₂e) and 2ᶠ
-            /// by its Taylor series to the 6th power (relative error about 2e-7). Written in
-            /// branch-free arithmetic so that a softmax row vectorises; `f32::exp` is a call.
             #[inline(always)]
             fn exp(x: f32) -> f32 {
-                const ROUND: f32 = 12_582_912.0; // 1.5 · 2²³: adding it rounds to an integer
-                let t = x.clamp(-87.0, 88.0) * std::f32::consts::LOG2_E;
-                let n = (t + ROUND) - ROUND;
-                let f = (t - n) * std::f32::consts::LN_2;
-                let p = fma(
-                    fma(fma(fma(fma(fma(1.0 / 720.0, f, 1.0 / 120.0), f, 1.0 / 24.0), f, 1.0 / 6.0), f, 0.5), f, 1.0),
-                    f,
-                    1.0,
-                );
-                p * f32::from_bits(((n as i32 + 127) << 23) as u32)
+                super::super::elementwise::exp(x, fma)
             }
 
             /// Softmax of `row` in place.

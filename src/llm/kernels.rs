@@ -469,13 +469,24 @@ enum Activations {
     B256 { blocks: Vec<A256>, per_row: usize },
 }
 
-/// Rounds `x` to `qs` with the scale that maps its largest magnitude to 127; returns the scale.
+/// Rounds `x` (whole groups of 8) to `qs` with the scale that maps its largest magnitude to 127;
+/// returns the scale.
 fn quantize_block(x: &[f32], qs: &mut [i8]) -> f32 {
-    let amax = x.iter().fold(0f32, |a, v| a.max(v.abs()));
-    let d = amax / 127.0;
+    // Both loops stay in vector registers: the maximum is taken per lane, and values round half
+    // to even by adding 1.5 · 2²³ (ggml rounds the same way). `f32::max` and `f32::round` would
+    // be a NaN-aware reduction and a library call per value.
+    let mut lanes = [0f32; 8];
+    for c in x.chunks_exact(8) {
+        for (m, v) in lanes.iter_mut().zip(c) {
+            let a = v.abs();
+            *m = if a > *m { a } else { *m };
+        }
+    }
+    let d = lanes.iter().fold(0f32, |a, &b| a.max(b)) / 127.0;
     let id = if d > 0.0 { 1.0 / d } else { 0.0 };
+    const ROUND: f32 = 12_582_912.0;
     for (q, v) in qs.iter_mut().zip(x) {
-        *q = (v * id).round() as i8;
+        *q = ((v * id + ROUND) - ROUND) as i8;
     }
     d
 }

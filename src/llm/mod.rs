@@ -13,6 +13,7 @@
 pub mod attention;
 mod chat;
 mod device;
+mod elementwise;
 pub mod kernels;
 pub mod qwen2;
 pub mod tiny;

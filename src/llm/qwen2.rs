@@ -23,6 +23,7 @@ use candle_transformers::quantized_nn::RmsNorm;
 use candle_transformers::utils::build_causal_mask;
 
 use super::attention::{self, Rows};
+use super::elementwise;
 use super::kernels::{self, Format, QMatrix};
 
 /// Whether [`attention::causal`] runs a batch: on the CPU, one sequence at a time. It keeps
@@ -217,8 +218,35 @@ struct Mlp {
 
 impl Mlp {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
-        let [gate, up] = <[Tensor; 2]>::try_from(self.gate_up.forward(xs)?).map_err(|_| candle_core::Error::Msg("gate and up projections".into()))?;
-        self.down.forward(&(candle_nn::ops::silu(&gate)? * up)?)
+        let act = match &self.gate_up {
+            // Our kernels (the CPU) leave `[gate | up]` per row, which SwiGLU reads in one pass.
+            Projections::Fused { op, .. } => xs.contiguous()?.apply_op1_no_bwd(op)?.apply_op1_no_bwd(&SwiGlu)?,
+            Projections::Separate(_) => {
+                let [gate, up] = <[Tensor; 2]>::try_from(self.gate_up.forward(xs)?).map_err(|_| candle_core::Error::Msg("gate and up projections".into()))?;
+                (candle_nn::ops::silu(&gate)? * up)?
+            }
+        };
+        self.down.forward(&act)
+    }
+}
+
+/// `silu(gate) · up` over rows of `[gate | up]`, by [`elementwise::silu_mul`].
+struct SwiGlu;
+
+impl CustomOp1 for SwiGlu {
+    fn name(&self) -> &'static str {
+        "kgent-swiglu"
+    }
+
+    fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
+        let CpuStorage::F32(data) = storage else { candle_core::bail!("kgent-swiglu takes f32 values") };
+        let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("kgent-swiglu takes contiguous values") };
+        let mut dims = layout.dims().to_vec();
+        let Some(last) = dims.last_mut().filter(|w| **w > 0 && **w % 2 == 0) else { candle_core::bail!("kgent-swiglu takes rows of [gate | up], got shape {dims:?}") };
+        *last /= 2;
+        let mut out = vec![0f32; (to - from) / 2];
+        elementwise::silu_mul(kernels::isa(), &data[from..to], *last, &mut out);
+        Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
 
@@ -433,5 +461,42 @@ impl ModelWeights {
         let x = self.norm.forward(&h)?;
         let x = x.i((.., seq_len - 1, ..))?;
         self.output.forward(&x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_transformers::models::quantized_qwen2 as reference;
+
+    /// The whole forward pass (our matrix kernels, attention, SwiGLU, KV cache) gives the logits
+    /// of candle-transformers' own `quantized_qwen2` on the tiny model: for a prompt, and for
+    /// each decode step after it.
+    #[test]
+    fn logits_match_candle_quantized_qwen2() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tiny.gguf");
+        super::super::tiny::write_tiny_qwen2(&path, 3).unwrap();
+        let open = || {
+            let mut file = std::fs::File::open(&path).unwrap();
+            let content = gguf_file::Content::read(&mut file).unwrap();
+            (content, file)
+        };
+        let (ct, mut file) = open();
+        let mut ours = ModelWeights::from_gguf(ct, &mut file, &Device::Cpu).unwrap();
+        let (ct, mut file) = open();
+        let mut theirs = reference::ModelWeights::from_gguf(ct, &mut file, &Device::Cpu).unwrap();
+
+        let prompt: &[u32] = &[72, 101, 108, 108, 111, 44, 32, 119, 111, 114, 108, 100];
+        let steps: Vec<(&[u32], usize)> = vec![(prompt, 0), (&[33], prompt.len()), (&[10], prompt.len() + 1), (&[65], prompt.len() + 2)];
+        for (tokens, pos) in steps {
+            let input = Tensor::new(tokens, &Device::Cpu).unwrap().unsqueeze(0).unwrap();
+            let got = ours.forward(&input, pos).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            let want = theirs.forward(&input, pos).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            assert_eq!(got.len(), want.len());
+            let scale = want.iter().fold(0f32, |a, v| a.max(v.abs()));
+            let worst = got.iter().zip(&want).map(|(g, w)| (g - w).abs()).fold(0f32, f32::max);
+            assert!(worst <= 1e-3 * scale, "position {pos}: logits differ by {worst} (largest logit {scale})");
+        }
     }
 }
