@@ -65,7 +65,7 @@ impl Format {
 
 /// A `rows × cols` weight matrix (one row per output), in tiles of 8 rows: one tile per block
 /// column, holding the same block of 8 consecutive rows. A last, partial group of rows is padded
-/// with zero blocks.
+/// with zero blocks. The tiles are laid out as [`Layout`] says.
 pub struct QMatrix {
     format: Format,
     rows: usize,
@@ -75,6 +75,57 @@ pub struct QMatrix {
 
 /// Rows per tile.
 const TILE: usize = 8;
+
+/// Tile columns (of 8 rows) stored together: one decode task's work.
+const GROUP: usize = 8;
+
+/// Values per span (8 k-quant blocks, 64 Q8_0/Q5_0 blocks).
+const SPAN_VALUES: usize = 2048;
+
+/// Where tiles sit: tile columns in groups of [`GROUP`], and within a group span by span, each
+/// span holding [`SPAN_VALUES`] values' tiles of every column in turn. A decode task walks its
+/// group front to back — one stream for the prefetcher — and uses each span's activations
+/// (2–3 KB) for all its columns while they are still in L1. Column after column, an 8,960-wide
+/// row's activations (12 KB) were pushed out of L1 by the 41 KB of weights between two uses,
+/// which made the FFN down projection stream a quarter slower than the others.
+#[derive(Clone, Copy)]
+struct Layout {
+    /// Bytes per tile.
+    tile: usize,
+    /// Blocks per row, per span, and tile columns.
+    blocks: usize,
+    span: usize,
+    columns: usize,
+}
+
+impl Layout {
+    fn new(format: Format, rows: usize, cols: usize) -> Self {
+        let bv = format.block_values();
+        Layout { tile: Tile::bytes(format), blocks: cols / bv, span: SPAN_VALUES / bv, columns: rows.div_ceil(TILE) }
+    }
+
+    fn spans(&self) -> usize {
+        self.blocks.div_ceil(self.span)
+    }
+
+    fn bytes(&self) -> usize {
+        self.columns * self.blocks * self.tile
+    }
+
+    /// Byte offset of column `col`'s tiles in span `s`, which are contiguous, and their count.
+    fn span_at(&self, col: usize, s: usize) -> (usize, usize) {
+        let (g, c) = (col / GROUP, col % GROUP);
+        let group_cols = (self.columns - g * GROUP).min(GROUP);
+        let b0 = s * self.span;
+        let len = (self.blocks - b0).min(self.span);
+        (g * GROUP * self.blocks * self.tile + (b0 * group_cols + c * len) * self.tile, len)
+    }
+
+    /// Byte offset of column `col`'s tile of block `b`.
+    fn tile_at(&self, col: usize, b: usize) -> usize {
+        self.span_at(col, b / self.span).0 + (b % self.span) * self.tile
+    }
+}
 
 /// Where the parts of one value sit in a tile. Every format lays its values out alike: a group
 /// of 4 consecutive values of the 8 rows fills 32 bytes (`4r + k` for row `r`, value `k`), and
@@ -245,22 +296,28 @@ impl QMatrix {
     /// that the file's layout and the tiled one are never both in memory.
     pub fn read(format: Format, rows: usize, cols: usize, reader: &mut impl std::io::Read) -> std::io::Result<Self> {
         Self::file_bytes(format, rows, cols).map_err(std::io::Error::other)?;
-        let (nb, bb, tb) = (cols / format.block_values(), format.block_bytes(), Tile::bytes(format));
+        let layout = Layout::new(format, rows, cols);
+        let (nb, bb, tb) = (layout.blocks, format.block_bytes(), layout.tile);
         let row_bytes = nb * bb;
-        let mut data = vec![0u8; rows.div_ceil(TILE) * nb * tb];
+        let mut data = vec![0u8; layout.bytes()];
         advise_huge_pages(&mut data);
-        let layout = Tile::layout(format);
-        // Batches of 64 tile columns: read in order, packed on every core.
-        const BATCH: usize = 64;
-        let mut group = vec![0u8; BATCH * TILE * row_bytes];
+        let pieces = Tile::layout(format);
+        // Batches of 8 groups: read in order, one group packed per core at a time.
+        const BATCH: usize = 8 * GROUP;
+        let mut file_rows = vec![0u8; BATCH * TILE * row_bytes];
         for (batch, columns) in data.chunks_mut(BATCH * nb * tb).enumerate() {
             let present = (rows - batch * BATCH * TILE).min(BATCH * TILE);
-            group.fill(0);
-            reader.read_exact(&mut group[..present * row_bytes])?;
-            columns.par_chunks_mut(nb * tb).zip(group.par_chunks(TILE * row_bytes)).for_each(|(tiles, group)| {
-                for (b, tile) in tiles.chunks_exact_mut(tb).enumerate() {
-                    let blocks: [&[u8]; TILE] = std::array::from_fn(|r| &group[r * row_bytes + b * bb..r * row_bytes + (b + 1) * bb]);
-                    Tile::pack(format, &layout, blocks, tile);
+            file_rows.fill(0);
+            reader.read_exact(&mut file_rows[..present * row_bytes])?;
+            columns.par_chunks_mut(GROUP * nb * tb).zip(file_rows.par_chunks(GROUP * TILE * row_bytes)).for_each(|(group, file_rows)| {
+                // The group on its own is laid out as a matrix of its columns.
+                let within = Layout { columns: group.len() / (nb * tb), ..layout };
+                for c in 0..within.columns {
+                    for b in 0..nb {
+                        let blocks: [&[u8]; TILE] = std::array::from_fn(|r| &file_rows[(c * TILE + r) * row_bytes + b * bb..][..bb]);
+                        let at = within.tile_at(c, b);
+                        Tile::pack(format, &pieces, blocks, &mut group[at..at + tb]);
+                    }
                 }
             });
         }
@@ -281,20 +338,15 @@ impl QMatrix {
         self.data.len()
     }
 
-    fn blocks_per_row(&self) -> usize {
-        self.cols / self.format.block_values()
-    }
-
-    /// The tiles of rows `8c..8c + 8`, one per block column.
-    fn tile_column(&self, c: usize) -> &[u8] {
-        let n = self.blocks_per_row() * Tile::bytes(self.format);
-        &self.data[c * n..(c + 1) * n]
+    fn layout(&self) -> Layout {
+        Layout::new(self.format, self.rows, self.cols)
     }
 
     /// Block `b` of row `r` as the file stores it.
     fn block(&self, r: usize, b: usize, out: &mut [u8]) {
-        let tb = Tile::bytes(self.format);
-        Tile::unpack(self.format, &self.tile_column(r / TILE)[b * tb..(b + 1) * tb], r % TILE, out);
+        let layout = self.layout();
+        let at = layout.tile_at(r / TILE, b);
+        Tile::unpack(self.format, &self.data[at..at + layout.tile], r % TILE, out);
     }
 
     /// Row `r` as f32 values (token embeddings are looked up this way).
@@ -331,10 +383,11 @@ pub fn matmul_many(isa: Isa, mats: &[&QMatrix], x: &[f32], m: usize, out: &mut [
     let kinds = |small: bool| mats.iter().any(|w| matches!(w.format, Format::Q8_0 | Format::Q5_0) == small);
     let a32 = kinds(true).then(|| Activations::quantize(Format::Q8_0, x, m, k));
     let a256 = kinds(false).then(|| Activations::quantize(Format::Q4K, x, m, k));
-    // A task owns a run of tile columns of one matrix: long runs for decode so the threads meet
-    // rarely, single columns for prefill so both threads get work on a 128-row matrix. Within a
-    // task, activation rows go in runs of 32 whose tiles stay in cache.
-    let chunk = if m == 1 { 8 } else { 2 };
+    // A task owns a run of tile columns of one matrix: a whole group for decode, so the threads
+    // meet rarely and each streams its group in order, and 2 columns for prefill, so both threads
+    // get work on a 128-row matrix. Within a task, activation rows go in runs of 32 whose tiles
+    // stay in cache.
+    let chunk = if m == 1 { GROUP } else { 2 };
     let mut tasks = Vec::new();
     let mut offset = 0;
     for w in mats {
@@ -350,27 +403,42 @@ pub fn matmul_many(isa: Isa, mats: &[&QMatrix], x: &[f32], m: usize, out: &mut [
             Format::Q4K | Format::Q6K => a256.as_ref(),
         }
         .expect("quantized above for every format present");
+        let layout = w.layout();
+        let (spans, n_cols) = (layout.spans(), columns.len());
         for t0 in (0..m).step_by(32) {
             let t1 = (t0 + 32).min(m);
-            for col in columns.clone() {
-                let valid = (w.rows - col * TILE).min(TILE);
+            let rows = t1 - t0;
+            // `sums[c * rows + i - t0]`: column `c` of the task, activation row `i`. On the stack:
+            // a prefill makes thousands of these per product.
+            let mut sums = [[0f32; TILE]; 64];
+            assert!(n_cols * rows <= sums.len(), "a task holds at most 8 columns at decode and 2 at prefill");
+            for step in 0..spans * n_cols {
+                // A few rows (decode) take each span across all the columns, while its
+                // activations are in L1; more rows take each column's spans in turn, reusing its
+                // tiles for every row.
+                let (c, s) = if rows <= 4 { (step % n_cols, step / n_cols) } else { (step / spans, step % spans) };
+                let (at, n) = layout.span_at(columns.start + c, s);
+                let (tiles, blocks) = (&w.data[at..at + n * layout.tile], s * layout.span..s * layout.span + n);
                 let mut i = t0;
                 while i < t1 {
                     let take = (t1 - i).min(4);
-                    let mut dots = [[0f32; TILE]; 4];
+                    let sums = &mut sums[c * rows + i - t0..][..take];
                     match take {
-                        4 => tile_dot::<4>(isa, w, col, acts, i, &mut dots),
-                        3 => tile_dot::<3>(isa, w, col, acts, i, &mut dots),
-                        2 => tile_dot::<2>(isa, w, col, acts, i, &mut dots),
-                        _ => tile_dot::<1>(isa, w, col, acts, i, &mut dots),
-                    }
-                    for (r, d) in dots[..take].iter().enumerate() {
-                        // SAFETY: each (activation row, output column) cell is written by the one
-                        // task that owns that matrix's tile column; `valid` keeps padding rows
-                        // out; the buffer outlives the parallel loop.
-                        unsafe { std::ptr::copy_nonoverlapping(d.as_ptr(), out.0.add((i + r) * total + offset + col * TILE), valid) };
+                        4 => tile_dot::<4>(isa, w.format, tiles, blocks.clone(), acts, i, sums),
+                        3 => tile_dot::<3>(isa, w.format, tiles, blocks.clone(), acts, i, sums),
+                        2 => tile_dot::<2>(isa, w.format, tiles, blocks.clone(), acts, i, sums),
+                        _ => tile_dot::<1>(isa, w.format, tiles, blocks.clone(), acts, i, sums),
                     }
                     i += take;
+                }
+            }
+            for (c, col) in columns.clone().enumerate() {
+                let valid = (w.rows - col * TILE).min(TILE);
+                for i in t0..t1 {
+                    // SAFETY: each (activation row, output column) cell is written by the one
+                    // task that owns that matrix's tile column; `valid` keeps padding rows out;
+                    // the buffer outlives the parallel loop.
+                    unsafe { std::ptr::copy_nonoverlapping(sums[c * rows + i - t0].as_ptr(), out.0.add(i * total + offset + col * TILE), valid) };
                 }
             }
         }
@@ -525,13 +593,14 @@ impl Activations {
     }
 }
 
-/// Dots tile column `col` of `w` (8 rows) with activation rows `first..first + R`.
-fn tile_dot<const R: usize>(isa: Isa, w: &QMatrix, col: usize, acts: &Activations, first: usize, out: &mut [[f32; TILE]; 4]) {
-    let tiles = w.tile_column(col);
+/// Adds to `sums` the dots of `tiles` (8 rows' tiles of `blocks`) with the same blocks of
+/// activation rows `first..first + R`.
+fn tile_dot<const R: usize>(isa: Isa, format: Format, tiles: &[u8], blocks: std::ops::Range<usize>, acts: &Activations, first: usize, sums: &mut [[f32; TILE]]) {
+    let row = |i: usize, per_row: usize| (first + i) * per_row + blocks.start..(first + i) * per_row + blocks.end;
     let res: [[f32; TILE]; R] = match acts {
-        Activations::B32 { blocks, per_row } => {
-            let x: [&[A32]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
-            match (isa, w.format) {
+        Activations::B32 { blocks: all, per_row } => {
+            let x: [&[A32]; R] = std::array::from_fn(|i| &all[row(i, *per_row)]);
+            match (isa, format) {
                 #[cfg(target_arch = "x86_64")]
                 // SAFETY: `isa` was detected on this CPU; `tiles` holds one tile per block of `x`.
                 (Isa::Avx2, Format::Q8_0) => unsafe { avx2::q8_0::<R>(tiles, x) },
@@ -541,12 +610,12 @@ fn tile_dot<const R: usize>(isa: Isa, w: &QMatrix, col: usize, acts: &Activation
                 (Isa::Vnni, Format::Q8_0) => unsafe { vnni::q8_0::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
                 (Isa::Vnni, _) => unsafe { vnni::q5_0::<R>(tiles, x) },
-                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot32(w, col * TILE + r, x[i]))),
+                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot32(format, tiles, r, x[i]))),
             }
         }
-        Activations::B256 { blocks, per_row } => {
-            let x: [&[A256]; R] = std::array::from_fn(|i| &blocks[(first + i) * per_row..(first + i + 1) * per_row]);
-            match (isa, w.format) {
+        Activations::B256 { blocks: all, per_row } => {
+            let x: [&[A256]; R] = std::array::from_fn(|i| &all[row(i, *per_row)]);
+            match (isa, format) {
                 #[cfg(target_arch = "x86_64")]
                 (Isa::Avx2, Format::Q4K) => unsafe { avx2::q4k::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
@@ -555,11 +624,15 @@ fn tile_dot<const R: usize>(isa: Isa, w: &QMatrix, col: usize, acts: &Activation
                 (Isa::Vnni, Format::Q4K) => unsafe { vnni::q4k::<R>(tiles, x) },
                 #[cfg(target_arch = "x86_64")]
                 (Isa::Vnni, _) => unsafe { vnni::q6k::<R>(tiles, x) },
-                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot256(w, col * TILE + r, x[i]))),
+                (Isa::Scalar, _) => std::array::from_fn(|i| std::array::from_fn(|r| scalar::dot256(format, tiles, r, x[i]))),
             }
         }
     };
-    out[..R].copy_from_slice(&res);
+    for (sum, res) in sums.iter_mut().zip(res) {
+        for (s, r) in sum.iter_mut().zip(res) {
+            *s += r;
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -661,14 +734,14 @@ fn dequantize_block(format: Format, b: &[u8], out: &mut [f32]) {
 mod scalar {
     use super::*;
 
-    pub(super) fn dot32(w: &QMatrix, r: usize, x: &[A32]) -> f32 {
-        let format = w.format;
+    /// Row `r` of `tiles` (one per block of `x`) dotted with `x`.
+    pub(super) fn dot32(format: Format, tiles: &[u8], r: usize, x: &[A32]) -> f32 {
         let offset = if format == Format::Q8_0 { 128 } else { 16 };
         let mut u = [0u8; 32];
         let mut block = [0u8; 34];
         let mut acc = 0f32;
-        for (i, x) in x.iter().enumerate() {
-            w.block(r, i, &mut block);
+        for (x, tile) in x.iter().zip(tiles.chunks_exact(Tile::bytes(format))) {
+            Tile::unpack(format, tile, r, &mut block);
             let b = &block[..];
             unpack_block(format, b, &mut u);
             let dot: i32 = u.iter().zip(&x.qs).map(|(&u, &q)| (u as i32 - offset) * q as i32).sum();
@@ -677,13 +750,12 @@ mod scalar {
         acc
     }
 
-    pub(super) fn dot256(w: &QMatrix, r: usize, x: &[A256]) -> f32 {
-        let format = w.format;
+    pub(super) fn dot256(format: Format, tiles: &[u8], r: usize, x: &[A256]) -> f32 {
         let mut u = [0u8; 256];
         let mut block = [0u8; 256];
         let mut acc = 0f32;
-        for (i, x) in x.iter().enumerate() {
-            w.block(r, i, &mut block);
+        for (x, tile) in x.iter().zip(tiles.chunks_exact(Tile::bytes(format))) {
+            Tile::unpack(format, tile, r, &mut block);
             let b = &block[..];
             unpack_block(format, b, &mut u);
             match format {
@@ -951,8 +1023,8 @@ pub(super) mod tests {
         use candle_core::quantized::{QStorage, QTensor};
         use candle_core::Device;
         use std::borrow::Cow;
-        for (format, rows) in FORMATS.iter().flat_map(|&f| [(f, 3), (f, 16)]) {
-            let cols = 512;
+        // Within one group and span; and over several, with the last group and span partial.
+        for (format, rows, cols) in FORMATS.iter().flat_map(|&f| [(f, 3, 512), (f, 16, 512), (f, 70, 2304)]) {
             let data = file_blocks(format, rows, cols, 7);
             let w = QMatrix::new(format, rows, cols, data.clone()).unwrap();
             let dtype = match format {
@@ -967,7 +1039,7 @@ pub(super) mod tests {
             for r in 0..rows {
                 w.dequantize_row(r, &mut got[r * cols..(r + 1) * cols]);
             }
-            assert_eq!(got, want, "{format:?} {rows} rows");
+            assert_eq!(got, want, "{format:?} {rows}x{cols}");
         }
     }
 
@@ -975,8 +1047,7 @@ pub(super) mod tests {
     /// activations' 8-bit rounding, for every row count the kernels unroll.
     #[test]
     fn every_isa_matches_the_f32_product() {
-        for (format, n) in FORMATS.iter().flat_map(|&f| [(f, 37), (f, 40)]) {
-            let k = 768;
+        for (format, n, k) in FORMATS.iter().flat_map(|&f| [(f, 37, 768), (f, 40, 768), (f, 70, 2304)]) {
             let w = matrix(format, n, k, format as u64 + 1);
             let mut dense = vec![0f32; n * k];
             for r in 0..n {
