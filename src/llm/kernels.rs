@@ -10,6 +10,8 @@
 //! - the weights are regrouped at load into tiles of 8 rows (the same bytes, rearranged, see
 //!   [`Tile`]), so that one byte-dot instruction advances 4 values of 8 outputs against 4
 //!   activation values broadcast, and each tile is unpacked once for up to 4 activation rows;
+//!   the tiles are ordered (see [`Layout`]) so that a decode task reads one stream and finds its
+//!   activations in L1;
 //! - the byte products use AVX-512 VNNI where the CPU has it, else AVX2; a portable scalar path
 //!   serves other CPUs and is the reference the SIMD paths are tested against.
 //!
