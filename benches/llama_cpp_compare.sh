@@ -6,7 +6,8 @@
 #
 # Needs the models in the cache (`kgent model pull NAME`) and a C/C++ compiler; the first run
 # builds llama.cpp into $KGENT_HOME/bench/llama-venv (about 8 minutes on two cores; pip fetches
-# cmake itself). ROUNDS (default 3) sets how many interleaved rounds to take the median of.
+# cmake itself). ROUNDS (default 3) sets how many interleaved rounds to take the median of; each
+# round's own ratios are printed under its model's line.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 KGENT=${KGENT:-target/release/kgent}
@@ -56,4 +57,11 @@ for m in "${MODELS[@]}"; do
   KP=$(printf '%s\n' "${kp[@]}" | median); LP=$(printf '%s\n' "${lp[@]}" | median)
   KD=$(printf '%s\n' "${kd[@]}" | median); LD=$(printf '%s\n' "${ld[@]}" | median)
   printf '%-38s %12.1f %12.1f %12.1f %12.1f %8.2f %8.2f\n' "$m" "$KP" "$LP" "$KD" "$LD" "$(echo "$KP/$LP" | bc -l)" "$(echo "$KD/$LD" | bc -l)"
+  # Each round's pair ran back to back, so its ratio is the least disturbed by the memory
+  # bandwidth drifting between rounds.
+  pre=""; dec=""
+  for i in "${!kd[@]}"; do
+    pre+=" $(printf '%.2f' "$(echo "${kp[$i]}/${lp[$i]}" | bc -l)")"; dec+=" $(printf '%.2f' "$(echo "${kd[$i]}/${ld[$i]}" | bc -l)")"
+  done
+  printf '  per round: pre x%s; dec x%s\n' "$pre" "$dec"
 done

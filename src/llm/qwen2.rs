@@ -220,8 +220,8 @@ impl Mlp {
     fn forward(&self, xs: &Tensor) -> Result<Tensor> {
         let act = match &self.gate_up {
             // Our kernels (the CPU) leave `[gate | up]` per row, which SwiGLU reads in one pass.
-            Projections::Fused { op, .. } => xs.contiguous()?.apply_op1_no_bwd(op)?.apply_op1_no_bwd(&SwiGlu)?,
-            Projections::Separate(_) => {
+            Projections::Fused { op, widths } if widths.len() == 2 && widths[0] == widths[1] => xs.contiguous()?.apply_op1_no_bwd(op)?.apply_op1_no_bwd(&SwiGlu)?,
+            _ => {
                 let [gate, up] = <[Tensor; 2]>::try_from(self.gate_up.forward(xs)?).map_err(|_| candle_core::Error::Msg("gate and up projections".into()))?;
                 (candle_nn::ops::silu(&gate)? * up)?
             }
