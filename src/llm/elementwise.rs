@@ -1,7 +1,8 @@
 //! A layer's per-value steps on the CPU that candle runs as one scalar `expf` call per value:
 //! SwiGLU between the MLP's two products, and the `e^x` that it and attention's softmax share.
-//! At decode the 1.5B model's SwiGLU alone took 1.9 ms of a 30 ms step through candle; compiled
-//! per instruction set here (see [`Isa`]) it is a few microseconds per layer.
+//! Compiled per instruction set here (see [`Isa`]), the 1.5B model's SwiGLU takes 11 µs per layer
+//! at decode against candle's 25 µs; with the activations' vectorised rounding it made a 128-token
+//! prefill 15% faster.
 
 use super::kernels::Isa;
 
