@@ -170,11 +170,7 @@ macro_rules! attention_kernel {
     };
 }
 
-attention_kernel!(portable, |a, b, c| a * b + c);
-#[cfg(target_arch = "x86_64")]
-attention_kernel!(avx2, "avx2,fma", |a, b, c| a.mul_add(b, c));
-#[cfg(target_arch = "x86_64")]
-attention_kernel!(avx512, "avx2,fma,avx512f", |a, b, c| a.mul_add(b, c));
+super::elementwise::per_isa!(attention_kernel);
 
 #[cfg(test)]
 mod tests {

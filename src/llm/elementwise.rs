@@ -38,6 +38,20 @@ pub fn silu_mul(isa: Isa, gate_up: &[f32], width: usize, out: &mut [f32]) {
     }
 }
 
+/// Expands `$kernels!(module, [target features,] |a, b, c| a · b + c)` once per [`Isa`] with a
+/// float kernel: `portable`, `avx2` and `avx512`, the module names the dispatch matches map
+/// `Isa::Scalar`, `Isa::Avx2` and `Isa::Vnni` to.
+macro_rules! per_isa {
+    ($kernels:ident) => {
+        $kernels!(portable, |a, b, c| a * b + c);
+        #[cfg(target_arch = "x86_64")]
+        $kernels!(avx2, "avx2,fma", |a, b, c| a.mul_add(b, c));
+        #[cfg(target_arch = "x86_64")]
+        $kernels!(avx512, "avx2,fma,avx512f", |a, b, c| a.mul_add(b, c));
+    };
+}
+pub(super) use per_isa;
+
 macro_rules! elementwise_kernels {
     ($name:ident, $($features:literal,)? |$a:ident, $b:ident, $c:ident| $fma:expr) => {
         mod $name {
@@ -51,11 +65,7 @@ macro_rules! elementwise_kernels {
     };
 }
 
-elementwise_kernels!(portable, |a, b, c| a * b + c);
-#[cfg(target_arch = "x86_64")]
-elementwise_kernels!(avx2, "avx2,fma", |a, b, c| a.mul_add(b, c));
-#[cfg(target_arch = "x86_64")]
-elementwise_kernels!(avx512, "avx2,fma,avx512f", |a, b, c| a.mul_add(b, c));
+per_isa!(elementwise_kernels);
 
 #[cfg(test)]
 mod tests {

@@ -114,13 +114,14 @@ impl Layout {
         self.columns * self.blocks * self.tile
     }
 
-    /// Byte offset of column `col`'s tiles in span `s`, which are contiguous, and their count.
-    fn span_at(&self, col: usize, s: usize) -> (usize, usize) {
+    /// Byte offset of column `col`'s tiles in span `s`, which are contiguous, and the blocks
+    /// they hold.
+    fn span_at(&self, col: usize, s: usize) -> (usize, std::ops::Range<usize>) {
         let (g, c) = (col / GROUP, col % GROUP);
         let group_cols = (self.columns - g * GROUP).min(GROUP);
         let b0 = s * self.span;
         let len = (self.blocks - b0).min(self.span);
-        (g * GROUP * self.blocks * self.tile + (b0 * group_cols + c * len) * self.tile, len)
+        (g * GROUP * self.blocks * self.tile + (b0 * group_cols + c * len) * self.tile, b0..b0 + len)
     }
 
     /// Byte offset of column `col`'s tile of block `b`.
@@ -419,8 +420,8 @@ pub fn matmul_many(isa: Isa, mats: &[&QMatrix], x: &[f32], m: usize, out: &mut [
                 // activations are in L1; more rows take each column's spans in turn, reusing its
                 // tiles for every row.
                 let (c, s) = if rows <= 4 { (step % n_cols, step / n_cols) } else { (step / spans, step % spans) };
-                let (at, n) = layout.span_at(columns.start + c, s);
-                let (tiles, blocks) = (&w.data[at..at + n * layout.tile], s * layout.span..s * layout.span + n);
+                let (at, blocks) = layout.span_at(columns.start + c, s);
+                let tiles = &w.data[at..at + blocks.len() * layout.tile];
                 let mut i = t0;
                 while i < t1 {
                     let take = (t1 - i).min(4);

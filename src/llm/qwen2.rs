@@ -39,6 +39,13 @@ fn rows<'a>(storage: &'a Storage, layout: &Layout) -> Result<Rows<'a>> {
     Ok(Rows { data: &data[layout.start_offset()..], head_stride, row_stride })
 }
 
+/// A custom op's input as contiguous f32 values in memory, with its shape.
+fn cpu_f32<'a>(op: &str, storage: &'a CpuStorage, layout: &Layout) -> Result<(&'a [f32], Vec<usize>)> {
+    let CpuStorage::F32(data) = storage else { candle_core::bail!("{op} takes f32 values") };
+    let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("{op} takes contiguous values") };
+    Ok((&data[from..to], layout.dims().to_vec()))
+}
+
 /// `[x · W₀ᵀ + b₀ | x · W₁ᵀ + b₁ | …]` for an f32 `x` of shape `(…, cols)`, by our kernels: one
 /// matrix, or several that read the same input (one pass over all of them).
 struct OwnMatMul {
@@ -62,17 +69,15 @@ impl CustomOp1 for OwnMatMul {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else { candle_core::bail!("kgent-qmatmul takes f32 activations") };
-        let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("kgent-qmatmul takes contiguous activations") };
+        let (x, mut dims) = cpu_f32(self.name(), storage, layout)?;
         let cols = self.mats[0].cols();
-        let mut dims = layout.dims().to_vec();
         if dims.last() != Some(&cols) {
             candle_core::bail!("kgent-qmatmul: activations of shape {dims:?} against matrices of {cols} columns");
         }
-        let (m, n) = (layout.shape().elem_count() / cols, self.rows());
+        let (m, n) = (x.len() / cols, self.rows());
         let mut out = vec![0f32; m * n];
         let mats: Vec<&QMatrix> = self.mats.iter().map(|w| w.as_ref()).collect();
-        kernels::matmul_many(kernels::isa(), &mats, &data[from..to], m, &mut out);
+        kernels::matmul_many(kernels::isa(), &mats, x, m, &mut out);
         if let Some(bias) = &self.bias {
             for row in out.chunks_exact_mut(n) {
                 row.iter_mut().zip(bias).for_each(|(o, b)| *o += b);
@@ -239,13 +244,11 @@ impl CustomOp1 for SwiGlu {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let CpuStorage::F32(data) = storage else { candle_core::bail!("kgent-swiglu takes f32 values") };
-        let Some((from, to)) = layout.contiguous_offsets() else { candle_core::bail!("kgent-swiglu takes contiguous values") };
-        let mut dims = layout.dims().to_vec();
+        let (gate_up, mut dims) = cpu_f32(self.name(), storage, layout)?;
         let Some(last) = dims.last_mut().filter(|w| **w > 0 && **w % 2 == 0) else { candle_core::bail!("kgent-swiglu takes rows of [gate | up], got shape {dims:?}") };
         *last /= 2;
-        let mut out = vec![0f32; (to - from) / 2];
-        elementwise::silu_mul(kernels::isa(), &data[from..to], *last, &mut out);
+        let mut out = vec![0f32; gate_up.len() / 2];
+        elementwise::silu_mul(kernels::isa(), gate_up, *last, &mut out);
         Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
