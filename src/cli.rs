@@ -5,9 +5,9 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::kernel::HookKind;
+use crate::obj::Target;
 use crate::retrieve::Kind;
 use crate::store::Source;
-use crate::verify::compile::Target;
 
 /// Kgent turns a plain-English request into an eBPF program, with a local code model and no network.
 ///

@@ -23,6 +23,7 @@ pub mod comprehend;
 pub mod eval;
 pub mod kernel;
 pub mod llm;
+pub mod obj;
 pub mod retrieve;
 pub mod run;
 pub mod store;

@@ -3,8 +3,12 @@
 //! verifier here. Needs bpftrace, clang, bpftool and root; skipped with the reason elsewhere,
 //! required in CI (KGENT_REQUIRE_BPF=1).
 
-use kgent::retrieve::corpus::{bpftrace_probes, c_probes, dataset, Origin};
-use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
+mod common;
+
+use kgent::obj::source::{bpftrace_probes, c_probes};
+use kgent::obj::Target;
+use kgent::retrieve::corpus::{dataset, Origin};
+use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
 use kgent::verify::kernel::{load_bpftrace_object, load_object, KernelVerdict};
 
 const SUBSYSTEMS: &[&str] = &["syscalls", "process", "signals", "scheduler", "memory", "block", "files", "network", "uprobe", "timers", "interrupts", "cpu"];
@@ -36,22 +40,7 @@ fn the_corpus_is_large_enough_and_every_example_is_described() {
 }
 
 fn tools_or_skip() -> bool {
-    let missing: Vec<&str> = ["bpftrace", "clang", "bpftool"].into_iter().filter(|t| std::process::Command::new(t).arg("--version").output().is_err()).collect();
-    let why = if !missing.is_empty() {
-        Some(format!("missing tools: {} (scripts/setup.sh installs them)", missing.join(", ")))
-    } else if unsafe { libc::geteuid() } != 0 {
-        Some("not root".to_string())
-    } else {
-        None
-    };
-    match why {
-        None => true,
-        Some(why) if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") => panic!("KGENT_REQUIRE_BPF=1 but: {why}"),
-        Some(why) => {
-            eprintln!("skipping: {why}");
-            false
-        }
-    }
+    common::require_bpf(&["bpftrace", "clang", "bpftool"])
 }
 
 #[test]
@@ -62,7 +51,7 @@ fn every_bpftrace_example_compiles_and_passes_the_kernel_verifier() {
     let mut failures = Vec::new();
     for e in dataset().iter().filter(|e| e.target == Target::Bpftrace) {
         match compile_bpftrace(&e.code).unwrap() {
-            CompileVerdict::Compiled { object, .. } => match load_bpftrace_object(&object) {
+            CompileVerdict::Compiled { object, .. } => match load_bpftrace_object(&object).expect("Kgent prepares the maps") {
                 KernelVerdict::Accepted { programs } => assert!(!programs.is_empty(), "{}", e.id),
                 other => failures.push(format!("{} was refused: {other:?}", e.id)),
             },

@@ -2,13 +2,17 @@
 //! model and this host's real checks (bpftrace, clang, kernel verifier), and with the real 0.5B
 //! model producing a kernel-verified program.
 
+mod common;
+
 use kgent::kernel::Catalog;
 use kgent::llm::{Chat, Device, Model, ScriptedChat};
+use kgent::obj::Target;
 use kgent::retrieve::{host_tool_dirs, index::Location, Searcher};
 use kgent::synth::{synthesize, Checker, GenOptions, HostChecker, Outcome};
-use kgent::verify::compile::{CompileError, CompileVerdict, Target};
+use kgent::verify::compile::{CompileError, CompileVerdict};
 use kgent::verify::hooks::{HookProblem, HookVerdict};
-use kgent::verify::kernel::KernelVerdict;
+use kgent::verify::kernel::{KernelVerdict, LoadError};
+use kgent::verify::symbolic::{Platform, Tracefs};
 
 /// Fails each check on a marker word, so the loop can be driven without tools or a kernel.
 struct FakeChecker;
@@ -36,8 +40,11 @@ impl Checker for FakeChecker {
             CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() }
         })
     }
-    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
-        KernelVerdict::Accepted { programs: vec!["p".into()] }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
+        Ok(KernelVerdict::Accepted { programs: vec!["p".into()] })
+    }
+    fn platform(&self) -> &dyn Platform {
+        &Tracefs::NONE
     }
 }
 
@@ -88,14 +95,7 @@ fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out()
 }
 
 fn host_or_skip() -> Option<(tempfile::TempDir, Catalog, Searcher)> {
-    let ready = unsafe { libc::geteuid() } == 0
-        && kgent::kernel::tracefs::find_root().is_some()
-        && ["bpftrace", "clang", "bpftool"].iter().all(|t| std::process::Command::new(t).arg("--version").output().is_ok());
-    if !ready {
-        if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") {
-            panic!("KGENT_REQUIRE_BPF=1 but this host lacks root, tracefs or bpftrace/clang/bpftool");
-        }
-        eprintln!("skipping: needs root, tracefs, bpftrace, clang and bpftool");
+    if !common::require_bpf(&["bpftrace", "clang", "bpftool"]) {
         return None;
     }
     let home = tempfile::tempdir().unwrap();
@@ -175,8 +175,11 @@ impl Checker for Unprivileged {
     fn compile(&mut self, _program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
         Ok(CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() })
     }
-    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
-        KernelVerdict::NeedsPrivilege { message: "needs root".into() }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
+        Ok(KernelVerdict::NeedsPrivilege { message: "needs root".into() })
+    }
+    fn platform(&self) -> &dyn Platform {
+        &Tracefs::NONE
     }
 }
 
@@ -229,8 +232,11 @@ impl Checker for ExecTracepointC {
             CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() }
         })
     }
-    fn kernel(&mut self, _target: Target, _object: &[u8]) -> KernelVerdict {
-        KernelVerdict::Accepted { programs: vec!["on_exec".into()] }
+    fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
+        Ok(KernelVerdict::Accepted { programs: vec!["on_exec".into()] })
+    }
+    fn platform(&self) -> &dyn Platform {
+        &Tracefs::NONE
     }
 }
 

@@ -1,6 +1,9 @@
 //! Retrieval end to end: importers, the index (built from fixtures, and for this host), automatic
 //! rebuilds, and recall on our eval requests.
 
+mod common;
+
+use common::Need;
 use std::fs;
 use std::path::PathBuf;
 use std::process::Command;
@@ -70,14 +73,7 @@ fn imports_and_our_dataset_are_searchable_and_a_bad_import_is_only_a_warning() {
 }
 
 fn host_ready() -> bool {
-    let ok = kgent::kernel::tracefs::find_root().is_some() && PathBuf::from(kgent::kernel::VMLINUX_BTF).exists();
-    if !ok {
-        if std::env::var("KGENT_REQUIRE_BPF").is_ok_and(|v| v == "1") {
-            panic!("KGENT_REQUIRE_BPF=1 but tracefs or kernel BTF is missing");
-        }
-        eprintln!("skipping: tracefs or kernel BTF is missing");
-    }
-    ok
+    common::require(&[Need::Tracefs, Need::Btf])
 }
 
 #[test]

@@ -14,10 +14,10 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use kgent::obj::Target;
 use kgent::retrieve::corpus::dataset;
 use kgent::run::trigger::check;
 use kgent::run::{prepare, Footprint};
-use kgent::verify::compile::Target;
 
 static HOST: Mutex<()> = Mutex::new(());
 

@@ -2,11 +2,16 @@
 //! slot by slot into the same text `llvm-objdump -d` prints, and encodes back to its bytes. Needs
 //! clang, bpftool and llvm-objdump; skipped with the reason elsewhere, required in CI.
 
+mod common;
+
+use common::Need;
 use std::process::Command;
 
+use kgent::obj::elf::{programs, ElfError, MapRef};
+use kgent::obj::insn::decode;
+use kgent::obj::Target;
 use kgent::retrieve::corpus::dataset;
-use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
-use kgent::verify::symbolic::{decode, ElfError, MapRef};
+use kgent::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
 
 fn objdump() -> Option<&'static str> {
     ["llvm-objdump-14", "llvm-objdump"].into_iter().find(|t| Command::new(t).arg("--version").output().is_ok_and(|o| o.status.success()))
@@ -43,9 +48,7 @@ fn every_dataset_object_decodes_as_llvm_prints_it() {
         eprintln!("skipping: no llvm-objdump");
         return;
     };
-    if Command::new("clang").arg("--version").output().is_err() || !std::path::Path::new(kgent::kernel::VMLINUX_BTF).exists() {
-        assert_ne!(std::env::var("KGENT_REQUIRE_BPF").as_deref(), Ok("1"), "KGENT_REQUIRE_BPF=1 but clang or the kernel BTF is missing");
-        eprintln!("skipping: no clang or no kernel BTF");
+    if !common::require(&[Need::Tool("clang"), Need::Tool("bpftool"), Need::Btf]) {
         return;
     }
     let vmlinux = vmlinux_dir(&kgent::store::home_dir().unwrap()).unwrap();
@@ -87,9 +90,7 @@ fn noise(state: &mut u64) -> u64 {
 /// an object makes the reader panic: the fuzz loop mutates real objects byte by byte.
 #[test]
 fn objects_read_into_programs_and_mutated_objects_never_panic() {
-    if Command::new("clang").arg("--version").output().is_err() || Command::new("bpftrace").arg("--version").output().is_err() {
-        assert_ne!(std::env::var("KGENT_REQUIRE_BPF").as_deref(), Ok("1"), "KGENT_REQUIRE_BPF=1 but clang or bpftrace is missing");
-        eprintln!("skipping: no clang or bpftrace");
+    if !common::require(&[Need::Tool("clang"), Need::Tool("bpftrace"), Need::Tool("bpftool"), Need::Btf]) {
         return;
     }
     let vmlinux = vmlinux_dir(&kgent::store::home_dir().unwrap()).unwrap();
@@ -98,7 +99,7 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
     let CompileVerdict::Compiled { object: c, .. } = compile_c(&find("libbpf/read_latency_hist").code, &vmlinux).unwrap() else { panic!() };
     let CompileVerdict::Compiled { object: bt, .. } = compile_bpftrace(&find("bpftrace/opensnoop").code).unwrap() else { panic!() };
 
-    let progs = kgent::verify::symbolic::programs(&c).unwrap();
+    let progs = programs(&c).unwrap();
     let sections: Vec<&str> = progs.iter().map(|p| p.section.as_str()).collect();
     assert!(sections.contains(&"tracepoint/syscalls/sys_exit_read"), "{sections:?}");
     let exit = progs.iter().find(|p| p.section == "tracepoint/syscalls/sys_exit_read").unwrap();
@@ -106,10 +107,10 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
     assert!(maps.contains(&MapRef::Named("start".into())) && maps.contains(&MapRef::Named("read_us_log2".into())), "{maps:?}");
     assert_eq!(exit.functions.get(&0).map(String::as_str), Some("read_exit"));
 
-    let progs = kgent::verify::symbolic::programs(&bt).unwrap();
+    let progs = programs(&bt).unwrap();
     assert!(progs.iter().any(|p| p.maps.values().any(|m| matches!(m, MapRef::Fd(_)))), "bpftrace's placeholder fds are found");
 
-    assert!(matches!(kgent::verify::symbolic::programs(b"not an object"), Err(ElfError::NotElf(_))));
+    assert!(matches!(programs(b"not an object"), Err(ElfError::NotElf(_))));
     let mut state = 0x2545_f491_4f6c_dd1du64;
     let mut runs = 0;
     for base in [&c, &bt] {
@@ -119,7 +120,7 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
                 let at = (noise(&mut state) % bytes.len() as u64) as usize;
                 bytes[at] = noise(&mut state) as u8;
             }
-            let _ = kgent::verify::symbolic::programs(&bytes);
+            let _ = programs(&bytes);
             runs += 1;
         }
     }
@@ -141,7 +142,7 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
             for _ in 0..1 + noise(&mut state) % 4 {
                 bytes[at + (noise(&mut state) % len as u64) as usize] = noise(&mut state) as u8;
             }
-            let _ = kgent::verify::symbolic::verify(&bytes, &props);
+            let _ = kgent::verify::symbolic::verify(&bytes, &props, &kgent::verify::symbolic::Tracefs::NONE);
             executed += 1;
         }
     }

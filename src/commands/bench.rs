@@ -56,7 +56,7 @@ struct E2eBench {
     per_request: Vec<(String, bool, f64)>,
 }
 
-fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::verify::compile::Target, json: bool) -> Result<ExitCode> {
+fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
     use super::gen::{generate, options, Host};
     let all = crate::retrieve::quality::eval_requests();
     ensure!(n > 0, "--requests must be above 0");
@@ -213,8 +213,10 @@ struct VerifyBench {
 
 /// Every dataset example, verified for safety (and trivially its filters: none are given).
 fn verify_bench(json: bool) -> Result<ExitCode> {
-    use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
+    use crate::obj::Target;
+    use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
     use crate::verify::symbolic::{self, Verdict};
+    let platform = symbolic::Tracefs::host();
     let vmlinux = vmlinux_dir(&crate::store::home_dir()?)?;
     let props: crate::comprehend::Properties = "event: any:any".parse().expect("valid properties");
     let mut times = Vec::new();
@@ -232,7 +234,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
             continue;
         };
         let start = Instant::now();
-        let report = symbolic::verify(&object, &props)?;
+        let report = symbolic::verify(&object, &props, &platform)?;
         times.push(start.elapsed().as_secs_f64() * 1e3);
         slowest.push((times[times.len() - 1], e.id.clone()));
         for c in report.checks.iter().filter(|c| c.property == symbolic::Property::Safety) {

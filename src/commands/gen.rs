@@ -10,11 +10,11 @@ use serde::Serialize;
 use crate::cli::GenArgs;
 use crate::kernel::{Catalog, Hook};
 use crate::llm::{Chat, GenerateOptions};
+use crate::obj::Target;
 use crate::retrieve::corpus::Example;
 use crate::retrieve::{host_tool_dirs, index::Location, Hit, Kind, Searcher};
 use crate::store::home_dir;
 use crate::synth::{self, prompt, Attempt, GenOptions, HostChecker};
-use crate::verify::compile::Target;
 
 /// Everything `kgent gen --json` reports.
 #[derive(Debug, Serialize)]
@@ -151,7 +151,7 @@ pub fn generate(
             load_model: loaded.load_time.as_secs_f64(),
             prefill: sum(|a| a.seconds.prefill),
             decode: sum(|a| a.seconds.decode),
-            checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.kernel),
+            checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
             total: start.elapsed().as_secs_f64(),
         },
         attempts: outcome.attempts,

@@ -93,7 +93,7 @@ fn or_missing(v: &Option<String>) -> &str {
 /// wildcard or `:` matches as a substring (`kgent hooks openat`).
 fn pattern_regex(pattern: &str) -> Result<regex::Regex> {
     if pattern.contains(['*', '?', ':']) {
-        Ok(crate::kernel::probe_glob(pattern))
+        Ok(crate::obj::probe::glob(pattern))
     } else {
         regex::Regex::new(&regex::escape(pattern)).with_context(|| format!("bad pattern {pattern:?}"))
     }

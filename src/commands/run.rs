@@ -6,10 +6,10 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::{RunArgs, RunFlags};
-use crate::retrieve::corpus::bpftrace_probes;
+use crate::obj::source::bpftrace_probes;
+use crate::obj::Target;
 use crate::run::{self, Prepared, RunOptions, Runnable};
 use crate::store::home_dir;
-use crate::verify::compile::Target;
 
 impl RunFlags {
     pub fn options(&self, json: bool) -> RunOptions {
@@ -21,8 +21,9 @@ fn prepare_path(path: &Path) -> Result<Prepared> {
     let is_object = path.extension().is_some_and(|e| e == "o");
     if is_object {
         let object = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let sections = run::attach::program_sections(&object)?;
-        let probes = sections.values().cloned().collect();
+        let sections = crate::obj::elf::function_sections(&object).with_context(|| format!("reading {}", path.display()))?;
+        // In bpftrace spelling, as for source files; a section outside the probe table keeps its name.
+        let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
         return Ok(Prepared::file(Runnable::Object { object, types: None }, probes));
     }
     let Some(target) = Target::of_path(path) else {

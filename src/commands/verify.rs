@@ -8,8 +8,9 @@ use serde::Serialize;
 use crate::cli::VerifyArgs;
 use crate::comprehend::{self, Properties, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
+use crate::obj::Target;
 use crate::store::home_dir;
-use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict, Target};
+use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
 use crate::verify::symbolic::{self, Verdict};
 
 #[derive(Serialize)]
@@ -76,7 +77,7 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let object = object_of(&args.program)?;
     let props = properties(&args)?;
     let start = std::time::Instant::now();
-    let report = symbolic::verify(&object, &props)?;
+    let report = symbolic::verify(&object, &props, &symbolic::Tracefs::host())?;
     let failed = report.counterexample().is_some();
     let out = Report { properties: props, report, seconds: start.elapsed().as_secs_f64() };
     if args.json {

@@ -3,9 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::obj::{Probe, Target};
 use crate::retrieve::quality::{probe_matches, EvalRequest};
-use crate::synth::probes_of;
-use crate::verify::compile::Target;
 
 /// How a program fares against its request's rubric.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,13 +18,9 @@ pub struct Rubric {
 
 /// Scores `program` against `req`.
 pub fn score(req: &EvalRequest, program: &str, target: Target) -> Rubric {
-    let probes = probes_of(program, target);
-    let hook = (!req.hooks.is_empty()).then(|| {
-        probes.iter().any(|p| {
-            let p = p.replacen("uretprobe:", "uprobe:", 1).replacen("kretprobe:", "kprobe:", 1);
-            req.hooks.iter().any(|pat| probe_matches(pat, &p) || probe_matches(&p, pat))
-        })
-    });
+    // A function's return probe counts for its entry: the rubric lists entries.
+    let probes: Vec<String> = crate::obj::source::probes(program, target).iter().map(|p| p.parse::<Probe>().map_or_else(|_| p.clone(), |p| p.entry().to_string())).collect();
+    let hook = (!req.hooks.is_empty()).then(|| probes.iter().any(|p| req.hooks.iter().any(|pat| probe_matches(pat, p) || probe_matches(p, pat))));
     let missing_fields: Vec<String> = if target == Target::Bpftrace { req.fields.iter().filter(|f| !has_word(program, f)).cloned().collect() } else { Vec::new() };
     Rubric { passed: hook != Some(false) && missing_fields.is_empty(), hook, missing_fields }
 }

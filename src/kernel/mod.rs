@@ -10,7 +10,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod btf;
 pub mod capability;
 pub mod perf;
 pub mod sys;
@@ -235,7 +234,7 @@ impl Catalog {
             },
         }
 
-        match std::fs::read(&sources.btf).map_err(|e| e.to_string()).and_then(|b| btf::Btf::parse(&b).map_err(|e| e.to_string())) {
+        match std::fs::read(&sources.btf).map_err(|e| e.to_string()).and_then(|b| crate::obj::btf::Btf::parse(&b).map_err(|e| e.to_string())) {
             Err(e) => warnings.push(format!("no kernel function prototypes: {}: {e} (the kernel needs CONFIG_DEBUG_INFO_BTF)", sources.btf.display())),
             Ok(types) => {
                 let a = attach("kprobe");
@@ -299,19 +298,4 @@ impl Catalog {
     pub fn find(&self, probe: &str) -> Option<&Hook> {
         self.hooks.iter().find(|h| h.probe == probe)
     }
-}
-
-/// A probe pattern in bpftrace's spelling (`tracepoint:syscalls:sys_enter_open*`, `?` for one
-/// character) as an anchored regex.
-pub fn probe_glob(pattern: &str) -> regex::Regex {
-    let mut re = String::from("^");
-    for c in pattern.chars() {
-        match c {
-            '*' => re.push_str(".*"),
-            '?' => re.push('.'),
-            c => re.push_str(&regex::escape(&c.to_string())),
-        }
-    }
-    re.push('$');
-    regex::Regex::new(&re).expect("escaped pattern is a valid regex")
 }

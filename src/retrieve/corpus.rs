@@ -15,7 +15,8 @@ use std::path::{Path, PathBuf};
 use include_dir::{include_dir, Dir};
 use serde::{Deserialize, Serialize};
 
-use crate::verify::compile::Target;
+use crate::obj::source::{bpftrace_probes, c_probes};
+use crate::obj::{Probe, Target};
 
 static DATASET: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/dataset/examples");
 
@@ -63,23 +64,12 @@ impl Example {
                 out.push(s);
             }
         };
-        for probe in &self.probes {
-            let (kind, rest) = probe.split_once(':').unwrap_or((probe.as_str(), ""));
-            match kind {
-                "tracepoint" | "t" => add("tracepoint".into()),
-                "rawtracepoint" | "raw_tracepoint" => add("raw_tracepoint".into()),
-                "kprobe" | "kretprobe" | "k" | "kr" => add("kprobe".into()),
-                "kfunc" | "kretfunc" | "fentry" | "fexit" => add("fentry".into()),
-                "software" | "hardware" | "profile" | "s" | "h" | "p" => add("perf_event".into()),
-                "xdp" => add("xdp".into()),
-                "socket" => add("socket_filter".into()),
-                "uprobe" | "uretprobe" | "u" | "ur" => {
-                    add("uprobe".into());
-                    if let Some((bin, _)) = rest.rsplit_once(':') {
-                        add(format!("file:{bin}"));
-                    }
-                }
-                _ => {} // BEGIN, END, interval: bpftrace's own
+        for probe in self.probes.iter().filter_map(|p| p.parse::<Probe>().ok()) {
+            if let Some(capability) = probe.kind.capability() {
+                add(capability.to_string());
+            }
+            if let Some((binary, _)) = probe.uprobe_target() {
+                add(format!("file:{binary}"));
             }
         }
         out
@@ -185,86 +175,6 @@ pub fn dataset_fingerprint() -> String {
         h.update(f.contents());
     }
     hex::encode(h.finalize())[..16].to_string()
-}
-
-/// Probes named in a bpftrace program: the comma-separated specs before each `{` or `/filter/`
-/// at the top level.
-pub fn bpftrace_probes(code: &str) -> Vec<String> {
-    let mut probes = Vec::new();
-    let mut depth = 0usize;
-    let mut spec = String::new();
-    let mut in_comment = false;
-    for line in code.lines() {
-        let t = line.trim();
-        if depth == 0 && (t.starts_with("//") || t.starts_with('#')) {
-            continue;
-        }
-        if depth == 0 && t.starts_with("/*") {
-            in_comment = true;
-        }
-        if in_comment {
-            if t.contains("*/") {
-                in_comment = false;
-            }
-            continue;
-        }
-        for c in line.chars() {
-            match c {
-                '{' => {
-                    if depth == 0 {
-                        take_specs(&spec, &mut probes);
-                        spec.clear();
-                    }
-                    depth += 1;
-                }
-                '}' => depth = depth.saturating_sub(1),
-                _ if depth == 0 => spec.push(c),
-                _ => {}
-            }
-        }
-        if depth == 0 {
-            spec.push('\n');
-        }
-    }
-    probes
-}
-
-fn take_specs(spec: &str, probes: &mut Vec<String>) {
-    // Drop a `/predicate/` after the probe list.
-    let head = spec.split('/').next().unwrap_or("");
-    let head = if spec.trim_start().starts_with("uprobe:/") || spec.trim_start().starts_with("uretprobe:/") {
-        // Paths contain slashes: the predicate starts at the first " /".
-        spec.split(" /").next().unwrap_or(spec)
-    } else {
-        head
-    };
-    for p in head.split(',') {
-        let p = p.trim();
-        if !p.is_empty() && p.chars().next().is_some_and(|c| c.is_ascii_alphabetic()) {
-            probes.push(p.to_string());
-        }
-    }
-}
-
-/// Probes of a libbpf C program, from its `SEC("…")` names, in bpftrace spelling.
-pub fn c_probes(code: &str) -> Vec<String> {
-    let re = regex::Regex::new(r#"SEC\("([^"]+)"\)"#).expect("valid regex");
-    re.captures_iter(code).filter_map(|c| c_section_probe(&c[1])).collect()
-}
-
-/// The probe a libbpf section name attaches to, in bpftrace spelling; `None` for data sections.
-pub fn c_section_probe(sec: &str) -> Option<String> {
-    if sec.starts_with('.') || sec == "license" || sec == "version" {
-        return None;
-    }
-    let (kind, rest) = sec.split_once('/').unwrap_or((sec, ""));
-    Some(match kind {
-        "tracepoint" | "tp" => format!("tracepoint:{}", rest.replace('/', ":")),
-        "raw_tracepoint" | "raw_tp" => format!("raw_tracepoint:{rest}"),
-        "uprobe" | "uretprobe" => format!("{kind}:/{}", rest.trim_start_matches('/')),
-        _ if rest.is_empty() => kind.to_string(),
-        _ => format!("{kind}:{rest}"),
-    })
 }
 
 /// Turns a tool's header comment into a description: the first sentence after the tool name.
@@ -407,16 +317,6 @@ mod tests {
         let e = parse_example("t", Origin::Dataset, Target::Bpftrace, "// description: d\n// probes: a:b, c:d\ncode").unwrap();
         assert_eq!(e.probes, ["a:b", "c:d"]);
         assert!(parse_example("t", Origin::Dataset, Target::Bpftrace, "// tags: x\ncode").is_err());
-    }
-
-    #[test]
-    fn probes_are_found_in_bpftrace_and_c() {
-        let bt = "BEGIN { printf(\"hi\"); }\ntracepoint:sched:sched_wakeup,\ntracepoint:sched:sched_wakeup_new { @q[args->pid] = nsecs; }\n\
-                  kprobe:vfs_read /pid == 1/ { @ = count(); }\nuretprobe:/bin/bash:readline /pid/ { }\n";
-        assert_eq!(bpftrace_probes(bt), ["BEGIN", "tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new", "kprobe:vfs_read", "uretprobe:/bin/bash:readline"]);
-        let c = "SEC(\"tracepoint/syscalls/sys_enter_openat\") int a() {}\nSEC(\"uretprobe//bin/bash:readline\") int b() {}\n\
-                 SEC(\"xdp\") int c() {}\nSEC(\".maps\");\nSEC(\"license\")";
-        assert_eq!(c_probes(c), ["tracepoint:syscalls:sys_enter_openat", "uretprobe:/bin/bash:readline", "xdp"]);
     }
 
     #[test]

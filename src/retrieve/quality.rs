@@ -23,7 +23,7 @@ pub struct EvalRequest {
     pub fields: Vec<String>,
     /// The language this request needs (XDP is C only) [default: eval's --target].
     #[serde(default)]
-    pub target: Option<crate::verify::compile::Target>,
+    pub target: Option<crate::obj::Target>,
     /// A shell command that makes the event happen here (`kgent eval --run-triggers`).
     #[serde(default)]
     pub trigger: Option<String>,
@@ -76,7 +76,7 @@ pub struct Quality {
 
 /// Whether `probe` matches a pattern with `*` wildcards.
 pub fn probe_matches(pattern: &str, probe: &str) -> bool {
-    crate::kernel::probe_glob(pattern).is_match(probe)
+    crate::obj::probe::glob(pattern).is_match(probe)
 }
 
 /// Runs every eval request against `searcher`.

@@ -1,7 +1,6 @@
 //! C objects: load with aya, attach every program by its section name (libbpf's spelling), read
 //! ring buffers and perf event arrays, and dump maps. Dropping [`Attached`] detaches everything.
 
-use std::collections::BTreeMap;
 use std::io::Write;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd};
 use std::path::Path;
@@ -14,8 +13,10 @@ use aya::programs::{Program, TcAttachType, XdpMode};
 use aya::{Btf, Ebpf, EbpfLoader};
 use serde_json::{json, Value};
 
-use super::output::{self, Buckets, Types};
+use super::output::{self, Buckets};
 use super::{RunError, RunOptions};
+use crate::obj::types::Types;
+use crate::obj::{Probe, ProbeKind};
 
 /// Present when the kernel can create kprobe perf events.
 const KPROBE_PMU: &str = "/sys/bus/event_source/devices/kprobe/type";
@@ -56,25 +57,24 @@ pub enum Section {
 
 impl Section {
     pub fn parse(section: &str) -> Section {
-        let (kind, rest) = section.split_once('/').unwrap_or((section, ""));
         let unsupported = || Section::Unsupported(section.to_string());
-        match kind {
-            "tracepoint" | "tp" => match rest.split_once('/') {
+        let Some(probe) = Probe::of_c_section(section) else { return unsupported() };
+        let target = probe.target.as_str();
+        match probe.kind {
+            ProbeKind::Tracepoint => match probe.tracepoint() {
                 Some((category, name)) if !category.is_empty() && !name.is_empty() => Section::TracePoint { category: category.into(), name: name.into() },
                 _ => unsupported(),
             },
-            "raw_tracepoint" | "raw_tp" if !rest.is_empty() => Section::RawTracePoint { name: rest.into() },
-            "kprobe" | "kretprobe" if !rest.is_empty() => Section::KProbe { function: rest.into(), ret: kind == "kretprobe" },
-            "uprobe" | "uretprobe" | "uprobe.s" | "uretprobe.s" => match rest.rsplit_once(':') {
-                Some((binary, symbol)) if !binary.is_empty() && !symbol.is_empty() => {
-                    Section::UProbe { binary: binary.into(), symbol: symbol.into(), ret: kind.starts_with("uretprobe") }
-                }
+            ProbeKind::RawTracepoint if !target.is_empty() => Section::RawTracePoint { name: target.into() },
+            ProbeKind::Kprobe | ProbeKind::Kretprobe if !target.is_empty() => Section::KProbe { function: target.into(), ret: probe.kind.is_return() },
+            ProbeKind::Uprobe | ProbeKind::Uretprobe => match probe.uprobe_target() {
+                Some((binary, symbol)) if !binary.is_empty() && !symbol.is_empty() => Section::UProbe { binary: binary.into(), symbol: symbol.into(), ret: probe.kind.is_return() },
                 _ => unsupported(),
             },
-            "perf_event" => Section::PerfEvent,
-            "xdp" | "xdp.frags" => Section::Xdp,
-            "socket" => Section::SocketFilter,
-            "tc" | "classifier" | "tcx" => Section::Classifier { egress: rest.ends_with("egress") },
+            ProbeKind::PerfEvent => Section::PerfEvent,
+            ProbeKind::Xdp => Section::Xdp,
+            ProbeKind::Socket => Section::SocketFilter,
+            ProbeKind::Tc => Section::Classifier { egress: target.ends_with("egress") },
             _ => unsupported(),
         }
     }
@@ -93,23 +93,6 @@ impl Section {
             Section::Unsupported(s) => format!("section {s:?}"),
         }
     }
-}
-
-/// Which function sits in which section: aya names programs by function, libbpf attaches by
-/// section.
-pub fn program_sections(object: &[u8]) -> Result<BTreeMap<String, String>, RunError> {
-    use object::{Object, ObjectSection, ObjectSymbol, SymbolKind, SymbolSection};
-    let file = object::File::parse(object).map_err(|e| RunError::BadObject(e.to_string()))?;
-    let mut out = BTreeMap::new();
-    for sym in file.symbols().filter(|s| s.kind() == SymbolKind::Text && s.is_global()) {
-        let SymbolSection::Section(index) = sym.section() else { continue };
-        let Ok(section) = file.section_by_index(index) else { continue };
-        let (Ok(name), Ok(section)) = (sym.name(), section.name()) else { continue };
-        if section != ".text" {
-            out.insert(name.to_string(), section.to_string());
-        }
-    }
-    Ok(out)
 }
 
 /// The perf event `perf_event` programs attach to: `software:cpu-clock:99` (KIND:EVENT:HZ).
@@ -283,7 +266,7 @@ fn attach_one(program: &mut Program, section: &Section, opts: &RunOptions, socke
 /// Loads `object` and attaches every program (record types come from `types`' BTF when given); on any failure, what was attached is detached
 /// before the error returns.
 pub fn load_and_attach(object: &[u8], types: Option<&[u8]>, opts: &RunOptions) -> Result<Attached, RunError> {
-    let sections = program_sections(object)?;
+    let sections = crate::obj::elf::function_sections(object).map_err(|e| RunError::BadObject(e.to_string()))?;
     let btf = Btf::from_sys_fs().ok();
     let mut ebpf = EbpfLoader::new().btf(btf.as_ref()).load(object).map_err(|e| RunError::BadObject(load_err(e)))?;
     let mut sockets = Vec::new();
@@ -379,7 +362,7 @@ impl Attached {
 }
 
 fn print_record(types: &Types, event: Option<u32>, map: &str, bytes: &[u8], json: bool, out: &mut dyn Write) -> std::io::Result<()> {
-    let v = types.decode(event, bytes);
+    let v = output::value(types, event, bytes);
     if json {
         writeln!(out, "{}", json!({"type": "event", "map": map, "data": v}))
     } else {
@@ -451,7 +434,7 @@ fn dump(data: &MapData, per_cpu: bool, is_array: bool, types: &Types, name: &str
         if per.iter().all(|v| v.iter().all(|&b| b == 0)) && is_array {
             continue; // array slots always exist; an all-zero one was never written
         }
-        let k = types.decode(ty.key, &key);
+        let k = output::value(types, ty.key, &key);
         if buckets.is_some() {
             let slot = key.iter().rev().fold(0usize, |a, x| a << 8 | *x as usize);
             let c: u64 = per.iter().map(|v| v.iter().rev().fold(0u64, |a, x| a << 8 | *x as u64)).sum();
@@ -466,7 +449,7 @@ fn dump(data: &MapData, per_cpu: bool, is_array: bool, types: &Types, name: &str
             }
             keyed.push((k, c));
         } else {
-            let decoded: Vec<Value> = per.iter().map(|v| types.decode(ty.value, v)).collect();
+            let decoded: Vec<Value> = per.iter().map(|v| output::value(types, ty.value, v)).collect();
             entries.push((k, merge_cpus(decoded)));
         }
     }

@@ -21,8 +21,9 @@ use serde::Serialize;
 
 pub use attach::PerfSpec;
 
-use crate::retrieve::corpus::{bpftrace_probes, c_probes};
-use crate::verify::compile::{compile_c, vmlinux_dir, CompileVerdict, Target};
+use crate::obj::source::{bpftrace_probes, c_probes};
+use crate::obj::Target;
+use crate::verify::compile::{compile_c, vmlinux_dir, CompileVerdict};
 
 /// How to run.
 #[derive(Debug, Clone)]

@@ -11,93 +11,11 @@
 
 use serde_json::{json, Map as JsonMap, Value};
 
-use crate::kernel::btf::{Btf, Kind, Type};
+use crate::obj::btf::{Btf, Kind};
+use crate::obj::types::Types;
 
 /// Integers wider than this many bits are printed as hex strings in JSON.
 const MAX_JSON_INT_BITS: u32 = 64;
-
-/// The key and value types of one map, from the `.maps` section's BTF (absent for maps declared
-/// with `key_size` / `value_size` only).
-#[derive(Debug, Clone, Default)]
-pub struct MapTypes {
-    pub key: Option<u32>,
-    pub value: Option<u32>,
-}
-
-/// Reads what the object's BTF says about its records and maps.
-pub struct Types {
-    btf: Option<Btf>,
-}
-
-impl Types {
-    /// From the object's `.BTF` section; without one every value is printed as integers or hex.
-    pub fn of_object(object: &[u8]) -> Types {
-        use object::{Object, ObjectSection};
-        let btf = object::File::parse(object).ok().and_then(|f| f.section_by_name(".BTF").and_then(|s| s.data().ok().map(|d| d.to_vec()))).and_then(|data| Btf::parse(&data).ok());
-        Types { btf }
-    }
-
-    /// The record type of ring buffers and perf event arrays: `struct event`.
-    pub fn event(&self) -> Option<u32> {
-        self.btf.as_ref()?.find(Kind::Struct, "event")
-    }
-
-    /// The struct defining map `name`: the type of its variable in the `.maps` data section.
-    fn map_def(&self, name: &str) -> Option<(&Btf, &Type)> {
-        let btf = self.btf.as_ref()?;
-        let sec = btf.get(btf.find(Kind::Datasec, ".maps")?)?;
-        let var = sec.members.iter().filter_map(|m| btf.get(m.type_id)).find(|v| v.kind == Kind::Var && v.name == name)?;
-        Some((btf, btf.get(btf.resolve(var.type_id))?))
-    }
-
-    /// Key and value types of the map called `name` (its definition holds `key` and `value`
-    /// pointers to them).
-    pub fn map(&self, name: &str) -> MapTypes {
-        let Some((btf, def)) = self.map_def(name) else { return MapTypes::default() };
-        let pointee = |field: &str| {
-            let m = def.members.iter().find(|m| m.name == field)?;
-            let ptr = btf.get(btf.resolve(m.type_id)).filter(|t| t.kind == Kind::Ptr)?;
-            Some(ptr.type_id)
-        };
-        MapTypes { key: pointee("key"), value: pointee("value") }
-    }
-
-    /// Key and value sizes of map `name`, from `key`/`value` types or `key_size`/`value_size`.
-    pub fn map_sizes(&self, name: &str) -> Option<(u32, u32)> {
-        let (btf, def) = self.map_def(name)?;
-        let types = self.map(name);
-        // `__uint(key_size, N)` is a pointer to an array of N ints.
-        let declared = |field: &str| {
-            let ptr = btf.get(btf.resolve(def.members.iter().find(|m| m.name == field)?.type_id)).filter(|t| t.kind == Kind::Ptr)?;
-            btf.get(btf.resolve(ptr.type_id)).filter(|t| t.kind == Kind::Array).map(|a| a.size)
-        };
-        let key = types.key.and_then(|k| btf.size_of(k)).or_else(|| declared("key_size"))?;
-        let value = types.value.and_then(|v| btf.size_of(v)).or_else(|| declared("value_size"))?;
-        Some((key, value))
-    }
-
-    /// Decodes `bytes` as type `id`; without a type, as an unsigned integer of its size (or hex).
-    pub fn decode(&self, id: Option<u32>, bytes: &[u8]) -> Value {
-        match (&self.btf, id) {
-            (Some(btf), Some(id)) => decode(btf, id, bytes, 0),
-            _ => raw(bytes),
-        }
-    }
-
-    /// When the value type is a struct with a `slots` array of integers: the slots' offset, count
-    /// and width (libbpf-tools' `struct hist { u32 slots[N]; }`).
-    pub fn hist_slots(&self, value: Option<u32>) -> Option<(usize, usize, usize)> {
-        let btf = self.btf.as_ref()?;
-        let t = btf.get(btf.resolve(value?))?;
-        if t.kind != Kind::Struct {
-            return None;
-        }
-        let m = t.members.iter().find(|m| m.name == "slots")?;
-        let arr = btf.get(btf.resolve(m.type_id)).filter(|a| a.kind == Kind::Array)?;
-        let elem = btf.get(btf.resolve(arr.type_id)).filter(|e| e.kind == Kind::Int)?;
-        Some(((m.offset / 8) as usize, arr.size as usize, elem.size as usize))
-    }
-}
 
 fn uint(bytes: &[u8]) -> u128 {
     bytes.iter().rev().fold(0u128, |acc, b| acc << 8 | *b as u128)
@@ -142,6 +60,15 @@ fn is_byte_typedef(btf: &Btf, mut id: u32) -> bool {
         id = t.type_id;
     }
     false
+}
+
+/// Decodes `bytes` as type `id` of the object's BTF; without a type, as an unsigned integer of its
+/// size (or hex).
+pub fn value(types: &Types, id: Option<u32>, bytes: &[u8]) -> Value {
+    match (types.btf(), id) {
+        (Some(btf), Some(id)) => decode(btf, id, bytes, 0),
+        _ => raw(bytes),
+    }
 }
 
 fn decode(btf: &Btf, id: u32, bytes: &[u8], depth: usize) -> Value {
@@ -215,7 +142,7 @@ fn address(btf: &Btf, name: &str, id: u32, bytes: &[u8]) -> Option<Value> {
 }
 
 /// Size in bytes of a resolved type (arrays multiply their element's).
-fn type_size(btf: &Btf, t: &crate::kernel::btf::Type) -> u32 {
+fn type_size(btf: &Btf, t: &crate::obj::btf::Type) -> u32 {
     match t.kind {
         Kind::Array => {
             let elem = btf.get(btf.resolve(t.type_id));

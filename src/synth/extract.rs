@@ -1,6 +1,6 @@
 //! Taking the program out of a model's reply.
 
-use crate::verify::compile::Target;
+use crate::obj::Target;
 
 /// The program in `reply`: the first fenced code block if there is one (the reply may also be the
 /// inside of a block we opened), without a `bpftrace -e '…'` shell wrapper or a shebang.

@@ -15,12 +15,13 @@ use serde::Serialize;
 
 use crate::kernel::Catalog;
 use crate::llm::{Conversation, GenerateOptions, LlmError};
-use crate::retrieve::corpus::{bpftrace_probes, c_probes};
+use crate::obj::source::{bpftrace_probes, c_probes};
+use crate::obj::Target;
 use crate::retrieve::{Hit, Kind, Searcher};
-use crate::verify::compile::{self, CompileError, CompileVerdict, Target};
+use crate::verify::compile::{self, CompileError, CompileVerdict};
 use crate::verify::hooks::{self, HookVerdict};
-use crate::verify::kernel::KernelVerdict;
-use crate::verify::symbolic::{Property, Report, Verdict};
+use crate::verify::kernel::{KernelVerdict, LoadError};
+use crate::verify::symbolic::{Platform, Property, Report, Tracefs, Verdict};
 
 /// How to generate.
 #[derive(Debug, Clone, Serialize)]
@@ -75,6 +76,10 @@ pub struct Checks {
     pub compile: Option<CompileVerdict>,
     /// The symbolic verifier's report, when the request's properties are known.
     pub symbolic: Option<Report>,
+    /// Why the symbolic verifier did not run on a compiled program (no properties, or an object
+    /// its reader cannot take: the kernel verifier then decides alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbolic_skipped: Option<String>,
     pub kernel: Option<KernelVerdict>,
 }
 
@@ -113,6 +118,7 @@ pub struct StageTimes {
     pub decode: f64,
     pub hooks: f64,
     pub compile: f64,
+    pub symbolic: f64,
     pub kernel: f64,
 }
 
@@ -154,6 +160,8 @@ pub enum SynthError {
     Model(#[from] LlmError),
     #[error(transparent)]
     Compile(#[from] CompileError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// The checks, behind a seam so tests can swap the kernel for a fake.
@@ -162,7 +170,10 @@ pub trait Checker {
     /// The fields of a probe (`type name`), for feedback on a wrong field name.
     fn fields_of(&self, probe: &str) -> Vec<String>;
     fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError>;
-    fn kernel(&mut self, target: Target, object: &[u8]) -> KernelVerdict;
+    /// The kernel verifier's word; `Err` when Kgent itself could not put the object before it.
+    fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError>;
+    /// The host facts the symbolic verifier checks a program against.
+    fn platform(&self) -> &dyn Platform;
 }
 
 /// The real checks on this host: its catalog, bpftrace / clang, and the kernel verifier.
@@ -171,11 +182,12 @@ pub struct HostChecker<'a> {
     pub searcher: &'a Searcher,
     pub home: PathBuf,
     vmlinux: Option<PathBuf>,
+    platform: Tracefs,
 }
 
 impl<'a> HostChecker<'a> {
     pub fn new(catalog: &'a Catalog, searcher: &'a Searcher, home: PathBuf) -> Self {
-        HostChecker { catalog, searcher, home, vmlinux: None }
+        HostChecker { catalog, searcher, home, vmlinux: None, platform: Tracefs::host() }
     }
 }
 
@@ -212,19 +224,12 @@ impl Checker for HostChecker<'_> {
         }
     }
 
-    fn kernel(&mut self, target: Target, object: &[u8]) -> KernelVerdict {
-        match target {
-            Target::Libbpf => crate::verify::kernel::load_object(object),
-            Target::Bpftrace => crate::verify::kernel::load_bpftrace_object(object),
-        }
+    fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError> {
+        crate::verify::kernel::load(target, object)
     }
-}
 
-/// Probes a program names, in bpftrace spelling.
-pub fn probes_of(program: &str, target: Target) -> Vec<String> {
-    match target {
-        Target::Bpftrace => bpftrace_probes(program),
-        Target::Libbpf => c_probes(program),
+    fn platform(&self) -> &dyn Platform {
+        &self.platform
     }
 }
 
@@ -268,7 +273,7 @@ fn compile_hints(diagnostics: &str, program: &str, target: Target, checker: &dyn
 fn c_context_hints(program: &str, checker: &dyn Checker) -> Vec<String> {
     let mut hints = Vec::new();
     for probe in c_probes(program) {
-        let Some(name) = probe.strip_prefix("tracepoint:").and_then(|p| p.split(':').nth(1)) else {
+        let Some(name) = probe.parse::<crate::obj::Probe>().ok().and_then(|p| p.tracepoint().map(|(_, name)| name.to_string())) else {
             continue;
         };
         let fields = checker.fields_of(&probe);
@@ -379,7 +384,7 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     checks.safety = Some(SafetyVerdict::Ok);
 
     let t = Instant::now();
-    let probes = probes_of(program, opts.target);
+    let probes = crate::obj::source::probes(program, opts.target);
     let hooks = checker.hooks(&probes);
     times.hooks = t.elapsed().as_secs_f64();
     let ok = hooks.is_ok();
@@ -400,20 +405,29 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     };
     checks.compile = Some(compiled);
 
-    if let Some(props) = &opts.properties {
+    match &opts.properties {
         // A program that is not what was asked never reaches the kernel. Objects the reader
-        // cannot take leave the decision to the kernel verifier.
-        if let Ok(report) = crate::verify::symbolic::verify(&object, props) {
-            let failed = report.counterexample().is_some();
-            checks.symbolic = Some(report);
-            if failed {
-                return Ok(checks);
+        // cannot take leave the decision to the kernel verifier, and say so.
+        Some(props) => {
+            let t = Instant::now();
+            let verified = crate::verify::symbolic::verify(&object, props, checker.platform());
+            times.symbolic = t.elapsed().as_secs_f64();
+            match verified {
+                Ok(report) => {
+                    let failed = report.counterexample().is_some();
+                    checks.symbolic = Some(report);
+                    if failed {
+                        return Ok(checks);
+                    }
+                }
+                Err(e) => checks.symbolic_skipped = Some(format!("the symbolic verifier cannot read the object: {e}")),
             }
         }
+        None => checks.symbolic_skipped = Some("the request's properties are not known (comprehension is off)".into()),
     }
 
     let t = Instant::now();
-    checks.kernel = Some(checker.kernel(opts.target, &object));
+    checks.kernel = Some(checker.kernel(opts.target, &object)?);
     times.kernel = t.elapsed().as_secs_f64();
     Ok(checks)
 }

@@ -3,8 +3,8 @@
 //! prompt token costs ~50 ms on two cores).
 
 use crate::kernel::Hook;
+use crate::obj::Target;
 use crate::retrieve::corpus::Example;
-use crate::verify::compile::Target;
 
 /// Characters of examples and hooks in the first prompt (about 4 characters a token).
 pub const CONTEXT_BUDGET_CHARS: usize = 1600;

@@ -7,28 +7,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use crate::kernel::{KernelKey, VMLINUX_BTF};
-
-/// Which language a program is written in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    Bpftrace,
-    Libbpf,
-}
-
-impl Target {
-    /// By file name: `.bt` is bpftrace, `.bpf.c` / `.c` is libbpf C.
-    pub fn of_path(path: &Path) -> Option<Target> {
-        let name = path.file_name()?.to_str()?;
-        if name.ends_with(".bt") {
-            Some(Target::Bpftrace)
-        } else if name.ends_with(".c") {
-            Some(Target::Libbpf)
-        } else {
-            None
-        }
-    }
-}
+pub use crate::obj::Target;
 
 /// The outcome of compiling one program.
 #[derive(Debug, Clone, Serialize)]

@@ -4,7 +4,9 @@
 
 use serde::Serialize;
 
-use crate::kernel::{perf, probe_glob, uprobe, Attach, Catalog, HookKind};
+use crate::kernel::{perf, uprobe, Attach, Catalog, HookKind};
+use crate::obj::probe::glob as probe_glob;
+use crate::obj::{Probe, ProbeKind};
 
 /// One probe that will not work here.
 #[derive(Debug, Clone, Serialize)]
@@ -45,8 +47,8 @@ pub fn check(probes: &[String], catalog: &Catalog, suggest: &mut dyn FnMut(&str)
     }
 }
 
-fn capability_problem(catalog: &Catalog, ty: &str, what: &str) -> Option<String> {
-    let support = catalog.capabilities.get(ty)?;
+fn capability_problem(catalog: &Catalog, capability: &str, what: &str) -> Option<String> {
+    let support = catalog.capabilities.get(capability)?;
     if support.attaches.is_yes() {
         None
     } else if support.loads.is_yes() {
@@ -64,42 +66,46 @@ fn attach_problem(attach: Attach, what: &str) -> Option<String> {
     }
 }
 
-/// Why `probe` will not work here, or `None` when it will.
-fn problem(probe: &str, catalog: &Catalog) -> Option<String> {
-    let (kind, rest) = probe.split_once(':').unwrap_or((probe, ""));
+/// Why `spelled` will not work here, or `None` when it will.
+fn problem(spelled: &str, catalog: &Catalog) -> Option<String> {
+    let probe: Probe = match spelled.parse() {
+        Ok(p) => p,
+        Err(e) => return Some(e.to_string()),
+    };
+    let rest = probe.target.as_str();
     let matching = |kind: HookKind, pattern: &str| {
         let re = probe_glob(pattern);
         catalog.hooks.iter().filter(move |h| h.kind == kind && re.is_match(&h.probe)).map(|h| h.attach).collect::<Vec<_>>()
     };
-    match kind {
-        "BEGIN" | "END" | "interval" | "i" => None,
-        "tracepoint" | "t" => {
+    let capability = |what: &str| capability_problem(catalog, probe.kind.capability()?, what);
+    match probe.kind {
+        ProbeKind::Begin | ProbeKind::End | ProbeKind::Interval => None,
+        ProbeKind::Tracepoint => {
             let found = matching(HookKind::Tracepoint, &format!("tracepoint:{rest}"));
             match found.first() {
                 None => Some(format!("no tracepoint {rest} on this kernel")),
                 Some(a) => attach_problem(*a, "tracepoint"),
             }
         }
-        "rawtracepoint" | "raw_tracepoint" => {
-            let found = matching(HookKind::Tracepoint, &format!("tracepoint:*:{rest}"));
-            if found.is_empty() {
+        ProbeKind::RawTracepoint => {
+            if matching(HookKind::Tracepoint, &format!("tracepoint:*:{rest}")).is_empty() {
                 Some(format!("no tracepoint named {rest} for a raw tracepoint"))
             } else {
-                capability_problem(catalog, "raw_tracepoint", "raw tracepoint")
+                capability("raw tracepoint")
             }
         }
-        "kprobe" | "kretprobe" | "k" | "kr" => {
-            let function = rest.split('+').next().unwrap_or(rest);
-            let found = matching(HookKind::KernelFunction, &format!("kprobe:{function}"));
-            match found.first() {
+        ProbeKind::Kprobe | ProbeKind::Kretprobe => {
+            let function = probe.kernel_function().unwrap_or(rest);
+            match matching(HookKind::KernelFunction, &format!("kprobe:{function}")).first() {
                 None => Some(format!("the kernel has no function {function}")),
                 Some(a) => attach_problem(*a, "kprobe"),
             }
         }
-        "kfunc" | "kretfunc" | "fentry" | "fexit" => capability_problem(catalog, "fentry", "fentry/kfunc")
-            .or_else(|| matching(HookKind::KernelFunction, &format!("kprobe:{rest}")).is_empty().then(|| format!("the kernel has no function {rest}"))),
-        "uprobe" | "uretprobe" | "u" | "ur" => {
-            let Some((path, function)) = rest.rsplit_once(':') else {
+        ProbeKind::Kfunc | ProbeKind::Kretfunc => {
+            capability("fentry/kfunc").or_else(|| matching(HookKind::KernelFunction, &format!("kprobe:{rest}")).is_empty().then(|| format!("the kernel has no function {rest}")))
+        }
+        ProbeKind::Uprobe | ProbeKind::Uretprobe => {
+            let Some((path, function)) = probe.uprobe_target() else {
                 return Some("a uprobe needs binary:function".into());
             };
             if !path.starts_with('/') {
@@ -108,28 +114,28 @@ fn problem(probe: &str, catalog: &Catalog) -> Option<String> {
             match uprobe::functions(std::path::Path::new(path)) {
                 Err(e) => Some(e.to_string()),
                 Ok(names) if !function.contains('*') && !names.iter().any(|n| n == function) => Some(format!("{path} has no function {function}")),
-                Ok(_) => capability_problem(catalog, "uprobe", "uprobe"),
+                Ok(_) => capability("uprobe"),
             }
         }
-        "software" | "s" | "hardware" | "h" => {
+        ProbeKind::Software | ProbeKind::Hardware => {
             let name = rest.split(':').next().unwrap_or(rest);
-            let hw = kind.starts_with('h');
+            let hw = probe.kind == ProbeKind::Hardware;
             let list = if hw { perf::HARDWARE } else { perf::SOFTWARE };
             if !list.iter().any(|(n, alias, _)| *n == name || (!alias.is_empty() && *alias == name)) {
                 Some(format!("no {} event named {name}", if hw { "hardware" } else { "software" }))
             } else if hw && !perf::has_hardware_pmu() {
                 Some("this machine exposes no hardware performance counters".into())
             } else {
-                capability_problem(catalog, "perf_event", "perf event")
+                capability("perf event")
             }
         }
-        "profile" | "p" | "perf_event" => capability_problem(catalog, "perf_event", "perf event"),
-        "xdp" => capability_problem(catalog, "xdp", "XDP"),
-        "socket" => capability_problem(catalog, "socket_filter", "socket filter"),
-        // Not among the capability probe's types; `kgent run` says so at attach time if needed.
-        "tc" | "classifier" | "tcx" => None,
-        "usdt" | "U" => None,
-        _ => Some(format!("unknown probe type '{kind}'")),
+        ProbeKind::Profile | ProbeKind::PerfEvent => capability("perf event"),
+        ProbeKind::Xdp => capability("XDP"),
+        ProbeKind::Socket => capability("socket filter"),
+        ProbeKind::Lsm => capability("LSM"),
+        // Not among the capability probe's types; `kgent run` (or bpftrace) says so at attach
+        // time if needed.
+        ProbeKind::Tc | ProbeKind::Usdt | ProbeKind::Watchpoint | ProbeKind::TpBtf => None,
     }
 }
 

@@ -1,9 +1,31 @@
-//! The kernel verifier: load every program of an object with aya, attaching nothing, and report
-//! what the kernel said. Everything loaded is released before returning.
+//! The kernel verifier, in one place: load every program of an object, attaching nothing, and
+//! report what the kernel said. C objects load through aya; bpftrace's objects through Kgent's own
+//! `BPF_PROG_LOAD` over the maps their bytecode implies. Everything loaded is released before
+//! returning. A program the kernel refuses is a verdict; Kgent failing to prepare what bpftrace
+//! left out is a [`LoadError`], never blamed on the program.
+
+use std::collections::BTreeMap;
+use std::os::fd::OwnedFd;
 
 use aya::programs::{Program, ProgramError};
 use aya::{Btf, EbpfLoader};
 use serde::Serialize;
+
+use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
+use crate::obj::bpftrace::{infer_maps, MapUse, MAP_HASH, MAP_PERF_EVENT_ARRAY, MAP_RINGBUF, MAP_STACK_TRACE};
+use crate::obj::elf::code_sections;
+use crate::obj::insn::{slots as raw_slots, Raw};
+use crate::obj::{Probe, Target};
+
+/// Kgent could not put an object before the verifier: not the program's fault.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read the compiled object: {0}")]
+    Object(String),
+    /// The maps inferred for bpftrace's placeholders could not be made (a Kgent defect).
+    #[error("Kgent could not prepare bpftrace's maps for the kernel verifier: {0}")]
+    Inference(String),
+}
 
 /// What the kernel said about one object.
 #[derive(Debug, Clone, Serialize)]
@@ -79,11 +101,89 @@ pub fn load_object(object: &[u8]) -> KernelVerdict {
     KernelVerdict::Accepted { programs }
 }
 
-/// Loads the programs of bpftrace's `--emit-elf` output into the verifier (see
-/// [`bpftrace_elf`](super::bpftrace_elf) for how its placeholder maps are made real).
-pub fn load_bpftrace_object(object: &[u8]) -> KernelVerdict {
-    if let Some(v) = needs_privilege() {
-        return v;
+/// Loads the programs of bpftrace's `--emit-elf` output into the verifier.
+pub fn load_bpftrace_object(object: &[u8]) -> Result<KernelVerdict, LoadError> {
+    match needs_privilege() {
+        Some(v) => Ok(v),
+        None => load_bpftrace(object),
     }
-    super::bpftrace_elf::load(object)
+}
+
+/// Loads a compiled object of either language into the verifier. Needs root (CAP_BPF).
+pub fn load(target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError> {
+    match target {
+        Target::Libbpf => Ok(load_object(object)),
+        Target::Bpftrace => load_bpftrace_object(object),
+    }
+}
+
+fn create_map(u: &MapUse) -> std::io::Result<OwnedFd> {
+    let cpus = std::thread::available_parallelism().map_or(64, |n| n.get()) as u32;
+    let (t, key, value, max) = match u.map_type.unwrap_or(MAP_HASH) {
+        MAP_PERF_EVENT_ARRAY => (MAP_PERF_EVENT_ARRAY, 4, 4, cpus.max(1)),
+        MAP_STACK_TRACE => (MAP_STACK_TRACE, 4, 8 * 127, 4096),
+        MAP_RINGBUF => (MAP_RINGBUF, 0, 0, 1 << 16),
+        _ => (MAP_HASH, u.key.unwrap_or(8).max(1), u.value_size(), 4096),
+    };
+    bpf_fd(BPF_MAP_CREATE, Attr::new().u32(0, t).u32(4, key).u32(8, value).u32(12, max))
+}
+
+fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Result<OwnedFd> {
+    let license = b"GPL\0";
+    let mut attr = Attr::new().u32(0, ty).u32(4, (insns.len() / 8) as u32).u64(8, insns.as_ptr() as u64).u64(16, license.as_ptr() as u64);
+    if let Some(buf) = log {
+        attr = attr.u32(24, 1).u32(28, buf.len() as u32).u64(32, buf.as_mut_ptr() as u64);
+    }
+    bpf_fd(BPF_PROG_LOAD, attr)
+}
+
+/// Loads every probe program of bpftrace's `--emit-elf` output into the verifier, attaching
+/// nothing: bpftrace 0.17 has no load-only mode, so Kgent creates the maps
+/// [`infer_maps`](crate::obj::bpftrace::infer_maps) infers, patches their file descriptors into
+/// the placeholders and runs `BPF_PROG_LOAD` itself. Everything is closed before returning.
+fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
+    let sections = code_sections(object).map_err(|e| LoadError::Object(e.to_string()))?;
+    let programs: Vec<(String, u32, Vec<Raw>)> = sections
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("s_"))
+        .filter_map(|(name, data)| {
+            let ty = Probe::of_section(&name)?.kind.bpftrace_prog_type()?;
+            Some((name.trim_start_matches("s_").to_string(), ty, raw_slots(&data)))
+        })
+        .collect();
+    if programs.is_empty() {
+        return Err(LoadError::Object("the object holds no bpftrace probe sections".into()));
+    }
+    let uses = infer_maps(programs.iter().map(|(_, _, insns)| insns.as_slice()));
+    let mut fds = BTreeMap::new();
+    for (id, u) in &uses {
+        let fd = create_map(u).map_err(|e| LoadError::Inference(format!("the kernel refused map #{id} as inferred ({u:?}): {e}")))?;
+        fds.insert(*id, fd);
+    }
+    let mut loaded = Vec::new();
+    for (name, ty, insns) in &programs {
+        let mut bytes: Vec<u8> = Vec::with_capacity(insns.len() * 8);
+        for x in insns {
+            let mut imm = x.imm;
+            if x.code == 0x18 && x.src == 1 {
+                match fds.get(&x.imm) {
+                    Some(fd) => imm = std::os::fd::AsRawFd::as_raw_fd(fd),
+                    None => return Err(LoadError::Inference(format!("{name}: map #{} is never used by a helper, so its type is unknown", x.imm))),
+                }
+            }
+            bytes.extend(Raw { imm, ..*x }.bytes());
+        }
+        match load_program(*ty, &bytes, None) {
+            Ok(fd) => drop(fd),
+            Err(io) => {
+                let mut log = vec![0u8; 1 << 20];
+                let _ = load_program(*ty, &bytes, Some(&mut log));
+                let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
+                return Ok(KernelVerdict::Rejected { program: name.clone(), message: io.to_string(), verifier_log: String::from_utf8_lossy(&log[..end]).into_owned() });
+            }
+        }
+        loaded.push(name.clone());
+    }
+    loaded.sort();
+    Ok(KernelVerdict::Accepted { programs: loaded })
 }

@@ -2,7 +2,6 @@
 //! verifier log); a failing candidate is a result, never an `Err`. `Err` means the tool itself
 //! could not run the check (clang missing, no permission).
 
-pub mod bpftrace_elf;
 pub mod compile;
 pub mod hooks;
 pub mod kernel;

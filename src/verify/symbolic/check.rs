@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::exec::{little_endian, Answer, Exploration, PathSolver};
 use super::origin::{exists, implements, implements_at, sym, CtxField, Shown};
+use super::platform::Platform;
 use crate::comprehend::{Aggregate, CmpOp, Field, Filter, Properties, Value};
 use serde::Serialize;
 use z3::ast::{Bool, BV};
@@ -186,7 +187,7 @@ fn counterexample(message: String) -> Verdict {
 
 /// Some program's hook implements one of the requested events, and a latency pair has a hook at
 /// each end. `hooks` are the probes of the programs that run per event.
-pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
+pub fn hooks(hooks: &[String], props: &Properties, platform: &dyn Platform) -> Verdict {
     if props.events.is_empty() && props.latency.is_none() {
         return Verdict::Proved;
     }
@@ -194,7 +195,7 @@ pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
         return Verdict::Unknown { reason: "no program section names a probe".into() };
     }
     let attached = hooks.join(", ");
-    let asked: Vec<&String> = props.events.iter().filter(|e| exists(e)).collect();
+    let asked: Vec<&String> = props.events.iter().filter(|e| exists(e, platform)).collect();
     if !props.events.is_empty() && asked.is_empty() {
         return Verdict::Unknown { reason: format!("no requested event exists on this host ({})", props.events.join(", ")) };
     }
@@ -203,7 +204,7 @@ pub fn hooks(hooks: &[String], props: &Properties) -> Verdict {
     }
     if let Some((start, end)) = &props.latency {
         for (which, probe) in [("start", start), ("end", end)] {
-            if !exists(probe) {
+            if !exists(probe, platform) {
                 return Verdict::Unknown { reason: format!("the requested {which} of the latency, {probe}, does not exist on this host") };
             }
             if !hooks.iter().any(|h| implements_at(h, probe)) {

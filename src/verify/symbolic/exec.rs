@@ -11,10 +11,10 @@ use std::rc::Rc;
 use z3::ast::{Ast, Bool, BV};
 use z3::{Model, SatResult, Solver};
 
-use super::elf::{MapRef, Program};
-use super::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
 use super::origin::sym;
 use super::spec::{self, Arg, Returns};
+use crate::obj::elf::{MapRef, Program};
+use crate::obj::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
 
 /// Limits of one exploration.
 const MAX_PATHS: usize = 256;

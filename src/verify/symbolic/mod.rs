@@ -1,24 +1,24 @@
-//! The symbolic verifier: BPF objects read into programs of typed instructions ([`elf`],
-//! [`insn`]), every path executed over z3 bit-vectors with helper calls checked against their
+//! The symbolic verifier: BPF objects read into programs of typed instructions
+//! ([`crate::obj::elf`], [`crate::obj::insn`]), every path executed over z3 bit-vectors with helper calls checked against their
 //! specs ([`exec`], [`spec`]), values traced back to the fields they show ([`origin`]), and the
 //! request's properties checked ([`check`]).
 
 pub mod check;
-pub mod elf;
 pub mod exec;
-pub mod insn;
 pub mod origin;
+pub mod platform;
 pub mod spec;
 
 use std::collections::BTreeMap;
 
 pub use check::Verdict;
-pub use elf::{programs, ElfError, MapRef, Program};
-pub use insn::{decode, Insn};
+pub use platform::{Platform, Tracefs};
 
 use serde::Serialize;
 
 use crate::comprehend::Properties;
+use crate::obj::elf::{programs, ElfError, Program};
+use crate::obj::Probe;
 use check::MapWrite;
 use origin::{Shown, Sources};
 
@@ -85,13 +85,14 @@ impl Report {
     }
 }
 
-/// Checks every program of `object` against `props`, and for safety.
-pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
+/// Checks every program of `object` against `props`, and for safety, with the host facts
+/// `platform` gives (tracepoint layouts and which tracepoints exist).
+pub fn verify(object: &[u8], props: &Properties, platform: &dyn Platform) -> Result<Report, ElfError> {
     // bpftrace's BEGIN and END run once and `.text` holds subprograms: none runs per event.
-    let per_event = |p: &&Program| p.section != ".text" && !p.section.starts_with("s_BEGIN") && !p.section.starts_with("s_END");
+    let per_event = |p: &&Program| p.section != ".text" && !Probe::of_section(&p.section).is_some_and(|p| p.runs_once());
     struct Run {
         prog: Program,
-        probe: Option<String>,
+        probe: Option<Probe>,
         context: Vec<origin::CtxField>,
         expl: exec::Exploration,
     }
@@ -99,8 +100,8 @@ pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
         .into_iter()
         .filter(|p| per_event(&p))
         .map(|prog| {
-            let probe = origin::probe_of_section(&prog.section);
-            let context = probe.as_deref().map(origin::context).unwrap_or_default();
+            let probe = Probe::of_section(&prog.section);
+            let context = probe.as_ref().map(|p| origin::context(p, platform)).unwrap_or_default();
             let expl = exec::explore(&prog);
             Run { prog, probe, context, expl }
         })
@@ -140,9 +141,9 @@ pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
     }
 
     let mut checks = Vec::new();
-    let event_hooks: Vec<String> = runs.iter().filter_map(|r| r.probe.clone()).filter(|p| !origin::is_timer(p)).collect();
-    checks.push(Check { property: Property::Hooks, section: None, verdict: check::hooks(&event_hooks, props) });
-    for r in runs.iter().filter(|r| !r.probe.as_deref().is_some_and(origin::is_timer)) {
+    let event_hooks: Vec<String> = runs.iter().filter_map(|r| r.probe.as_ref()).filter(|p| !p.is_timer()).map(Probe::to_string).collect();
+    checks.push(Check { property: Property::Hooks, section: None, verdict: check::hooks(&event_hooks, props, platform) });
+    for r in runs.iter().filter(|r| !r.probe.as_ref().is_some_and(Probe::is_timer)) {
         let verdict = with_line(check::filters(&r.expl, &props.filters, &r.context), &r.prog);
         checks.push(Check { property: Property::Filters, section: Some(r.prog.section.clone()), verdict });
     }
@@ -162,7 +163,7 @@ pub fn verify(object: &[u8], props: &Properties) -> Result<Report, ElfError> {
         let verdict = with_line(check::safety(&r.expl), &r.prog);
         checks.push(Check { property: Property::Safety, section: Some(r.prog.section.clone()), verdict });
     }
-    let programs = runs.iter().map(|r| ProgramSummary { section: r.prog.section.clone(), probe: r.probe.clone(), paths: r.expl.paths }).collect();
+    let programs = runs.iter().map(|r| ProgramSummary { section: r.prog.section.clone(), probe: r.probe.as_ref().map(Probe::to_string), paths: r.expl.paths }).collect();
     Ok(Report { programs, checks })
 }
 

@@ -11,7 +11,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use z3::ast::{Ast, Dynamic, BV};
 use z3::{AstKind, DeclKind};
 
+use super::platform::Platform;
 use crate::comprehend::Field;
+use crate::obj::probe::glob;
+use crate::obj::{Probe, ProbeKind};
 
 /// The names the executor gives values, in one place.
 pub mod sym {
@@ -68,16 +71,6 @@ pub fn symbols(value: &BV) -> Vec<String> {
     symbols_of([Dynamic::from_ast(value)]).into_iter().collect()
 }
 
-/// The probe a program section attaches to, in bpftrace spelling: bpftrace names its sections
-/// `s_<probe>_<n>`, libbpf objects use `SEC()` names.
-pub fn probe_of_section(section: &str) -> Option<String> {
-    if let Some(rest) = section.strip_prefix("s_") {
-        let probe = rest.rsplit_once('_').filter(|(_, n)| n.chars().all(|c| c.is_ascii_digit())).map_or(rest, |(p, _)| p);
-        return Some(probe.to_string());
-    }
-    crate::retrieve::corpus::c_section_probe(section)
-}
-
 /// One field of a hook's context: its byte range and what it shows.
 #[derive(Debug, Clone)]
 pub struct CtxField {
@@ -129,15 +122,14 @@ const PT_REGS: [(&str, i64, &[Field]); 8] = [
     ("ax", 80, &[Field::Retval, Field::Errno, Field::Size, Field::Bytes]),
 ];
 
-/// The context layout of `probe` on this host (empty when it is not known).
-pub fn context(probe: &str) -> Vec<CtxField> {
-    let (kind, rest) = probe.split_once(':').unwrap_or((probe, ""));
-    match kind {
-        "tracepoint" => {
-            let Some((category, name)) = rest.split_once(':') else {
+/// The context layout of `probe` on `platform` (empty when it is not known).
+pub fn context(probe: &Probe, platform: &dyn Platform) -> Vec<CtxField> {
+    match probe.kind {
+        ProbeKind::Tracepoint => {
+            let Some((category, name)) = probe.tracepoint() else {
                 return Vec::new();
             };
-            let Some(layout) = crate::kernel::tracefs::layout(category, name) else {
+            let Some(layout) = platform.tracepoint_layout(category, name) else {
                 return Vec::new();
             };
             let syscall = category == "syscalls" && name.starts_with("sys_enter_");
@@ -170,10 +162,10 @@ pub fn context(probe: &str) -> Vec<CtxField> {
             }
             out
         }
-        "kprobe" | "kretprobe" | "uprobe" | "uretprobe" => {
+        ProbeKind::Kprobe | ProbeKind::Kretprobe | ProbeKind::Uprobe | ProbeKind::Uretprobe => {
             PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec(), named: false, signed: true }).collect()
         }
-        "rawtracepoint" | "raw_tracepoint" | "raw_tp" | "tp_btf" | "fentry" | "fexit" => {
+        ProbeKind::RawTracepoint | ProbeKind::TpBtf | ProbeKind::Kfunc | ProbeKind::Kretfunc => {
             (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false, signed: true }).collect()
         }
         _ => Vec::new(),
@@ -279,27 +271,21 @@ impl Sources<'_> {
     }
 }
 
-/// Whether a probe fires on return (a syscall's exit tracepoint, a kretprobe) rather than entry.
-fn on_return(probe: &str) -> bool {
-    ["kretprobe:", "kr:", "uretprobe:", "ur:", "fexit:", "fr:", "kretfunc:"].iter().any(|p| probe.starts_with(p)) || probe.contains(":sys_exit")
-}
-
-/// Like [`implements`], and at the same end (entry or return): the two hooks of a latency pair.
+/// Whether `hook` implements `asked` and at the same end (entry or return): the two hooks of a
+/// latency pair.
 pub fn implements_at(hook: &str, asked: &str) -> bool {
+    let on_return = |p: &str| p.parse::<Probe>().is_ok_and(|p| p.is_return());
     implements(hook, asked) && on_return(hook) == on_return(asked)
 }
 
-/// The bpftrace-spelled probe as (class, target) so that equivalent hooks compare equal: a
-/// syscall's tracepoints and its kprobes, a function's entry and return probes.
-fn event_key(probe: &str) -> (String, String) {
-    let (kind, rest) = probe.split_once(':').unwrap_or((probe, ""));
-    let kind = match kind {
-        "t" | "tp" => "tracepoint",
-        "k" | "kr" | "kretprobe" | "fentry" | "fexit" | "f" | "fr" | "kfunc" | "kretfunc" => "kprobe",
-        "u" | "ur" | "uretprobe" => "uprobe",
-        "rawtracepoint" | "raw_tp" | "rt" => "raw_tracepoint",
-        k => k,
+/// The probe as (class, target) so that equivalent hooks compare equal: a syscall's tracepoints
+/// and its kprobes, a function's entry and return probes.
+fn event_key(spelled: &str) -> (String, String) {
+    let Ok(probe) = spelled.parse::<Probe>() else {
+        let (kind, rest) = spelled.split_once(':').unwrap_or((spelled, ""));
+        return (kind.into(), rest.into());
     };
+    let rest = probe.target.as_str();
     let syscall = |name: &str| {
         for prefix in ["__x64_sys_", "__arm64_sys_", "__se_sys_", "__do_sys_", "ksys_", "sys_"] {
             if let Some(s) = name.strip_prefix(prefix) {
@@ -308,8 +294,8 @@ fn event_key(probe: &str) -> (String, String) {
         }
         None
     };
-    let key = match kind {
-        "tracepoint" => match rest.split_once(':') {
+    let key = match probe.kind {
+        ProbeKind::Tracepoint => match probe.tracepoint() {
             Some(("syscalls", name)) => {
                 let n = name.strip_prefix("sys_enter_").or_else(|| name.strip_prefix("sys_exit_")).unwrap_or(name);
                 ("syscall".into(), n.into())
@@ -317,13 +303,13 @@ fn event_key(probe: &str) -> (String, String) {
             Some(("raw_syscalls", _)) => ("syscall".into(), "*".into()),
             _ => ("tracepoint".into(), rest.into()),
         },
-        "raw_tracepoint" if rest == "sys_enter" || rest == "sys_exit" => ("syscall".into(), "*".into()),
-        "kprobe" => match syscall(rest) {
+        ProbeKind::RawTracepoint if rest == "sys_enter" || rest == "sys_exit" => ("syscall".into(), "*".into()),
+        kind if kind.is_kernel_function() => match syscall(rest) {
             Some(s) => ("syscall".into(), s),
             None => ("function".into(), rest.into()),
         },
-        "uprobe" => ("uprobe".into(), rest.trim_start_matches('/').into()),
-        k => (k.into(), rest.into()),
+        ProbeKind::Uprobe | ProbeKind::Uretprobe => ("uprobe".into(), rest.trim_start_matches('/').into()),
+        kind => (kind.name().into(), rest.into()),
     };
     // A process's life is traced equally well from the scheduler's tracepoints or its syscalls.
     const FAMILIES: &[(&str, &[(&str, &str)])] = &[
@@ -338,15 +324,16 @@ fn event_key(probe: &str) -> (String, String) {
     }
 }
 
-/// Whether an asked event names a hook this host has. Only tracepoints are looked up (tracefs);
-/// the model sometimes names tracepoints that do not exist, and those are no evidence either way.
-pub fn exists(asked: &str) -> bool {
-    let Some(rest) = asked.strip_prefix("tracepoint:").or_else(|| asked.strip_prefix("tp:")).or_else(|| asked.strip_prefix("t:")) else { return true };
-    let Some((category, name)) = rest.split_once(':') else { return false };
-    let Some(root) = crate::kernel::tracefs::find_root() else { return true };
-    let Ok(entries) = std::fs::read_dir(root.join("events").join(category)) else { return false };
-    let glob = crate::kernel::probe_glob(name);
-    entries.flatten().any(|e| e.path().join("format").is_file() && glob.is_match(&e.file_name().to_string_lossy()))
+/// Whether an asked event names a hook `platform` has. Only tracepoints are looked up; the model
+/// sometimes names tracepoints that do not exist, and those are no evidence either way. A
+/// platform that cannot tell counts as having it.
+pub fn exists(asked: &str, platform: &dyn Platform) -> bool {
+    let Ok(probe) = asked.parse::<Probe>() else { return true };
+    if probe.kind != ProbeKind::Tracepoint {
+        return true;
+    }
+    let Some((category, name)) = probe.tracepoint() else { return false };
+    platform.has_tracepoint(category, name).unwrap_or(true)
 }
 
 /// Whether `hook` (a program's probe) implements the event `asked` (a property's probe pattern,
@@ -361,26 +348,12 @@ pub fn implements(hook: &str, asked: &str) -> bool {
     if hk != ak {
         return false;
     }
-    hn == "*" || hn == an || crate::kernel::probe_glob(&an).is_match(&hn) || crate::kernel::probe_glob(&hn).is_match(&an)
-}
-
-/// Hooks that run on a timer to print, not on the traced event (a `profile` probe samples, and is
-/// the event of a profiling request).
-pub fn is_timer(hook: &str) -> bool {
-    ["interval:", "i:", "BEGIN", "END"].iter().any(|p| hook.starts_with(p))
+    hn == "*" || hn == an || glob(&an).is_match(&hn) || glob(&hn).is_match(&an)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sections_name_their_probes() {
-        assert_eq!(probe_of_section("s_tracepoint:irq:softirq_exit_1").as_deref(), Some("tracepoint:irq:softirq_exit"));
-        assert_eq!(probe_of_section("s_kprobe:vfs_read_12").as_deref(), Some("kprobe:vfs_read"));
-        assert_eq!(probe_of_section("tracepoint/syscalls/sys_enter_openat").as_deref(), Some("tracepoint:syscalls:sys_enter_openat"));
-        assert_eq!(probe_of_section(".maps"), None);
-    }
 
     #[test]
     fn equivalent_hooks_implement_the_same_event() {

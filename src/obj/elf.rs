@@ -59,7 +59,7 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
         return Err(ElfError::NotBpf(format!("{:?}", file.architecture())));
     }
     let lines = file.section_by_name(".BTF.ext").and_then(|ext| Some(line_info(ext.data().ok()?, file.section_by_name(".BTF")?.data().ok()?))).unwrap_or_default();
-    let types = crate::run::output::Types::of_object(bytes);
+    let types = super::types::Types::of_object(bytes);
     let mut out = Vec::new();
     let mut calls: Vec<Vec<Call>> = Vec::new();
     for section in file.sections().filter(|s| s.kind() == SectionKind::Text && s.size() > 0) {
@@ -113,6 +113,36 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
         calls.push(to);
     }
     link(&mut out, &calls);
+    Ok(out)
+}
+
+/// Which function sits in which section: aya names programs by function, libbpf attaches by
+/// section.
+pub fn function_sections(bytes: &[u8]) -> Result<BTreeMap<String, String>, ElfError> {
+    use object::SymbolSection;
+    let file = object::File::parse(bytes).map_err(|e| ElfError::NotElf(e.to_string()))?;
+    let mut out = BTreeMap::new();
+    for sym in file.symbols().filter(|s| s.kind() == object::SymbolKind::Text && s.is_global()) {
+        let SymbolSection::Section(index) = sym.section() else { continue };
+        let Ok(section) = file.section_by_index(index) else { continue };
+        let (Ok(name), Ok(section)) = (sym.name(), section.name()) else { continue };
+        if section != ".text" {
+            out.insert(name.to_string(), section.to_string());
+        }
+    }
+    Ok(out)
+}
+
+/// Every non-empty executable section's name and bytes, undecoded: a loader patches and submits
+/// them as they are.
+pub fn code_sections(bytes: &[u8]) -> Result<Vec<(String, Vec<u8>)>, ElfError> {
+    let file = object::File::parse(bytes).map_err(|e| ElfError::NotElf(e.to_string()))?;
+    let mut out = Vec::new();
+    for section in file.sections().filter(|s| s.kind() == SectionKind::Text && s.size() > 0) {
+        let name = section.name().unwrap_or("?").to_string();
+        let data = section.data().map_err(|e| ElfError::BadSection { section: name.clone(), message: e.to_string() })?;
+        out.push((name, data.to_vec()));
+    }
     Ok(out)
 }
 

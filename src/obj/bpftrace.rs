@@ -1,33 +1,19 @@
-//! Loading bpftrace's `--emit-elf` output into the kernel verifier without attaching anything.
-//!
-//! bpftrace 0.17 has no load-only mode, and its emitted object refers to maps by placeholder
-//! numbers (`ld_imm64 rX, map #N`) without describing them. This module reads the bytecode, infers
-//! each map's type from the helpers that use it (lookup/update/delete → hash, perf_event_output →
-//! perf event array, get_stackid → stack trace) and its key and value sizes from the initialised
-//! stack regions passed to those helpers, creates such maps, patches their file descriptors in,
-//! and loads every program with `BPF_PROG_LOAD`. The inferred sizes are never smaller than the real
-//! ones, so the verifier judges the real program. Everything is closed before returning.
+//! bpftrace's placeholder maps. bpftrace 0.17's `--emit-elf` object refers to maps by placeholder
+//! numbers (`ld_imm64 rX, map #N`) without describing them. [`infer_maps`] reads the bytecode and
+//! infers each map's type from the helpers that use it (lookup/update/delete → hash,
+//! perf_event_output → perf event array, get_stackid → stack trace) and its key and value sizes
+//! from the initialised stack regions passed to those helpers. The inferred sizes are never
+//! smaller than the real ones, so a verifier given such maps judges the real program.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::os::fd::OwnedFd;
 
-use object::{Object, ObjectSection};
-
-use super::kernel::KernelVerdict;
-use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
-
-const MAP_HASH: u32 = 1;
-const MAP_PERF_EVENT_ARRAY: u32 = 4;
-const MAP_STACK_TRACE: u32 = 7;
-const MAP_RINGBUF: u32 = 27;
-
-const PROG_KPROBE: u32 = 2;
-const PROG_TRACEPOINT: u32 = 5;
-const PROG_PERF_EVENT: u32 = 7;
-const PROG_RAW_TRACEPOINT: u32 = 17;
+pub const MAP_HASH: u32 = 1;
+pub const MAP_PERF_EVENT_ARRAY: u32 = 4;
+pub const MAP_STACK_TRACE: u32 = 7;
+pub const MAP_RINGBUF: u32 = 27;
 
 /// One 8-byte eBPF instruction, undecoded: this pass only needs opcodes and operands.
-type Insn = super::symbolic::insn::Raw;
+type Insn = super::insn::Raw;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Val {
@@ -39,14 +25,14 @@ enum Val {
     MapValue(i32, i64),
 }
 
-/// What the program's uses say about one map.
+/// What the programs' uses say about one map.
 #[derive(Debug, Default)]
-struct MapUse {
-    map_type: Option<u32>,
-    key: Option<u32>,
-    value: Option<u32>,
+pub struct MapUse {
+    pub map_type: Option<u32>,
+    pub key: Option<u32>,
+    pub value: Option<u32>,
     /// The furthest byte the program touches through a looked-up value pointer.
-    value_reach: u32,
+    pub value_reach: u32,
 }
 
 impl MapUse {
@@ -60,7 +46,7 @@ impl MapUse {
         self.value = Some(self.value.map_or(n, |v| v.min(n)));
     }
     /// The value size to create: what updates pass, and at least what accesses reach.
-    fn value_size(&self) -> u32 {
+    pub fn value_size(&self) -> u32 {
         self.value.unwrap_or(8).max(self.value_reach).max(1)
     }
 }
@@ -72,6 +58,15 @@ fn init_run(init: &BTreeSet<i64>, off: i64) -> u32 {
         n += 1;
     }
     n as u32
+}
+
+/// What every program of a bpftrace object says about each placeholder map, by its number.
+pub fn infer_maps<'a>(programs: impl IntoIterator<Item = &'a [Insn]>) -> BTreeMap<i32, MapUse> {
+    let mut uses = BTreeMap::new();
+    for insns in programs {
+        scan(insns, &mut uses);
+    }
+    uses
 }
 
 /// Walks one program in order, recording stack stores and helper calls on maps.
@@ -208,97 +203,6 @@ fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>) {
     }
 }
 
-fn create_map(u: &MapUse) -> std::io::Result<OwnedFd> {
-    let cpus = std::thread::available_parallelism().map_or(64, |n| n.get()) as u32;
-    let (t, key, value, max) = match u.map_type.unwrap_or(MAP_HASH) {
-        MAP_PERF_EVENT_ARRAY => (MAP_PERF_EVENT_ARRAY, 4, 4, cpus.max(1)),
-        MAP_STACK_TRACE => (MAP_STACK_TRACE, 4, 8 * 127, 4096),
-        MAP_RINGBUF => (MAP_RINGBUF, 0, 0, 1 << 16),
-        _ => (MAP_HASH, u.key.unwrap_or(8).max(1), u.value_size(), 4096),
-    };
-    bpf_fd(BPF_MAP_CREATE, Attr::new().u32(0, t).u32(4, key).u32(8, value).u32(12, max))
-}
-
-/// Program type for a bpftrace probe section (`s_tracepoint:syscalls:sys_enter_openat_1`).
-fn prog_type(section: &str) -> Option<u32> {
-    let probe = section.strip_prefix("s_")?;
-    let kind = probe.split(':').next().unwrap_or(probe);
-    Some(match kind {
-        "tracepoint" | "t" => PROG_TRACEPOINT,
-        "kprobe" | "kretprobe" | "uprobe" | "uretprobe" | "usdt" | "k" | "kr" | "u" | "ur" | "U" => PROG_KPROBE,
-        "profile" | "interval" | "software" | "hardware" | "p" | "i" | "s" | "h" => PROG_PERF_EVENT,
-        "rawtracepoint" => PROG_RAW_TRACEPOINT,
-        k if k.starts_with("BEGIN") || k.starts_with("END") => PROG_KPROBE,
-        _ => return None,
-    })
-}
-
-fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Result<OwnedFd> {
-    let license = b"GPL\0";
-    let mut attr = Attr::new().u32(0, ty).u32(4, (insns.len() / 8) as u32).u64(8, insns.as_ptr() as u64).u64(16, license.as_ptr() as u64);
-    if let Some(buf) = log {
-        attr = attr.u32(24, 1).u32(28, buf.len() as u32).u64(32, buf.as_mut_ptr() as u64);
-    }
-    bpf_fd(BPF_PROG_LOAD, attr)
-}
-
-/// Loads every probe program of a bpftrace ELF into the verifier; attaches nothing.
-pub fn load(object_bytes: &[u8]) -> KernelVerdict {
-    let file = match object::File::parse(object_bytes) {
-        Ok(f) => f,
-        Err(e) => return KernelVerdict::NotLoaded { message: format!("not an ELF object: {e}") },
-    };
-    let mut programs: Vec<(String, u32, Vec<Insn>)> = Vec::new();
-    for section in file.sections() {
-        let Ok(name) = section.name() else { continue };
-        let Some(ty) = prog_type(name) else { continue };
-        let Ok(data) = section.data() else { continue };
-        programs.push((name.trim_start_matches("s_").to_string(), ty, super::symbolic::insn::slots(data)));
-    }
-    if programs.is_empty() {
-        return KernelVerdict::NotLoaded { message: "the object holds no bpftrace probe sections".into() };
-    }
-    let mut uses = BTreeMap::new();
-    for (_, _, insns) in &programs {
-        scan(insns, &mut uses);
-    }
-    let mut fds = BTreeMap::new();
-    for (id, u) in &uses {
-        match create_map(u) {
-            Ok(fd) => {
-                fds.insert(*id, fd);
-            }
-            Err(e) => return KernelVerdict::NotLoaded { message: format!("creating map #{id} ({u:?}): {e}") },
-        }
-    }
-    let mut loaded = Vec::new();
-    for (name, ty, insns) in &programs {
-        let mut bytes: Vec<u8> = Vec::with_capacity(insns.len() * 8);
-        for x in insns {
-            let mut imm = x.imm;
-            if x.code == 0x18 && x.src == 1 {
-                match fds.get(&x.imm) {
-                    Some(fd) => imm = std::os::fd::AsRawFd::as_raw_fd(fd),
-                    None => return KernelVerdict::NotLoaded { message: format!("{name}: map #{} is never used by a helper", x.imm) },
-                }
-            }
-            bytes.extend(Insn { imm, ..*x }.bytes());
-        }
-        match load_program(*ty, &bytes, None) {
-            Ok(fd) => drop(fd),
-            Err(io) => {
-                let mut log = vec![0u8; 1 << 20];
-                let _ = load_program(*ty, &bytes, Some(&mut log));
-                let end = log.iter().position(|&b| b == 0).unwrap_or(log.len());
-                return KernelVerdict::Rejected { program: name.clone(), message: io.to_string(), verifier_log: String::from_utf8_lossy(&log[..end]).into_owned() };
-            }
-        }
-        loaded.push(name.clone());
-    }
-    loaded.sort();
-    KernelVerdict::Accepted { programs: loaded }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,13 +235,5 @@ mod tests {
         // The key run covers comm and the adjacent value: at least the real 16 bytes, never less.
         assert_eq!(u.key, Some(24));
         assert_eq!(u.value, Some(8));
-    }
-
-    #[test]
-    fn sections_map_to_program_types() {
-        assert_eq!(prog_type("s_tracepoint:syscalls:sys_enter_openat_1"), Some(PROG_TRACEPOINT));
-        assert_eq!(prog_type("s_interval:s:1_1"), Some(PROG_PERF_EVENT));
-        assert_eq!(prog_type("s_BEGIN_1"), Some(PROG_KPROBE));
-        assert_eq!(prog_type(".text"), None);
     }
 }

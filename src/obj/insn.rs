@@ -198,16 +198,16 @@ fn size_bits(size: Size) -> u8 {
 /// The fields of one 8-byte slot, undecoded (also read by the bpftrace loader, which patches map
 /// fds into them).
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Raw {
-    pub(crate) code: u8,
-    pub(crate) dst: u8,
-    pub(crate) src: u8,
-    pub(crate) off: i16,
-    pub(crate) imm: i32,
+pub struct Raw {
+    pub code: u8,
+    pub dst: u8,
+    pub src: u8,
+    pub off: i16,
+    pub imm: i32,
 }
 
 /// A section's bytes as raw slots; a trailing partial slot is ignored.
-pub(crate) fn slots(bytes: &[u8]) -> Vec<Raw> {
+pub fn slots(bytes: &[u8]) -> Vec<Raw> {
     bytes.chunks_exact(8).map(Raw::of).collect()
 }
 
@@ -215,7 +215,7 @@ impl Raw {
     fn of(b: &[u8]) -> Raw {
         Raw { code: b[0], dst: b[1] & 0x0f, src: b[1] >> 4, off: i16::from_le_bytes([b[2], b[3]]), imm: i32::from_le_bytes([b[4], b[5], b[6], b[7]]) }
     }
-    pub(crate) fn bytes(self) -> [u8; 8] {
+    pub fn bytes(self) -> [u8; 8] {
         let mut b = [0u8; 8];
         b[0] = self.code;
         b[1] = (self.src << 4) | (self.dst & 0x0f);
