@@ -24,6 +24,7 @@ pub mod eval;
 pub mod kernel;
 pub mod llm;
 pub mod obj;
+pub mod pipeline;
 pub mod retrieve;
 pub mod run;
 pub mod store;

@@ -151,7 +151,7 @@ fn the_real_small_model_writes_a_kernel_verified_program() {
     };
     let mut model = Model::load(&resolved.path, &resolved.name, &Device::Cpu).unwrap();
     let request = "count openat calls per process";
-    let (examples, hooks) = kgent::commands::gen_context(&searcher, &catalog, request, Target::Bpftrace).unwrap();
+    let (examples, hooks) = kgent::pipeline::context(&searcher, &catalog, request, Target::Bpftrace).unwrap();
     let shots = kgent::synth::prompt::shots(Target::Bpftrace, &examples);
     let prompt = kgent::synth::prompt::user_prompt(request, Target::Bpftrace, &hooks);
     let mut chat = Chat::new(&mut model, Some(kgent::synth::prompt::system_prompt(Target::Bpftrace))).unwrap();

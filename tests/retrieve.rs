@@ -5,7 +5,6 @@ mod common;
 
 use common::Need;
 use std::fs;
-use std::path::PathBuf;
 use std::process::Command;
 
 use assert_cmd::cargo::CommandCargoExt;

@@ -57,18 +57,17 @@ struct E2eBench {
 }
 
 fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
-    use super::gen::{generate, options, Host};
+    use crate::pipeline::{Session, Settings};
     let all = crate::retrieve::quality::eval_requests();
     ensure!(n > 0, "--requests must be above 0");
     let step = (all.len() / n.min(all.len())).max(1);
     let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
-    let host = Host::open()?;
-    let mut loaded = super::load_model(model)?;
+    let mut session = Session { host: super::gen::open_host()?, model: super::load_model(model)? };
     let mut per_request = Vec::new();
     for (i, req) in picked.iter().enumerate() {
         let bar = super::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
         let t = req.target.unwrap_or(target);
-        let report = generate(&host, &mut loaded, &req.request, &options(t, 3, false, None, 42, 0.0, false), &mut |_| {}, &mut |_| {})?;
+        let report = session.generate(&req.request, &Settings { target: t, ..Settings::default() }, &mut |_| {}, &mut |_| {})?;
         bar.finish_and_clear();
         per_request.push((req.id.clone(), report.passed, report.seconds.total));
     }
@@ -76,14 +75,14 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
     times.sort_by(|a, b| a.total_cmp(b));
     let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
     let report = E2eBench {
-        model: loaded.resolved.name.clone(),
-        model_sha256: loaded.resolved.sha256()?,
+        model: session.model.resolved.name.clone(),
+        model_sha256: session.model.resolved.sha256()?,
         requests: per_request.len(),
-        load_seconds: loaded.load_time.as_secs_f64(),
+        load_seconds: session.model.load_time.as_secs_f64(),
         verified: per_request.iter().filter(|r| r.1).count(),
         median_seconds: at(0.5),
         p90_seconds: at(0.9),
-        first_gen_seconds: loaded.load_time.as_secs_f64() + per_request[0].2,
+        first_gen_seconds: session.model.load_time.as_secs_f64() + per_request[0].2,
         per_request,
     };
     if json {
@@ -213,11 +212,10 @@ struct VerifyBench {
 
 /// Every dataset example, verified for safety (and trivially its filters: none are given).
 fn verify_bench(json: bool) -> Result<ExitCode> {
-    use crate::obj::Target;
-    use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
+    use crate::verify::compile::{compile, CompileVerdict};
     use crate::verify::symbolic::{self, Verdict};
     let platform = symbolic::Tracefs::host();
-    let vmlinux = vmlinux_dir(&crate::store::home_dir()?)?;
+    let home = crate::store::home_dir()?;
     let props: crate::comprehend::Properties = "event: any:any".parse().expect("valid properties");
     let mut times = Vec::new();
     let mut slowest = Vec::new();
@@ -226,10 +224,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     let examples = crate::retrieve::corpus::dataset();
     let bar = super::spinner("verifying the dataset");
     for e in &examples {
-        let compiled = match e.target {
-            Target::Bpftrace => compile_bpftrace(&e.code)?,
-            Target::Libbpf => compile_c(&e.code, &vmlinux)?,
-        };
+        let compiled = compile(e.target, &e.code, &home)?;
         let CompileVerdict::Compiled { object, .. } = compiled else {
             continue;
         };
@@ -244,6 +239,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
                 Verdict::Unknown { reason } => {
                     unknown += 1;
                     // The instruction number varies; the kind of reason is what matters.
+                    let reason = reason.to_string();
                     let kind = reason.split(": ").last().unwrap_or(reason.as_str()).to_string();
                     *reasons.entry(kind).or_insert(0) += 1;
                 }

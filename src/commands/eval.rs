@@ -6,10 +6,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 
-use super::gen::{generate, options, Host};
+use super::gen::open_host;
 use crate::cli::EvalArgs;
 use crate::eval::{score, summarise, Record, TriggerOutcome};
 use crate::obj::Target;
+use crate::pipeline::{Session, Settings};
 use crate::retrieve::quality::{eval_requests, parse_requests};
 use crate::run::trigger::{check, Trigger};
 use crate::verify::kernel::KernelVerdict;
@@ -77,15 +78,15 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         None => None,
     };
 
-    let opts_for = |t| options(t, args.rounds, false, None, args.seed, 0.0, args.check_properties);
+    let settings_for = |target| Settings { target, rounds: args.rounds, seed: args.seed, comprehend: args.check_properties, ..Settings::default() };
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
-    let mut session = if todo.is_empty() { None } else { Some((Host::open()?, super::load_model(&args.model)?)) };
+    let mut session = if todo.is_empty() { None } else { Some(Session { host: open_host()?, model: super::load_model(&args.model)? }) };
     for (n, req) in todo.iter().enumerate() {
-        let (host, loaded) = session.as_mut().expect("loaded when there is work");
+        let session = session.as_mut().expect("loaded when there is work");
         let bar = super::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
         let target = req.target.unwrap_or(args.target);
-        let report = generate(host, loaded, &req.request, &opts_for(target), &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
+        let report = session.generate(&req.request, &settings_for(target), &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
         bar.finish_and_clear();
         // The same attempt whose program the report carries.
         let best = crate::synth::best(&report.attempts);
@@ -105,7 +106,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             rounds: report.attempts.len(),
             seconds: report.seconds.total,
             trigger: match req.trigger().filter(|_| args.run_triggers) {
-                Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &host.home)),
+                Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &session.host.home)),
                 None => None,
             },
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),

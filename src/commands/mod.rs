@@ -13,19 +13,17 @@ mod search;
 mod verify;
 
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{Cli, Command, ModelArgs};
-use crate::llm::{self, Model};
-use crate::store::{Manifest, ResolvedModel, Store};
+use crate::llm;
+use crate::pipeline::LoadedModel;
 
 /// Exit code for a failure of the tool itself (usage, missing model, I/O).
 pub const EXIT_TOOL_ERROR: u8 = 2;
-
-pub use gen::context as gen_context;
 
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
@@ -59,21 +57,11 @@ pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
     bar
 }
 
-/// The model the flags and environment name, loaded and ready, with how long loading took.
-pub(crate) struct LoadedModel {
-    pub model: Model,
-    pub resolved: ResolvedModel,
-    pub load_time: Duration,
-}
-
+/// The model the flags and environment name, loaded behind a spinner.
 pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
     let device = llm::parse_device(&args.device)?;
-    let manifest = Manifest::load()?;
-    let resolved = Store::open_default()?.resolve(&manifest, args.model.as_deref())?;
-    let bar = spinner(format!("loading {}", resolved.name));
-    let start = Instant::now();
-    let model = Model::load(&resolved.path, &resolved.name, &device).with_context(|| format!("loading {}", resolved.path.display()))?;
-    let load_time = start.elapsed();
+    let bar = spinner("loading the model");
+    let loaded = LoadedModel::load(args.model.as_deref(), &device)?;
     bar.finish_and_clear();
-    Ok(LoadedModel { model, resolved, load_time })
+    Ok(loaded)
 }

@@ -10,7 +10,7 @@ use crate::comprehend::{self, Properties, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
 use crate::obj::Target;
 use crate::store::home_dir;
-use crate::verify::compile::{compile_bpftrace, compile_c, vmlinux_dir, CompileVerdict};
+use crate::verify::compile::{compile, CompileVerdict};
 use crate::verify::symbolic::{self, Verdict};
 
 #[derive(Serialize)]
@@ -26,11 +26,8 @@ fn object_of(path: &std::path::Path) -> Result<Vec<u8>> {
         return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let verdict = match Target::of_path(path) {
-        Some(Target::Bpftrace) => compile_bpftrace(&text)?,
-        Some(Target::Libbpf) => compile_c(&text, &vmlinux_dir(&home_dir()?)?)?,
-        None => bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display()),
-    };
+    let Some(target) = Target::of_path(path) else { bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display()) };
+    let verdict = compile(target, &text, &home_dir()?)?;
     match verdict {
         CompileVerdict::Compiled { object, .. } => Ok(object),
         CompileVerdict::Failed { diagnostics } => {

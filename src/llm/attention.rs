@@ -10,7 +10,7 @@
 
 use rayon::prelude::*;
 
-use super::kernels::Isa;
+use super::matmul::Isa;
 
 /// Vectors of `d` values: row `p` of head `h` starts at `h * head_stride + p * row_stride`.
 #[derive(Clone, Copy)]
@@ -175,7 +175,7 @@ super::elementwise::per_isa!(attention_kernel);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::kernels::tests::activations as values;
+    use crate::llm::matmul::tests::activations as values;
 
     /// The textbook formula in f64, one query row and head at a time.
     fn reference(q: &[f32], k: &[f32], v: &[f32], s: Shape, cap: usize) -> Vec<f32> {

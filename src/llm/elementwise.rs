@@ -4,7 +4,7 @@
 //! at decode against candle's 25 µs; with the activations' vectorised rounding it made a 128-token
 //! prefill 15% faster.
 
-use super::kernels::Isa;
+use super::matmul::Isa;
 
 /// `e^x` for x ≤ 0 (and a little above): 2ⁿ · 2ᶠ with n = round(x · log₂e) and 2ᶠ by its Taylor
 /// series to the 6th power: relative error about 2e-7 near 0, plus about 1e-7 per unit of |x| from
@@ -70,7 +70,7 @@ per_isa!(elementwise_kernels);
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::llm::kernels::tests::activations as values;
+    use crate::llm::matmul::tests::activations as values;
 
     #[test]
     fn exp_matches_the_library_over_the_softmax_range() {

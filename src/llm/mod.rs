@@ -14,7 +14,7 @@ pub mod attention;
 mod chat;
 mod device;
 mod elementwise;
-pub mod kernels;
+pub mod matmul;
 pub mod qwen2;
 pub mod tiny;
 
@@ -88,7 +88,7 @@ pub struct Model {
 
 impl Model {
     /// Loads a Qwen2 GGUF file. Weights are read into memory once, quantized as in the file (on
-    /// the CPU regrouped into 8-row tiles, see [`kernels`]), and the tokenizer is rebuilt from the
+    /// the CPU regrouped into 8-row tiles, see [`matmul`]), and the tokenizer is rebuilt from the
     /// file's own vocabulary and merges.
     pub fn load(path: &Path, name: &str, device: &Device) -> Result<Self> {
         let io = |source| LlmError::Io { path: path.to_path_buf(), source };

@@ -2,8 +2,8 @@
 //! carried here with the matrix products moved to our own kernels on the CPU:
 //!
 //! - **Weights stay in the file's blocks, once.** Every weight matrix in a format
-//!   [`kernels`](super::kernels) multiplies (Q8_0, Q5_0, Q4K, Q6K) is read straight from the file
-//!   and multiplied by [`kernels::QMatrix`] as a candle custom op, with SIMD chosen at run time.
+//!   [`matmul`](super::matmul) multiplies (Q8_0, Q5_0, Q4K, Q6K) is read straight from the file
+//!   and multiplied by [`matmul::QMatrix`] as a candle custom op, with SIMD chosen at run time.
 //!   candle's own CPU path keeps a repacked second copy of most weights and runs Q5_0 — most of
 //!   the 0.5B model — as scalar code. Other formats, and other devices, use candle's `QMatMul`.
 //! - **The token embedding stays quantized.** candle expands it to f32 (545 MB for the 0.5B,
@@ -24,7 +24,7 @@ use candle_transformers::utils::build_causal_mask;
 
 use super::attention::{self, Rows};
 use super::elementwise;
-use super::kernels::{self, Format, QMatrix};
+use super::matmul::{self, Format, QMatrix};
 
 /// Whether [`attention::causal`] runs a batch: on the CPU, one sequence at a time. It keeps
 /// each row to its own positions, so only candle's attention needs a mask.
@@ -77,7 +77,7 @@ impl CustomOp1 for OwnMatMul {
         let (m, n) = (x.len() / cols, self.rows());
         let mut out = vec![0f32; m * n];
         let mats: Vec<&QMatrix> = self.mats.iter().map(|w| w.as_ref()).collect();
-        kernels::matmul_many(kernels::isa(), &mats, x, m, &mut out);
+        matmul::matmul_many(matmul::isa(), &mats, x, m, &mut out);
         if let Some(bias) = &self.bias {
             for row in out.chunks_exact_mut(n) {
                 row.iter_mut().zip(bias).for_each(|(o, b)| *o += b);
@@ -248,7 +248,7 @@ impl CustomOp1 for SwiGlu {
         let Some(last) = dims.last_mut().filter(|w| **w > 0 && **w % 2 == 0) else { candle_core::bail!("kgent-swiglu takes rows of [gate | up], got shape {dims:?}") };
         *last /= 2;
         let mut out = vec![0f32; gate_up.len() / 2];
-        elementwise::silu_mul(kernels::isa(), gate_up, *last, &mut out);
+        elementwise::silu_mul(matmul::isa(), gate_up, *last, &mut out);
         Ok((CpuStorage::F32(out), Shape::from(dims)))
     }
 }
@@ -294,7 +294,7 @@ impl Layer {
         let shape = attention::Shape { n_head, n_kv: self.n_kv_head, d, seq, first_pos: index_pos };
         let mut out = vec![0f32; seq * n_head * d];
         let ((qs, ql), (ks, kl), (vs, vl)) = (q.storage_and_layout(), k.storage_and_layout(), v.storage_and_layout());
-        attention::causal(kernels::isa(), rows(&qs, ql)?, rows(&ks, kl)?, rows(&vs, vl)?, shape, &mut out);
+        attention::causal(matmul::isa(), rows(&qs, ql)?, rows(&ks, kl)?, rows(&vs, vl)?, shape, &mut out);
         Tensor::from_vec(out, (1, seq, n_head * d), q.device())
     }
 

@@ -23,7 +23,7 @@ pub use attach::PerfSpec;
 
 use crate::obj::source::{bpftrace_probes, c_probes};
 use crate::obj::Target;
-use crate::verify::compile::{compile_c, vmlinux_dir, CompileVerdict};
+use crate::verify::compile::{compile, CompileVerdict};
 
 /// How to run.
 #[derive(Debug, Clone)]
@@ -236,12 +236,11 @@ pub fn prepare(source: &str, target: Target, home: &Path) -> Result<Prepared, Ru
             Ok(Prepared { runnable: Runnable::Bpftrace(path), probes: bpftrace_probes(source), _dir: Some(dir) })
         }
         Target::Libbpf => {
-            let vmlinux = vmlinux_dir(home)?;
-            let object = match compile_c(source, &vmlinux)? {
+            let object = match compile(Target::Libbpf, source, home)? {
                 CompileVerdict::Compiled { object, .. } => object,
                 CompileVerdict::Failed { diagnostics } => return Err(RunError::Compile(diagnostics)),
             };
-            let types = match record_types_source(source).map(|s| compile_c(&s, &vmlinux)).transpose()? {
+            let types = match record_types_source(source).map(|s| compile(Target::Libbpf, &s, home)).transpose()? {
                 Some(CompileVerdict::Compiled { object, .. }) => Some(object),
                 _ => None,
             };

@@ -27,25 +27,6 @@ pub fn program(reply: &str, target: Target) -> String {
     format!("{}\n", code.trim())
 }
 
-/// Builtins that make bpftrace act on the system instead of observing it; bpftrace itself wants
-/// `--unsafe` for them.
-pub const UNSAFE_BUILTINS: &[&str] = &["system", "signal", "override"];
-
-/// The unsafe builtins a bpftrace program calls.
-pub fn unsafe_calls(program: &str) -> Vec<&'static str> {
-    UNSAFE_BUILTINS
-        .iter()
-        .copied()
-        .filter(|b| {
-            program.match_indices(b).any(|(i, _)| {
-                let before = program[..i].chars().next_back();
-                let after = program[i + b.len()..].trim_start().starts_with('(');
-                after && !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '@' || c == '$')
-            })
-        })
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,11 +41,5 @@ mod tests {
         );
         assert_eq!(program("#!/usr/bin/env bpftrace\nBEGIN {}\n", Target::Bpftrace), "BEGIN {}\n");
         assert_eq!(program("```c\nint x;\n```", Target::Libbpf), "int x;\n");
-    }
-
-    #[test]
-    fn unsafe_builtins_are_found_but_not_in_names() {
-        assert_eq!(unsafe_calls("BEGIN { system(\"ls\"); signal(9); }"), ["system", "signal"]);
-        assert!(unsafe_calls("tracepoint:signal:signal_generate { @sig_count = count(); @system_calls[comm] = count(); }").is_empty());
     }
 }

@@ -123,3 +123,12 @@ pub fn vmlinux_dir(home: &Path) -> Result<PathBuf, CompileError> {
     std::fs::rename(&tmp, &header).map_err(|source| CompileError::Io { path: header.clone(), source })?;
     Ok(dir)
 }
+
+/// Compiles `source` in the language `target` names: the one entry point every stage uses. C
+/// needs this kernel's `vmlinux.h`, made once per kernel under `home`.
+pub fn compile(target: Target, source: &str, home: &Path) -> Result<CompileVerdict, CompileError> {
+    match target {
+        Target::Bpftrace => compile_bpftrace(source),
+        Target::Libbpf => compile_c(source, &vmlinux_dir(home)?),
+    }
+}

@@ -5,4 +5,5 @@
 pub mod compile;
 pub mod hooks;
 pub mod kernel;
+pub mod safety;
 pub mod symbolic;

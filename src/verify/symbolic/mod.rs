@@ -3,24 +3,24 @@
 //! specs ([`exec`], [`spec`]), values traced back to the fields they show ([`origin`]), and the
 //! request's properties checked ([`check`]).
 
-pub mod check;
 pub mod exec;
 pub mod origin;
 pub mod platform;
+pub mod properties;
 pub mod spec;
 
 use std::collections::BTreeMap;
 
-pub use check::Verdict;
 pub use platform::{Platform, Tracefs};
+pub use properties::{Unknown, Verdict};
 
 use serde::Serialize;
 
 use crate::comprehend::Properties;
 use crate::obj::elf::{programs, ElfError, Program};
 use crate::obj::Probe;
-use check::MapWrite;
 use origin::{Shown, Sources};
+use properties::MapWrite;
 
 /// A property the verifier checks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,7 +53,7 @@ impl std::fmt::Display for Property {
 
 /// One property's verdict, on one program section or (`section: None`) the whole object.
 #[derive(Debug, Clone, Serialize)]
-pub struct Check {
+pub struct Finding {
     pub property: Property,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
@@ -75,12 +75,12 @@ pub struct Report {
     pub programs: Vec<ProgramSummary>,
     /// In the order a reader (and the model) should fix them: hooks, filters, fields, aggregate,
     /// safety.
-    pub checks: Vec<Check>,
+    pub checks: Vec<Finding>,
 }
 
 impl Report {
     /// The first check with a counterexample.
-    pub fn counterexample(&self) -> Option<&Check> {
+    pub fn counterexample(&self) -> Option<&Finding> {
         self.checks.iter().find(|c| matches!(c.verdict, Verdict::Counterexample { .. }))
     }
 }
@@ -142,26 +142,26 @@ pub fn verify(object: &[u8], props: &Properties, platform: &dyn Platform) -> Res
 
     let mut checks = Vec::new();
     let event_hooks: Vec<String> = runs.iter().filter_map(|r| r.probe.as_ref()).filter(|p| !p.is_timer()).map(Probe::to_string).collect();
-    checks.push(Check { property: Property::Hooks, section: None, verdict: check::hooks(&event_hooks, props, platform) });
+    checks.push(Finding { property: Property::Hooks, section: None, verdict: properties::hooks(&event_hooks, props, platform) });
     for r in runs.iter().filter(|r| !r.probe.as_ref().is_some_and(Probe::is_timer)) {
-        let verdict = with_line(check::filters(&r.expl, &props.filters, &r.context), &r.prog);
-        checks.push(Check { property: Property::Filters, section: Some(r.prog.section.clone()), verdict });
+        let verdict = with_line(properties::filters(&r.expl, &props.filters, &r.context), &r.prog);
+        checks.push(Finding { property: Property::Filters, section: Some(r.prog.section.clone()), verdict });
     }
     let unknown = runs.iter().find_map(|r| r.expl.unknown.clone());
     let whole = |v: Verdict| match (&v, &unknown) {
         // A path not followed may hold what is missing.
-        (Verdict::Counterexample { .. }, Some(reason)) => Verdict::Unknown { reason: reason.clone() },
+        (Verdict::Counterexample { .. }, Some(reason)) => Verdict::Unknown { reason: properties::Unknown::Exploration(reason.clone()) },
         _ => v,
     };
     if !props.emits.is_empty() {
-        checks.push(Check { property: Property::Fields, section: None, verdict: whole(check::fields(&output, &props.emits)) });
+        checks.push(Finding { property: Property::Fields, section: None, verdict: whole(properties::fields(&output, &props.emits)) });
     }
     if let Some(asked) = &props.aggregate {
-        checks.push(Check { property: Property::Aggregate, section: None, verdict: whole(check::aggregate(&writes, asked)) });
+        checks.push(Finding { property: Property::Aggregate, section: None, verdict: whole(properties::aggregate(&writes, asked)) });
     }
     for r in &runs {
-        let verdict = with_line(check::safety(&r.expl), &r.prog);
-        checks.push(Check { property: Property::Safety, section: Some(r.prog.section.clone()), verdict });
+        let verdict = with_line(properties::safety(&r.expl), &r.prog);
+        checks.push(Finding { property: Property::Safety, section: Some(r.prog.section.clone()), verdict });
     }
     let programs = runs.iter().map(|r| ProgramSummary { section: r.prog.section.clone(), probe: r.probe.as_ref().map(Probe::to_string), paths: r.expl.paths }).collect();
     Ok(Report { programs, checks })

@@ -27,8 +27,53 @@ pub enum Verdict {
         values: BTreeMap<String, String>,
     },
     Unknown {
-        reason: String,
+        reason: Unknown,
     },
+}
+
+/// Why a property could be neither proved nor broken. Printed (and serialised) as a sentence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unknown {
+    /// The exploration did not follow every path: too many paths, the time budget, or an
+    /// instruction or memory access the executor does not model.
+    Exploration(String),
+    /// The filters were being checked when the time budget ran out.
+    Budget,
+    /// z3 answered `unknown`.
+    Solver,
+    /// A requested filter cannot be written over this hook's fields.
+    Filter(String),
+    /// No program section names a probe.
+    NoProbe,
+    /// None of the requested events exists on the platform.
+    NoSuchEvent { events: Vec<String> },
+    /// One end of a requested latency does not exist on the platform.
+    NoSuchLatencyEnd { which: &'static str, probe: String },
+    /// Requested fields were not found, but the output holds values the verifier cannot name.
+    UnnamedOutput { missing: Vec<String>, unnamed: String },
+    /// No map has the requested shape by the values the verifier can name.
+    UnnamedAggregate { asked: String, unnamed: String },
+}
+
+impl std::fmt::Display for Unknown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unknown::Exploration(why) | Unknown::Filter(why) => f.write_str(why),
+            Unknown::Budget => f.write_str("the time budget ran out while checking the filters"),
+            Unknown::Solver => f.write_str("z3 answered unknown"),
+            Unknown::NoProbe => f.write_str("no program section names a probe"),
+            Unknown::NoSuchEvent { events } => write!(f, "no requested event exists on this host ({})", events.join(", ")),
+            Unknown::NoSuchLatencyEnd { which, probe } => write!(f, "the requested {which} of the latency, {probe}, does not exist on this host"),
+            Unknown::UnnamedOutput { missing, unnamed } => write!(f, "{} not found, but the output also holds values the verifier cannot name ({unnamed})", missing.join(", ")),
+            Unknown::UnnamedAggregate { asked, unnamed } => write!(f, "no map has the shape of {asked} by the values the verifier can name; some hold others ({unnamed})"),
+        }
+    }
+}
+
+impl Serialize for Unknown {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
 }
 
 impl Verdict {
@@ -132,14 +177,14 @@ fn printable_comm() -> Bool {
 /// Every emitting path satisfies every filter.
 pub fn filters(expl: &Exploration, filters: &[Filter], context: &[CtxField]) -> Verdict {
     if let Some(reason) = &expl.unknown {
-        return Verdict::Unknown { reason: reason.clone() };
+        return Verdict::Unknown { reason: Unknown::Exploration(reason.clone()) };
     }
     if filters.is_empty() {
         return Verdict::Proved;
     }
     let wanted = match filters.iter().map(|f| formula(f, context)).collect::<Result<Vec<_>, _>>() {
         Ok(f) => Bool::and(&f),
-        Err(reason) => return Verdict::Unknown { reason },
+        Err(reason) => return Verdict::Unknown { reason: Unknown::Filter(reason) },
     };
     let broken = wanted.not();
     let readable = printable_comm();
@@ -147,11 +192,11 @@ pub fn filters(expl: &Exploration, filters: &[Filter], context: &[CtxField]) -> 
     let mut paths = PathSolver::new();
     for emit in &expl.emits {
         if std::time::Instant::now() > expl.deadline {
-            return Verdict::Unknown { reason: "the time budget ran out while checking the filters".into() };
+            return Verdict::Unknown { reason: Unknown::Budget };
         }
         let model = match paths.check(&emit.condition, &[&broken]) {
             Answer::Unsat => continue,
-            Answer::Unknown => return Verdict::Unknown { reason: "z3 answered unknown".into() },
+            Answer::Unknown => return Verdict::Unknown { reason: Unknown::Solver },
             // A readable counterexample where one exists: a command name in printable ASCII.
             Answer::Sat(m) => match paths.check(&emit.condition, &[&broken, &readable]) {
                 Answer::Sat(readable) => readable,
@@ -176,7 +221,7 @@ pub fn safety(expl: &Exploration) -> Verdict {
         return Verdict::Counterexample { message: h.message.clone(), slot: Some(h.slot), line: None, values: BTreeMap::new() };
     }
     match &expl.unknown {
-        Some(reason) => Verdict::Unknown { reason: reason.clone() },
+        Some(reason) => Verdict::Unknown { reason: Unknown::Exploration(reason.clone()) },
         None => Verdict::Proved,
     }
 }
@@ -192,12 +237,12 @@ pub fn hooks(hooks: &[String], props: &Properties, platform: &dyn Platform) -> V
         return Verdict::Proved;
     }
     if hooks.is_empty() {
-        return Verdict::Unknown { reason: "no program section names a probe".into() };
+        return Verdict::Unknown { reason: Unknown::NoProbe };
     }
     let attached = hooks.join(", ");
     let asked: Vec<&String> = props.events.iter().filter(|e| exists(e, platform)).collect();
     if !props.events.is_empty() && asked.is_empty() {
-        return Verdict::Unknown { reason: format!("no requested event exists on this host ({})", props.events.join(", ")) };
+        return Verdict::Unknown { reason: Unknown::NoSuchEvent { events: props.events.clone() } };
     }
     if !asked.is_empty() && !hooks.iter().any(|h| asked.iter().any(|e| implements(h, e))) {
         return counterexample(format!("the program attaches to {attached}, but the request is about {}", asked.iter().map(|e| e.as_str()).collect::<Vec<_>>().join(" or ")));
@@ -205,7 +250,7 @@ pub fn hooks(hooks: &[String], props: &Properties, platform: &dyn Platform) -> V
     if let Some((start, end)) = &props.latency {
         for (which, probe) in [("start", start), ("end", end)] {
             if !exists(probe, platform) {
-                return Verdict::Unknown { reason: format!("the requested {which} of the latency, {probe}, does not exist on this host") };
+                return Verdict::Unknown { reason: Unknown::NoSuchLatencyEnd { which, probe: probe.clone() } };
             }
             if !hooks.iter().any(|h| implements_at(h, probe)) {
                 return counterexample(format!("the request times from {start} to {end}, but nothing attaches at the {which} ({probe}); the program attaches to {attached}"));
@@ -238,7 +283,7 @@ pub fn fields(output: &Shown, asked: &[Field]) -> Verdict {
         return Verdict::Proved;
     }
     if !output.unnamed.is_empty() {
-        return Verdict::Unknown { reason: format!("{} not found, but the output also holds values the verifier cannot name ({})", missing.join(", "), unnamed_list(output)) };
+        return Verdict::Unknown { reason: Unknown::UnnamedOutput { missing, unnamed: unnamed_list(output) } };
     }
     counterexample(format!("the output never shows {}, which the request asked for; it shows {}", missing.join(", "), output.field_list()))
 }
@@ -279,7 +324,7 @@ pub fn aggregate(writes: &[MapWrite], asked: &Aggregate) -> Verdict {
             all.add(&w.key);
             all.add(&w.value)
         });
-        return Verdict::Unknown { reason: format!("no map has the shape of {asked} by the values the verifier can name; some hold others ({})", unnamed_list(&all)) };
+        return Verdict::Unknown { reason: Unknown::UnnamedAggregate { asked: asked.to_string(), unnamed: unnamed_list(&all) } };
     }
     if writes.is_empty() {
         return counterexample(format!("the request asks for {asked}, but the program writes no map"));

@@ -1,0 +1,246 @@
+//! One request through every stage, as a library call. `kgent gen`, `eval` and `bench e2e` (and
+//! next the MCP server) open a [`Session`] once and call [`Session::generate`] per request; the
+//! commands only parse flags, show progress and print the [`GenReport`].
+//!
+//! ```no_run
+//! use kgent::pipeline::{Host, LoadedModel, Session, Settings};
+//! let host = Host::open(&mut |stage| eprintln!("{stage}"))?;
+//! let model = LoadedModel::load(None, &kgent::llm::Device::Cpu)?;
+//! let mut session = Session { host, model };
+//! let report = session.generate("count openat calls per process every second", &Settings::default(), &mut |_| {}, &mut |_| {})?;
+//! println!("{}", report.program.unwrap_or_default());
+//! # Ok::<(), kgent::pipeline::PipelineError>(())
+//! ```
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::kernel::{Catalog, CatalogError, Hook};
+use crate::llm::{Chat, Device, GenerateOptions, LlmError, Model};
+use crate::obj::Target;
+use crate::retrieve::corpus::Example;
+use crate::retrieve::index::{IndexError, Location};
+use crate::retrieve::{host_tool_dirs, Hit, Kind, Searcher};
+use crate::store::{home_dir, Manifest, ResolvedModel, Store, StoreError};
+use crate::synth::{self, prompt, Attempt, GenOptions, HostChecker, SynthError};
+
+/// How the tool itself failed (not a program: a failing program is a report).
+#[derive(Debug, thiserror::Error)]
+pub enum PipelineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    #[error(transparent)]
+    Index(#[from] IndexError),
+    #[error(transparent)]
+    Model(#[from] LlmError),
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+}
+
+/// The settings of a generation, resolved once from flags (and, later, the config file).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub target: Target,
+    /// Most model replies to try, the first included (at least 1).
+    pub rounds: usize,
+    /// Allow builtins that act on the system (bpftrace's system, signal, override).
+    pub allow_unsafe: bool,
+    /// Longest reply; `None` for the target's default.
+    pub max_tokens: Option<usize>,
+    pub seed: u64,
+    /// 0 is greedy.
+    pub temperature: f64,
+    /// Restate the request as properties first and check every program against them.
+    pub comprehend: bool,
+}
+
+impl Default for Settings {
+    /// bpftrace, 3 rounds, greedy, seed 42, no comprehension: `kgent gen`'s defaults.
+    fn default() -> Self {
+        Settings { target: Target::Bpftrace, rounds: 3, allow_unsafe: false, max_tokens: None, seed: 42, temperature: 0.0, comprehend: false }
+    }
+}
+
+impl Settings {
+    /// What the synthesis loop is given.
+    pub fn gen_options(&self) -> GenOptions {
+        let mut opts = GenOptions::new(self.target);
+        opts.comprehend = self.comprehend;
+        opts.rounds = self.rounds.max(1);
+        opts.allow_unsafe = self.allow_unsafe;
+        if let Some(n) = self.max_tokens {
+            opts.generate.max_tokens = n;
+        }
+        opts.generate = GenerateOptions { seed: self.seed, temperature: self.temperature, ..opts.generate };
+        opts
+    }
+}
+
+/// What generation needs from this host, opened once (an eval reuses it for every request).
+pub struct Host {
+    pub home: PathBuf,
+    pub catalog: Catalog,
+    pub searcher: Searcher,
+}
+
+impl Host {
+    /// Reads (or builds) the hook catalog and the index; `progress` hears what is being done.
+    pub fn open(progress: &mut dyn FnMut(&str)) -> Result<Host, PipelineError> {
+        let home = home_dir()?;
+        progress("reading this host's hooks");
+        let catalog = Catalog::load_or_build(&home, false)?;
+        progress("opening the index");
+        let searcher = Searcher::open(&Location { home: home.clone() }, &host_tool_dirs(), &mut |why| progress(&format!("building the index ({why})")))?;
+        Ok(Host { home, catalog, searcher })
+    }
+}
+
+/// A model loaded and ready, with what it is and how long loading took.
+pub struct LoadedModel {
+    pub model: Model,
+    pub resolved: ResolvedModel,
+    pub load_time: Duration,
+}
+
+impl LoadedModel {
+    /// The model `name` (a manifest name or a path; `None`: `KGENT_MODEL`, else the default),
+    /// verified in the store, on `device`.
+    pub fn load(name: Option<&str>, device: &Device) -> Result<LoadedModel, PipelineError> {
+        let manifest = Manifest::load()?;
+        let resolved = Store::open_default()?.resolve(&manifest, name)?;
+        let start = Instant::now();
+        let model = Model::load(&resolved.path, &resolved.name, device)?;
+        Ok(LoadedModel { model, resolved, load_time: start.elapsed() })
+    }
+}
+
+/// Everything `kgent gen --json` reports.
+#[derive(Debug, Serialize)]
+pub struct GenReport {
+    pub request: String,
+    pub target: Target,
+    pub passed: bool,
+    pub program: Option<String>,
+    pub model: String,
+    pub model_sha256: String,
+    pub index_version: String,
+    pub kernel: String,
+    pub examples: Vec<String>,
+    pub hooks: Vec<String>,
+    /// What the model said the request asks (with `--check-properties`).
+    pub properties: Option<crate::comprehend::Properties>,
+    pub options: GenOptions,
+    pub attempts: Vec<Attempt>,
+    pub seconds: Timings,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Timings {
+    pub retrieve: f64,
+    pub comprehend: f64,
+    pub load_model: f64,
+    pub prefill: f64,
+    pub decode: f64,
+    pub checks: f64,
+    pub total: f64,
+}
+
+/// Retrieves the prompt context: the closest examples whose probes work on this host (those in the
+/// target language first; a small model copies what it sees, kprobes included) and hooks.
+pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Target) -> Result<(Vec<Example>, Vec<Hook>), IndexError> {
+    let mut examples: Vec<Example> = searcher
+        .search(request, Kind::Examples, 8)?
+        .into_iter()
+        .filter_map(|h| match h {
+            Hit::Example { example, .. } => Some(example),
+            _ => None,
+        })
+        .filter(|e| crate::verify::hooks::check(&e.probes, catalog, &mut |_| vec![]).is_ok())
+        .collect();
+    examples.sort_by_key(|e| e.target != target); // stable: keeps rank within each language
+                                                  // A C example is a whole file, and given two the 1.5B writes both programs into one object
+                                                  // (openat and unlink handlers for an openat request); one is enough to copy the conventions.
+    examples.truncate(match target {
+        Target::Bpftrace => 2,
+        Target::Libbpf => 1,
+    });
+    let hooks = searcher
+        .search(request, Kind::Hooks, 4)?
+        .into_iter()
+        .filter_map(|h| match h {
+            Hit::Hook { hook, .. } => Some(hook),
+            _ => None,
+        })
+        .collect();
+    Ok((examples, hooks))
+}
+
+/// The host and the model, opened once, serving requests one at a time.
+pub struct Session {
+    pub host: Host,
+    pub model: LoadedModel,
+}
+
+impl Session {
+    /// One request through the whole pipeline: retrieve, comprehend (when asked), prompt,
+    /// generate, check, feed back. `on_text` streams the model's text; `on_status` gets one line
+    /// per stage.
+    pub fn generate(&mut self, request: &str, settings: &Settings, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport, PipelineError> {
+        let (host, loaded) = (&self.host, &mut self.model);
+        let start = Instant::now();
+        let mut opts = settings.gen_options();
+        let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
+        let retrieve = start.elapsed().as_secs_f64();
+        let shots = prompt::shots(opts.target, &examples);
+        // With worked examples in front of it, a small model takes a listed hook's name for a
+        // hint to use it, even a poor match ("kyber_latency" for run-queue latency): list hooks
+        // only without.
+        let listed: &[Hook] = if shots.is_empty() { &hooks } else { &[] };
+        let first_prompt = prompt::user_prompt(request, opts.target, listed);
+        // Comprehension reads the request alone, in its own conversation, before any program exists.
+        let t = Instant::now();
+        if opts.comprehend && opts.properties.is_none() {
+            on_status("comprehending the request");
+            let mut chat = Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM))?;
+            let c = crate::comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+            if !c.dropped.is_empty() {
+                on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
+            }
+            opts.properties = c.properties;
+        }
+        let comprehend = t.elapsed().as_secs_f64();
+        let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(opts.target)))?;
+        let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
+        let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
+        let best = outcome.best().cloned();
+        let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
+        Ok(GenReport {
+            request: request.to_string(),
+            target: opts.target,
+            passed: outcome.passed,
+            program: best.as_ref().map(|a| a.program.clone()),
+            model: loaded.resolved.name.clone(),
+            model_sha256: loaded.resolved.sha256()?,
+            index_version: host.searcher.version.clone(),
+            kernel: host.catalog.key.release.clone(),
+            examples: examples.iter().map(|e| e.id.clone()).collect(),
+            hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
+            properties: opts.properties.clone(),
+            seconds: Timings {
+                retrieve,
+                comprehend,
+                load_model: loaded.load_time.as_secs_f64(),
+                prefill: sum(|a| a.seconds.prefill),
+                decode: sum(|a| a.seconds.decode),
+                checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
+                total: start.elapsed().as_secs_f64(),
+            },
+            options: opts,
+            attempts: outcome.attempts,
+        })
+    }
+}

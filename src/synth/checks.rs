@@ -1,0 +1,180 @@
+//! The checks one candidate goes through, in order, stopping at the first failure: the safety
+//! gate, the hooks, the compiler, the request's properties by symbolic execution (when known) and
+//! the kernel verifier. [`Checker`] is the seam: the host's real tools, or a fake in tests.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::{GenOptions, StageTimes, SynthError};
+use crate::kernel::Catalog;
+use crate::obj::Target;
+use crate::retrieve::{Hit, Kind, Searcher};
+use crate::verify::compile::{self, CompileError, CompileVerdict};
+use crate::verify::hooks::{self, HookVerdict};
+use crate::verify::kernel::{KernelVerdict, LoadError};
+use crate::verify::safety::{self, SafetyVerdict};
+use crate::verify::symbolic::{Platform, Report, Tracefs};
+
+/// The verdicts of one attempt; a check after a failing one is not run (`None`).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Checks {
+    pub safety: Option<SafetyVerdict>,
+    pub hooks: Option<HookVerdict>,
+    pub compile: Option<CompileVerdict>,
+    /// The symbolic verifier's report, when the request's properties are known.
+    pub symbolic: Option<Report>,
+    /// Why the symbolic verifier did not run on a compiled program (no properties, or an object
+    /// its reader cannot take: the kernel verifier then decides alone).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub symbolic_skipped: Option<String>,
+    pub kernel: Option<KernelVerdict>,
+}
+
+impl Checks {
+    fn symbolic_ok(&self) -> bool {
+        self.symbolic.as_ref().is_none_or(|r| r.counterexample().is_none())
+    }
+
+    /// How many checks passed, to pick the best failed attempt.
+    pub fn passed_count(&self) -> usize {
+        [
+            matches!(self.safety, Some(SafetyVerdict::Ok)),
+            self.hooks.as_ref().is_some_and(|v| v.is_ok()),
+            self.compile.as_ref().is_some_and(|v| v.is_ok()),
+            self.symbolic.is_some() && self.symbolic_ok(),
+            self.kernel.as_ref().is_some_and(|v| v.is_ok()),
+        ]
+        .iter()
+        .filter(|&&b| b)
+        .count()
+    }
+
+    pub fn passed(&self) -> bool {
+        matches!(self.safety, Some(SafetyVerdict::Ok))
+            && self.hooks.as_ref().is_some_and(|v| v.is_ok())
+            && self.compile.as_ref().is_some_and(|v| v.is_ok())
+            && self.symbolic_ok()
+            && self.kernel.as_ref().is_some_and(|v| v.is_ok())
+    }
+}
+
+/// The checks, behind a seam so tests can swap the kernel for a fake.
+pub trait Checker {
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict;
+    /// The fields of a probe (`type name`), for feedback on a wrong field name.
+    fn fields_of(&self, probe: &str) -> Vec<String>;
+    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError>;
+    /// The kernel verifier's word; `Err` when Kgent itself could not put the object before it.
+    fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError>;
+    /// The host facts the symbolic verifier checks a program against.
+    fn platform(&self) -> &dyn Platform;
+}
+
+/// The real checks on this host: its catalog, bpftrace / clang, and the kernel verifier.
+pub struct HostChecker<'a> {
+    pub catalog: &'a Catalog,
+    pub searcher: &'a Searcher,
+    pub home: PathBuf,
+    platform: Tracefs,
+}
+
+impl<'a> HostChecker<'a> {
+    pub fn new(catalog: &'a Catalog, searcher: &'a Searcher, home: PathBuf) -> Self {
+        HostChecker { catalog, searcher, home, platform: Tracefs::host() }
+    }
+}
+
+impl Checker for HostChecker<'_> {
+    fn fields_of(&self, probe: &str) -> Vec<String> {
+        self.catalog.find(probe).map(|h| h.fields.iter().map(|f| format!("{} {}", f.ty, f.name)).collect()).unwrap_or_default()
+    }
+
+    fn hooks(&mut self, probes: &[String]) -> HookVerdict {
+        let searcher = self.searcher;
+        hooks::check(probes, self.catalog, &mut |probe| {
+            let words = probe.replace([':', '_', '/', '-', '*'], " ");
+            searcher
+                .search(&words, Kind::Hooks, 5)
+                .unwrap_or_default()
+                .into_iter()
+                .filter_map(|h| match h {
+                    Hit::Hook { hook, .. } => Some(hook.probe),
+                    _ => None,
+                })
+                .collect()
+        })
+    }
+
+    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError> {
+        compile::compile(target, program, &self.home)
+    }
+
+    fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError> {
+        crate::verify::kernel::load(target, object)
+    }
+
+    fn platform(&self) -> &dyn Platform {
+        &self.platform
+    }
+}
+
+/// Runs the checks on one program.
+pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, SynthError> {
+    let mut checks = Checks::default();
+    let gate = safety::check(program, opts.target, opts.allow_unsafe);
+    let refused = gate != SafetyVerdict::Ok;
+    checks.safety = Some(gate);
+    if refused {
+        return Ok(checks);
+    }
+
+    let t = Instant::now();
+    let probes = crate::obj::source::probes(program, opts.target);
+    let hooks = checker.hooks(&probes);
+    times.hooks = t.elapsed().as_secs_f64();
+    let ok = hooks.is_ok();
+    checks.hooks = Some(hooks);
+    if !ok {
+        return Ok(checks);
+    }
+
+    let t = Instant::now();
+    let compiled = checker.compile(program, opts.target)?;
+    times.compile = t.elapsed().as_secs_f64();
+    let object = match &compiled {
+        CompileVerdict::Compiled { object, .. } => object.clone(),
+        CompileVerdict::Failed { .. } => {
+            checks.compile = Some(compiled);
+            return Ok(checks);
+        }
+    };
+    checks.compile = Some(compiled);
+
+    match &opts.properties {
+        // A program that is not what was asked never reaches the kernel. Objects the reader
+        // cannot take leave the decision to the kernel verifier, and say so.
+        Some(props) => {
+            let t = Instant::now();
+            let verified = crate::verify::symbolic::verify(&object, props, checker.platform());
+            times.symbolic = t.elapsed().as_secs_f64();
+            match verified {
+                Ok(report) => {
+                    let failed = report.counterexample().is_some();
+                    checks.symbolic = Some(report);
+                    if failed {
+                        return Ok(checks);
+                    }
+                }
+                Err(e) => checks.symbolic_skipped = Some(format!("the symbolic verifier cannot read the object: {e}")),
+            }
+        }
+        None => checks.symbolic_skipped = Some("the request's properties are not known (comprehension is off)".into()),
+    }
+
+    let t = Instant::now();
+    checks.kernel = Some(checker.kernel(opts.target, &object)?);
+    times.kernel = t.elapsed().as_secs_f64();
+    Ok(checks)
+}
