@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Result};
-use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::Serialize;
 
 use crate::cli::{BenchCommand, BenchLlmArgs};
@@ -159,7 +158,7 @@ fn measure(model: &mut Model, prompt: &[u32], n: usize) -> Result<(Duration, Dur
     let start = Instant::now();
     let mut logits = model.forward(prompt, 0)?;
     let prefill = start.elapsed();
-    let mut sampler = LogitsProcessor::from_sampling(0, Sampling::ArgMax);
+    let mut sampler = crate::llm::sample::Sampler::new(0, crate::llm::sample::Sampling::ArgMax);
     let start = Instant::now();
     for i in 0..n {
         let next = sampler.sample(&logits)?;

@@ -3,8 +3,8 @@
 
 use std::time::{Duration, Instant};
 
+use super::sample::{Sampler, Sampling};
 use candle_core::Tensor;
-use candle_transformers::generation::{LogitsProcessor, Sampling};
 use serde::Serialize;
 
 use super::{LlmError, Model, Result};
@@ -182,7 +182,7 @@ impl<'m> Chat<'m> {
             return Err(LlmError::ContextFull { needed, limit });
         }
         let start = Instant::now();
-        let mut sampler = LogitsProcessor::from_sampling(opts.seed, opts.sampling());
+        let mut sampler = Sampler::new(opts.seed, opts.sampling());
         let mut generated: Vec<u32> = Vec::new();
         let mut stream = TextStream::new(&opts.stop);
         let stop = loop {

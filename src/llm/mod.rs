@@ -16,6 +16,7 @@ mod device;
 mod elementwise;
 pub mod matmul;
 pub mod qwen2;
+pub mod sample;
 pub mod tiny;
 
 use std::fs::File;

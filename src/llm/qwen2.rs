@@ -1,5 +1,7 @@
-//! Qwen2 over quantized GGUF weights: candle-transformers' `quantized_qwen2` (Apache-2.0 / MIT),
-//! carried here with the matrix products moved to our own kernels on the CPU:
+//! Qwen2 over quantized GGUF weights, written for Kgent on candle's public API: weights by their
+//! GGUF names, RoPE, RMS norms, grouped-query attention over a KV cache, SwiGLU, and the tied
+//! output projection. candle-transformers' `quantized_qwen2` is the reference it is tested
+//! against (a dev-dependency only: the logits test below), not code carried here.
 //!
 //! - **Weights stay in the file's blocks, once.** Every weight matrix in a format
 //!   [`matmul`](super::matmul) multiplies (Q8_0, Q5_0, Q4K, Q6K) is read straight from the file
@@ -19,12 +21,34 @@ use std::sync::Arc;
 use candle_core::quantized::{gguf_file, QMatMul};
 use candle_core::{CpuStorage, CustomOp1, DType, Device, IndexOp, Layout, Module, Result, Shape, Storage, Tensor, D};
 use candle_nn::Embedding;
-use candle_transformers::quantized_nn::RmsNorm;
-use candle_transformers::utils::build_causal_mask;
 
 use super::attention::{self, Rows};
 use super::elementwise;
 use super::matmul::{self, Format, QMatrix};
+
+/// RMS normalisation by the file's weight (dequantized once), through candle-nn's fused op.
+struct RmsNorm {
+    weight: Tensor,
+    eps: f32,
+}
+
+impl RmsNorm {
+    fn from_qtensor(weight: candle_core::quantized::QTensor, eps: f64) -> Result<Self> {
+        Ok(RmsNorm { weight: weight.dequantize(&weight.device())?, eps: eps as f32 })
+    }
+
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        candle_nn::ops::rms_norm(x, &self.weight, self.eps)
+    }
+}
+
+/// `(seq_len, index_pos + seq_len)`: 1 where a key lies after the query's own position (query
+/// `i` sits at `index_pos + i`), for candle's attention, which masks the full score matrix.
+fn causal_mask(seq_len: usize, index_pos: usize, device: &Device) -> Result<Tensor> {
+    let keys = index_pos + seq_len;
+    let hidden: Vec<u8> = (0..seq_len).flat_map(|i| (0..keys).map(move |j| u8::from(j > index_pos + i))).collect();
+    Tensor::from_vec(hidden, (seq_len, keys), device)
+}
 
 /// Whether [`attention::causal`] runs a batch: on the CPU, one sequence at a time. It keeps
 /// each row to its own positions, so only candle's attention needs a mask.
@@ -436,7 +460,7 @@ impl ModelWeights {
         if let Some(m) = self.masks.get(&key) {
             return Ok(m.clone());
         }
-        let m = build_causal_mask(seq_len, index_pos, device)?;
+        let m = causal_mask(seq_len, index_pos, device)?;
         // Every prompt length and position makes a new mask; a long eval would keep them all.
         if self.masks.len() >= 16 {
             self.masks.clear();
