@@ -61,10 +61,10 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
     ensure!(n > 0, "--requests must be above 0");
     let step = (all.len() / n.min(all.len())).max(1);
     let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
-    let mut session = Session { host: super::gen::open_host()?, model: super::load_model(model)? };
+    let mut session = Session { host: super::gen::open_host()?, model: super::progress::load_model(model)? };
     let mut per_request = Vec::new();
     for (i, req) in picked.iter().enumerate() {
-        let bar = super::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
+        let bar = super::progress::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
         let t = req.target.unwrap_or(target);
         let report = session.generate(&req.request, &Settings { target: t, ..Settings::default() }, &mut |_| {}, &mut |_| {})?;
         bar.finish_and_clear();
@@ -98,7 +98,7 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
 
 fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
     ensure!(args.runs > 0 && args.prompt_tokens > 0 && args.decode_tokens > 0, "runs and token counts must be above 0");
-    let mut loaded = super::load_model(&args.model)?;
+    let mut loaded = super::progress::load_model(&args.model)?;
     let model = &mut loaded.model;
     let warm = Instant::now();
     model.warm_up()?;
@@ -113,7 +113,7 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
     let mut prefills = Vec::new();
     let mut decodes = Vec::new();
     for run in 0..args.runs {
-        let bar = super::spinner(format!("run {}/{}: prefill {} tokens", run + 1, args.runs, prompt.len()));
+        let bar = super::progress::spinner(format!("run {}/{}: prefill {} tokens", run + 1, args.runs, prompt.len()));
         let (prefill, decode) = measure(model, &prompt, args.decode_tokens)?;
         bar.finish_and_clear();
         prefills.push(prompt.len() as f64 / prefill.as_secs_f64());
@@ -221,7 +221,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     let (mut proved, mut counter, mut unknown) = (0, 0, 0);
     let mut reasons = std::collections::BTreeMap::new();
     let examples = crate::retrieve::corpus::dataset();
-    let bar = super::spinner("verifying the dataset");
+    let bar = super::progress::spinner("verifying the dataset");
     for e in &examples {
         let compiled = compile(e.target, &e.code, &home)?;
         let CompileVerdict::Compiled { object, .. } = compiled else {

@@ -81,10 +81,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     let settings_for = |target| Settings { target, rounds: args.rounds, seed: args.seed, comprehend: args.check_properties, ..Settings::default() };
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
-    let mut session = if todo.is_empty() { None } else { Some(Session { host: open_host()?, model: super::load_model(&args.model)? }) };
+    let mut session = if todo.is_empty() { None } else { Some(Session { host: open_host()?, model: super::progress::load_model(&args.model)? }) };
     for (n, req) in todo.iter().enumerate() {
         let session = session.as_mut().expect("loaded when there is work");
-        let bar = super::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
+        let bar = super::progress::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
         let target = req.target.unwrap_or(args.target);
         let report = session.generate(&req.request, &settings_for(target), &mut |_| {}, &mut |s| bar.set_prefix(format!("{s} ")))?;
         bar.finish_and_clear();

@@ -13,8 +13,8 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     // Our examples' header says what the program is for (and how to trigger it): that would be
     // reading the answer, not the program.
     let (_, program) = crate::retrieve::corpus::parse_header(&text);
-    let mut loaded = super::load_model(&args.model)?;
-    let bar = super::spinner("reading the program");
+    let mut loaded = super::progress::load_model(&args.model)?;
+    let bar = super::progress::spinner("reading the program");
     let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
     let opts = GenerateOptions { max_tokens: 160, ..GenerateOptions::default() };
     let c = comprehend::explain(&mut chat, &program, &opts)?;

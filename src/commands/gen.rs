@@ -24,7 +24,7 @@ pub fn settings(args: &GenArgs) -> Settings {
 
 /// The host's catalog and index, opened behind a spinner.
 pub fn open_host() -> Result<Host> {
-    let bar = super::spinner("reading this host's hooks");
+    let bar = super::progress::spinner("reading this host's hooks");
     let host = Host::open(&mut |stage| bar.set_message(stage.to_string()))?;
     bar.finish_and_clear();
     Ok(host)
@@ -36,8 +36,8 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         crate::run::preflight(args.run_flags.yes)?;
     }
     let host = open_host()?;
-    let mut session = Session { host, model: super::load_model(&args.model)? };
-    let status = super::spinner("generating");
+    let mut session = Session { host, model: super::progress::load_model(&args.model)? };
+    let status = super::progress::spinner("generating");
     // The latest line of the model's text, shown on the status line; reset at each stage.
     let line = std::cell::RefCell::new(String::new());
     let mut report = session.generate(

@@ -8,19 +8,14 @@ mod explain;
 mod gen;
 mod hooks;
 mod model;
+mod progress;
 mod run;
 mod search;
 mod verify;
 
 use std::process::ExitCode;
-use std::time::Duration;
 
-use anyhow::Result;
-use indicatif::{ProgressBar, ProgressStyle};
-
-use crate::cli::{Cli, Command, ModelArgs};
-use crate::llm;
-use crate::pipeline::LoadedModel;
+use crate::cli::{Cli, Command};
 
 /// Exit code for a failure of the tool itself (usage, missing model, I/O).
 pub const EXIT_TOOL_ERROR: u8 = 2;
@@ -46,22 +41,4 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(EXIT_TOOL_ERROR)
         }
     }
-}
-
-/// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.
-pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {prefix}{msg} {elapsed}").expect("valid template"));
-    bar.set_message(message.into());
-    bar.enable_steady_tick(Duration::from_millis(120));
-    bar
-}
-
-/// The model the flags and environment name, loaded behind a spinner.
-pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
-    let device = llm::parse_device(&args.device)?;
-    let bar = spinner("loading the model");
-    let loaded = LoadedModel::load(args.model.as_deref(), &device)?;
-    bar.finish_and_clear();
-    Ok(loaded)
 }

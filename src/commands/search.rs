@@ -12,7 +12,7 @@ use crate::store::home_dir;
 
 pub fn search(args: SearchArgs) -> Result<ExitCode> {
     let loc = Location { home: home_dir()? };
-    let bar = super::spinner("opening the index");
+    let bar = super::progress::spinner("opening the index");
     let searcher = Searcher::open(&loc, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;
     bar.finish_and_clear();
     let kinds = match args.kind {
@@ -74,7 +74,7 @@ pub fn index(cmd: IndexCommand) -> Result<ExitCode> {
                 }
             }
             loc.set_imports(&imports)?;
-            let bar = super::spinner("building the index");
+            let bar = super::progress::spinner("building the index");
             let report = index::build(&loc, &host_tool_dirs())?;
             bar.finish_and_clear();
             for w in &report.warnings {

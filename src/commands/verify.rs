@@ -42,7 +42,7 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
         return text.parse().with_context(|| format!("{} is not a property file", path.display()));
     }
     let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
-    let mut loaded = super::load_model(&args.model)?;
+    let mut loaded = super::progress::load_model(&args.model)?;
     let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
     let c = comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
     match c.properties {

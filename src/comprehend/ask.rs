@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{ParseError, Properties};
+use super::language::{ParseError, Properties};
 use crate::llm::{Conversation, GenerateOptions, LlmError};
 
 /// The system message: the language, in the fewest words a small model follows.
@@ -105,7 +105,7 @@ mod tests {
         ]);
         let c = comprehend(&mut chat, "who sends signals", &GenerateOptions::default()).unwrap();
         let p = c.properties.expect("the second try parses");
-        assert_eq!(p.emits, [super::super::Field::Pid, super::super::Field::Signal]);
+        assert_eq!(p.emits, [super::super::language::Field::Pid, super::super::language::Field::Signal]);
         assert_eq!(c.tries.len(), 2);
         assert_eq!(chat.received[0], "Task: who sends signals");
         assert!(chat.received[1].contains("line 2: unknown field 'sender'"), "{}", chat.received[1]);

@@ -4,7 +4,7 @@
 //! request ("bash", "1234", "root" for uid 0); a field, an aggregation and its keys need a word
 //! that names them ("path", "histogram", "per process").
 
-use super::{Aggregate, Field, Filter, Properties, Value};
+use super::language::{Aggregate, Field, Filter, Properties, Value};
 
 /// Words that name a field in a request (lowercase; matched as substrings).
 fn words(f: Field) -> &'static [&'static str] {

@@ -2,7 +2,7 @@
 
 use candle_core::Device;
 
-use super::LlmError;
+use super::model::LlmError;
 
 /// Parses `cpu`, `cuda` or `cuda:N`.
 pub fn parse_device(spec: &str) -> Result<Device, LlmError> {

@@ -7,14 +7,15 @@ use std::path::Path;
 
 use aya::maps::perf::PerfEventArrayBuffer;
 use aya::maps::{Map, MapData, PerfEventArray, RingBuf};
-use aya::programs::perf_event::{HardwareEvent, PerfEventConfig, PerfEventScope, SamplePolicy, SoftwareEvent};
+use aya::programs::perf_event::{PerfEventScope, SamplePolicy};
 use aya::programs::uprobe::UProbeScope;
 use aya::programs::{Program, TcAttachType, XdpMode};
 use aya::{Btf, Ebpf, EbpfLoader};
 use serde_json::{json, Value};
 
+use super::error::RunError;
+use super::options::RunOptions;
 use super::output::{self, Buckets};
-use super::{RunError, RunOptions};
 use crate::obj::types::Types;
 use crate::obj::{Probe, ProbeKind};
 
@@ -91,70 +92,6 @@ impl Section {
             Section::SocketFilter => format!("socket filter on {}", opts.iface),
             Section::Classifier { egress } => format!("tc {} on {}", if *egress { "egress" } else { "ingress" }, opts.iface),
             Section::Unsupported(s) => format!("section {s:?}"),
-        }
-    }
-}
-
-/// The perf event `perf_event` programs attach to: `software:cpu-clock:99` (KIND:EVENT:HZ).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PerfSpec {
-    pub hardware: bool,
-    pub event: String,
-    pub frequency: u64,
-}
-
-impl std::fmt::Display for PerfSpec {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}:{}", if self.hardware { "hardware" } else { "software" }, self.event, self.frequency)
-    }
-}
-
-impl std::str::FromStr for PerfSpec {
-    type Err = String;
-    fn from_str(s: &str) -> Result<PerfSpec, String> {
-        let mut parts = s.split(':');
-        let (kind, event) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
-        let frequency = match parts.next() {
-            Some(hz) => hz.parse().ok().filter(|&h| h > 0).ok_or_else(|| format!("bad frequency {hz:?} in {s:?}: give samples per second, e.g. 99"))?,
-            None => 99,
-        };
-        let hardware = match kind {
-            "software" | "s" => false,
-            "hardware" | "h" => true,
-            _ => return Err(format!("{s:?}: expected software:EVENT[:HZ] or hardware:EVENT[:HZ]")),
-        };
-        let spec = PerfSpec { hardware, event: event.to_string(), frequency };
-        spec.config()?;
-        Ok(spec)
-    }
-}
-
-impl PerfSpec {
-    fn config(&self) -> Result<PerfEventConfig, String> {
-        let e = self.event.as_str();
-        if self.hardware {
-            let ev = match e {
-                "cpu-cycles" | "cycles" => HardwareEvent::CpuCycles,
-                "instructions" => HardwareEvent::Instructions,
-                "cache-references" => HardwareEvent::CacheReferences,
-                "cache-misses" => HardwareEvent::CacheMisses,
-                "branch-instructions" | "branches" => HardwareEvent::BranchInstructions,
-                "branch-misses" => HardwareEvent::BranchMisses,
-                _ => return Err(format!("unknown hardware event {e:?} (cpu-cycles, instructions, cache-references, cache-misses, branches, branch-misses)")),
-            };
-            Ok(PerfEventConfig::Hardware(ev))
-        } else {
-            let ev = match e {
-                "cpu-clock" | "cpu" => SoftwareEvent::CpuClock,
-                "task-clock" => SoftwareEvent::TaskClock,
-                "page-faults" | "faults" => SoftwareEvent::PageFaults,
-                "context-switches" | "cs" => SoftwareEvent::ContextSwitches,
-                "cpu-migrations" | "migrations" => SoftwareEvent::CpuMigrations,
-                "minor-faults" => SoftwareEvent::PageFaultsMin,
-                "major-faults" => SoftwareEvent::PageFaultsMaj,
-                _ => return Err(format!("unknown software event {e:?} (cpu-clock, task-clock, page-faults, context-switches, cpu-migrations, minor-faults, major-faults)")),
-            };
-            Ok(PerfEventConfig::Software(ev))
         }
     }
 }
@@ -506,6 +443,7 @@ impl Dump {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::run::PerfSpec;
 
     #[test]
     fn sections_parse_like_libbpf() {

@@ -9,7 +9,9 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use super::{RunError, RunOptions, Stop, StopReason};
+use super::error::RunError;
+use super::options::RunOptions;
+use super::stop::{Stop, StopReason};
 
 /// How long bpftrace gets to print its maps and exit after SIGINT before it is killed.
 const GRACE: Duration = Duration::from_secs(10);

@@ -7,176 +7,23 @@
 
 pub mod attach;
 pub mod bpftrace;
+mod error;
+mod options;
 pub mod output;
+mod stop;
 pub mod trigger;
 
-use std::collections::BTreeSet;
+pub use error::RunError;
+pub use options::{PerfSpec, RunOptions, Runnable};
+pub use stop::{Footprint, RunSummary, Stop, StopReason};
+
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::{Duration, Instant};
-
-use serde::Serialize;
-
-pub use attach::PerfSpec;
 
 use crate::obj::source::{bpftrace_probes, c_probes};
 use crate::obj::Target;
 use crate::verify::compile::{compile, CompileVerdict};
-
-/// How to run.
-#[derive(Debug, Clone)]
-pub struct RunOptions {
-    /// Stop after this long [default: run until Ctrl-C or SIGTERM].
-    pub duration: Option<Duration>,
-    /// For C programs: print the maps this often, besides at the end.
-    pub interval: Option<Duration>,
-    /// JSON lines instead of text.
-    pub json: bool,
-    /// The interface XDP, tc and socket-filter programs attach to.
-    pub iface: String,
-    /// The event `perf_event` programs sample.
-    pub perf_event: PerfSpec,
-    /// Set by the caller to end the run early (a trigger check that already saw its pattern).
-    pub done: Option<Arc<AtomicBool>>,
-}
-
-impl Default for RunOptions {
-    fn default() -> Self {
-        RunOptions {
-            duration: None,
-            interval: None,
-            json: false,
-            iface: "lo".into(),
-            perf_event: PerfSpec { hardware: false, event: "cpu-clock".into(), frequency: 99 },
-            done: None,
-        }
-    }
-}
-
-/// What to run.
-#[derive(Debug, Clone)]
-pub enum Runnable {
-    /// A bpftrace script file.
-    Bpftrace(PathBuf),
-    /// A compiled C object (clang's ELF), and where to read its record types when its own BTF
-    /// lacks them (see [`record_types_source`]).
-    Object { object: Vec<u8>, types: Option<Vec<u8>> },
-}
-
-/// Failures of running, each naming what to do.
-#[derive(Debug, thiserror::Error)]
-pub enum RunError {
-    #[error("running BPF programs needs root (CAP_BPF and CAP_PERFMON): rerun with sudo")]
-    NotRoot,
-    #[error("not attaching without confirmation: standard input is not a terminal; pass --yes to attach anyway")]
-    NoTerminal,
-    #[error("not attaching: you declined")]
-    Declined,
-    #[error("cannot run {tool}: {source}; install it with scripts/setup.sh")]
-    ToolMissing { tool: &'static str, source: std::io::Error },
-    #[error("the program does not compile:\n{0}")]
-    Compile(String),
-    #[error(transparent)]
-    Compiler(#[from] crate::verify::compile::CompileError),
-    #[error("cannot load the object: {0}")]
-    BadObject(String),
-    #[error("cannot attach {program} to {probe}: {message}")]
-    Attach { program: String, probe: String, message: String },
-    #[error("cannot watch for Ctrl-C and SIGTERM: {0}")]
-    Signals(std::io::Error),
-    #[error("{0}")]
-    Io(std::io::Error),
-}
-
-/// Why a run ended before the program ended by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum StopReason {
-    Duration,
-    Interrupted,
-    Terminated,
-    /// The caller asked (`RunOptions::done`).
-    Done,
-}
-
-/// The stop conditions of one run: the duration's deadline, SIGINT and SIGTERM. While a `Stop`
-/// exists those signals no longer kill Kgent; they end the run, so cleanup always happens.
-pub struct Stop {
-    signal: Arc<AtomicUsize>,
-    deadline: Option<Instant>,
-    done: Option<Arc<AtomicBool>>,
-    ids: Vec<signal_hook::SigId>,
-}
-
-impl Stop {
-    pub fn install(duration: Option<Duration>, done: Option<Arc<AtomicBool>>) -> Result<Stop, RunError> {
-        let signal = Arc::new(AtomicUsize::new(0));
-        let mut ids = Vec::new();
-        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            ids.push(signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize).map_err(RunError::Signals)?);
-        }
-        Ok(Stop { signal, deadline: duration.map(|d| Instant::now() + d), done, ids })
-    }
-
-    pub fn reason(&self) -> Option<StopReason> {
-        match self.signal.load(Ordering::SeqCst) as i32 {
-            signal_hook::consts::SIGINT => Some(StopReason::Interrupted),
-            signal_hook::consts::SIGTERM => Some(StopReason::Terminated),
-            _ if self.done.as_ref().is_some_and(|d| d.load(Ordering::SeqCst)) => Some(StopReason::Done),
-            _ => self.deadline.filter(|d| Instant::now() >= *d).map(|_| StopReason::Duration),
-        }
-    }
-}
-
-impl Drop for Stop {
-    fn drop(&mut self) {
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
-    }
-}
-
-/// What a run did.
-#[derive(Debug, Clone, Serialize)]
-pub struct RunSummary {
-    /// `None` when the program ended by itself (a bpftrace `exit()`).
-    pub stopped_by: Option<StopReason>,
-    /// `(program, where it was attached)`; for bpftrace, its own report on stdout says.
-    pub attached: Vec<(String, String)>,
-    /// Ring-buffer and perf-event records printed (C programs).
-    pub events: u64,
-    pub seconds: f64,
-    /// bpftrace's exit status, when it ran.
-    pub exit_code: Option<i32>,
-}
-
-/// The BPF programs and links alive on this host, by id: taken before and after a run, the
-/// difference is what the run left behind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-pub struct Footprint {
-    pub programs: BTreeSet<u32>,
-    pub links: BTreeSet<u32>,
-}
-
-impl Footprint {
-    pub fn now() -> Footprint {
-        Footprint {
-            programs: aya::programs::loaded_programs().filter_map(Result::ok).map(|p| p.id()).collect(),
-            links: aya::programs::loaded_links().filter_map(Result::ok).map(|l| l.id()).collect(),
-        }
-    }
-
-    /// What exists now that did not exist in `before`.
-    pub fn added_since(&self, before: &Footprint) -> Footprint {
-        Footprint { programs: self.programs.difference(&before.programs).copied().collect(), links: self.links.difference(&before.links).copied().collect() }
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.programs.is_empty() && self.links.is_empty()
-    }
-}
 
 pub use crate::kernel::is_root;
 

@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use super::{RunError, RunOptions, Runnable};
+use super::error::RunError;
+use super::options::{RunOptions, Runnable};
 
 /// A command that makes the traced event happen, and a regex its output must then match.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

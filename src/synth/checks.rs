@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::{GenOptions, StageTimes, SynthError};
+use super::options::GenOptions;
 use crate::kernel::Catalog;
 use crate::obj::Target;
 use crate::retrieve::{Hit, Kind, Searcher};
@@ -58,6 +58,26 @@ impl Checks {
             && self.symbolic_ok()
             && self.kernel.as_ref().is_some_and(|v| v.is_ok())
     }
+}
+
+/// Seconds spent per stage of one attempt.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct StageTimes {
+    pub prefill: f64,
+    pub decode: f64,
+    pub hooks: f64,
+    pub compile: f64,
+    pub symbolic: f64,
+    pub kernel: f64,
+}
+
+/// A check that could not run (the tool failing, not the program).
+#[derive(Debug, thiserror::Error)]
+pub enum CheckError {
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
 }
 
 /// The checks, behind a seam so tests can swap the kernel for a fake.
@@ -121,7 +141,7 @@ impl Checker for HostChecker<'_> {
 }
 
 /// Runs the checks on one program.
-pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, SynthError> {
+pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, CheckError> {
     let mut checks = Checks::default();
     let gate = safety::check(program, opts.target, opts.allow_unsafe);
     let refused = gate != SafetyVerdict::Ok;

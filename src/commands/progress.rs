@@ -1,0 +1,28 @@
+//! What every command shares: a spinner on stderr, and the model the flags name, loaded behind one.
+
+use std::time::Duration;
+
+use anyhow::Result;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::ModelArgs;
+use crate::llm;
+use crate::pipeline::LoadedModel;
+
+/// A spinner on stderr for work without a known length; hidden when stderr is not a terminal.
+pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {prefix}{msg} {elapsed}").expect("valid template"));
+    bar.set_message(message.into());
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+/// The model the flags and environment name, loaded behind a spinner.
+pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
+    let device = llm::parse_device(&args.device)?;
+    let bar = spinner("loading the model");
+    let loaded = LoadedModel::load(args.model.as_deref(), &device)?;
+    bar.finish_and_clear();
+    Ok(loaded)
+}

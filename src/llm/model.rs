@@ -1,0 +1,172 @@
+//! A loaded model: its weights, tokenizer and chat format, and the runtime's errors.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use candle_core::quantized::gguf_file;
+use candle_core::quantized::tokenizer::TokenizerFromGguf;
+use candle_core::Device;
+use candle_core::Tensor;
+use serde::Serialize;
+use tokenizers::Tokenizer;
+
+use super::qwen2::ModelWeights;
+use super::template::ChatTemplate;
+
+/// Failures of the model runtime itself (never of a generated program).
+#[derive(Debug, thiserror::Error)]
+pub enum LlmError {
+    /// The file could not be opened or read.
+    #[error("model file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    /// The file is not a GGUF file candle can read, or lacks a tensor or metadata key.
+    #[error("model file {path} is not a usable GGUF model: {message}")]
+    BadGguf { path: PathBuf, message: String },
+    /// A GGUF model of an architecture this runtime does not implement.
+    #[error("model file {path} has architecture '{found}'; kgent runs qwen2 models")]
+    UnsupportedArchitecture { path: PathBuf, found: String },
+    /// The tokenizer could not be built from the GGUF metadata, or failed on some text.
+    #[error("tokenizer: {0}")]
+    Tokenizer(String),
+    /// The conversation would not fit in the model's context window.
+    #[error("the conversation needs {needed} tokens but the model's context holds {limit}; start a new chat or lower --max-tokens")]
+    ContextFull { needed: usize, limit: usize },
+    /// `--device` named something this build cannot use.
+    #[error("device '{device}': {message}")]
+    Device { device: String, message: String },
+    /// A tensor operation failed inside candle.
+    #[error("inference failed: {0}")]
+    Candle(#[from] candle_core::Error),
+}
+
+pub(super) type Result<T, E = LlmError> = std::result::Result<T, E>;
+
+/// What the GGUF says about the model, shown in reports and `kgent bench`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelInfo {
+    pub name: String,
+    pub path: PathBuf,
+    pub architecture: String,
+    pub file_size: u64,
+    pub context_length: usize,
+    pub vocab_size: usize,
+    pub layers: usize,
+    pub embedding_length: usize,
+}
+
+/// Loaded weights plus tokenizer. The KV cache lives inside the weights, so a `Model` serves one
+/// conversation at a time: [`Chat`] borrows it mutably.
+pub struct Model {
+    weights: ModelWeights,
+    tokenizer: Tokenizer,
+    device: Device,
+    info: ModelInfo,
+    template: ChatTemplate,
+    /// Token ids that end a reply: `<|im_end|>`, `<|endoftext|>` and the GGUF's eos.
+    stop_ids: Vec<u32>,
+}
+
+impl Model {
+    /// Loads a Qwen2 GGUF file. Weights are read into memory once, quantized as in the file (on
+    /// the CPU regrouped into 8-row tiles, see [`matmul`](super::matmul)), and the tokenizer is rebuilt from the
+    /// file's own vocabulary and merges.
+    pub fn load(path: &Path, name: &str, device: &Device) -> Result<Self> {
+        let io = |source| LlmError::Io { path: path.to_path_buf(), source };
+        let bad = |message: String| LlmError::BadGguf { path: path.to_path_buf(), message };
+        let file = File::open(path).map_err(io)?;
+        let file_size = file.metadata().map_err(io)?.len();
+        let mut reader = BufReader::new(file);
+        let content = gguf_file::Content::read(&mut reader).map_err(|e| bad(e.to_string()))?;
+        let md = |key: &str| content.metadata.get(key);
+        let architecture = md("general.architecture").and_then(|v| v.to_string().ok().cloned()).ok_or_else(|| bad("no general.architecture".into()))?;
+        if architecture != "qwen2" {
+            return Err(LlmError::UnsupportedArchitecture { path: path.to_path_buf(), found: architecture });
+        }
+        let num = |key: &str| md(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize).unwrap_or(0);
+        let tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
+        if let Some(eos) = md("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
+            if !stop_ids.contains(&eos) {
+                stop_ids.push(eos);
+            }
+        }
+        let info = ModelInfo {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            architecture,
+            file_size,
+            context_length: num("qwen2.context_length"),
+            vocab_size: tokenizer.get_vocab_size(true),
+            layers: num("qwen2.block_count"),
+            embedding_length: num("qwen2.embedding_length"),
+        };
+        let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| bad(e.to_string()))?;
+        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids })
+    }
+
+    pub fn info(&self) -> &ModelInfo {
+        &self.info
+    }
+
+    pub fn template(&self) -> ChatTemplate {
+        self.template
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.tokenizer
+    }
+
+    pub fn is_stop(&self, id: u32) -> bool {
+        self.stop_ids.contains(&id)
+    }
+
+    /// Text to ids. Special tokens written in the text (`<|im_start|>`) become their single ids,
+    /// which is what the chat template relies on.
+    pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
+        let enc = self.tokenizer.encode(text, false).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        Ok(enc.get_ids().to_vec())
+    }
+
+    /// Ids to text, special tokens included (callers decide what to show).
+    pub fn decode(&self, ids: &[u32]) -> Result<String> {
+        self.tokenizer.decode(ids, false).map_err(|e| LlmError::Tokenizer(e.to_string()))
+    }
+
+    /// Runs `tokens` at positions `pos..pos+len` against the KV cache and returns the logits
+    /// (f32, vocabulary-sized) for the token after the last one. `pos == 0` starts afresh.
+    pub fn forward(&mut self, tokens: &[u32], pos: usize) -> Result<Tensor> {
+        if pos + tokens.len() > self.info.context_length.max(1) {
+            return Err(LlmError::ContextFull { needed: pos + tokens.len(), limit: self.info.context_length });
+        }
+        let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
+        // The whole pass runs on a worker of the thread pool, so the matrix products that fan
+        // out on it find the other workers still spinning instead of waking them per product.
+        let weights = &mut self.weights;
+        let logits = rayon::scope(|_| weights.forward(&input, pos))?;
+        Ok(logits.squeeze(0)?.to_dtype(candle_core::DType::F32)?)
+    }
+
+    /// Forgets every cached position.
+    pub fn clear_kv_cache(&mut self) {
+        self.weights.clear_kv_cache();
+    }
+
+    /// One short multi-token forward, then a cleared cache: the first pass grows the thread
+    /// pool, the KV cache and the allocator's arenas, so the first real prefill is not the one
+    /// that pays for them.
+    pub fn warm_up(&mut self) -> Result<()> {
+        let ids = self.encode("fn main() {}")?;
+        self.forward(&ids, 0)?;
+        self.clear_kv_cache();
+        Ok(())
+    }
+}
+
+/// Peak resident memory of this process so far (Linux `VmHWM`), in bytes.
+pub fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}

@@ -1,0 +1,40 @@
+//! How to generate: the settings the loop and the checks share.
+
+use serde::Serialize;
+
+use crate::llm::GenerateOptions;
+use crate::obj::Target;
+
+/// How to generate.
+#[derive(Debug, Clone, Serialize)]
+pub struct GenOptions {
+    pub target: Target,
+    /// Most model replies to try, the first included.
+    pub rounds: usize,
+    /// Allow bpftrace's unsafe builtins (system, signal, override).
+    pub allow_unsafe: bool,
+    pub generate: GenerateOptions,
+    /// What the request asks, as properties (from comprehension): when present, every compiled
+    /// program is executed symbolically against its filters before the kernel sees it.
+    pub properties: Option<crate::comprehend::Properties>,
+    /// Have the model restate the request as properties first (`gen --check-properties`).
+    pub comprehend: bool,
+}
+
+impl GenOptions {
+    pub fn new(target: Target) -> Self {
+        let max_tokens = match target {
+            Target::Bpftrace => 384,
+            Target::Libbpf => 1024,
+        };
+        GenOptions {
+            target,
+            rounds: 3,
+            allow_unsafe: false,
+            // The reply is the inside of a code block we opened: its closing fence ends it.
+            generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
+            properties: None,
+            comprehend: false,
+        }
+    }
+}

@@ -1,0 +1,122 @@
+//! The loop: the model's reply, the checks, feedback in the same conversation (its KV cache
+//! kept), for a bounded number of rounds.
+
+use serde::Serialize;
+
+use super::checks::{check, CheckError, Checker, Checks, StageTimes};
+use super::extract;
+use super::feedback;
+use super::options::GenOptions;
+use super::prompt;
+use crate::llm::{Conversation, LlmError};
+use crate::verify::compile::{CompileError, CompileVerdict};
+use crate::verify::kernel::LoadError;
+
+/// One model reply and what the checks made of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Attempt {
+    pub round: usize,
+    pub program: String,
+    pub checks: Checks,
+    /// What was sent back to the model, when the attempt failed and rounds were left.
+    pub feedback: Option<String>,
+    pub prompt_tokens: usize,
+    pub generated_tokens: usize,
+    pub seconds: StageTimes,
+}
+
+/// All attempts; the last passes when any does.
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub passed: bool,
+    pub attempts: Vec<Attempt>,
+}
+
+impl Outcome {
+    /// The passing attempt, else the one that got furthest (the later on a tie).
+    pub fn best(&self) -> Option<&Attempt> {
+        best(&self.attempts)
+    }
+}
+
+/// The passing attempt, else the one that got furthest (the later on a tie).
+pub fn best(attempts: &[Attempt]) -> Option<&Attempt> {
+    attempts.iter().rev().max_by_key(|a| a.checks.passed_count())
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error(transparent)]
+    Model(#[from] LlmError),
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error(transparent)]
+    Load(#[from] LoadError),
+}
+
+impl From<CheckError> for SynthError {
+    fn from(e: CheckError) -> Self {
+        match e {
+            CheckError::Compile(e) => SynthError::Compile(e),
+            CheckError::Load(e) => SynthError::Load(e),
+        }
+    }
+}
+
+/// The loop: add the worked examples (`shots`), send `first_prompt`, check the program, send
+/// feedback, up to `opts.rounds` replies.
+/// `on_text` streams the model's text; `on_status` gets one line per stage.
+pub fn synthesize(
+    conv: &mut dyn Conversation,
+    checker: &mut dyn Checker,
+    shots: &[(String, String)],
+    first_prompt: &str,
+    opts: &GenOptions,
+    on_text: &mut dyn FnMut(&str),
+    on_status: &mut dyn FnMut(&str),
+) -> Result<Outcome, SynthError> {
+    for (user, assistant) in shots {
+        conv.add_exchange(user, assistant)?;
+    }
+    let prefix = prompt::code_prefix(opts.target);
+    let mut message = first_prompt.to_string();
+    let mut generate = opts.generate.clone();
+    let mut attempts: Vec<Attempt> = Vec::new();
+    for round in 1..=opts.rounds.max(1) {
+        on_status(&format!("round {round}: generating"));
+        let reply = conv.send(&message, prefix, &generate, on_text)?;
+        let program = extract::program(&reply.text, opts.target);
+        let mut seconds = StageTimes { prefill: reply.prefill_time.as_secs_f64(), decode: reply.decode_time.as_secs_f64(), ..Default::default() };
+        on_status(&format!("round {round}: checking"));
+        let checks = check(&program, opts, checker, &mut seconds)?;
+        let passed = checks.passed();
+        let repeated = attempts.iter().any(|a| a.program == program);
+        let fb = if passed || round == opts.rounds {
+            None
+        } else {
+            feedback::feedback(&checks, opts.target).map(|mut f| {
+                if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+                    for hint in feedback::compile_hints(diagnostics, &program, opts.target, checker) {
+                        f.push('\n');
+                        f.push_str(&hint);
+                    }
+                }
+                if repeated {
+                    f.push_str("\nThis is the same program as before and it fails the same way: change it.");
+                }
+                f
+            })
+        };
+        // Greedy decoding repeats itself after the same feedback: sample the next reply instead.
+        generate.temperature = if repeated { generate.temperature.max(0.7) } else { opts.generate.temperature };
+        attempts.push(Attempt { round, program, checks, feedback: fb.clone(), prompt_tokens: reply.prompt_tokens, generated_tokens: reply.generated_tokens, seconds });
+        if passed {
+            return Ok(Outcome { passed: true, attempts });
+        }
+        match fb {
+            Some(f) => message = f,
+            None => break,
+        }
+    }
+    Ok(Outcome { passed: false, attempts })
+}
