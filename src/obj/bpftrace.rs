@@ -60,17 +60,32 @@ fn init_run(init: &BTreeSet<i64>, off: i64) -> u32 {
     n as u32
 }
 
+/// What map inference needs to know of one helper, from its spec. Argument positions count
+/// from 0 (`r1`).
+#[derive(Debug, Clone, Default)]
+pub struct HelperUse {
+    /// The map argument and the `BPF_MAP_TYPE_*` it implies.
+    pub map: Option<(usize, u32)>,
+    pub key: Option<usize>,
+    pub value: Option<usize>,
+    /// Returns a pointer into the map's value (a lookup).
+    pub returns_map_value: bool,
+    /// `(buffer, size)` argument pairs the helper writes.
+    pub fills: Vec<(usize, usize)>,
+}
+
 /// What every program of a bpftrace object says about each placeholder map, by its number.
-pub fn infer_maps<'a>(programs: impl IntoIterator<Item = &'a [Insn]>) -> BTreeMap<i32, MapUse> {
+/// `helper` describes a helper by its number (`None`: unknown, its call tells nothing).
+pub fn infer_maps<'a>(programs: impl IntoIterator<Item = &'a [Insn]>, helper: &dyn Fn(i32) -> Option<HelperUse>) -> BTreeMap<i32, MapUse> {
     let mut uses = BTreeMap::new();
     for insns in programs {
-        scan(insns, &mut uses);
+        scan(insns, &mut uses, helper);
     }
     uses
 }
 
 /// Walks one program in order, recording stack stores and helper calls on maps.
-fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>) {
+fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>, helper: &dyn Fn(i32) -> Option<HelperUse>) {
     let mut regs = [Val::Unknown; 11];
     regs[10] = Val::Stack(0);
     let mut init = BTreeSet::new();
@@ -129,54 +144,28 @@ fn scan(insns: &[Insn], uses: &mut BTreeMap<i32, MapUse>) {
                     Val::Stack(o) => Some(init_run(init, o)),
                     _ => None,
                 };
-                match x.imm {
-                    1 | 3 => {
-                        if let Val::Map(m) = regs[1] {
-                            if x.imm == 1 {
+                if let Some(h) = helper(x.imm) {
+                    if let Some((arg, map_type)) = h.map {
+                        if let Val::Map(m) = regs[arg + 1] {
+                            if h.returns_map_value {
                                 lookup = Some(m);
                             }
                             let u = uses.entry(m).or_default();
-                            u.kind(MAP_HASH);
-                            if let Some(n) = stack_len(2, &init) {
+                            u.kind(map_type);
+                            if let Some(n) = h.key.and_then(|k| stack_len(k + 1, &init)) {
                                 u.key(n);
                             }
-                        }
-                    }
-                    2 => {
-                        if let Val::Map(m) = regs[1] {
-                            let u = uses.entry(m).or_default();
-                            u.kind(MAP_HASH);
-                            if let Some(n) = stack_len(2, &init) {
-                                u.key(n);
-                            }
-                            if let Some(n) = stack_len(3, &init) {
+                            if let Some(n) = h.value.and_then(|v| stack_len(v + 1, &init)) {
                                 u.value(n);
                             }
                         }
                     }
-                    25 => {
-                        if let Val::Map(m) = regs[2] {
-                            uses.entry(m).or_default().kind(MAP_PERF_EVENT_ARRAY);
+                    for &(buf, size) in &h.fills {
+                        if let Val::Const(len) = regs[size + 1] {
+                            mark(&regs, (buf + 1) as u8, 0, len.clamp(0, 512), &mut init);
+                            reach(uses, regs[buf + 1], 0, len);
                         }
                     }
-                    27 => {
-                        if let Val::Map(m) = regs[2] {
-                            uses.entry(m).or_default().kind(MAP_STACK_TRACE);
-                        }
-                    }
-                    130 | 131 => {
-                        if let Val::Map(m) = regs[1] {
-                            uses.entry(m).or_default().kind(MAP_RINGBUF);
-                        }
-                    }
-                    // Helpers that fill a buffer: get_current_comm, probe_read*, *_str.
-                    4 | 16 | 45 | 112 | 113 | 114 | 115 => {
-                        if let Val::Const(len) = regs[2] {
-                            mark(&regs, 1, 0, len.clamp(0, 512), &mut init);
-                            reach(uses, regs[1], 0, len);
-                        }
-                    }
-                    _ => {}
                 }
                 for r in regs.iter_mut().take(6) {
                     *r = Val::Unknown;
@@ -228,8 +217,13 @@ mod tests {
             insn(0x07, 3, 0, 0, -8),
             insn(0x85, 0, 0, 0, 2),
         ];
-        let mut uses = BTreeMap::new();
-        scan(&prog, &mut uses);
+        // get_current_comm fills r1 for r2 bytes; map_update_elem takes map, key, value.
+        let helper = |id| match id {
+            16 => Some(HelperUse { fills: vec![(0, 1)], ..HelperUse::default() }),
+            2 => Some(HelperUse { map: Some((0, MAP_HASH)), key: Some(1), value: Some(2), ..HelperUse::default() }),
+            _ => None,
+        };
+        let uses = infer_maps([&prog[..]], &helper);
         let u = &uses[&3];
         assert_eq!(u.map_type, Some(MAP_HASH));
         // The key run covers comm and the adjacent value: at least the real 16 bytes, never less.

@@ -12,7 +12,8 @@ use aya::{Btf, EbpfLoader};
 use serde::Serialize;
 
 use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
-use crate::obj::bpftrace::{infer_maps, MapUse, MAP_HASH, MAP_PERF_EVENT_ARRAY, MAP_RINGBUF, MAP_STACK_TRACE};
+use crate::obj::bpftrace::{infer_maps, HelperUse, MapUse, MAP_HASH, MAP_PERF_EVENT_ARRAY, MAP_RINGBUF, MAP_STACK_TRACE};
+use crate::verify::symbolic::spec::{self, Arg, MapKind, Returns};
 use crate::obj::elf::code_sections;
 use crate::obj::insn::{slots as raw_slots, Raw};
 use crate::obj::{Probe, Target};
@@ -137,6 +138,26 @@ fn load_program(ty: u32, insns: &[u8], log: Option<&mut Vec<u8>>) -> std::io::Re
     bpf_fd(BPF_PROG_LOAD, attr)
 }
 
+/// What a helper's spec says about the maps and buffers it touches, for map inference.
+fn helper_use(id: i32) -> Option<HelperUse> {
+    let h = spec::helpers().get(&id)?;
+    let at = |kind: Arg| h.args.iter().position(|a| *a == kind);
+    let map_type = match h.map.unwrap_or(MapKind::Hash) {
+        MapKind::Hash => MAP_HASH,
+        MapKind::PerfEventArray => MAP_PERF_EVENT_ARRAY,
+        MapKind::StackTrace => MAP_STACK_TRACE,
+        MapKind::Ringbuf => MAP_RINGBUF,
+    };
+    Some(HelperUse {
+        map: at(Arg::Map).map(|i| (i, map_type)),
+        key: at(Arg::Key),
+        value: at(Arg::Value),
+        returns_map_value: h.returns == Returns::MapValueOrNull,
+        // A written buffer's size is the argument after it.
+        fills: h.args.iter().enumerate().filter(|(_, a)| **a == Arg::MemWrite).map(|(i, _)| (i, i + 1)).collect(),
+    })
+}
+
 /// Loads every probe program of bpftrace's `--emit-elf` output into the verifier, attaching
 /// nothing: bpftrace 0.17 has no load-only mode, so Kgent creates the maps
 /// [`infer_maps`](crate::obj::bpftrace::infer_maps) infers, patches their file descriptors into
@@ -154,7 +175,7 @@ fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
     if programs.is_empty() {
         return Err(LoadError::Object("the object holds no bpftrace probe sections".into()));
     }
-    let uses = infer_maps(programs.iter().map(|(_, _, insns)| insns.as_slice()));
+    let uses = infer_maps(programs.iter().map(|(_, _, insns)| insns.as_slice()), &helper_use);
     let mut fds = BTreeMap::new();
     for (id, u) in &uses {
         let fd = create_map(u).map_err(|e| LoadError::Inference(format!("the kernel refused map #{id} as inferred ({u:?}): {e}")))?;
@@ -186,4 +207,25 @@ fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
     }
     loaded.sort();
     Ok(KernelVerdict::Accepted { programs: loaded })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_helper_specs_say_which_maps_and_buffers_each_helper_touches() {
+        let lookup = helper_use(1).unwrap();
+        assert_eq!((lookup.map, lookup.key, lookup.value, lookup.returns_map_value), (Some((0, MAP_HASH)), Some(1), None, true));
+        let update = helper_use(2).unwrap();
+        assert_eq!((update.map, update.key, update.value), (Some((0, MAP_HASH)), Some(1), Some(2)));
+        assert_eq!(helper_use(25).unwrap().map, Some((1, MAP_PERF_EVENT_ARRAY)));
+        assert_eq!(helper_use(27).unwrap().map, Some((1, MAP_STACK_TRACE)));
+        assert_eq!(helper_use(131).unwrap().map, Some((0, MAP_RINGBUF)));
+        for fills in [16, 4, 45, 112, 113, 114, 115] {
+            assert_eq!(helper_use(fills).unwrap().fills, [(0, 1)], "helper {fills}");
+        }
+        assert!(helper_use(5).unwrap().map.is_none());
+        assert!(helper_use(9999).is_none());
+    }
 }

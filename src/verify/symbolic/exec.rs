@@ -12,7 +12,7 @@ use z3::ast::{Ast, Bool, BV};
 use z3::{Model, SatResult, Solver};
 
 use super::origin::sym;
-use super::spec::{self, Arg, Returns};
+use super::spec::{self, Arg, Effect, Returns};
 use crate::obj::elf::{MapRef, Program};
 use crate::obj::insn::{AluOp, AtomicOp, Insn, JmpOp, Operand};
 
@@ -700,31 +700,35 @@ impl Explorer<'_> {
             Val::Ptr { region, off, .. } => Some((region.clone(), *off)),
             _ => None,
         };
-        // What the call does besides returning, by helper.
-        match helper.name.as_str() {
-            "bpf_get_current_comm" => {
+        // What the call does besides returning, as its spec says.
+        match helper.effect {
+            None => {}
+            Some(Effect::CopyComm) => {
                 if let (Some((region, off)), Some(n)) = (ptr(&s.regs[1]), const_of(&s.regs[2])) {
                     for i in 0..n.clamp(0, 16) {
                         s.store(&region, off + i, 1, &BV::new_const(sym::comm(i as usize), 8).zero_ext(56));
                     }
                 }
             }
-            "bpf_map_update_elem" => {
+            Some(Effect::MapUpdate) => {
                 if let (Some((kr, ko)), Some((vr, vo)), Val::Ptr { region: Region::Map(m), .. }) = (ptr(&s.regs[2]), ptr(&s.regs[3]), &s.regs[1]) {
                     let (ks, vs) = self.sizes(m, (&kr, ko), Some((&vr, vo)));
                     let (key, value) = (s.written(&kr, ko, ks), s.written(&vr, vo, vs));
                     self.emit(s, slot, "map update", Some(m.clone()), key, value);
                 }
             }
-            "bpf_ringbuf_submit" => {
+            Some(Effect::Submit) => {
                 if let Some((region @ Region::Ringbuf { size, .. }, off)) = ptr(&s.regs[1]) {
                     let value = s.bytes(&region, off, size.unwrap_or(64).clamp(0, 512));
                     self.emit(s, slot, "ring buffer record", None, Vec::new(), value);
                 }
             }
-            "bpf_perf_event_output" | "bpf_ringbuf_output" => {
-                let (map_reg, data_reg, size_reg) = if id == 25 { (2, 4, 5) } else { (1, 2, 3) };
-                if let Some((region, off)) = ptr(&s.regs[data_reg]) {
+            Some(Effect::Output) => {
+                // The map, the record and its size sit where the spec's argument kinds say.
+                let at = |kind: Arg| helper.args.iter().position(|a| *a == kind).map(|i| i + 1);
+                if let (Some(map_reg), Some(data_reg)) = (at(Arg::Map), at(Arg::Mem)) {
+                    let size_reg = data_reg + 1;
+                    if let Some((region, off)) = ptr(&s.regs[data_reg]) {
                     let n = const_of(&s.regs[size_reg]).unwrap_or(64).clamp(0, 512);
                     let value = s.bytes(&region, off, n);
                     let map = match &s.regs[map_reg] {
@@ -732,10 +736,11 @@ impl Explorer<'_> {
                         _ => None,
                     };
                     self.emit(s, slot, "perf event record", map, Vec::new(), value);
+                    }
                 }
             }
-            "bpf_trace_printk" => self.emit(s, slot, "trace_printk line", None, Vec::new(), Vec::new()),
-            name if name.starts_with("bpf_probe_read") => {
+            Some(Effect::TracePrintk) => self.emit(s, slot, "trace_printk line", None, Vec::new(), Vec::new()),
+            Some(Effect::ProbeRead) => {
                 if let Some((region, off)) = ptr(&s.regs[1]) {
                     let n = const_of(&s.regs[2]).unwrap_or(0).clamp(0, 512);
                     let read = self.out.reads.len() + 1;
@@ -750,7 +755,6 @@ impl Explorer<'_> {
                     }
                 }
             }
-            _ => {}
         }
         let ret = match helper.returns {
             Returns::MapValueOrNull => {

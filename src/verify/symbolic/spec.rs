@@ -37,6 +37,34 @@ pub enum Returns {
     Void,
 }
 
+/// What a helper does besides returning, which the executor models.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Effect {
+    /// Writes the current command name into its `mem_write` buffer.
+    CopyComm,
+    /// Copies bytes from the address in its `any` argument into its `mem_write` buffer.
+    ProbeRead,
+    /// Stores its `value` under its `key` in its `map`: output user space reads.
+    MapUpdate,
+    /// Sends a ring-buffer reservation (its `record`) to user space.
+    Submit,
+    /// Sends its `mem` bytes, `size` long, to user space through its `map`.
+    Output,
+    /// Writes a line to the trace pipe.
+    TracePrintk,
+}
+
+/// The kind of map a helper's `map` argument must be, when not a hash or array.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapKind {
+    Hash,
+    PerfEventArray,
+    StackTrace,
+    Ringbuf,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Helper {
@@ -51,6 +79,9 @@ pub struct Helper {
     #[serde(default, deserialize_with = "fields")]
     pub fields: Vec<Field>,
     pub range: Option<(i64, i64)>,
+    pub effect: Option<Effect>,
+    /// The kind of map its `map` argument is (a hash when not said).
+    pub map: Option<MapKind>,
 }
 
 fn fields<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Field>, D::Error> {
