@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::kernel::sys::{bpf_fd, Attr, BPF_MAP_CREATE, BPF_PROG_LOAD};
 use crate::obj::bpftrace::{infer_maps, HelperUse, MapUse, MAP_HASH, MAP_PERF_EVENT_ARRAY, MAP_RINGBUF, MAP_STACK_TRACE};
-use crate::verify::symbolic::spec::{self, Arg, MapKind, Returns};
 use crate::obj::elf::code_sections;
 use crate::obj::insn::{slots as raw_slots, Raw};
 use crate::obj::{Probe, Target};
+use crate::verify::symbolic::spec::{self, Arg, MapKind, Returns};
 
 /// Kgent could not put an object before the verifier: not the program's fault.
 #[derive(Debug, Clone, thiserror::Error)]

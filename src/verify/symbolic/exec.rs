@@ -729,13 +729,13 @@ impl Explorer<'_> {
                 if let (Some(map_reg), Some(data_reg)) = (at(Arg::Map), at(Arg::Mem)) {
                     let size_reg = data_reg + 1;
                     if let Some((region, off)) = ptr(&s.regs[data_reg]) {
-                    let n = const_of(&s.regs[size_reg]).unwrap_or(64).clamp(0, 512);
-                    let value = s.bytes(&region, off, n);
-                    let map = match &s.regs[map_reg] {
-                        Val::Ptr { region: Region::Map(m), .. } => Some(m.clone()),
-                        _ => None,
-                    };
-                    self.emit(s, slot, "perf event record", map, Vec::new(), value);
+                        let n = const_of(&s.regs[size_reg]).unwrap_or(64).clamp(0, 512);
+                        let value = s.bytes(&region, off, n);
+                        let map = match &s.regs[map_reg] {
+                            Val::Ptr { region: Region::Map(m), .. } => Some(m.clone()),
+                            _ => None,
+                        };
+                        self.emit(s, slot, "perf event record", map, Vec::new(), value);
                     }
                 }
             }
@@ -851,4 +851,92 @@ pub fn explore(prog: &Program) -> Exploration {
     let mut e = Explorer { prog, out, steps: 0, paths: PathSolver::new() };
     e.run();
     e.out
+}
+
+/// Hand-assembled programs whose behaviour is known, for the executor and the property checks.
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::obj::insn::Raw;
+
+    /// `(code, dst, src, off, imm)` per slot; a 64-bit load takes its second slot as `(0, 0, 0, 0, 0)`.
+    pub(crate) fn program(slots: &[(u8, u8, u8, i16, i32)]) -> Program {
+        let bytes: Vec<u8> = slots.iter().flat_map(|&(code, dst, src, off, imm)| Raw { code, dst, src, off, imm }.bytes()).collect();
+        let insns = crate::obj::insn::decode(&bytes);
+        let maps = insns
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, i)| match i {
+                Some(Insn::LdImm64 { src: 1, imm, .. }) => Some((slot, MapRef::Named(format!("m{imm}")))),
+                _ => None,
+            })
+            .collect();
+        Program { section: "tracepoint/syscalls/sys_enter_openat".into(), functions: BTreeMap::new(), insns, maps, map_sizes: BTreeMap::new(), lines: BTreeMap::new() }
+    }
+
+    const EXIT: [(u8, u8, u8, i16, i32); 2] = [(0xb7, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)];
+
+    /// `r0 = map_lookup(m1, &zero)`, then `then` (with `r0` the looked-up value or NULL).
+    fn lookup_then(then: &[(u8, u8, u8, i16, i32)]) -> Program {
+        let mut slots = vec![
+            (0x62, 10, 0, -8, 0), // *(u32 *)(r10 - 8) = 0
+            (0x18, 1, 1, 0, 1),   // r1 = map m1
+            (0, 0, 0, 0, 0),
+            (0xbf, 2, 10, 0, 0), // r2 = r10
+            (0x07, 2, 0, 0, -8), // r2 += -8
+            (0x85, 0, 0, 0, 1),  // call map_lookup_elem
+        ];
+        slots.extend_from_slice(then);
+        slots.extend_from_slice(&EXIT);
+        program(&slots)
+    }
+
+    #[test]
+    fn a_lookup_used_without_a_null_check_is_a_hazard_and_a_checked_one_is_not() {
+        let unchecked = explore(&lookup_then(&[(0x79, 1, 0, 0, 0)])); // r1 = *(u64 *)(r0 + 0)
+        assert_eq!(unchecked.hazards.len(), 1, "{:?}", unchecked.hazards.iter().map(|h| &h.message).collect::<Vec<_>>());
+        assert_eq!(unchecked.hazards[0].slot, 6);
+        let checked = explore(&lookup_then(&[(0x15, 0, 0, 1, 0), (0x79, 1, 0, 0, 0)])); // if r0 == 0 goto +1
+        assert!(checked.hazards.is_empty(), "{:?}", checked.hazards.iter().map(|h| &h.message).collect::<Vec<_>>());
+        assert_eq!(checked.paths, 2, "both sides of the NULL check are followed");
+        assert!(checked.unknown.is_none());
+    }
+
+    /// `if (pid != PID) return 0; bpf_trace_printk(buf, 8)`.
+    pub(crate) fn printk_for_pid(pid: i32) -> Program {
+        program(&[
+            (0x85, 0, 0, 0, 14),  // call get_current_pid_tgid
+            (0x77, 0, 0, 0, 32),  // r0 >>= 32
+            (0x55, 0, 0, 6, pid), // if r0 != pid goto exit
+            (0x7a, 10, 0, -8, 0), // *(u64 *)(r10 - 8) = 0
+            (0xbf, 1, 10, 0, 0),  // r1 = r10
+            (0x07, 1, 0, 0, -8),  // r1 += -8
+            (0xb7, 2, 0, 0, 8),   // r2 = 8
+            (0x85, 0, 0, 0, 6),   // call trace_printk
+            (0xb7, 0, 0, 0, 0),   // r0 = 0 (fall through to exit)
+            EXIT[0],
+            EXIT[1],
+        ])
+    }
+
+    #[test]
+    fn output_is_recorded_with_the_branches_that_lead_to_it() {
+        let e = explore(&printk_for_pid(1234));
+        assert_eq!(e.paths, 2);
+        assert_eq!(e.emits.len(), 1, "only the path where the pid matched prints");
+        assert_eq!(e.emits[0].kind, "trace_printk line");
+        assert_eq!(e.emits[0].slot, 7);
+        assert!(!e.emits[0].condition.is_empty());
+        assert!(e.hazards.is_empty() && e.unknown.is_none());
+    }
+
+    #[test]
+    fn what_the_executor_cannot_model_is_unknown_not_a_verdict() {
+        // Opcode 0xff is no instruction; r11 is no register.
+        for bad in [(0xff, 0, 0, 0, 0), (0xbf, 11, 1, 0, 0)] {
+            let e = explore(&program(&[bad, EXIT[0], EXIT[1]]));
+            assert!(e.unknown.is_some() || !e.hazards.is_empty(), "{bad:?} was taken as a normal instruction");
+            assert!(e.emits.is_empty());
+        }
+    }
 }

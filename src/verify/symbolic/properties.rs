@@ -338,3 +338,63 @@ pub fn aggregate(writes: &[MapWrite], asked: &Aggregate) -> Verdict {
     }
     counterexample(format!("the request asks for {asked}, but the program's maps are: {}", seen.join("; ")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::symbolic::exec::{explore, tests::printk_for_pid};
+    use crate::verify::symbolic::platform::Tracefs;
+
+    fn props(text: &str) -> Properties {
+        let text = if text.starts_with("event:") { text.to_string() } else { format!("event: tracepoint:syscalls:sys_enter_openat\n{text}") };
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_filter_the_program_enforces_is_proved_and_one_it_breaks_has_a_counterexample() {
+        let e = explore(&printk_for_pid(1234));
+        assert_eq!(filters(&e, &props("filter: pid == 1234").filters, &[]), Verdict::Proved);
+        let Verdict::Counterexample { values, slot, .. } = filters(&e, &props("filter: pid == 99").filters, &[]) else { panic!("pid 99 is not enforced") };
+        assert_eq!(values.get("pid").map(String::as_str), Some("1234"), "{values:?}");
+        assert_eq!(slot, Some(7));
+        // Looser than the program is still enforced on every emitting path.
+        assert_eq!(filters(&e, &props("filter: pid > 1000").filters, &[]), Verdict::Proved);
+    }
+
+    #[test]
+    fn hooks_are_checked_against_the_asked_event_and_a_missing_event_is_unknown() {
+        let none = Tracefs::NONE;
+        let hooks_of = |h: &[&str]| h.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let openat = props("event: tracepoint:syscalls:sys_enter_openat");
+        assert_eq!(hooks(&hooks_of(&["tracepoint:syscalls:sys_exit_openat"]), &openat, &none), Verdict::Proved);
+        assert!(matches!(hooks(&hooks_of(&["tracepoint:syscalls:sys_enter_read"]), &openat, &none), Verdict::Counterexample { .. }));
+        assert_eq!(hooks(&[], &openat, &none), Verdict::Unknown { reason: Unknown::NoProbe });
+        // A platform without the event: no evidence either way.
+        let empty = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(empty.path().join("events/syscalls")).unwrap();
+        let v = hooks(&hooks_of(&["tracepoint:syscalls:sys_enter_read"]), &openat, &Tracefs::at(empty.path()));
+        assert_eq!(v, Verdict::Unknown { reason: Unknown::NoSuchEvent { events: vec!["tracepoint:syscalls:sys_enter_openat".into()] } });
+    }
+
+    fn shown(fields: &[Field]) -> Shown {
+        Shown { fields: fields.iter().copied().collect(), unnamed: Default::default() }
+    }
+
+    #[test]
+    fn fields_and_aggregations_follow_what_the_output_shows() {
+        assert_eq!(fields(&shown(&[Field::Pid, Field::Filename]), &[Field::Filename]), Verdict::Proved);
+        assert!(matches!(fields(&shown(&[Field::Pid]), &[Field::Filename]), Verdict::Counterexample { .. }));
+        let mut partly = shown(&[Field::Pid]);
+        partly.unnamed.insert("the result of helper 99".into());
+        assert!(matches!(fields(&partly, &[Field::Filename]), Verdict::Unknown { reason: Unknown::UnnamedOutput { .. } }));
+
+        let write = |key: &[Field], value: &[Field]| MapWrite { map: "m".into(), key: shown(key), value: shown(value), guard: Shown::default() };
+        let count_by_comm = props("aggregate: count by comm").aggregate.unwrap();
+        assert_eq!(aggregate(&[write(&[Field::Comm], &[])], &count_by_comm), Verdict::Proved);
+        assert!(matches!(aggregate(&[write(&[Field::Cpu], &[])], &count_by_comm), Verdict::Counterexample { .. }));
+        assert!(matches!(aggregate(&[], &count_by_comm), Verdict::Counterexample { .. }));
+        let sum = props("aggregate: sum bytes by comm").aggregate.unwrap();
+        assert_eq!(aggregate(&[write(&[Field::Comm], &[Field::Bytes])], &sum), Verdict::Proved);
+        assert!(matches!(aggregate(&[write(&[Field::Comm], &[])], &sum), Verdict::Counterexample { .. }));
+    }
+}
