@@ -21,6 +21,7 @@ pub mod cli;
 pub mod commands;
 pub mod comprehend;
 pub mod eval;
+pub mod ground;
 pub mod kernel;
 pub mod llm;
 pub mod obj;

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::ground::{ground, Grounding, Servable};
 use crate::kernel::{Catalog, CatalogError, Hook};
 use crate::llm::{Chat, Device, GenerateOptions, LlmError, Model};
 use crate::obj::Target;
@@ -131,6 +132,12 @@ pub struct GenReport {
     pub kernel: String,
     pub examples: Vec<String>,
     pub hooks: Vec<String>,
+    /// The events the request is about and whether this host can serve it as asked.
+    pub grounding: Grounding,
+    /// When it cannot: hooks that work here and come closest, offered as alternatives (never
+    /// used in the request's place).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
     /// What the model said the request asks (with `--check-properties`).
     pub properties: Option<crate::comprehend::Properties>,
     pub options: GenOptions,
@@ -185,6 +192,13 @@ pub struct Session {
     pub model: LoadedModel,
 }
 
+impl GenReport {
+    /// Passed every check, and attachable here: the only kind of program `--run` runs.
+    pub fn runnable(&self) -> bool {
+        self.passed && self.grounding.servable.is_here()
+    }
+}
+
 impl Session {
     /// One request through the whole pipeline: retrieve, comprehend (when asked), prompt,
     /// generate, check, feed back. `on_text` streams the model's text; `on_status` gets one line
@@ -194,13 +208,52 @@ impl Session {
         let start = Instant::now();
         let mut opts = settings.gen_options();
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
+        let grounding = ground(request, &host.catalog, crate::kernel::perf::has_hardware_pmu());
         let retrieve = start.elapsed().as_secs_f64();
+        let model_name = loaded.resolved.name.clone();
+        let report = |passed, program, attempts, properties, seconds| GenReport {
+            request: request.to_string(),
+            target: settings.target,
+            passed,
+            program,
+            model: model_name.clone(),
+            model_sha256: String::new(),
+            index_version: host.searcher.version.clone(),
+            kernel: host.catalog.key.release.clone(),
+            examples: examples.iter().map(|e| e.id.clone()).collect(),
+            hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
+            alternatives: if grounding.servable.is_here() { vec![] } else { hooks.iter().map(|h| h.probe.clone()).collect() },
+            grounding: grounding.clone(),
+            properties,
+            options: settings.gen_options(),
+            attempts,
+            seconds,
+        };
+        let kernel_function_only = matches!(grounding.servable, Servable::CannotAttachHere { .. });
+        if !grounding.servable.is_here() && !kernel_function_only {
+            // Nothing here implements the request: say so, and write nothing on another event.
+            let mut r = report(false, None, vec![], None, Timings { retrieve, total: start.elapsed().as_secs_f64(), ..Timings::default() });
+            r.model_sha256 = loaded.resolved.sha256()?;
+            return Ok(r);
+        }
+        // A request only kernel functions implement gets the program for them (verified by
+        // loading; this host cannot attach it): the examples still show the shape of an answer,
+        // the grounded hooks are listed, and the grounding check sends back a program on any
+        // other event.
+        let grounded_hooks: Vec<Hook> = grounding.load_only_probes().iter().filter_map(|p| host.catalog.find(p.replace("kfunc:", "kprobe:").as_str()).cloned()).collect();
         let shots = prompt::shots(opts.target, &examples);
         // With worked examples in front of it, a small model takes a listed hook's name for a
         // hint to use it, even a poor match ("kyber_latency" for run-queue latency): list hooks
         // only without.
-        let listed: &[Hook] = if shots.is_empty() { &hooks } else { &[] };
+        let listed: &[Hook] = if kernel_function_only {
+            &grounded_hooks
+        } else if shots.is_empty() {
+            &hooks
+        } else {
+            &[]
+        };
         let first_prompt = prompt::user_prompt(request, opts.target, listed);
+        opts.grounding = Some(grounding.clone());
         // Comprehension reads the request alone, in its own conversation, before any program exists.
         let t = Instant::now();
         if opts.comprehend && opts.properties.is_none() {
@@ -218,29 +271,17 @@ impl Session {
         let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
         let best = outcome.best().cloned();
         let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
-        Ok(GenReport {
-            request: request.to_string(),
-            target: opts.target,
-            passed: outcome.passed,
-            program: best.as_ref().map(|a| a.program.clone()),
-            model: loaded.resolved.name.clone(),
-            model_sha256: loaded.resolved.sha256()?,
-            index_version: host.searcher.version.clone(),
-            kernel: host.catalog.key.release.clone(),
-            examples: examples.iter().map(|e| e.id.clone()).collect(),
-            hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
-            properties: opts.properties.clone(),
-            seconds: Timings {
-                retrieve,
-                comprehend,
-                load_model: loaded.load_time.as_secs_f64(),
-                prefill: sum(|a| a.seconds.prefill),
-                decode: sum(|a| a.seconds.decode),
-                checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
-                total: start.elapsed().as_secs_f64(),
-            },
-            options: opts,
-            attempts: outcome.attempts,
-        })
+        let seconds = Timings {
+            retrieve,
+            comprehend,
+            load_model: loaded.load_time.as_secs_f64(),
+            prefill: sum(|a| a.seconds.prefill),
+            decode: sum(|a| a.seconds.decode),
+            checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
+            total: start.elapsed().as_secs_f64(),
+        };
+        let mut r = report(outcome.passed, best.as_ref().map(|a| a.program.clone()), outcome.attempts, opts.properties.clone(), seconds);
+        r.model_sha256 = loaded.resolved.sha256()?;
+        Ok(r)
     }
 }

@@ -75,6 +75,28 @@ fn each_failed_check_sends_its_feedback_and_a_pass_ends_the_loop() {
 }
 
 #[test]
+fn a_program_on_another_event_than_the_grounded_one_is_sent_back() {
+    use kgent::ground::{Evidence, Grounded, Grounding, Servable};
+    // The request named write(2); grounding found its tracepoint.
+    let grounding = Grounding {
+        events: vec![Grounded { probe: "tracepoint:syscalls:sys_enter_write".into(), attach: kgent::kernel::Attach::Yes, evidence: Evidence::Named { word: "write".into() } }],
+        servable: Servable::Here,
+    };
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.grounding = Some(grounding);
+    let mut chat = ScriptedChat::new([
+        "tracepoint:syscalls:sys_enter_read { @[comm] = hist(args->count); }",
+        "tracepoint:syscalls:sys_exit_write { @[comm] = hist(args->ret); }\ninterval:s:1 { print(@); }",
+    ]);
+    let out = synthesize(&mut chat, &mut FakeChecker, &[], "byte counts of write(2) per process", &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert_eq!(out.attempts.len(), 2);
+    let feedback = &chat.received[1];
+    assert!(feedback.contains("the request is about tracepoint:syscalls:sys_enter_write") && feedback.contains("it says write"), "{feedback}");
+    assert!(feedback.contains("Probes that work on this host: tracepoint:syscalls:sys_enter_write"), "{feedback}");
+}
+
+#[test]
 fn the_loop_is_bounded_and_keeps_the_attempt_that_got_furthest() {
     let mut chat = ScriptedChat::new(["kprobe:page_fault { }", "tracepoint:exceptions:page_fault_user { SYNTAX }"]);
     let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 2);

@@ -106,9 +106,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             rounds: report.attempts.len(),
             seconds: report.seconds.total,
             trigger: match req.trigger().filter(|_| args.run_triggers) {
-                Some(trigger) => Some(run_trigger(report.passed.then_some(program.as_str()), target, &trigger, args.trigger_duration, &session.host.home)),
+                Some(trigger) => Some(run_trigger(report.runnable().then_some(program.as_str()), target, &trigger, args.trigger_duration, &session.host.home)),
                 None => None,
             },
+            outcome: report.grounding.servable.name().to_string(),
+            expected_outcome: req.outcome.clone(),
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
             program: report.program,
         };

@@ -9,6 +9,10 @@ use crate::cli::GenArgs;
 use crate::pipeline::{GenReport, Host, Session, Settings};
 use crate::store::home_dir;
 
+/// Exit code when this host cannot serve the request as asked (an event only kernel functions
+/// implement on a kernel that does not attach them, an absent subsystem, no PMU, no such event).
+pub const EXIT_CANNOT_HERE: u8 = 3;
+
 /// The settings of `gen`'s flags.
 pub fn settings(args: &GenArgs) -> Settings {
     Settings {
@@ -73,6 +77,12 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         }
         eprint!("{}", render(&report));
     }
+    if !report.grounding.servable.is_here() {
+        if args.run {
+            eprintln!("kgent gen: not running anything: {}", report.grounding.servable);
+        }
+        return Ok(ExitCode::from(EXIT_CANNOT_HERE));
+    }
     if !report.passed {
         if args.run {
             eprintln!("kgent gen: not running it: only a program that passed every check is run");
@@ -102,7 +112,15 @@ fn mark(ok: bool) -> &'static str {
 pub fn render(r: &GenReport) -> String {
     let mut s = String::new();
     let n = r.attempts.len();
-    if r.passed {
+    if !r.grounding.servable.is_here() {
+        s.push_str(&format!("\nkgent gen: this host cannot do that as asked: {}\n", r.grounding.servable));
+        if let (Some(_), true) = (&r.program, r.passed) {
+            s.push_str("  the program above is for the right hook: it compiles and the kernel verifier loads it, but it cannot attach on this host\n");
+        }
+        if !r.alternatives.is_empty() {
+            s.push_str(&format!("  closest hooks that do work here (a different question, not an answer): {}\n", r.alternatives.join(", ")));
+        }
+    } else if r.passed {
         s.push_str(&format!("\nkgent gen: passed every check in {n} round{}\n", if n == 1 { "" } else { "s" }));
     } else {
         s.push_str(&format!("\nkgent gen: no program passed every check in {n} rounds; the best attempt is shown\n"));

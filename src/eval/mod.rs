@@ -56,9 +56,55 @@ pub struct Record {
     /// trigger fired, print what it should?
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<TriggerOutcome>,
+    /// What grounding said of the request (`here`, or the honest outcome given instead).
+    #[serde(default = "here")]
+    pub outcome: String,
+    /// The honest outcome the corpus expects, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_outcome: Option<String>,
     /// With `--check-properties`: attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
+}
+
+fn here() -> String {
+    "here".into()
+}
+
+/// How one request came out, judged against what it asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Judgement {
+    /// A checked program that does what was asked (rubric, and the trigger where run), or the
+    /// expected honest outcome.
+    Correct,
+    /// A program passed every check but does not do what was asked: the rubric or the trigger
+    /// fails, or the request expected an honest "cannot do that here".
+    FalsePositive,
+    /// An honest outcome where a program (or another outcome) was expected.
+    WrongRefusal,
+    /// No program passed the checks, and no honest outcome was given.
+    Missed,
+}
+
+impl Record {
+    /// Whether a program passed every check.
+    pub fn passed(&self) -> bool {
+        self.kernel_verified && self.hooks_ok && self.compiled
+    }
+
+    pub fn judgement(&self) -> Judgement {
+        let refused = self.outcome != "here";
+        let trigger_ok = self.trigger.as_ref().is_none_or(|t| t.matched);
+        match (&self.expected_outcome, refused) {
+            (Some(want), true) if *want == self.outcome => Judgement::Correct,
+            (_, true) => Judgement::WrongRefusal,
+            (Some(_), false) if self.passed() => Judgement::FalsePositive,
+            (None, false) if self.passed() && self.rubric.passed && trigger_ok => Judgement::Correct,
+            (None, false) if self.passed() => Judgement::FalsePositive,
+            (_, false) => Judgement::Missed,
+        }
+    }
 }
 
 /// A program run while its request's trigger fired.
@@ -114,6 +160,15 @@ pub struct Summary {
     pub triggered: usize,
     pub trigger_confirmed: usize,
     pub sent_back_by_properties: usize,
+    /// Judged against the request: correct programs and expected honest outcomes.
+    pub correct: usize,
+    /// Passed every check, yet not what was asked: the headline number beside `correct`.
+    pub false_positives: usize,
+    /// Honest outcomes given ("cannot do that here"), and how many were the expected one.
+    pub honest_outcomes: usize,
+    pub honest_outcomes_expected: usize,
+    pub wrong_refusals: usize,
+    pub missed: usize,
 }
 
 pub fn summarise(records: &[Record]) -> Summary {
@@ -139,6 +194,12 @@ pub fn summarise(records: &[Record]) -> Summary {
         triggered: records.iter().filter(|r| r.trigger.is_some()).count(),
         trigger_confirmed: records.iter().filter(|r| r.trigger.as_ref().is_some_and(|t| t.matched)).count(),
         sent_back_by_properties: records.iter().map(|r| r.sent_back_by_properties).sum(),
+        correct: records.iter().filter(|r| r.judgement() == Judgement::Correct).count(),
+        false_positives: records.iter().filter(|r| r.judgement() == Judgement::FalsePositive).count(),
+        honest_outcomes: records.iter().filter(|r| r.outcome != "here").count(),
+        honest_outcomes_expected: records.iter().filter(|r| r.outcome != "here" && r.judgement() == Judgement::Correct).count(),
+        wrong_refusals: records.iter().filter(|r| r.judgement() == Judgement::WrongRefusal).count(),
+        missed: records.iter().filter(|r| r.judgement() == Judgement::Missed).count(),
     }
 }
 
@@ -147,6 +208,11 @@ impl std::fmt::Display for Summary {
         let pc = |n: usize| if self.requests == 0 { 0.0 } else { 100.0 * n as f64 / self.requests as f64 };
         writeln!(f, "{:<28} {:>5} {:>7}", "", "count", "share")?;
         writeln!(f, "{:<28} {:>5}", "requests", self.requests)?;
+        writeln!(f, "{:<28} {:>5} {:>6.1}%", "correct", self.correct, pc(self.correct))?;
+        writeln!(f, "{:<28} {:>5} {:>6.1}%", "FALSE POSITIVES", self.false_positives, pc(self.false_positives))?;
+        writeln!(f, "{:<28} {:>5}   ({} the expected one)", "honest outcomes", self.honest_outcomes, self.honest_outcomes_expected)?;
+        writeln!(f, "{:<28} {:>5}", "wrong refusals", self.wrong_refusals)?;
+        writeln!(f, "{:<28} {:>5}", "missed", self.missed)?;
         for (name, n) in [
             ("compiled", self.compiled),
             ("kernel-verified", self.kernel_verified),
@@ -185,6 +251,7 @@ mod tests {
             target: None,
             trigger: None,
             expect: None,
+            outcome: None,
         }
     }
 
@@ -200,6 +267,44 @@ mod tests {
         // "uid" inside another word does not count; the end of a field name does.
         assert_eq!(score(&req(), "tracepoint:syscalls:sys_enter_openat { @[uidx, args->filename] = count(); }", Target::Bpftrace).missing_fields, ["uid"]);
         assert!(score(&req(), "tracepoint:syscalls:sys_enter_openat { @[args->owner_uid, args->filename] = count(); }", Target::Bpftrace).passed);
+    }
+
+    fn record(outcome: &str, expected: Option<&str>, passed: bool, rubric: bool) -> Record {
+        Record {
+            id: "x".into(),
+            request: "r".into(),
+            target: Target::Bpftrace,
+            model: String::new(),
+            model_sha256: String::new(),
+            index_version: String::new(),
+            hooks_ok: passed,
+            compiled: passed,
+            kernel_verified: passed,
+            rubric: Rubric { hook: Some(rubric), missing_fields: vec![], passed: rubric },
+            rounds: 1,
+            seconds: 1.0,
+            program: None,
+            trigger: None,
+            outcome: outcome.into(),
+            expected_outcome: expected.map(String::from),
+            sent_back_by_properties: 0,
+        }
+    }
+
+    #[test]
+    fn a_program_that_passes_the_checks_but_not_the_request_is_a_false_positive() {
+        assert_eq!(record("here", None, true, true).judgement(), Judgement::Correct);
+        assert_eq!(record("here", None, true, false).judgement(), Judgement::FalsePositive);
+        assert_eq!(record("here", Some("no_pmu"), true, true).judgement(), Judgement::FalsePositive, "a program where the honest answer was expected");
+        assert_eq!(record("no_pmu", Some("no_pmu"), false, false).judgement(), Judgement::Correct);
+        assert_eq!(record("absent_here", Some("no_pmu"), false, false).judgement(), Judgement::WrongRefusal);
+        assert_eq!(record("no_pmu", None, false, false).judgement(), Judgement::WrongRefusal);
+        assert_eq!(record("here", None, false, true).judgement(), Judgement::Missed);
+        let mut seen = record("here", None, true, true);
+        seen.trigger = Some(TriggerOutcome { ran: true, matched: false, error: None, output_tail: String::new() });
+        assert_eq!(seen.judgement(), Judgement::FalsePositive, "the trigger fired and the program did not see it");
+        let s = summarise(&[record("here", None, true, true), record("here", None, true, false), record("no_pmu", Some("no_pmu"), false, false)]);
+        assert_eq!((s.correct, s.false_positives, s.honest_outcomes, s.honest_outcomes_expected), (2, 1, 1, 1));
     }
 
     #[test]

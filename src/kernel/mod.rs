@@ -96,6 +96,18 @@ impl Hook {
     }
 }
 
+impl TypeSupport {
+    /// Whether programs of this type can be used here.
+    pub fn attach(&self) -> Attach {
+        match self {
+            s if s.attaches.is_yes() => Attach::Yes,
+            s if s.loads.is_yes() => Attach::LoadOnly,
+            TypeSupport { loads: Outcome::Untried(_), .. } => Attach::Unknown,
+            _ => Attach::No,
+        }
+    }
+}
+
 /// Identifies a kernel: its release and a hash of its BTF.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KernelKey {
@@ -203,13 +215,7 @@ impl Catalog {
     pub fn build(key: KernelKey, sources: &Sources) -> Catalog {
         let mut warnings = Vec::new();
         let capabilities = if sources.probe_capabilities { capability::probe() } else { Capabilities::new() };
-        let attach = |ty: &str| match capabilities.get(ty) {
-            None => Attach::Unknown,
-            Some(s) if s.attaches.is_yes() => Attach::Yes,
-            Some(s) if s.loads.is_yes() => Attach::LoadOnly,
-            Some(TypeSupport { loads: Outcome::Untried(_), .. }) => Attach::Unknown,
-            Some(_) => Attach::No,
-        };
+        let attach = |ty: &str| capabilities.get(ty).map_or(Attach::Unknown, TypeSupport::attach);
         let mut hooks = Vec::new();
 
         match &sources.tracefs {

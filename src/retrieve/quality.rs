@@ -9,6 +9,7 @@ use super::index::{Hit, IndexError, Kind, Searcher};
 use crate::kernel::Attach;
 
 const REQUESTS: &str = include_str!("../../dataset/eval/requests.toml");
+const HELDOUT: &str = include_str!("../../dataset/eval/heldout.toml");
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct EvalRequest {
@@ -30,6 +31,10 @@ pub struct EvalRequest {
     /// A regex that the output of any correct program matches while the trigger fires.
     #[serde(default)]
     pub expect: Option<String>,
+    /// For a request this host cannot serve as asked: the honest answer expected instead of a
+    /// program (`cannot_attach_here`, `absent_here`, `no_pmu`, `no_such_event`).
+    #[serde(default)]
+    pub outcome: Option<String>,
 }
 
 impl EvalRequest {
@@ -47,6 +52,11 @@ struct File {
 /// Our eval requests, as compiled in.
 pub fn eval_requests() -> Vec<EvalRequest> {
     parse_requests(REQUESTS).expect("dataset/eval/requests.toml parses (checked by tests)")
+}
+
+/// The held-out corpus (`dataset/eval/heldout.toml`), as compiled in: frozen, never tuned on.
+pub fn heldout_requests() -> Vec<EvalRequest> {
+    parse_requests(HELDOUT).expect("dataset/eval/heldout.toml parses (checked by tests)")
 }
 
 /// Parses a corpus in the format of `dataset/eval/requests.toml`.
@@ -137,6 +147,21 @@ mod tests {
         assert!(probe_matches("tracepoint:syscalls:sys_enter_*chmod*", "tracepoint:syscalls:sys_enter_fchmodat"));
         assert!(!probe_matches("tracepoint:syscalls:sys_enter_open*", "tracepoint:syscalls:sys_exit_openat"));
         assert!(!probe_matches("software:page-faults", "software:page-faults2"));
+    }
+
+    #[test]
+    fn the_heldout_corpus_is_large_and_mixes_honest_outcomes_and_triggers() {
+        let held = heldout_requests();
+        assert!(held.len() >= 60, "{} held-out requests", held.len());
+        let honest: Vec<&EvalRequest> = held.iter().filter(|r| r.outcome.is_some()).collect();
+        assert!(honest.len() >= 15, "{} with an expected honest outcome", honest.len());
+        assert!(held.iter().filter(|r| r.trigger().is_some()).count() >= 20);
+        for r in honest {
+            let o = r.outcome.as_deref().unwrap_or_default();
+            assert!(["cannot_attach_here", "absent_here", "no_pmu", "no_such_event"].contains(&o), "{}: outcome {o:?}", r.id);
+        }
+        let ours: std::collections::BTreeSet<String> = eval_requests().into_iter().map(|r| r.request).collect();
+        assert!(held.iter().all(|r| !ours.contains(&r.request)), "a held-out request is also in requests.toml");
     }
 
     #[test]

@@ -8,13 +8,16 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::options::GenOptions;
+use crate::ground::{Evidence, Grounding};
 use crate::kernel::Catalog;
+use crate::obj::Probe;
 use crate::obj::Target;
 use crate::retrieve::{Hit, Kind, Searcher};
 use crate::verify::compile::{self, CompileError, CompileVerdict};
-use crate::verify::hooks::{self, HookVerdict};
+use crate::verify::hooks::{self, HookProblem, HookVerdict};
 use crate::verify::kernel::{KernelVerdict, LoadError};
 use crate::verify::safety::{self, SafetyVerdict};
+use crate::verify::symbolic::origin::implements;
 use crate::verify::symbolic::{Platform, Report, Tracefs};
 
 /// The verdicts of one attempt; a check after a failing one is not run (`None`).
@@ -69,6 +72,51 @@ pub struct StageTimes {
     pub compile: f64,
     pub symbolic: f64,
     pub kernel: f64,
+}
+
+/// The hook verdict, held against the request's grounded events: a probe that only loads here is
+/// accepted when it is a grounded event (the honest "not attachable here" answer carries such a
+/// program), and a program none of whose event probes implements a grounded event is sent back.
+fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
+    let grounded = |p: &str| g.events.iter().any(|e| implements(p, &e.probe));
+    let verdict = match verdict {
+        HookVerdict::Problems { problems } => {
+            let load_only = g.load_only_probes();
+            let mut left: Vec<HookProblem> = problems.into_iter().filter(|p| !(p.reason.contains("cannot attach") && load_only.iter().any(|l| implements(&p.probe, l)))).collect();
+            if left.is_empty() {
+                HookVerdict::Ok { probes: probes.to_vec() }
+            } else {
+                // Only the grounded functions answer the request: never suggest another event.
+                if !load_only.is_empty() {
+                    left.iter_mut().for_each(|p| p.suggestions = load_only.clone());
+                }
+                return HookVerdict::Problems { problems: left };
+            }
+        }
+        ok => ok,
+    };
+    let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer())).collect();
+    if g.events.is_empty() || events.is_empty() || events.iter().any(|p| grounded(p)) {
+        return verdict;
+    }
+    let asked: Vec<&str> = g.events.iter().map(|e| e.probe.as_str()).collect();
+    let words: Vec<String> = g
+        .events
+        .iter()
+        .map(|e| match &e.evidence {
+            Evidence::Named { word } | Evidence::Subsystem { word, .. } => word.clone(),
+            Evidence::Counter { words } => words.join(" "),
+        })
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    HookVerdict::Problems {
+        problems: vec![HookProblem {
+            probe: events.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
+            reason: format!("the request is about {} (it says {}), and the program attaches to none of them", asked.join(" or "), words.join(", ")),
+            suggestions: asked.iter().filter(|p| !p.ends_with(":*")).map(|p| p.to_string()).collect(),
+        }],
+    }
 }
 
 /// A check that could not run (the tool failing, not the program).
@@ -152,7 +200,10 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
 
     let t = Instant::now();
     let probes = crate::obj::source::probes(program, opts.target);
-    let hooks = checker.hooks(&probes);
+    let mut hooks = checker.hooks(&probes);
+    if let Some(g) = &opts.grounding {
+        hooks = against_grounding(hooks, &probes, g);
+    }
     times.hooks = t.elapsed().as_secs_f64();
     let ok = hooks.is_ok();
     checks.hooks = Some(hooks);

@@ -19,6 +19,10 @@ pub struct GenOptions {
     pub properties: Option<crate::comprehend::Properties>,
     /// Have the model restate the request as properties first (`gen --check-properties`).
     pub comprehend: bool,
+    /// The events the request is about (from grounding): a program must attach to one of them,
+    /// and may use those that only load here when nothing else can serve the request.
+    #[serde(skip)]
+    pub grounding: Option<crate::ground::Grounding>,
 }
 
 impl GenOptions {
@@ -35,6 +39,7 @@ impl GenOptions {
             generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
             properties: None,
             comprehend: false,
+            grounding: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! target language and the hooks that exist here with their fields, within a size budget (every
 //! prompt token costs ~50 ms on two cores).
 
-use crate::kernel::Hook;
+use crate::kernel::{Hook, HookKind};
 use crate::obj::Target;
 use crate::retrieve::corpus::Example;
 
@@ -35,6 +35,13 @@ pub fn code_prefix(target: Target) -> &'static str {
 }
 
 fn hook_line(h: &Hook) -> String {
+    // bpftrace reads a kernel function's parameters as arg0, arg1, … and its result as retval;
+    // `args->` is for tracepoints (written next to a kprobe, small models copy the colon too).
+    if h.kind == HookKind::KernelFunction {
+        let name = h.probe.trim_start_matches("kprobe:");
+        let args: Vec<String> = h.fields.iter().enumerate().map(|(i, f)| format!("arg{i} is {} {}", f.ty, f.name)).collect();
+        return format!("kprobe:{name} on entry ({}), kretprobe:{name} on return (retval)", if args.is_empty() { "no arguments".to_string() } else { args.join(", ") });
+    }
     if h.fields.is_empty() {
         return h.probe.clone();
     }

@@ -1,0 +1,330 @@
+//! Grounding: which real events implement a request, whether or not they attach here, before any
+//! program is written. A request that names a kernel function this kernel cannot attach to, a
+//! subsystem this host lacks, a hardware counter on a machine without a PMU, or an event that
+//! exists nowhere gets an honest [`Servable`] answer instead of a program on some other event.
+//!
+//! The evidence is the request's own words: identifiers it names (`vfs_read`, `write(2)`,
+//! `sys_teleport`), subsystems it names (`nfs`, `nvme`; `dataset/specs/subsystems.toml` lists
+//! what Linux has), and hardware counters it describes (perf's event names and descriptions).
+//! Requests that name nothing precisely are [`Servable::Here`]: retrieval and the model choose
+//! the event, as before.
+//!
+//! ```
+//! use kgent::ground::{ground, Servable};
+//! # let catalog = kgent::kernel::Catalog { key: kgent::kernel::KernelKey::current(), hooks: vec![], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
+//! let g = ground("count calls to the sys_teleport syscall", &catalog, false);
+//! assert!(matches!(g.servable, Servable::NoSuchEvent { .. }));
+//! ```
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::kernel::{perf, Attach, Catalog, HookKind};
+
+/// Why a grounded event was chosen: the words of the request that name it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "by")]
+pub enum Evidence {
+    /// The request names it (`vfs_read`, `close()`, `io_uring`).
+    Named { word: String },
+    /// The request names its subsystem (`ext4`, `kvm`).
+    Subsystem { word: String, what: String },
+    /// The request describes a hardware counter ("cache misses").
+    Counter { words: Vec<String> },
+}
+
+/// One event the request is about.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Grounded {
+    /// bpftrace spelling; a category's tracepoints as `tracepoint:CATEGORY:*`.
+    pub probe: String,
+    pub attach: Attach,
+    pub evidence: Evidence,
+}
+
+/// Whether this host can serve the request as asked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "outcome")]
+pub enum Servable {
+    /// Some grounded event attaches here, or the request names nothing precisely.
+    Here,
+    /// The events exist only as kernel functions, and this kernel does not attach their probes.
+    CannotAttachHere { reason: String, events: Vec<String> },
+    /// The request names a subsystem (a module, filesystem or driver) this host does not have.
+    AbsentHere { what: String, word: String, categories: Vec<String> },
+    /// A hardware counter, and this machine exposes no hardware PMU.
+    NoPmu { events: Vec<String> },
+    /// Names that no event, syscall or kernel function has, here or in the subsystems Kgent knows.
+    NoSuchEvent { names: Vec<String> },
+}
+
+impl Servable {
+    pub fn is_here(&self) -> bool {
+        matches!(self, Servable::Here)
+    }
+
+    /// The snake_case name used in `--json` and by eval's expected outcomes.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Servable::Here => "here",
+            Servable::CannotAttachHere { .. } => "cannot_attach_here",
+            Servable::AbsentHere { .. } => "absent_here",
+            Servable::NoPmu { .. } => "no_pmu",
+            Servable::NoSuchEvent { .. } => "no_such_event",
+        }
+    }
+}
+
+impl std::fmt::Display for Servable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Servable::Here => f.write_str("this host can trace it"),
+            Servable::CannotAttachHere { reason, events } => write!(f, "{} exists only as a kernel function here, and {reason}", events.join(", ")),
+            Servable::AbsentHere { what, word, .. } => write!(f, "the request is about {what} (\"{word}\"), which this host does not have: none of its trace events exist here"),
+            Servable::NoPmu { events } => {
+                write!(f, "{} is a hardware counter, and this machine exposes no hardware performance counters (no PMU; common in virtual machines)", events.join(", "))
+            }
+            Servable::NoSuchEvent { names } => {
+                write!(f, "no event, syscall or kernel function is named {}: not on this host, and not in any subsystem Kgent knows", names.join(", "))
+            }
+        }
+    }
+}
+
+/// The request's events and whether they can be served here.
+#[derive(Debug, Clone, Serialize)]
+pub struct Grounding {
+    pub events: Vec<Grounded>,
+    #[serde(flatten)]
+    pub servable: Servable,
+}
+
+impl Grounding {
+    /// Grounded events that are kernel functions this host loads but cannot attach: the probes a
+    /// not-attachable-here program may use.
+    pub fn load_only_probes(&self) -> Vec<String> {
+        self.events.iter().filter(|e| e.attach == Attach::LoadOnly).map(|e| e.probe.clone()).collect()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Subsystem {
+    what: String,
+    words: Vec<String>,
+    categories: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct SubsystemFile {
+    subsystem: Vec<Subsystem>,
+}
+
+const SUBSYSTEMS: &str = include_str!("../dataset/specs/subsystems.toml");
+
+fn subsystems() -> &'static [Subsystem] {
+    static PARSED: OnceLock<Vec<Subsystem>> = OnceLock::new();
+    // Compiled in and parsed by a unit test: a failure here is a build defect.
+    PARSED.get_or_init(|| toml::from_str::<SubsystemFile>(SUBSYSTEMS).expect("dataset/specs/subsystems.toml is valid").subsystem)
+}
+
+/// Lowercase words of the request; `_`, `-`, `.` and digits stay inside a word (`io_uring`,
+/// `wi-fi`, `802.11`), trailing punctuation does not.
+fn words(request: &str) -> Vec<String> {
+    request
+        .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
+        .map(|w| w.trim_matches(|c: char| c == '-' || c == '.').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// Identifiers the request names as code: lowercase words with an underscore, or followed by
+/// `(` (`vfs_read`, `close()`, `write(2)`). All-caps words are constants (`SYN_SENT`,
+/// `PROT_EXEC`), not events.
+fn identifiers(request: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = request.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_alphabetic() || chars[i] == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let called = chars.get(i) == Some(&'(');
+            let constant = word.chars().all(|c| !c.is_ascii_lowercase());
+            if !constant && (word.contains('_') || called) && word.chars().any(|c| c.is_ascii_alphabetic()) {
+                out.push(word.to_lowercase());
+            }
+        } else {
+            i += 1;
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// A crude stem, so "misses"/"miss" and "mispredictions"/"mispredicted" meet.
+fn stem(word: &str) -> String {
+    let w = word.to_lowercase();
+    let w = ["ions", "ion", "ed", "es", "s"].iter().find_map(|s| w.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(&w).to_string();
+    w.chars().take(6).collect()
+}
+
+/// Hardware counters the request describes: every word of an event's name (or alias, or
+/// description) appears in it.
+fn counters(request_stems: &BTreeSet<String>) -> Vec<(&'static str, Vec<String>)> {
+    let content =
+        |text: &str| -> Vec<String> { text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && !["the", "and", "unaffected", "by"].contains(w)).map(stem).collect() };
+    perf::HARDWARE
+        .iter()
+        .filter_map(|(name, alias, about)| {
+            [content(&name.replace('-', " ")), content(alias), content(about)]
+                .into_iter()
+                .find(|ws| !ws.is_empty() && ws.iter().all(|w| request_stems.contains(w)))
+                .map(|ws| (*name, ws))
+        })
+        .collect()
+}
+
+/// Grounds `request` in `catalog` (this host's events) and the subsystems and counters Linux
+/// has; `pmu` says whether hardware counters exist here.
+pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
+    let mut events: Vec<Grounded> = Vec::new();
+    let mut unknown = Vec::new();
+    let all_words = words(request);
+    let lower = request.to_lowercase();
+    let wants_fentry = all_words.iter().any(|w| w == "fentry" || w == "fexit" || w == "kfunc");
+    let categories: BTreeSet<&str> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
+    let tracepoint = |name: &str| catalog.hooks.iter().find(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(name));
+    for id in identifiers(request) {
+        let syscall = id.strip_prefix("sys_").unwrap_or(&id);
+        let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
+        if let Some(h) = catalog.find(&format!("tracepoint:syscalls:sys_enter_{syscall}")) {
+            events.push(named(h.probe.clone(), h.attach));
+        } else if let Some(h) = tracepoint(&id) {
+            events.push(named(h.probe.clone(), h.attach));
+        } else if categories.contains(id.as_str()) {
+            events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
+        } else if let Some(h) = catalog.find(&format!("kprobe:{id}")) {
+            let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
+            events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
+        } else if id.starts_with("sys_") || lower.contains("syscall") || lower.contains("system call") || lower.contains("tracepoint") || lower.contains("kprobe") {
+            // Named as a kernel event, and nothing has that name.
+            unknown.push(id);
+        }
+    }
+    let mut absent = None;
+    for s in subsystems() {
+        let Some(word) = all_words.iter().find(|w| s.words.contains(w)) else { continue };
+        let here: Vec<&String> = s.categories.iter().filter(|c| categories.contains(c.as_str())).collect();
+        if here.is_empty() {
+            absent.get_or_insert((s, word.clone()));
+        } else {
+            events.extend(here.iter().map(|c| Grounded {
+                probe: format!("tracepoint:{c}:*"),
+                attach: Attach::Yes,
+                evidence: Evidence::Subsystem { word: word.clone(), what: s.what.clone() },
+            }));
+        }
+    }
+    let stems: BTreeSet<String> = all_words.iter().map(|w| stem(w)).collect();
+    for (name, ws) in counters(&stems) {
+        events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
+    }
+
+    let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
+    let servable = if events.iter().any(|e| usable(e.attach)) {
+        Servable::Here
+    } else if !events.is_empty() && events.iter().all(|e| e.probe.starts_with("hardware:")) {
+        Servable::NoPmu { events: events.iter().map(|e| e.probe.trim_end_matches(":*").to_string()).collect() }
+    } else if !events.is_empty() {
+        let kinds: Vec<&str> = events.iter().map(|e| if e.probe.starts_with("kfunc:") { "fentry" } else { "kprobe" }).collect();
+        let reason = match (kinds.contains(&"fentry"), kinds.contains(&"kprobe")) {
+            (true, false) => "this kernel refuses fentry programs".to_string(),
+            _ => "this kernel loads kprobe programs but does not attach them (no kprobe events)".to_string(),
+        };
+        Servable::CannotAttachHere { reason, events: events.iter().map(|e| e.probe.clone()).collect() }
+    } else if let Some((s, word)) = absent {
+        Servable::AbsentHere { what: s.what.clone(), word, categories: s.categories.clone() }
+    } else if !unknown.is_empty() {
+        Servable::NoSuchEvent { names: unknown }
+    } else {
+        Servable::Here
+    };
+    Grounding { events, servable }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Capabilities, Hook, KernelKey, Outcome, Tools, TypeSupport};
+
+    fn catalog() -> Catalog {
+        let hook = |probe: &str, kind, category: &str, attach| Hook {
+            probe: probe.into(),
+            kind,
+            category: category.into(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach,
+        };
+        let mut capabilities = Capabilities::new();
+        capabilities.insert("fentry".into(), TypeSupport { loads: Outcome::No("refused".into()), attaches: Outcome::No("refused".into()) });
+        Catalog {
+            key: KernelKey::current(),
+            hooks: vec![
+                hook("tracepoint:syscalls:sys_enter_write", HookKind::Tracepoint, "syscalls", Attach::Yes),
+                hook("tracepoint:syscalls:sys_enter_close", HookKind::Tracepoint, "syscalls", Attach::Yes),
+                hook("tracepoint:io_uring:io_uring_submit_req", HookKind::Tracepoint, "io_uring", Attach::Yes),
+                hook("tracepoint:ext4:ext4_sync_file_enter", HookKind::Tracepoint, "ext4", Attach::Yes),
+                hook("tracepoint:kmem:kmalloc", HookKind::Tracepoint, "kmem", Attach::Yes),
+                hook("kprobe:vfs_read", HookKind::KernelFunction, "kernel", Attach::LoadOnly),
+                hook("kprobe:copy_process", HookKind::KernelFunction, "kernel", Attach::LoadOnly),
+            ],
+            capabilities,
+            tools: Tools::default(),
+            warnings: vec![],
+        }
+    }
+
+    #[test]
+    fn the_request_words_find_the_events_and_constants_are_not_events() {
+        assert_eq!(identifiers("histogram of write(2) sizes and close() per SYN_SENT vfs_read"), ["write", "close", "vfs_read"]);
+        let g = ground("byte counts passed to write(2), for dd", &catalog(), false);
+        assert_eq!(g.servable, Servable::Here);
+        assert_eq!(g.events[0].probe, "tracepoint:syscalls:sys_enter_write");
+        assert_eq!(ground("io_uring submissions by opcode", &catalog(), false).events[0].probe, "tracepoint:io_uring:*");
+        assert_eq!(ground("ext4 fsync latency", &catalog(), false).servable, Servable::Here);
+        // Naming nothing precisely leaves the choice to retrieval and the model.
+        assert_eq!(ground("count page faults by process", &catalog(), false).servable, Servable::Here);
+        assert!(ground("which processes bind sockets, TCP_LISTEN state", &catalog(), false).events.is_empty());
+    }
+
+    #[test]
+    fn what_this_host_cannot_trace_gets_an_honest_answer() {
+        let c = catalog();
+        let g = ground("latency histogram of vfs_read() in the kernel", &c, false);
+        assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);
+        assert_eq!(g.load_only_probes(), ["kprobe:vfs_read"]);
+        assert!(matches!(ground("fentry on copy_process to count forks", &c, false).servable, Servable::CannotAttachHere { reason, .. } if reason.contains("fentry")));
+        assert!(matches!(ground("NFS client read latency by mount", &c, false).servable, Servable::AbsentHere { word, .. } if word == "nfs"));
+        assert!(matches!(ground("per-queue NVMe command latency", &c, false).servable, Servable::AbsentHere { .. }));
+        assert!(matches!(ground("count calls to the sys_teleport syscall", &c, false).servable, Servable::NoSuchEvent { names } if names == ["sys_teleport"]));
+        for counter in ["last-level cache misses by process", "branch mispredictions per process", "instructions per cycle, per CPU"] {
+            assert!(matches!(ground(counter, &c, false).servable, Servable::NoPmu { .. }), "{counter}");
+            assert_eq!(ground(counter, &c, true).servable, Servable::Here, "{counter} with a PMU");
+        }
+        // A user-space symbol is not a kernel event that fails to exist.
+        assert_eq!(ground("time pthread_mutex_lock in libc", &c, false).servable, Servable::Here);
+    }
+
+    #[test]
+    fn the_subsystem_table_parses() {
+        assert!(subsystems().len() >= 40);
+        assert!(subsystems().iter().all(|s| !s.words.is_empty() && !s.categories.is_empty()));
+    }
+}
