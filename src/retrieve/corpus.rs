@@ -177,6 +177,41 @@ pub fn dataset_fingerprint() -> String {
     hex::encode(h.finalize())[..16].to_string()
 }
 
+/// `code` without its opening comments (shebang, usage, license, authors) and without any other
+/// comment line that states a copyright or a license: the model copies what it is shown, and
+/// Kgent never puts someone else's notice on a program it writes. Descriptions come from our own
+/// fields (or the header, read before it is dropped).
+pub fn without_header(code: &str) -> String {
+    let mut out = Vec::new();
+    let (mut started, mut in_block) = (false, false);
+    for line in code.lines() {
+        let t = line.trim();
+        if !started {
+            if in_block {
+                in_block = !t.contains("*/");
+                continue;
+            }
+            if t.is_empty() || t.starts_with("#!") || t.starts_with("//") {
+                continue;
+            }
+            if t.starts_with("/*") {
+                in_block = !t.contains("*/");
+                continue;
+            }
+            started = true;
+        }
+        let lower = t.to_lowercase();
+        let comment = t.starts_with("//") || t.starts_with("/*") || t.starts_with('*');
+        let notice = ["copyright", "license", "spdx", "created this", "all rights reserved"].iter().any(|w| lower.contains(w));
+        if !(comment && notice) {
+            out.push(line);
+        }
+    }
+    let mut s = out.join("\n");
+    s.push('\n');
+    s
+}
+
 /// Turns a tool's header comment into a description: the first sentence after the tool name.
 fn tool_description(name: &str, code: &str) -> Option<String> {
     for line in code.lines().take(20) {
@@ -224,7 +259,7 @@ pub fn host_tools(dirs: &[PathBuf]) -> (Vec<Example>, Vec<String>) {
                 description,
                 tags: vec!["host-tool".into()],
                 probes: bpftrace_probes(&code),
-                code,
+                code: without_header(&code),
                 trigger: None,
             });
         }
@@ -254,7 +289,7 @@ pub fn ken_json(path: &Path) -> Result<Vec<Example>, ImportError> {
                 description: e.request,
                 tags: vec!["imported".into()],
                 probes: if is_c { c_probes(&e.bpf) } else { bpftrace_probes(&e.bpf) },
-                code: e.bpf,
+                code: without_header(&e.bpf),
                 trigger: None,
             }
         })
@@ -296,7 +331,7 @@ pub fn directory(dir: &Path) -> Result<(Vec<Example>, Vec<String>), ImportError>
                     target,
                     tags: vec!["imported".into()],
                     probes,
-                    code: text,
+                    code: without_header(&text),
                     trigger: None,
                 });
             }
@@ -317,6 +352,19 @@ mod tests {
         let e = parse_example("t", Origin::Dataset, Target::Bpftrace, "// description: d\n// probes: a:b, c:d\ncode").unwrap();
         assert_eq!(e.probes, ["a:b", "c:d"]);
         assert!(parse_example("t", Origin::Dataset, Target::Bpftrace, "// tags: x\ncode").is_err());
+    }
+
+    #[test]
+    fn shown_code_drops_headers_licenses_and_authors() {
+        let tool = "#!/usr/bin/env bpftrace\n/*\n * opensnoop\tTrace open() syscalls.\n *\n * Copyright 2018 Netflix, Inc.\n * Licensed under the Apache License, Version 2.0\n *\n * 08-Sep-2018\tBrendan Gregg\tCreated this.\n */\n\nBEGIN\n{\n\tprintf(\"Tracing\\n\");\n}\n// Copyright again, mid-file\ntracepoint:syscalls:sys_enter_openat { @[comm] = count(); } // by comm\n";
+        let shown = without_header(tool);
+        assert!(shown.starts_with("BEGIN\n"), "{shown}");
+        for notice in ["Copyright", "License", "Gregg", "#!"] {
+            assert!(!shown.contains(notice), "{notice} in {shown}");
+        }
+        assert!(shown.contains("@[comm] = count(); } // by comm"), "ordinary comments stay: {shown}");
+        let c = "// SPDX-License-Identifier: GPL-2.0\n#include \"vmlinux.h\"\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n";
+        assert_eq!(without_header(c), "#include \"vmlinux.h\"\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n", "code that says license is code, not a notice");
     }
 
     #[test]

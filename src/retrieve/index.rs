@@ -17,7 +17,7 @@ use super::corpus::{self, Example};
 use crate::kernel::{Attach, Catalog, Hook, HookKind, KernelKey};
 
 /// Bumped when the schema or what is indexed changes.
-const SCHEMA_VERSION: u32 = 2;
+const SCHEMA_VERSION: u32 = 3;
 
 /// Plain words for hook categories whose names users would not type ("disk" for `block`).
 const CATEGORY_WORDS: &[(&str, &str)] = &[
