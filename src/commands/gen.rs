@@ -138,7 +138,12 @@ pub fn render(r: &GenReport) -> String {
             parts.push(format!("compile {}", mark(v.is_ok())));
         }
         if let Some(v) = &c.symbolic {
-            parts.push(format!("properties {}", mark(v.counterexample().is_none())));
+            let unknown: Vec<String> = v.unknown().iter().map(|f| f.property.to_string()).collect();
+            parts.push(match (v.counterexample(), unknown.is_empty()) {
+                (Some(_), _) => "properties FAILED".to_string(),
+                (None, true) => "properties proved".to_string(),
+                (None, false) => format!("properties not refuted, {} unknown", unknown.join(", ")),
+            });
         }
         match &c.kernel {
             Some(crate::verify::kernel::KernelVerdict::NeedsPrivilege { .. }) => parts.push("kernel verifier not run (needs root)".into()),

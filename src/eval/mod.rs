@@ -62,6 +62,10 @@ pub struct Record {
     /// The honest outcome the corpus expects, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_outcome: Option<String>,
+    /// With `--check-properties`: the program that passed has properties the symbolic verifier
+    /// could neither prove nor refute (counted apart from proved ones).
+    #[serde(default)]
+    pub properties_unknown: bool,
     /// With `--check-properties`: attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
@@ -169,6 +173,8 @@ pub struct Summary {
     pub honest_outcomes_expected: usize,
     pub wrong_refusals: usize,
     pub missed: usize,
+    /// Passed with some property unknown to the symbolic verifier (with `--check-properties`).
+    pub passed_with_unknown_properties: usize,
 }
 
 pub fn summarise(records: &[Record]) -> Summary {
@@ -200,6 +206,7 @@ pub fn summarise(records: &[Record]) -> Summary {
         honest_outcomes_expected: records.iter().filter(|r| r.outcome != "here" && r.judgement() == Judgement::Correct).count(),
         wrong_refusals: records.iter().filter(|r| r.judgement() == Judgement::WrongRefusal).count(),
         missed: records.iter().filter(|r| r.judgement() == Judgement::Missed).count(),
+        passed_with_unknown_properties: records.iter().filter(|r| r.passed() && r.properties_unknown).count(),
     }
 }
 
@@ -225,6 +232,9 @@ impl std::fmt::Display for Summary {
         writeln!(f, "{:<28} {:>8.1} s", "p90 time", self.p90_seconds)?;
         if let Some(m) = self.median_seconds_to_verified {
             writeln!(f, "{:<28} {m:>8.1} s", "median time to verified")?;
+        }
+        if self.passed_with_unknown_properties > 0 {
+            writeln!(f, "{:<28} {:>5}", "passed, properties unknown", self.passed_with_unknown_properties)?;
         }
         if self.sent_back_by_properties > 0 {
             writeln!(f, "{:<28} {:>5}", "sent back by properties", self.sent_back_by_properties)?;
@@ -287,6 +297,7 @@ mod tests {
             trigger: None,
             outcome: outcome.into(),
             expected_outcome: expected.map(String::from),
+            properties_unknown: false,
             sent_back_by_properties: 0,
         }
     }

@@ -83,6 +83,12 @@ impl Report {
     pub fn counterexample(&self) -> Option<&Finding> {
         self.checks.iter().find(|c| matches!(c.verdict, Verdict::Counterexample { .. }))
     }
+
+    /// The properties neither proved nor broken: a program that passes with these is not shown
+    /// as proved.
+    pub fn unknown(&self) -> Vec<&Finding> {
+        self.checks.iter().filter(|c| matches!(c.verdict, Verdict::Unknown { .. })).collect()
+    }
 }
 
 /// Checks every program of `object` against `props`, and for safety, with the host facts
