@@ -166,16 +166,31 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
-/// A crude stem, so "misses"/"miss" and "mispredictions"/"mispredicted" meet.
+/// A crude stem, so "misses"/"miss", "cycles"/"cycle" and "mispredictions"/"mispredicted" meet.
 fn stem(word: &str) -> String {
-    let w = word.to_lowercase();
-    let w = ["ions", "ion", "ed", "es", "s"].iter().find_map(|s| w.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(&w).to_string();
+    let mut w = word.to_lowercase();
+    if let Some(r) = w.strip_suffix("sses") {
+        w = format!("{r}ss");
+    } else if w.ends_with('s') && !w.ends_with("ss") && w.len() > 3 {
+        w.pop();
+    }
+    let w = ["ion", "ed", "ing"].iter().find_map(|s| w.strip_suffix(s).filter(|r| r.len() >= 4)).unwrap_or(&w).to_string();
     w.chars().take(6).collect()
 }
 
+/// Words that put a counter request in hardware terms: "cache misses" alone may mean the page
+/// cache, "instructions" a signal's illegal instruction.
+const HARDWARE_CONTEXT: &[&str] =
+    &["cpu", "cpus", "hardware", "pmu", "llc", "last-level", "l1", "l2", "l3", "ipc", "perf", "counter", "counters", "cycle", "cycles", "branch", "branches", "retired"];
+
 /// Hardware counters the request describes: every word of an event's name (or alias, or
-/// description) appears in it.
-fn counters(request_stems: &BTreeSet<String>) -> Vec<(&'static str, Vec<String>)> {
+/// description) appears in it, and it speaks of the hardware.
+fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
+    let text = words.join(" ");
+    if !words.iter().any(|w| HARDWARE_CONTEXT.contains(&w.as_str())) || text.contains("page cache") {
+        return Vec::new();
+    }
+    let request_stems: BTreeSet<String> = words.iter().map(|w| stem(w)).collect();
     let content =
         |text: &str| -> Vec<String> { text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && !["the", "and", "unaffected", "by"].contains(w)).map(stem).collect() };
     perf::HARDWARE
@@ -189,6 +204,14 @@ fn counters(request_stems: &BTreeSet<String>) -> Vec<(&'static str, Vec<String>)
         .collect()
 }
 
+/// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
+/// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
+fn named_as_kernel_event(lower: &str, id: &str) -> bool {
+    let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let kernel = ["syscall", "syscalls", "tracepoint", "tracepoints", "kprobe", "kretprobe", "fentry", "kfunc"];
+    words.iter().enumerate().any(|(i, w)| *w == id && [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter_map(|j| words.get(j)).any(|n| kernel.contains(n)))
+}
+
 /// Grounds `request` in `catalog` (this host's events) and the subsystems and counters Linux
 /// has; `pmu` says whether hardware counters exist here.
 pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
@@ -197,21 +220,30 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
     let all_words = words(request);
     let lower = request.to_lowercase();
     let wants_fentry = all_words.iter().any(|w| w == "fentry" || w == "fexit" || w == "kfunc");
+    // A request about a program or library names user-space symbols (libc's strlen, connect):
+    // those are not kernel functions.
+    let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "userspace", "user-space", "usdt", "binary"].contains(&w.as_str()))
+        || lower.contains("user space")
+        || request.contains(" /");
+    // A catalog without tracepoints (no tracefs, not root) cannot tell what is absent.
+    let complete = catalog.hooks.iter().any(|h| h.kind == HookKind::Tracepoint);
     let categories: BTreeSet<&str> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
     let tracepoint = |name: &str| catalog.hooks.iter().find(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(name));
     for id in identifiers(request) {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
-        if let Some(h) = catalog.find(&format!("tracepoint:syscalls:sys_enter_{syscall}")) {
+        // Syscalls by their libc names, as the kernel may spell them (stat → newstat, pread → pread64).
+        let syscall_hook = [syscall.to_string(), format!("new{syscall}"), format!("{syscall}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")));
+        if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
         } else if let Some(h) = tracepoint(&id) {
             events.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
-        } else if let Some(h) = catalog.find(&format!("kprobe:{id}")) {
+        } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
-        } else if id.starts_with("sys_") || lower.contains("syscall") || lower.contains("system call") || lower.contains("tracepoint") || lower.contains("kprobe") {
+        } else if id.starts_with("sys_") || named_as_kernel_event(&lower, &id) {
             // Named as a kernel event, and nothing has that name.
             unknown.push(id);
         }
@@ -230,8 +262,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
             }));
         }
     }
-    let stems: BTreeSet<String> = all_words.iter().map(|w| stem(w)).collect();
-    for (name, ws) in counters(&stems) {
+    for (name, ws) in counters(&all_words) {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
     }
 
@@ -247,9 +278,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
             _ => "this kernel loads kprobe programs but does not attach them (no kprobe events)".to_string(),
         };
         Servable::CannotAttachHere { reason, events: events.iter().map(|e| e.probe.clone()).collect() }
-    } else if let Some((s, word)) = absent {
+    } else if let (Some((s, word)), true) = (absent, complete) {
         Servable::AbsentHere { what: s.what.clone(), word, categories: s.categories.clone() }
-    } else if !unknown.is_empty() {
+    } else if !unknown.is_empty() && complete {
         Servable::NoSuchEvent { names: unknown }
     } else {
         Servable::Here
@@ -318,8 +349,19 @@ mod tests {
             assert!(matches!(ground(counter, &c, false).servable, Servable::NoPmu { .. }), "{counter}");
             assert_eq!(ground(counter, &c, true).servable, Servable::Here, "{counter} with a PMU");
         }
-        // A user-space symbol is not a kernel event that fails to exist.
+        // A user-space symbol is not a kernel event that fails to exist, nor a kernel function.
         assert_eq!(ground("time pthread_mutex_lock in libc", &c, false).servable, Servable::Here);
+        assert_eq!(ground("count vfs_read() calls in libc", &c, false).servable, Servable::Here);
+        assert_eq!(ground("malloc_trim and the syscalls it makes", &c, false).servable, Servable::Here);
+        // The page cache, a signal's illegal instruction: not hardware counters.
+        for not_counter in ["page cache misses per second", "processes killed by an illegal instruction", "cache misses"] {
+            assert_eq!(ground(not_counter, &c, false).servable, Servable::Here, "{not_counter}");
+        }
+        assert!(matches!(ground("cpu cache miss rate", &c, false).servable, Servable::NoPmu { .. }), "singular and plural meet");
+        // Without tracepoints in the catalog (no tracefs) nothing is called absent.
+        let blind = Catalog { hooks: vec![], ..catalog() };
+        assert_eq!(ground("NFS client read latency", &blind, false).servable, Servable::Here);
+        assert_eq!(ground("count the sys_teleport syscall", &blind, false).servable, Servable::Here);
     }
 
     #[test]

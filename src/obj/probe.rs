@@ -326,5 +326,12 @@ mod tests {
         assert_eq!(p("kretprobe:vfs_read").kind.capability(), Some("kprobe"));
         assert_eq!(p("s:page-faults:1").kind.bpftrace_prog_type(), Some(prog_type::PERF_EVENT));
         assert!(p("END").runs_once() && p("interval:s:1").is_timer() && !p("profile:hz:99").is_timer());
+        // bpftrace's ELF sections load as the program type of their probe.
+        let prog = |section: &str| Probe::of_section(section).and_then(|p| p.kind.bpftrace_prog_type());
+        assert_eq!(prog("s_tracepoint:syscalls:sys_enter_openat_1"), Some(prog_type::TRACEPOINT));
+        assert_eq!(prog("s_interval:s:1_1"), Some(prog_type::PERF_EVENT));
+        assert_eq!(prog("s_BEGIN_1"), Some(prog_type::KPROBE));
+        assert_eq!(prog("s_rawtracepoint:sys_enter_1"), Some(prog_type::RAW_TRACEPOINT));
+        assert_eq!(prog(".text"), None);
     }
 }

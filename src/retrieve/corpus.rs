@@ -195,13 +195,22 @@ pub fn without_header(code: &str) -> String {
                 continue;
             }
             if t.starts_with("/*") {
-                in_block = !t.contains("*/");
-                continue;
+                // `/* … */ code` keeps its code.
+                match t.find("*/") {
+                    Some(end) if !t[end + 2..].trim().is_empty() => {}
+                    Some(_) => continue,
+                    None => {
+                        in_block = true;
+                        continue;
+                    }
+                }
             }
             started = true;
         }
         let lower = t.to_lowercase();
-        let comment = t.starts_with("//") || t.starts_with("/*") || t.starts_with('*');
+        // Only whole `//` lines are dropped past the header: a line of a block comment keeps the
+        // block's `/*` and `*/` balanced.
+        let comment = t.starts_with("//");
         let notice = ["copyright", "license", "spdx", "created this", "all rights reserved"].iter().any(|w| lower.contains(w));
         if !(comment && notice) {
             out.push(line);
@@ -363,6 +372,9 @@ mod tests {
             assert!(!shown.contains(notice), "{notice} in {shown}");
         }
         assert!(shown.contains("@[comm] = count(); } // by comm"), "ordinary comments stay: {shown}");
+        let blocks = "BEGIN { }\n/*\n * Copyright 2020 someone\n */\nEND { }\n/* SPDX */ char LICENSE[] SEC(\"license\") = \"GPL\";\n";
+        assert_eq!(without_header(blocks), blocks, "block comments past the header stay whole, and code after a comment stays");
+        assert!(without_header("/* header */ BEGIN { }\n").starts_with("/* header */ BEGIN"), "code after a header comment on its line stays");
         let c = "// SPDX-License-Identifier: GPL-2.0\n#include \"vmlinux.h\"\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n";
         assert_eq!(without_header(c), "#include \"vmlinux.h\"\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n", "code that says license is code, not a notice");
     }

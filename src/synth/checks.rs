@@ -78,9 +78,13 @@ pub struct StageTimes {
 /// accepted when it is a grounded event (the honest "not attachable here" answer carries such a
 /// program), and a program none of whose event probes implements a grounded event is sent back.
 fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
-    let grounded = |p: &str| g.events.iter().any(|e| implements(p, &e.probe));
+    // Only events the request names, or the counter it describes, decide the hook: a subsystem's
+    // word ("ext4") is served by its tracepoints and by its functions alike.
+    let deciding: Vec<&crate::ground::Grounded> = g.events.iter().filter(|e| !matches!(e.evidence, Evidence::Subsystem { .. })).collect();
+    let grounded = |p: &str| deciding.iter().any(|e| serves(p, &e.probe));
+    let kernel_function_only = matches!(g.servable, crate::ground::Servable::CannotAttachHere { .. });
     let verdict = match verdict {
-        HookVerdict::Problems { problems } => {
+        HookVerdict::Problems { problems } if kernel_function_only => {
             let load_only = g.load_only_probes();
             let mut left: Vec<HookProblem> = problems.into_iter().filter(|p| !(p.reason.contains("cannot attach") && load_only.iter().any(|l| implements(&p.probe, l)))).collect();
             if left.is_empty() {
@@ -95,13 +99,15 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
         }
         ok => ok,
     };
-    let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer())).collect();
-    if g.events.is_empty() || events.is_empty() || events.iter().any(|p| grounded(p)) {
+    if !verdict.is_ok() {
         return verdict;
     }
-    let asked: Vec<&str> = g.events.iter().map(|e| e.probe.as_str()).collect();
-    let words: Vec<String> = g
-        .events
+    let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer())).collect();
+    if deciding.is_empty() || events.is_empty() || events.iter().any(|p| grounded(p)) {
+        return verdict;
+    }
+    let asked: Vec<&str> = deciding.iter().map(|e| e.probe.as_str()).collect();
+    let words: Vec<String> = deciding
         .iter()
         .map(|e| match &e.evidence {
             Evidence::Named { word } | Evidence::Subsystem { word, .. } => word.clone(),
@@ -116,6 +122,24 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
             reason: format!("the request is about {} (it says {}), and the program attaches to none of them", asked.join(" or "), words.join(", ")),
             suggestions: asked.iter().filter(|p| !p.ends_with(":*")).map(|p| p.to_string()).collect(),
         }],
+    }
+}
+
+/// Whether a program's probe serves a grounded event: the same event by any spelling, and for a
+/// hardware counter, the counter by name or alias (or a C `perf_event` program, whose event is
+/// chosen when it is attached).
+fn serves(probe: &str, grounded: &str) -> bool {
+    if implements(probe, grounded) {
+        return true;
+    }
+    let Some(counter) = grounded.strip_prefix("hardware:").map(|c| c.trim_end_matches(":*")) else { return false };
+    match probe.parse::<Probe>() {
+        Ok(p) if p.kind == crate::obj::ProbeKind::PerfEvent => true,
+        Ok(p) if p.kind == crate::obj::ProbeKind::Hardware => {
+            let name = p.target.split(':').next().unwrap_or_default();
+            crate::kernel::perf::HARDWARE.iter().any(|(n, alias, _)| *n == counter && (name == *n || (!alias.is_empty() && name == *alias)))
+        }
+        _ => false,
     }
 }
 

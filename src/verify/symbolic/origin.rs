@@ -304,6 +304,8 @@ fn event_key(spelled: &str) -> (String, String) {
             _ => ("tracepoint".into(), rest.into()),
         },
         ProbeKind::RawTracepoint if rest == "sys_enter" || rest == "sys_exit" => ("syscall".into(), "*".into()),
+        // A raw or BTF tracepoint is the tracepoint of the same name, in whichever category.
+        ProbeKind::RawTracepoint | ProbeKind::TpBtf => ("tracepoint".into(), format!("*:{rest}")),
         kind if kind.is_kernel_function() => match syscall(rest) {
             Some(s) => ("syscall".into(), s),
             None => ("function".into(), rest.into()),
