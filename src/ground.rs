@@ -11,9 +11,11 @@
 //!
 //! ```
 //! use kgent::ground::{ground, Servable};
-//! # let catalog = kgent::kernel::Catalog { key: kgent::kernel::KernelKey::current(), hooks: vec![], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
-//! let g = ground("count calls to the sys_teleport syscall", &catalog, false);
-//! assert!(matches!(g.servable, Servable::NoSuchEvent { .. }));
+//! use kgent::kernel::{Attach, Catalog, Hook, HookKind, KernelKey};
+//! let openat = Hook { probe: "tracepoint:syscalls:sys_enter_openat".into(), kind: HookKind::Tracepoint, category: "syscalls".into(), fields: vec![], prototype: None, about: String::new(), attach: Attach::Yes };
+//! let catalog = Catalog { key: KernelKey::current(), hooks: vec![openat], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
+//! assert!(matches!(ground("count calls to the sys_teleport syscall", &catalog, false).servable, Servable::NoSuchEvent { .. }));
+//! assert_eq!(ground("who calls openat()?", &catalog, false).servable, Servable::Here);
 //! ```
 
 use std::collections::BTreeSet;
