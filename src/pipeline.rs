@@ -210,31 +210,29 @@ impl Session {
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
         let grounding = ground(request, &host.catalog, crate::kernel::perf::has_hardware_pmu());
         let retrieve = start.elapsed().as_secs_f64();
-        let model_name = loaded.resolved.name.clone();
-        let report = |passed, program, attempts, properties, seconds| GenReport {
+        let (model_name, model_sha256) = (loaded.resolved.name.clone(), loaded.resolved.sha256()?);
+        let report = |passed, program, attempts, options: GenOptions, seconds| GenReport {
             request: request.to_string(),
             target: settings.target,
             passed,
             program,
             model: model_name.clone(),
-            model_sha256: String::new(),
+            model_sha256: model_sha256.clone(),
             index_version: host.searcher.version.clone(),
             kernel: host.catalog.key.release.clone(),
             examples: examples.iter().map(|e| e.id.clone()).collect(),
             hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
             alternatives: if grounding.servable.is_here() { vec![] } else { hooks.iter().map(|h| h.probe.clone()).collect() },
             grounding: grounding.clone(),
-            properties,
-            options: settings.gen_options(),
+            properties: options.properties.clone(),
+            options,
             attempts,
             seconds,
         };
         let kernel_function_only = matches!(grounding.servable, Servable::CannotAttachHere { .. });
         if !grounding.servable.is_here() && !kernel_function_only {
             // Nothing here implements the request: say so, and write nothing on another event.
-            let mut r = report(false, None, vec![], None, Timings { retrieve, total: start.elapsed().as_secs_f64(), ..Timings::default() });
-            r.model_sha256 = loaded.resolved.sha256()?;
-            return Ok(r);
+            return Ok(report(false, None, vec![], opts, Timings { retrieve, total: start.elapsed().as_secs_f64(), ..Timings::default() }));
         }
         // A request only kernel functions implement gets the program for them (verified by
         // loading; this host cannot attach it): the examples still show the shape of an answer,
@@ -280,8 +278,6 @@ impl Session {
             checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
             total: start.elapsed().as_secs_f64(),
         };
-        let mut r = report(outcome.passed, best.as_ref().map(|a| a.program.clone()), outcome.attempts, opts.properties.clone(), seconds);
-        r.model_sha256 = loaded.resolved.sha256()?;
-        Ok(r)
+        Ok(report(outcome.passed, best.as_ref().map(|a| a.program.clone()), outcome.attempts, opts, seconds))
     }
 }
