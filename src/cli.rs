@@ -48,6 +48,11 @@ pub enum Command {
     /// List, fetch and verify the local models.
     #[command(subcommand)]
     Model(ModelCommand),
+    /// Say which of this host's events implement a request, with the words that led to each,
+    /// and whether this host can trace it as asked (no model needed). Exit status: 0 it can; 3 it
+    /// cannot (kernel function only, subsystem absent, no PMU, no such event); 2 tool error.
+    #[command(after_help = "Examples:\n  kgent ground \"TLB flushes per second by reason\"\n  kgent ground --json \"latency histogram of vfs_read()\"")]
+    Ground(GroundArgs),
     /// Find example programs and hooks close to a request (BM25 over the retrieval index).
     Search(SearchArgs),
     /// Build or inspect the retrieval index (examples, host tools, imports, hooks).
@@ -279,6 +284,14 @@ pub enum ModelCommand {
         /// Model name [default: the manifest's default].
         name: Option<String>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct GroundArgs {
+    /// What you want to trace, in plain English.
+    pub request: String,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

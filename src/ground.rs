@@ -14,8 +14,8 @@
 //! use kgent::kernel::{Attach, Catalog, Hook, HookKind, KernelKey};
 //! let openat = Hook { probe: "tracepoint:syscalls:sys_enter_openat".into(), kind: HookKind::Tracepoint, category: "syscalls".into(), fields: vec![], prototype: None, about: String::new(), attach: Attach::Yes };
 //! let catalog = Catalog { key: KernelKey::current(), hooks: vec![openat], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
-//! assert!(matches!(ground("count calls to the sys_teleport syscall", &catalog, false).servable, Servable::NoSuchEvent { .. }));
-//! assert_eq!(ground("who calls openat()?", &catalog, false).servable, Servable::Here);
+//! assert!(matches!(ground("count calls to the sys_teleport syscall", &catalog, false, &Retrieval::default()).servable, Servable::NoSuchEvent { .. }));
+//! assert_eq!(ground("who calls openat()?", &catalog, false, &Retrieval::default()).servable, Servable::Here);
 //! ```
 
 use std::collections::BTreeSet;
@@ -35,6 +35,10 @@ pub enum Evidence {
     Subsystem { word: String, what: String },
     /// The request describes a hardware counter ("cache misses").
     Counter { words: Vec<String> },
+    /// The request names nothing precisely, but describes the event: the best BM25 matches
+    /// among this host's hooks, whose names share these words with the request ("TLB flushes"
+    /// → `tlb:tlb_flush`). Their categories decide the hook.
+    Described { words: Vec<String>, hooks: Vec<String> },
 }
 
 /// One event the request is about.
@@ -98,12 +102,24 @@ impl std::fmt::Display for Servable {
 /// The request's events and whether they can be served here.
 #[derive(Debug, Clone, Serialize)]
 pub struct Grounding {
+    /// (`grounded` in JSON: the outcome's own `events` sit beside it.)
+    #[serde(rename = "grounded")]
     pub events: Vec<Grounded>,
     #[serde(flatten)]
     pub servable: Servable,
 }
 
 impl Grounding {
+    /// The events a program's probes must serve (by any spelling) to answer the request; empty
+    /// when the request names nothing a hook can be held to. Where only kernel functions
+    /// implement it, only they do: nothing else may stand in.
+    pub fn deciding(&self) -> Vec<&Grounded> {
+        if matches!(self.servable, Servable::CannotAttachHere { .. }) {
+            return self.events.iter().filter(|e| e.attach == Attach::LoadOnly).collect();
+        }
+        self.events.iter().collect()
+    }
+
     /// Grounded events that are kernel functions this host loads but cannot attach: the probes a
     /// not-attachable-here program may use.
     pub fn load_only_probes(&self) -> Vec<String> {
@@ -133,7 +149,7 @@ fn subsystems() -> &'static [Subsystem] {
 
 /// Lowercase words of the request; `_`, `-`, `.` and digits stay inside a word (`io_uring`,
 /// `wi-fi`, `802.11`), trailing punctuation does not.
-fn words(request: &str) -> Vec<String> {
+pub(crate) fn words(request: &str) -> Vec<String> {
     request
         .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '.'))
         .map(|w| w.trim_matches(|c: char| c == '-' || c == '.').to_lowercase())
@@ -168,17 +184,89 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
-/// A crude stem, so "misses"/"miss", "cycles"/"cycle" and "mispredictions"/"mispredicted" meet.
+/// A crude stem, so "misses"/"miss", "flushes"/"flush", "dirtied"/"dirty" and
+/// "mispredictions"/"mispredicted" meet.
 fn stem(word: &str) -> String {
     let mut w = word.to_lowercase();
-    if let Some(r) = w.strip_suffix("sses") {
+    if let Some(r) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied")).filter(|r| r.len() >= 3) {
+        w = format!("{r}y");
+    } else if let Some(r) = w.strip_suffix("sses") {
         w = format!("{r}ss");
+    } else if let Some(r) = ["shes", "ches", "xes"].iter().find_map(|s| w.strip_suffix(s)) {
+        w = format!("{r}{}", &w[r.len()..w.len() - 2]);
     } else if w.ends_with('s') && !w.ends_with("ss") && w.len() > 3 {
         w.pop();
     }
     let w = ["ion", "ed", "ing"].iter().find_map(|s| w.strip_suffix(s).filter(|r| r.len() >= 4)).unwrap_or(&w).to_string();
     w.chars().take(6).collect()
 }
+
+/// Parts of a hook's name that say what it is: `tracepoint:tlb:tlb_flush` → tlb, flush. The
+/// phase of an event (enter, exit, start, end) and the `sys`/`mm` prefixes say nothing of which.
+fn name_parts(probe: &str) -> BTreeSet<String> {
+    const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "the", "do", "x64", "tracepoint", "raw"];
+    probe
+        .splitn(2, ':')
+        .nth(1)
+        .unwrap_or(probe)
+        .split(|c: char| c == ':' || c == '_' || c == '-')
+        .filter(|t| t.len() >= 2 && !PHASE.contains(t) && t.chars().any(|c| c.is_ascii_alphabetic()))
+        .map(stem)
+        .collect()
+}
+
+/// What retrieval knows about a request: BM25's ranking of this host's attachable hooks for it
+/// ([`Searcher::rank_hooks`](crate::retrieve::Searcher::rank_hooks)), and which of its words
+/// the example programs use (so the examples can show which hook means them).
+#[derive(Debug, Clone, Default)]
+pub struct Retrieval {
+    pub ranked: Vec<(f32, crate::kernel::Hook)>,
+    /// Lowercase words of the request that two or more examples use.
+    pub familiar: BTreeSet<String>,
+}
+
+/// Tracepoints a request describes without naming them: among the hooks BM25 ranks within
+/// [`DESCRIBED_BAND`] of the best, those whose category the request names by a word no example
+/// program uses ("TLB", "workqueue", "compaction"), with the request's words their names share.
+///
+/// Everyday words ("blocked", "error", "root") name categories by accident, and where examples
+/// use a word, retrieval already shows the model a program that means it; a word only the
+/// catalog knows is where a small model, with nothing to copy, writes a program on another
+/// event. Syscalls are left to the names the request gives them.
+fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String>)> {
+    let tracepoints: Vec<&(f32, crate::kernel::Hook)> = retrieval.ranked.iter().filter(|(_, h)| matches!(h.kind, HookKind::Tracepoint | HookKind::Software)).collect();
+    let Some((best, _)) = tracepoints.first() else { return Vec::new() };
+    let unfamiliar: Vec<&String> = words.iter().filter(|w| !retrieval.familiar.contains(*w) && w.chars().any(|c| c.is_alphabetic())).collect();
+    let names = |parts: &BTreeSet<String>| unfamiliar.iter().any(|w| parts.contains(&stem(w)));
+    let band: Vec<&crate::kernel::Hook> = tracepoints
+        .iter()
+        .filter(|(score, h)| *score >= best * DESCRIBED_BAND && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls"))
+        .map(|(_, h)| h)
+        .filter(|h| names(&name_parts(&h.probe)))
+        .collect();
+    // A category named outright decides; then every close match the same words name counts
+    // ("migrations": page migration's category, and the scheduler's sched_migrate_task).
+    if !band.iter().any(|h| h.kind == HookKind::Tracepoint && names(&h.category.split('_').map(stem).collect())) {
+        return Vec::new();
+    }
+    band.into_iter()
+        .map(|h| {
+            let parts = name_parts(&h.probe);
+            let mut shared: Vec<String> = Vec::new();
+            for w in words {
+                if parts.contains(&stem(w)) && !shared.contains(w) {
+                    shared.push(w.clone());
+                }
+            }
+            (h.probe.clone(), shared)
+        })
+        .collect()
+}
+
+/// How close to the best BM25 score a hook must come to count as described by the request:
+/// near ties ("page cache" → filemap's and readahead's page-cache events) all count; a hook
+/// matched by a weaker word ("page" → page allocation) does not.
+const DESCRIBED_BAND: f32 = 0.9;
 
 /// Words that put a counter request in hardware terms: "cache misses" alone may mean the page
 /// cache, "instructions" a signal's illegal instruction.
@@ -215,8 +303,9 @@ fn named_as_kernel_event(lower: &str, id: &str) -> bool {
 }
 
 /// Grounds `request` in `catalog` (this host's events) and the subsystems and counters Linux
-/// has; `pmu` says whether hardware counters exist here.
-pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
+/// has; `pmu` says whether hardware counters exist here; `retrieval` is consulted when the
+/// request names nothing precisely.
+pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval) -> Grounding {
     let mut events: Vec<Grounded> = Vec::new();
     let mut unknown = Vec::new();
     let all_words = words(request);
@@ -250,6 +339,17 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
             unknown.push(id);
         }
     }
+    // A bare word that is a syscall's name names it when no example uses the word ("mmap",
+    // "getrandom"); everyday words that are also syscalls ("open", "exit", "kill") are left to
+    // retrieval, which has programs that show what they mean.
+    let ids = identifiers(request);
+    let mut bare = Vec::new();
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !retrieval.familiar.contains(*w)) {
+        let singular = w.strip_suffix('s').unwrap_or(w);
+        if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+            bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
+        }
+    }
     let mut absent = None;
     for s in subsystems() {
         let Some(word) = all_words.iter().find(|w| s.words.contains(w)) else { continue };
@@ -263,6 +363,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
                 evidence: Evidence::Subsystem { word: word.clone(), what: s.what.clone() },
             }));
         }
+    }
+    // A bare word is weaker evidence than an absent subsystem ("NFS latency by mount").
+    if absent.is_none() {
+        events.extend(bare);
     }
     for (name, ws) in counters(&all_words) {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
@@ -287,6 +391,31 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool) -> Grounding {
     } else {
         Servable::Here
     };
+    if events.is_empty() && servable.is_here() {
+        // Group by category: a request described in words is served by its subsystem's events
+        // (a program on `writeback_dirty_inode_start` answers "inodes dirtied for writeback").
+        let mut by_category: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+        for (probe, shared) in described(&all_words, retrieval) {
+            // A perf software event is one event; a tracepoint stands for its category.
+            let category = if probe.starts_with("tracepoint:") { probe.split(':').nth(1).unwrap_or_default().to_string() } else { probe.clone() };
+            match by_category.iter_mut().find(|(c, ..)| *c == category) {
+                Some((_, ws, hooks)) => {
+                    for w in shared {
+                        if !ws.contains(&w) {
+                            ws.push(w);
+                        }
+                    }
+                    hooks.push(probe);
+                }
+                None => by_category.push((category, shared, vec![probe])),
+            }
+        }
+        events.extend(by_category.into_iter().map(|(category, words, hooks)| Grounded {
+            probe: if category.contains(':') { category } else { format!("tracepoint:{category}:*") },
+            attach: Attach::Yes,
+            evidence: Evidence::Described { words, hooks },
+        }));
+    }
     Grounding { events, servable }
 }
 
@@ -327,43 +456,101 @@ mod tests {
     #[test]
     fn the_request_words_find_the_events_and_constants_are_not_events() {
         assert_eq!(identifiers("histogram of write(2) sizes and close() per SYN_SENT vfs_read"), ["write", "close", "vfs_read"]);
-        let g = ground("byte counts passed to write(2), for dd", &catalog(), false);
+        let g = ground("byte counts passed to write(2), for dd", &catalog(), false, &Retrieval::default());
         assert_eq!(g.servable, Servable::Here);
         assert_eq!(g.events[0].probe, "tracepoint:syscalls:sys_enter_write");
-        assert_eq!(ground("io_uring submissions by opcode", &catalog(), false).events[0].probe, "tracepoint:io_uring:*");
-        assert_eq!(ground("ext4 fsync latency", &catalog(), false).servable, Servable::Here);
+        assert_eq!(ground("io_uring submissions by opcode", &catalog(), false, &Retrieval::default()).events[0].probe, "tracepoint:io_uring:*");
+        assert_eq!(ground("ext4 fsync latency", &catalog(), false, &Retrieval::default()).servable, Servable::Here);
         // Naming nothing precisely leaves the choice to retrieval and the model.
-        assert_eq!(ground("count page faults by process", &catalog(), false).servable, Servable::Here);
-        assert!(ground("which processes bind sockets, TCP_LISTEN state", &catalog(), false).events.is_empty());
+        assert_eq!(ground("count page faults by process", &catalog(), false, &Retrieval::default()).servable, Servable::Here);
+        assert!(ground("which processes bind sockets, TCP_LISTEN state", &catalog(), false, &Retrieval::default()).events.is_empty());
     }
 
     #[test]
     fn what_this_host_cannot_trace_gets_an_honest_answer() {
         let c = catalog();
-        let g = ground("latency histogram of vfs_read() in the kernel", &c, false);
+        let g = ground("latency histogram of vfs_read() in the kernel", &c, false, &Retrieval::default());
         assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);
         assert_eq!(g.load_only_probes(), ["kprobe:vfs_read"]);
-        assert!(matches!(ground("fentry on copy_process to count forks", &c, false).servable, Servable::CannotAttachHere { reason, .. } if reason.contains("fentry")));
-        assert!(matches!(ground("NFS client read latency by mount", &c, false).servable, Servable::AbsentHere { word, .. } if word == "nfs"));
-        assert!(matches!(ground("per-queue NVMe command latency", &c, false).servable, Servable::AbsentHere { .. }));
-        assert!(matches!(ground("count calls to the sys_teleport syscall", &c, false).servable, Servable::NoSuchEvent { names } if names == ["sys_teleport"]));
+        assert!(
+            matches!(ground("fentry on copy_process to count forks", &c, false, &Retrieval::default()).servable, Servable::CannotAttachHere { reason, .. } if reason.contains("fentry"))
+        );
+        assert!(matches!(ground("NFS client read latency by mount", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "nfs"));
+        assert!(matches!(ground("per-queue NVMe command latency", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+        assert!(
+            matches!(ground("count calls to the sys_teleport syscall", &c, false, &Retrieval::default()).servable, Servable::NoSuchEvent { names } if names == ["sys_teleport"])
+        );
         for counter in ["last-level cache misses by process", "branch mispredictions per process", "instructions per cycle, per CPU"] {
-            assert!(matches!(ground(counter, &c, false).servable, Servable::NoPmu { .. }), "{counter}");
-            assert_eq!(ground(counter, &c, true).servable, Servable::Here, "{counter} with a PMU");
+            assert!(matches!(ground(counter, &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }), "{counter}");
+            assert_eq!(ground(counter, &c, true, &Retrieval::default()).servable, Servable::Here, "{counter} with a PMU");
         }
         // A user-space symbol is not a kernel event that fails to exist, nor a kernel function.
-        assert_eq!(ground("time pthread_mutex_lock in libc", &c, false).servable, Servable::Here);
-        assert_eq!(ground("count vfs_read() calls in libc", &c, false).servable, Servable::Here);
-        assert_eq!(ground("malloc_trim and the syscalls it makes", &c, false).servable, Servable::Here);
+        assert_eq!(ground("time pthread_mutex_lock in libc", &c, false, &Retrieval::default()).servable, Servable::Here);
+        assert_eq!(ground("count vfs_read() calls in libc", &c, false, &Retrieval::default()).servable, Servable::Here);
+        assert_eq!(ground("malloc_trim and the syscalls it makes", &c, false, &Retrieval::default()).servable, Servable::Here);
         // The page cache, a signal's illegal instruction: not hardware counters.
         for not_counter in ["page cache misses per second", "processes killed by an illegal instruction", "cache misses"] {
-            assert_eq!(ground(not_counter, &c, false).servable, Servable::Here, "{not_counter}");
+            assert_eq!(ground(not_counter, &c, false, &Retrieval::default()).servable, Servable::Here, "{not_counter}");
         }
-        assert!(matches!(ground("cpu cache miss rate", &c, false).servable, Servable::NoPmu { .. }), "singular and plural meet");
+        assert!(matches!(ground("cpu cache miss rate", &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }), "singular and plural meet");
         // Without tracepoints in the catalog (no tracefs) nothing is called absent.
         let blind = Catalog { hooks: vec![], ..catalog() };
-        assert_eq!(ground("NFS client read latency", &blind, false).servable, Servable::Here);
-        assert_eq!(ground("count the sys_teleport syscall", &blind, false).servable, Servable::Here);
+        assert_eq!(ground("NFS client read latency", &blind, false, &Retrieval::default()).servable, Servable::Here);
+        assert_eq!(ground("count the sys_teleport syscall", &blind, false, &Retrieval::default()).servable, Servable::Here);
+    }
+
+    fn ranked(probes: &[(&str, f32)]) -> Retrieval {
+        let hook = |probe: &str| Hook {
+            probe: probe.into(),
+            kind: if probe.starts_with("software:") { HookKind::Software } else { HookKind::Tracepoint },
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        };
+        Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new() }
+    }
+
+    #[test]
+    fn a_category_named_by_a_word_no_example_uses_decides_the_hook() {
+        let c = catalog();
+        let tlb = ranked(&[("tracepoint:tlb:tlb_flush", 100.0), ("tracepoint:kvm:kvm_pv_tlb_flush", 95.0), ("tracepoint:sched:sched_switch", 30.0)]);
+        let g = ground("TLB flushes per second by reason", &c, false, &tlb);
+        assert_eq!(g.servable, Servable::Here);
+        let probes: Vec<&str> = g.deciding().iter().map(|e| e.probe.as_str()).collect();
+        assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:*"]);
+        assert!(
+            matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushes"] && hooks == &["tracepoint:tlb:tlb_flush"]),
+            "{:?}",
+            g.events[0]
+        );
+        // A word the examples use is left to them; so is a category named only by a weak match.
+        let mut familiar = tlb.clone();
+        familiar.familiar.insert("tlb".into());
+        assert!(ground("TLB flushes per second by reason", &c, false, &familiar).events.is_empty());
+        let blocked = ranked(&[("tracepoint:block:block_plug", 50.0)]);
+        assert!(ground("time spent blocked off cpu", &c, false, &ranked(&[("tracepoint:sched:sched_switch", 100.0), ("tracepoint:block:block_plug", 50.0)])).events.is_empty());
+        assert_eq!(ground("time spent blocked off cpu", &c, false, &blocked).events.len(), 1, "within the band, a named category decides");
+        // Only tracepoints name a category; a software event the same words name joins them.
+        let migrations = ranked(&[("tracepoint:migrate:mm_migrate_pages", 80.0), ("software:cpu-migrations:*", 78.0), ("tracepoint:sched:sched_migrate_task", 76.0)]);
+        let probes: Vec<String> = ground("count task migrations", &c, false, &migrations).events.iter().map(|e| e.probe.clone()).collect();
+        assert_eq!(probes, ["tracepoint:migrate:*", "software:cpu-migrations:*", "tracepoint:sched:*"]);
+        // A request that names its event is not held to what it merely describes.
+        assert_eq!(ground("write(2) calls that flush the TLB", &c, false, &tlb).events.len(), 1);
+    }
+
+    #[test]
+    fn a_bare_syscall_name_no_example_uses_names_it() {
+        let c = catalog();
+        let g = ground("chasing an fd leak: tally closes per process", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
+        let mut familiar = Retrieval::default();
+        familiar.familiar.insert("close".into());
+        assert!(ground("count each close by process", &c, false, &familiar).events.is_empty(), "an everyday word the examples use is theirs");
+        // An absent subsystem outweighs a bare word.
+        let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
+        assert!(matches!(ground("NFS client read latency by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
     }
 
     #[test]

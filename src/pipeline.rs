@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use crate::ground::{ground, Grounding, Servable};
+use crate::ground::{ground, Grounding, Retrieval, Servable};
 use crate::kernel::{Catalog, CatalogError, Hook};
 use crate::llm::{Chat, Device, GenerateOptions, LlmError, Model};
 use crate::obj::Target;
@@ -81,6 +81,9 @@ impl Settings {
     }
 }
 
+/// How many of BM25's best hooks grounding weighs for a request that names nothing precisely.
+const GROUNDING_RANKS: usize = 10;
+
 /// What generation needs from this host, opened once (an eval reuses it for every request).
 pub struct Host {
     pub home: PathBuf,
@@ -97,6 +100,19 @@ impl Host {
         progress("opening the index");
         let searcher = Searcher::open(&Location { home: home.clone() }, &host_tool_dirs(), &mut |why| progress(&format!("building the index ({why})")))?;
         Ok(Host { home, catalog, searcher })
+    }
+
+    /// Which of this host's events implement `request`, and whether it can serve it as asked:
+    /// no model needed.
+    pub fn ground(&self, request: &str) -> Result<Grounding, PipelineError> {
+        let ranked = self.searcher.rank_hooks(request, GROUNDING_RANKS)?;
+        let mut familiar = std::collections::BTreeSet::new();
+        for w in crate::ground::words(request) {
+            if self.searcher.examples_using(&w)? >= 2 {
+                familiar.insert(w);
+            }
+        }
+        Ok(ground(request, &self.catalog, crate::kernel::perf::has_hardware_pmu(), &Retrieval { ranked, familiar }))
     }
 }
 
@@ -126,7 +142,10 @@ pub struct GenReport {
     pub target: Target,
     pub passed: bool,
     pub program: Option<String>,
+    /// The model that wrote the program; empty (and left out of JSON) when none was needed.
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub model: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
     pub model_sha256: String,
     pub index_version: String,
     pub kernel: String,
@@ -199,16 +218,53 @@ impl GenReport {
     }
 }
 
+impl Host {
+    /// The report for a request this host cannot serve and for which no program will be
+    /// written (an absent subsystem, no PMU, no such event): decided from the grounding alone,
+    /// before any model is loaded. `None` when generation should go on.
+    pub fn refusal(&self, request: &str, settings: &Settings) -> Result<Option<GenReport>, PipelineError> {
+        let start = Instant::now();
+        let grounding = self.ground(request)?;
+        if grounding.servable.is_here() || matches!(grounding.servable, Servable::CannotAttachHere { .. }) {
+            return Ok(None);
+        }
+        let (examples, hooks) = context(&self.searcher, &self.catalog, request, settings.target)?;
+        let retrieve = start.elapsed().as_secs_f64();
+        Ok(Some(GenReport {
+            request: request.to_string(),
+            target: settings.target,
+            passed: false,
+            program: None,
+            model: String::new(),
+            model_sha256: String::new(),
+            index_version: self.searcher.version.clone(),
+            kernel: self.catalog.key.release.clone(),
+            examples: examples.iter().map(|e| e.id.clone()).collect(),
+            alternatives: hooks.iter().map(|h| h.probe.clone()).collect(),
+            hooks: hooks.into_iter().map(|h| h.probe).collect(),
+            grounding,
+            properties: None,
+            options: settings.gen_options(),
+            attempts: vec![],
+            seconds: Timings { retrieve, total: start.elapsed().as_secs_f64(), ..Timings::default() },
+        }))
+    }
+}
+
 impl Session {
     /// One request through the whole pipeline: retrieve, comprehend (when asked), prompt,
     /// generate, check, feed back. `on_text` streams the model's text; `on_status` gets one line
     /// per stage.
     pub fn generate(&mut self, request: &str, settings: &Settings, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport, PipelineError> {
+        if let Some(refused) = self.host.refusal(request, settings)? {
+            // Nothing here implements the request: say so, and write nothing on another event.
+            return Ok(refused);
+        }
         let (host, loaded) = (&self.host, &mut self.model);
         let start = Instant::now();
         let mut opts = settings.gen_options();
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
-        let grounding = ground(request, &host.catalog, crate::kernel::perf::has_hardware_pmu());
+        let grounding = host.ground(request)?;
         let retrieve = start.elapsed().as_secs_f64();
         let (model_name, model_sha256) = (loaded.resolved.name.clone(), loaded.resolved.sha256()?);
         let report = |passed, program, attempts, options: GenOptions, seconds| GenReport {
@@ -230,10 +286,6 @@ impl Session {
             seconds,
         };
         let kernel_function_only = matches!(grounding.servable, Servable::CannotAttachHere { .. });
-        if !grounding.servable.is_here() && !kernel_function_only {
-            // Nothing here implements the request: say so, and write nothing on another event.
-            return Ok(report(false, None, vec![], opts, Timings { retrieve, total: start.elapsed().as_secs_f64(), ..Timings::default() }));
-        }
         // A request only kernel functions implement gets the program for them (verified by
         // loading; this host cannot attach it): the examples still show the shape of an answer,
         // the grounded hooks are listed, and the grounding check sends back a program on any

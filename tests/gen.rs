@@ -92,8 +92,31 @@ fn a_program_on_another_event_than_the_grounded_one_is_sent_back() {
     assert!(out.passed, "{:#?}", out.attempts);
     assert_eq!(out.attempts.len(), 2);
     let feedback = &chat.received[1];
-    assert!(feedback.contains("the request is about tracepoint:syscalls:sys_enter_write") && feedback.contains("it says write"), "{feedback}");
+    assert!(feedback.contains("the request is about tracepoint:syscalls:sys_enter_write") && feedback.contains("it says \"write\""), "{feedback}");
     assert!(feedback.contains("Probes that work on this host: tracepoint:syscalls:sys_enter_write"), "{feedback}");
+}
+
+#[test]
+fn a_program_on_another_event_than_the_one_described_is_sent_back_with_the_described_hooks() {
+    use kgent::ground::{Evidence, Grounded, Grounding, Servable};
+    // "TLB flushes": no example uses the words, the catalog's tlb_flush does.
+    let grounding = Grounding {
+        events: vec![Grounded {
+            probe: "tracepoint:tlb:*".into(),
+            attach: kgent::kernel::Attach::Yes,
+            evidence: Evidence::Described { words: vec!["tlb".into(), "flushes".into()], hooks: vec!["tracepoint:tlb:tlb_flush".into()] },
+        }],
+        servable: Servable::Here,
+    };
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.grounding = Some(grounding);
+    let mut chat = ScriptedChat::new(["tracepoint:syscalls:sys_enter_sync { @syncs = count(); }", "tracepoint:tlb:tlb_flush { @[args->reason] = count(); }"]);
+    let out = synthesize(&mut chat, &mut FakeChecker, &[], "TLB flushes per second by reason", &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert_eq!(out.attempts.len(), 2);
+    let feedback = &chat.received[1];
+    assert!(feedback.contains("the request is about tracepoint:tlb:*") && feedback.contains("\"tlb flushes\""), "{feedback}");
+    assert!(feedback.contains("tracepoint:tlb:tlb_flush"), "the described hook is offered: {feedback}");
 }
 
 #[test]

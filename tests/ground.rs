@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 use assert_cmd::cargo::CommandCargoExt;
 use common::Need;
-use kgent::ground::{ground, Servable};
+use kgent::ground::{ground, Retrieval, Servable};
 use kgent::kernel::{perf, Attach, Catalog};
 use kgent::llm::{tiny, ScriptedChat};
 use kgent::obj::Target;
@@ -38,6 +38,18 @@ fn an_event_that_exists_nowhere_and_a_counter_without_a_pmu_get_the_honest_outco
     assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(report["grounding"]["outcome"], "no_such_event", "{report:#}");
     assert_eq!(report["grounding"]["names"][0], "sys_teleport");
+    assert!(report.get("model").is_none(), "decided before any model is loaded: {report:#}");
+    // The grounding stage alone, as a user or an agent asks it.
+    let ground = |request: &str| Command::cargo_bin("kgent").unwrap().args(["ground", "--json", request]).env("KGENT_HOME", home.path()).output().unwrap();
+    let out = ground("count calls to the sys_teleport syscall per process");
+    assert_eq!(out.status.code(), Some(3));
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(g["grounding"]["outcome"], "no_such_event", "{g:#}");
+    let out = ground("latency of write(2) for dd only");
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(g["grounding"]["grounded"][0]["probe"], "tracepoint:syscalls:sys_enter_write", "{g:#}");
+    assert_eq!(g["grounding"]["grounded"][0]["evidence"]["word"], "write", "{g:#}");
     assert!(report["program"].is_null() && report["attempts"].as_array().unwrap().is_empty(), "nothing is written on another event: {report:#}");
 
     let (out, report) = gen_json(home.path(), model, "last-level cache misses by process");
@@ -60,7 +72,7 @@ fn a_kernel_function_only_request_gets_its_kprobe_program_verified_by_load_and_m
     let catalog = Catalog::load_or_build(home.path(), false).unwrap();
     let searcher = Searcher::open(&Location { home: home.path().into() }, &host_tool_dirs(), &mut |_| {}).unwrap();
     let request = "count calls to vfs_read() per process";
-    let grounding = ground(request, &catalog, perf::has_hardware_pmu());
+    let grounding = ground(request, &catalog, perf::has_hardware_pmu(), &Retrieval { ranked: searcher.rank_hooks(request, 10).unwrap(), ..Retrieval::default() });
     let kprobes_attach = catalog.find("kprobe:vfs_read").is_some_and(|h| h.attach == Attach::Yes);
     if kprobes_attach {
         assert_eq!(grounding.servable, Servable::Here, "kprobes attach on this host");

@@ -96,8 +96,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             id: req.id.clone(),
             request: req.request.clone(),
             target,
-            model: report.model.clone(),
-            model_sha256: report.model_sha256.clone(),
+            // The session's model, also for refusals, which the grounding decides without it.
+            model: session.model.resolved.name.clone(),
+            model_sha256: session.model.resolved.sha256()?,
             index_version: report.index_version.clone(),
             hooks_ok: checks.and_then(|c| c.hooks.as_ref()).is_some_and(|v| v.is_ok()),
             compiled: checks.and_then(|c| c.compile.as_ref()).is_some_and(|v| v.is_ok()),

@@ -40,6 +40,11 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         crate::run::preflight(args.run_flags.yes)?;
     }
     let host = open_host()?;
+    // A request this host cannot serve is answered before the model is loaded (seconds, for
+    // the 1.5B).
+    if let Some(report) = host.refusal(&args.request, &settings)? {
+        return finish(&args, report, None);
+    }
     let mut session = Session { host, model: super::progress::load_model(&args.model)? };
     let status = super::progress::spinner("generating");
     // The latest line of the model's text, shown on the status line; reset at each stage.
@@ -62,7 +67,11 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
     )?;
     status.finish_and_clear();
     report.seconds.total += session.model.load_time.as_secs_f64();
+    finish(&args, report, Some(session))
+}
 
+/// Writes, prints and (when asked and allowed) runs what `gen` produced.
+fn finish(args: &GenArgs, report: GenReport, session: Option<Session>) -> Result<ExitCode> {
     if let (Some(path), Some(program)) = (&args.output, &report.program) {
         std::fs::write(path, program).with_context(|| format!("writing {}", path.display()))?;
     }
@@ -165,6 +174,10 @@ pub fn render(r: &GenReport) -> String {
         s.push_str(&format!("  {message}\n"));
     }
     let t = &r.seconds;
+    if r.model.is_empty() {
+        s.push_str(&format!("  decided from this host's catalog, no model needed: index {}, kernel {}, {:.2} s\n", r.index_version, r.kernel, t.total));
+        return s;
+    }
     s.push_str(&format!(
         "  model {} ({}), index {}, kernel {}\n  seconds: retrieve {:.2}, load {:.1}, comprehend {:.1}, prefill {:.1}, decode {:.1}, checks {:.1}, total {:.1}\n",
         r.model,

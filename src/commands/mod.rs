@@ -6,6 +6,7 @@ mod complete;
 mod eval;
 mod explain;
 mod gen;
+mod ground;
 mod hooks;
 mod model;
 mod progress;
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Eval(args) => eval::run(args),
         Command::Complete(args) => complete::run(args),
         Command::Model(cmd) => model::run(cmd),
+        Command::Ground(args) => ground::run(args),
         Command::Search(args) => search::search(args),
         Command::Index(cmd) => search::index(cmd),
         Command::Hooks(args) => hooks::run(args),

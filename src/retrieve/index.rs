@@ -525,6 +525,36 @@ impl Searcher {
         }
     }
 
+    /// Hooks that attach here ranked by BM25 alone (not by the examples' probes), best first: how
+    /// closely each hook's own name, fields and description match the request's words.
+    pub fn rank_hooks(&self, request: &str, k: usize) -> Result<Vec<(f32, Hook)>, IndexError> {
+        Ok(self
+            .bm25(request, Kind::Hooks, k, false)?
+            .into_iter()
+            .filter_map(|h| match h {
+                Hit::Hook { score, hook } => Some((score, hook)),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// How many example programs use `word` (in their title, description, tags or code), as the
+    /// index's stemmer reads it.
+    pub fn examples_using(&self, word: &str) -> Result<usize, IndexError> {
+        let f = &self.fields;
+        let err = tantivy_err(Path::new("index"));
+        let mut tokenizer = self.index.tokenizer_for_field(f.body).map_err(&err)?;
+        let mut stream = tokenizer.token_stream(word);
+        let Some(token) = stream.next().map(|t| t.text.clone()) else { return Ok(0) };
+        let term = |field: Field| -> Box<dyn Query> { Box::new(TermQuery::new(Term::from_field_text(field, &token), IndexRecordOption::Basic)) };
+        let anywhere = BooleanQuery::new([f.title, f.body, f.tags].into_iter().map(|field| (Occur::Should, term(field))).collect());
+        let query = BooleanQuery::new(vec![
+            (Occur::Must, Box::new(TermQuery::new(Term::from_field_text(f.doc_type, "example"), IndexRecordOption::Basic)) as Box<dyn Query>),
+            (Occur::Must, Box::new(anywhere)),
+        ]);
+        self.reader.searcher().search(&query, &tantivy::collector::Count).map_err(&err)
+    }
+
     /// The hook with exactly this probe name, if the index has it.
     fn hook(&self, probe: &str) -> Result<Option<Hook>, IndexError> {
         let f = &self.fields;

@@ -78,9 +78,7 @@ pub struct StageTimes {
 /// accepted when it is a grounded event (the honest "not attachable here" answer carries such a
 /// program), and a program none of whose event probes implements a grounded event is sent back.
 fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
-    // Only events the request names, or the counter it describes, decide the hook: a subsystem's
-    // word ("ext4") is served by its tracepoints and by its functions alike.
-    let deciding: Vec<&crate::ground::Grounded> = g.events.iter().filter(|e| !matches!(e.evidence, Evidence::Subsystem { .. })).collect();
+    let deciding = g.deciding();
     let grounded = |p: &str| deciding.iter().any(|e| serves(p, &e.probe));
     let kernel_function_only = matches!(g.servable, crate::ground::Servable::CannotAttachHere { .. });
     let verdict = match verdict {
@@ -107,11 +105,20 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
         return verdict;
     }
     let asked: Vec<&str> = deciding.iter().map(|e| e.probe.as_str()).collect();
+    // The events to offer: the named ones, and the hooks a description matched best.
+    let offered: Vec<String> = deciding
+        .iter()
+        .flat_map(|e| match &e.evidence {
+            Evidence::Described { hooks, .. } => hooks.clone(),
+            _ if e.probe.ends_with(":*") => vec![],
+            _ => vec![e.probe.clone()],
+        })
+        .collect();
     let words: Vec<String> = deciding
         .iter()
         .map(|e| match &e.evidence {
-            Evidence::Named { word } | Evidence::Subsystem { word, .. } => word.clone(),
-            Evidence::Counter { words } => words.join(" "),
+            Evidence::Named { word } | Evidence::Subsystem { word, .. } => format!("\"{word}\""),
+            Evidence::Counter { words } | Evidence::Described { words, .. } => format!("\"{}\"", words.join(" ")),
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
@@ -120,7 +127,7 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
         problems: vec![HookProblem {
             probe: events.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", "),
             reason: format!("the request is about {} (it says {}), and the program attaches to none of them", asked.join(" or "), words.join(", ")),
-            suggestions: asked.iter().filter(|p| !p.ends_with(":*")).map(|p| p.to_string()).collect(),
+            suggestions: offered,
         }],
     }
 }
@@ -132,6 +139,22 @@ fn serves(probe: &str, grounded: &str) -> bool {
     if implements(probe, grounded) {
         return true;
     }
+    let syscall = |p: &str| {
+        p.parse::<Probe>().ok().and_then(|p| {
+            p.tracepoint().and_then(|(c, n)| (c == "syscalls").then(|| n.strip_prefix("sys_enter_").or_else(|| n.strip_prefix("sys_exit_")).map(str::to_string))).flatten()
+        })
+    };
+    if let (Some(a), Some(b)) = (syscall(probe), syscall(grounded)) {
+        if same_syscall_family(&a, &b) {
+            return true;
+        }
+    }
+    // A subsystem's functions serve it as its tracepoints do (`kprobe:ext4_sync_file` for ext4).
+    if let (Some(category), Ok(p)) = (grounded.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*")), probe.parse::<Probe>()) {
+        if p.kernel_function().is_some_and(|f| f.starts_with(&format!("{category}_"))) {
+            return true;
+        }
+    }
     let Some(counter) = grounded.strip_prefix("hardware:").map(|c| c.trim_end_matches(":*")) else { return false };
     match probe.parse::<Probe>() {
         Ok(p) if p.kind == crate::obj::ProbeKind::PerfEvent => true,
@@ -141,6 +164,18 @@ fn serves(probe: &str, grounded: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Whether two syscalls are one call as libc makes it: `chown` is `fchownat` on some
+/// architectures, `symlink` is `symlinkat`, `accept` is `accept4`, `stat` is `newfstatat`.
+fn same_syscall_family(a: &str, b: &str) -> bool {
+    fn core(name: &str) -> &str {
+        let name = name.strip_prefix("new").unwrap_or(name);
+        let name = ["at2", "at", "64", "2", "3", "4"].iter().find_map(|s| name.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(name);
+        name
+    }
+    let (a, b) = (core(a), core(b));
+    a == b || [a, b].iter().any(|x| ["f", "l"].iter().any(|p| x.strip_prefix(p).is_some_and(|rest| rest.len() >= 3 && rest == core(if *x == a { b } else { a }))))
 }
 
 /// A check that could not run (the tool failing, not the program).
@@ -272,4 +307,24 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     checks.kernel = Some(checker.kernel(opts.target, &object)?);
     times.kernel = t.elapsed().as_secs_f64();
     Ok(checks)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_syscall_is_served_by_the_calls_libc_makes_for_it() {
+        for (a, b) in [("chown", "fchownat"), ("symlink", "symlinkat"), ("accept", "accept4"), ("stat", "newfstatat"), ("open", "openat"), ("pipe", "pipe2"), ("chmod", "fchmodat")]
+        {
+            assert!(same_syscall_family(a, b) && same_syscall_family(b, a), "{a} {b}");
+            assert!(serves(&format!("tracepoint:syscalls:sys_exit_{b}"), &format!("tracepoint:syscalls:sys_enter_{a}")), "{a} {b}");
+        }
+        for (a, b) in [("read", "write"), ("fork", "vfork"), ("open", "close"), ("link", "unlink")] {
+            assert!(!same_syscall_family(a, b), "{a} {b}");
+        }
+        assert!(serves("kprobe:ext4_sync_file", "tracepoint:ext4:*"));
+        assert!(!serves("kprobe:vfs_fsync", "tracepoint:ext4:*"));
+        assert!(!serves("tracepoint:syscalls:sys_enter_sync", "tracepoint:tlb:*"));
+    }
 }
