@@ -49,7 +49,8 @@ pub enum Command {
     #[command(subcommand)]
     Model(ModelCommand),
     /// Say which of this host's events implement a request, with the words that led to each,
-    /// and whether this host can trace it as asked (no model needed). Exit status: 0 it can; 3 it
+    /// whether this host can trace it as asked, and the properties its words state (no model
+    /// needed). Exit status: 0 it can; 3 it
     /// cannot (kernel function only, subsystem absent, no PMU, no such event); 2 tool error.
     #[command(after_help = "Examples:\n  kgent ground \"TLB flushes per second by reason\"\n  kgent ground --json \"latency histogram of vfs_read()\"")]
     Ground(GroundArgs),
@@ -94,8 +95,13 @@ pub struct GenArgs {
     pub temperature: f64,
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Have the model restate the request as properties first, and check every compiled program
-    /// against their filters by symbolic execution before the kernel load.
+    /// Where the request's properties come from; every compiled program is executed symbolically
+    /// against them (fields shown, aggregation, filters) before the kernel load. `words`: what the
+    /// request states outright, free; `model`: the model restates the request first (seconds
+    /// more); `off`: grounding's hooks, the compiler and the kernel verifier only.
+    #[arg(long, value_enum, default_value = "words")]
+    pub properties: crate::comprehend::Source,
+    /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
     /// Run the program once it passes every check (asks first unless --yes).
@@ -201,7 +207,10 @@ pub struct EvalArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
-    /// Restate each request as properties and check programs against them (as `gen --check-properties`).
+    /// Where each request's properties come from, as `gen --properties`.
+    #[arg(long, value_enum, default_value = "words")]
+    pub properties: crate::comprehend::Source,
+    /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
     /// Run each verified program for a few seconds while its request's trigger command fires,

@@ -31,6 +31,9 @@ use crate::kernel::{perf, Attach, Catalog, HookKind};
 pub enum Evidence {
     /// The request names it (`vfs_read`, `close()`, `io_uring`).
     Named { word: String },
+    /// The request names a libc function whose wrapper makes another syscall on Linux
+    /// (`nanosleep()` is `clock_nanosleep`, `open()` is `openat`): the syscall it really makes.
+    Libc { word: String, function: String },
     /// The request names its subsystem (`ext4`, `kvm`).
     Subsystem { word: String, what: String },
     /// The request describes a hardware counter ("cache misses").
@@ -184,6 +187,43 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
+/// libc functions whose glibc wrapper makes another syscall than its name on Linux (x86_64 and
+/// arm64), and the syscalls it makes. A program on the syscall of the function's name alone
+/// would see almost nothing: `open()` has called `openat` since glibc 2.26, `nanosleep()`
+/// `clock_nanosleep` since 2.31, `stat()` `newfstatat` since 2.33. The flag: whether the name
+/// alone, without `()`, names the function (`nanosleep` does; `open` and `sleep` are words).
+const LIBC_ROUTES: &[(&str, bool, &[&str])] = &[
+    ("open", false, &["openat"]),
+    ("opendir", true, &["openat"]),
+    ("nanosleep", true, &["clock_nanosleep"]),
+    ("sleep", false, &["clock_nanosleep"]),
+    ("usleep", true, &["clock_nanosleep"]),
+    ("stat", false, &["newfstatat", "statx"]),
+    ("lstat", true, &["newfstatat", "statx"]),
+    ("wait", false, &["wait4"]),
+    ("waitpid", true, &["wait4"]),
+    ("signal", false, &["rt_sigaction"]),
+    ("sigaction", true, &["rt_sigaction"]),
+    ("sigprocmask", true, &["rt_sigprocmask"]),
+    ("getdents", true, &["getdents64"]),
+    ("readdir", true, &["getdents64"]),
+    ("send", false, &["sendto"]),
+    ("recv", false, &["recvfrom"]),
+    ("execl", true, &["execve"]),
+    ("execlp", true, &["execve"]),
+    ("execle", true, &["execve"]),
+    ("execv", true, &["execve"]),
+    ("execvp", true, &["execve"]),
+    ("execvpe", true, &["execve"]),
+];
+
+/// The syscalls `name()` makes, as this catalog spells them; `None` when it makes its own.
+fn libc_route<'c>(name: &str, bare: bool, catalog: &'c Catalog) -> Option<Vec<&'c crate::kernel::Hook>> {
+    let (_, _, to) = LIBC_ROUTES.iter().find(|(f, as_word, _)| *f == name && (*as_word || !bare))?;
+    let hooks: Vec<&crate::kernel::Hook> = to.iter().filter_map(|s| catalog.find(&format!("tracepoint:syscalls:sys_enter_{s}"))).collect();
+    (!hooks.is_empty()).then_some(hooks)
+}
+
 /// A crude stem, so "misses"/"miss", "flushes"/"flush", "dirtied"/"dirty" and
 /// "mispredictions"/"mispredicted" meet.
 fn stem(word: &str) -> String {
@@ -325,7 +365,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
         // Syscalls by their libc names, as the kernel may spell them (stat → newstat, pread → pread64).
         let syscall_hook = [syscall.to_string(), format!("new{syscall}"), format!("{syscall}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")));
-        if let Some(h) = syscall_hook {
+        if let (Some(routed), false) = (libc_route(syscall, false, catalog), id.starts_with("sys_")) {
+            // `sys_open` is the syscall itself; `open()` is libc's, which makes another.
+            events.extend(routed.into_iter().map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: id.clone(), function: syscall.to_string() } }));
+        } else if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
         } else if let Some(h) = tracepoint(&id) {
             events.push(named(h.probe.clone(), h.attach));
@@ -346,7 +389,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let mut bare = Vec::new();
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !retrieval.familiar.contains(*w)) {
         let singular = w.strip_suffix('s').unwrap_or(w);
-        if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+        if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, true, catalog).map(|r| (n.to_string(), r))) {
+            let (function, routed) = routed;
+            bare.extend(routed.into_iter().map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: w.clone(), function: function.clone() } }));
+        } else if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
             bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         }
     }
@@ -516,19 +562,19 @@ mod tests {
     fn a_category_named_by_a_word_no_example_uses_decides_the_hook() {
         let c = catalog();
         let tlb = ranked(&[("tracepoint:tlb:tlb_flush", 100.0), ("tracepoint:kvm:kvm_pv_tlb_flush", 95.0), ("tracepoint:sched:sched_switch", 30.0)]);
-        let g = ground("TLB flushes per second by reason", &c, false, &tlb);
+        let g = ground("how often is the TLB flushed, by reason", &c, false, &tlb);
         assert_eq!(g.servable, Servable::Here);
         let probes: Vec<&str> = g.deciding().iter().map(|e| e.probe.as_str()).collect();
         assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:*"]);
         assert!(
-            matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushes"] && hooks == &["tracepoint:tlb:tlb_flush"]),
+            matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushed"] && hooks == &["tracepoint:tlb:tlb_flush"]),
             "{:?}",
             g.events[0]
         );
         // A word the examples use is left to them; so is a category named only by a weak match.
         let mut familiar = tlb.clone();
         familiar.familiar.insert("tlb".into());
-        assert!(ground("TLB flushes per second by reason", &c, false, &familiar).events.is_empty());
+        assert!(ground("how often is the TLB flushed, by reason", &c, false, &familiar).events.is_empty());
         let blocked = ranked(&[("tracepoint:block:block_plug", 50.0)]);
         assert!(ground("time spent blocked off cpu", &c, false, &ranked(&[("tracepoint:sched:sched_switch", 100.0), ("tracepoint:block:block_plug", 50.0)])).events.is_empty());
         assert_eq!(ground("time spent blocked off cpu", &c, false, &blocked).events.len(), 1, "within the band, a named category decides");
@@ -543,14 +589,30 @@ mod tests {
     #[test]
     fn a_bare_syscall_name_no_example_uses_names_it() {
         let c = catalog();
-        let g = ground("chasing an fd leak: tally closes per process", &c, false, &Retrieval::default());
+        let g = ground("tally closes by program", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
         let mut familiar = Retrieval::default();
         familiar.familiar.insert("close".into());
         assert!(ground("count each close by process", &c, false, &familiar).events.is_empty(), "an everyday word the examples use is theirs");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
-        assert!(matches!(ground("NFS client read latency by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+        assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+    }
+
+    #[test]
+    fn a_libc_function_is_grounded_in_the_syscall_it_really_makes() {
+        let mut c = catalog();
+        for call in ["nanosleep", "clock_nanosleep", "open", "openat"] {
+            c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
+        }
+        let probes = |request: &str| ground(request, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("trace nanosleep requests by process"), ["tracepoint:syscalls:sys_enter_clock_nanosleep"]);
+        assert_eq!(probes("files passed to open()"), ["tracepoint:syscalls:sys_enter_openat"]);
+        assert_eq!(probes("count sys_open calls"), ["tracepoint:syscalls:sys_enter_open"], "the syscall itself, by its kernel name");
+        let familiar = Retrieval { familiar: ["open".to_string()].into(), ..Retrieval::default() };
+        assert!(ground("which files do processes open", &c, false, &familiar).events.is_empty(), "\"open\" alone is a word the examples show, not libc's open()");
+        let g = ground("trace nanosleep requests by process", &c, false, &Retrieval::default());
+        assert!(matches!(&g.events[0].evidence, Evidence::Libc { function, .. } if function == "nanosleep"));
     }
 
     #[test]

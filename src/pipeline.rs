@@ -55,14 +55,15 @@ pub struct Settings {
     pub seed: u64,
     /// 0 is greedy.
     pub temperature: f64,
-    /// Restate the request as properties first and check every program against them.
-    pub comprehend: bool,
+    /// Where the request's properties come from; every program is checked against them.
+    pub comprehend: crate::comprehend::Source,
 }
 
 impl Default for Settings {
-    /// bpftrace, 3 rounds, greedy, seed 42, no comprehension: `kgent gen`'s defaults.
+    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words: `kgent gen`'s
+    /// defaults.
     fn default() -> Self {
-        Settings { target: Target::Bpftrace, rounds: 3, allow_unsafe: false, max_tokens: None, seed: 42, temperature: 0.0, comprehend: false }
+        Settings { target: Target::Bpftrace, rounds: 3, allow_unsafe: false, max_tokens: None, seed: 42, temperature: 0.0, comprehend: crate::comprehend::Source::Words }
     }
 }
 
@@ -306,7 +307,10 @@ impl Session {
         opts.grounding = Some(grounding.clone());
         // Comprehension reads the request alone, in its own conversation, before any program exists.
         let t = Instant::now();
-        if opts.comprehend && opts.properties.is_none() {
+        if opts.comprehend == crate::comprehend::Source::Words && opts.properties.is_none() {
+            opts.properties = Some(crate::comprehend::from_words(request));
+        }
+        if opts.comprehend == crate::comprehend::Source::Model && opts.properties.is_none() {
             on_status("comprehending the request");
             let mut chat = Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM))?;
             let c = crate::comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;

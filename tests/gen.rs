@@ -315,3 +315,24 @@ fn a_program_that_ignores_the_requested_filter_is_sent_back_with_a_counterexampl
     let fb = &chat.received[1];
     assert!(fb.contains("when comm == \"bash\" does not hold") && fb.contains("comm = \""), "{fb}");
 }
+
+#[test]
+fn a_program_that_leaves_out_what_the_request_asks_to_see_is_sent_back_by_its_words() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let request = "trace files being unlinked, with the path and the uid";
+    // What `gen` checks by default: the properties the request's words state, no model.
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.properties = Some(kgent::comprehend::from_words(request));
+    assert_eq!(opts.properties.as_ref().unwrap().emits, [kgent::comprehend::Field::Filename, kgent::comprehend::Field::Uid]);
+    let mut chat = ScriptedChat::new([
+        "tracepoint:syscalls:sys_enter_unlinkat { printf(\"%s\\n\", str(args->pathname)); }",
+        "tracepoint:syscalls:sys_enter_unlinkat { printf(\"%d %s\\n\", uid, str(args->pathname)); }",
+    ]);
+    let out = synthesize(&mut chat, &mut checker, &[], request, &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert_eq!(out.attempts.len(), 2);
+    assert!(out.attempts[0].checks.kernel.is_none(), "sent back before the kernel");
+    let fb = &chat.received[1];
+    assert!(fb.contains("never shows uid"), "{fb}");
+}

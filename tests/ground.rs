@@ -45,7 +45,7 @@ fn an_event_that_exists_nowhere_and_a_counter_without_a_pmu_get_the_honest_outco
     assert_eq!(out.status.code(), Some(3));
     let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(g["grounding"]["outcome"], "no_such_event", "{g:#}");
-    let out = ground("latency of write(2) for dd only");
+    let out = ground("sizes of write(2) calls");
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(g["grounding"]["grounded"][0]["probe"], "tracepoint:syscalls:sys_enter_write", "{g:#}");

@@ -22,7 +22,7 @@ pub fn settings(args: &GenArgs) -> Settings {
         max_tokens: args.max_tokens,
         seed: args.seed,
         temperature: args.temperature,
-        comprehend: args.check_properties,
+        comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
     }
 }
 

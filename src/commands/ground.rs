@@ -1,4 +1,5 @@
-//! `kgent ground`: the grounding stage alone, as `gen` runs it before any model is loaded.
+//! `kgent ground`: the grounding stage alone, and the properties the request's words state, as
+//! `gen` decides them before any model is loaded.
 
 use std::process::ExitCode;
 
@@ -14,10 +15,16 @@ pub fn run(args: GroundArgs) -> Result<ExitCode> {
     let host = Host::open(&mut |stage| bar.set_message(stage.to_string()))?;
     bar.finish_and_clear();
     let grounding = host.ground(&args.request)?;
+    // What gen checks every program against by default, also decided before any model.
+    let properties = crate::comprehend::from_words(&args.request);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": args.request, "grounding": grounding }))?);
+        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": args.request, "grounding": grounding, "properties": properties }))?);
     } else {
         print!("{}", render(&grounding));
+        let lines: Vec<String> = properties.to_string().lines().map(String::from).collect();
+        if !lines.is_empty() {
+            println!("properties the request's words state: {}", lines.join("; "));
+        }
     }
     Ok(if grounding.servable.is_here() { ExitCode::SUCCESS } else { ExitCode::from(super::gen::EXIT_CANNOT_HERE) })
 }
@@ -30,6 +37,7 @@ fn render(g: &Grounding) -> String {
     for e in &g.events {
         let why = match &e.evidence {
             Evidence::Named { word } => format!("named: \"{word}\""),
+            Evidence::Libc { word, function } => format!("named: \"{word}\"; libc's {function}() makes this syscall"),
             Evidence::Subsystem { word, what } => format!("{what}: \"{word}\""),
             Evidence::Counter { words } => format!("hardware counter: \"{}\"", words.join(" ")),
             Evidence::Described { words, hooks } => format!("described: \"{}\" (best matches {})", words.join(" "), hooks.join(", ")),

@@ -27,6 +27,21 @@
 mod ask;
 mod ground;
 mod language;
+mod words;
 
 pub use ask::{comprehend, explain, Comprehension, Try, SYSTEM};
 pub use language::{Aggregate, CmpOp, Field, Filter, ParseError, Properties, Value};
+pub use words::from_words;
+
+/// Where `gen` and `eval` take the request's properties from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    /// No properties: only grounding's hooks, the compiler and the kernel verifier judge.
+    Off,
+    /// What the request's words state outright ([`from_words`]): free, the default.
+    #[default]
+    Words,
+    /// The model restates the request first (seconds per request; reads more than words do).
+    Model,
+}

@@ -62,6 +62,9 @@ pub struct Record {
     /// The honest outcome the corpus expects, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_outcome: Option<String>,
+    /// The events grounding held the program to (empty: the request named none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub grounded: Vec<String>,
     /// With `--check-properties`: the program that passed has properties the symbolic verifier
     /// could neither prove nor refute (counted apart from proved ones).
     #[serde(default)]
@@ -297,6 +300,7 @@ mod tests {
             trigger: None,
             outcome: outcome.into(),
             expected_outcome: expected.map(String::from),
+            grounded: vec![],
             properties_unknown: false,
             sent_back_by_properties: 0,
         }

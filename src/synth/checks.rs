@@ -118,6 +118,7 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
         .iter()
         .map(|e| match &e.evidence {
             Evidence::Named { word } | Evidence::Subsystem { word, .. } => format!("\"{word}\""),
+            Evidence::Libc { word, function } => format!("\"{word}\", and libc's {function}() makes that syscall"),
             Evidence::Counter { words } | Evidence::Described { words, .. } => format!("\"{}\"", words.join(" ")),
         })
         .collect::<std::collections::BTreeSet<_>>()

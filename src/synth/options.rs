@@ -17,8 +17,8 @@ pub struct GenOptions {
     /// What the request asks, as properties (from comprehension): when present, every compiled
     /// program is executed symbolically against its filters before the kernel sees it.
     pub properties: Option<crate::comprehend::Properties>,
-    /// Have the model restate the request as properties first (`gen --check-properties`).
-    pub comprehend: bool,
+    /// Where the properties come from when none are given.
+    pub comprehend: crate::comprehend::Source,
     /// The events the request is about (from grounding): a program must attach to one of them,
     /// and may use those that only load here when nothing else can serve the request.
     #[serde(skip)]
@@ -38,7 +38,7 @@ impl GenOptions {
             // The reply is the inside of a code block we opened: its closing fence ends it.
             generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
             properties: None,
-            comprehend: false,
+            comprehend: crate::comprehend::Source::Words,
             grounding: None,
         }
     }
