@@ -114,12 +114,10 @@ pub struct Grounding {
 
 impl Grounding {
     /// The events a program's probes must serve (by any spelling) to answer the request; empty
-    /// when the request names nothing a hook can be held to. Where only kernel functions
-    /// implement it, only they do: nothing else may stand in.
+    /// when the request names nothing a hook can be held to.
     pub fn deciding(&self) -> Vec<&Grounded> {
-        if matches!(self.servable, Servable::CannotAttachHere { .. }) {
-            return self.events.iter().filter(|e| e.attach == Attach::LoadOnly).collect();
-        }
+        // Where only kernel functions implement it, every grounded event is one of them (none is
+        // usable here): they alone decide, whether they load (kprobes) or not (refused fentry).
         self.events.iter().collect()
     }
 
@@ -187,6 +185,13 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
+/// Syscalls whose names are everyday words ("access", "select", "sync"): such a word alone
+/// names no syscall.
+const ENGLISH_SYSCALLS: &[&str] = &[
+    "access", "alarm", "bind", "close", "connect", "exit", "kill", "link", "listen", "mount", "open", "pause", "personality", "pipe", "poll", "read", "reboot", "rename", "select",
+    "shutdown", "socket", "sync", "time", "times", "truncate", "wait", "write",
+];
+
 /// libc functions whose glibc wrapper makes another syscall than its name on Linux (x86_64 and
 /// arm64), and the syscalls it makes. A program on the syscall of the function's name alone
 /// would see almost nothing: `open()` has called `openat` since glibc 2.26, `nanosleep()`
@@ -232,7 +237,7 @@ fn stem(word: &str) -> String {
         w = format!("{r}y");
     } else if let Some(r) = w.strip_suffix("sses") {
         w = format!("{r}ss");
-    } else if let Some(r) = ["shes", "ches", "xes"].iter().find_map(|s| w.strip_suffix(s)) {
+    } else if let Some(r) = ["shes", "ches", "xes"].iter().find_map(|s| w.strip_suffix(s)).filter(|r| !r.ends_with('a')) {
         w = format!("{r}{}", &w[r.len()..w.len() - 2]);
     } else if w.ends_with('s') && !w.ends_with("ss") && w.len() > 3 {
         w.pop();
@@ -267,13 +272,14 @@ pub struct Retrieval {
 
 /// Tracepoints a request describes without naming them: among the hooks BM25 ranks within
 /// [`DESCRIBED_BAND`] of the best, those whose category the request names by a word no example
-/// program uses ("TLB", "workqueue", "compaction"), with the request's words their names share.
+/// program uses ("TLB", "workqueue", "compaction"), and, when one does, the others those words
+/// name; with the request's words their names share, and whether the words name the category.
 ///
 /// Everyday words ("blocked", "error", "root") name categories by accident, and where examples
 /// use a word, retrieval already shows the model a program that means it; a word only the
 /// catalog knows is where a small model, with nothing to copy, writes a program on another
 /// event. Syscalls are left to the names the request gives them.
-fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String>)> {
+fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String>, bool)> {
     let tracepoints: Vec<&(f32, crate::kernel::Hook)> = retrieval.ranked.iter().filter(|(_, h)| matches!(h.kind, HookKind::Tracepoint | HookKind::Software)).collect();
     let Some((best, _)) = tracepoints.first() else { return Vec::new() };
     let unfamiliar: Vec<&String> = words.iter().filter(|w| !retrieval.familiar.contains(*w) && w.chars().any(|c| c.is_alphabetic())).collect();
@@ -286,7 +292,8 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
         .collect();
     // A category named outright decides; then every close match the same words name counts
     // ("migrations": page migration's category, and the scheduler's sched_migrate_task).
-    if !band.iter().any(|h| h.kind == HookKind::Tracepoint && names(&h.category.split('_').map(stem).collect())) {
+    let names_category = |h: &crate::kernel::Hook| h.kind == HookKind::Tracepoint && names(&h.category.split('_').map(stem).collect());
+    if !band.iter().any(|h| names_category(h)) {
         return Vec::new();
     }
     band.into_iter()
@@ -298,7 +305,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
                     shared.push(w.clone());
                 }
             }
-            (h.probe.clone(), shared)
+            (h.probe.clone(), shared, names_category(h))
         })
         .collect()
 }
@@ -387,7 +394,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // retrieval, which has programs that show what they mean.
     let ids = identifiers(request);
     let mut bare = Vec::new();
-    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !retrieval.familiar.contains(*w)) {
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !retrieval.familiar.contains(*w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, true, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
@@ -410,11 +417,13 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         }
     }
-    // A bare word is weaker evidence than an absent subsystem ("NFS latency by mount").
-    if absent.is_none() {
+    let described_counters = counters(&all_words);
+    // A bare word is weaker evidence than an absent subsystem ("NFS latency by mount"), a
+    // counter or a name that exists nowhere.
+    if absent.is_none() && unknown.is_empty() && described_counters.is_empty() {
         events.extend(bare);
     }
-    for (name, ws) in counters(&all_words) {
+    for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
     }
 
@@ -437,13 +446,14 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     } else {
         Servable::Here
     };
-    if events.is_empty() && servable.is_here() {
+    if events.is_empty() && servable.is_here() && !user_space {
         // Group by category: a request described in words is served by its subsystem's events
         // (a program on `writeback_dirty_inode_start` answers "inodes dirtied for writeback").
         let mut by_category: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
-        for (probe, shared) in described(&all_words, retrieval) {
-            // A perf software event is one event; a tracepoint stands for its category.
-            let category = if probe.starts_with("tracepoint:") { probe.split(':').nth(1).unwrap_or_default().to_string() } else { probe.clone() };
+        for (probe, shared, category_named) in described(&all_words, retrieval) {
+            // A tracepoint whose category the words name stands for the category; another match
+            // (a perf software event, a runner-up in another category) for itself.
+            let category = if category_named { probe.split(':').nth(1).unwrap_or_default().to_string() } else { probe.clone() };
             match by_category.iter_mut().find(|(c, ..)| *c == category) {
                 Some((_, ws, hooks)) => {
                     for w in shared {
@@ -565,7 +575,7 @@ mod tests {
         let g = ground("how often is the TLB flushed, by reason", &c, false, &tlb);
         assert_eq!(g.servable, Servable::Here);
         let probes: Vec<&str> = g.deciding().iter().map(|e| e.probe.as_str()).collect();
-        assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:*"]);
+        assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:kvm_pv_tlb_flush"], "a runner-up in a category the words do not name stands for itself");
         assert!(
             matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushed"] && hooks == &["tracepoint:tlb:tlb_flush"]),
             "{:?}",
@@ -581,7 +591,7 @@ mod tests {
         // Only tracepoints name a category; a software event the same words name joins them.
         let migrations = ranked(&[("tracepoint:migrate:mm_migrate_pages", 80.0), ("software:cpu-migrations:*", 78.0), ("tracepoint:sched:sched_migrate_task", 76.0)]);
         let probes: Vec<String> = ground("count task migrations", &c, false, &migrations).events.iter().map(|e| e.probe.clone()).collect();
-        assert_eq!(probes, ["tracepoint:migrate:*", "software:cpu-migrations:*", "tracepoint:sched:*"]);
+        assert_eq!(probes, ["tracepoint:migrate:*", "software:cpu-migrations:*", "tracepoint:sched:sched_migrate_task"]);
         // A request that names its event is not held to what it merely describes.
         assert_eq!(ground("write(2) calls that flush the TLB", &c, false, &tlb).events.len(), 1);
     }
@@ -589,11 +599,14 @@ mod tests {
     #[test]
     fn a_bare_syscall_name_no_example_uses_names_it() {
         let c = catalog();
-        let g = ground("tally closes by program", &c, false, &Retrieval::default());
-        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
+        let mut c = c;
+        c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_getrandom".into(), ..c.hooks[0].clone() });
+        let g = ground("tally getrandoms by program", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_getrandom"]);
+        assert!(ground("tally closes by program", &c, false, &Retrieval::default()).events.is_empty(), "close is an everyday word");
         let mut familiar = Retrieval::default();
         familiar.familiar.insert("close".into());
-        assert!(ground("count each close by process", &c, false, &familiar).events.is_empty(), "an everyday word the examples use is theirs");
+        assert!(ground("count each getrandom by process", &c, false, &Retrieval { familiar: ["getrandom".to_string()].into(), ..familiar }).events.is_empty(), "a word the examples use is theirs");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
@@ -613,6 +626,28 @@ mod tests {
         assert!(ground("which files do processes open", &c, false, &familiar).events.is_empty(), "\"open\" alone is a word the examples show, not libc's open()");
         let g = ground("trace nanosleep requests by process", &c, false, &Retrieval::default());
         assert!(matches!(&g.events[0].evidence, Evidence::Libc { function, .. } if function == "nanosleep"));
+    }
+
+    #[test]
+    fn weak_words_stay_weak() {
+        let c = catalog();
+        // Everyday words that are syscalls name none; a bare word yields to a counter.
+        let mut with_sync = catalog();
+        with_sync.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_sync".into(), ..c.hooks[0].clone() });
+        assert!(ground("why does sync take so long", &with_sync, false, &Retrieval::default()).events.is_empty());
+        with_sync.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_getrandom".into(), ..c.hooks[0].clone() });
+        assert_eq!(ground("count getrandom calls", &with_sync, false, &Retrieval::default()).events.len(), 1);
+        assert!(matches!(ground("cpu cycles spent in getrandom", &with_sync, false, &Retrieval::default()).servable, Servable::NoPmu { .. }));
+        // A request about a library is not held to the kernel's tracepoints.
+        let tlb = ranked(&[("tracepoint:tlb:tlb_flush", 100.0)]);
+        assert!(ground("tlb flushes caused by the libc allocator", &c, false, &tlb).events.is_empty());
+        // Where fentry is refused, the refused kfunc still decides: nothing may stand in.
+        let g = ground("fentry on copy_process to count forks", &c, false, &Retrieval::default());
+        assert!(matches!(g.servable, Servable::CannotAttachHere { .. }));
+        assert_eq!(g.deciding().iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kfunc:copy_process"]);
+        assert_eq!(stem("caches"), stem("cache"));
+        assert_eq!(stem("flushes"), stem("flush"));
+        assert_eq!(stem("dirtied"), stem("dirty"));
     }
 
     #[test]

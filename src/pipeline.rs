@@ -158,7 +158,8 @@ pub struct GenReport {
     /// used in the request's place).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
-    /// What the model said the request asks (with `--check-properties`).
+    /// The request's properties every program was checked against (from its words, or the
+    /// model's with `--check-properties`); `None` when there were none.
     pub properties: Option<crate::comprehend::Properties>,
     pub options: GenOptions,
     pub attempts: Vec<Attempt>,
@@ -308,7 +309,8 @@ impl Session {
         // Comprehension reads the request alone, in its own conversation, before any program exists.
         let t = Instant::now();
         if opts.comprehend == crate::comprehend::Source::Words && opts.properties.is_none() {
-            opts.properties = Some(crate::comprehend::from_words(request));
+            // Words that state nothing leave nothing to check (the kernel verifier judges safety).
+            opts.properties = Some(crate::comprehend::from_words(request)).filter(|p| *p != crate::comprehend::Properties::default());
         }
         if opts.comprehend == crate::comprehend::Source::Model && opts.properties.is_none() {
             on_status("comprehending the request");

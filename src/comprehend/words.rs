@@ -81,7 +81,6 @@ const KEYS: &[(&str, Field)] = &[
     ("uid", Field::Uid),
 ];
 
-const COUNT: &[&str] = &["count", "counts", "counted", "tally", "how many", "number of", "how often"];
 /// A sum of bytes: "how many bytes", "total bytes", "how much data".
 const SUM: &[&str] = &["how many bytes", "number of bytes", "total bytes", "bytes in total", "sum of", "how much data"];
 const HIST: &[&str] = &["histogram", "histograms", "distribution"];
@@ -97,20 +96,40 @@ fn has_phrase(text: &str, phrase: &str) -> bool {
     })
 }
 
-/// The fields a clause's list names, in order, each once.
-fn nouns(list: &str, into: &mut Vec<Field>) {
-    // Mark what a longer name took, so "file name" does not also read as a process "name".
+/// Words after a field's name that make it a filter's or an event's, not something to show:
+/// "with uid 0", "with size over 1MB", "the name of each file".
+const NOT_SHOWN_AFTER: &[&str] = &["over", "above", "under", "below", "less", "greater", "more", "larger", "bigger", "smaller", "than", "of", "equal", "is", "not"];
+
+/// Words that end the list of what to show: "list processes that get a signal" shows the
+/// processes; the signal is the event.
+const CLAUSE_ENDS: &[&str] = &["that", "who", "when", "whenever", "where", "if", "as", "being", "while", "whose"];
+
+/// The fields a clause's list names, each once.
+fn nouns(list: &[&str], into: &mut Vec<Field>) {
+    let end = list.iter().position(|w| CLAUSE_ENDS.contains(w)).unwrap_or(list.len());
     // A command line is the arguments, not the command's name.
-    let mut rest = format!(" {list} ").replace(" command line ", " _ ").replace(" command-line ", " _ ");
+    let mut rest = format!(" {} ", list[..end].join(" ")).replace(" command line ", " _ ");
+    // Mark what a longer name took, so "file name" does not also read as a process "name".
     for (noun, field) in NOUNS {
         let pattern = format!(" {noun} ");
-        if let Some(i) = rest.find(&pattern) {
-            if !into.contains(field) {
+        while let Some(i) = rest.find(&pattern) {
+            let after = rest[i + pattern.len()..].split_whitespace().next().unwrap_or_default();
+            let filtered = after.starts_with(|c: char| c.is_ascii_digit()) || NOT_SHOWN_AFTER.contains(&after);
+            if !filtered && !into.contains(field) {
                 into.push(*field);
             }
             rest.replace_range(i + 1..i + pattern.len() - 1, &"_".repeat(noun.len()));
         }
     }
+}
+
+/// Whether the request asks for a count: a count word that is not a quantity's name ("byte
+/// counts", "the page count").
+fn asks_count(text: &str) -> bool {
+    let words: Vec<&str> = text.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let quantity = |i: usize| i > 0 && ["byte", "page", "ref", "reference", "word", "line", "element"].contains(&words[i - 1]);
+    words.iter().enumerate().any(|(i, w)| ["count", "counts", "counted", "tally"].contains(w) && !quantity(i))
+        || ["how many", "number of", "how often"].iter().any(|p| has_phrase(text, p))
 }
 
 /// The properties the request's words state outright.
@@ -121,7 +140,7 @@ pub fn from_words(request: &str) -> Properties {
     for clause in text.split([',', '.', ';', ':', '?', '!']) {
         let words: Vec<&str> = clause.split_whitespace().collect();
         if let Some(at) = words.iter().position(|w| SHOW.contains(w)) {
-            nouns(&words[at + 1..].join(" "), &mut p.emits);
+            nouns(&words[at + 1..], &mut p.emits);
         }
     }
     let keys: Vec<Field> = {
@@ -151,7 +170,7 @@ pub fn from_words(request: &str) -> Properties {
         }
     } else if any(SUM) {
         Some(Aggregate::Sum { of: Field::Bytes, by: keys })
-    } else if any(COUNT) {
+    } else if asks_count(&text) {
         Some(Aggregate::Count { by: keys })
     } else {
         None
@@ -173,6 +192,11 @@ mod tests {
         assert_eq!(from_words("show sockets being bound, with the port and the process").emits, [Field::Comm, Field::Port]);
         assert!(from_words("trace new processes being executed").emits.is_empty(), "nothing asks to show anything");
         assert!(from_words("who is changing file permissions").emits.is_empty());
+        // Filters and events are not something to show.
+        assert!(from_words("count opens by processes with uid 0").emits.is_empty());
+        assert!(from_words("reads with size over 1MB").emits.is_empty());
+        assert_eq!(from_words("print the name of each file").emits, [Field::Filename]);
+        assert_eq!(from_words("list processes that get a signal").emits, [Field::Comm]);
     }
 
     #[test]
@@ -186,5 +210,6 @@ mod tests {
         assert_eq!(from_words("histogram of things").aggregate, None, "a histogram of what the words do not say");
         assert_eq!(from_words("count it for each cpu").aggregate, Some(Aggregate::Count { by: vec![Field::Cpu] }));
         assert_eq!(from_words("show tcp connections").aggregate, None);
+        assert_eq!(from_words("the byte counts passed to write(2)").aggregate, None, "a byte count is a quantity, not a count");
     }
 }

@@ -62,14 +62,14 @@ pub struct Record {
     /// The honest outcome the corpus expects, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_outcome: Option<String>,
-    /// The events grounding held the program to (empty: the request named none).
+    /// The events grounding held the program to (empty: it named or described none).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub grounded: Vec<String>,
-    /// With `--check-properties`: the program that passed has properties the symbolic verifier
+    /// The program that passed has properties the symbolic verifier
     /// could neither prove nor refute (counted apart from proved ones).
     #[serde(default)]
     pub properties_unknown: bool,
-    /// With `--check-properties`: attempts the symbolic verifier sent back with a counterexample.
+    /// Attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
 }
@@ -176,7 +176,7 @@ pub struct Summary {
     pub honest_outcomes_expected: usize,
     pub wrong_refusals: usize,
     pub missed: usize,
-    /// Passed with some property unknown to the symbolic verifier (with `--check-properties`).
+    /// Passed with some property unknown to the symbolic verifier.
     pub passed_with_unknown_properties: usize,
 }
 
