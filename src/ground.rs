@@ -34,8 +34,14 @@ pub enum Evidence {
     /// The request names a libc function whose wrapper makes another syscall on Linux
     /// (`nanosleep()` is `clock_nanosleep`, `open()` is `openat`): the syscall it really makes.
     Libc { word: String, function: String },
-    /// The request names its subsystem (`ext4`, `kvm`).
-    Subsystem { word: String, what: String },
+    /// The request names its subsystem (`ext4`, `kvm`); its kernel functions are named
+    /// `<category>_…` or begin with one of `functions` (`ata_` for libata).
+    Subsystem {
+        word: String,
+        what: String,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        functions: Vec<String>,
+    },
     /// The request describes a hardware counter ("cache misses").
     Counter { words: Vec<String> },
     /// The request names nothing precisely, but describes the event: the best BM25 matches
@@ -133,6 +139,8 @@ struct Subsystem {
     what: String,
     words: Vec<String>,
     categories: Vec<String>,
+    #[serde(default)]
+    functions: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -413,7 +421,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             events.extend(here.iter().map(|c| Grounded {
                 probe: format!("tracepoint:{c}:*"),
                 attach: Attach::Yes,
-                evidence: Evidence::Subsystem { word: word.clone(), what: s.what.clone() },
+                evidence: Evidence::Subsystem { word: word.clone(), what: s.what.clone(), functions: s.functions.clone() },
             }));
         }
     }

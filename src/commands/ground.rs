@@ -38,7 +38,7 @@ fn render(g: &Grounding) -> String {
         let why = match &e.evidence {
             Evidence::Named { word } => format!("named: \"{word}\""),
             Evidence::Libc { word, function } => format!("named: \"{word}\"; libc's {function}() makes this syscall"),
-            Evidence::Subsystem { word, what } => format!("{what}: \"{word}\""),
+            Evidence::Subsystem { word, what, .. } => format!("{what}: \"{word}\""),
             Evidence::Counter { words } => format!("hardware counter: \"{}\"", words.join(" ")),
             Evidence::Described { words, hooks } => format!("described: \"{}\" (best matches {})", words.join(" "), hooks.join(", ")),
         };

@@ -79,7 +79,13 @@ pub struct StageTimes {
 /// program), and a program none of whose event probes implements a grounded event is sent back.
 fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
     let deciding = g.deciding();
-    let grounded = |p: &str| deciding.iter().any(|e| serves(p, &e.probe));
+    let grounded = |p: &str| {
+        deciding.iter().any(|e| {
+            serves(p, &e.probe)
+                || matches!(&e.evidence, Evidence::Subsystem { functions, .. }
+                    if p.parse::<Probe>().ok().and_then(|p| p.kernel_function().map(str::to_string)).is_some_and(|f| functions.iter().any(|pre| f.starts_with(pre.as_str()))))
+        })
+    };
     let kernel_function_only = matches!(g.servable, crate::ground::Servable::CannotAttachHere { .. });
     let verdict = match verdict {
         HookVerdict::Problems { problems } if kernel_function_only => {
@@ -335,6 +341,17 @@ mod tests {
             assert!(!same_syscall_family(a, b), "{a} {b}");
         }
         assert!(serves("kprobe:ext4_sync_file", "tracepoint:ext4:*"));
+        let libata = Grounding {
+            events: vec![crate::ground::Grounded {
+                probe: "tracepoint:libata:*".into(),
+                attach: crate::kernel::Attach::Yes,
+                evidence: Evidence::Subsystem { word: "sata".into(), what: "libata".into(), functions: vec!["ata_".into()] },
+            }],
+            servable: crate::ground::Servable::Here,
+        };
+        let ok = HookVerdict::Ok { probes: vec![] };
+        assert!(against_grounding(ok.clone(), &["kprobe:ata_qc_issue".into()], &libata).is_ok(), "a subsystem's function by its own prefix");
+        assert!(!against_grounding(ok, &["tracepoint:block:block_rq_issue".into()], &libata).is_ok());
         assert!(!serves("kprobe:vfs_fsync", "tracepoint:ext4:*"));
         assert!(!serves("tracepoint:syscalls:sys_enter_sync", "tracepoint:tlb:*"));
     }
