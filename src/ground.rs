@@ -5,12 +5,14 @@
 //!
 //! The evidence is the request's own words: identifiers it names (`vfs_read`, `write(2)`,
 //! `sys_teleport`), subsystems it names (`nfs`, `nvme`; `dataset/specs/subsystems.toml` lists
-//! what Linux has), and hardware counters it describes (perf's event names and descriptions).
-//! Requests that name nothing precisely are [`Servable::Here`]: retrieval and the model choose
-//! the event, as before.
+//! what Linux has), hardware counters it describes (perf's event names and descriptions), libc
+//! functions by the syscall their wrapper makes, bare syscall names no example uses, and, for a
+//! request that names nothing, the categories it describes by words only the catalog knows
+//! ([`Retrieval`]). Requests that name and describe nothing are [`Servable::Here`]: retrieval and
+//! the model choose the event.
 //!
 //! ```
-//! use kgent::ground::{ground, Servable};
+//! use kgent::ground::{ground, Retrieval, Servable};
 //! use kgent::kernel::{Attach, Catalog, Hook, HookKind, KernelKey};
 //! let openat = Hook { probe: "tracepoint:syscalls:sys_enter_openat".into(), kind: HookKind::Tracepoint, category: "syscalls".into(), fields: vec![], prototype: None, about: String::new(), attach: Attach::Yes };
 //! let catalog = Catalog { key: KernelKey::current(), hooks: vec![openat], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
