@@ -404,11 +404,15 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // retrieval, which has programs that show what they mean.
     let ids = identifiers(request);
     let mut bare = Vec::new();
-    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !retrieval.familiar.contains(*w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
+        // A libc function's route holds however familiar the word: examples that show
+        // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
         if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, true, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
             bare.extend(routed.into_iter().map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: w.clone(), function: function.clone() } }));
+        } else if retrieval.familiar.contains(w) {
+            // An example shows what the word means.
         } else if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
             bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         }
@@ -636,6 +640,8 @@ mod tests {
         assert!(ground("which files do processes open", &c, false, &familiar).events.is_empty(), "\"open\" alone is a word the examples show, not libc's open()");
         let g = ground("trace nanosleep requests by process", &c, false, &Retrieval::default());
         assert!(matches!(&g.events[0].evidence, Evidence::Libc { function, .. } if function == "nanosleep"));
+        let familiar = Retrieval { familiar: ["nanosleep".to_string()].into(), ..Retrieval::default() };
+        assert_eq!(ground("trace nanosleep requests by process", &c, false, &familiar).events[0].probe, "tracepoint:syscalls:sys_enter_clock_nanosleep", "however familiar the word");
     }
 
     #[test]
