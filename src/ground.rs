@@ -121,14 +121,6 @@ pub struct Grounding {
 }
 
 impl Grounding {
-    /// The events a program's probes must serve (by any spelling) to answer the request; empty
-    /// when the request names nothing a hook can be held to.
-    pub fn deciding(&self) -> Vec<&Grounded> {
-        // Where only kernel functions implement it, every grounded event is one of them (none is
-        // usable here): they alone decide, whether they load (kprobes) or not (refused fentry).
-        self.events.iter().collect()
-    }
-
     /// Grounded events that are kernel functions this host loads but cannot attach: the probes a
     /// not-attachable-here program may use.
     pub fn load_only_probes(&self) -> Vec<String> {
@@ -198,8 +190,33 @@ fn identifiers(request: &str) -> Vec<String> {
 /// Syscalls whose names are everyday words ("access", "select", "sync"): such a word alone
 /// names no syscall.
 const ENGLISH_SYSCALLS: &[&str] = &[
-    "access", "alarm", "bind", "close", "connect", "exit", "kill", "link", "listen", "mount", "open", "pause", "personality", "pipe", "poll", "read", "reboot", "rename", "select",
-    "shutdown", "socket", "sync", "time", "times", "truncate", "wait", "write",
+    "access",
+    "alarm",
+    "bind",
+    "close",
+    "connect",
+    "exit",
+    "kill",
+    "link",
+    "listen",
+    "mount",
+    "open",
+    "pause",
+    "personality",
+    "pipe",
+    "poll",
+    "read",
+    "reboot",
+    "rename",
+    "select",
+    "shutdown",
+    "socket",
+    "sync",
+    "time",
+    "times",
+    "truncate",
+    "wait",
+    "write",
 ];
 
 /// libc functions whose glibc wrapper makes another syscall than its name on Linux (x86_64 and
@@ -261,10 +278,9 @@ fn stem(word: &str) -> String {
 fn name_parts(probe: &str) -> BTreeSet<String> {
     const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "the", "do", "x64", "tracepoint", "raw"];
     probe
-        .splitn(2, ':')
-        .nth(1)
-        .unwrap_or(probe)
-        .split(|c: char| c == ':' || c == '_' || c == '-')
+        .split_once(':')
+        .map_or(probe, |(_, rest)| rest)
+        .split([':', '_', '-'])
         .filter(|t| t.len() >= 2 && !PHASE.contains(t) && t.chars().any(|c| c.is_ascii_alphabetic()))
         .map(stem)
         .collect()
@@ -384,7 +400,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let syscall_hook = [syscall.to_string(), format!("new{syscall}"), format!("{syscall}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")));
         if let (Some(routed), false) = (libc_route(syscall, false, catalog), id.starts_with("sys_")) {
             // `sys_open` is the syscall itself; `open()` is libc's, which makes another.
-            events.extend(routed.into_iter().map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: id.clone(), function: syscall.to_string() } }));
+            events.extend(routed.into_iter().map(|h| Grounded {
+                probe: h.probe.clone(),
+                attach: h.attach,
+                evidence: Evidence::Libc { word: id.clone(), function: syscall.to_string() },
+            }));
         } else if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
         } else if let Some(h) = tracepoint(&id) {
@@ -410,7 +430,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
         if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, true, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
-            bare.extend(routed.into_iter().map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: w.clone(), function: function.clone() } }));
+            bare.extend(routed.into_iter().map(|h| Grounded {
+                probe: h.probe.clone(),
+                attach: h.attach,
+                evidence: Evidence::Libc { word: w.clone(), function: function.clone() },
+            }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
         } else if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
@@ -467,8 +491,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         for (probe, shared, category_named) in described(&all_words, retrieval) {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
-            let category = if category_named { probe.split(':').nth(1).unwrap_or_default().to_string() } else { probe.clone() };
-            match by_category.iter_mut().find(|(c, ..)| *c == category) {
+            let grounded = if category_named { format!("tracepoint:{}:*", probe.split(':').nth(1).unwrap_or_default()) } else { probe.clone() };
+            match by_category.iter_mut().find(|(g, ..)| *g == grounded) {
                 Some((_, ws, hooks)) => {
                     for w in shared {
                         if !ws.contains(&w) {
@@ -477,14 +501,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
                     }
                     hooks.push(probe);
                 }
-                None => by_category.push((category, shared, vec![probe])),
+                None => by_category.push((grounded, shared, vec![probe])),
             }
         }
-        events.extend(by_category.into_iter().map(|(category, words, hooks)| Grounded {
-            probe: if category.contains(':') { category } else { format!("tracepoint:{category}:*") },
-            attach: Attach::Yes,
-            evidence: Evidence::Described { words, hooks },
-        }));
+        events.extend(by_category.into_iter().map(|(probe, words, hooks)| Grounded { probe, attach: Attach::Yes, evidence: Evidence::Described { words, hooks } }));
     }
     Grounding { events, servable }
 }
@@ -588,7 +608,7 @@ mod tests {
         let tlb = ranked(&[("tracepoint:tlb:tlb_flush", 100.0), ("tracepoint:kvm:kvm_pv_tlb_flush", 95.0), ("tracepoint:sched:sched_switch", 30.0)]);
         let g = ground("how often is the TLB flushed, by reason", &c, false, &tlb);
         assert_eq!(g.servable, Servable::Here);
-        let probes: Vec<&str> = g.deciding().iter().map(|e| e.probe.as_str()).collect();
+        let probes: Vec<&str> = g.events.iter().map(|e| e.probe.as_str()).collect();
         assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:kvm_pv_tlb_flush"], "a runner-up in a category the words do not name stands for itself");
         assert!(
             matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushed"] && hooks == &["tracepoint:tlb:tlb_flush"]),
@@ -620,7 +640,10 @@ mod tests {
         assert!(ground("tally closes by program", &c, false, &Retrieval::default()).events.is_empty(), "close is an everyday word");
         let mut familiar = Retrieval::default();
         familiar.familiar.insert("close".into());
-        assert!(ground("count each getrandom by process", &c, false, &Retrieval { familiar: ["getrandom".to_string()].into(), ..familiar }).events.is_empty(), "a word the examples use is theirs");
+        assert!(
+            ground("count each getrandom by process", &c, false, &Retrieval { familiar: ["getrandom".to_string()].into(), ..familiar }).events.is_empty(),
+            "a word the examples use is theirs"
+        );
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
@@ -641,7 +664,11 @@ mod tests {
         let g = ground("trace nanosleep requests by process", &c, false, &Retrieval::default());
         assert!(matches!(&g.events[0].evidence, Evidence::Libc { function, .. } if function == "nanosleep"));
         let familiar = Retrieval { familiar: ["nanosleep".to_string()].into(), ..Retrieval::default() };
-        assert_eq!(ground("trace nanosleep requests by process", &c, false, &familiar).events[0].probe, "tracepoint:syscalls:sys_enter_clock_nanosleep", "however familiar the word");
+        assert_eq!(
+            ground("trace nanosleep requests by process", &c, false, &familiar).events[0].probe,
+            "tracepoint:syscalls:sys_enter_clock_nanosleep",
+            "however familiar the word"
+        );
     }
 
     #[test]
@@ -660,7 +687,7 @@ mod tests {
         // Where fentry is refused, the refused kfunc still decides: nothing may stand in.
         let g = ground("fentry on copy_process to count forks", &c, false, &Retrieval::default());
         assert!(matches!(g.servable, Servable::CannotAttachHere { .. }));
-        assert_eq!(g.deciding().iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kfunc:copy_process"]);
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kfunc:copy_process"]);
         assert_eq!(stem("caches"), stem("cache"));
         assert_eq!(stem("flushes"), stem("flush"));
         assert_eq!(stem("dirtied"), stem("dirty"));

@@ -226,7 +226,12 @@ impl Host {
     /// before any model is loaded. `None` when generation should go on.
     pub fn refusal(&self, request: &str, settings: &Settings) -> Result<Option<GenReport>, PipelineError> {
         let start = Instant::now();
-        let grounding = self.ground(request)?;
+        self.refusal_of(request, settings, &self.ground(request)?, start)
+    }
+
+    /// [`refusal`](Self::refusal) for a grounding already made; `start` is when the request's
+    /// work began.
+    fn refusal_of(&self, request: &str, settings: &Settings, grounding: &Grounding, start: Instant) -> Result<Option<GenReport>, PipelineError> {
         if grounding.servable.is_here() || matches!(grounding.servable, Servable::CannotAttachHere { .. }) {
             return Ok(None);
         }
@@ -244,7 +249,7 @@ impl Host {
             examples: examples.iter().map(|e| e.id.clone()).collect(),
             alternatives: hooks.iter().map(|h| h.probe.clone()).collect(),
             hooks: hooks.into_iter().map(|h| h.probe).collect(),
-            grounding,
+            grounding: grounding.clone(),
             properties: None,
             options: settings.gen_options(),
             attempts: vec![],
@@ -258,15 +263,15 @@ impl Session {
     /// generate, check, feed back. `on_text` streams the model's text; `on_status` gets one line
     /// per stage.
     pub fn generate(&mut self, request: &str, settings: &Settings, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport, PipelineError> {
-        if let Some(refused) = self.host.refusal(request, settings)? {
+        let start = Instant::now();
+        let grounding = self.host.ground(request)?;
+        if let Some(refused) = self.host.refusal_of(request, settings, &grounding, start)? {
             // Nothing here implements the request: say so, and write nothing on another event.
             return Ok(refused);
         }
         let (host, loaded) = (&self.host, &mut self.model);
-        let start = Instant::now();
         let mut opts = settings.gen_options();
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
-        let grounding = host.ground(request)?;
         let retrieve = start.elapsed().as_secs_f64();
         let (model_name, model_sha256) = (loaded.resolved.name.clone(), loaded.resolved.sha256()?);
         let report = |passed, program, attempts, options: GenOptions, seconds| GenReport {

@@ -78,7 +78,13 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         None => None,
     };
 
-    let settings_for = |target| Settings { target, rounds: args.rounds, seed: args.seed, comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties }, ..Settings::default() };
+    let settings_for = |target| Settings {
+        target,
+        rounds: args.rounds,
+        seed: args.seed,
+        comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
+        ..Settings::default()
+    };
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
     let mut session = if todo.is_empty() { None } else { Some(Session { host: open_host()?, model: super::progress::load_model(&args.model)? }) };
@@ -112,7 +118,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             },
             outcome: report.grounding.servable.name().to_string(),
             expected_outcome: req.outcome.clone(),
-            grounded: report.grounding.deciding().iter().map(|e| e.probe.clone()).collect(),
+            grounded: report.grounding.events.iter().map(|e| e.probe.clone()).collect(),
             properties_unknown: checks.and_then(|c| c.symbolic.as_ref()).is_some_and(|r| !r.unknown().is_empty()),
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
             program: report.program,

@@ -134,7 +134,11 @@ fn asks_count(text: &str) -> bool {
 
 /// The properties the request's words state outright.
 pub fn from_words(request: &str) -> Properties {
-    let text: String = request.to_lowercase().chars().map(|c| if c.is_alphanumeric() || c == ' ' || c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!' { c } else { ' ' }).collect();
+    let text: String = request
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() || c == ' ' || c == ',' || c == '.' || c == ';' || c == ':' || c == '?' || c == '!' { c } else { ' ' })
+        .collect();
     let mut p = Properties::default();
     // The fields named after a word that asks to show them, to the end of the clause.
     for clause in text.split([',', '.', ';', ':', '?', '!']) {

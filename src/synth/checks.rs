@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 
 use super::options::GenOptions;
-use crate::ground::{Evidence, Grounding};
+use crate::ground::{Evidence, Grounded, Grounding};
 use crate::kernel::Catalog;
 use crate::obj::Probe;
 use crate::obj::Target;
@@ -78,14 +78,10 @@ pub struct StageTimes {
 /// accepted when it is a grounded event (the honest "not attachable here" answer carries such a
 /// program), and a program none of whose event probes implements a grounded event is sent back.
 fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
-    let deciding = g.deciding();
-    let grounded = |p: &str| {
-        deciding.iter().any(|e| {
-            serves(p, &e.probe)
-                || matches!(&e.evidence, Evidence::Subsystem { functions, .. }
-                    if p.parse::<Probe>().ok().and_then(|p| p.kernel_function().map(str::to_string)).is_some_and(|f| functions.iter().any(|pre| f.starts_with(pre.as_str()))))
-        })
-    };
+    // Where only kernel functions implement the request, every grounded event is one of them
+    // (none is usable here), so they alone decide, loading (kprobes) or not (refused fentry).
+    let deciding = &g.events;
+    let grounded = |p: &str| deciding.iter().any(|e| serves(p, e));
     let kernel_function_only = matches!(g.servable, crate::ground::Servable::CannotAttachHere { .. });
     let verdict = match verdict {
         HookVerdict::Problems { problems } if kernel_function_only => {
@@ -139,10 +135,12 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
     }
 }
 
-/// Whether a program's probe serves a grounded event: the same event by any spelling, and for a
-/// hardware counter, the counter by name or alias (or a C `perf_event` program, whose event is
-/// chosen when it is attached).
-fn serves(probe: &str, grounded: &str) -> bool {
+/// Whether a program's probe serves a grounded event: the same event by any spelling, a call
+/// libc makes for a grounded syscall, a subsystem's function, and for a hardware counter, the
+/// counter by name or alias (or a C `perf_event` program, whose event is chosen when it is
+/// attached).
+fn serves(probe: &str, event: &Grounded) -> bool {
+    let grounded = event.probe.as_str();
     if implements(probe, grounded) {
         return true;
     }
@@ -156,9 +154,14 @@ fn serves(probe: &str, grounded: &str) -> bool {
             return true;
         }
     }
-    // A subsystem's functions serve it as its tracepoints do (`kprobe:ext4_sync_file` for ext4).
+    // A subsystem's functions serve it as its tracepoints do (`kprobe:ext4_sync_file` for ext4,
+    // `kprobe:ata_qc_issue` for libata by its own prefix).
     if let (Some(category), Ok(p)) = (grounded.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*")), probe.parse::<Probe>()) {
-        if p.kernel_function().is_some_and(|f| f.starts_with(&format!("{category}_"))) {
+        let prefixes: &[String] = match &event.evidence {
+            Evidence::Subsystem { functions, .. } => functions,
+            _ => &[],
+        };
+        if p.kernel_function().is_some_and(|f| f.starts_with(&format!("{category}_")) || prefixes.iter().any(|pre| f.starts_with(pre.as_str()))) {
             return true;
         }
     }
@@ -329,20 +332,24 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
 mod tests {
     use super::*;
 
+    fn named(probe: &str) -> Grounded {
+        Grounded { probe: probe.into(), attach: crate::kernel::Attach::Yes, evidence: Evidence::Named { word: String::new() } }
+    }
+
     #[test]
     fn a_syscall_is_served_by_the_calls_libc_makes_for_it() {
         for (a, b) in [("chown", "fchownat"), ("symlink", "symlinkat"), ("accept", "accept4"), ("stat", "newfstatat"), ("open", "openat"), ("pipe", "pipe2"), ("chmod", "fchmodat")]
         {
             assert!(same_syscall_family(a, b) && same_syscall_family(b, a), "{a} {b}");
-            assert!(serves(&format!("tracepoint:syscalls:sys_exit_{b}"), &format!("tracepoint:syscalls:sys_enter_{a}")), "{a} {b}");
+            assert!(serves(&format!("tracepoint:syscalls:sys_exit_{b}"), &named(&format!("tracepoint:syscalls:sys_enter_{a}"))), "{a} {b}");
         }
         assert!(same_syscall_family("fstat", "newfstatat") && same_syscall_family("lstat", "newfstatat"));
         for (a, b) in [("read", "write"), ("fork", "vfork"), ("open", "close"), ("link", "unlink"), ("sync", "fsync"), ("fsync", "fdatasync")] {
             assert!(!same_syscall_family(a, b), "{a} {b}");
         }
-        assert!(serves("kprobe:ext4_sync_file", "tracepoint:ext4:*"));
+        assert!(serves("kprobe:ext4_sync_file", &named("tracepoint:ext4:*")));
         let libata = Grounding {
-            events: vec![crate::ground::Grounded {
+            events: vec![Grounded {
                 probe: "tracepoint:libata:*".into(),
                 attach: crate::kernel::Attach::Yes,
                 evidence: Evidence::Subsystem { word: "sata".into(), what: "libata".into(), functions: vec!["ata_".into()] },
@@ -352,7 +359,7 @@ mod tests {
         let ok = HookVerdict::Ok { probes: vec![] };
         assert!(against_grounding(ok.clone(), &["kprobe:ata_qc_issue".into()], &libata).is_ok(), "a subsystem's function by its own prefix");
         assert!(!against_grounding(ok, &["tracepoint:block:block_rq_issue".into()], &libata).is_ok());
-        assert!(!serves("kprobe:vfs_fsync", "tracepoint:ext4:*"));
-        assert!(!serves("tracepoint:syscalls:sys_enter_sync", "tracepoint:tlb:*"));
+        assert!(!serves("kprobe:vfs_fsync", &named("tracepoint:ext4:*")));
+        assert!(!serves("tracepoint:syscalls:sys_enter_sync", &named("tracepoint:tlb:*")));
     }
 }
