@@ -104,6 +104,10 @@ pub struct GenArgs {
     /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
+    /// Let the model write anything: without this, every bpftrace reply is decoded under a
+    /// grammar of the language that admits only this host's probes and their fields.
+    #[arg(long)]
+    pub no_grammar: bool,
     /// Run the program once it passes every check (asks first unless --yes).
     #[arg(long)]
     pub run: bool,
@@ -213,6 +217,9 @@ pub struct EvalArgs {
     /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
+    /// Decode without the bpftrace grammar, as `gen --no-grammar` (for comparisons).
+    #[arg(long)]
+    pub no_grammar: bool,
     /// Run each verified program for a few seconds while its request's trigger command fires,
     /// and check its output shows the event (attaches programs to this kernel; needs root).
     #[arg(long)]
@@ -416,6 +423,9 @@ pub struct BenchLlmArgs {
     /// Repeat the measurement this many times and report the median.
     #[arg(long, default_value_t = 1)]
     pub runs: usize,
+    /// Skip the second decode, under a request's bpftrace grammar.
+    #[arg(long)]
+    pub no_grammar: bool,
     #[arg(long)]
     pub json: bool,
 }

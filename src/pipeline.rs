@@ -57,13 +57,24 @@ pub struct Settings {
     pub temperature: f64,
     /// Where the request's properties come from; every program is checked against them.
     pub comprehend: crate::comprehend::Source,
+    /// Constrain bpftrace replies to the language and this host's probes and fields.
+    pub grammar: bool,
 }
 
 impl Default for Settings {
-    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words: `kgent gen`'s
-    /// defaults.
+    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, the grammar on:
+    /// `kgent gen`'s defaults.
     fn default() -> Self {
-        Settings { target: Target::Bpftrace, rounds: 3, allow_unsafe: false, max_tokens: None, seed: 42, temperature: 0.0, comprehend: crate::comprehend::Source::Words }
+        Settings {
+            target: Target::Bpftrace,
+            rounds: 3,
+            allow_unsafe: false,
+            max_tokens: None,
+            seed: 42,
+            temperature: 0.0,
+            comprehend: crate::comprehend::Source::Words,
+            grammar: true,
+        }
     }
 }
 
@@ -310,6 +321,14 @@ impl Session {
             &[]
         };
         let first_prompt = prompt::user_prompt(request, opts.target, listed);
+        if settings.grammar && opts.target == Target::Bpftrace {
+            // What the request is about, with exact fields; the rest of the catalog more loosely.
+            let mut featured: Vec<String> = grounding.events.iter().map(|e| e.probe.clone()).collect();
+            featured.extend(hooks.iter().chain(&grounded_hooks).map(|h| h.probe.clone()));
+            featured.extend(examples.iter().filter(|e| e.target == Target::Bpftrace).flat_map(|e| crate::obj::source::bpftrace_probes(&e.code)));
+            let grammar = crate::synth::grammar::Grammar::for_request(&host.catalog, &featured, settings.allow_unsafe);
+            opts.generate.grammar = Some(crate::llm::GrammarText(grammar.lark.into()));
+        }
         opts.grounding = Some(grounding.clone());
         // Comprehension reads the request alone, in its own conversation, before any program exists.
         let t = Instant::now();

@@ -336,3 +336,30 @@ fn a_program_that_leaves_out_what_the_request_asks_to_see_is_sent_back_by_its_wo
     let fb = &chat.received[1];
     assert!(fb.contains("never shows uid"), "{fb}");
 }
+
+/// The real 0.5B reads a field its tracepoint lacks when decoding freely (read has no filename);
+/// under the grammar the same request compiles in round 1, on the same tracepoint.
+#[test]
+fn with_the_grammar_the_real_small_model_no_longer_invents_a_field() {
+    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let model = match kgent::pipeline::LoadedModel::load(Some("qwen2.5-coder-0.5b-instruct-q4_k_m"), &Device::Cpu) {
+        Ok(m) => m,
+        Err(e) if std::env::var("KGENT_REQUIRE_MODEL").is_ok_and(|v| v == "1") => panic!("{e}"),
+        Err(e) => return eprintln!("skipping: {e}"),
+    };
+    let mut session = kgent::pipeline::Session { host: kgent::pipeline::Host { home: home.path().into(), catalog, searcher }, model };
+    let request = "print the filename passed to every read call";
+    let mut round_one = |grammar: bool| {
+        let settings = kgent::pipeline::Settings { rounds: 1, grammar, ..Default::default() };
+        let report = session.generate(request, &settings, &mut |_| {}, &mut |_| {}).unwrap();
+        report.attempts[0].clone()
+    };
+    let free = round_one(false);
+    match &free.checks.compile {
+        Some(CompileVerdict::Failed { diagnostics }) => assert!(diagnostics.contains("does not contain a field"), "{diagnostics}"),
+        other => panic!("the control no longer invents a field (find another request): {other:?}\n{}", free.program),
+    }
+    let constrained = round_one(true);
+    assert!(matches!(constrained.checks.compile, Some(CompileVerdict::Compiled { .. })), "{:?}\n{}", constrained.checks.compile, constrained.program);
+    assert!(constrained.program.contains("sys_enter_read") || constrained.program.contains("sys_exit_read"), "{}", constrained.program);
+}

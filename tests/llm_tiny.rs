@@ -140,3 +140,53 @@ fn other_architectures_and_non_gguf_files_are_refused_with_the_reason() {
     let err = Model::load(&llama, "llama", &Device::Cpu).err().unwrap();
     assert!(err.to_string().contains("architecture 'llama'"), "{err}");
 }
+
+/// Under a grammar specialised to a catalog, even random weights sampled hot can only write that
+/// catalog's probes, each block reading only its own tracepoint's fields.
+#[test]
+fn masked_sampling_writes_only_catalog_probes_and_their_fields() {
+    use kgent::kernel::{Attach, Catalog, Field, Hook, HookKind, KernelKey};
+    use kgent::synth::grammar::Grammar;
+    let tp = |probe: &str, fields: &[&str]| Hook {
+        probe: probe.into(),
+        kind: HookKind::Tracepoint,
+        category: "syscalls".into(),
+        fields: fields.iter().map(|f| Field { name: f.to_string(), ty: "int".into() }).collect(),
+        prototype: None,
+        about: String::new(),
+        attach: Attach::Yes,
+    };
+    let catalog = Catalog {
+        key: KernelKey::current(),
+        hooks: vec![tp("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"]), tp("tracepoint:sched:sched_switch", &["prev_pid", "next_pid"])],
+        capabilities: Default::default(),
+        tools: Default::default(),
+        warnings: vec![],
+    };
+    let grammar = Grammar::for_request(&catalog, &["tracepoint:syscalls:sys_enter_openat".into()], false);
+    let fields_of = |probe: &str| catalog.hooks.iter().find(|h| h.probe == probe).map(|h| h.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+    let (_dir, mut model) = tiny_model(3);
+    let mut programs = Vec::new();
+    for seed in 0..6 {
+        let mut chat = Chat::new(&mut model, None).unwrap();
+        let opts = GenerateOptions { max_tokens: 120, temperature: 1.0, seed, grammar: Some(kgent::llm::GrammarText(grammar.lark.clone().into())), ..Default::default() };
+        let reply = chat.send("Count openat calls.", &opts, &mut |_| {}).unwrap();
+        programs.push(reply.text);
+    }
+    let probe_re = regex::Regex::new(r"(^|[},]\s*)([a-z]+:[^\s{},/]*|BEGIN|END)").unwrap();
+    let mut seen_probes = 0;
+    for program in &programs {
+        // Blocks in order: each probe list, then the `args->` inside its block.
+        for block in program.split_inclusive('}') {
+            let Some(head) = probe_re.captures(block.trim_start()).map(|c| c[2].to_string()) else { continue };
+            seen_probes += 1;
+            let allowed_probe = head == "BEGIN" || head == "END" || head.starts_with("interval:") || head.starts_with("profile:") || fields_of(&head).is_some();
+            assert!(allowed_probe, "wrote a probe the catalog lacks: {head:?} in {program:?}");
+            for field in block.split("args->").skip(1) {
+                let name: String = field.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+                assert!(fields_of(&head).is_some_and(|f| f.contains(&name)), "{head} has no field {name:?}: {program:?}");
+            }
+        }
+    }
+    assert!(seen_probes > 0, "no probe written at all: {programs:?}");
+}

@@ -28,8 +28,24 @@ struct LlmBench {
     prefill_tok_per_s: f64,
     decode_tokens: usize,
     decode_tok_per_s: f64,
+    /// The same decode with every token sampled under the bpftrace grammar of a request
+    /// (runs interleaved with the plain ones); absent with --no-grammar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    grammar: Option<GrammarBench>,
     peak_rss_bytes: Option<u64>,
     peak_rss_over_file: Option<f64>,
+}
+
+#[derive(Debug, Serialize)]
+struct GrammarBench {
+    /// Building the token tables (once per process) and compiling the request's grammar.
+    setup_seconds: f64,
+    grammar_bytes: usize,
+    decode_tok_per_s: f64,
+    /// Masking and advancing the grammar, per token (median over runs).
+    mask_ms_per_token: f64,
+    /// That, over a plain decode step.
+    mask_share_of_step: f64,
 }
 
 pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
@@ -110,14 +126,34 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
     }
     prompt.truncate(args.prompt_tokens);
 
+    // The grammar `gen` would decode "count openat calls per process" under, on this host.
+    let grammar = if args.no_grammar {
+        None
+    } else {
+        let t = Instant::now();
+        let catalog = crate::kernel::Catalog::load_or_build(&crate::store::home_dir()?, false)?;
+        let g = crate::synth::grammar::Grammar::for_request(&catalog, &["tracepoint:syscalls:sys_enter_openat".to_string()], false);
+        let text = llm::GrammarText(g.lark.into());
+        let vocab = model.forward(&prompt[..1], 0)?.dims1()?;
+        let compiled = model.grammars(vocab)?.compile(&text)?;
+        Some((compiled, t.elapsed()))
+    };
+
     let mut prefills = Vec::new();
     let mut decodes = Vec::new();
+    let (mut masked, mut mask_ms) = (Vec::new(), Vec::new());
     for run in 0..args.runs {
         let bar = super::progress::spinner(format!("run {}/{}: prefill {} tokens", run + 1, args.runs, prompt.len()));
-        let (prefill, decode) = measure(model, &prompt, args.decode_tokens)?;
-        bar.finish_and_clear();
+        let (prefill, decode, _) = measure(model, &prompt, args.decode_tokens, None)?;
         prefills.push(prompt.len() as f64 / prefill.as_secs_f64());
         decodes.push(args.decode_tokens as f64 / decode.as_secs_f64());
+        if let Some((g, _)) = &grammar {
+            bar.set_message("the same under the grammar");
+            let (_, decode, mask) = measure(model, &prompt, args.decode_tokens, Some(g))?;
+            masked.push(args.decode_tokens as f64 / decode.as_secs_f64());
+            mask_ms.push(mask.as_secs_f64() * 1e3 / args.decode_tokens as f64);
+        }
+        bar.finish_and_clear();
     }
 
     let file_size = model.info().file_size;
@@ -134,6 +170,16 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
         prefill_tok_per_s: median(&mut prefills),
         decode_tokens: args.decode_tokens,
         decode_tok_per_s: median(&mut decodes),
+        grammar: grammar.map(|(compiled, setup)| {
+            let mask = median(&mut mask_ms);
+            GrammarBench {
+                setup_seconds: setup.as_secs_f64(),
+                grammar_bytes: compiled.text().0.len(),
+                decode_tok_per_s: median(&mut masked),
+                mask_ms_per_token: mask,
+                mask_share_of_step: mask / (1e3 / median(&mut decodes)),
+            }
+        }),
         peak_rss_bytes: peak,
         peak_rss_over_file: peak.map(|p| p as f64 / file_size as f64),
     };
@@ -144,6 +190,16 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
         println!("load       {:.2} s (+{:.2} s warm-up)", report.load_seconds, report.warmup_seconds);
         println!("prefill    {:.1} tok/s ({} tokens)", report.prefill_tok_per_s, report.prefill_tokens);
         println!("decode     {:.1} tok/s ({} tokens)", report.decode_tok_per_s, report.decode_tokens);
+        if let Some(g) = &report.grammar {
+            println!(
+                "grammar    {:.1} tok/s decoding under it; mask {:.2} ms/token, {:.1}% of a step (setup {:.2} s, {} KB)",
+                g.decode_tok_per_s,
+                g.mask_ms_per_token,
+                g.mask_share_of_step * 100.0,
+                g.setup_seconds,
+                g.grammar_bytes / 1024
+            );
+        }
         if let (Some(p), Some(r)) = (report.peak_rss_bytes, report.peak_rss_over_file) {
             println!("peak RSS   {:.2} GB ({r:.2}x the file)", p as f64 / 1e9);
         }
@@ -152,19 +208,40 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
 }
 
 /// One prefill of `prompt` from an empty cache, then `n` greedy decode steps that ignore stop
-/// tokens, so every run does the same amount of work.
-fn measure(model: &mut Model, prompt: &[u32], n: usize) -> Result<(Duration, Duration)> {
+/// tokens, so every run does the same amount of work. Under a grammar each token is masked
+/// first (a finished program starts another); the third duration is the masks' share.
+fn measure(model: &mut Model, prompt: &[u32], n: usize, grammar: Option<&llm::CompiledGrammar>) -> Result<(Duration, Duration, Duration)> {
     model.clear_kv_cache();
     let start = Instant::now();
     let mut logits = model.forward(prompt, 0)?;
     let prefill = start.elapsed();
     let mut sampler = crate::llm::sample::Sampler::new(0, crate::llm::sample::Sampling::ArgMax);
+    let mut constraint = grammar.map(|g| g.start());
+    let mut mask = Duration::ZERO;
     let start = Instant::now();
     for i in 0..n {
-        let next = sampler.sample(&logits)?;
+        let next = match (&mut constraint, grammar) {
+            (Some(c), Some(g)) => {
+                let mut host: Vec<f32> = logits.to_vec1()?;
+                let t = Instant::now();
+                if !c.mask(&mut host)? {
+                    *c = g.start();
+                    host = logits.to_vec1()?;
+                    c.mask(&mut host)?;
+                }
+                let next = sampler.sample_slice(&host);
+                if c.commit(next).is_err() {
+                    // The end of a program (its end-of-turn token): the next one starts afresh.
+                    *c = g.start();
+                }
+                mask += t.elapsed();
+                next
+            }
+            _ => sampler.sample(&logits)?,
+        };
         logits = model.forward(&[next], prompt.len() + i)?;
     }
-    Ok((prefill, start.elapsed()))
+    Ok((prefill, start.elapsed(), mask))
 }
 
 fn median(xs: &mut [f64]) -> f64 {

@@ -72,6 +72,53 @@ pub struct Record {
     /// Attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
+    /// Why each failed attempt was sent back, in a word (see [`rejection`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub rejections: Vec<String>,
+}
+
+/// Why a failed attempt was sent back, in a word. `syntax`, `probe` (a probe this host does not
+/// have) and `field` (one its tracepoint lacks) are what the grammar makes impossible; `types`
+/// (bpftrace's semantic errors: a `%d` given a string, a map read with the wrong keys),
+/// `event` (not the grounded event), `attach`, `unsafe`, `properties` and `verifier` are not.
+pub fn rejection(checks: &crate::synth::Checks) -> Option<&'static str> {
+    use crate::verify::compile::CompileVerdict;
+    use crate::verify::hooks::HookVerdict;
+    use crate::verify::kernel::KernelVerdict;
+    use crate::verify::safety::SafetyVerdict;
+    if let Some(SafetyVerdict::Unsafe { .. }) = &checks.safety {
+        return Some("unsafe");
+    }
+    if let Some(HookVerdict::Problems { problems }) = &checks.hooks {
+        let missing = |r: &str| r.starts_with("no tracepoint") || r.contains("has no function") || r.contains("needs binary") || r.contains("unknown") || r.contains("not a probe");
+        return Some(if problems.iter().any(|p| missing(&p.reason)) {
+            "probe"
+        } else if problems.iter().any(|p| p.reason.contains("the request is about")) {
+            "event"
+        } else {
+            "attach"
+        });
+    }
+    if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+        let d = diagnostics.as_str();
+        return Some(if d.contains("does not contain a field") {
+            "field"
+        } else if ["syntax error", "unexpected", "Unknown function", "invalid character", "unterminated", "end of file", "Invalid provider", "not found"]
+            .iter()
+            .any(|s| d.contains(s))
+        {
+            "syntax"
+        } else {
+            "types"
+        });
+    }
+    if checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some()) {
+        return Some("properties");
+    }
+    match &checks.kernel {
+        Some(KernelVerdict::Rejected { .. } | KernelVerdict::NotLoaded { .. }) => Some("verifier"),
+        _ => None,
+    }
 }
 
 fn here() -> String {
@@ -178,6 +225,16 @@ pub struct Summary {
     pub missed: usize,
     /// Passed with some property unknown to the symbolic verifier.
     pub passed_with_unknown_properties: usize,
+    /// Model replies in all, and how many were sent back for each reason ([`rejection`]).
+    pub attempts: usize,
+    pub rejections: std::collections::BTreeMap<String, usize>,
+}
+
+impl Summary {
+    /// Replies rejected for what a grammar rules out: syntax, a probe or a field that is not here.
+    pub fn rejected_for_language(&self) -> usize {
+        ["syntax", "probe", "field"].iter().filter_map(|k| self.rejections.get(*k)).sum()
+    }
 }
 
 pub fn summarise(records: &[Record]) -> Summary {
@@ -210,6 +267,11 @@ pub fn summarise(records: &[Record]) -> Summary {
         wrong_refusals: records.iter().filter(|r| r.judgement() == Judgement::WrongRefusal).count(),
         missed: records.iter().filter(|r| r.judgement() == Judgement::Missed).count(),
         passed_with_unknown_properties: records.iter().filter(|r| r.passed() && r.properties_unknown).count(),
+        attempts: records.iter().map(|r| r.rounds).sum(),
+        rejections: records.iter().flat_map(|r| &r.rejections).fold(std::collections::BTreeMap::new(), |mut m, r| {
+            *m.entry(r.clone()).or_insert(0) += 1;
+            m
+        }),
     }
 }
 
@@ -241,6 +303,12 @@ impl std::fmt::Display for Summary {
         }
         if self.sent_back_by_properties > 0 {
             writeln!(f, "{:<28} {:>5}", "sent back by properties", self.sent_back_by_properties)?;
+        }
+        if self.attempts > 0 {
+            let reasons: Vec<String> = self.rejections.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            writeln!(f, "{:<28} {:>5}   ({:.2} a request)", "model replies", self.attempts, self.attempts as f64 / self.requests.max(1) as f64)?;
+            writeln!(f, "{:<28} {:>5}   ({})", "sent back", self.rejections.values().sum::<usize>(), if reasons.is_empty() { "none".into() } else { reasons.join(", ") })?;
+            writeln!(f, "{:<28} {:>5}", "  for syntax, probe, field", self.rejected_for_language())?;
         }
         if self.triggered > 0 {
             let share = 100.0 * self.trigger_confirmed as f64 / self.triggered as f64;
@@ -303,6 +371,7 @@ mod tests {
             grounded: vec![],
             properties_unknown: false,
             sent_back_by_properties: 0,
+            rejections: vec![],
         }
     }
 

@@ -7,6 +7,7 @@ use super::sample::{Sampler, Sampling};
 use candle_core::Tensor;
 use serde::Serialize;
 
+use super::constrain::{CompiledGrammar, Constraint, GrammarText};
 use super::model::{LlmError, Model, Result};
 use super::template::ChatTemplate;
 
@@ -27,11 +28,14 @@ pub struct GenerateOptions {
     pub seed: u64,
     /// Stop as soon as the reply contains one of these; the reply ends before it.
     pub stop: Vec<String>,
+    /// Only replies this grammar accepts can be sampled (`None`: free decoding).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grammar: Option<GrammarText>,
 }
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { max_tokens: 512, temperature: 0.0, top_p: None, seed: 42, stop: Vec::new() }
+        GenerateOptions { max_tokens: 512, temperature: 0.0, top_p: None, seed: 42, stop: Vec::new(), grammar: None }
     }
 }
 
@@ -69,6 +73,13 @@ pub struct Reply {
     pub prefill_time: Duration,
     #[serde(with = "secs")]
     pub decode_time: Duration,
+    /// Of `decode_time`, the part spent on the grammar's masks, token by token.
+    #[serde(with = "secs")]
+    pub mask_time: Duration,
+    /// Of `decode_time`, building the grammar's tables (once per model) and compiling it (once
+    /// per grammar).
+    #[serde(with = "secs")]
+    pub grammar_setup_time: Duration,
 }
 
 mod secs {
@@ -83,6 +94,8 @@ pub struct Chat<'m> {
     model: &'m mut Model,
     cached: Vec<u32>,
     pending: Vec<u32>,
+    /// The last grammar compiled, reused while replies ask for the same one.
+    compiled: Option<CompiledGrammar>,
 }
 
 impl<'m> Chat<'m> {
@@ -92,7 +105,7 @@ impl<'m> Chat<'m> {
         model.clear_kv_cache();
         let template = model.template();
         let pending = model.encode(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
-        Ok(Chat { model, cached: Vec::new(), pending })
+        Ok(Chat { model, cached: Vec::new(), pending, compiled: None })
     }
 
     /// Every token of the transcript so far, cached or not.
@@ -157,13 +170,36 @@ impl<'m> Chat<'m> {
             return Err(LlmError::ContextFull { needed, limit });
         }
         let start = Instant::now();
+        let mut constraint = match &opts.grammar {
+            Some(g) => Some(self.constraint(g, logits.dims1()?)?),
+            None => None,
+        };
+        let grammar_setup_time = start.elapsed();
+        let mut mask_time = Duration::ZERO;
         let mut sampler = Sampler::new(opts.seed, opts.sampling());
         let mut generated: Vec<u32> = Vec::new();
         let mut stream = TextStream::new(&opts.stop);
         let stop = loop {
-            let next = sampler.sample(&logits)?;
+            let next = match constraint.as_mut() {
+                None => sampler.sample(&logits)?,
+                Some(c) => {
+                    let mut host: Vec<f32> = logits.to_vec1()?;
+                    let t = Instant::now();
+                    let open = c.mask(&mut host)?;
+                    mask_time += t.elapsed();
+                    if !open {
+                        break StopReason::EndOfTurn;
+                    }
+                    sampler.sample_slice(&host)
+                }
+            };
             if self.model.is_stop(next) {
                 break StopReason::EndOfTurn;
+            }
+            if let Some(c) = constraint.as_mut() {
+                let t = Instant::now();
+                c.commit(next)?;
+                mask_time += t.elapsed();
             }
             generated.push(next);
             let text = self.model.decode(&generated)?;
@@ -183,7 +219,16 @@ impl<'m> Chat<'m> {
         }
         self.pending.extend(self.model.encode(self.model.template().end_of_reply())?);
         let text = stream.finish(on_text);
-        Ok(Reply { text, stop, prompt_tokens: 0, generated_tokens: generated.len(), prefill_time: Duration::ZERO, decode_time: start.elapsed() })
+        Ok(Reply { text, stop, prompt_tokens: 0, generated_tokens: generated.len(), prefill_time: Duration::ZERO, decode_time: start.elapsed(), mask_time, grammar_setup_time })
+    }
+
+    /// A fresh constraint for `grammar`, compiling it only when it is not the last one used.
+    fn constraint(&mut self, grammar: &GrammarText, vocab_size: usize) -> Result<Constraint> {
+        if self.compiled.as_ref().map(|c| c.text()) != Some(grammar) {
+            let factory = self.model.grammars(vocab_size)?;
+            self.compiled = Some(factory.compile(grammar)?);
+        }
+        Ok(self.compiled.as_ref().expect("compiled just now").start())
     }
 }
 
@@ -243,6 +288,8 @@ impl Conversation for ScriptedChat {
             prompt_tokens: text_len_tokens(&self.received),
             prefill_time: Duration::ZERO,
             decode_time: Duration::ZERO,
+            mask_time: Duration::ZERO,
+            grammar_setup_time: Duration::ZERO,
         })
     }
 }

@@ -12,6 +12,7 @@
 
 pub mod attention;
 mod chat;
+pub mod constrain;
 mod device;
 mod elementwise;
 pub mod matmul;
@@ -24,6 +25,7 @@ pub mod tiny;
 pub use candle_core::Device;
 
 pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason};
+pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
 pub use model::{peak_rss_bytes, LlmError, Model, ModelInfo};
 pub use template::ChatTemplate;

@@ -11,6 +11,8 @@ use candle_core::Tensor;
 use serde::Serialize;
 use tokenizers::Tokenizer;
 
+use super::constrain::GrammarFactory;
+
 use super::qwen2::ModelWeights;
 use super::template::ChatTemplate;
 
@@ -26,6 +28,9 @@ pub enum LlmError {
     /// A GGUF model of an architecture this runtime does not implement.
     #[error("model file {path} has architecture '{found}'; kgent runs qwen2 models")]
     UnsupportedArchitecture { path: PathBuf, found: String },
+    /// A grammar for constrained decoding did not compile, or the decoder left it.
+    #[error("grammar: {0}")]
+    Grammar(String),
     /// The tokenizer could not be built from the GGUF metadata, or failed on some text.
     #[error("tokenizer: {0}")]
     Tokenizer(String),
@@ -65,6 +70,8 @@ pub struct Model {
     template: ChatTemplate,
     /// Token ids that end a reply: `<|im_end|>`, `<|endoftext|>` and the GGUF's eos.
     stop_ids: Vec<u32>,
+    /// Built on the first constrained reply (it reads the whole vocabulary).
+    grammars: Option<std::sync::Arc<GrammarFactory>>,
 }
 
 impl Model {
@@ -102,7 +109,7 @@ impl Model {
             embedding_length: num("qwen2.embedding_length"),
         };
         let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| bad(e.to_string()))?;
-        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids })
+        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None })
     }
 
     pub fn info(&self) -> &ModelInfo {
@@ -115,6 +122,17 @@ impl Model {
 
     pub fn tokenizer(&self) -> &Tokenizer {
         &self.tokenizer
+    }
+
+    /// What compiles grammars for this model's tokenizer; `vocab_size` is the logits' width.
+    pub fn grammars(&mut self, vocab_size: usize) -> Result<std::sync::Arc<GrammarFactory>> {
+        if let Some(g) = &self.grammars {
+            return Ok(g.clone());
+        }
+        let eos = self.stop_ids.first().copied().ok_or_else(|| LlmError::Tokenizer("no end-of-turn token".into()))?;
+        let g = std::sync::Arc::new(GrammarFactory::new(&self.tokenizer, eos, vocab_size)?);
+        self.grammars = Some(g.clone());
+        Ok(g)
     }
 
     pub fn is_stop(&self, id: u32) -> bool {

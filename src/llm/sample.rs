@@ -41,6 +41,16 @@ impl Sampler {
         Ok(self.draw(&logits, temperature as f32, p as f32))
     }
 
+    /// The next token from logits already on the host (a grammar's mask applied to them).
+    pub fn sample_slice(&mut self, logits: &[f32]) -> u32 {
+        match self.sampling {
+            // The first of equal maxima, as the tensor argmax takes.
+            Sampling::ArgMax => logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |best, (i, &l)| if l > best.1 { (i as u32, l) } else { best }).0,
+            Sampling::All { temperature } => self.draw(logits, temperature as f32, 1.0),
+            Sampling::TopP { p, temperature } => self.draw(logits, temperature as f32, p as f32),
+        }
+    }
+
     fn draw(&mut self, logits: &[f32], temperature: f32, p: f32) -> u32 {
         // Softmax at the temperature, shifted by the largest logit so no exponent overflows.
         let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);

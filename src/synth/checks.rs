@@ -68,6 +68,9 @@ impl Checks {
 pub struct StageTimes {
     pub prefill: f64,
     pub decode: f64,
+    /// Of `decode`, the grammar: its masks, and compiling it.
+    pub mask: f64,
+    pub grammar_setup: f64,
     pub hooks: f64,
     pub compile: f64,
     pub symbolic: f64,

@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod extract;
 pub mod feedback;
+pub mod grammar;
 mod options;
 pub mod prompt;
 mod rounds;

@@ -86,7 +86,13 @@ pub fn synthesize(
         on_status(&format!("round {round}: generating"));
         let reply = conv.send(&message, prefix, &generate, on_text)?;
         let program = extract::program(&reply.text, opts.target);
-        let mut seconds = StageTimes { prefill: reply.prefill_time.as_secs_f64(), decode: reply.decode_time.as_secs_f64(), ..Default::default() };
+        let mut seconds = StageTimes {
+            prefill: reply.prefill_time.as_secs_f64(),
+            decode: reply.decode_time.as_secs_f64(),
+            mask: reply.mask_time.as_secs_f64(),
+            grammar_setup: reply.grammar_setup_time.as_secs_f64(),
+            ..Default::default()
+        };
         on_status(&format!("round {round}: checking"));
         let checks = check(&program, opts, checker, &mut seconds)?;
         let passed = checks.passed();
