@@ -104,8 +104,12 @@ pub struct GenArgs {
     /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
-    /// Let the model write anything: without this, every bpftrace reply is decoded under a
-    /// grammar of the language that admits only this host's probes and their fields.
+    /// Decode bpftrace replies under a grammar of the language that admits only the request's
+    /// probes and their fields. Off by default: it ends the syntax and field errors, but more of
+    /// the programs that now pass are wrong (README, *Constrained decoding*).
+    #[arg(long, overrides_with = "no_grammar")]
+    pub grammar: bool,
+    /// Decode freely (the default).
     #[arg(long)]
     pub no_grammar: bool,
     /// Run the program once it passes every check (asks first unless --yes).
@@ -217,7 +221,10 @@ pub struct EvalArgs {
     /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
-    /// Decode without the bpftrace grammar, as `gen --no-grammar` (for comparisons).
+    /// Decode bpftrace replies under the grammar, as `gen --grammar`.
+    #[arg(long, overrides_with = "no_grammar")]
+    pub grammar: bool,
+    /// Decode freely (the default).
     #[arg(long)]
     pub no_grammar: bool,
     /// Run each verified program for a few seconds while its request's trigger command fires,

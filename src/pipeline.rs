@@ -57,12 +57,13 @@ pub struct Settings {
     pub temperature: f64,
     /// Where the request's properties come from; every program is checked against them.
     pub comprehend: crate::comprehend::Source,
-    /// Constrain bpftrace replies to the language and this host's probes and fields.
+    /// Constrain bpftrace replies to the language and the request's probes and fields (off by
+    /// default: measured, it raised false positives; see README, *Constrained decoding*).
     pub grammar: bool,
 }
 
 impl Default for Settings {
-    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, the grammar on:
+    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, free decoding:
     /// `kgent gen`'s defaults.
     fn default() -> Self {
         Settings {
@@ -73,7 +74,7 @@ impl Default for Settings {
             seed: 42,
             temperature: 0.0,
             comprehend: crate::comprehend::Source::Words,
-            grammar: true,
+            grammar: false,
         }
     }
 }
@@ -95,6 +96,9 @@ impl Settings {
 
 /// How many of BM25's best hooks grounding weighs for a request that names nothing precisely.
 const GROUNDING_RANKS: usize = 10;
+
+/// How many of BM25's best hooks the grammar lets the model write, beside the grounded ones.
+const GRAMMAR_HOOKS: usize = 24;
 
 /// What generation needs from this host, opened once (an eval reuses it for every request).
 pub struct Host {
@@ -322,9 +326,11 @@ impl Session {
         };
         let first_prompt = prompt::user_prompt(request, opts.target, listed);
         if settings.grammar && opts.target == Target::Bpftrace {
-            // What the request is about, with exact fields; the rest of the catalog more loosely.
+            // The probes the model may write: what the request is about, as grounding, retrieval
+            // and the examples see it.
             let mut featured: Vec<String> = grounding.events.iter().map(|e| e.probe.clone()).collect();
             featured.extend(hooks.iter().chain(&grounded_hooks).map(|h| h.probe.clone()));
+            featured.extend(host.searcher.rank_hooks(request, GRAMMAR_HOOKS)?.into_iter().map(|(_, h)| h.probe));
             featured.extend(examples.iter().filter(|e| e.target == Target::Bpftrace).flat_map(|e| crate::obj::source::bpftrace_probes(&e.code)));
             let grammar = crate::synth::grammar::Grammar::for_request(&host.catalog, &featured, settings.allow_unsafe);
             opts.generate.grammar = Some(crate::llm::GrammarText(grammar.lark.into()));

@@ -83,32 +83,17 @@ fn the_grammar_rejects_what_bpftrace_rejects() {
 }
 
 /// A scripted sampler walks the grammar at random (one token per byte, comments and strings
-/// left out so the walk writes code): whatever it writes names only the catalog's probes, and
-/// inside each block only that tracepoint's fields follow `args->`.
+/// left out so the walk writes code): whatever it writes names only the request's probes (a
+/// tracepoint of the catalog that is not one of them cannot be written), and inside each block
+/// only that tracepoint's fields follow `args->`.
 #[test]
 fn a_random_walk_under_the_grammar_names_only_catalog_probes_and_their_fields() {
-    use kgent::kernel::{Attach, Field, Hook, HookKind};
     use kgent::llm::sample::{Sampler, Sampling};
-    let tp = |probe: &str, fields: &[&str]| Hook {
-        probe: probe.into(),
-        kind: HookKind::Tracepoint,
-        category: "x".into(),
-        fields: fields.iter().map(|f| Field { name: f.to_string(), ty: "int".into() }).collect(),
-        prototype: None,
-        about: String::new(),
-        attach: Attach::Yes,
-    };
-    let catalog = Catalog {
-        key: KernelKey::current(),
-        hooks: vec![
-            tp("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"]),
-            tp("tracepoint:sched:sched_switch", &["prev_pid", "next_pid"]),
-            tp("tracepoint:irq:softirq_entry", &["vec"]),
-        ],
-        capabilities: Default::default(),
-        tools: Default::default(),
-        warnings: vec![],
-    };
+    let catalog = common::tracepoint_catalog(&[
+        ("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"][..]),
+        ("tracepoint:sched:sched_switch", &["prev_pid", "next_pid"][..]),
+        ("tracepoint:irq:softirq_entry", &["vec"][..]),
+    ]);
     let featured = ["tracepoint:syscalls:sys_enter_openat".to_string(), "tracepoint:sched:sched_switch".to_string()];
     let grammar = Grammar::for_request(&catalog, &featured, false);
     let factory = GrammarFactory::bytes().unwrap();
@@ -178,7 +163,14 @@ fn a_random_walk_under_the_grammar_names_only_catalog_probes_and_their_fields() 
             }
         }
     }
-    for probe in ["tracepoint:syscalls:sys_enter_openat", "tracepoint:sched:sched_switch", "tracepoint:irq:softirq_entry"] {
+    let mut c = compiled.start();
+    for t in factory.tokenize("tracepoint:") {
+        c.commit(t).unwrap();
+    }
+    let mut logits = vec![0.0f32; 257];
+    c.mask(&mut logits).unwrap();
+    assert!(logits[b'i' as usize].is_infinite() && logits[b's' as usize].is_finite(), "only the request's tracepoints can follow");
+    for probe in featured {
         let mut c = compiled.start();
         for t in factory.tokenize(&format!("{probe} {{ @x = args->")) {
             c.commit(t).unwrap();
@@ -186,7 +178,7 @@ fn a_random_walk_under_the_grammar_names_only_catalog_probes_and_their_fields() 
         let mut spelled = Vec::new();
         names(&c, String::new(), &mut spelled);
         spelled.sort();
-        let mut expected = fields_of(probe).unwrap();
+        let mut expected = fields_of(&probe).unwrap();
         expected.sort();
         assert_eq!(spelled, expected, "{probe}");
     }

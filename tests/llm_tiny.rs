@@ -1,6 +1,8 @@
 //! The model runtime on a tiny random Qwen2 GGUF the test writes itself: loading, tokenizer,
 //! chat template, sampling and KV reuse run through the same code as the real model.
 
+mod common;
+
 use kgent::llm::{tiny, Chat, Device, GenerateOptions, LlmError, Model, StopReason};
 
 fn tiny_model(seed: u64) -> (tempfile::TempDir, Model) {
@@ -145,24 +147,11 @@ fn other_architectures_and_non_gguf_files_are_refused_with_the_reason() {
 /// catalog's probes, each block reading only its own tracepoint's fields.
 #[test]
 fn masked_sampling_writes_only_catalog_probes_and_their_fields() {
-    use kgent::kernel::{Attach, Catalog, Field, Hook, HookKind, KernelKey};
     use kgent::synth::grammar::Grammar;
-    let tp = |probe: &str, fields: &[&str]| Hook {
-        probe: probe.into(),
-        kind: HookKind::Tracepoint,
-        category: "syscalls".into(),
-        fields: fields.iter().map(|f| Field { name: f.to_string(), ty: "int".into() }).collect(),
-        prototype: None,
-        about: String::new(),
-        attach: Attach::Yes,
-    };
-    let catalog = Catalog {
-        key: KernelKey::current(),
-        hooks: vec![tp("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"]), tp("tracepoint:sched:sched_switch", &["prev_pid", "next_pid"])],
-        capabilities: Default::default(),
-        tools: Default::default(),
-        warnings: vec![],
-    };
+    let catalog = common::tracepoint_catalog(&[
+        ("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"][..]),
+        ("tracepoint:sched:sched_switch", &["prev_pid", "next_pid"][..]),
+    ]);
     let grammar = Grammar::for_request(&catalog, &["tracepoint:syscalls:sys_enter_openat".into()], false);
     let fields_of = |probe: &str| catalog.hooks.iter().find(|h| h.probe == probe).map(|h| h.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
     let (_dir, mut model) = tiny_model(3);

@@ -83,7 +83,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         rounds: args.rounds,
         seed: args.seed,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
-        grammar: !args.no_grammar,
+        grammar: args.grammar && !args.no_grammar,
         ..Settings::default()
     };
     let mut records = Vec::new();
@@ -122,6 +122,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             grounded: report.grounding.events.iter().map(|e| e.probe.clone()).collect(),
             properties_unknown: checks.and_then(|c| c.symbolic.as_ref()).is_some_and(|r| !r.unknown().is_empty()),
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
+            grammar: report.options.generate.grammar.is_some(),
             rejections: report.attempts.iter().filter_map(|a| crate::eval::rejection(&a.checks)).map(String::from).collect(),
             program: report.program,
         };

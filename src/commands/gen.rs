@@ -23,7 +23,7 @@ pub fn settings(args: &GenArgs) -> Settings {
         seed: args.seed,
         temperature: args.temperature,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
-        grammar: !args.no_grammar,
+        grammar: args.grammar && !args.no_grammar,
     }
 }
 

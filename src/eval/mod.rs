@@ -72,6 +72,9 @@ pub struct Record {
     /// Attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
+    /// Whether replies were decoded under the bpftrace grammar.
+    #[serde(default)]
+    pub grammar: bool,
     /// Why each failed attempt was sent back, in a word (see [`rejection`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejections: Vec<String>,
@@ -322,6 +325,21 @@ impl std::fmt::Display for Summary {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_failed_attempt_is_filed_under_the_first_check_it_failed() {
+        use crate::synth::Checks;
+        use crate::verify::compile::CompileVerdict;
+        let failed = |d: &str| Checks { compile: Some(CompileVerdict::Failed { diagnostics: d.into() }), ..Default::default() };
+        let field = "program.bt:1:40-55: ERROR: Struct/union of type 'struct _tracepoint_syscalls_sys_enter_read' does not contain a field named 'filename'";
+        assert_eq!(rejection(&failed(field)), Some("field"));
+        assert_eq!(rejection(&failed("program.bt:2:1-5: ERROR: syntax error, unexpected identifier")), Some("syntax"));
+        assert_eq!(rejection(&failed("program.bt:2:3-46: ERROR: printf: %d specifier expects a value of type integer (string supplied)")), Some("types"));
+        let missing = crate::verify::hooks::HookProblem { probe: "tracepoint:x:y".into(), reason: "no tracepoint x:y on this kernel".into(), suggestions: vec![] };
+        let hooks = Checks { hooks: Some(crate::verify::hooks::HookVerdict::Problems { problems: vec![missing] }), compile: failed(field).compile, ..Default::default() };
+        assert_eq!(rejection(&hooks), Some("probe"), "the hook check runs before the compiler");
+        assert_eq!(rejection(&Checks::default()), None);
+    }
+
     fn req() -> EvalRequest {
         EvalRequest {
             id: "x".into(),
@@ -371,6 +389,7 @@ mod tests {
             grounded: vec![],
             properties_unknown: false,
             sent_back_by_properties: 0,
+            grammar: false,
             rejections: vec![],
         }
     }

@@ -99,6 +99,25 @@ fn alternatives<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> String {
 /// C types a cast may name: kernel structs (from BTF) and bpftrace's integer types.
 const TYPE_SPECIALISED: &str = r#"TYPE: /(struct|union|enum)[ \t]+[_a-zA-Z][_a-zA-Z0-9]*|u?int(8|16|32|64)|char|bool|void/"#;
 const TYPE_GENERIC: &str = r#"TYPE: /((struct|union|enum)[ \t]+)?[_a-zA-Z][_a-zA-Z0-9]*/"#;
+/// A predicate without division outside parentheses, for generation: bpftrace reads
+/// `/a == 1 / b == 2/` as one predicate dividing by `b` (a small model's two filters), and
+/// programs divide inside a predicate only in parentheses.
+const PREDICATE: &str = r#"
+pexpr_@K: plor_@K | plor_@K "?" expr_@K ":" expr_@K
+plor_@K: pland_@K | plor_@K "||" pland_@K
+pland_@K: pbor_@K | pland_@K "&&" pbor_@K
+pbor_@K: pbxor_@K | pbor_@K "|" pbxor_@K
+pbxor_@K: pband_@K | pbxor_@K "^" pband_@K
+pband_@K: peq_@K | pband_@K "&" peq_@K
+peq_@K: prel_@K | peq_@K ("==" | "!=") prel_@K
+prel_@K: pshift_@K | prel_@K ("<=" | ">=" | "<" | ">") pshift_@K
+pshift_@K: padd_@K | pshift_@K ("<<" | ">>") padd_@K
+padd_@K: pmul_@K | padd_@K ("+" | "-") pmul_@K
+pmul_@K: cast_@K | pmul_@K ("*" | "%") cast_@K
+"#;
+/// Most probe blocks in a generated program: more is a model repeating itself until the token
+/// limit cuts the program (the longest installed tool has 8).
+const MOST_BLOCKS: usize = 12;
 const UNSAFE: &str = r#"| "system" "(" STRING ("," expr_@K)* ")" | "signal" "(" (STRING | expr_@K) ")" | "override" "(" expr_@K ")""#;
 /// bpftrace 0.17's probe providers and their short forms.
 const PROVIDERS: &str = "tracepoint|t|kprobe|k|kretprobe|kr|uprobe|u|uretprobe|ur|usdt|U|interval|i|profile|p|software|s|hardware|h|kfunc|f|kretfunc|fr|rawtracepoint|rt|watchpoint|w|asyncwatchpoint|aw|iter|it";
@@ -120,15 +139,17 @@ impl Grammar {
         let body = r#"([^{}]|\{([^{}]|\{[^{}]*\})*\})*"#;
         let _ = writeln!(out, "STRUCT_DEFN: /(struct|union|enum)[ \\t\\n]+[_a-zA-Z][_a-zA-Z0-9]*[ \\t\\n]*\\{{{body}\\}}[ \\t]*;?/");
         out.push_str("start: SHEBANG? LEAD? (CPREPROC | STRUCT_DEFN)* probe_block_any+ FENCE?\n");
-        out.push_str(&class_rules("any", r#" | "args" "->" MEMBER | "args" | ARGN | "retval""#, "", " | IDENT", true));
+        out.push_str(&class_rules("any", r#" | "args" "->" MEMBER | "args" | ARGN | "retval""#, "", " | IDENT", true).replace("@PREDICATE", "expr_any"));
         Grammar { lark: out, classes: 1, probes: 0 }
     }
 
     /// The language with only this host's probes. `featured` are the probes the request is
-    /// about (its grounded events, the hooks and the examples it is shown): each gets its exact
-    /// fields, a wildcard the fields all its matches share. The rest of the catalog's tracepoints
-    /// come with the fields any tracepoint has. Kernel functions and uprobes are the featured
-    /// ones; the timers, software events, `BEGIN` and `END` are always there.
+    /// about (its grounded events, the hooks retrieval ranks first and the examples it is
+    /// shown): each tracepoint gets its exact fields, a wildcard the fields all its matches
+    /// share. The timers, software events, `BEGIN` and `END` are always there. The rest of the
+    /// catalog is left out: given every tracepoint (with the fields any of them has), the 1.5B
+    /// wandered to unrelated ones (`fs_dax:dax_writeback_range` for `mkdir`) and read fields
+    /// they lack; and ~56,000 kernel functions make a lexer llguidance refuses to build.
     pub fn for_request(catalog: &Catalog, featured: &[String], allow_unsafe: bool) -> Grammar {
         let mut by_fields: BTreeMap<Vec<(String, bool)>, BTreeSet<String>> = BTreeMap::new();
         let mut featured_names = BTreeSet::new();
@@ -160,16 +181,11 @@ impl Grammar {
             featured_names.insert(h.probe.as_str());
         }
         let mut classes: Vec<Class> = by_fields.into_iter().map(|(fields, probes)| Class { probes, patterns: vec![], context: Context::Fields(fields) }).collect();
-        let (mut others, mut other_fields) = (BTreeSet::new(), BTreeSet::new());
         let mut plain = Class { probes: ["BEGIN", "END"].map(String::from).into(), patterns: TIMERS.map(String::from).into(), context: Context::Nothing };
         let mut entry = Class { probes: BTreeSet::new(), patterns: vec![], context: Context::Args };
         let mut exit = Class { probes: BTreeSet::new(), patterns: vec![], context: Context::Retval };
         for h in &catalog.hooks {
             match h.kind {
-                HookKind::Tracepoint if !featured_names.contains(h.probe.as_str()) => {
-                    others.insert(h.probe.clone());
-                    other_fields.extend(h.fields.iter().map(|f| (f.name.clone(), derefs(&f.ty))));
-                }
                 HookKind::Software | HookKind::Hardware => {
                     plain.probes.insert(h.probe.clone());
                     // A sampling period may follow: `software:page-faults:100`.
@@ -196,14 +212,6 @@ impl Grammar {
                 _ => {}
             }
         }
-        if !others.is_empty() {
-            // A name that is a pointer in any tracepoint may be read further in all of them.
-            let mut union: BTreeMap<String, bool> = BTreeMap::new();
-            for (name, deref) in other_fields {
-                *union.entry(name).or_default() |= deref;
-            }
-            classes.push(Class { probes: others, patterns: vec![], context: Context::Fields(union.into_iter().collect()) });
-        }
         classes.extend([plain, entry, exit].into_iter().filter(|c| !c.probes.is_empty()));
 
         let mut out = shared();
@@ -211,7 +219,7 @@ impl Grammar {
         out.push('\n');
         out.push_str("ARGN: /arg[0-9]/\n");
         let names: Vec<String> = (0..classes.len()).map(|i| format!("c{i}")).collect();
-        let _ = writeln!(out, "start: LEAD? ({})+ FENCE?", names.iter().map(|n| format!("probe_block_{n}")).collect::<Vec<_>>().join(" | "));
+        let _ = writeln!(out, "start: LEAD? ({}){{1,{MOST_BLOCKS}}} FENCE?", names.iter().map(|n| format!("probe_block_{n}")).collect::<Vec<_>>().join(" | "));
         let mut probes = 0;
         for (class, name) in classes.iter().zip(&names) {
             probes += class.probes.len();
@@ -220,7 +228,8 @@ impl Grammar {
             let _ = writeln!(out, "PROBE_{}: {}", name.to_uppercase(), alts.join(" | "));
             let context = class.context.lark(name);
             out.push_str(&context.terminals);
-            out.push_str(&class_rules(name, &context.primary, &context.unary, "", allow_unsafe));
+            out.push_str(&class_rules(name, &context.primary, &context.unary, "", allow_unsafe).replace("@PREDICATE", &format!("pexpr_{name}")));
+            out.push_str(&PREDICATE.replace("@K", name));
         }
         Grammar { lark: out, classes: classes.len(), probes }
     }

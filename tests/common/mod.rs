@@ -51,3 +51,24 @@ pub fn require_bpf(tools: &[&'static str]) -> bool {
     needs.extend(tools.iter().map(|t| Need::Tool(t)));
     require(&needs)
 }
+
+/// A catalog of attachable tracepoints with `int` fields, for grammar and sampling tests.
+pub fn tracepoint_catalog(tracepoints: &[(&str, &[&str])]) -> kgent::kernel::Catalog {
+    use kgent::kernel::{Attach, Field, Hook, HookKind};
+    let hook = |probe: &str, fields: &[&str]| Hook {
+        probe: probe.into(),
+        kind: HookKind::Tracepoint,
+        category: probe.split(':').nth(1).unwrap_or_default().into(),
+        fields: fields.iter().map(|f| Field { name: f.to_string(), ty: "int".into() }).collect(),
+        prototype: None,
+        about: String::new(),
+        attach: Attach::Yes,
+    };
+    kgent::kernel::Catalog {
+        key: kgent::kernel::KernelKey::current(),
+        hooks: tracepoints.iter().map(|(p, f)| hook(p, f)).collect(),
+        capabilities: Default::default(),
+        tools: Default::default(),
+        warnings: vec![],
+    }
+}

@@ -163,7 +163,8 @@ pub fn verify(object: &[u8], props: &Properties, platform: &dyn Platform) -> Res
         checks.push(Finding { property: Property::Fields, section: None, verdict: whole(properties::fields(&output, &props.emits)) });
     }
     if let Some(asked) = &props.aggregate {
-        checks.push(Finding { property: Property::Aggregate, section: None, verdict: whole(properties::aggregate(&writes, asked)) });
+        let verdict = properties::latency_events(&event_hooks, asked).unwrap_or_else(|| whole(properties::aggregate(&writes, asked)));
+        checks.push(Finding { property: Property::Aggregate, section: None, verdict });
     }
     for r in &runs {
         let verdict = with_line(properties::safety(&r.expl), &r.prog);

@@ -288,6 +288,25 @@ pub fn fields(output: &Shown, asked: &[Field]) -> Verdict {
     counterexample(format!("the output never shows {}, which the request asked for; it shows {}", missing.join(", "), output.field_list()))
 }
 
+/// A latency is the time between two events. Asked for one, a program on a single event measures
+/// nothing of the kind: it times that event against itself, or buckets some field of it. `None`
+/// when the request asks no latency or the program has other events.
+pub fn latency_events(event_hooks: &[String], asked: &Aggregate) -> Option<Verdict> {
+    let of = match asked {
+        Aggregate::Hist { of, .. } | Aggregate::Lhist { of, .. } | Aggregate::Sum { of, .. } => *of,
+        Aggregate::Count { .. } => return None,
+    };
+    let mut distinct = event_hooks.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    (of == Field::Latency && distinct.len() == 1).then(|| {
+        counterexample(format!(
+            "the request asks for {asked}, the time between two events, but the program attaches to one event only ({}): what it measures is not a latency. Take a timestamp where the operation starts and read it where it ends",
+            distinct[0]
+        ))
+    })
+}
+
 /// One write into a map, by what its key and value show.
 #[derive(Debug, Clone)]
 pub struct MapWrite {
@@ -348,6 +367,16 @@ mod tests {
     fn props(text: &str) -> Properties {
         let text = if text.starts_with("event:") { text.to_string() } else { format!("event: tracepoint:syscalls:sys_enter_openat\n{text}") };
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn a_latency_on_a_single_event_is_a_counterexample() {
+        let asked = Aggregate::Hist { of: Field::Latency, by: vec![] };
+        let one = ["tracepoint:ext4:ext4_sync_fs".to_string(), "tracepoint:ext4:ext4_sync_fs".to_string()];
+        assert!(matches!(latency_events(&one, &asked), Some(Verdict::Counterexample { .. })));
+        let pair = ["kprobe:vfs_fsync_range".to_string(), "kretprobe:vfs_fsync_range".to_string()];
+        assert_eq!(latency_events(&pair, &asked), None);
+        assert_eq!(latency_events(&one[..1], &Aggregate::Hist { of: Field::Size, by: vec![] }), None);
     }
 
     #[test]
