@@ -65,21 +65,28 @@ impl GrammarFactory {
     }
 }
 
+/// GPT-2's reversible byte → printable-character map, which byte-level BPE vocabularies use:
+/// the character that spells byte `b` is at index `b`.
+pub(crate) fn byte_level_chars() -> Vec<char> {
+    let printable = |b: u32| (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
+    let mut shifted = 0;
+    (0u32..256)
+        .map(|b| {
+            let c = if printable(b) {
+                b
+            } else {
+                shifted += 1;
+                255 + shifted
+            };
+            char::from_u32(c).expect("below the surrogates")
+        })
+        .collect()
+}
+
 /// Each token's bytes, as llguidance's trie wants them: byte-level BPE spells bytes as
-/// printable characters (GPT-2's map), and special tokens are marked so no text can match them.
+/// printable characters, and special tokens are marked so no text can match them.
 fn token_bytes(tokenizer: &Tokenizer) -> Result<Vec<Vec<u8>>> {
-    let mut byte_of = std::collections::HashMap::new();
-    let mut shifted = 0u32;
-    for b in 0u32..256 {
-        let printable = (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
-        let c = if printable {
-            b
-        } else {
-            shifted += 1;
-            255 + shifted
-        };
-        byte_of.insert(char::from_u32(c).expect("below the surrogates"), b as u8);
-    }
+    let byte_of: std::collections::HashMap<char, u8> = byte_level_chars().into_iter().zip(0..=255u8).collect();
     let vocab = tokenizer.get_vocab(true);
     let mut words = vec![Vec::new(); vocab.values().map(|&id| id as usize + 1).max().unwrap_or(0)];
     let specials: std::collections::HashSet<u32> = tokenizer.get_added_tokens_decoder().iter().filter(|(_, t)| t.special).map(|(&id, _)| id).collect();

@@ -29,21 +29,9 @@ pub fn special_id(i: usize) -> u32 {
     (256 + MERGES.len() + i) as u32
 }
 
-/// GPT-2's reversible byte → printable-character map, which byte-level BPE vocabularies use.
+/// The 256 byte tokens, spelled as byte-level BPE spells them.
 fn byte_tokens() -> Vec<String> {
-    let printable = |b: u32| (0x21..=0x7e).contains(&b) || (0xa1..=0xac).contains(&b) || (0xae..=0xff).contains(&b);
-    let mut shifted = 0;
-    (0u32..256)
-        .map(|b| {
-            let c = if printable(b) {
-                b
-            } else {
-                shifted += 1;
-                255 + shifted
-            };
-            char::from_u32(c).expect("valid scalar").to_string()
-        })
-        .collect()
+    super::constrain::byte_level_chars().iter().map(char::to_string).collect()
 }
 
 /// Deterministic weights in [-scale, scale] (xorshift64*), so every run writes the same file.

@@ -19,14 +19,10 @@ use crate::kernel::{Catalog, Hook, HookKind};
 
 const TEMPLATE: &str = include_str!("bpftrace.lark");
 
-/// A Lark grammar for llguidance, with what went into it.
+/// A Lark grammar for llguidance.
 #[derive(Debug, Clone)]
 pub struct Grammar {
     pub lark: String,
-    /// Probe classes, each with its own copy of the statement rules.
-    pub classes: usize,
-    /// Probe names the grammar lets the model write (0 for the generic grammar: any).
-    pub probes: usize,
 }
 
 /// What a block may read besides the common builtins (`pid`, `comm`, `nsecs`, …).
@@ -140,7 +136,7 @@ impl Grammar {
         let _ = writeln!(out, "STRUCT_DEFN: /(struct|union|enum)[ \\t\\n]+[_a-zA-Z][_a-zA-Z0-9]*[ \\t\\n]*\\{{{body}\\}}[ \\t]*;?/");
         out.push_str("start: SHEBANG? LEAD? (CPREPROC | STRUCT_DEFN)* probe_block_any+ FENCE?\n");
         out.push_str(&class_rules("any", r#" | "args" "->" MEMBER | "args" | ARGN | "retval""#, "", " | IDENT", true).replace("@PREDICATE", "expr_any"));
-        Grammar { lark: out, classes: 1, probes: 0 }
+        Grammar { lark: out }
     }
 
     /// The language with only this host's probes. `featured` are the probes the request is
@@ -152,33 +148,25 @@ impl Grammar {
     /// they lack; and ~56,000 kernel functions make a lexer llguidance refuses to build.
     pub fn for_request(catalog: &Catalog, featured: &[String], allow_unsafe: bool) -> Grammar {
         let mut by_fields: BTreeMap<Vec<(String, bool)>, BTreeSet<String>> = BTreeMap::new();
-        let mut featured_names = BTreeSet::new();
         let field_names = |h: &Hook| -> Vec<(String, bool)> {
             let mut f: Vec<(String, bool)> = h.fields.iter().map(|f| (f.name.clone(), derefs(&f.ty))).collect();
             f.sort();
             f.dedup();
             f
         };
-        let mut hooks: Vec<&Hook> = Vec::new();
-        for probe in featured {
-            if probe.contains(['*', '?']) {
-                let re = crate::obj::probe::glob(probe);
-                let matches: Vec<&Hook> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && re.is_match(&h.probe)).collect();
-                let Some(first) = matches.first() else { continue };
-                let shared: Vec<(String, bool)> = field_names(first).into_iter().filter(|f| matches.iter().all(|h| h.fields.iter().any(|g| g.name == f.0))).collect();
-                by_fields.entry(shared).or_default().insert(probe.clone());
-            } else {
-                hooks.extend(hooks_of(catalog, [probe.as_str()]));
-            }
+        let (wildcards, named): (Vec<&String>, Vec<&String>) = featured.iter().partition(|p| p.contains(['*', '?']));
+        for probe in wildcards {
+            let re = crate::obj::probe::glob(probe);
+            let matches: Vec<&Hook> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && re.is_match(&h.probe)).collect();
+            let Some(first) = matches.first() else { continue };
+            let shared: Vec<(String, bool)> = field_names(first).into_iter().filter(|f| matches.iter().all(|h| h.fields.iter().any(|g| g.name == f.0))).collect();
+            by_fields.entry(shared).or_default().insert(probe.clone());
         }
-        // Each field set is a copy of the rules: past this many, tracepoints join the rest.
+        let hooks = hooks_of(catalog, named.iter().map(|p| p.as_str()));
+        // Each field set is a copy of the rules: past this many, tracepoints are left out.
         const MOST_FEATURED: usize = 48;
-        for h in hooks.iter().filter(|h| h.kind == HookKind::Tracepoint) {
-            if featured_names.len() >= MOST_FEATURED {
-                break;
-            }
+        for h in hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).take(MOST_FEATURED) {
             by_fields.entry(field_names(h)).or_default().insert(h.probe.clone());
-            featured_names.insert(h.probe.as_str());
         }
         let mut classes: Vec<Class> = by_fields.into_iter().map(|(fields, probes)| Class { probes, patterns: vec![], context: Context::Fields(fields) }).collect();
         let mut plain = Class { probes: ["BEGIN", "END"].map(String::from).into(), patterns: TIMERS.map(String::from).into(), context: Context::Nothing };
@@ -189,7 +177,7 @@ impl Grammar {
                 HookKind::Software | HookKind::Hardware => {
                     plain.probes.insert(h.probe.clone());
                     // A sampling period may follow: `software:page-faults:100`.
-                    plain.patterns.push(format!("/{}:[0-9]+/", regex_escape(&h.probe)));
+                    plain.patterns.push(format!("/{}:[0-9]+/", regex::escape(&h.probe).replace('/', "\\/")));
                 }
                 _ => {}
             }
@@ -220,9 +208,7 @@ impl Grammar {
         out.push_str("ARGN: /arg[0-9]/\n");
         let names: Vec<String> = (0..classes.len()).map(|i| format!("c{i}")).collect();
         let _ = writeln!(out, "start: LEAD? ({}){{1,{MOST_BLOCKS}}} FENCE?", names.iter().map(|n| format!("probe_block_{n}")).collect::<Vec<_>>().join(" | "));
-        let mut probes = 0;
         for (class, name) in classes.iter().zip(&names) {
-            probes += class.probes.len();
             let mut alts: Vec<String> = class.probes.iter().map(|p| quote(p)).collect();
             alts.extend(class.patterns.iter().cloned());
             let _ = writeln!(out, "PROBE_{}: {}", name.to_uppercase(), alts.join(" | "));
@@ -231,7 +217,7 @@ impl Grammar {
             out.push_str(&class_rules(name, &context.primary, &context.unary, "", allow_unsafe).replace("@PREDICATE", &format!("pexpr_{name}")));
             out.push_str(&PREDICATE.replace("@K", name));
         }
-        Grammar { lark: out, classes: classes.len(), probes }
+        Grammar { lark: out }
     }
 }
 
@@ -283,17 +269,6 @@ fn class_rules(name: &str, context: &str, scalar: &str, bare: &str, allow_unsafe
     text
 }
 
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for c in s.chars() {
-        if "\\.+*?()|[]{}^$/-".contains(c) {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,5 +307,25 @@ mod tests {
         assert!(programs.len() >= 50, "{} programs", programs.len());
         let failed: Vec<String> = programs.iter().filter_map(|(p, text)| accepts(&factory, &g, text).err().map(|e| format!("{p}: {e}"))).collect();
         assert!(failed.is_empty(), "{} of {} rejected:\n{}", failed.len(), programs.len(), failed.join("\n"));
+    }
+
+    #[test]
+    fn a_software_event_may_carry_its_sampling_period() {
+        let hook = Hook {
+            probe: "software:page-faults".into(),
+            kind: HookKind::Software,
+            category: "software".into(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach: crate::kernel::Attach::Yes,
+        };
+        let catalog = Catalog { key: crate::kernel::KernelKey::current(), hooks: vec![hook], capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
+        let g = Grammar::for_request(&catalog, &[], false);
+        let factory = GrammarFactory::bytes().unwrap();
+        for ok in ["software:page-faults { @n = count(); }", "software:page-faults:100 { @n = count(); }"] {
+            assert_eq!(accepts(&factory, &g, ok), Ok(()), "{ok}");
+        }
+        assert!(accepts(&factory, &g, "software:page-faultsx:100 { @n = count(); }").is_err());
     }
 }
