@@ -84,9 +84,6 @@ pub struct GenArgs {
     /// Print the whole report (every attempt, every verdict, timings) as JSON on standard output.
     #[arg(long)]
     pub json: bool,
-    /// Allow bpftrace's unsafe builtins (system, signal, override), refused otherwise.
-    #[arg(long = "unsafe")]
-    pub allow_unsafe: bool,
     /// Most tokens per reply [default: 384 for bpftrace, 1024 for C].
     #[arg(long)]
     pub max_tokens: Option<usize>,
@@ -134,6 +131,10 @@ pub struct VerifyArgs {
     /// Print the properties and every check's verdict as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Accept helpers and builtins that act on the system (see `kgent run --help`); without it
+    /// such a program fails the safety check.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
 }
 
 #[derive(Debug, Args)]
@@ -178,6 +179,12 @@ pub struct RunFlags {
     /// What perf_event programs sample: software:EVENT[:HZ] or hardware:EVENT[:HZ].
     #[arg(long, default_value = "software:cpu-clock:99")]
     pub perf_event: crate::run::PerfSpec,
+    /// Allow unsafe/destructive functionality: helpers and builtins that act on the system
+    /// (signals, writes to user memory, return overrides, bpftrace's system), kernel-function
+    /// calls, and networking programs that drop, redirect or rewrite packets when the request does
+    /// not ask for that. Refused otherwise, in the checks and before anything is attached.
+    #[arg(long = "unsafe")]
+    pub allow_unsafe: bool,
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {

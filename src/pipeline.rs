@@ -48,7 +48,8 @@ pub struct Settings {
     pub target: Target,
     /// Most model replies to try, the first included (at least 1).
     pub rounds: usize,
-    /// Allow builtins that act on the system (bpftrace's system, signal, override).
+    /// Allow helpers and builtins that act on the system (signals, memory writes, return
+    /// overrides, `system`) and packet actions the request does not ask for (`--unsafe`).
     pub allow_unsafe: bool,
     /// Longest reply; `None` for the target's default.
     pub max_tokens: Option<usize>,
@@ -85,7 +86,7 @@ impl Settings {
         let mut opts = GenOptions::new(self.target);
         opts.comprehend = self.comprehend;
         opts.rounds = self.rounds.max(1);
-        opts.allow_unsafe = self.allow_unsafe;
+        opts.allowed = crate::verify::safety::Allowed::everything(self.allow_unsafe);
         if let Some(n) = self.max_tokens {
             opts.generate.max_tokens = n;
         }
@@ -336,6 +337,8 @@ impl Session {
             opts.generate.grammar = Some(crate::llm::GrammarText(grammar.lark.into()));
         }
         opts.grounding = Some(grounding.clone());
+        // A networking program may drop or rewrite packets when that is what was asked.
+        opts.allowed.packets |= crate::verify::safety::asks_to_act_on_packets(request);
         // Comprehension reads the request alone, in its own conversation, before any program exists.
         let t = Instant::now();
         if opts.comprehend == crate::comprehend::Source::Words && opts.properties.is_none() {

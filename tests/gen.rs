@@ -33,12 +33,19 @@ impl Checker for FakeChecker {
     fn fields_of(&self, _probe: &str) -> Vec<String> {
         vec!["unsigned long address".into()]
     }
-    fn compile(&mut self, program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+    fn compile(&mut self, program: &str, _target: Target, allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
         Ok(if program.contains("SYNTAX") {
             CompileVerdict::Failed { diagnostics: "program.bt:1:5: ERROR: syntax error, unexpected SYNTAX".into() }
+        } else if program.contains("system(") && !allow_unsafe {
+            // What bpftrace says in safe mode.
+            CompileVerdict::Failed { diagnostics: "program.bt:1:9-29: ERROR: system() is an unsafe function being used in safe mode".into() }
         } else {
             CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() }
         })
+    }
+    fn safety(&self, _object: &[u8], _allowed: kgent::verify::safety::Allowed) -> kgent::verify::safety::SafetyVerdict {
+        // Its objects are placeholders, not ELF: the gate is tested with real ones.
+        kgent::verify::safety::SafetyVerdict::Ok
     }
     fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
         Ok(KernelVerdict::Accepted { programs: vec!["p".into()] })
@@ -134,7 +141,8 @@ fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out()
     let mut chat = ScriptedChat::new(["BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { printf(\"hi\\n\"); exit(); }"]);
     let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 3);
     assert!(out.passed);
-    assert!(out.attempts[0].checks.hooks.is_none(), "an unsafe program is not checked further");
+    assert!(matches!(out.attempts[0].checks.safety, Some(kgent::verify::safety::SafetyVerdict::Unsafe { .. })));
+    assert!(out.attempts[0].checks.kernel.is_none(), "an unsafe program is not checked further");
     assert!(chat.received[1].contains("system") && chat.received[1].contains("did not allow"), "{}", chat.received[1]);
     assert!(chat.received[2].contains("same program as before"), "{}", chat.received[2]);
 }
@@ -217,11 +225,15 @@ impl Checker for Unprivileged {
     fn fields_of(&self, _probe: &str) -> Vec<String> {
         vec![]
     }
-    fn compile(&mut self, _program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+    fn compile(&mut self, _program: &str, _target: Target, _allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
         Ok(CompileVerdict::Compiled { object: b"\x7fELF".to_vec(), warnings: String::new() })
     }
     fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
         Ok(KernelVerdict::NeedsPrivilege { message: "needs root".into() })
+    }
+    fn safety(&self, _object: &[u8], _allowed: kgent::verify::safety::Allowed) -> kgent::verify::safety::SafetyVerdict {
+        // Its objects are placeholders, not ELF: the gate is tested with real ones.
+        kgent::verify::safety::SafetyVerdict::Ok
     }
     fn platform(&self) -> &dyn Platform {
         &Tracefs::NONE
@@ -270,7 +282,7 @@ impl Checker for ExecTracepointC {
             _ => vec![],
         }
     }
-    fn compile(&mut self, program: &str, _target: Target) -> Result<CompileVerdict, CompileError> {
+    fn compile(&mut self, program: &str, _target: Target, _allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
         Ok(if program.contains("ctx->args") {
             CompileVerdict::Failed { diagnostics: "program.bpf.c:9:40: error: no member named 'args' in 'struct trace_event_raw_sched_process_exec'".into() }
         } else {
@@ -279,6 +291,10 @@ impl Checker for ExecTracepointC {
     }
     fn kernel(&mut self, _target: Target, _object: &[u8]) -> Result<KernelVerdict, LoadError> {
         Ok(KernelVerdict::Accepted { programs: vec!["on_exec".into()] })
+    }
+    fn safety(&self, _object: &[u8], _allowed: kgent::verify::safety::Allowed) -> kgent::verify::safety::SafetyVerdict {
+        // Its objects are placeholders, not ELF: the gate is tested with real ones.
+        kgent::verify::safety::SafetyVerdict::Ok
     }
     fn platform(&self) -> &dyn Platform {
         &Tracefs::NONE

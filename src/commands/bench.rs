@@ -300,7 +300,7 @@ fn verify_bench(json: bool) -> Result<ExitCode> {
     let examples = crate::retrieve::corpus::dataset();
     let bar = super::progress::spinner("verifying the dataset");
     for e in &examples {
-        let compiled = compile(e.target, &e.code, &home)?;
+        let compiled = compile(e.target, &e.code, &home, false)?;
         let CompileVerdict::Compiled { object, .. } = compiled else {
             continue;
         };

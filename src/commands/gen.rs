@@ -18,7 +18,7 @@ pub fn settings(args: &GenArgs) -> Settings {
     Settings {
         target: args.target,
         rounds: args.rounds,
-        allow_unsafe: args.allow_unsafe,
+        allow_unsafe: args.run_flags.allow_unsafe,
         max_tokens: args.max_tokens,
         seed: args.seed,
         temperature: args.temperature,
@@ -104,7 +104,7 @@ fn finish(args: &GenArgs, report: GenReport, session: Option<Session>) -> Result
     match (&report.program, args.run) {
         (Some(program), true) => {
             let prepared = crate::run::prepare(program, args.target, &home_dir()?)?;
-            super::run::execute(&prepared, "the generated program", &args.run_flags, args.json)
+            super::run::execute(&prepared, "the generated program", report.options.allowed.packets, &args.run_flags, args.json)
         }
         _ => Ok(ExitCode::SUCCESS),
     }
@@ -138,14 +138,16 @@ pub fn render(r: &GenReport) -> String {
     for a in &r.attempts {
         let c = &a.checks;
         let mut parts = Vec::new();
-        if let Some(v) = &c.safety {
-            parts.push(format!("safety {}", mark(matches!(v, crate::verify::safety::SafetyVerdict::Ok))));
-        }
         if let Some(v) = &c.hooks {
             parts.push(format!("hooks {}", mark(v.is_ok())));
         }
-        if let Some(v) = &c.compile {
+        let safe = c.safety.as_ref().map(|v| matches!(v, crate::verify::safety::SafetyVerdict::Ok));
+        // bpftrace refusing an unsafe builtin is the gate's verdict, not a compile error.
+        if let (Some(v), false) = (&c.compile, safe == Some(false) && !c.compile.as_ref().is_some_and(|v| v.is_ok())) {
             parts.push(format!("compile {}", mark(v.is_ok())));
+        }
+        if let Some(ok) = safe {
+            parts.push(format!("safety {}", mark(ok)));
         }
         if let Some(v) = &c.symbolic {
             let unknown: Vec<String> = v.unknown().iter().map(|f| f.property.to_string()).collect();

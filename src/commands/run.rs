@@ -10,10 +10,19 @@ use crate::obj::source::bpftrace_probes;
 use crate::obj::Target;
 use crate::run::{self, Prepared, RunOptions, Runnable};
 use crate::store::home_dir;
+use crate::verify::safety::SafetyVerdict;
 
 impl RunFlags {
     pub fn options(&self, json: bool) -> RunOptions {
-        RunOptions { duration: self.duration, interval: self.interval, json, iface: self.iface.clone(), perf_event: self.perf_event.clone(), done: None }
+        RunOptions {
+            duration: self.duration,
+            interval: self.interval,
+            json,
+            iface: self.iface.clone(),
+            perf_event: self.perf_event.clone(),
+            done: None,
+            allow_unsafe: self.allow_unsafe,
+        }
     }
 }
 
@@ -24,7 +33,7 @@ fn prepare_path(path: &Path) -> Result<Prepared> {
         let sections = crate::obj::elf::function_sections(&object).with_context(|| format!("reading {}", path.display()))?;
         // In bpftrace spelling, as for source files; a section outside the probe table keeps its name.
         let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
-        return Ok(Prepared::file(Runnable::Object { object, types: None }, probes));
+        return Ok(Prepared::file(Runnable::Object { object, types: None }, probes, path.display().to_string()));
     }
     let Some(target) = Target::of_path(path) else {
         bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display());
@@ -32,17 +41,32 @@ fn prepare_path(path: &Path) -> Result<Prepared> {
     let source = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     match target {
         // The user's own file runs as it is, so bpftrace's messages name their file.
-        Target::Bpftrace => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&source))),
-        Target::Libbpf => Ok(run::prepare(&source, target, &home_dir()?).with_context(|| path.display().to_string())?),
+        Target::Bpftrace => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&source), path.display().to_string())),
+        Target::Libbpf => {
+            let mut prepared = run::prepare(&source, target, &home_dir()?).with_context(|| path.display().to_string())?;
+            prepared.name = path.display().to_string();
+            Ok(prepared)
+        }
     }
 }
 
-/// Asks, runs, and reports on stderr. Exit 0 when the run ended as asked, 1 when bpftrace failed.
-pub(crate) fn execute(prepared: &Prepared, what: &str, flags: &RunFlags, json: bool) -> Result<ExitCode> {
+/// Gates, asks, runs, and reports on stderr. A program that acts on the system is refused unless
+/// `--unsafe` (packet actions pass when `packets`: the request asked for them). Exit 0 when the
+/// run ended as asked, 1 when bpftrace failed.
+pub(crate) fn execute(prepared: &Prepared, what: &str, packets: bool, flags: &RunFlags, json: bool) -> Result<ExitCode> {
     if !run::is_root() {
         return Err(run::RunError::NotRoot.into());
     }
+    let actions = run::actions(prepared, packets)?;
+    let verdict = if actions.is_empty() { SafetyVerdict::Ok } else { SafetyVerdict::Unsafe { actions: actions.clone() } };
+    if let (Some(refusal), false) = (verdict.refusal(), flags.allow_unsafe) {
+        return Err(run::RunError::Unsafe(format!("{what} acts on the system:\n{refusal}")).into());
+    }
     let probes = if prepared.probes.is_empty() { "its probes".to_string() } else { prepared.probes.join(", ") };
+    if !actions.is_empty() {
+        let each: Vec<String> = actions.iter().map(|a| format!("\n  {a}")).collect();
+        eprintln!("kgent run: WARNING: {what} acts on the system (allowed by --unsafe):{}", each.concat());
+    }
     run::confirm(&format!("kgent run: {what} attaches to {probes}."), flags.yes)?;
     let opts = flags.options(json);
     let mut stdout = std::io::stdout();
@@ -75,5 +99,5 @@ pub(crate) fn execute(prepared: &Prepared, what: &str, flags: &RunFlags, json: b
 
 pub fn run(args: RunArgs) -> Result<ExitCode> {
     let prepared = prepare_path(&args.program)?;
-    execute(&prepared, &args.program.display().to_string(), &args.run_flags, args.json)
+    execute(&prepared, &args.program.display().to_string(), false, &args.run_flags, args.json)
 }

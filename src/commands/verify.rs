@@ -1,4 +1,5 @@
-//! `kgent verify PROGRAM`: every path of the compiled program against a request's properties.
+//! `kgent verify PROGRAM`: the safety gate on the compiled program, then every path of it against a
+//! request's properties.
 
 use std::process::ExitCode;
 
@@ -11,27 +12,36 @@ use crate::llm::{Chat, GenerateOptions};
 use crate::obj::Target;
 use crate::store::home_dir;
 use crate::verify::compile::{compile, CompileVerdict};
+use crate::verify::safety::{self, Allowed, SafetyVerdict};
 use crate::verify::symbolic::{self, Verdict};
 
 #[derive(Serialize)]
 struct Report {
     properties: Properties,
+    /// What the program does to the system besides observing it; an unsafe program's paths are
+    /// not checked further.
+    gate: SafetyVerdict,
     #[serde(flatten)]
-    report: symbolic::Report,
+    report: Option<symbolic::Report>,
     seconds: f64,
 }
 
-fn object_of(path: &std::path::Path) -> Result<Vec<u8>> {
+/// The compiled object, or what bpftrace refused to compile in safe mode.
+fn object_of(path: &std::path::Path, allow_unsafe: bool) -> Result<std::result::Result<Vec<u8>, Vec<safety::Action>>> {
     if path.extension().is_some_and(|e| e == "o") {
-        return std::fs::read(path).with_context(|| format!("reading {}", path.display()));
+        return std::fs::read(path).map(Ok).with_context(|| format!("reading {}", path.display()));
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let Some(target) = Target::of_path(path) else { bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display()) };
-    let verdict = compile(target, &text, &home_dir()?)?;
+    let verdict = compile(target, &text, &home_dir()?, allow_unsafe)?;
     match verdict {
-        CompileVerdict::Compiled { object, .. } => Ok(object),
+        CompileVerdict::Compiled { object, .. } => Ok(Ok(object)),
         CompileVerdict::Failed { diagnostics } => {
-            bail!("{} does not compile:\n{diagnostics}", path.display())
+            let refused = safety::in_file(safety::bpftrace_refusals(&diagnostics), &path.display().to_string());
+            if refused.is_empty() {
+                bail!("{} does not compile:\n{diagnostics}", path.display())
+            }
+            Ok(Err(refused))
         }
     }
 }
@@ -71,19 +81,37 @@ fn show(v: &Verdict) -> String {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
-    let object = object_of(&args.program)?;
+    let object = object_of(&args.program, args.allow_unsafe)?;
     let props = properties(&args)?;
     let start = std::time::Instant::now();
-    let report = symbolic::verify(&object, &props, &symbolic::Tracefs::host())?;
-    let failed = report.counterexample().is_some();
-    let out = Report { properties: props, report, seconds: start.elapsed().as_secs_f64() };
+    let gate = match &object {
+        Ok(object) => match safety::check_object(object, Allowed::everything(args.allow_unsafe)) {
+            SafetyVerdict::Unsafe { actions } => SafetyVerdict::Unsafe { actions: safety::in_file(actions, &args.program.display().to_string()) },
+            ok => ok,
+        },
+        Err(refused) => SafetyVerdict::Unsafe { actions: refused.clone() },
+    };
+    let report = match (&object, &gate) {
+        (Ok(object), SafetyVerdict::Ok) => Some(symbolic::verify(object, &props, &symbolic::Tracefs::host())?),
+        _ => None,
+    };
+    let failed = gate != SafetyVerdict::Ok || report.as_ref().is_some_and(|r| r.counterexample().is_some());
+    let out = Report { properties: props, gate, report, seconds: start.elapsed().as_secs_f64() };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        for p in &out.report.programs {
+        match out.gate.refusal() {
+            None => println!("{:<10} ok: it calls nothing that acts on the system", "gate:"),
+            Some(refusal) => {
+                for line in refusal.lines() {
+                    println!("{:<10} REFUSED: {line}", "gate:");
+                }
+            }
+        }
+        for p in out.report.iter().flat_map(|r| &r.programs) {
             println!("{} ({}, {} paths)", p.section, p.probe.as_deref().unwrap_or("no probe"), p.paths);
         }
-        for c in &out.report.checks {
+        for c in out.report.iter().flat_map(|r| &r.checks) {
             let on = c.section.as_deref().map(|s| format!(" [{s}]")).unwrap_or_default();
             println!("{:<10} {}{on}", format!("{}:", c.property), show(&c.verdict));
         }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::constrain::{CompiledGrammar, Constraint, GrammarText};
 use super::model::{LlmError, Model, Result};
-use super::template::ChatTemplate;
+use super::template::{ChatTemplate, Piece};
 
 /// Prefill in slices of this many tokens: the attention scores of one slice are
 /// heads × slice × context floats, which stays small even for long prompts.
@@ -104,7 +104,7 @@ impl<'m> Chat<'m> {
     pub fn new(model: &'m mut Model, system: Option<&str>) -> Result<Self> {
         model.clear_kv_cache();
         let template = model.template();
-        let pending = model.encode(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
+        let pending = model.encode_turn(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
         Ok(Chat { model, cached: Vec::new(), pending, compiled: None })
     }
 
@@ -120,7 +120,7 @@ impl<'m> Chat<'m> {
 
     /// Queues a user turn and the assistant header after it.
     pub fn push_user(&mut self, text: &str) -> Result<()> {
-        let ids = self.model.encode(&self.model.template().user(text))?;
+        let ids = self.model.encode_turn(&self.model.template().user(text))?;
         self.pending.extend(ids);
         Ok(())
     }
@@ -217,7 +217,7 @@ impl<'m> Chat<'m> {
         if stop != StopReason::EndOfTurn {
             self.pending.extend(generated.last());
         }
-        self.pending.extend(self.model.encode(self.model.template().end_of_reply())?);
+        self.pending.extend(self.model.encode_turn(&self.model.template().end_of_reply())?);
         let text = stream.finish(on_text);
         Ok(Reply { text, stop, prompt_tokens: 0, generated_tokens: generated.len(), prefill_time: Duration::ZERO, decode_time: start.elapsed(), mask_time, grammar_setup_time })
     }
@@ -243,8 +243,9 @@ pub trait Conversation {
 impl Conversation for Chat<'_> {
     fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()> {
         self.push_user(user)?;
-        let template = self.model.template();
-        let ids = self.model.encode(&format!("{assistant}{}", template.end_of_reply()))?;
+        let mut turn = vec![Piece::Text(assistant.to_string())];
+        turn.extend(self.model.template().end_of_reply());
+        let ids = self.model.encode_turn(&turn)?;
         self.pending.extend(ids);
         Ok(())
     }

@@ -28,4 +28,4 @@ pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopRea
 pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
 pub use model::{peak_rss_bytes, LlmError, Model, ModelInfo};
-pub use template::ChatTemplate;
+pub use template::{ChatTemplate, Piece};

@@ -14,7 +14,7 @@ use tokenizers::Tokenizer;
 use super::constrain::GrammarFactory;
 
 use super::qwen2::ModelWeights;
-use super::template::ChatTemplate;
+use super::template::{ChatTemplate, Piece};
 
 /// Failures of the model runtime itself (never of a generated program).
 #[derive(Debug, thiserror::Error)]
@@ -91,7 +91,10 @@ impl Model {
             return Err(LlmError::UnsupportedArchitecture { path: path.to_path_buf(), found: architecture });
         }
         let num = |key: &str| md(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize).unwrap_or(0);
-        let tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        let mut tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        // Text is text: a special token's spelling inside a request or a retrieved file stays
+        // plain characters. Control tokens are placed by id ([`Model::encode_turn`]).
+        tokenizer.set_encode_special_tokens(true);
         let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
         if let Some(eos) = md("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
             if !stop_ids.contains(&eos) {
@@ -139,11 +142,22 @@ impl Model {
         self.stop_ids.contains(&id)
     }
 
-    /// Text to ids. Special tokens written in the text (`<|im_start|>`) become their single ids,
-    /// which is what the chat template relies on.
+    /// Text to ids, as text: special tokens spelled in it (`<|im_start|>`) are not parsed.
     pub fn encode(&self, text: &str) -> Result<Vec<u32>> {
         let enc = self.tokenizer.encode(text, false).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
         Ok(enc.get_ids().to_vec())
+    }
+
+    /// A turn of the chat template to ids: each control token as its single id, text as text.
+    pub fn encode_turn(&self, pieces: &[Piece]) -> Result<Vec<u32>> {
+        let mut ids = Vec::new();
+        for piece in pieces {
+            match piece {
+                Piece::Control(token) => ids.push(self.tokenizer.token_to_id(token).ok_or_else(|| LlmError::Tokenizer(format!("the vocabulary has no {token}")))?),
+                Piece::Text(text) => ids.extend(self.encode(text)?),
+            }
+        }
+        Ok(ids)
     }
 
     /// Ids to text, special tokens included (callers decide what to show).

@@ -27,6 +27,9 @@ pub fn run(script: &Path, opts: &RunOptions, stop: &Stop, out: &mut dyn Write) -
     if opts.json {
         cmd.args(["-f", "json"]);
     }
+    if opts.allow_unsafe {
+        cmd.arg("--unsafe");
+    }
     cmd.arg(script);
     // Its own process group: a terminal's Ctrl-C reaches Kgent, which stops bpftrace exactly once.
     cmd.process_group(0);

@@ -11,6 +11,8 @@ pub enum RunError {
     Declined,
     #[error("cannot run {tool}: {source}; install it with scripts/setup.sh")]
     ToolMissing { tool: &'static str, source: std::io::Error },
+    #[error("not attaching: {0}")]
+    Unsafe(String),
     #[error("the program does not compile:\n{0}")]
     Compile(String),
     #[error(transparent)]

@@ -23,7 +23,8 @@ use std::time::{Duration, Instant};
 
 use crate::obj::source::{bpftrace_probes, c_probes};
 use crate::obj::Target;
-use crate::verify::compile::{compile, CompileVerdict};
+use crate::verify::compile::{compile, compile_bpftrace, CompileVerdict};
+use crate::verify::safety::{self, Action, Allowed, SafetyVerdict};
 
 pub use crate::kernel::is_root;
 
@@ -62,13 +63,15 @@ pub fn confirm(what: &str, yes: bool) -> Result<(), RunError> {
 pub struct Prepared {
     pub runnable: Runnable,
     pub probes: Vec<String>,
+    /// The file name the user knows it by, for the places verdicts point at.
+    pub name: String,
     _dir: Option<tempfile::TempDir>,
 }
 
 impl Prepared {
     /// A bpftrace script file or a compiled object, as they are.
-    pub fn file(runnable: Runnable, probes: Vec<String>) -> Prepared {
-        Prepared { runnable, probes, _dir: None }
+    pub fn file(runnable: Runnable, probes: Vec<String>, name: String) -> Prepared {
+        Prepared { runnable, probes, name, _dir: None }
     }
 }
 
@@ -80,20 +83,41 @@ pub fn prepare(source: &str, target: Target, home: &Path) -> Result<Prepared, Ru
             let dir = tempfile::tempdir().map_err(RunError::Io)?;
             let path = dir.path().join("program.bt");
             std::fs::write(&path, source).map_err(RunError::Io)?;
-            Ok(Prepared { runnable: Runnable::Bpftrace(path), probes: bpftrace_probes(source), _dir: Some(dir) })
+            Ok(Prepared { runnable: Runnable::Bpftrace(path), probes: bpftrace_probes(source), name: "program.bt".into(), _dir: Some(dir) })
         }
         Target::Libbpf => {
-            let object = match compile(Target::Libbpf, source, home)? {
+            let object = match compile(Target::Libbpf, source, home, false)? {
                 CompileVerdict::Compiled { object, .. } => object,
                 CompileVerdict::Failed { diagnostics } => return Err(RunError::Compile(diagnostics)),
             };
-            let types = match record_types_source(source).map(|s| compile(Target::Libbpf, &s, home)).transpose()? {
+            let types = match record_types_source(source).map(|s| compile(Target::Libbpf, &s, home, false)).transpose()? {
                 Some(CompileVerdict::Compiled { object, .. }) => Some(object),
                 _ => None,
             };
-            Ok(Prepared { runnable: Runnable::Object { object, types }, probes: c_probes(source), _dir: None })
+            Ok(Prepared { runnable: Runnable::Object { object, types }, probes: c_probes(source), name: "program.bpf.c".into(), _dir: None })
         }
     }
+}
+
+/// What a prepared program does to the system beyond observing it, by the same gate `gen` applies
+/// ([`crate::verify::safety`]), with packet actions passing when `packets` allows them. A script
+/// that does not compile has nothing to report here: bpftrace says why when it runs.
+pub fn actions(prepared: &Prepared, packets: bool) -> Result<Vec<Action>, RunError> {
+    let allowed = Allowed { everything: false, packets };
+    let verdict = match &prepared.runnable {
+        Runnable::Bpftrace(path) => {
+            let source = std::fs::read_to_string(path).map_err(RunError::Io)?;
+            match compile_bpftrace(&source)? {
+                CompileVerdict::Compiled { object, .. } => safety::check_object(&object, allowed),
+                CompileVerdict::Failed { diagnostics } => SafetyVerdict::Unsafe { actions: safety::bpftrace_refusals(&diagnostics) },
+            }
+        }
+        Runnable::Object { object, .. } => safety::check_object(object, allowed),
+    };
+    Ok(match verdict {
+        SafetyVerdict::Ok => vec![],
+        SafetyVerdict::Unsafe { actions } => safety::in_file(actions, &prepared.name),
+    })
 }
 
 /// clang writes BTF only for types that globals and function signatures use, so the `struct

@@ -22,6 +22,8 @@ pub struct RunOptions {
     pub perf_event: PerfSpec,
     /// Set by the caller to end the run early (a trigger check that already saw its pattern).
     pub done: Option<Arc<AtomicBool>>,
+    /// `--unsafe`: bpftrace runs with its own `--unsafe`, once Kgent's gate let the program by.
+    pub allow_unsafe: bool,
 }
 
 impl Default for RunOptions {
@@ -33,6 +35,7 @@ impl Default for RunOptions {
             iface: "lo".into(),
             perf_event: PerfSpec { hardware: false, event: "cpu-clock".into(), frequency: 99 },
             done: None,
+            allow_unsafe: false,
         }
     }
 }

@@ -1,6 +1,6 @@
-//! The checks one candidate goes through, in order, stopping at the first failure: the safety
-//! gate, the hooks, the compiler, the request's properties by symbolic execution (when known) and
-//! the kernel verifier. [`Checker`] is the seam: the host's real tools, or a fake in tests.
+//! The checks one candidate goes through, in order, stopping at the first failure: the hooks,
+//! the compiler, the safety gate on the compiled object, the request's properties by symbolic
+//! execution (when known) and the kernel verifier. [`Checker`] is the seam: the host's real tools, or a fake in tests.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -23,9 +23,10 @@ use crate::verify::symbolic::{Platform, Report, Tracefs};
 /// The verdicts of one attempt; a check after a failing one is not run (`None`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Checks {
-    pub safety: Option<SafetyVerdict>,
     pub hooks: Option<HookVerdict>,
     pub compile: Option<CompileVerdict>,
+    /// What the compiled program does to the system; an unsafe one is never loaded.
+    pub safety: Option<SafetyVerdict>,
     /// The symbolic verifier's report, when the request's properties are known.
     pub symbolic: Option<Report>,
     /// Why the symbolic verifier did not run on a compiled program (no properties, or an object
@@ -43,9 +44,9 @@ impl Checks {
     /// How many checks passed, to pick the best failed attempt.
     pub fn passed_count(&self) -> usize {
         [
-            matches!(self.safety, Some(SafetyVerdict::Ok)),
             self.hooks.as_ref().is_some_and(|v| v.is_ok()),
             self.compile.as_ref().is_some_and(|v| v.is_ok()),
+            matches!(self.safety, Some(SafetyVerdict::Ok)),
             self.symbolic.is_some() && self.symbolic_ok(),
             self.kernel.as_ref().is_some_and(|v| v.is_ok()),
         ]
@@ -214,11 +215,16 @@ pub trait Checker {
     fn hooks(&mut self, probes: &[String]) -> HookVerdict;
     /// The fields of a probe (`type name`), for feedback on a wrong field name.
     fn fields_of(&self, probe: &str) -> Vec<String>;
-    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError>;
+    /// Compiles in safe mode unless `allow_unsafe` (bpftrace refuses its unsafe builtins then).
+    fn compile(&mut self, program: &str, target: Target, allow_unsafe: bool) -> Result<CompileVerdict, CompileError>;
     /// The kernel verifier's word; `Err` when Kgent itself could not put the object before it.
     fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError>;
     /// The host facts the symbolic verifier checks a program against.
     fn platform(&self) -> &dyn Platform;
+    /// The safety gate on a compiled object (fakes whose objects are not real ELF override it).
+    fn safety(&self, object: &[u8], allowed: safety::Allowed) -> SafetyVerdict {
+        safety::check_object(object, allowed)
+    }
 }
 
 /// The real checks on this host: its catalog, bpftrace / clang, and the kernel verifier.
@@ -256,8 +262,8 @@ impl Checker for HostChecker<'_> {
         })
     }
 
-    fn compile(&mut self, program: &str, target: Target) -> Result<CompileVerdict, CompileError> {
-        compile::compile(target, program, &self.home)
+    fn compile(&mut self, program: &str, target: Target, allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
+        compile::compile(target, program, &self.home, allow_unsafe)
     }
 
     fn kernel(&mut self, target: Target, object: &[u8]) -> Result<KernelVerdict, LoadError> {
@@ -272,13 +278,6 @@ impl Checker for HostChecker<'_> {
 /// Runs the checks on one program.
 pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, CheckError> {
     let mut checks = Checks::default();
-    let gate = safety::check(program, opts.target, opts.allow_unsafe);
-    let refused = gate != SafetyVerdict::Ok;
-    checks.safety = Some(gate);
-    if refused {
-        return Ok(checks);
-    }
-
     let t = Instant::now();
     let probes = crate::obj::source::probes(program, opts.target);
     let mut hooks = checker.hooks(&probes);
@@ -293,16 +292,27 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     }
 
     let t = Instant::now();
-    let compiled = checker.compile(program, opts.target)?;
+    let compiled = checker.compile(program, opts.target, opts.allowed.everything)?;
     times.compile = t.elapsed().as_secs_f64();
     let object = match &compiled {
         CompileVerdict::Compiled { object, .. } => object.clone(),
-        CompileVerdict::Failed { .. } => {
+        CompileVerdict::Failed { diagnostics } => {
+            // bpftrace read its unsafe builtins from its AST and refused them in safe mode.
+            let refused = safety::bpftrace_refusals(diagnostics);
+            if !refused.is_empty() {
+                checks.safety = Some(SafetyVerdict::Unsafe { actions: refused });
+            }
             checks.compile = Some(compiled);
             return Ok(checks);
         }
     };
     checks.compile = Some(compiled);
+    let gate = checker.safety(&object, opts.allowed);
+    let refused = gate != SafetyVerdict::Ok;
+    checks.safety = Some(gate);
+    if refused {
+        return Ok(checks);
+    }
 
     match &opts.properties {
         // A program that is not what was asked never reaches the kernel. Objects the reader

@@ -111,11 +111,12 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
         Target::Bpftrace => "bpftrace program",
         Target::Libbpf => "C program",
     };
-    if let Some(SafetyVerdict::Unsafe { calls }) = &checks.safety {
+    if let Some(SafetyVerdict::Unsafe { actions }) = &checks.safety {
+        let each: Vec<String> = actions.iter().map(|a| format!("{} ({})", a.call, a.does)).collect();
         return Some(format!(
-            "The program calls {}, which act on the system instead of observing it; the user did not allow that. \
+            "The program uses {}, which act on the system instead of observing it; the user did not allow that. \
              Write the {lang} again without them.",
-            calls.join(", ")
+            each.join(", ")
         ));
     }
     if let Some(HookVerdict::Problems { problems }) = &checks.hooks {

@@ -11,8 +11,8 @@ pub struct GenOptions {
     pub target: Target,
     /// Most model replies to try, the first included.
     pub rounds: usize,
-    /// Allow bpftrace's unsafe builtins (system, signal, override).
-    pub allow_unsafe: bool,
+    /// What the program may do besides observing (`--unsafe`; packet actions a request asks for).
+    pub allowed: crate::verify::safety::Allowed,
     pub generate: GenerateOptions,
     /// What the request asks, as properties (from comprehension): when present, every compiled
     /// program is executed symbolically against its filters before the kernel sees it.
@@ -34,7 +34,7 @@ impl GenOptions {
         GenOptions {
             target,
             rounds: 3,
-            allow_unsafe: false,
+            allowed: crate::verify::safety::Allowed::default(),
             // The reply is the inside of a code block we opened: its closing fence ends it.
             generate: GenerateOptions { max_tokens, stop: vec!["```".into()], ..Default::default() },
             properties: None,

@@ -68,9 +68,18 @@ fn compile_with(source: &str, name: &str, tool: &'static str, args: impl FnOnce(
     }
 }
 
-/// Compiles a bpftrace script without attaching anything.
+/// Compiles a bpftrace script without attaching anything, in bpftrace's safe mode: its unsafe
+/// builtins (`system`, `signal`, `override`) are refused (see [`crate::verify::safety`]).
 pub fn compile_bpftrace(source: &str) -> Result<CompileVerdict, CompileError> {
+    compile_bpftrace_with(source, false)
+}
+
+/// [`compile_bpftrace`], with bpftrace's `--unsafe` when the user allowed it.
+pub fn compile_bpftrace_with(source: &str, allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
     compile_with(source, "program.bt", "bpftrace", |cmd, file, object| {
+        if allow_unsafe {
+            cmd.arg("--unsafe");
+        }
         cmd.arg("--emit-elf").arg(object).arg(file);
     })
 }
@@ -125,10 +134,11 @@ pub fn vmlinux_dir(home: &Path) -> Result<PathBuf, CompileError> {
 }
 
 /// Compiles `source` in the language `target` names: the one entry point every stage uses. C
-/// needs this kernel's `vmlinux.h`, made once per kernel under `home`.
-pub fn compile(target: Target, source: &str, home: &Path) -> Result<CompileVerdict, CompileError> {
+/// needs this kernel's `vmlinux.h`, made once per kernel under `home`. bpftrace compiles in safe
+/// mode unless `allow_unsafe`.
+pub fn compile(target: Target, source: &str, home: &Path, allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
     match target {
-        Target::Bpftrace => compile_bpftrace(source),
+        Target::Bpftrace => compile_bpftrace_with(source, allow_unsafe),
         Target::Libbpf => compile_c(source, &vmlinux_dir(home)?),
     }
 }

@@ -1,49 +1,395 @@
-//! The safety gate: a program that would act on the system instead of observing it (bpftrace's
-//! `system`, `signal` and `override`) is refused, with a verdict naming what it calls, unless the
-//! user allowed it with `--unsafe`. Nothing of a refused program is compiled or loaded.
+//! The safety gate: a program that would act on the system instead of observing it is refused,
+//! with a verdict naming what it calls and where, unless the user allowed it with `--unsafe`.
+//! Nothing of a refused program is loaded.
+//!
+//! The gate reads the compiled object, so it holds for both languages and for any spelling of the
+//! source (macros, odd spacing, a helper called by number):
+//! - every helper call, through the symbolic layer's decoder, against the helper specs'
+//!   `acts` kind (`dataset/specs/helpers.toml`); a kernel-function call (kfunc) Kgent has no spec
+//!   for is refused too, as what it does is unknown;
+//! - what a networking program returns at each exit, by constant propagation over both sides of
+//!   every branch: an XDP program that can return anything but `XDP_PASS` (or a value it
+//!   computes), or a tc program anything but `TC_ACT_OK`/`UNSPEC`/`PIPE`, drops or redirects
+//!   traffic; an LSM program's non-zero return denies. Those, and the packet helpers, are allowed
+//!   when the request asks to drop, block, rewrite or redirect packets
+//!   ([`asks_to_act_on_packets`]);
+//! - for bpftrace, the builtins its own semantic analyser refuses in safe mode (`system`,
+//!   `signal`, `override`): Kgent compiles without `--unsafe`, so bpftrace reads them from its
+//!   AST, and [`bpftrace_refusals`] turns its message into this verdict.
 
 use serde::Serialize;
 
-use crate::obj::Target;
+use crate::obj::elf::{programs, Program};
+use std::collections::BTreeMap;
 
-/// Whether the program may be checked at all.
+use crate::obj::insn::{AluOp, Insn, JmpOp, Operand};
+use crate::obj::{Probe, ProbeKind};
+use crate::verify::symbolic::spec::{self, Acts};
+
+/// What the user allowed besides observing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Allowed {
+    /// `--unsafe`: anything.
+    pub everything: bool,
+    /// The request asks to drop, rewrite or redirect packets: networking programs may.
+    pub packets: bool,
+}
+
+impl Allowed {
+    pub fn everything(yes: bool) -> Allowed {
+        Allowed { everything: yes, packets: yes }
+    }
+}
+
+/// How a program acts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Helper,
+    /// A bpftrace builtin.
+    Builtin,
+    /// A kernel function called directly.
+    Kfunc,
+    /// What a networking or LSM program returns.
+    Return,
+    /// An object the gate cannot read.
+    Unreadable,
+}
+
+/// One thing a program does to the system.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Action {
+    pub kind: ActionKind,
+    /// The helper, builtin or return value (`bpf_send_signal`, `system`, `XDP_DROP`).
+    pub call: String,
+    /// What it does, in words.
+    pub does: String,
+    /// Where: ``program.bpf.c:12 `source` `` from the object's line info, bpftrace's line, or the
+    /// section and instruction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl std::fmt::Display for Action {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.kind {
+            ActionKind::Helper | ActionKind::Builtin => write!(f, "{}() {}", self.call, self.does)?,
+            ActionKind::Return => write!(f, "returns {}: {}", self.call, self.does)?,
+            ActionKind::Kfunc | ActionKind::Unreadable => write!(f, "{} {}", self.call, self.does)?,
+        }
+        if let Some(at) = &self.at {
+            write!(f, " at {at}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Whether the program may go further.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "verdict")]
 pub enum SafetyVerdict {
     Ok,
-    /// Unsafe builtins without `--unsafe`: nothing of it is compiled or loaded.
+    /// It acts on the system and the user did not allow that: it is not loaded.
     Unsafe {
-        calls: Vec<String>,
+        actions: Vec<Action>,
     },
 }
 
-/// Builtins that make bpftrace act on the system instead of observing it; bpftrace itself wants
-/// `--unsafe` for them.
-pub const UNSAFE_BUILTINS: &[&str] = &["system", "signal", "override"];
+impl SafetyVerdict {
+    fn of(actions: Vec<Action>) -> SafetyVerdict {
+        if actions.is_empty() {
+            SafetyVerdict::Ok
+        } else {
+            SafetyVerdict::Unsafe { actions }
+        }
+    }
 
-/// The unsafe builtins a bpftrace program calls.
-pub fn unsafe_calls(program: &str) -> Vec<&'static str> {
-    UNSAFE_BUILTINS
-        .iter()
-        .copied()
-        .filter(|b| {
-            program.match_indices(b).any(|(i, _)| {
-                let before = program[..i].chars().next_back();
-                let after = program[i + b.len()..].trim_start().starts_with('(');
-                after && !before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '@' || c == '$')
+    /// The refusal in bpftrace's words (`signal() is an unsafe function being used in safe
+    /// mode`), with what to pass to allow it.
+    pub fn refusal(&self) -> Option<String> {
+        let SafetyVerdict::Unsafe { actions } = self else { return None };
+        let each: Vec<String> = actions
+            .iter()
+            .map(|a| match a.kind {
+                ActionKind::Helper | ActionKind::Builtin => {
+                    format!("{}() is an unsafe function being used in safe mode: it {}{}", a.call, a.does, a.at.as_ref().map(|at| format!(", at {at}")).unwrap_or_default())
+                }
+                _ => a.to_string(),
             })
+            .collect();
+        Some(format!("{}\n(pass --unsafe to allow unsafe/destructive functionality)", each.join("\n")))
+    }
+}
+
+/// `actions` with the compiler's scratch file name (`program.bt`, `program.bpf.c`) replaced by
+/// the name the user knows.
+pub fn in_file(actions: Vec<Action>, file: &str) -> Vec<Action> {
+    actions.into_iter().map(|a| Action { at: a.at.map(|at| at.replacen("program.bpf.c", file, 1).replacen("program.bt", file, 1)), ..a }).collect()
+}
+
+/// bpftrace's builtins that act on the system, as bpftrace itself names them.
+fn builtin_does(name: &str) -> &'static str {
+    match name {
+        "system" => "runs a shell command",
+        "signal" => "sends a signal",
+        "override" => "changes what a kernel function returns",
+        _ => "acts on the system",
+    }
+}
+
+/// The unsafe builtins bpftrace refused in safe mode, from its diagnostics
+/// (`program.bt:3:5-15: ERROR: signal() is an unsafe function being used in safe mode`).
+pub fn bpftrace_refusals(diagnostics: &str) -> Vec<Action> {
+    let re = regex::Regex::new(r"(?m)^(?:([^:\s]+):(\d+)(?:-\d+)?(?::[\d-]+)?: )?ERROR: (\w+)\(\) is an unsafe function being used in safe mode").expect("valid regex");
+    re.captures_iter(diagnostics)
+        .map(|c| Action {
+            kind: ActionKind::Builtin,
+            call: c[3].to_string(),
+            does: builtin_does(&c[3]).into(),
+            at: c.get(2).map(|l| format!("{}:{}", c.get(1).map_or("", |f| f.as_str()), l.as_str())),
         })
         .collect()
 }
 
-/// The gate for `program`: its unsafe calls refuse it unless `allow_unsafe`.
-pub fn check(program: &str, target: Target, allow_unsafe: bool) -> SafetyVerdict {
-    let calls = if target == Target::Bpftrace && !allow_unsafe { unsafe_calls(program) } else { vec![] };
-    if calls.is_empty() {
-        SafetyVerdict::Ok
-    } else {
-        SafetyVerdict::Unsafe { calls: calls.into_iter().map(String::from).collect() }
+/// The gate on a compiled object.
+pub fn check_object(object: &[u8], allowed: Allowed) -> SafetyVerdict {
+    if allowed.everything {
+        return SafetyVerdict::Ok;
     }
+    let progs = match programs(object) {
+        Ok(p) => p,
+        // Fail closed: what cannot be read cannot be vouched for.
+        Err(e) => {
+            return SafetyVerdict::of(vec![Action {
+                kind: ActionKind::Unreadable,
+                call: "the object".into(),
+                does: format!("cannot be read, so what it calls is unknown ({e})"),
+                at: None,
+            }])
+        }
+    };
+    let mut actions = Vec::new();
+    for prog in &progs {
+        let probe = Probe::of_section(&prog.section);
+        let networking = probe.as_ref().is_some_and(|p| matches!(p.kind, ProbeKind::Xdp | ProbeKind::Tc));
+        actions.extend(calls(prog, allowed.packets && networking));
+        if !allowed.packets {
+            actions.extend(verdicts(prog, probe.as_ref()));
+        }
+    }
+    actions.dedup();
+    SafetyVerdict::of(actions)
+}
+
+/// Where slot `slot` of `prog` is, for a reader.
+fn location(prog: &Program, slot: usize) -> String {
+    match prog.lines.range(..=slot).next_back() {
+        Some((_, line)) => line.clone(),
+        None => format!("{} instruction {slot}", prog.section),
+    }
+}
+
+/// The calls of `prog` that act on the system; packet helpers pass when `packets` allows them.
+fn calls(prog: &Program, packets: bool) -> Vec<Action> {
+    let helpers = spec::helpers();
+    let mut out = Vec::new();
+    for (slot, insn) in prog.insns.iter().enumerate() {
+        match insn {
+            Some(Insn::Call { src: 0, imm }) => {
+                let Some(h) = helpers.get(imm) else { continue };
+                let refused = match h.acts {
+                    Some(Acts::System) => true,
+                    Some(Acts::Packets) => !packets,
+                    None => false,
+                };
+                if refused {
+                    out.push(Action { kind: ActionKind::Helper, call: h.name.clone(), does: h.does.clone().unwrap_or_default(), at: Some(location(prog, slot)) });
+                }
+            }
+            Some(Insn::Call { src: 2, imm }) => out.push(Action {
+                kind: ActionKind::Kfunc,
+                call: format!("kfunc #{imm}"),
+                does: "calls a kernel function directly, which Kgent cannot vouch for".into(),
+                at: Some(location(prog, slot)),
+            }),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a return value means: its name and what it does.
+type Meaning = fn(i64) -> (&'static str, &'static str);
+
+/// What a networking program's returns do to its packet: the returns that pass it on untouched,
+/// and what the others mean. Tracing programs' returns change nothing.
+fn passing(kind: ProbeKind) -> Option<(&'static [i64], Meaning)> {
+    match kind {
+        ProbeKind::Xdp => Some((&[2], |v| match v {
+            0 => ("XDP_ABORTED", "drops the packet"),
+            1 => ("XDP_DROP", "drops the packet"),
+            3 => ("XDP_TX", "bounces the packet back out of the interface"),
+            4 => ("XDP_REDIRECT", "redirects the packet"),
+            _ => ("an unknown XDP action", "drops the packet"),
+        })),
+        ProbeKind::Tc => Some((&[-1, 0, 3], |v| match v {
+            2 => ("TC_ACT_SHOT", "drops the packet"),
+            4 => ("TC_ACT_STOLEN", "consumes the packet"),
+            7 => ("TC_ACT_REDIRECT", "redirects the packet"),
+            _ => ("a tc action other than OK", "changes where the packet goes"),
+        })),
+        // A non-zero return denies the operation it guards.
+        ProbeKind::Lsm => Some((&[0], |_| ("a non-zero LSM return", "denies the operation"))),
+        _ => None,
+    }
+}
+
+/// A register's possible values: a few known constants, each with the slot that set it (where a
+/// verdict points), or anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Known {
+    Consts(BTreeMap<i64, usize>),
+    Any,
+}
+
+impl Known {
+    fn one(v: i64, slot: usize) -> Known {
+        Known::Consts(BTreeMap::from([(v, slot)]))
+    }
+
+    fn join(&self, other: &Known) -> Known {
+        match (self, other) {
+            (Known::Consts(a), Known::Consts(b)) if a.len() + b.len() <= 16 => {
+                let mut all = a.clone();
+                for (v, s) in b {
+                    all.entry(*v).and_modify(|old| *old = (*old).min(*s)).or_insert(*s);
+                }
+                Known::Consts(all)
+            }
+            _ => Known::Any,
+        }
+    }
+
+    /// The value a 32-bit operation leaves: the low half, zero-extended.
+    fn low32(self) -> Known {
+        match self {
+            Known::Consts(c) => Known::Consts(c.into_iter().map(|(v, s)| (v as u32 as i64, s)).collect()),
+            Known::Any => Known::Any,
+        }
+    }
+}
+
+/// What `prog` can return at each exit of its main function, by constant propagation over every
+/// branch (both sides of each, so it over-approximates): `Any` where the value is computed. The
+/// kernel's verifier bounds the program, and so does the step limit here.
+fn returns(prog: &Program) -> Vec<(usize, Known)> {
+    let insns = &prog.insns;
+    let mut at: BTreeMap<usize, [Known; 11]> = BTreeMap::new();
+    let mut work = vec![0usize];
+    at.insert(0, std::array::from_fn(|_| Known::Any));
+    let mut exits: BTreeMap<usize, Known> = BTreeMap::new();
+    let mut steps = 0;
+    while let Some(slot) = work.pop() {
+        steps += 1;
+        let Some(Some(insn)) = insns.get(slot) else { return vec![(slot, Known::Any)] };
+        if steps > 100_000 {
+            return vec![(slot, Known::Any)];
+        }
+        let mut regs = at[&slot].clone();
+        let mut next = vec![slot + 1];
+        match *insn {
+            Insn::Exit => {
+                let r0 = exits.get(&slot).map_or(regs[0].clone(), |k| k.join(&regs[0]));
+                exits.insert(slot, r0);
+                next.clear();
+            }
+            Insn::Alu { wide, op: AluOp::Mov, dst, src, off: 0 } => {
+                let v = match src {
+                    Operand::Imm(i) => Known::one(i as i64, slot),
+                    Operand::Reg(r) => regs.get(r as usize).cloned().unwrap_or(Known::Any),
+                };
+                if let Some(d) = regs.get_mut(dst as usize) {
+                    *d = if wide { v } else { v.low32() };
+                }
+            }
+            Insn::Alu { dst, .. } | Insn::Endian { dst, .. } | Insn::Ldx { dst, .. } => {
+                if let Some(d) = regs.get_mut(dst as usize) {
+                    *d = Known::Any;
+                }
+            }
+            Insn::LdImm64 { dst, src, imm } => {
+                if let Some(d) = regs.get_mut(dst as usize) {
+                    *d = if src == 0 { Known::one(imm, slot) } else { Known::Any };
+                }
+                next = vec![slot + 2];
+            }
+            Insn::Call { .. } => regs[..6].iter_mut().for_each(|r| *r = Known::Any),
+            // A fetching atomic writes its source register, and compare-exchange writes r0.
+            Insn::Atomic { src, .. } => {
+                regs[0] = Known::Any;
+                if let Some(r) = regs.get_mut(src as usize) {
+                    *r = Known::Any;
+                }
+            }
+            Insn::Jmp { op: JmpOp::Ja, off, .. } => next = vec![(slot as i64 + 1 + off as i64) as usize],
+            Insn::Jmp { off, .. } => next.push((slot as i64 + 1 + off as i64) as usize),
+            _ => {}
+        }
+        for n in next {
+            let changed = match at.get_mut(&n) {
+                None => {
+                    at.insert(n, regs.clone());
+                    true
+                }
+                Some(old) => {
+                    let joined: [Known; 11] = std::array::from_fn(|i| old[i].join(&regs[i]));
+                    let changed = joined != *old;
+                    *old = joined;
+                    changed
+                }
+            };
+            if changed {
+                work.push(n);
+            }
+        }
+    }
+    exits.into_iter().collect()
+}
+
+/// Returns of `prog` that drop, redirect or deny.
+fn verdicts(prog: &Program, probe: Option<&Probe>) -> Vec<Action> {
+    let Some((pass, meaning)) = probe.and_then(|p| passing(p.kind)) else { return vec![] };
+    let mut out = Vec::new();
+    for (slot, value) in returns(prog) {
+        match value {
+            Known::Any => out.push(Action {
+                kind: ActionKind::Return,
+                call: "a computed value".into(),
+                does: "may drop or redirect packets: Kgent cannot tell which action it is".into(),
+                at: Some(location(prog, slot)),
+            }),
+            Known::Consts(values) => {
+                for (v, set) in values.into_iter().map(|(v, s)| (v as u32 as i32 as i64, s)).filter(|(v, _)| !pass.contains(v)) {
+                    let (name, does) = meaning(v);
+                    out.push(Action { kind: ActionKind::Return, call: name.into(), does: does.into(), at: Some(location(prog, set)) });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Whether a request asks a networking program to act on traffic, not only to watch it: an
+/// imperative verb of dropping, blocking, rewriting or redirecting. "Count dropped packets" and
+/// "packets the kernel drops" watch.
+pub fn asks_to_act_on_packets(request: &str) -> bool {
+    let re = regex::Regex::new(r"(?i)\b(drop|block|discard|reject|deny|redirect|rewrite|modify|mangle|bounce|reflect|firewall|rate[- ]limit)\b(\s+(all|every|any|each|incoming|outgoing|the|packets?|traffic|udp|tcp|icmp|ipv[46]))?").expect("valid regex");
+    let asks = re.captures_iter(request).any(|c| {
+        // "drop" as a noun ("count packet drop events") has no object after it.
+        let verb = c[1].to_ascii_lowercase();
+        c.get(2).is_some() || !["drop", "block"].contains(&verb.as_str())
+    });
+    asks
 }
 
 #[cfg(test)]
@@ -51,8 +397,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsafe_builtins_are_found_but_not_in_names() {
-        assert_eq!(unsafe_calls("BEGIN { system(\"ls\"); signal(9); }"), ["system", "signal"]);
-        assert!(unsafe_calls("tracepoint:signal:signal_generate { @sig_count = count(); @system_calls[comm] = count(); }").is_empty());
+    fn bpftrace_refusals_name_the_builtin_and_the_line() {
+        let d = "ERROR: couldn't set RLIMIT_MEMLOCK\nprogram.bt:2:40-50: ERROR: signal() is an unsafe function being used in safe mode\ntracepoint:x { signal (9); }\n";
+        assert_eq!(bpftrace_refusals(d), [Action { kind: ActionKind::Builtin, call: "signal".into(), does: "sends a signal".into(), at: Some("program.bt:2".into()) }]);
+        assert!(bpftrace_refusals("program.bt:1:5: ERROR: syntax error").is_empty());
+        // A call spread over lines is located by a line range.
+        let spread = bpftrace_refusals("program.bt:1-2: ERROR: system() is an unsafe function being used in safe mode");
+        assert_eq!((spread[0].call.as_str(), spread[0].at.as_deref()), ("system", Some("program.bt:1")));
+    }
+
+    #[test]
+    fn an_unreadable_object_is_refused_unless_unsafe() {
+        assert!(matches!(check_object(b"not elf", Allowed::default()), SafetyVerdict::Unsafe { .. }));
+        assert_eq!(check_object(b"not elf", Allowed::everything(true)), SafetyVerdict::Ok);
+    }
+
+    #[test]
+    fn requests_that_act_on_packets_are_told_from_those_that_watch() {
+        for r in [
+            "drop UDP packets to port 9999",
+            "block all incoming ICMP",
+            "redirect traffic from eth0 to eth1",
+            "rewrite the TTL of every packet",
+            "XDP firewall that rejects port 22",
+        ] {
+            assert!(asks_to_act_on_packets(r), "{r}");
+        }
+        for r in ["count dropped packets per reason", "which packets does the kernel drop", "trace packet drop events", "show tcp retransmits", "block I/O latency histogram"] {
+            assert!(!asks_to_act_on_packets(r), "{r}");
+        }
     }
 }

@@ -55,6 +55,17 @@ pub enum Effect {
     TracePrintk,
 }
 
+/// How a helper acts on the system instead of observing it: the safety gate refuses it unless
+/// the user allowed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Acts {
+    /// On processes or the kernel: signals, memory writes, return overrides, bpf() calls.
+    System,
+    /// On traffic: rewrites, redirects or steers packets.
+    Packets,
+}
+
 /// The kind of map a helper's `map` argument must be, when not a hash or array.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -82,6 +93,9 @@ pub struct Helper {
     pub effect: Option<Effect>,
     /// The kind of map its `map` argument is (a hash when not said).
     pub map: Option<MapKind>,
+    pub acts: Option<Acts>,
+    /// What it does to the system, for the gate's verdict.
+    pub does: Option<String>,
 }
 
 fn fields<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Field>, D::Error> {
@@ -101,6 +115,9 @@ pub fn parse(text: &str) -> Result<BTreeMap<i32, Helper>, String> {
     for h in file.helper {
         if h.args.len() > 5 {
             return Err(format!("{}: a helper takes at most 5 arguments", h.name));
+        }
+        if h.acts.is_some() != h.does.is_some() {
+            return Err(format!("{}: a helper that acts on the system says what it does (`acts` and `does` go together)", h.name));
         }
         if let Some(prev) = out.insert(h.id, h) {
             return Err(format!("helper {} is specified twice", prev.id));
@@ -133,6 +150,20 @@ mod tests {
         assert_eq!(h[&25].args[3], Arg::Mem);
         assert!(h[&132].returns == Returns::Void);
         assert_eq!(fields_of_origin("ktime"), Some(&[Field::Latency][..]));
+    }
+
+    #[test]
+    fn helper_numbers_are_the_kernels() {
+        // The UAPI header numbers helpers by their place in __BPF_FUNC_MAPPER; a wrong id would
+        // gate or model the wrong call.
+        let Ok(header) = std::fs::read_to_string("/usr/include/linux/bpf.h") else { return };
+        let Some(start) = header.find("#define __BPF_FUNC_MAPPER(FN") else { return };
+        let names: Vec<&str> = header[start..].split("FN(").skip(1).map_while(|s| s.split([')', ',']).next()).take_while(|n| !n.contains('\n')).collect();
+        assert!(names.len() > 150, "read {} helper names", names.len());
+        for h in helpers().values() {
+            assert_eq!(names.get(h.id as usize).map(|n| format!("bpf_{n}")).as_deref(), Some(h.name.as_str()), "helper {}", h.id);
+        }
+        assert!(helpers().values().filter(|h| h.acts == Some(Acts::System)).any(|h| h.name == "bpf_send_signal"));
     }
 
     #[test]
