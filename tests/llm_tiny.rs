@@ -192,3 +192,18 @@ fn masked_sampling_writes_only_catalog_probes_and_their_fields() {
     }
     assert!(seen_probes > 0, "no probe written at all: {programs:?}");
 }
+
+/// Writes the GGUF header fuzzer's seed (`fuzz/corpus/gguf_header/tiny-header.seed`): the header
+/// of the tiny model these tests load.
+#[test]
+#[ignore = "writes the committed fuzz seed: cargo test --test llm_tiny -- --ignored write_fuzz_seed"]
+fn write_fuzz_seed() {
+    let (tmp, _model) = tiny_model(1);
+    let bytes = std::fs::read(tmp.path().join("tiny.gguf")).unwrap();
+    let header = kgent::llm::Header::read(&mut std::io::Cursor::new(&bytes), std::path::Path::new("tiny.gguf")).unwrap();
+    // The weights are no part of the header: the seed ends where they start.
+    let end = header.content.tensor_data_offset as usize;
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus/gguf_header");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("tiny-header.seed"), &bytes[..end]).unwrap();
+}

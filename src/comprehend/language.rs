@@ -277,13 +277,42 @@ fn int(s: &str) -> Result<i64, String> {
     parsed.map_err(|_| format!("'{s}' is not a number"))
 }
 
+/// The inside of a quoted string, with the escapes a string value prints with (`Display` writes
+/// Rust's `{:?}`): `\\`, `\"`, `\n`, `\r`, `\t`, `\0`, `\'` and `\u{…}`.
+fn unescape(inner: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => return Err("a quote inside a string value must be escaped: \\\"".into()),
+            '\\' => out.push(match chars.next() {
+                Some('\\') => '\\',
+                Some('"') => '"',
+                Some('\'') => '\'',
+                Some('n') => '\n',
+                Some('r') => '\r',
+                Some('t') => '\t',
+                Some('0') => '\0',
+                Some('u') => {
+                    let rest = chars.as_str();
+                    let code = rest.strip_prefix('{').and_then(|r| r.split_once('}')).and_then(|(hex, _)| u32::from_str_radix(hex, 16).ok().and_then(char::from_u32));
+                    let Some(ch) = code else { return Err(format!("a bad \\u{{…}} escape in \"{inner}\"")) };
+                    let skip = rest.find('}').map_or(0, |i| i + 1);
+                    chars = rest[skip..].chars();
+                    ch
+                }
+                other => return Err(format!("an unknown escape \\{} in \"{inner}\"", other.map(String::from).unwrap_or_default())),
+            }),
+            c => out.push(c),
+        }
+    }
+    Ok(out)
+}
+
 fn value(s: &str) -> Result<Value, String> {
     let s = s.trim();
     if let Some(inner) = s.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
-        if inner.contains('"') {
-            return Err("a string value holds no quotes".into());
-        }
-        return Ok(Value::Str(inner.to_string()));
+        return unescape(inner).map(Value::Str);
     }
     if let Ok(i) = int(s) {
         return Ok(Value::Int(i));
@@ -454,5 +483,16 @@ mod tests {
         let slow: Properties = "event: tracepoint:syscalls:sys_exit_read\nfilter: latency > 10ms".parse().unwrap();
         assert_eq!(slow.filters[0].value, Value::Int(10_000_000));
         assert!("event: x:y\nemit: arg6".parse::<Properties>().is_err());
+    }
+
+    #[test]
+    fn string_values_print_and_parse_back_with_their_escapes() {
+        // Found by fuzz/fuzz_targets/properties.rs: "\0" printed escaped and parsed raw.
+        for v in ["ba4\0", "a \"quoted\" word", "back\\slash", "tab\tnew\nline", "bell\u{7}"] {
+            let p: Properties = format!("event: tracepoint:syscalls:sys_enter_openat\nfilter: comm == {:?}\n", v).parse().unwrap();
+            assert_eq!(p.filters[0].value, Value::Str(v.into()));
+            assert_eq!(p.to_string().parse::<Properties>().unwrap(), p);
+        }
+        assert!("filter: comm == \"a\"b\"".parse::<Properties>().is_err());
     }
 }

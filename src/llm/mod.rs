@@ -27,5 +27,5 @@ pub use candle_core::Device;
 pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason};
 pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
-pub use model::{peak_rss_bytes, LlmError, Model, ModelInfo};
+pub use model::{peak_rss_bytes, Header, LlmError, Model, ModelInfo};
 pub use template::{ChatTemplate, Piece};

@@ -60,6 +60,46 @@ pub struct ModelInfo {
     pub embedding_length: usize,
 }
 
+/// What a GGUF file says before its weights: its metadata and tensor table, and the tokenizer
+/// rebuilt from them. Malformed input is an error naming the file, never a panic (fuzzed:
+/// `fuzz/fuzz_targets/gguf_header.rs`).
+pub struct Header {
+    pub content: gguf_file::Content,
+    pub tokenizer: Tokenizer,
+    /// Token ids that end a reply: `<|im_end|>`, `<|endoftext|>` and the file's eos.
+    pub stop_ids: Vec<u32>,
+    pub architecture: String,
+    pub context_length: usize,
+    pub layers: usize,
+    pub embedding_length: usize,
+}
+
+impl Header {
+    /// Reads the header of a Qwen2 GGUF file (`path` names it in errors).
+    pub fn read<R: std::io::Read + std::io::Seek>(reader: &mut R, path: &Path) -> Result<Header> {
+        let bad = |message: String| LlmError::BadGguf { path: path.to_path_buf(), message };
+        let content = gguf_file::Content::read(reader).map_err(|e| bad(e.to_string()))?;
+        let md = |key: &str| content.metadata.get(key);
+        let architecture = md("general.architecture").and_then(|v| v.to_string().ok().cloned()).ok_or_else(|| bad("no general.architecture".into()))?;
+        if architecture != "qwen2" {
+            return Err(LlmError::UnsupportedArchitecture { path: path.to_path_buf(), found: architecture });
+        }
+        let num = |key: &str| md(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize).unwrap_or(0);
+        let mut tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
+        // Text is text: a special token's spelling inside a request or a retrieved file stays
+        // plain characters. Control tokens are placed by id ([`Model::encode_turn`]).
+        tokenizer.set_encode_special_tokens(true);
+        let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
+        if let Some(eos) = md("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
+            if !stop_ids.contains(&eos) {
+                stop_ids.push(eos);
+            }
+        }
+        let (context_length, layers, embedding_length) = (num("qwen2.context_length"), num("qwen2.block_count"), num("qwen2.embedding_length"));
+        Ok(Header { content, tokenizer, stop_ids, architecture, context_length, layers, embedding_length })
+    }
+}
+
 /// Loaded weights plus tokenizer. The KV cache lives inside the weights, so a `Model` serves one
 /// conversation at a time: [`Chat`] borrows it mutably.
 pub struct Model {
@@ -80,38 +120,21 @@ impl Model {
     /// file's own vocabulary and merges.
     pub fn load(path: &Path, name: &str, device: &Device) -> Result<Self> {
         let io = |source| LlmError::Io { path: path.to_path_buf(), source };
-        let bad = |message: String| LlmError::BadGguf { path: path.to_path_buf(), message };
         let file = File::open(path).map_err(io)?;
         let file_size = file.metadata().map_err(io)?.len();
         let mut reader = BufReader::new(file);
-        let content = gguf_file::Content::read(&mut reader).map_err(|e| bad(e.to_string()))?;
-        let md = |key: &str| content.metadata.get(key);
-        let architecture = md("general.architecture").and_then(|v| v.to_string().ok().cloned()).ok_or_else(|| bad("no general.architecture".into()))?;
-        if architecture != "qwen2" {
-            return Err(LlmError::UnsupportedArchitecture { path: path.to_path_buf(), found: architecture });
-        }
-        let num = |key: &str| md(key).and_then(|v| v.to_u32().ok()).map(|v| v as usize).unwrap_or(0);
-        let mut tokenizer = Tokenizer::from_gguf(&content).map_err(|e| LlmError::Tokenizer(e.to_string()))?;
-        // Text is text: a special token's spelling inside a request or a retrieved file stays
-        // plain characters. Control tokens are placed by id ([`Model::encode_turn`]).
-        tokenizer.set_encode_special_tokens(true);
-        let mut stop_ids: Vec<u32> = ["<|im_end|>", "<|endoftext|>"].iter().filter_map(|t| tokenizer.token_to_id(t)).collect();
-        if let Some(eos) = md("tokenizer.ggml.eos_token_id").and_then(|v| v.to_u32().ok()) {
-            if !stop_ids.contains(&eos) {
-                stop_ids.push(eos);
-            }
-        }
+        let Header { content, tokenizer, stop_ids, architecture, context_length, layers, embedding_length } = Header::read(&mut reader, path)?;
         let info = ModelInfo {
             name: name.to_string(),
             path: path.to_path_buf(),
             architecture,
             file_size,
-            context_length: num("qwen2.context_length"),
+            context_length,
             vocab_size: tokenizer.get_vocab_size(true),
-            layers: num("qwen2.block_count"),
-            embedding_length: num("qwen2.embedding_length"),
+            layers,
+            embedding_length,
         };
-        let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| bad(e.to_string()))?;
+        let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| LlmError::BadGguf { path: path.to_path_buf(), message: e.to_string() })?;
         Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None })
     }
 

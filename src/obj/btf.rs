@@ -213,11 +213,16 @@ impl Btf {
 
     /// The size in bytes of a value of type `id`, when it has one.
     pub fn size_of(&self, id: u32) -> Option<u32> {
+        self.size_of_depth(id, 0)
+    }
+
+    /// Arrays nest only so deep: a malformed blob's array of itself has no size.
+    fn size_of_depth(&self, id: u32, depth: usize) -> Option<u32> {
         let t = self.get(self.resolve(id))?;
         match t.kind {
             Kind::Int | Kind::Struct | Kind::Union | Kind::Enum | Kind::Float => Some(t.size),
             Kind::Ptr => Some(8),
-            Kind::Array => self.size_of(t.type_id)?.checked_mul(t.size),
+            Kind::Array if depth < 16 => self.size_of_depth(t.type_id, depth + 1)?.checked_mul(t.size),
             _ => None,
         }
     }
@@ -326,6 +331,26 @@ mod tests {
         let btf = Btf::parse(&blob()).unwrap();
         let (name, proto) = btf.functions().next().unwrap();
         assert_eq!(btf.prototype(name, proto), "int open(int dfd, const char *name)");
+    }
+
+    #[test]
+    fn an_array_of_itself_has_no_size() {
+        // Found by fuzz/fuzz_targets/btf.rs: the recursion overflowed the stack.
+        let strings = b"\0".to_vec();
+        let mut types = Vec::new();
+        for w in [0u32, 3 << 24, 0, 1, 1, 4] {
+            types.extend_from_slice(&w.to_le_bytes()); // 1: array of type 1, 4 elements
+        }
+        let mut out = Vec::new();
+        for w in [0x0001_eb9fu32, 24, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
+            out.extend_from_slice(&w.to_le_bytes());
+        }
+        out[0..4].copy_from_slice(&[0x9f, 0xeb, 1, 0]);
+        out.extend(types);
+        out.extend(strings);
+        let btf = Btf::parse(&out).unwrap();
+        assert_eq!(btf.size_of(1), None);
+        assert!(btf.type_name(1).contains("..."));
     }
 
     #[test]

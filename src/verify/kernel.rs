@@ -158,13 +158,14 @@ fn helper_use(id: i32) -> Option<HelperUse> {
     })
 }
 
-/// Loads every probe program of bpftrace's `--emit-elf` output into the verifier, attaching
-/// nothing: bpftrace 0.17 has no load-only mode, so Kgent creates the maps
-/// [`infer_maps`](crate::obj::bpftrace::infer_maps) infers, patches their file descriptors into
-/// the placeholders and runs `BPF_PROG_LOAD` itself. Everything is closed before returning.
-fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
+/// A bpftrace probe program: its name, `BPF_PROG_TYPE_*` and instructions.
+pub type BpftraceProgram = (String, u32, Vec<Raw>);
+
+/// The probe programs of bpftrace's `--emit-elf` output and the maps their bytecode implies:
+/// everything loading needs before its first syscall (fuzzed: `fuzz/fuzz_targets/bpftrace_maps.rs`).
+pub fn bpftrace_programs(object: &[u8]) -> Result<(Vec<BpftraceProgram>, BTreeMap<i32, MapUse>), LoadError> {
     let sections = code_sections(object).map_err(|e| LoadError::Object(e.to_string()))?;
-    let programs: Vec<(String, u32, Vec<Raw>)> = sections
+    let programs: Vec<BpftraceProgram> = sections
         .into_iter()
         .filter(|(name, _)| name.starts_with("s_"))
         .filter_map(|(name, data)| {
@@ -176,6 +177,15 @@ fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
         return Err(LoadError::Object("the object holds no bpftrace probe sections".into()));
     }
     let uses = infer_maps(programs.iter().map(|(_, _, insns)| insns.as_slice()), &helper_use);
+    Ok((programs, uses))
+}
+
+/// Loads every probe program of bpftrace's `--emit-elf` output into the verifier, attaching
+/// nothing: bpftrace 0.17 has no load-only mode, so Kgent creates the maps
+/// [`infer_maps`](crate::obj::bpftrace::infer_maps) infers, patches their file descriptors into
+/// the placeholders and runs `BPF_PROG_LOAD` itself. Everything is closed before returning.
+fn load_bpftrace(object: &[u8]) -> Result<KernelVerdict, LoadError> {
+    let (programs, uses) = bpftrace_programs(object)?;
     let mut fds = BTreeMap::new();
     for (id, u) in &uses {
         let fd = create_map(u).map_err(|e| LoadError::Inference(format!("the kernel refused map #{id} as inferred ({u:?}): {e}")))?;

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Coverage-guided fuzzing (cargo-fuzz, libFuzzer) of every reader Kgent runs on bytes it did not
+# write: the ELF reader and decoder, the symbolic executor and safety gate, the property parser,
+# the BTF reader, bpftrace map inference, the GGUF header reader and the importers.
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET [TARGET...]]     (default: 30 s, every target)
+#
+# Each target starts from its committed seeds (fuzz/corpus/TARGET, read-only here) and writes what
+# it learns to a scratch corpus. A crash, hang (-timeout) or memory blow-up (-rss_limit_mb) fails
+# the run and leaves the input in fuzz/artifacts/TARGET/. Needs the nightly toolchain; installs
+# cargo-fuzz from crates.io when it is missing. Sanitizer: none (Rust's own checks and debug
+# assertions; the fuzzed code has no unsafe blocks): pass FUZZ_SANITIZER=address for ASan.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-30}
+shift || true
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    targets=(elf_decode symbolic properties btf bpftrace_maps gguf_header importers)
+fi
+sanitizer=${FUZZ_SANITIZER:-none}
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+cargo +nightly fuzz build -s "$sanitizer"
+log=$(mktemp)
+for t in "${targets[@]}"; do
+    scratch=$(mktemp -d)
+    if ! cargo +nightly fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
+        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+        tail -n 60 "$log"
+        echo "fuzz: $t FAILED (input saved under fuzz/artifacts/$t/)" >&2
+        exit 1
+    fi
+    runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
+    echo "fuzz: $t: $runs executions in ${secs} s, no crash, hang or out-of-memory"
+    rm -rf "$scratch"
+done
+rm -f "$log"
