@@ -20,11 +20,18 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 sanitizer=${FUZZ_SANITIZER:-none}
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-cargo +nightly fuzz build -s "$sanitizer"
+# libFuzzer's instrumentation needs nightly flags; without a nightly toolchain, let the stable
+# compiler accept them.
+toolchain=+nightly
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    toolchain=
+    export RUSTC_BOOTSTRAP=1
+fi
+cargo $toolchain fuzz build -s "$sanitizer"
 log=$(mktemp)
 for t in "${targets[@]}"; do
     scratch=$(mktemp -d)
-    if ! cargo +nightly fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
+    if ! cargo $toolchain fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
         -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
         echo "fuzz: $t FAILED (input saved under fuzz/artifacts/$t/)" >&2

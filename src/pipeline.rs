@@ -30,6 +30,8 @@ use crate::synth::{self, prompt, Attempt, GenOptions, HostChecker, SynthError};
 /// How the tool itself failed (not a program: a failing program is a report).
 #[derive(Debug, thiserror::Error)]
 pub enum PipelineError {
+    #[error("{0}")]
+    Request(String),
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(transparent)]
@@ -40,6 +42,24 @@ pub enum PipelineError {
     Model(#[from] LlmError),
     #[error(transparent)]
     Synth(#[from] SynthError),
+}
+
+/// The longest request Kgent takes: a paragraph. Longer text is a file pasted by mistake, and would
+/// crowd the examples out of the model's context.
+pub const MAX_REQUEST_BYTES: usize = 4096;
+
+/// Whether `request` can be a request, with what to do when not.
+pub fn check_request(request: &str) -> Result<(), String> {
+    if request.trim().is_empty() {
+        return Err("the request is empty: say what the program should do, e.g. \"count openat calls per process every second\"".into());
+    }
+    if request.len() > MAX_REQUEST_BYTES {
+        return Err(format!("the request is {} bytes, more than the {MAX_REQUEST_BYTES} Kgent takes: say in a paragraph what the program should do", request.len()));
+    }
+    if request.chars().any(|c| c.is_control() && !c.is_whitespace()) {
+        return Err("the request holds control characters: write it as plain text".into());
+    }
+    Ok(())
 }
 
 /// The settings of a generation, resolved once from flags (and, later, the config file).
@@ -280,6 +300,7 @@ impl Session {
     /// per stage.
     pub fn generate(&mut self, request: &str, settings: &Settings, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport, PipelineError> {
         let start = Instant::now();
+        check_request(request).map_err(PipelineError::Request)?;
         let grounding = self.host.ground(request)?;
         if let Some(refused) = self.host.refusal_of(request, settings, &grounding, start)? {
             // Nothing here implements the request: say so, and write nothing on another event.

@@ -95,3 +95,58 @@ fn eval_resume_skips_finished_requests_and_summarises_the_whole_file() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(text(&bad.stderr).contains("--resume needs --jsonl"), "{}", text(&bad.stderr));
 }
+
+/// The README's bad-input table, row by row: each input gets exit code 2 and an error naming the
+/// problem; none panics. (Program files are checked before any compiler runs, so no BPF tools
+/// are needed; requests before any model loads.)
+#[test]
+fn bad_input_gets_a_clear_error_and_exit_2() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let file = |name: &str, bytes: &[u8]| {
+        let p = home.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let props = file("props.txt", b"event: tracepoint:syscalls:sys_enter_openat\n");
+    let huge = vec![b'#'; 11 << 20];
+    // A host executable: an ELF object, for the wrong machine.
+    let elf_x86 = std::fs::read("/bin/true").unwrap();
+    let tiny_gguf = home.join("tiny.gguf");
+    tiny::write_tiny_qwen2(&tiny_gguf, 3).unwrap();
+    let whole = std::fs::read(&tiny_gguf).unwrap();
+    let truncated = file("truncated.gguf", &whole[..whole.len() / 3]);
+    let llama = home.join("llama.gguf");
+    let arch = candle_core::quantized::gguf_file::Value::String("llama".into());
+    candle_core::quantized::gguf_file::write(&mut std::fs::File::create(&llama).unwrap(), &[("general.architecture", &arch)], &[]).unwrap();
+    let llama = llama.to_str().unwrap().to_string();
+    let rows: Vec<(&str, Vec<String>, &str)> = vec![
+        ("empty program", vec!["verify".into(), file("empty.bt", b""), "--props".into(), props.clone()], "is empty"),
+        ("empty C file", vec!["run".into(), file("empty.bpf.c", b"\n\n"), "--yes".into()], "is empty"),
+        ("binary program", vec!["verify".into(), file("bin.bt", &elf_x86[..elf_x86.len().min(4096)]), "--props".into(), props.clone()], "is not text"),
+        ("huge program", vec!["run".into(), file("huge.bt", &huge), "--yes".into()], "more than the 1048576"),
+        ("huge program, explained", vec!["explain".into(), file("huge2.bpf.c", &huge)], "more than the 1048576"),
+        ("wrong extension", vec!["verify".into(), file("prog.py", b"print(1)"), "--props".into(), props.clone()], "expected a bpftrace script (.bt)"),
+        ("an object for another architecture", vec!["run".into(), file("x86.o", &elf_x86), "--yes".into()], "not a BPF object (architecture"),
+        ("an object for another architecture, verified", vec!["verify".into(), file("x86b.o", &elf_x86), "--props".into(), props.clone()], "not a BPF object"),
+        ("truncated GGUF", vec!["complete".into(), "-m".into(), truncated, "hi".into()], "is not a usable GGUF model"),
+        ("GGUF of another architecture", vec!["complete".into(), "-m".into(), llama, "hi".into()], "architecture 'llama'"),
+        ("100 kB request", vec!["gen".into(), "count opens ".repeat(9000)], "more than the 4096"),
+        ("100 kB request, grounded", vec!["ground".into(), "x".repeat(100_000)], "more than the 4096"),
+        ("empty request", vec!["gen".into(), "  ".into()], "the request is empty"),
+    ];
+    for (what, args, want) in rows {
+        let out = Command::cargo_bin("kgent").unwrap().args(&args).env("KGENT_HOME", home).env_remove("KGENT_MODEL").output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(want), "{what}: {err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(err.len() < 2000, "{what}: the error is short, not an echo of the input: {} bytes", err.len());
+    }
+    // A request that is not UTF-8 never reaches Kgent's code: clap refuses it.
+    let out = Command::cargo_bin("kgent").unwrap().arg("gen").arg(OsStr::from_bytes(b"count \xff\xfe opens")).env("KGENT_HOME", home).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("invalid UTF-8"), "{}", text(&out.stderr));
+}

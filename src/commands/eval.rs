@@ -63,6 +63,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))?
         }
     };
+    // Every request is checked before the model loads: one bad line must not end a long run.
+    for r in &requests {
+        crate::pipeline::check_request(&r.request).map_err(|e| anyhow::anyhow!("request {}: {e}", r.id))?;
+    }
     if args.resume && args.jsonl.is_none() {
         bail!("--resume needs --jsonl FILE to know what was already done");
     }

@@ -2,14 +2,14 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::cli::ExplainArgs;
 use crate::comprehend::{self, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
-    let text = std::fs::read_to_string(&args.program).with_context(|| format!("reading {}", args.program.display()))?;
+    let crate::obj::file::ProgramFile::Source { text, .. } = crate::obj::file::read(&args.program, false)? else { unreachable!("objects were not allowed") };
     // Our examples' header says what the program is for (and how to trigger it): that would be
     // reading the answer, not the program.
     let (_, program) = crate::retrieve::corpus::parse_header(&text);

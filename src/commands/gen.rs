@@ -36,6 +36,7 @@ pub fn open_host() -> Result<Host> {
 }
 
 pub fn run(args: GenArgs) -> Result<ExitCode> {
+    crate::pipeline::check_request(&args.request).map_err(anyhow::Error::msg)?;
     let settings = settings(&args);
     if args.run {
         crate::run::preflight(args.run_flags.yes)?;

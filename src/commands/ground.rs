@@ -11,6 +11,7 @@ use crate::kernel::Attach;
 use crate::pipeline::Host;
 
 pub fn run(args: GroundArgs) -> Result<ExitCode> {
+    crate::pipeline::check_request(&args.request).map_err(anyhow::Error::msg)?;
     let bar = super::progress::spinner("opening this host's catalog");
     let host = Host::open(&mut |stage| bar.set_message(stage.to_string()))?;
     bar.finish_and_clear();

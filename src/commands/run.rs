@@ -3,9 +3,10 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::cli::{RunArgs, RunFlags};
+use crate::obj::file::ProgramFile;
 use crate::obj::source::bpftrace_probes;
 use crate::obj::Target;
 use crate::run::{self, Prepared, RunOptions, Runnable};
@@ -27,18 +28,15 @@ impl RunFlags {
 }
 
 fn prepare_path(path: &Path) -> Result<Prepared> {
-    let is_object = path.extension().is_some_and(|e| e == "o");
-    if is_object {
-        let object = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-        let sections = crate::obj::elf::function_sections(&object).with_context(|| format!("reading {}", path.display()))?;
-        // In bpftrace spelling, as for source files; a section outside the probe table keeps its name.
-        let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
-        return Ok(Prepared::file(Runnable::Object { object, types: None }, probes, path.display().to_string()));
-    }
-    let Some(target) = Target::of_path(path) else {
-        bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display());
+    let (target, source) = match crate::obj::file::read(path, true)? {
+        ProgramFile::Source { target, text } => (target, text),
+        ProgramFile::Object(object) => {
+            let sections = crate::obj::elf::function_sections(&object).with_context(|| format!("reading {}", path.display()))?;
+            // In bpftrace spelling, as for source files; a section outside the probe table keeps its name.
+            let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
+            return Ok(Prepared::file(Runnable::Object { object, types: None }, probes, path.display().to_string()));
+        }
     };
-    let source = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     match target {
         // The user's own file runs as it is, so bpftrace's messages name their file.
         Target::Bpftrace => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&source), path.display().to_string())),

@@ -11,6 +11,7 @@ use crate::retrieve::{host_tool_dirs, Hit, Kind, Searcher};
 use crate::store::home_dir;
 
 pub fn search(args: SearchArgs) -> Result<ExitCode> {
+    crate::pipeline::check_request(&args.request).map_err(anyhow::Error::msg)?;
     let loc = Location { home: home_dir()? };
     let bar = super::progress::spinner("opening the index");
     let searcher = Searcher::open(&loc, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;

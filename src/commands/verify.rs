@@ -9,7 +9,6 @@ use serde::Serialize;
 use crate::cli::VerifyArgs;
 use crate::comprehend::{self, Properties, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
-use crate::obj::Target;
 use crate::store::home_dir;
 use crate::verify::compile::{compile, CompileVerdict};
 use crate::verify::safety::{self, Allowed, SafetyVerdict};
@@ -28,18 +27,21 @@ struct Report {
 
 /// The compiled object, or what bpftrace refused to compile in safe mode.
 fn object_of(path: &std::path::Path, allow_unsafe: bool) -> Result<std::result::Result<Vec<u8>, Vec<safety::Action>>> {
-    if path.extension().is_some_and(|e| e == "o") {
-        return std::fs::read(path).map(Ok).with_context(|| format!("reading {}", path.display()));
-    }
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let Some(target) = Target::of_path(path) else { bail!("{}: expected a bpftrace script (.bt), libbpf C (.bpf.c, .c) or a BPF object (.o)", path.display()) };
+    let (target, text) = match crate::obj::file::read(path, true)? {
+        crate::obj::file::ProgramFile::Object(object) => return Ok(Ok(object)),
+        crate::obj::file::ProgramFile::Source { target, text } => (target, text),
+    };
     let verdict = compile(target, &text, &home_dir()?, allow_unsafe)?;
     match verdict {
         CompileVerdict::Compiled { object, .. } => Ok(Ok(object)),
         CompileVerdict::Failed { diagnostics } => {
             let refused = safety::in_file(safety::bpftrace_refusals(&diagnostics), &path.display().to_string());
             if refused.is_empty() {
-                bail!("{} does not compile:\n{diagnostics}", path.display())
+                // The first lines say why; a file of thousands of errors needs no more.
+                let head: Vec<&str> = diagnostics.lines().take(20).collect();
+                let more = diagnostics.lines().count().saturating_sub(20);
+                let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
+                bail!("{} does not compile:\n{}{tail}", path.display(), head.join("\n"))
             }
             Ok(Err(refused))
         }
@@ -52,6 +54,7 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
         return text.parse().with_context(|| format!("{} is not a property file", path.display()));
     }
     let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
+    crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
     let mut loaded = super::progress::load_model(&args.model)?;
     let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
     let c = comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;

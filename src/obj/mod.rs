@@ -22,6 +22,7 @@
 pub mod bpftrace;
 pub mod btf;
 pub mod elf;
+pub mod file;
 pub mod insn;
 pub mod probe;
 pub mod source;
