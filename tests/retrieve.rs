@@ -124,3 +124,69 @@ fn search_and_hooks_commands_answer_in_text_and_json() {
     let status = run(&["index", "status"]);
     assert!(status.contains("up to date"), "{status}");
 }
+
+/// Cache files that are some process's unfinished work: `.index-build-PID`, `NAME.tmp.PID`, ….
+fn scratch_in(home: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [home.to_path_buf(), home.join("kernel")] {
+        for e in fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with(".index-build-") || name.starts_with(".index-old-") || name.contains(".tmp.") {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn two_index_builds_at_once_take_turns_and_leave_a_sound_index() {
+    if !host_ready() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let spawn = || Command::cargo_bin("kgent").unwrap().args(["index", "build"]).env("KGENT_HOME", home.path()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let children = [spawn(), spawn()];
+    let mut waited = 0;
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{stderr}");
+        waited += stderr.contains("waiting for another kgent building") as usize;
+    }
+    assert!(waited >= 1, "the builds ran side by side instead of taking turns");
+    assert!(scratch_in(home.path()).is_empty(), "{:?}", scratch_in(home.path()));
+    let out = Command::cargo_bin("kgent").unwrap().args(["index", "status"]).env("KGENT_HOME", home.path()).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("up to date"), "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[test]
+fn a_killed_build_leaves_no_partial_cache_file_that_is_used_and_the_next_one_sweeps_it() {
+    if !host_ready() {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    // `gen` builds the catalog and the index before it loads a model: kill it in the middle.
+    let mut child = Command::cargo_bin("kgent")
+        .unwrap()
+        .args(["gen", "count openat calls per process", "-m", "/nonexistent.gguf"])
+        .env("KGENT_HOME", home.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while scratch_in(home.path()).is_empty() {
+        assert!(std::time::Instant::now() < deadline, "gen never started writing the cache");
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL: nothing of kgent runs after it
+    child.wait().unwrap();
+    let left = scratch_in(home.path());
+    // Whatever it left is scratch beside the cache, never a cache file itself: the next build
+    // reads nothing of it, removes it, and ends with a sound index.
+    let out = Command::cargo_bin("kgent").unwrap().args(["index", "build"]).env("KGENT_HOME", home.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(scratch_in(home.path()).is_empty(), "left by the killed gen: {left:?}; still there: {:?}", scratch_in(home.path()));
+    let out = Command::cargo_bin("kgent").unwrap().args(["search", "open files", "--json"]).env("KGENT_HOME", home.path()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -171,6 +171,43 @@ fn sigterm_detaches_everything_and_prints_the_maps() {
     stops_clean_on(Some(libc::SIGTERM), "terminated");
 }
 
+/// Pids whose parent is `pid`.
+fn children_of(pid: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let child: u32 = e.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+            // pid (comm) state ppid …: the command name may hold spaces, so read after its ')'.
+            let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            (ppid == pid).then_some(child)
+        })
+        .collect()
+}
+
+#[test]
+fn sigkill_of_kgent_during_a_bpftrace_run_leaves_no_bpftrace_and_nothing_attached() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let (mut child, _out, _err) = start("bpftrace/syscall_count_by_process.bt", &[], &before);
+    let bpftrace = children_of(child.id());
+    assert!(!bpftrace.is_empty(), "kgent runs bpftrace as its child");
+    child.kill().unwrap(); // SIGKILL: kgent gets no chance to stop bpftrace itself
+    child.wait().unwrap();
+    // The parent-death signal makes bpftrace detach and exit.
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while bpftrace.iter().any(|p| Path::new(&format!("/proc/{p}")).exists() && !std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default().contains(") Z")) {
+        assert!(Instant::now() < deadline, "bpftrace {bpftrace:?} outlived the kgent that started it");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_clean(&before, "bpftrace after kgent was killed");
+}
+
 #[test]
 fn nothing_is_attached_without_a_yes_when_nobody_can_be_asked() {
     if !require_bpf() {

@@ -194,15 +194,24 @@ impl Catalog {
         let key = KernelKey::current();
         let dir = home.join("kernel");
         let path = dir.join(key.file_name());
+        let cached = || std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<Catalog>(&b).ok()).filter(|c| c.key == key);
         if !refresh {
-            if let Some(c) = std::fs::read(&path).ok().and_then(|b| serde_json::from_slice::<Catalog>(&b).ok()) {
-                if c.key == key {
-                    return Ok(c);
-                }
+            if let Some(c) = cached() {
+                return Ok(c);
             }
         }
-        let catalog = Catalog::build(key, &Sources::host());
         std::fs::create_dir_all(&dir).map_err(|source| CatalogError::Io { path: dir.clone(), source })?;
+        // One builder at a time; whoever waited finds the catalog the other one wrote.
+        let lock_path = dir.join(".catalog.lock");
+        let _lock = crate::lock::Lock::exclusive(&lock_path, &mut || eprintln!("kgent: waiting for another kgent building the hook catalog"))
+            .map_err(|source| CatalogError::Io { path: lock_path.clone(), source })?;
+        if !refresh {
+            if let Some(c) = cached() {
+                return Ok(c);
+            }
+        }
+        crate::lock::sweep(&dir);
+        let catalog = Catalog::build(key, &Sources::host());
         // Write beside, then rename: a reader never sees half a file.
         let tmp = path.with_extension(format!("tmp.{}", std::process::id()));
         let io = |source| CatalogError::Io { path: path.clone(), source };

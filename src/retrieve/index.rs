@@ -239,6 +239,12 @@ pub struct Location {
 }
 
 impl Location {
+    /// The lock whoever builds the index holds (beside it, so the swap never moves it).
+    pub fn lock(&self, on_wait: &mut dyn FnMut()) -> Result<crate::lock::Lock, IndexError> {
+        let path = self.index_dir().with_file_name(".index.lock");
+        crate::lock::Lock::exclusive(&path, on_wait).map_err(|source| IndexError::Io { path, source })
+    }
+
     pub fn index_dir(&self) -> PathBuf {
         self.home.join("index")
     }
@@ -422,8 +428,17 @@ pub fn build_into(dir: &Path, corpus: &Corpus) -> Result<(), IndexError> {
     Ok(())
 }
 
-/// Builds the index for this host now.
+/// Builds the index for this host now, waiting for any other process building it.
 pub fn build(loc: &Location, host_tool_dirs: &[PathBuf]) -> Result<BuildReport, IndexError> {
+    let _lock = loc.lock(&mut || eprintln!("kgent: waiting for another kgent building the index"))?;
+    build_locked(loc, host_tool_dirs)
+}
+
+/// [`build`], for a caller holding the index's lock.
+fn build_locked(loc: &Location, host_tool_dirs: &[PathBuf]) -> Result<BuildReport, IndexError> {
+    if let Some(parent) = loc.index_dir().parent() {
+        crate::lock::sweep(parent);
+    }
     let start = Instant::now();
     let catalog = Catalog::load_or_build(&loc.home, false)?;
     let stamp = loc.current_stamp(host_tool_dirs);
@@ -464,14 +479,19 @@ impl Searcher {
             Some(_) => None,
         };
         if let Some(why) = reason {
-            on_rebuild(why);
-            build(loc, host_tool_dirs)?;
+            let _lock = loc.lock(&mut || on_rebuild("waiting for another kgent building the index"))?;
+            // Another process may have built it while this one waited.
+            if loc.built_stamp().as_ref() != Some(&current) {
+                on_rebuild(why);
+                build_locked(loc, host_tool_dirs)?;
+            }
         }
         match Self::open_dir(&loc.index_dir(), current.version()) {
             Ok(s) => Ok(s),
             Err(_) => {
+                let _lock = loc.lock(&mut || {})?;
                 on_rebuild("the index could not be read");
-                build(loc, host_tool_dirs)?;
+                build_locked(loc, host_tool_dirs)?;
                 Self::open_dir(&loc.index_dir(), current.version())
             }
         }

@@ -118,6 +118,12 @@ pub fn vmlinux_dir(home: &Path) -> Result<PathBuf, CompileError> {
         return Ok(dir);
     }
     std::fs::create_dir_all(&dir).map_err(|source| CompileError::Io { path: dir.clone(), source })?;
+    let lock_path = dir.join(".lock");
+    let _lock = crate::lock::Lock::exclusive(&lock_path, &mut || {}).map_err(|source| CompileError::Io { path: lock_path.clone(), source })?;
+    if header.is_file() {
+        return Ok(dir);
+    }
+    crate::lock::sweep(&dir);
     let out = Command::new("bpftool").args(["btf", "dump", "file", VMLINUX_BTF, "format", "c"]).output().map_err(|source| CompileError::ToolMissing {
         tool: "bpftool",
         package: "bpftool",
