@@ -229,22 +229,19 @@ fn programs_that_act_on_the_system_are_refused_before_anything_is_attached() {
     }
     let _guard = lock();
     let dir = tempfile::tempdir().unwrap();
-    let kill_c = dir.path().join("kill.bpf.c");
-    std::fs::write(
-        &kill_c,
-        "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\nSEC(\"tracepoint/syscalls/sys_enter_openat\")\nint k(void *ctx)\n{\n\tbpf_send_signal(9);\n\treturn 0;\n}\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n",
-    )
-    .unwrap();
-    let kill_bt = dir.path().join("kill.bt");
-    std::fs::write(&kill_bt, "#define K signal(9)\ntracepoint:syscalls:sys_enter_openat { K; }\n").unwrap();
     let before = Footprint::now();
-    for (file, named) in [(&kill_c, "bpf_send_signal() is an unsafe function being used in safe mode"), (&kill_bt, "signal() is an unsafe function being used in safe mode")] {
-        let out = kgent().arg("run").arg(file).args(["--yes", "--duration=1s"]).output().unwrap();
+    let c = common::acting_helpers().into_iter().map(|(h, src)| (h, src, "prog.bpf.c"));
+    let bt = common::acting_scripts().into_iter().map(|(b, src)| (b, src.to_string(), "prog.bt"));
+    for (call, source, name) in c.chain(bt) {
+        let file = dir.path().join(name);
+        std::fs::write(&file, &source).unwrap();
+        let out = kgent().arg("run").arg(&file).args(["--yes", "--duration=1s"]).output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("not attaching") && stderr.contains(named) && stderr.contains("--unsafe"), "{stderr}");
-        assert!(stderr.contains(&format!("{}:", file.display())) || stderr.contains("kill.bt:2"), "the refusal names the line: {stderr}");
-        assert_eq!(Footprint::now().added_since(&before), Footprint::default(), "nothing was loaded for {}", file.display());
+        assert_eq!(out.status.code(), Some(2), "{call}: {stderr}");
+        let named = format!("{call}() is an unsafe function being used in safe mode");
+        assert!(stderr.contains("not attaching") && stderr.contains(&named) && stderr.contains("--unsafe"), "{call}: {stderr}");
+        assert!(stderr.contains(&format!("{}:", file.display())), "{call}: the refusal names the line: {stderr}");
+        assert_eq!(Footprint::now().added_since(&before), Footprint::default(), "nothing was loaded for {call}");
     }
     // The XDP example drops packets: with --unsafe it runs, says so, and leaves nothing behind.
     let xdp = example_path("libbpf/xdp_drop_udp_port.bpf.c");

@@ -72,3 +72,51 @@ pub fn tracepoint_catalog(tracepoints: &[(&str, &[&str])]) -> kgent::kernel::Cat
         warnings: vec![],
     }
 }
+
+// Programs that act on the system, for the safety gate's tests (tests/safety.rs, tests/run.rs).
+
+/// A C program on openat whose body is `body`.
+pub fn c_tracepoint(body: &str) -> String {
+    format!(
+        "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\n\
+         SEC(\"tracepoint/syscalls/sys_enter_openat\")\nint on_open(struct trace_event_raw_sys_enter *ctx)\n{{\n\
+         \tchar buf[8] = {{}};\n\t{body}\n\treturn 0;\n}}\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n"
+    )
+}
+
+/// A tc program that returns `ret` after `body`.
+pub fn c_tc(body: &str, ret: &str) -> String {
+    format!(
+        "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\n\
+         SEC(\"tc\")\nint on_packet(struct __sk_buff *skb)\n{{\n\tchar buf[2] = {{}};\n\t{body}\n\treturn {ret};\n}}\n\
+         char LICENSE[] SEC(\"license\") = \"GPL\";\n"
+    )
+}
+
+/// Each helper the gate must refuse, in a program that calls it on line 7.
+pub fn acting_helpers() -> Vec<(&'static str, String)> {
+    vec![
+        ("bpf_send_signal", c_tracepoint("bpf_send_signal(9);")),
+        ("bpf_send_signal_thread", c_tracepoint("bpf_send_signal_thread(9);")),
+        ("bpf_override_return", c_tracepoint("bpf_override_return((struct pt_regs *)ctx, -1);")),
+        ("bpf_probe_write_user", c_tracepoint("bpf_probe_write_user((void *)ctx->args[1], buf, sizeof(buf));")),
+        ("bpf_sys_bpf", c_tracepoint("bpf_sys_bpf(0, buf, sizeof(buf));")),
+        // A packet rewrite on a request that does not ask for one.
+        ("bpf_skb_store_bytes", c_tc("bpf_skb_store_bytes(skb, 0, buf, sizeof(buf), 0);", "0")),
+        // Called through a macro and by a helper number: the object is what is read.
+        ("bpf_send_signal", c_tracepoint("#define QUIET(x) bpf_send_signal(x)\n\tQUIET(9);")),
+        ("bpf_send_signal", c_tracepoint("((long (*)(__u32))109)(9);")),
+    ]
+}
+
+/// bpftrace's unsafe builtins, spelled as a model or a user might.
+pub fn acting_scripts() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("signal", "tracepoint:syscalls:sys_enter_openat { signal (9); }\n"),
+        ("signal", "tracepoint:syscalls:sys_enter_openat\n{\n  signal(\"SIGKILL\") ;\n}\n"),
+        ("system", "tracepoint:syscalls:sys_enter_openat { system\n  (\"id\"); }\n"),
+        ("override", "kprobe:__x64_sys_openat { override( -1 ); }\n"),
+        ("signal", "#define K signal(9)\ntracepoint:syscalls:sys_enter_openat { K; }\n"),
+        ("system", "#define SH system(\"id\")\ntracepoint:syscalls:sys_enter_openat { if (pid > 1) { SH; } }\n"),
+    ]
+}
