@@ -4,10 +4,8 @@
 
 mod common;
 
-use kgent::kernel::Catalog;
 use kgent::llm::{Chat, Device, Model, ScriptedChat};
 use kgent::obj::Target;
-use kgent::retrieve::{host_tool_dirs, index::Location, Searcher};
 use kgent::synth::{synthesize, Checker, GenOptions, HostChecker, Outcome};
 use kgent::verify::compile::{CompileError, CompileVerdict};
 use kgent::verify::hooks::{HookProblem, HookVerdict};
@@ -147,19 +145,9 @@ fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out()
     assert!(chat.received[2].contains("same program as before"), "{}", chat.received[2]);
 }
 
-fn host_or_skip() -> Option<(tempfile::TempDir, Catalog, Searcher)> {
-    if !common::require_bpf(&["bpftrace", "clang", "bpftool"]) {
-        return None;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let catalog = Catalog::load_or_build(home.path(), false).unwrap();
-    let searcher = Searcher::open(&Location { home: home.path().into() }, &host_tool_dirs(), &mut |_| {}).unwrap();
-    Some((home, catalog, searcher))
-}
-
 #[test]
 fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let mut chat = ScriptedChat::new([
         "kprobe:page_fault { @[comm] = count(); }",
@@ -176,7 +164,7 @@ fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
 
 #[test]
 fn real_checks_send_the_verifier_log_back_for_a_null_dereference() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let program = |body: &str| {
         format!(
@@ -195,7 +183,7 @@ fn real_checks_send_the_verifier_log_back_for_a_null_dereference() {
 
 #[test]
 fn the_real_small_model_writes_a_kernel_verified_program() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let manifest = kgent::store::Manifest::load().unwrap();
     let resolved = match kgent::store::Store::open_default().unwrap().resolve(&manifest, Some("qwen2.5-coder-0.5b-instruct-q4_k_m")) {
         Ok(r) => r,
@@ -314,7 +302,7 @@ fn a_c_program_misreading_its_tracepoint_context_is_told_the_members() {
 
 #[test]
 fn a_program_that_ignores_the_requested_filter_is_sent_back_with_a_counterexample() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let mut opts = GenOptions::new(Target::Bpftrace);
     opts.rounds = 3;
@@ -334,7 +322,7 @@ fn a_program_that_ignores_the_requested_filter_is_sent_back_with_a_counterexampl
 
 #[test]
 fn a_program_that_leaves_out_what_the_request_asks_to_see_is_sent_back_by_its_words() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let request = "trace files being unlinked, with the path and the uid";
     // What `gen` checks by default: the properties the request's words state, no model.
@@ -357,7 +345,7 @@ fn a_program_that_leaves_out_what_the_request_asks_to_see_is_sent_back_by_its_wo
 /// under the grammar the same request compiles in round 1, on the same tracepoint.
 #[test]
 fn with_the_grammar_the_real_small_model_no_longer_invents_a_field() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let model = match kgent::pipeline::LoadedModel::load(Some("qwen2.5-coder-0.5b-instruct-q4_k_m"), &Device::Cpu) {
         Ok(m) => m,
         Err(e) if std::env::var("KGENT_REQUIRE_MODEL").is_ok_and(|v| v == "1") => panic!("{e}"),

@@ -9,10 +9,8 @@ mod common;
 use std::process::Command;
 
 use common::{acting_helpers, acting_scripts, c_tc, c_tracepoint};
-use kgent::kernel::Catalog;
 use kgent::llm::ScriptedChat;
 use kgent::obj::Target;
-use kgent::retrieve::{host_tool_dirs, index::Location, Searcher};
 use kgent::synth::{synthesize, GenOptions, HostChecker};
 use kgent::verify::safety::{asks_to_act_on_packets, Allowed, SafetyVerdict};
 
@@ -45,8 +43,10 @@ fn verify_refuses_each_helper_that_acts_on_the_system_and_says_where() {
         let (_, allowed) = verify(dir.path(), "prog.bpf.c", &source, &["--unsafe"]);
         assert!(allowed.contains("gate:      ok"), "{helper} with --unsafe: {allowed}");
     }
-    let (code, out) = verify(dir.path(), "prog.bpf.c", &c_tracepoint("u64 t = bpf_ktime_get_ns();\n\t(void)t;"), &[]);
+    // bpf_printk's format is a .rodata global: memory the helper reads, not a map.
+    let (code, out) = verify(dir.path(), "prog.bpf.c", &c_tracepoint("bpf_printk(\"open %d\", 1);"), &[]);
     assert_eq!(code, Some(0), "a program that only observes passes: {out}");
+    assert!(out.contains("safety:    proved"), "{out}");
 }
 
 #[test]
@@ -62,16 +62,6 @@ fn verify_refuses_bpftrace_unsafe_builtins_however_they_are_written() {
     }
 }
 
-fn host_or_skip() -> Option<(tempfile::TempDir, Catalog, Searcher)> {
-    if !common::require_bpf(&["bpftrace", "clang", "bpftool"]) {
-        return None;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let catalog = Catalog::load_or_build(home.path(), false).unwrap();
-    let searcher = Searcher::open(&Location { home: home.path().into() }, &host_tool_dirs(), &mut |_| {}).unwrap();
-    Some((home, catalog, searcher))
-}
-
 /// One round of the real checks on `program`, as `gen` runs them.
 fn gate_of(checker: &mut HostChecker, program: &str, target: Target, allowed: Allowed) -> (Option<SafetyVerdict>, bool) {
     let mut opts = GenOptions::new(target);
@@ -85,7 +75,7 @@ fn gate_of(checker: &mut HostChecker, program: &str, target: Target, allowed: Al
 
 #[test]
 fn gen_refuses_what_acts_on_the_system_before_the_kernel_sees_it() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let programs: Vec<(&str, String, Target)> =
         acting_helpers().into_iter().map(|(h, s)| (h, s, Target::Libbpf)).chain(acting_scripts().into_iter().map(|(b, s)| (b, s.to_string(), Target::Bpftrace))).collect();
@@ -115,7 +105,7 @@ fn gen_refuses_what_acts_on_the_system_before_the_kernel_sees_it() {
 
 #[test]
 fn networking_programs_drop_or_rewrite_packets_only_when_asked() {
-    let Some((home, catalog, searcher)) = host_or_skip() else { return };
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let xdp = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/dataset/examples/libbpf/xdp_drop_udp_port.bpf.c")).unwrap();
     let rewrite = c_tc("bpf_skb_store_bytes(skb, 0, buf, sizeof(buf), 0);", "0");

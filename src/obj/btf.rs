@@ -315,6 +315,11 @@ mod tests {
         push(&[0, info(2, 0), 3]); // 4: const char *
         push(&[0, info(13, 2), 1, off("dfd"), 1, off("name"), 4]); // 5: proto
         push(&[off("open"), info(12, 1), 5]); // 6: func
+        section(types, strings)
+    }
+
+    /// A `.BTF` section: the header, then `types` and `strings`.
+    fn section(types: Vec<u8>, strings: Vec<u8>) -> Vec<u8> {
         let mut out = Vec::new();
         for w in [0x0001_eb9fu32, 24, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
             out.extend_from_slice(&w.to_le_bytes());
@@ -336,19 +341,9 @@ mod tests {
     #[test]
     fn an_array_of_itself_has_no_size() {
         // Found by fuzz/fuzz_targets/btf.rs: the recursion overflowed the stack.
-        let strings = b"\0".to_vec();
-        let mut types = Vec::new();
-        for w in [0u32, 3 << 24, 0, 1, 1, 4] {
-            types.extend_from_slice(&w.to_le_bytes()); // 1: array of type 1, 4 elements
-        }
-        let mut out = Vec::new();
-        for w in [0x0001_eb9fu32, 24, 0, types.len() as u32, types.len() as u32, strings.len() as u32] {
-            out.extend_from_slice(&w.to_le_bytes());
-        }
-        out[0..4].copy_from_slice(&[0x9f, 0xeb, 1, 0]);
-        out.extend(types);
-        out.extend(strings);
-        let btf = Btf::parse(&out).unwrap();
+        // 1: an array of type 1, 4 elements.
+        let types = [0u32, 3 << 24, 0, 1, 1, 4].iter().flat_map(|w| w.to_le_bytes()).collect();
+        let btf = Btf::parse(&section(types, b"\0".to_vec())).unwrap();
         assert_eq!(btf.size_of(1), None);
         assert!(btf.type_name(1).contains("..."));
     }

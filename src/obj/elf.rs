@@ -15,6 +15,9 @@ pub enum MapRef {
     Named(String),
     /// bpftrace's placeholder file descriptor.
     Fd(i64),
+    /// A global in a data section (`.rodata`, `.data`, `.bss`: a `bpf_printk` format string, a
+    /// `const volatile` setting), at this byte offset: memory, not a map.
+    Data { section: String, offset: i64 },
 }
 
 /// One executable section.
@@ -81,8 +84,13 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
             };
             let symbol = file.symbol_by_index(index).map_err(|e| bad(e.to_string()))?;
             match insns.get(slot) {
-                Some(Some(Insn::LdImm64 { .. })) => {
-                    maps.insert(slot, MapRef::Named(symbol.name().unwrap_or("?").to_string()));
+                Some(Some(Insn::LdImm64 { imm, .. })) => {
+                    let data = symbol.section_index().and_then(|i| file.section_by_index(i).ok()).and_then(|s| s.name().ok().map(str::to_string)).filter(|n| [".rodata", ".data", ".bss"].iter().any(|d| n.starts_with(d)));
+                    let target = match data {
+                        Some(section) => MapRef::Data { section, offset: symbol.address() as i64 + imm },
+                        None => MapRef::Named(symbol.name().unwrap_or("?").to_string()),
+                    };
+                    maps.insert(slot, target);
                 }
                 Some(Some(Insn::Call { src: 1, imm })) => {
                     let Some(target) = symbol.section_index().and_then(|i| file.section_by_index(i).ok()) else {
@@ -106,7 +114,7 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
             .values()
             .filter_map(|m| match m {
                 MapRef::Named(n) => types.map_sizes(n).map(|(k, v)| (n.clone(), (k as i64, v as i64))),
-                MapRef::Fd(_) => None,
+                MapRef::Fd(_) | MapRef::Data { .. } => None,
             })
             .collect();
         out.push(Program { section: name, functions, insns, maps, map_sizes, lines });

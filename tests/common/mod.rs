@@ -120,3 +120,15 @@ pub fn acting_scripts() -> Vec<(&'static str, &'static str)> {
         ("system", "#define SH system(\"id\")\ntracepoint:syscalls:sys_enter_openat { if (pid > 1) { SH; } }\n"),
     ]
 }
+
+/// This host's catalog and index in a fresh cache, when BPF and its tools are here.
+pub fn host_or_skip() -> Option<(tempfile::TempDir, kgent::kernel::Catalog, kgent::retrieve::Searcher)> {
+    if !require_bpf(&["bpftrace", "clang", "bpftool"]) {
+        return None;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let catalog = kgent::kernel::Catalog::load_or_build(home.path(), false).unwrap();
+    let location = kgent::retrieve::index::Location { home: home.path().into() };
+    let searcher = kgent::retrieve::Searcher::open(&location, &kgent::retrieve::host_tool_dirs(), &mut |_| {}).unwrap();
+    Some((home, catalog, searcher))
+}

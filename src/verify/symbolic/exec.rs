@@ -43,6 +43,8 @@ pub enum Region {
     },
     /// A map itself (the first argument of map helpers).
     Map(String),
+    /// A data section's globals (`.rodata`, `.data`, `.bss`): readable memory of unknown content.
+    Data(String),
 }
 
 #[derive(Debug, Clone)]
@@ -127,6 +129,7 @@ fn key(region: &Region) -> String {
         Region::MapValue { map, id } => format!("map:{map}#{id}"),
         Region::Ringbuf { id, .. } => format!("rec#{id}"),
         Region::Map(name) => format!("mapdef:{name}"),
+        Region::Data(name) => format!("data:{name}"),
     }
 }
 
@@ -335,6 +338,7 @@ impl Explorer<'_> {
                     s.regs[dst as usize] = match self.prog.maps.get(&slot) {
                         Some(MapRef::Named(n)) => Val::Ptr { region: Region::Map(n.clone()), off: 0, nullable: false },
                         Some(MapRef::Fd(fd)) => Val::Ptr { region: Region::Map(format!("fd{fd}")), off: 0, nullable: false },
+                        Some(MapRef::Data { section, offset }) => Val::Ptr { region: Region::Data(section.clone()), off: *offset, nullable: false },
                         None => Val::Scalar(c64(imm as u64)),
                     };
                     s.pc += 1;
