@@ -3,7 +3,9 @@
 //! one; on top of that, whoever builds an entry holds its [`Lock`], so two processes building the
 //! same entry take turns and the second finds the first one's result instead of racing it. A lock
 //! is an `flock` on a file next to the entry: the kernel drops it when its holder dies, even by
-//! SIGKILL. The scratch files a killed holder leaves behind are [`sweep`]t by the next one.
+//! SIGKILL. The scratch files a killed holder leaves behind are [`sweep`]t by the next one: whoever
+//! holds an entry's lock knows no other writer of that entry is alive, whatever pid namespace it
+//! ran in.
 
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
@@ -22,7 +24,12 @@ impl Lock {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let file = OpenOptions::new().create(true).truncate(false).write(true).open(path)?;
+        // A lock file another user made (root, under sudo) may be read-only here; flock works
+        // on a read-only descriptor too.
+        let file = match OpenOptions::new().create(true).truncate(false).write(true).open(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied && path.exists() => File::open(path)?,
+            other => other?,
+        };
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
@@ -32,6 +39,16 @@ impl Lock {
             Err(TryLockError::Error(e)) => return Err(e),
         }
         Ok(Lock { _file: file, path: path.to_path_buf() })
+    }
+
+    /// The lock at `path` if nobody holds it now, without waiting (`None` when someone does).
+    pub fn try_exclusive(path: &Path) -> std::io::Result<Option<Lock>> {
+        let file = OpenOptions::new().create(true).truncate(false).write(true).open(path).or_else(|_| File::open(path))?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Lock { _file: file, path: path.to_path_buf() })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(e)) => Err(e),
+        }
     }
 }
 
@@ -48,14 +65,14 @@ fn scratch_pid(name: &str) -> Option<u32> {
     name.rsplit_once(".tmp.").and_then(|(_, pid)| digits(pid))
 }
 
-/// Removes the scratch files and directories in `dir` whose writer is gone (killed before it
-/// could rename them into place). Call it holding the lock of the entries in `dir`.
-pub fn sweep(dir: &Path) {
+/// Removes the scratch files and directories in `dir` that `covers` names: those of the entry
+/// whose lock the caller holds, left by a writer killed before it could rename them into place.
+pub fn sweep(dir: &Path, covers: &dyn Fn(&str) -> bool) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let Some(pid) = scratch_pid(&name) else { continue };
-        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+        if pid == std::process::id() || !covers(&name) {
             continue;
         }
         let path = entry.path();
@@ -79,19 +96,19 @@ mod tests {
     }
 
     #[test]
-    fn a_dead_writers_scratch_is_swept_and_a_live_ones_kept() {
+    fn only_the_locked_entrys_scratch_is_swept_and_never_this_process_own() {
         let dir = tempfile::tempdir().unwrap();
-        // A pid above the kernel's maximum belongs to no process.
-        let dead = dir.path().join(".index-build-4194399");
-        std::fs::create_dir(&dead).unwrap();
-        std::fs::write(dir.path().join("cat.tmp.4194398"), b"half").unwrap();
-        let live = dir.path().join(format!(".vmlinux.h.{}", std::process::id()));
-        std::fs::write(&live, b"mine").unwrap();
+        let killed = dir.path().join(".index-build-4194399");
+        std::fs::create_dir(&killed).unwrap();
+        let other_entry = dir.path().join("cat.tmp.4194398");
+        std::fs::write(&other_entry, b"half").unwrap();
+        let mine = dir.path().join(format!(".index-old-{}", std::process::id()));
+        std::fs::write(&mine, b"mine").unwrap();
         let kept = dir.path().join("catalog.json");
         std::fs::write(&kept, b"{}").unwrap();
-        sweep(dir.path());
-        assert!(!dead.exists() && !dir.path().join("cat.tmp.4194398").exists());
-        assert!(live.exists() && kept.exists());
+        sweep(dir.path(), &|n| n.starts_with(".index-"));
+        assert!(!killed.exists());
+        assert!(other_entry.exists() && mine.exists() && kept.exists());
     }
 
     #[test]

@@ -56,8 +56,11 @@ pub fn check_request(request: &str) -> Result<(), String> {
     if request.len() > MAX_REQUEST_BYTES {
         return Err(format!("the request is {} bytes, more than the {MAX_REQUEST_BYTES} Kgent takes: say in a paragraph what the program should do", request.len()));
     }
-    if request.chars().any(|c| c.is_control() && !c.is_whitespace()) {
-        return Err("the request holds control characters: write it as plain text".into());
+    // Control characters, and the invisible format characters (bidi overrides, zero-width
+    // spaces) that make text read otherwise than it is.
+    let hidden = |c: char| matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}');
+    if request.chars().any(|c| (c.is_control() && !c.is_whitespace()) || hidden(c)) {
+        return Err("the request holds control or invisible formatting characters: write it as plain text".into());
     }
     Ok(())
 }

@@ -252,18 +252,22 @@ impl Store {
         self.dir.join(format!("{}.verified", spec.file))
     }
 
-    /// Partial files are named `.partial-<pid>-…`; one whose process is gone was interrupted.
+    /// Partial files are named `.partial-<pid>-<random>-<file>`. One whose model nobody is
+    /// pulling (its lock is free) was interrupted; one whose lock is held is being written.
     fn clean_partials(&self) -> Result<()> {
         for entry in fs::read_dir(&self.dir).map_err(io_err(&self.dir))?.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
-            let Some(rest) = name.strip_prefix(".partial-") else { continue };
-            let pid = rest.split('-').next().unwrap_or("");
-            let alive = !pid.is_empty() && Path::new("/proc").join(pid).exists();
-            if !alive {
+            let Some(file) = name.strip_prefix(".partial-").and_then(|rest| rest.splitn(3, '-').nth(2)) else { continue };
+            if let Ok(Some(_free)) = crate::lock::Lock::try_exclusive(&self.lock_path(file)) {
                 let _ = fs::remove_file(entry.path()).or_else(|_| fs::remove_dir_all(entry.path()));
             }
         }
         Ok(())
+    }
+
+    /// The lock a pull of the model stored as `file` holds.
+    fn lock_path(&self, file: &str) -> PathBuf {
+        self.dir.join(format!(".{file}.lock"))
     }
 
     /// Finds the model to load: a path (or `$KGENT_MODEL`) wins, then a name, then the default.
@@ -371,9 +375,10 @@ impl Store {
     /// file is copied from a local path instead of downloaded. Returns the verified sha256.
     pub fn pull(&self, spec: &ModelSpec, source: Source, from: Option<&Path>, force: bool) -> Result<String> {
         // Two pulls of one model take turns; the second finds the first one's verified file.
-        let lock_path = self.dir.join(format!(".{}.lock", spec.file));
+        let lock_path = self.lock_path(&spec.file);
         let _lock = crate::lock::Lock::exclusive(&lock_path, &mut || eprintln!("kgent: waiting for another kgent fetching {}", spec.name)).map_err(io_err(&lock_path))?;
-        crate::lock::sweep(&self.dir);
+        let partial = format!("-{}", spec.file);
+        crate::lock::sweep(&self.dir, &|n| n.starts_with(".partial-") && n.ends_with(&partial));
         if !force {
             match self.check(spec, false) {
                 Ok(hash) => return Ok(hash),

@@ -121,4 +121,15 @@ fn networking_programs_drop_or_rewrite_packets_only_when_asked() {
     }
     // Passing every packet on is observing.
     assert!(matches!(gate_of(&mut checker, &c_tc("", "0"), Target::Libbpf, watching).0, Some(SafetyVerdict::Ok)));
+    // Every function of a section is a program of its own: the second one's drop is seen.
+    let head = "#include \"vmlinux.h\"\n#include <bpf/bpf_helpers.h>\n";
+    let two = format!("{head}SEC(\"tc\") int pass_it(struct __sk_buff *skb) {{ return 0; }}\nSEC(\"tc\") int drop_it(struct __sk_buff *skb) {{ return 2; }}\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n");
+    // An address returned as the action is no constant, whatever its relocation's offset says.
+    let address = format!("{head}char buf[4];\nSEC(\"xdp\") int x(struct xdp_md *ctx) {{ return (long)&buf[2]; }}\nchar LICENSE[] SEC(\"license\") = \"GPL\";\n");
+    for (program, refused_as) in [(&two, "TC_ACT_SHOT"), (&address, "a computed value")] {
+        match gate_of(&mut checker, program, Target::Libbpf, watching).0 {
+            Some(SafetyVerdict::Unsafe { actions }) => assert!(actions.iter().any(|a| a.call == refused_as), "{refused_as}: {actions:?}"),
+            other => panic!("{refused_as}: {other:?}"),
+        }
+    }
 }

@@ -210,7 +210,7 @@ impl Catalog {
                 return Ok(c);
             }
         }
-        crate::lock::sweep(&dir);
+        crate::lock::sweep(&dir, &|n| n.contains(".tmp."));
         let catalog = Catalog::build(key, &Sources::host());
         // Write beside, then rename: a reader never sees half a file.
         let tmp = path.with_extension(format!("tmp.{}", std::process::id()));

@@ -35,6 +35,8 @@ pub struct Program {
     pub map_sizes: BTreeMap<String, (i64, i64)>,
     /// Slot → ``file:line `source text` ``, from the object's BTF line info (clang `-g`).
     pub lines: BTreeMap<usize, String>,
+    /// How many of `insns` are the section's own; the rest is linked-in callees.
+    pub own: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -85,7 +87,11 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
             let symbol = file.symbol_by_index(index).map_err(|e| bad(e.to_string()))?;
             match insns.get(slot) {
                 Some(Some(Insn::LdImm64 { imm, .. })) => {
-                    let data = symbol.section_index().and_then(|i| file.section_by_index(i).ok()).and_then(|s| s.name().ok().map(str::to_string)).filter(|n| [".rodata", ".data", ".bss"].iter().any(|d| n.starts_with(d)));
+                    let data = symbol
+                        .section_index()
+                        .and_then(|i| file.section_by_index(i).ok())
+                        .and_then(|s| s.name().ok().map(str::to_string))
+                        .filter(|n| [".rodata", ".data", ".bss"].iter().any(|d| n.starts_with(d)));
                     let target = match data {
                         Some(section) => MapRef::Data { section, offset: symbol.address() as i64 + imm },
                         None => MapRef::Named(symbol.name().unwrap_or("?").to_string()),
@@ -117,7 +123,8 @@ pub fn programs(bytes: &[u8]) -> Result<Vec<Program>, ElfError> {
                 MapRef::Fd(_) | MapRef::Data { .. } => None,
             })
             .collect();
-        out.push(Program { section: name, functions, insns, maps, map_sizes, lines });
+        let own = insns.len();
+        out.push(Program { section: name, functions, insns, maps, map_sizes, lines, own });
         calls.push(to);
     }
     link(&mut out, &calls);

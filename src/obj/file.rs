@@ -57,7 +57,13 @@ pub fn read(path: &Path, objects: bool) -> Result<ProgramFile, FileError> {
     if meta.len() > max {
         return Err(FileError::TooBig { path: path.into(), size: meta.len(), max, what });
     }
-    let bytes = std::fs::read(path).map_err(|e| FileError::Io(path.into(), e))?;
+    // Read no more than the limit allows, whatever the size said (a file may grow meanwhile).
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(path).map_err(|e| FileError::Io(path.into(), e))?, max + 1), &mut bytes)
+        .map_err(|e| FileError::Io(path.into(), e))?;
+    if bytes.len() as u64 > max {
+        return Err(FileError::TooBig { path: path.into(), size: bytes.len() as u64, max, what });
+    }
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::Empty(path.into()));
     }

@@ -437,7 +437,7 @@ pub fn build(loc: &Location, host_tool_dirs: &[PathBuf]) -> Result<BuildReport, 
 /// [`build`], for a caller holding the index's lock.
 fn build_locked(loc: &Location, host_tool_dirs: &[PathBuf]) -> Result<BuildReport, IndexError> {
     if let Some(parent) = loc.index_dir().parent() {
-        crate::lock::sweep(parent);
+        crate::lock::sweep(parent, &|n| n.starts_with(".index-build-") || n.starts_with(".index-old-"));
     }
     let start = Instant::now();
     let catalog = Catalog::load_or_build(&loc.home, false)?;
@@ -489,7 +489,13 @@ impl Searcher {
         match Self::open_dir(&loc.index_dir(), current.version()) {
             Ok(s) => Ok(s),
             Err(_) => {
+                // A builder may have been between its two renames: wait for it, then look again.
                 let _lock = loc.lock(&mut || {})?;
+                if loc.built_stamp().as_ref() == Some(&current) {
+                    if let Ok(s) = Self::open_dir(&loc.index_dir(), current.version()) {
+                        return Ok(s);
+                    }
+                }
                 on_rebuild("the index could not be read");
                 build_locked(loc, host_tool_dirs)?;
                 Self::open_dir(&loc.index_dir(), current.version())

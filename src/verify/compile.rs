@@ -123,7 +123,7 @@ pub fn vmlinux_dir(home: &Path) -> Result<PathBuf, CompileError> {
     if header.is_file() {
         return Ok(dir);
     }
-    crate::lock::sweep(&dir);
+    crate::lock::sweep(&dir, &|n| n.starts_with(".vmlinux.h."));
     let out = Command::new("bpftool").args(["btf", "dump", "file", VMLINUX_BTF, "format", "c"]).output().map_err(|source| CompileError::ToolMissing {
         tool: "bpftool",
         package: "bpftool",

@@ -169,12 +169,14 @@ pub fn check_object(object: &[u8], allowed: Allowed) -> SafetyVerdict {
         }
     };
     let mut actions = Vec::new();
-    for prog in &progs {
+    // `.text` holds subprograms: each runs linked into the programs that call it, and is read there.
+    for prog in progs.iter().filter(|p| p.section != ".text") {
         let probe = Probe::of_section(&prog.section);
         let networking = probe.as_ref().is_some_and(|p| matches!(p.kind, ProbeKind::Xdp | ProbeKind::Tc));
         actions.extend(calls(prog, allowed.packets && networking));
-        if !allowed.packets {
-            actions.extend(verdicts(prog, probe.as_ref()));
+        // Packet actions a request asks for are a networking program's; an LSM denial never is.
+        if !(allowed.packets && networking) {
+            actions.extend(returns_that_act(prog, probe.as_ref()));
         }
     }
     actions.dedup();
@@ -210,6 +212,14 @@ fn calls(prog: &Program, packets: bool) -> Vec<Action> {
                 kind: ActionKind::Kfunc,
                 call: format!("kfunc #{imm}"),
                 does: "calls a kernel function directly, which Kgent cannot vouch for".into(),
+                at: Some(location(prog, slot)),
+            }),
+            // An instruction the decoder does not know (a module kfunc, a newer jump) may be a
+            // call or a branch: what cannot be read is not vouched for.
+            Some(Insn::Unknown { raw }) => out.push(Action {
+                kind: ActionKind::Unreadable,
+                call: format!("instruction {raw:#018x}"),
+                does: "is one Kgent cannot decode, so what it does is unknown".into(),
                 at: Some(location(prog, slot)),
             }),
             _ => {}
@@ -279,14 +289,18 @@ impl Known {
     }
 }
 
-/// What `prog` can return at each exit of its main function, by constant propagation over every
-/// branch (both sides of each, so it over-approximates): `Any` where the value is computed. The
-/// kernel's verifier bounds the program, and so does the step limit here.
+/// What `prog` can return at each exit, by constant propagation over every branch (both sides of
+/// each, so it over-approximates): `Any` where the value is computed. Every function of the
+/// section is a program of its own (libbpf and aya load each), so each is an entry; linked-in
+/// callees are not. The kernel's verifier bounds the program, and so does the step limit here.
 fn returns(prog: &Program) -> Vec<(usize, Known)> {
     let insns = &prog.insns;
     let mut at: BTreeMap<usize, [Known; 11]> = BTreeMap::new();
-    let mut work = vec![0usize];
-    at.insert(0, std::array::from_fn(|_| Known::Any));
+    let entries: Vec<usize> = std::iter::once(0).chain(prog.functions.keys().copied().filter(|&s| s > 0 && s < prog.own)).collect();
+    let mut work = entries.clone();
+    for e in entries {
+        at.insert(e, std::array::from_fn(|_| Known::Any));
+    }
     let mut exits: BTreeMap<usize, Known> = BTreeMap::new();
     let mut steps = 0;
     while let Some(slot) = work.pop() {
@@ -318,12 +332,17 @@ fn returns(prog: &Program) -> Vec<(usize, Known)> {
                 }
             }
             Insn::LdImm64 { dst, src, imm } => {
+                // A relocated load becomes an address when the object is loaded: not its `imm`.
+                let constant = src == 0 && !prog.maps.contains_key(&slot);
                 if let Some(d) = regs.get_mut(dst as usize) {
-                    *d = if src == 0 { Known::one(imm, slot) } else { Known::Any };
+                    *d = if constant { Known::one(imm, slot) } else { Known::Any };
                 }
                 next = vec![slot + 2];
             }
-            Insn::Call { .. } => regs[..6].iter_mut().for_each(|r| *r = Known::Any),
+            // Legacy packet loads write r0 and clobber r1-r5, as calls do.
+            Insn::Call { .. } | Insn::LdPacket { .. } => regs[..6].iter_mut().for_each(|r| *r = Known::Any),
+            // Where the decoder cannot tell what an instruction does, it may jump anywhere.
+            Insn::Unknown { .. } => return vec![(slot, Known::Any)],
             // A fetching atomic writes its source register, and compare-exchange writes r0.
             Insn::Atomic { src, .. } => {
                 regs[0] = Known::Any;
@@ -357,7 +376,7 @@ fn returns(prog: &Program) -> Vec<(usize, Known)> {
 }
 
 /// Returns of `prog` that drop, redirect or deny.
-fn verdicts(prog: &Program, probe: Option<&Probe>) -> Vec<Action> {
+fn returns_that_act(prog: &Program, probe: Option<&Probe>) -> Vec<Action> {
     let Some((pass, meaning)) = probe.and_then(|p| passing(p.kind)) else { return vec![] };
     let mut out = Vec::new();
     for (slot, value) in returns(prog) {
@@ -383,12 +402,14 @@ fn verdicts(prog: &Program, probe: Option<&Probe>) -> Vec<Action> {
 /// imperative verb of dropping, blocking, rewriting or redirecting. "Count dropped packets" and
 /// "packets the kernel drops" watch.
 pub fn asks_to_act_on_packets(request: &str) -> bool {
-    let re = regex::Regex::new(r"(?i)\b(drop|block|discard|reject|deny|redirect|rewrite|modify|mangle|bounce|reflect|firewall|rate[- ]limit)\b(\s+(all|every|any|each|incoming|outgoing|the|packets?|traffic|udp|tcp|icmp|ipv[46]))?").expect("valid regex");
-    let asks = re.captures_iter(request).any(|c| {
-        // "drop" as a noun ("count packet drop events") has no object after it.
-        let verb = c[1].to_ascii_lowercase();
-        c.get(2).is_some() || !["drop", "block"].contains(&verb.as_str())
-    });
+    // The verb, then what it acts on: "drop UDP packets", "block all incoming ICMP", "rewrite the
+    // TTL of every packet". A verb as a noun ("tc redirect statistics", "packet drop events") has
+    // no such object; one after a negation ("but don't drop any") is not asked for.
+    let re = regex::Regex::new(
+        r"(?i)\b(?P<neg>(?:don'?t|do not|never|without|not)\s+)?(?:drop|block|discard|reject|deny|redirect|rewrite|modify|mangle|bounce|reflect|rate[- ]limit)\s+(?:(?:all|every|any|each|incoming|outgoing|inbound|outbound|the|its|their|ttl|header|headers|of)\s+)*(?:packets?|traffic|frames?|udp|tcp|icmp|ipv[46]|connections?|syn|dns|http)\b",
+    )
+    .expect("valid regex");
+    let asks = re.captures_iter(request).any(|c| c.name("neg").is_none());
     asks
 }
 
@@ -407,6 +428,27 @@ mod tests {
     }
 
     #[test]
+    fn what_the_propagation_cannot_follow_counts_as_acting() {
+        let program = |bytes: &[u8]| {
+            let insns = crate::obj::insn::decode(bytes);
+            let own = insns.len();
+            Program { section: "tc".into(), functions: Default::default(), insns, maps: Default::default(), map_sizes: Default::default(), lines: Default::default(), own }
+        };
+        let tc = Probe::of_section("tc");
+        // r0 = 0; r0 = *(u8 *)skb[0] (a legacy packet load writes r0); exit
+        let ld_abs = program(&[0xb7, 0, 0, 0, 0, 0, 0, 0, 0x30, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(returns_that_act(&ld_abs, tc.as_ref()).len(), 1);
+        // r0 = 0; an opcode the decoder does not know; exit
+        let unknown = program(&[0xb7, 0, 0, 0, 0, 0, 0, 0, 0xe5, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(returns_that_act(&unknown, tc.as_ref()).len(), 1);
+        assert!(calls(&unknown, false).iter().any(|a| a.kind == ActionKind::Unreadable));
+        // r0 = 0; exit: passes.
+        let pass = program(&[0xb7, 0, 0, 0, 0, 0, 0, 0, 0x95, 0, 0, 0, 0, 0, 0, 0]);
+        assert!(returns_that_act(&pass, tc.as_ref()).is_empty());
+        assert_eq!(spec::helpers()[&12].acts, Some(Acts::System), "a tail call runs a program nobody checked");
+    }
+
+    #[test]
     fn an_unreadable_object_is_refused_unless_unsafe() {
         assert!(matches!(check_object(b"not elf", Allowed::default()), SafetyVerdict::Unsafe { .. }));
         assert_eq!(check_object(b"not elf", Allowed::everything(true)), SafetyVerdict::Ok);
@@ -419,11 +461,21 @@ mod tests {
             "block all incoming ICMP",
             "redirect traffic from eth0 to eth1",
             "rewrite the TTL of every packet",
-            "XDP firewall that rejects port 22",
+            "an XDP program to reject TCP SYN on port 22",
         ] {
             assert!(asks_to_act_on_packets(r), "{r}");
         }
-        for r in ["count dropped packets per reason", "which packets does the kernel drop", "trace packet drop events", "show tcp retransmits", "block I/O latency histogram"] {
+        for r in [
+            "count dropped packets per reason",
+            "which packets does the kernel drop",
+            "trace packet drop events",
+            "show tcp retransmits",
+            "block I/O latency histogram",
+            "count hits per firewall rule",
+            "show tc redirect statistics",
+            "which process modifies /etc/passwd",
+            "count packets but don't drop any packets",
+        ] {
             assert!(!asks_to_act_on_packets(r), "{r}");
         }
     }

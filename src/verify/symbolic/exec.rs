@@ -875,7 +875,8 @@ pub(crate) mod tests {
                 _ => None,
             })
             .collect();
-        Program { section: "tracepoint/syscalls/sys_enter_openat".into(), functions: BTreeMap::new(), insns, maps, map_sizes: BTreeMap::new(), lines: BTreeMap::new() }
+        let own = insns.len();
+        Program { section: "tracepoint/syscalls/sys_enter_openat".into(), functions: BTreeMap::new(), insns, maps, map_sizes: BTreeMap::new(), lines: BTreeMap::new(), own }
     }
 
     const EXIT: [(u8, u8, u8, i16, i32); 2] = [(0xb7, 0, 0, 0, 0), (0x95, 0, 0, 0, 0)];
