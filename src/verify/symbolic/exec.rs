@@ -26,6 +26,30 @@ const STACK_SIZE: i64 = 512;
 /// Wall-clock budget of one exploration and its checks: past it the answer is `Unknown`.
 const BUDGET: std::time::Duration = std::time::Duration::from_millis(500);
 
+/// A budget of this thread's CPU time, not of the wall clock: on a busy machine (a build beside
+/// it, two cores shared) the same program must get the same verdict, not run out of time.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadline {
+    until_ns: u64,
+}
+
+impl Deadline {
+    pub fn after(budget: std::time::Duration) -> Deadline {
+        Deadline { until_ns: thread_cpu_ns().saturating_add(budget.as_nanos() as u64) }
+    }
+
+    pub fn passed(&self) -> bool {
+        thread_cpu_ns() > self.until_ns
+    }
+}
+
+fn thread_cpu_ns() -> u64 {
+    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    // SAFETY: clock_gettime writes only the timespec it is given.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Region {
     Ctx,
@@ -96,7 +120,7 @@ pub struct Exploration {
     /// For each `bpf_probe_read*` (by number): the symbols its source address was made of.
     pub reads: BTreeMap<usize, Vec<String>>,
     /// When the checks on this exploration must give up too.
-    pub deadline: std::time::Instant,
+    pub deadline: Deadline,
 }
 
 /// Where a bpf-to-bpf call returns to, and the callee-saved registers of the caller.
@@ -288,8 +312,8 @@ impl Explorer<'_> {
             if self.steps > MAX_STEPS {
                 return Err(format!("more than {MAX_STEPS} steps"));
             }
-            if self.steps.is_multiple_of(64) && std::time::Instant::now() > self.out.deadline {
-                return Err(format!("the time budget of {} ms ran out", BUDGET.as_millis()));
+            if self.steps.is_multiple_of(64) && self.out.deadline.passed() {
+                return Err(format!("the budget of {} ms of CPU time ran out", BUDGET.as_millis()));
             }
             let slot = s.pc;
             let insn = match self.prog.insns.get(slot) {
@@ -851,7 +875,7 @@ fn reads(insn: &Insn) -> Vec<u8> {
 
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline: std::time::Instant::now() + BUDGET };
+    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline: Deadline::after(BUDGET) };
     let mut e = Explorer { prog, out, steps: 0, paths: PathSolver::new() };
     e.run();
     e.out

@@ -59,7 +59,7 @@ impl std::fmt::Display for Unknown {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Unknown::Exploration(why) | Unknown::Filter(why) => f.write_str(why),
-            Unknown::Budget => f.write_str("the time budget ran out while checking the filters"),
+            Unknown::Budget => f.write_str("the budget of CPU time ran out while checking the filters"),
             Unknown::Solver => f.write_str("z3 answered unknown"),
             Unknown::NoProbe => f.write_str("no program section names a probe"),
             Unknown::NoSuchEvent { events } => write!(f, "no requested event exists on this host ({})", events.join(", ")),
@@ -191,7 +191,7 @@ pub fn filters(expl: &Exploration, filters: &[Filter], context: &[CtxField]) -> 
     // Emits come in path order, so consecutive queries share most of their path condition.
     let mut paths = PathSolver::new();
     for emit in &expl.emits {
-        if std::time::Instant::now() > expl.deadline {
+        if expl.deadline.passed() {
             return Verdict::Unknown { reason: Unknown::Budget };
         }
         let model = match paths.check(&emit.condition, &[&broken]) {
