@@ -55,13 +55,12 @@ pub(crate) fn execute(prepared: &Prepared, what: &str, packets: bool, flags: &Ru
     if !run::is_root() {
         return Err(run::RunError::NotRoot.into());
     }
-    let actions = run::actions(prepared, packets)?;
-    let verdict = if actions.is_empty() { SafetyVerdict::Ok } else { SafetyVerdict::Unsafe { actions: actions.clone() } };
+    let verdict = run::gate(prepared, packets)?;
     if let (Some(refusal), false) = (verdict.refusal(), flags.allow_unsafe) {
         return Err(run::RunError::Unsafe(format!("{what} acts on the system:\n{refusal}")).into());
     }
     let probes = if prepared.probes.is_empty() { "its probes".to_string() } else { prepared.probes.join(", ") };
-    if !actions.is_empty() {
+    if let SafetyVerdict::Unsafe { actions } = &verdict {
         let each: Vec<String> = actions.iter().map(|a| format!("\n  {a}")).collect();
         eprintln!("kgent run: WARNING: {what} acts on the system (allowed by --unsafe):{}", each.concat());
     }

@@ -25,27 +25,28 @@ struct Report {
     seconds: f64,
 }
 
-/// The compiled object, or what bpftrace refused to compile in safe mode.
-fn object_of(path: &std::path::Path, allow_unsafe: bool) -> Result<std::result::Result<Vec<u8>, Vec<safety::Action>>> {
-    let (target, text) = match crate::obj::file::read(path, true)? {
-        crate::obj::file::ProgramFile::Object(object) => return Ok(Ok(object)),
-        crate::obj::file::ProgramFile::Source { target, text } => (target, text),
-    };
-    let verdict = compile(target, &text, &home_dir()?, allow_unsafe)?;
-    match verdict {
-        CompileVerdict::Compiled { object, .. } => Ok(Ok(object)),
-        CompileVerdict::Failed { diagnostics } => {
-            let refused = safety::in_file(safety::bpftrace_refusals(&diagnostics), &path.display().to_string());
-            if refused.is_empty() {
-                // The first lines say why; a file of thousands of errors needs no more.
-                let head: Vec<&str> = diagnostics.lines().take(20).collect();
-                let more = diagnostics.lines().count().saturating_sub(20);
-                let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
-                bail!("{} does not compile:\n{}{tail}", path.display(), head.join("\n"))
+/// The compiled object (none when bpftrace refused it in safe mode) and the safety gate's verdict
+/// on it, in the places of the user's file.
+fn gated_object(path: &std::path::Path, allow_unsafe: bool) -> Result<(Option<Vec<u8>>, SafetyVerdict)> {
+    let object = match crate::obj::file::read(path, true)? {
+        crate::obj::file::ProgramFile::Object(object) => object,
+        crate::obj::file::ProgramFile::Source { target, text } => match compile(target, &text, &home_dir()?, allow_unsafe)? {
+            CompileVerdict::Compiled { object, .. } => object,
+            CompileVerdict::Failed { diagnostics } => {
+                let gate = safety::of_failed_compile(&diagnostics);
+                if gate == SafetyVerdict::Ok {
+                    // The first lines say why; a file of thousands of errors needs no more.
+                    let head: Vec<&str> = diagnostics.lines().take(20).collect();
+                    let more = diagnostics.lines().count().saturating_sub(20);
+                    let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
+                    bail!("{} does not compile:\n{}{tail}", path.display(), head.join("\n"))
+                }
+                return Ok((None, gate.in_file(&path.display().to_string())));
             }
-            Ok(Err(refused))
-        }
-    }
+        },
+    };
+    let gate = safety::check_object(&object, Allowed::everything(allow_unsafe)).in_file(&path.display().to_string());
+    Ok((Some(object), gate))
 }
 
 fn properties(args: &VerifyArgs) -> Result<Properties> {
@@ -84,18 +85,11 @@ fn show(v: &Verdict) -> String {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
-    let object = object_of(&args.program, args.allow_unsafe)?;
+    let (object, gate) = gated_object(&args.program, args.allow_unsafe)?;
     let props = properties(&args)?;
     let start = std::time::Instant::now();
-    let gate = match &object {
-        Ok(object) => match safety::check_object(object, Allowed::everything(args.allow_unsafe)) {
-            SafetyVerdict::Unsafe { actions } => SafetyVerdict::Unsafe { actions: safety::in_file(actions, &args.program.display().to_string()) },
-            ok => ok,
-        },
-        Err(refused) => SafetyVerdict::Unsafe { actions: refused.clone() },
-    };
     let report = match (&object, &gate) {
-        (Ok(object), SafetyVerdict::Ok) => Some(symbolic::verify(object, &props, &symbolic::Tracefs::host())?),
+        (Some(object), SafetyVerdict::Ok) => Some(symbolic::verify(object, &props, &symbolic::Tracefs::host())?),
         _ => None,
     };
     let failed = gate != SafetyVerdict::Ok || report.as_ref().is_some_and(|r| r.counterexample().is_some());

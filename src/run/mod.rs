@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use crate::obj::source::{bpftrace_probes, c_probes};
 use crate::obj::Target;
 use crate::verify::compile::{compile, compile_bpftrace, CompileVerdict};
-use crate::verify::safety::{self, Action, Allowed, SafetyVerdict};
+use crate::verify::safety::{self, Allowed, SafetyVerdict};
 
 pub use crate::kernel::is_root;
 
@@ -100,24 +100,22 @@ pub fn prepare(source: &str, target: Target, home: &Path) -> Result<Prepared, Ru
 }
 
 /// What a prepared program does to the system beyond observing it, by the same gate `gen` applies
-/// ([`crate::verify::safety`]), with packet actions passing when `packets` allows them. A script
-/// that does not compile has nothing to report here: bpftrace says why when it runs.
-pub fn actions(prepared: &Prepared, packets: bool) -> Result<Vec<Action>, RunError> {
+/// ([`crate::verify::safety`]), with packet actions passing when `packets` allows them; `--unsafe`
+/// is the caller's to weigh. A script that does not compile has nothing to report here: bpftrace
+/// says why when it runs.
+pub fn gate(prepared: &Prepared, packets: bool) -> Result<SafetyVerdict, RunError> {
     let allowed = Allowed { everything: false, packets };
     let verdict = match &prepared.runnable {
         Runnable::Bpftrace(path) => {
             let source = std::fs::read_to_string(path).map_err(RunError::Io)?;
             match compile_bpftrace(&source)? {
                 CompileVerdict::Compiled { object, .. } => safety::check_object(&object, allowed),
-                CompileVerdict::Failed { diagnostics } => SafetyVerdict::Unsafe { actions: safety::bpftrace_refusals(&diagnostics) },
+                CompileVerdict::Failed { diagnostics } => safety::of_failed_compile(&diagnostics),
             }
         }
         Runnable::Object { object, .. } => safety::check_object(object, allowed),
     };
-    Ok(match verdict {
-        SafetyVerdict::Ok => vec![],
-        SafetyVerdict::Unsafe { actions } => safety::in_file(actions, &prepared.name),
-    })
+    Ok(verdict.in_file(&prepared.name))
 }
 
 /// clang writes BTF only for types that globals and function signatures use, so the `struct

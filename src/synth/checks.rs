@@ -298,9 +298,9 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
         CompileVerdict::Compiled { object, .. } => object.clone(),
         CompileVerdict::Failed { diagnostics } => {
             // bpftrace read its unsafe builtins from its AST and refused them in safe mode.
-            let refused = safety::bpftrace_refusals(diagnostics);
-            if !refused.is_empty() {
-                checks.safety = Some(SafetyVerdict::Unsafe { actions: refused });
+            let gate = safety::of_failed_compile(diagnostics);
+            if gate != SafetyVerdict::Ok {
+                checks.safety = Some(gate);
             }
             checks.compile = Some(compiled);
             return Ok(checks);

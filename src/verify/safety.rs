@@ -15,13 +15,13 @@
 //!   ([`asks_to_act_on_packets`]);
 //! - for bpftrace, the builtins its own semantic analyser refuses in safe mode (`system`,
 //!   `signal`, `override`): Kgent compiles without `--unsafe`, so bpftrace reads them from its
-//!   AST, and [`bpftrace_refusals`] turns its message into this verdict.
+//!   AST, and [`of_failed_compile`] turns its message into this verdict.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
 use crate::obj::elf::{programs, Program};
-use std::collections::BTreeMap;
-
 use crate::obj::insn::{AluOp, Insn, JmpOp, Operand};
 use crate::obj::{Probe, ProbeKind};
 use crate::verify::symbolic::spec::{self, Acts};
@@ -119,12 +119,17 @@ impl SafetyVerdict {
             .collect();
         Some(format!("{}\n(pass --unsafe to allow unsafe/destructive functionality)", each.join("\n")))
     }
-}
 
-/// `actions` with the compiler's scratch file name (`program.bt`, `program.bpf.c`) replaced by
-/// the name the user knows.
-pub fn in_file(actions: Vec<Action>, file: &str) -> Vec<Action> {
-    actions.into_iter().map(|a| Action { at: a.at.map(|at| at.replacen("program.bpf.c", file, 1).replacen("program.bt", file, 1)), ..a }).collect()
+    /// The verdict with the compiler's scratch file name (`program.bt`, `program.bpf.c`) in its
+    /// places replaced by the name the user knows.
+    pub fn in_file(self, file: &str) -> SafetyVerdict {
+        match self {
+            SafetyVerdict::Ok => SafetyVerdict::Ok,
+            SafetyVerdict::Unsafe { actions } => SafetyVerdict::Unsafe {
+                actions: actions.into_iter().map(|a| Action { at: a.at.map(|at| at.replacen("program.bpf.c", file, 1).replacen("program.bt", file, 1)), ..a }).collect(),
+            },
+        }
+    }
 }
 
 /// bpftrace's builtins that act on the system, as bpftrace itself names them.
@@ -137,18 +142,21 @@ fn builtin_does(name: &str) -> &'static str {
     }
 }
 
-/// The unsafe builtins bpftrace refused in safe mode, from its diagnostics
-/// (`program.bt:3:5-15: ERROR: signal() is an unsafe function being used in safe mode`).
-pub fn bpftrace_refusals(diagnostics: &str) -> Vec<Action> {
+/// The gate's verdict on a program bpftrace would not compile: the unsafe builtins it refused in
+/// safe mode, from its diagnostics (`program.bt:3:5-15: ERROR: signal() is an unsafe function
+/// being used in safe mode`); `Ok` when it failed for another reason (the compiler's verdict).
+pub fn of_failed_compile(diagnostics: &str) -> SafetyVerdict {
     let re = regex::Regex::new(r"(?m)^(?:([^:\s]+):(\d+)(?:-\d+)?(?::[\d-]+)?: )?ERROR: (\w+)\(\) is an unsafe function being used in safe mode").expect("valid regex");
-    re.captures_iter(diagnostics)
-        .map(|c| Action {
-            kind: ActionKind::Builtin,
-            call: c[3].to_string(),
-            does: builtin_does(&c[3]).into(),
-            at: c.get(2).map(|l| format!("{}:{}", c.get(1).map_or("", |f| f.as_str()), l.as_str())),
-        })
-        .collect()
+    SafetyVerdict::of(
+        re.captures_iter(diagnostics)
+            .map(|c| Action {
+                kind: ActionKind::Builtin,
+                call: c[3].to_string(),
+                does: builtin_does(&c[3]).into(),
+                at: c.get(2).map(|l| format!("{}:{}", c.get(1).map_or("", |f| f.as_str()), l.as_str())),
+            })
+            .collect(),
+    )
 }
 
 /// The gate on a compiled object.
@@ -420,10 +428,14 @@ mod tests {
     #[test]
     fn bpftrace_refusals_name_the_builtin_and_the_line() {
         let d = "ERROR: couldn't set RLIMIT_MEMLOCK\nprogram.bt:2:40-50: ERROR: signal() is an unsafe function being used in safe mode\ntracepoint:x { signal (9); }\n";
-        assert_eq!(bpftrace_refusals(d), [Action { kind: ActionKind::Builtin, call: "signal".into(), does: "sends a signal".into(), at: Some("program.bt:2".into()) }]);
-        assert!(bpftrace_refusals("program.bt:1:5: ERROR: syntax error").is_empty());
+        let signal = Action { kind: ActionKind::Builtin, call: "signal".into(), does: "sends a signal".into(), at: Some("program.bt:2".into()) };
+        assert_eq!(of_failed_compile(d), SafetyVerdict::Unsafe { actions: vec![signal.clone()] });
+        assert_eq!(of_failed_compile(d).in_file("mine.bt"), SafetyVerdict::Unsafe { actions: vec![Action { at: Some("mine.bt:2".into()), ..signal }] });
+        assert_eq!(of_failed_compile("program.bt:1:5: ERROR: syntax error"), SafetyVerdict::Ok);
         // A call spread over lines is located by a line range.
-        let spread = bpftrace_refusals("program.bt:1-2: ERROR: system() is an unsafe function being used in safe mode");
+        let SafetyVerdict::Unsafe { actions: spread } = of_failed_compile("program.bt:1-2: ERROR: system() is an unsafe function being used in safe mode") else {
+            panic!("refused")
+        };
         assert_eq!((spread[0].call.as_str(), spread[0].at.as_deref()), ("system", Some("program.bt:1")));
     }
 
