@@ -61,6 +61,13 @@ pub enum Command {
     Index(IndexCommand),
     /// List the hooks this host offers (like `bpftrace -l`), with fields and whether each attaches here.
     Hooks(HooksArgs),
+    /// Serve Kgent's tools to AI agents over the Model Context Protocol (stdio): hooks, search,
+    /// gen, verify, explain, and run (only with --allow-run).
+    ///
+    /// The model loads on the first gen or explain; calls are served one at a time. Client
+    /// configuration: README, *Kgent for AI agents*.
+    #[command(after_help = "Examples:\n  kgent mcp\n  kgent mcp --allow-run --max-run 30s -m qwen2.5-coder-0.5b-instruct-q4_k_m")]
+    Mcp(McpArgs),
     /// Measure speed: `kgent bench llm`.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -114,6 +121,19 @@ pub struct GenArgs {
     pub run: bool,
     #[command(flatten)]
     pub run_flags: RunFlags,
+}
+
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Let agents run programs (attach for a few seconds, return the output, detach): your
+    /// consent, given once for the server's life. Without it `run` is refused.
+    #[arg(long)]
+    pub allow_run: bool,
+    /// The longest run an agent may ask for (each asks for its own; 10 s when it does not say).
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "60s")]
+    pub max_run: std::time::Duration,
 }
 
 #[derive(Debug, Args)]

@@ -25,6 +25,7 @@ pub mod ground;
 pub mod kernel;
 pub mod llm;
 pub mod lock;
+pub mod mcp;
 pub mod obj;
 pub mod pipeline;
 pub mod retrieve;

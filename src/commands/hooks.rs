@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::HooksArgs;
-use crate::kernel::{uprobe, Attach, Catalog, Hook, HookKind};
+use crate::kernel::{hook_pattern, uprobe, Attach, Catalog, Hook, HookKind};
 use crate::store::home_dir;
 
 pub fn run(args: HooksArgs) -> Result<ExitCode> {
@@ -23,10 +23,8 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
         }
         None => catalog.hooks.clone(),
     };
-    let pattern = args.pattern.as_deref().map(pattern_regex).transpose()?;
-    hooks.retain(|h| {
-        pattern.as_ref().is_none_or(|re| re.is_match(&h.probe)) && args.kind.is_none_or(|k| h.kind == k) && (!args.attachable || matches!(h.attach, Attach::Yes | Attach::Unknown))
-    });
+    let pattern = args.pattern.as_deref().map(|p| hook_pattern(p).with_context(|| format!("bad pattern {p:?}"))).transpose()?;
+    hooks.retain(|h| h.matches(pattern.as_ref(), args.kind, args.attachable));
 
     if args.json {
         let out = json!({
@@ -87,14 +85,4 @@ fn short(o: &crate::kernel::Outcome) -> String {
 
 fn or_missing(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("missing")
-}
-
-/// bpftrace-style patterns: `*` and `?` wildcards over the whole probe; a pattern without any
-/// wildcard or `:` matches as a substring (`kgent hooks openat`).
-fn pattern_regex(pattern: &str) -> Result<regex::Regex> {
-    if pattern.contains(['*', '?', ':']) {
-        Ok(crate::obj::probe::glob(pattern))
-    } else {
-        regex::Regex::new(&regex::escape(pattern)).with_context(|| format!("bad pattern {pattern:?}"))
-    }
 }

@@ -8,6 +8,7 @@ mod explain;
 mod gen;
 mod ground;
 mod hooks;
+mod mcp;
 mod model;
 mod progress;
 mod run;
@@ -34,6 +35,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Search(args) => search::search(args),
         Command::Index(cmd) => search::index(cmd),
         Command::Hooks(args) => hooks::run(args),
+        Command::Mcp(args) => mcp::run(args),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {

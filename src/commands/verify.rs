@@ -4,50 +4,13 @@
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
-use serde::Serialize;
 
 use crate::cli::VerifyArgs;
 use crate::comprehend::{self, Properties, SYSTEM};
 use crate::llm::{Chat, GenerateOptions};
 use crate::store::home_dir;
-use crate::verify::compile::{compile, CompileVerdict};
-use crate::verify::safety::{self, Allowed, SafetyVerdict};
-use crate::verify::symbolic::{self, Verdict};
-
-#[derive(Serialize)]
-struct Report {
-    properties: Properties,
-    /// What the program does to the system besides observing it; an unsafe program's paths are
-    /// not checked further.
-    gate: SafetyVerdict,
-    #[serde(flatten)]
-    report: Option<symbolic::Report>,
-    seconds: f64,
-}
-
-/// The compiled object (none when bpftrace refused it in safe mode) and the safety gate's verdict
-/// on it, in the places of the user's file.
-fn gated_object(path: &std::path::Path, allow_unsafe: bool) -> Result<(Option<Vec<u8>>, SafetyVerdict)> {
-    let object = match crate::obj::file::read(path, true)? {
-        crate::obj::file::ProgramFile::Object(object) => object,
-        crate::obj::file::ProgramFile::Source { target, text } => match compile(target, &text, &home_dir()?, allow_unsafe)? {
-            CompileVerdict::Compiled { object, .. } => object,
-            CompileVerdict::Failed { diagnostics } => {
-                let gate = safety::of_failed_compile(&diagnostics);
-                if gate == SafetyVerdict::Ok {
-                    // The first lines say why; a file of thousands of errors needs no more.
-                    let head: Vec<&str> = diagnostics.lines().take(20).collect();
-                    let more = diagnostics.lines().count().saturating_sub(20);
-                    let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
-                    bail!("{} does not compile:\n{}{tail}", path.display(), head.join("\n"))
-                }
-                return Ok((None, gate.in_file(&path.display().to_string())));
-            }
-        },
-    };
-    let gate = safety::check_object(&object, Allowed::everything(allow_unsafe)).in_file(&path.display().to_string());
-    Ok((Some(object), gate))
-}
+use crate::verify::check_program;
+use crate::verify::symbolic::Verdict;
 
 fn properties(args: &VerifyArgs) -> Result<Properties> {
     if let Some(path) = &args.props {
@@ -85,15 +48,11 @@ fn show(v: &Verdict) -> String {
 }
 
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
-    let (object, gate) = gated_object(&args.program, args.allow_unsafe)?;
+    let name = args.program.display().to_string();
+    let program = crate::obj::file::read(&args.program, true)?;
     let props = properties(&args)?;
-    let start = std::time::Instant::now();
-    let report = match (&object, &gate) {
-        (Some(object), SafetyVerdict::Ok) => Some(symbolic::verify(object, &props, &symbolic::Tracefs::host())?),
-        _ => None,
-    };
-    let failed = gate != SafetyVerdict::Ok || report.as_ref().is_some_and(|r| r.counterexample().is_some());
-    let out = Report { properties: props, gate, report, seconds: start.elapsed().as_secs_f64() };
+    let out = check_program(program, &name, &props, args.allow_unsafe, &home_dir()?)?;
+    let failed = out.failed();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {

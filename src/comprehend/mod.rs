@@ -34,7 +34,7 @@ pub use language::{Aggregate, CmpOp, Field, Filter, ParseError, Properties, Valu
 pub use words::from_words;
 
 /// Where `gen` and `eval` take the request's properties from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// No properties: only grounding's hooks, the compiler and the kernel verifier judge.

@@ -37,7 +37,7 @@ pub fn is_root() -> bool {
 }
 
 /// What a hook is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum HookKind {
     Tracepoint,
@@ -82,6 +82,11 @@ pub struct Hook {
 }
 
 impl Hook {
+    /// Whether `kgent hooks`' filters keep this hook.
+    pub fn matches(&self, pattern: Option<&regex::Regex>, kind: Option<HookKind>, attachable: bool) -> bool {
+        pattern.is_none_or(|re| re.is_match(&self.probe)) && kind.is_none_or(|k| self.kind == k) && (!attachable || matches!(self.attach, Attach::Yes | Attach::Unknown))
+    }
+
     /// A function of a user-space binary.
     pub fn uprobe(binary: &Path, function: &str, attach: Attach) -> Hook {
         Hook {
@@ -188,6 +193,13 @@ impl Sources {
 }
 
 impl Catalog {
+    /// The hooks `kgent hooks` lists (and the MCP `hooks` tool): those matching `pattern`, of
+    /// `kind`, and (with `attachable`) those that attach here or were not probed.
+    pub fn select(&self, pattern: Option<&str>, kind: Option<HookKind>, attachable: bool) -> Result<Vec<&Hook>, regex::Error> {
+        let pattern = pattern.map(hook_pattern).transpose()?;
+        Ok(self.hooks.iter().filter(|h| h.matches(pattern.as_ref(), kind, attachable)).collect())
+    }
+
     /// The cached catalog of the running kernel, rebuilt when the kernel, its BTF, tracefs
     /// availability or the catalog format changed (or when `refresh`).
     pub fn load_or_build(home: &Path, refresh: bool) -> Result<Catalog, CatalogError> {
@@ -312,5 +324,15 @@ impl Catalog {
     /// The hook a probe names exactly, if this host has it.
     pub fn find(&self, probe: &str) -> Option<&Hook> {
         self.hooks.iter().find(|h| h.probe == probe)
+    }
+}
+
+/// bpftrace-style patterns: `*` and `?` wildcards over the whole probe; a pattern without any
+/// wildcard or `:` matches as a substring (`kgent hooks openat`).
+pub fn hook_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
+    if pattern.contains(['*', '?', ':']) {
+        Ok(crate::obj::probe::glob(pattern))
+    } else {
+        regex::Regex::new(&regex::escape(pattern))
     }
 }

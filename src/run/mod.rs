@@ -127,9 +127,12 @@ pub fn record_types_source(source: &str) -> Option<String> {
     defines.then(|| format!("{source}\nstruct event *__kgent_record_type __attribute__((unused));\n"))
 }
 
+/// Told once a C object's programs are in: `(program, where it was attached)` for each.
+pub type OnAttached<'a> = dyn FnMut(&[(String, String)]) + 'a;
+
 /// Runs `what` until it ends, the duration passes, or a signal arrives; everything attached is
 /// detached before this returns. `on_attached` is told once programs are in (C objects).
-pub fn run(what: &Runnable, opts: &RunOptions, out: &mut dyn Write, on_attached: &mut dyn FnMut(&[(String, String)])) -> Result<RunSummary, RunError> {
+pub fn run(what: &Runnable, opts: &RunOptions, out: &mut dyn Write, on_attached: &mut OnAttached) -> Result<RunSummary, RunError> {
     if !is_root() {
         return Err(RunError::NotRoot);
     }

@@ -7,3 +7,71 @@ pub mod hooks;
 pub mod kernel;
 pub mod safety;
 pub mod symbolic;
+
+use serde::Serialize;
+
+use crate::comprehend::Properties;
+use crate::obj::file::ProgramFile;
+use compile::{CompileError, CompileVerdict};
+use safety::{Allowed, SafetyVerdict};
+
+/// A program the user brought, judged as `kgent verify` judges it (and the MCP `verify` tool).
+#[derive(Debug, Serialize)]
+pub struct ProgramReport {
+    pub properties: Properties,
+    /// What the program does to the system besides observing it; an unsafe program's paths are
+    /// not checked further.
+    pub gate: SafetyVerdict,
+    #[serde(flatten)]
+    pub report: Option<symbolic::Report>,
+    pub seconds: f64,
+}
+
+impl ProgramReport {
+    /// Refused by the gate, or a path that breaks a property.
+    pub fn failed(&self) -> bool {
+        self.gate != SafetyVerdict::Ok || self.report.as_ref().is_some_and(|r| r.counterexample().is_some())
+    }
+}
+
+/// Why a brought program could not be judged at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ProgramError {
+    /// The compiler's first lines, for a program that does not compile (and is not refused by
+    /// bpftrace's safe mode, which is a verdict).
+    #[error("{name} does not compile:\n{diagnostics}")]
+    DoesNotCompile { name: String, diagnostics: String },
+    #[error(transparent)]
+    Compile(#[from] CompileError),
+    #[error(transparent)]
+    Elf(#[from] crate::obj::elf::ElfError),
+}
+
+/// The safety gate on `program` (compiled first when it is source), then every path against
+/// `props`; verdicts name places in `name`, the file the user knows.
+pub fn check_program(program: ProgramFile, name: &str, props: &Properties, allow_unsafe: bool, home: &std::path::Path) -> Result<ProgramReport, ProgramError> {
+    let start = std::time::Instant::now();
+    let object = match program {
+        ProgramFile::Object(object) => object,
+        ProgramFile::Source { target, text } => match compile::compile(target, &text, home, allow_unsafe)? {
+            CompileVerdict::Compiled { object, .. } => object,
+            CompileVerdict::Failed { diagnostics } => {
+                let gate = safety::of_failed_compile(&diagnostics);
+                if gate == SafetyVerdict::Ok {
+                    // The first lines say why; a file of thousands of errors needs no more.
+                    let head: Vec<&str> = diagnostics.lines().take(20).collect();
+                    let more = diagnostics.lines().count().saturating_sub(20);
+                    let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
+                    return Err(ProgramError::DoesNotCompile { name: name.to_string(), diagnostics: format!("{}{tail}", head.join("\n")) });
+                }
+                return Ok(ProgramReport { properties: props.clone(), gate: gate.in_file(name), report: None, seconds: start.elapsed().as_secs_f64() });
+            }
+        },
+    };
+    let gate = safety::check_object(&object, Allowed::everything(allow_unsafe)).in_file(name);
+    let report = match gate {
+        SafetyVerdict::Ok => Some(symbolic::verify(&object, props, &symbolic::Tracefs::host())?),
+        _ => None,
+    };
+    Ok(ProgramReport { properties: props.clone(), gate, report, seconds: start.elapsed().as_secs_f64() })
+}

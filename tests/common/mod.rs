@@ -132,3 +132,18 @@ pub fn host_or_skip() -> Option<(tempfile::TempDir, kgent::kernel::Catalog, kgen
     let searcher = kgent::retrieve::Searcher::open(&location, &kgent::retrieve::host_tool_dirs(), &mut |_| {}).unwrap();
     Some((home, catalog, searcher))
 }
+
+/// The Python of `scripts/pyenv.sh` ($KGENT_HOME/pyenv) when `module` imports in it; else the
+/// test skips with the reason, or panics when CI requires it (KGENT_REQUIRE_PY=1).
+pub fn python_with(module: &str) -> Option<std::path::PathBuf> {
+    let python = kgent::store::home_dir().unwrap().join("pyenv/bin/python");
+    let ok = Command::new(&python).args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success());
+    match ok {
+        true => Some(python),
+        false if std::env::var("KGENT_REQUIRE_PY").is_ok_and(|v| v == "1") => panic!("KGENT_REQUIRE_PY=1 but {} cannot import {module}: run scripts/pyenv.sh", python.display()),
+        false => {
+            eprintln!("skipping: {} cannot import {module} (scripts/pyenv.sh installs it)", python.display());
+            None
+        }
+    }
+}

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The Python programs some tests talk to, in one virtual environment at $KGENT_HOME/pyenv:
+#   mcp                        the official MCP SDK, whose stdio client drives `kgent mcp` (tests/mcp.rs)
+#   llama-cpp-python[server]   llama.cpp's OpenAI-compatible server, the remote model backend's
+#                              counterpart (tests/remote.rs); pip builds llama.cpp from source,
+#                              about 8 minutes on two cores
+# Idempotent: a package already importable is not installed again. Prints the python's path.
+set -euo pipefail
+HOME_DIR=${KGENT_HOME:-$HOME/.cache/kgent}
+VENV="$HOME_DIR/pyenv"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+if ! "$VENV/bin/python" -c 'import mcp' 2>/dev/null; then
+  echo "installing the MCP SDK into $VENV ..." >&2
+  "$VENV/bin/pip" install --quiet 'mcp>=1.9'
+fi
+if [ "${1:-}" != "--mcp-only" ] && ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then
+  echo "building llama.cpp's server (llama-cpp-python) into $VENV ..." >&2
+  "$VENV/bin/pip" install --quiet 'llama-cpp-python[server]'
+fi
+echo "$VENV/bin/python"
