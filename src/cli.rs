@@ -68,6 +68,28 @@ pub enum Command {
     /// configuration: README, *Kgent for AI agents*.
     #[command(after_help = "Examples:\n  kgent mcp\n  kgent mcp --allow-run --max-run 30s -m qwen2.5-coder-0.5b-instruct-q4_k_m")]
     Mcp(McpArgs),
+    /// Print the settings a command starts from (model, backend, target, rounds, device) and
+    /// where each comes from: the environment, the config file, or the default. Flags win over all.
+    #[command(
+        after_help = "The config file is $XDG_CONFIG_HOME/kgent/config.toml (~/.config/kgent/config.toml), or $KGENT_CONFIG:\n\n  model = \"qwen2.5-coder-0.5b-instruct-q4_k_m\"\n  target = \"libbpf\"\n  rounds = 5\n  backend = \"openai\"\n  base_url = \"http://gpu-box:8000/v1\"\n  api_model = \"qwen2.5-coder-7b\"\n  device = \"cpu\""
+    )]
+    Config {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script: `kgent completions bash > /etc/bash_completion.d/kgent`.
+    #[command(
+        after_help = "Examples:\n  kgent completions bash > ~/.local/share/bash-completion/completions/kgent\n  kgent completions zsh > ~/.zfunc/_kgent\n  kgent completions fish > ~/.config/fish/completions/kgent.fish"
+    )]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), of kgent or of one command: `kgent man gen | man -l -`.
+    Man {
+        /// A command's page (`kgent-gen(1)`) instead of kgent's.
+        command: Option<String>,
+    },
     /// Measure speed: `kgent bench llm`.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -273,6 +295,29 @@ pub struct ModelArgs {
     /// Where to run the model: cpu, or cuda / cuda:N in builds with the `cuda` feature.
     #[arg(long, default_value = "cpu")]
     pub device: String,
+    /// `local`: the model runs in this process (never touches the network); `openai`: an
+    /// OpenAI-compatible chat-completions server at --base-url (vLLM, llama.cpp's server, TGI,
+    /// SGLang).
+    #[arg(long, value_enum, env = "KGENT_BACKEND", default_value = "local")]
+    pub backend: crate::llm::Backend,
+    /// The server for `--backend openai`: http://HOST:PORT/v1.
+    #[arg(long, env = "KGENT_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// The model to ask the server for [default: the first it lists].
+    #[arg(long, env = "KGENT_API_MODEL", value_name = "NAME")]
+    pub api_model: Option<String>,
+}
+
+impl ModelArgs {
+    pub fn spec(&self) -> anyhow::Result<crate::pipeline::ModelSpec> {
+        Ok(crate::pipeline::ModelSpec {
+            backend: self.backend,
+            model: self.model.clone(),
+            device: crate::llm::parse_device(&self.device)?,
+            base_url: self.base_url.clone(),
+            api_model: self.api_model.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,7 @@
 pub mod cli;
 pub mod commands;
 pub mod comprehend;
+pub mod config;
 pub mod eval;
 pub mod ground;
 pub mod kernel;

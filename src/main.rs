@@ -1,7 +1,18 @@
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
-    kgent::commands::run(kgent::cli::Cli::parse())
+    // The config file stands in for flags not given; it is read once, before the flags.
+    let config = match kgent::config::Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("kgent: error: {e}");
+            return ExitCode::from(kgent::commands::EXIT_TOOL_ERROR);
+        }
+    };
+    let argv = config.apply(std::env::args_os().collect(), &kgent::cli::Cli::command());
+    let matches = kgent::cli::Cli::command().get_matches_from(argv);
+    let cli = kgent::cli::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    kgent::commands::run(cli)
 }

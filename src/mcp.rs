@@ -22,18 +22,16 @@ use serde_json::{json, Value};
 
 use crate::comprehend::{Properties, Source};
 use crate::kernel::HookKind;
-use crate::llm::Device;
 use crate::obj::file::ProgramFile;
 use crate::obj::Target;
-use crate::pipeline::{check_request, Host, LoadedModel, Session, Settings};
+use crate::pipeline::{check_request, Host, LoadedModel, ModelSpec, Session, Settings};
 use crate::retrieve::Kind;
 
 /// How `kgent mcp` was started.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// The model `gen` and `explain` load on first use (`None`: the default).
-    pub model: Option<String>,
-    pub device: Device,
+    /// The model `gen` and `explain` load (or connect to) on first use.
+    pub model: ModelSpec,
     /// `--allow-run`: the user's consent, given once, for agents to attach programs.
     pub allow_run: bool,
     /// The longest `run` an agent may ask for.
@@ -61,7 +59,7 @@ impl State {
     fn model(&mut self, config: &Config) -> Result<&mut LoadedModel, String> {
         if self.model.is_none() {
             eprintln!("kgent mcp: loading the model");
-            self.model = Some(LoadedModel::load(config.model.as_deref(), &config.device).map_err(|e| e.to_string())?);
+            self.model = Some(LoadedModel::open(&config.model).map_err(|e| e.to_string())?);
         }
         Ok(self.model.as_mut().expect("loaded above"))
     }
@@ -274,8 +272,9 @@ impl Server {
                 (None, Some(request)) => {
                     check_request(request)?;
                     let loaded = state.model(config)?;
-                    let mut chat = crate::llm::Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
-                    let c = crate::comprehend::comprehend(&mut chat, request, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
+                    let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
+                    let c =
+                        crate::comprehend::comprehend(chat.as_mut(), request, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
                     c.properties.ok_or("the model's restatement of the request did not parse; give `properties` instead")?
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
@@ -296,8 +295,8 @@ impl Server {
             // An example's header says what it is for: that would be reading the answer.
             let (_, program) = crate::retrieve::corpus::parse_header(&text);
             let loaded = state.model(config)?;
-            let mut chat = crate::llm::Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
-            let c = crate::comprehend::explain(&mut chat, &program, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
+            let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
+            let c = crate::comprehend::explain(chat.as_mut(), &program, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
             to_value(&c)
         })
         .await

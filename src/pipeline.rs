@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use crate::ground::{ground, Grounding, Retrieval, Servable};
 use crate::kernel::{Catalog, CatalogError, Hook};
-use crate::llm::{Chat, Device, GenerateOptions, LlmError, Model};
+use crate::llm::{Backend, Chat, Conversation, Device, GenerateOptions, LlmError, Model, Remote};
 use crate::obj::Target;
 use crate::retrieve::corpus::Example;
 use crate::retrieve::index::{IndexError, Location};
@@ -156,22 +156,90 @@ impl Host {
     }
 }
 
-/// A model loaded and ready, with what it is and how long loading took.
+/// Which model, and where it runs: what `--backend`, `--model`, `--device`, `--base-url` and
+/// `--api-model` say, after the config file.
+#[derive(Debug, Clone)]
+pub struct ModelSpec {
+    pub backend: Backend,
+    /// A manifest name or a .gguf path (`None`: the default), for the local backend.
+    pub model: Option<String>,
+    pub device: Device,
+    pub base_url: Option<String>,
+    /// The server's model name (`None`: the first it lists).
+    pub api_model: Option<String>,
+}
+
+/// The model, in this process or behind a server.
+pub enum Engine {
+    Local { model: Model, resolved: ResolvedModel },
+    Remote(Remote),
+}
+
+/// A model ready to talk to, with what it is and how long opening it took.
 pub struct LoadedModel {
-    pub model: Model,
-    pub resolved: ResolvedModel,
+    pub engine: Engine,
     pub load_time: Duration,
 }
 
 impl LoadedModel {
-    /// The model `name` (a manifest name or a path; `None`: `KGENT_MODEL`, else the default),
-    /// verified in the store, on `device`.
+    /// The local model `name` (a manifest name or a path; `None`: `KGENT_MODEL`, else the
+    /// default), verified in the store, on `device`.
     pub fn load(name: Option<&str>, device: &Device) -> Result<LoadedModel, PipelineError> {
         let manifest = Manifest::load()?;
         let resolved = Store::open_default()?.resolve(&manifest, name)?;
         let start = Instant::now();
         let model = Model::load(&resolved.path, &resolved.name, device)?;
-        Ok(LoadedModel { model, resolved, load_time: start.elapsed() })
+        Ok(LoadedModel { engine: Engine::Local { model, resolved }, load_time: start.elapsed() })
+    }
+
+    /// The model `spec` names: loaded here, or a connection to its server (checked to serve it).
+    pub fn open(spec: &ModelSpec) -> Result<LoadedModel, PipelineError> {
+        match spec.backend {
+            Backend::Local => LoadedModel::load(spec.model.as_deref(), &spec.device),
+            Backend::Openai => {
+                let Some(url) = &spec.base_url else {
+                    return Err(PipelineError::Request(
+                        "--backend openai needs the server's address: --base-url http://HOST:PORT/v1 (or base_url in the config file, or KGENT_BASE_URL)".into(),
+                    ));
+                };
+                let start = Instant::now();
+                let remote = Remote::connect(url, spec.api_model.as_deref())?;
+                Ok(LoadedModel { engine: Engine::Remote(remote), load_time: start.elapsed() })
+            }
+        }
+    }
+
+    /// The model's name: the manifest's or the file's, or the server's.
+    pub fn name(&self) -> &str {
+        match &self.engine {
+            Engine::Local { resolved, .. } => &resolved.name,
+            Engine::Remote(r) => &r.model,
+        }
+    }
+
+    /// The local file's sha256 (hashing a file given by path now); empty for a server's model,
+    /// whose weights Kgent cannot see.
+    pub fn sha256(&mut self) -> Result<String, PipelineError> {
+        match &mut self.engine {
+            Engine::Local { resolved, .. } => Ok(resolved.sha256()?),
+            Engine::Remote(_) => Ok(String::new()),
+        }
+    }
+
+    /// A new conversation with `system` (the model's default when `None`).
+    pub fn conversation(&mut self, system: Option<&str>) -> Result<Box<dyn Conversation + '_>, LlmError> {
+        Ok(match &mut self.engine {
+            Engine::Local { model, .. } => Box::new(Chat::new(model, system)?),
+            Engine::Remote(r) => Box::new(r.chat(system)),
+        })
+    }
+
+    /// The local model, for what only it can do (benchmarks of the runtime, grammars).
+    pub fn local(&mut self) -> Result<&mut Model, PipelineError> {
+        match &mut self.engine {
+            Engine::Local { model, .. } => Ok(model),
+            Engine::Remote(r) => Err(PipelineError::Request(format!("this needs the local backend; the model here is {} on a server", r.model))),
+        }
     }
 }
 
@@ -313,7 +381,7 @@ impl Session {
         let mut opts = settings.gen_options();
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
         let retrieve = start.elapsed().as_secs_f64();
-        let (model_name, model_sha256) = (loaded.resolved.name.clone(), loaded.resolved.sha256()?);
+        let (model_name, model_sha256) = (loaded.name().to_string(), loaded.sha256()?);
         let report = |passed, program, attempts, options: GenOptions, seconds| GenReport {
             request: request.to_string(),
             target: settings.target,
@@ -350,6 +418,9 @@ impl Session {
             &[]
         };
         let first_prompt = prompt::user_prompt(request, opts.target, listed);
+        if settings.grammar && matches!(loaded.engine, Engine::Remote(_)) {
+            return Err(PipelineError::Request("--grammar needs the local backend: a server decodes freely (drop --grammar, or use --backend local)".into()));
+        }
         if settings.grammar && opts.target == Target::Bpftrace {
             // The probes the model may write: what the request is about, as grounding, retrieval
             // and the examples see it.
@@ -371,17 +442,18 @@ impl Session {
         }
         if opts.comprehend == crate::comprehend::Source::Model && opts.properties.is_none() {
             on_status("comprehending the request");
-            let mut chat = Chat::new(&mut loaded.model, Some(crate::comprehend::SYSTEM))?;
-            let c = crate::comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+            let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM))?;
+            let c = crate::comprehend::comprehend(chat.as_mut(), request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
             if !c.dropped.is_empty() {
                 on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
             }
             opts.properties = c.properties;
         }
         let comprehend = t.elapsed().as_secs_f64();
-        let mut chat = Chat::new(&mut loaded.model, Some(prompt::system_prompt(opts.target)))?;
+        let mut chat = loaded.conversation(Some(prompt::system_prompt(opts.target)))?;
         let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
-        let outcome = synth::synthesize(&mut chat, &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
+        let outcome = synth::synthesize(chat.as_mut(), &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
+        drop(chat);
         let best = outcome.best().cloned();
         let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
         let seconds = Timings {

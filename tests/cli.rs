@@ -150,3 +150,59 @@ fn bad_input_gets_a_clear_error_and_exit_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("invalid UTF-8"), "{}", text(&out.stderr));
 }
+
+/// The config file stands in for flags not given; the flag's environment variable and the flag
+/// itself win over it; `kgent config` says where each setting came from.
+#[test]
+fn the_config_file_sets_defaults_that_environment_and_flags_override() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, "model = \"from-the-file\"\nrounds = 7\n").unwrap();
+    let run = |env: &[(&str, &str)], args: &[&str]| {
+        let mut cmd = Command::cargo_bin("kgent").unwrap();
+        cmd.args(args).env("KGENT_HOME", dir.path()).env("KGENT_CONFIG", &config).env_remove("KGENT_MODEL").env_remove("KGENT_MANIFEST");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    // The model a command would load is named in its error (none of these exists).
+    let from_file = text(&run(&[], &["complete", "hi"]).stderr);
+    assert!(from_file.contains("from-the-file"), "{from_file}");
+    let from_env = text(&run(&[("KGENT_MODEL", "from-the-env")], &["complete", "hi"]).stderr);
+    assert!(from_env.contains("from-the-env") && !from_env.contains("from-the-file"), "{from_env}");
+    let from_flag = text(&run(&[("KGENT_MODEL", "from-the-env")], &["complete", "hi", "-m", "from-the-flag"]).stderr);
+    assert!(from_flag.contains("from-the-flag") && !from_flag.contains("from-the-env"), "{from_flag}");
+
+    let shown = run(&[], &["config", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&shown.stdout).unwrap();
+    let rounds = v["settings"].as_array().unwrap().iter().find(|s| s["key"] == "rounds").unwrap();
+    assert_eq!(rounds["value"], "7");
+    assert!(rounds["source"].as_str().unwrap().contains("config.toml"), "{rounds}");
+    let target = v["settings"].as_array().unwrap().iter().find(|s| s["key"] == "target").unwrap();
+    assert_eq!(target["source"], "default");
+
+    // A typo is an error naming the file and the key, for every command.
+    std::fs::write(&config, "rounds = 7\nmodle = \"x\"\n").unwrap();
+    let bad = run(&[], &["hooks", "openat"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = text(&bad.stderr);
+    assert!(err.contains(config.to_str().unwrap()) && err.contains("modle"), "{err}");
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_command_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    for (shell, mark) in [("bash", "complete -F _kgent"), ("zsh", "#compdef kgent"), ("fish", "complete -c kgent")] {
+        let out = kgent(dir.path(), &["completions", shell]);
+        assert!(out.status.success());
+        let script = text(&out.stdout);
+        assert!(script.contains(mark) && script.contains("verify") && script.contains("--allow-run"), "{shell}: {}", &script[..script.len().min(300)]);
+    }
+    let man = text(&kgent(dir.path(), &["man"]).stdout);
+    assert!(man.contains(".TH kgent 1") && man.contains("mcp"), "{}", &man[..man.len().min(300)]);
+    let gen = text(&kgent(dir.path(), &["man", "gen"]).stdout);
+    assert!(gen.contains(".TH kgent-gen 1") && gen.contains("\\-\\-rounds"), "{}", &gen[..gen.len().min(300)]);
+    let bad = kgent(dir.path(), &["man", "gne"]);
+    assert!(text(&bad.stderr).contains("no command \"gne\""), "{}", text(&bad.stderr));
+}

@@ -90,8 +90,8 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
     times.sort_by(|a, b| a.total_cmp(b));
     let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
     let report = E2eBench {
-        model: session.model.resolved.name.clone(),
-        model_sha256: session.model.resolved.sha256()?,
+        model: session.model.name().to_string(),
+        model_sha256: session.model.sha256()?,
         requests: per_request.len(),
         load_seconds: session.model.load_time.as_secs_f64(),
         verified: per_request.iter().filter(|r| r.1).count(),
@@ -115,7 +115,9 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
 fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
     ensure!(args.runs > 0 && args.prompt_tokens > 0 && args.decode_tokens > 0, "runs and token counts must be above 0");
     let mut loaded = super::progress::load_model(&args.model)?;
-    let model = &mut loaded.model;
+    let load_seconds = loaded.load_time.as_secs_f64();
+    let (name, sha256) = (loaded.name().to_string(), loaded.sha256()?);
+    let model = loaded.local()?;
     let warm = Instant::now();
     model.warm_up()?;
     let warmup = warm.elapsed();
@@ -159,12 +161,12 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
     let file_size = model.info().file_size;
     let peak = llm::peak_rss_bytes();
     let report = LlmBench {
-        model: loaded.resolved.name.clone(),
-        model_sha256: loaded.resolved.sha256()?,
+        model: name,
+        model_sha256: sha256,
         file_size,
         threads: candle_core::utils::get_num_threads(),
         runs: args.runs,
-        load_seconds: loaded.load_time.as_secs_f64(),
+        load_seconds,
         warmup_seconds: warmup.as_secs_f64(),
         prefill_tokens: prompt.len(),
         prefill_tok_per_s: median(&mut prefills),

@@ -7,7 +7,7 @@ use anyhow::{Context, Result};
 use serde_json::json;
 
 use crate::cli::CompleteArgs;
-use crate::llm::{Chat, GenerateOptions};
+use crate::llm::GenerateOptions;
 
 pub fn run(args: CompleteArgs) -> Result<ExitCode> {
     let prompt = if args.prompt == "-" {
@@ -19,23 +19,25 @@ pub fn run(args: CompleteArgs) -> Result<ExitCode> {
     };
     let opts = GenerateOptions { max_tokens: args.max_tokens, temperature: args.temperature, top_p: args.top_p, seed: args.seed, stop: args.stop.clone(), grammar: None };
     let mut loaded = super::progress::load_model(&args.model)?;
-    let mut chat = Chat::new(&mut loaded.model, args.system.as_deref())?;
+    let mut chat = loaded.conversation(args.system.as_deref())?;
     let stdout = std::io::stdout();
     let reply = if args.json {
-        chat.send(&prompt, &opts, &mut |_| {})?
+        chat.send(&prompt, "", &opts, &mut |_| {})?
     } else {
         let mut out = stdout.lock();
-        let reply = chat.send(&prompt, &opts, &mut |piece| {
+        let reply = chat.send(&prompt, "", &opts, &mut |piece| {
             let _ = out.write_all(piece.as_bytes());
             let _ = out.flush();
         })?;
         let _ = writeln!(out);
         reply
     };
+    drop(chat);
     if args.json {
-        let sha256 = loaded.resolved.sha256()?;
+        let sha256 = loaded.sha256()?;
         let report = json!({
-            "model": loaded.resolved.name,
+            "backend": match loaded.engine { crate::pipeline::Engine::Local { .. } => "local", crate::pipeline::Engine::Remote(_) => "openai" },
+            "model": loaded.name(),
             "model_sha256": sha256,
             "load_seconds": loaded.load_time.as_secs_f64(),
             "options": opts,
@@ -46,8 +48,11 @@ pub fn run(args: CompleteArgs) -> Result<ExitCode> {
         let rate = |n: usize, d: std::time::Duration| n as f64 / d.as_secs_f64().max(1e-9);
         eprintln!(
             "-- {} ({}): {} prompt tokens at {:.1} tok/s, {} generated at {:.1} tok/s, stop: {:?}",
-            loaded.resolved.name,
-            loaded.resolved.sha256.as_deref().map_or("local file", |h| &h[..12]),
+            loaded.name(),
+            match &loaded.engine {
+                crate::pipeline::Engine::Local { resolved, .. } => resolved.sha256.as_deref().map_or("local file", |h| &h[..12]),
+                crate::pipeline::Engine::Remote(_) => "on the server",
+            },
             reply.prompt_tokens,
             rate(reply.prompt_tokens, reply.prefill_time),
             reply.generated_tokens,

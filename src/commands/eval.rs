@@ -108,8 +108,8 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             request: req.request.clone(),
             target,
             // The session's model, also for refusals, which the grounding decides without it.
-            model: session.model.resolved.name.clone(),
-            model_sha256: session.model.resolved.sha256()?,
+            model: session.model.name().to_string(),
+            model_sha256: session.model.sha256()?,
             index_version: report.index_version.clone(),
             hooks_ok: checks.and_then(|c| c.hooks.as_ref()).is_some_and(|v| v.is_ok()),
             compiled: checks.and_then(|c| c.compile.as_ref()).is_some_and(|v| v.is_ok()),

@@ -6,7 +6,7 @@ use anyhow::Result;
 
 use crate::cli::ExplainArgs;
 use crate::comprehend::{self, SYSTEM};
-use crate::llm::{Chat, GenerateOptions};
+use crate::llm::GenerateOptions;
 
 pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let crate::obj::file::ProgramFile::Source { text, .. } = crate::obj::file::read(&args.program, false)? else { unreachable!("objects were not allowed") };
@@ -15,9 +15,9 @@ pub fn run(args: ExplainArgs) -> Result<ExitCode> {
     let (_, program) = crate::retrieve::corpus::parse_header(&text);
     let mut loaded = super::progress::load_model(&args.model)?;
     let bar = super::progress::spinner("reading the program");
-    let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
+    let mut chat = loaded.conversation(Some(SYSTEM))?;
     let opts = GenerateOptions { max_tokens: 160, ..GenerateOptions::default() };
-    let c = comprehend::explain(&mut chat, &program, &opts)?;
+    let c = comprehend::explain(chat.as_mut(), &program, &opts)?;
     bar.finish_and_clear();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&c)?);

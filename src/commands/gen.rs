@@ -185,7 +185,7 @@ pub fn render(r: &GenReport) -> String {
     s.push_str(&format!(
         "  model {} ({}), index {}, kernel {}\n  seconds: retrieve {:.2}, load {:.1}, comprehend {:.1}, prefill {:.1}, decode {:.1}, checks {:.1}, total {:.1}\n",
         r.model,
-        &r.model_sha256[..12.min(r.model_sha256.len())],
+        if r.model_sha256.is_empty() { "on the model server" } else { &r.model_sha256[..12.min(r.model_sha256.len())] },
         r.index_version,
         r.kernel,
         t.retrieve,

@@ -13,6 +13,7 @@ mod model;
 mod progress;
 mod run;
 mod search;
+mod shell;
 mod verify;
 
 use std::process::ExitCode;
@@ -36,6 +37,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Index(cmd) => search::index(cmd),
         Command::Hooks(args) => hooks::run(args),
         Command::Mcp(args) => mcp::run(args),
+        Command::Config { json } => shell::config(json),
+        Command::Completions { shell } => shell::completions(shell),
+        Command::Man { command } => shell::man(command.as_deref()),
         Command::Bench(cmd) => bench::run(cmd),
     };
     match result {

@@ -18,11 +18,12 @@ pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
     bar
 }
 
-/// The model the flags and environment name, loaded behind a spinner.
+/// The model the flags, environment and config file name, loaded (or its server reached) behind
+/// a spinner.
 pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
-    let device = llm::parse_device(&args.device)?;
-    let bar = spinner("loading the model");
-    let loaded = LoadedModel::load(args.model.as_deref(), &device)?;
+    let spec = args.spec()?;
+    let bar = spinner(if spec.backend == llm::Backend::Local { "loading the model" } else { "connecting to the model server" });
+    let loaded = LoadedModel::open(&spec)?;
     bar.finish_and_clear();
     Ok(loaded)
 }

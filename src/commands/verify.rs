@@ -7,7 +7,7 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::VerifyArgs;
 use crate::comprehend::{self, Properties, SYSTEM};
-use crate::llm::{Chat, GenerateOptions};
+use crate::llm::GenerateOptions;
 use crate::store::home_dir;
 use crate::verify::check_program;
 use crate::verify::symbolic::Verdict;
@@ -20,8 +20,8 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
     let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
     crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
     let mut loaded = super::progress::load_model(&args.model)?;
-    let mut chat = Chat::new(&mut loaded.model, Some(SYSTEM))?;
-    let c = comprehend::comprehend(&mut chat, request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+    let mut chat = loaded.conversation(Some(SYSTEM))?;
+    let c = comprehend::comprehend(chat.as_mut(), request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
     match c.properties {
         Some(p) => {
             eprint!("kgent verify: the request as properties:\n{p}");

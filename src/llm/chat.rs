@@ -302,19 +302,19 @@ fn text_len_tokens(received: &[String]) -> usize {
 /// Turns the growing decoded text into streamed pieces. It holds back an incomplete UTF-8
 /// character and any tail that could be the start of a stop string, so the caller never sees
 /// text past a stop.
-struct TextStream<'s> {
+pub(super) struct TextStream<'s> {
     stops: &'s [String],
     text: String,
     emitted: usize,
 }
 
 impl<'s> TextStream<'s> {
-    fn new(stops: &'s [String]) -> Self {
+    pub(super) fn new(stops: &'s [String]) -> Self {
         TextStream { stops, text: String::new(), emitted: 0 }
     }
 
     /// Takes the full decoded reply so far; returns true when a stop string was found.
-    fn update(&mut self, text: &str, on_text: &mut dyn FnMut(&str)) -> bool {
+    pub(super) fn update(&mut self, text: &str, on_text: &mut dyn FnMut(&str)) -> bool {
         self.text = text.to_string();
         if let Some(at) = self.stops.iter().filter_map(|s| self.text.find(s.as_str())).min() {
             self.text.truncate(at);
@@ -339,7 +339,7 @@ impl<'s> TextStream<'s> {
         false
     }
 
-    fn finish(mut self, on_text: &mut dyn FnMut(&str)) -> String {
+    pub(super) fn finish(mut self, on_text: &mut dyn FnMut(&str)) -> String {
         if self.text.len() > self.emitted {
             on_text(&self.text[self.emitted..]);
             self.emitted = self.text.len();

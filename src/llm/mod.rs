@@ -18,6 +18,7 @@ mod elementwise;
 pub mod matmul;
 mod model;
 pub mod qwen2;
+pub mod remote;
 pub mod sample;
 mod template;
 pub mod tiny;
@@ -28,4 +29,17 @@ pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopRea
 pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
 pub use model::{peak_rss_bytes, Header, LlmError, Model, ModelInfo};
+pub use remote::{Remote, RemoteChat};
 pub use template::{ChatTemplate, Piece};
+
+/// Where the model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// In this process, on candle and Kgent's kernels (the default; never touches the network).
+    #[default]
+    Local,
+    /// An OpenAI-compatible chat-completions server (vLLM, llama.cpp's server, TGI, SGLang) at
+    /// `--base-url`.
+    Openai,
+}

@@ -40,6 +40,10 @@ pub enum LlmError {
     /// `--device` named something this build cannot use.
     #[error("device '{device}': {message}")]
     Device { device: String, message: String },
+    /// The OpenAI-compatible model server could not be reached, refused the request, or
+    /// answered with something else than a chat completion.
+    #[error("{0}")]
+    Remote(String),
     /// A tensor operation failed inside candle.
     #[error("inference failed: {0}")]
     Candle(#[from] candle_core::Error),
