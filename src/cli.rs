@@ -460,8 +460,12 @@ pub struct HooksArgs {
 #[derive(Debug, Subcommand)]
 pub enum BenchCommand {
     /// Model speed: load time, prefill and decode tokens per second, peak memory.
+    #[command(
+        after_help = "Examples:\n  kgent bench llm\n  kgent bench llm -m qwen2.5-coder-0.5b-instruct-q4_k_m --runs 5 --json\n  kgent bench llm --no-grammar --prompt-tokens 512"
+    )]
     Llm(BenchLlmArgs),
     /// Time to a verified program: `gen` on an even spread of our eval requests, model loaded once.
+    #[command(after_help = "Examples:\n  kgent bench e2e\n  kgent bench e2e --requests 55 --json\n  kgent bench e2e --backend openai --base-url http://127.0.0.1:8000/v1")]
     E2e {
         #[command(flatten)]
         model: ModelArgs,
@@ -475,11 +479,13 @@ pub enum BenchCommand {
     },
     /// The symbolic verifier: time per program over every dataset example (compiled first, not
     /// timed), with the verdicts it reached.
+    #[command(after_help = "Examples:\n  kgent bench verify\n  kgent bench verify --json | jq '.p95_ms'")]
     Verify {
         #[arg(long)]
         json: bool,
     },
     /// Retrieval: index build time, query latency, and recall on our eval requests.
+    #[command(after_help = "Examples:\n  kgent bench index\n  kgent bench index --misses")]
     Index {
         /// List each request whose relevant example or hook was not retrieved.
         #[arg(long)]

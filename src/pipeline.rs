@@ -170,6 +170,7 @@ pub struct ModelSpec {
 }
 
 /// The model, in this process or behind a server.
+#[allow(clippy::large_enum_variant)] // one per process, never moved once opened
 pub enum Engine {
     Local { model: Model, resolved: ResolvedModel },
     Remote(Remote),

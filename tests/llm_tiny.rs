@@ -207,3 +207,34 @@ fn write_fuzz_seed() {
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("tiny-header.seed"), &bytes[..end]).unwrap();
 }
+
+/// A second conversation with the same system message takes the system turn's keys and values
+/// from the cache, and computes exactly what a fresh conversation does (the system turn is always
+/// prefilled on its own); another system message is computed afresh.
+#[test]
+fn a_new_chat_reuses_a_shared_system_turn_and_matches_a_fresh_one_exactly() {
+    let (_dir, mut model) = tiny_model(4);
+    let opts = GenerateOptions { max_tokens: 8, ..Default::default() };
+    let system = "You write bpftrace programs.";
+    let logits_of = |model: &mut kgent::llm::Model, system: &str, user: &str| {
+        let mut chat = Chat::new(model, Some(system)).unwrap();
+        chat.push_user(user).unwrap();
+        let logits = chat.prefill().unwrap().to_vec1::<f32>().unwrap();
+        (logits, chat.transcript().len())
+    };
+    model.clear_kv_cache();
+    let (fresh, len) = logits_of(&mut model, system, "count reads per process");
+    // Another request in between, with the same system message, leaves its own tokens behind.
+    let first = Chat::new(&mut model, Some(system)).unwrap().send("count opens", &opts, &mut |_| {}).unwrap();
+    let mut chat = Chat::new(&mut model, Some(system)).unwrap();
+    let again = chat.send("count reads per process", &opts, &mut |_| {}).unwrap();
+    assert!(again.prompt_tokens < len && again.prompt_tokens > 0, "{} of {len} tokens run", again.prompt_tokens);
+    assert!(first.generated_tokens > 0);
+    drop(chat);
+    let _ = logits_of(&mut model, system, "count opens");
+    let (reused, _) = logits_of(&mut model, system, "count reads per process");
+    assert_eq!(reused, fresh, "bit for bit");
+    // A different system message shares nothing usable.
+    let other = Chat::new(&mut model, Some("You write C.")).unwrap().send("count reads per process", &opts, &mut |_| {}).unwrap();
+    assert!(other.prompt_tokens > again.prompt_tokens + 4, "{} vs {}: the whole system turn is run", other.prompt_tokens, again.prompt_tokens);
+}

@@ -90,22 +90,29 @@ mod secs {
 
 /// A conversation on one model. The transcript is append-only, so the model's KV cache always
 /// holds a prefix of it (`cached`); `pending` is the rest, run at the next prefill.
+///
+/// The system turn is always prefilled on its own, so a later conversation with the same system
+/// message (the next request of an `eval`, an MCP server's next `gen`) takes its keys and values
+/// from the cache instead, and computes exactly what a fresh one would.
 pub struct Chat<'m> {
     model: &'m mut Model,
     cached: Vec<u32>,
     pending: Vec<u32>,
+    /// Length of the system turn: no prefill chunk crosses it.
+    system_len: usize,
+    /// Tokens the last prefill ran through the model.
+    prefilled: usize,
     /// The last grammar compiled, reused while replies ask for the same one.
     compiled: Option<CompiledGrammar>,
 }
 
 impl<'m> Chat<'m> {
-    /// Starts a conversation (clearing the model's cache) with a system message, Qwen's default
-    /// when `None`.
+    /// Starts a conversation with a system message, Qwen's default when `None`; the model's
+    /// cache is reused when it holds the same system turn.
     pub fn new(model: &'m mut Model, system: Option<&str>) -> Result<Self> {
-        model.clear_kv_cache();
         let template = model.template();
         let pending = model.encode_turn(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
-        Ok(Chat { model, cached: Vec::new(), pending, compiled: None })
+        Ok(Chat { model, cached: Vec::new(), system_len: pending.len(), pending, prefilled: 0, compiled: None })
     }
 
     /// Every token of the transcript so far, cached or not.
@@ -130,9 +137,16 @@ impl<'m> Chat<'m> {
         if self.pending.is_empty() {
             return Err(LlmError::Tokenizer("nothing to prefill: push a user turn first".into()));
         }
+        let mut pending = std::mem::take(&mut self.pending);
+        if self.cached.is_empty() && pending.len() > self.system_len && self.model.kv_holds(&pending[..self.system_len]) {
+            self.cached = pending.drain(..self.system_len).collect();
+        }
+        self.prefilled = pending.len();
+        // The system turn, then the rest, each in chunks from its own start.
+        let split = self.system_len.saturating_sub(self.cached.len()).min(pending.len());
+        let (system, rest) = pending.split_at(split);
         let mut logits = None;
-        let pending = std::mem::take(&mut self.pending);
-        for chunk in pending.chunks(PREFILL_CHUNK) {
+        for chunk in system.chunks(PREFILL_CHUNK).chain(rest.chunks(PREFILL_CHUNK)) {
             logits = Some(self.model.forward(chunk, self.cached.len())?);
             self.cached.extend_from_slice(chunk);
         }
@@ -152,10 +166,10 @@ impl<'m> Chat<'m> {
             let ids = self.model.encode(prefix)?;
             self.pending.extend(ids);
         }
-        let prompt_tokens = self.pending.len();
         let start = Instant::now();
         let logits = self.prefill()?;
         let prefill_time = start.elapsed();
+        let prompt_tokens = self.prefilled;
         let mut reply = self.generate(logits, opts, on_text)?;
         reply.prompt_tokens = prompt_tokens;
         reply.prefill_time = prefill_time;

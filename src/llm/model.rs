@@ -116,6 +116,9 @@ pub struct Model {
     stop_ids: Vec<u32>,
     /// Built on the first constrained reply (it reads the whole vocabulary).
     grammars: Option<std::sync::Arc<GrammarFactory>>,
+    /// The tokens whose keys and values the cache holds, by position: what a new conversation
+    /// may reuse ([`Chat`] reuses a system turn it shares).
+    kv_tokens: Vec<u32>,
 }
 
 impl Model {
@@ -139,7 +142,7 @@ impl Model {
             embedding_length,
         };
         let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| LlmError::BadGguf { path: path.to_path_buf(), message: e.to_string() })?;
-        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None })
+        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None, kv_tokens: Vec::new() })
     }
 
     pub fn info(&self) -> &ModelInfo {
@@ -199,15 +202,25 @@ impl Model {
             return Err(LlmError::ContextFull { needed: pos + tokens.len(), limit: self.info.context_length });
         }
         let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
+        // From `pos` on the cache is overwritten, and until the pass succeeds it holds nothing
+        // trustworthy there.
+        self.kv_tokens.truncate(pos);
         // The whole pass runs on a worker of the thread pool, so the matrix products that fan
         // out on it find the other workers still spinning instead of waking them per product.
         let weights = &mut self.weights;
         let logits = rayon::scope(|_| weights.forward(&input, pos))?;
+        self.kv_tokens.extend_from_slice(tokens);
         Ok(logits.squeeze(0)?.to_dtype(candle_core::DType::F32)?)
+    }
+
+    /// Whether the cache holds `prefix` at positions `0..prefix.len()`.
+    pub fn kv_holds(&self, prefix: &[u32]) -> bool {
+        self.kv_tokens.len() >= prefix.len() && self.kv_tokens.get(..prefix.len()) == Some(prefix)
     }
 
     /// Forgets every cached position.
     pub fn clear_kv_cache(&mut self) {
+        self.kv_tokens.clear();
         self.weights.clear_kv_cache();
     }
 

@@ -137,7 +137,7 @@ impl Conversation for RemoteChat<'_> {
         };
         if !response.status().is_success() {
             self.messages.pop();
-            return Err(read_body(&mut response, &url).err().expect("not a success"));
+            return Err(read_body(&mut response, &url).expect_err("not a success"));
         }
         let mut stream = TextStream::new(&opts.stop);
         let (mut raw, mut first_token, mut chunks, mut finish, mut usage) = (String::new(), None, 0usize, None, None);
