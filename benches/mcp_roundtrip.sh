@@ -12,7 +12,7 @@ ROUNDS=${1:-5}
 CALLS='[{"tool": "hooks", "args": {"pattern": "tracepoint:syscalls:sys_enter_openat"}}]'
 for _ in $(seq "$ROUNDS"); do
   "$PY" tests/mcp/client.py "$CALLS" -- "$KGENT" mcp 2>/dev/null |
-    "$PY" -c 'import json, sys; t = json.load(sys.stdin); print(f"{t[\"initialize\"][\"seconds\"]:.3f} {t[\"results\"][0][\"seconds\"]:.3f}")'
+    "$PY" -c 'import json, sys; t = json.load(sys.stdin); print(t["initialize"]["seconds"], t["results"][0]["seconds"])'
 done | "$PY" -c '
 import statistics, sys
 rows = [tuple(map(float, l.split())) for l in sys.stdin]

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser as _;
 use clap::{Args, Parser, Subcommand};
 
 use crate::kernel::HookKind;
@@ -396,8 +397,8 @@ pub struct SearchArgs {
     /// Search only examples or only hooks [default: both].
     #[arg(long, value_enum)]
     pub kind: Option<Kind>,
-    /// How many results of each kind.
-    #[arg(short, default_value_t = 5)]
+    /// How many results of each kind (1 to 50).
+    #[arg(short, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=50).map(usize::from))]
     pub k: usize,
     /// Print each example's code under it.
     #[arg(long)]

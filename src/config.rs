@@ -112,9 +112,12 @@ impl Config {
         let mut extra = Vec::new();
         for key in KEYS {
             let Some(value) = values.get(key.key) else { continue };
-            let takes = cmd.get_arguments().any(|a| a.get_id() == key.key);
+            // Asking clap about an argument the command lacks panics in debug builds.
+            if !cmd.get_arguments().any(|a| a.get_id() == key.key) {
+                continue;
+            }
             let set = matches!(m.value_source(key.key), Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable));
-            if takes && !set {
+            if !set {
                 extra.push(OsString::from(format!("{}={value}", key.flag)));
             }
         }

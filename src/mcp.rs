@@ -38,6 +38,9 @@ pub struct Config {
     pub max_run: Duration,
 }
 
+/// The most of a run's output a result carries (its last bytes).
+pub const MAX_RUN_OUTPUT: usize = 256 << 10;
+
 /// The run an agent gets when it does not say how long.
 pub const DEFAULT_RUN: Duration = Duration::from_secs(10);
 
@@ -100,7 +103,7 @@ pub struct SearchParams {
     pub request: String,
     /// Examples or hooks [default: both].
     pub kind: Option<Kind>,
-    /// Results per kind [default 5].
+    /// Results per kind [default 5, at most 50].
     pub k: Option<usize>,
 }
 
@@ -202,6 +205,9 @@ impl Server {
     #[tool(description = "List the hooks (probes) this host offers, like `bpftrace -l`, with their fields and whether each attaches here. Needs no model.")]
     async fn hooks(&self, Parameters(p): Parameters<HooksParams>) -> CallToolResult {
         self.serve_one(move |state, _| {
+            if p.pattern.as_ref().is_some_and(|p| p.len() > 512) {
+                return Err("the pattern is longer than 512 characters: probe names are short".into());
+            }
             let catalog = &state.host()?.catalog;
             let hooks = catalog.select(p.pattern.as_deref(), p.kind, p.attachable).map_err(|e| format!("bad pattern: {e}"))?;
             let limit = p.limit.unwrap_or(200);
@@ -225,7 +231,7 @@ impl Server {
             let kinds = p.kind.map_or(vec![Kind::Examples, Kind::Hooks], |k| vec![k]);
             let mut results = Vec::new();
             for kind in kinds {
-                results.extend(searcher.search_with(&p.request, kind, p.k.unwrap_or(5), false).map_err(|e| e.to_string())?);
+                results.extend(searcher.search_with(&p.request, kind, p.k.unwrap_or(5).clamp(1, 50), false).map_err(|e| e.to_string())?);
             }
             Ok(json!({ "request": p.request, "index_version": searcher.version, "results": results }))
         })
@@ -351,10 +357,16 @@ fn run_for(program: ProgramFile, name: &str, duration: Duration, home: &std::pat
     let opts = RunOptions { duration: Some(duration), ..RunOptions::default() };
     let summary = run::run(&prepared.runnable, &opts, &mut output, &mut |_| {})?;
     let left = Footprint::now().added_since(&before);
+    let truncated = output.len() > MAX_RUN_OUTPUT;
+    if truncated {
+        // The end holds the final maps, the part an agent needs most.
+        output.drain(..output.len() - MAX_RUN_OUTPUT);
+    }
     Ok(json!({
         "program": name,
         "probes": prepared.probes,
         "output": String::from_utf8_lossy(&output),
+        "output_truncated": truncated,
         "summary": summary,
         "detached": left.is_empty(),
         "left_attached": left,

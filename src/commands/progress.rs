@@ -22,6 +22,9 @@ pub(crate) fn spinner(message: impl Into<String>) -> ProgressBar {
 /// a spinner.
 pub(crate) fn load_model(args: &ModelArgs) -> Result<LoadedModel> {
     let spec = args.spec()?;
+    if spec.backend == llm::Backend::Local && spec.base_url.is_some() {
+        eprintln!("kgent: warning: a model server is set (--base-url, KGENT_BASE_URL or the config file) but the backend is local; add --backend openai to use it");
+    }
     let bar = spinner(if spec.backend == llm::Backend::Local { "loading the model" } else { "connecting to the model server" });
     let loaded = LoadedModel::open(&spec)?;
     bar.finish_and_clear();

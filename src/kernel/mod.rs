@@ -331,7 +331,7 @@ impl Catalog {
 /// wildcard or `:` matches as a substring (`kgent hooks openat`).
 pub fn hook_pattern(pattern: &str) -> Result<regex::Regex, regex::Error> {
     if pattern.contains(['*', '?', ':']) {
-        Ok(crate::obj::probe::glob(pattern))
+        crate::obj::probe::try_glob(pattern)
     } else {
         regex::Regex::new(&regex::escape(pattern))
     }

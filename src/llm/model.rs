@@ -204,6 +204,7 @@ impl Model {
         let input = Tensor::new(tokens, &self.device)?.unsqueeze(0)?;
         // From `pos` on the cache is overwritten, and until the pass succeeds it holds nothing
         // trustworthy there.
+        debug_assert!(pos <= self.kv_tokens.len(), "a pass at {pos} past the {} cached positions", self.kv_tokens.len());
         self.kv_tokens.truncate(pos);
         // The whole pass runs on a worker of the thread pool, so the matrix products that fan
         // out on it find the other workers still spinning instead of waking them per product.

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::chat::{Conversation, GenerateOptions, Reply, StopReason, TextStream};
 use super::model::{LlmError, Result};
 
-/// The longest a server may take to send anything, first token included.
+/// The longest a server may take to answer, and then to send a whole reply.
 const READ_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// A chat-completions server and the model on it that Kgent talks to.
@@ -40,8 +40,11 @@ impl Remote {
             return Err(LlmError::Remote(format!("{base_url:?} is not a server address: give --base-url http://HOST:PORT/v1")));
         }
         let base = if trimmed.ends_with("/v1") { trimmed.to_string() } else { format!("{trimmed}/v1") };
+        // No proxy from the environment: the server is on loopback or in the cluster, and a
+        // prompt is the user's data.
         let config = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .proxy(None)
             .timeout_connect(Some(Duration::from_secs(10)))
             .timeout_recv_body(Some(READ_TIMEOUT))
             .timeout_recv_response(Some(READ_TIMEOUT))
@@ -110,10 +113,12 @@ impl Conversation for RemoteChat<'_> {
         if opts.grammar.is_some() {
             return Err(LlmError::Remote("constrained decoding (--grammar) needs the local backend".into()));
         }
-        self.messages.push(json!({"role": "user", "content": text}));
+        // The turn joins the conversation only with its reply, so a failed one can be retried.
+        let mut messages = self.messages.clone();
+        messages.push(json!({"role": "user", "content": text}));
         let mut request = json!({
             "model": self.remote.model,
-            "messages": self.messages,
+            "messages": messages,
             "stream": true,
             "stream_options": {"include_usage": true},
             "max_tokens": opts.max_tokens,
@@ -128,24 +133,19 @@ impl Conversation for RemoteChat<'_> {
         }
         let url = format!("{}/chat/completions", self.remote.base);
         let start = Instant::now();
-        let mut response = match self.remote.agent.post(&url).header("Content-Type", "application/json").send(request.to_string()) {
-            Ok(r) => r,
-            Err(e) => {
-                self.messages.pop();
-                return Err(self.remote.unreachable(&e));
-            }
-        };
+        let mut response = self.remote.agent.post(&url).header("Content-Type", "application/json").send(request.to_string()).map_err(|e| self.remote.unreachable(&e))?;
         if !response.status().is_success() {
-            self.messages.pop();
             return Err(read_body(&mut response, &url).expect_err("not a success"));
         }
         let mut stream = TextStream::new(&opts.stop);
         let (mut raw, mut first_token, mut chunks, mut finish, mut usage) = (String::new(), None, 0usize, None, None);
-        let mut stopped = false;
+        let (mut stopped, mut done, mut streamed) = (false, false, false);
         for line in BufReader::new(response.into_body().into_reader()).lines() {
             let line = line.map_err(|e| LlmError::Remote(format!("reading the reply from {url}: {e}")))?;
             let Some(data) = line.strip_prefix("data:").map(str::trim) else { continue };
+            streamed = true;
             if data == "[DONE]" {
+                done = true;
                 break;
             }
             let chunk: Value = serde_json::from_str(data).map_err(|e| LlmError::Remote(format!("{url} sent a chunk that is not JSON ({e}): {data}")))?;
@@ -171,12 +171,21 @@ impl Conversation for RemoteChat<'_> {
                 finish = Some(f.to_string());
             }
         }
+        if !streamed {
+            return Err(LlmError::Remote(format!("{url} did not stream its reply (no `data:` lines): is it an OpenAI-compatible chat-completions server?")));
+        }
+        if !stopped && !done && finish.is_none() {
+            return Err(LlmError::Remote(format!("the reply from {url} ended before the server said it was done (the connection was cut?)")));
+        }
         if !stopped && after_prefix(&raw, prefix).is_none() {
             // No code block opened: the reply is all there is.
             stopped = stream.update(&raw, on_text);
         }
         let text = stream.finish(on_text);
-        self.messages.push(json!({"role": "assistant", "content": raw}));
+        // What the local chat's transcript holds: the code block, without the words around it.
+        let said = if prefix.is_empty() { text.clone() } else { format!("{prefix}{text}\n```") };
+        self.messages = messages;
+        self.messages.push(json!({"role": "assistant", "content": said}));
         let prefill_time = first_token.unwrap_or_else(|| start.elapsed());
         let count = |k: &str| usage.as_ref().and_then(|u| u[k].as_u64()).map(|n| n as usize);
         Ok(Reply {

@@ -262,8 +262,14 @@ impl Probe {
 }
 
 /// A probe pattern in bpftrace's spelling (`tracepoint:syscalls:sys_enter_open*`, `?` for one
-/// character) as an anchored regex.
+/// character) as an anchored regex. For patterns of our own and of programs (short); a pattern
+/// from outside goes through [`try_glob`].
 pub fn glob(pattern: &str) -> regex::Regex {
+    try_glob(pattern).expect("escaped pattern is a valid regex")
+}
+
+/// [`glob`], or why the pattern is too big for a regex.
+pub fn try_glob(pattern: &str) -> Result<regex::Regex, regex::Error> {
     let mut re = String::from("^");
     for c in pattern.chars() {
         match c {
@@ -273,7 +279,7 @@ pub fn glob(pattern: &str) -> regex::Regex {
         }
     }
     re.push('$');
-    regex::Regex::new(&re).expect("escaped pattern is a valid regex")
+    regex::Regex::new(&re)
 }
 
 #[cfg(test)]

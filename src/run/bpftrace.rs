@@ -42,7 +42,8 @@ pub fn run(script: &Path, opts: &RunOptions, stop: &Stop, out: &mut dyn Write) -
             Ok(())
         });
     }
-    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    // Not our stdin: under `kgent mcp` that is the client's protocol stream.
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().map_err(|source| RunError::ToolMissing { tool: "bpftrace", source })?;
     // Its output goes to `out` line by line, from this thread, so callers can capture it.
     let (tx, rx) = mpsc::channel::<Vec<u8>>();

@@ -8,6 +8,7 @@ seconds since the client started.
 """
 import asyncio
 import json
+import os
 import sys
 import time
 
@@ -19,7 +20,9 @@ async def main():
     start = time.monotonic()
     calls = json.loads(sys.argv[1])
     command = sys.argv[sys.argv.index("--") + 1:]
-    params = StdioServerParameters(command=command[0], args=command[1:])
+    # The SDK passes a server only a few variables by default: give it the test's environment
+    # (KGENT_HOME), without the developer's config file.
+    params = StdioServerParameters(command=command[0], args=command[1:], env={**os.environ, "KGENT_CONFIG": "/dev/null"})
     out = {}
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
