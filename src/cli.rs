@@ -466,13 +466,20 @@ pub enum BenchCommand {
     )]
     Llm(BenchLlmArgs),
     /// Time to a verified program: `gen` on an even spread of our eval requests, model loaded once.
-    #[command(after_help = "Examples:\n  kgent bench e2e\n  kgent bench e2e --requests 55 --json\n  kgent bench e2e --backend openai --base-url http://127.0.0.1:8000/v1")]
+    #[command(
+        after_help = "Examples:\n  kgent bench e2e\n  kgent bench e2e --corpus dataset/eval/heldout.toml --json\n  kgent bench e2e --backend openai --base-url http://127.0.0.1:8000/v1"
+    )]
     E2e {
         #[command(flatten)]
         model: ModelArgs,
-        /// How many requests of dataset/eval/requests.toml (every k-th, so all subsystems show up).
-        #[arg(long, default_value_t = 11)]
-        requests: usize,
+        /// A corpus like dataset/eval/requests.toml (the held-out dataset/eval/heldout.toml, or
+        /// your own) [default: our eval requests].
+        #[arg(long, value_name = "FILE")]
+        corpus: Option<PathBuf>,
+        /// How many of its requests (every k-th, so all subsystems show up) [default: 11 of ours,
+        /// all of a --corpus].
+        #[arg(long)]
+        requests: Option<usize>,
         #[arg(long, value_enum, default_value = "bpftrace")]
         target: Target,
         #[arg(long)]

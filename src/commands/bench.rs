@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Result};
+use anyhow::{ensure, Context, Result};
 use serde::Serialize;
 
 use crate::cli::{BenchCommand, BenchLlmArgs};
@@ -52,7 +52,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Llm(args) => llm_bench(args),
         BenchCommand::Index { misses, json } => index_bench(misses, json),
-        BenchCommand::E2e { model, requests, target, json } => e2e_bench(&model, requests, target, json),
+        BenchCommand::E2e { model, corpus, requests, target, json } => e2e_bench(&model, corpus.as_deref(), requests, target, json),
         BenchCommand::Verify { json } => verify_bench(json),
     }
 }
@@ -61,19 +61,53 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
 struct E2eBench {
     model: String,
     model_sha256: String,
+    corpus: String,
     requests: usize,
     load_seconds: f64,
     verified: usize,
+    /// Model replies per request, on average.
+    mean_rounds: f64,
+    /// From the request to the model's first reply starting: retrieval, comprehension and the
+    /// first prefill (median, p90).
+    first_token_median_seconds: f64,
+    first_token_p90_seconds: f64,
     median_seconds: f64,
     p90_seconds: f64,
+    /// Of the requests that passed: the time to a checked program (median, p90).
+    median_to_verified_seconds: Option<f64>,
+    p90_to_verified_seconds: Option<f64>,
     /// Load plus the first request: what one `kgent gen` costs from a cold start.
     first_gen_seconds: f64,
-    per_request: Vec<(String, bool, f64)>,
+    per_request: Vec<E2eRequest>,
 }
 
-fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
+#[derive(Debug, Serialize)]
+struct E2eRequest {
+    id: String,
+    passed: bool,
+    rounds: usize,
+    first_token_seconds: f64,
+    seconds: f64,
+}
+
+/// The `p` quantile of `values` (nearest rank); `None` when empty.
+fn quantile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> {
+    let mut v: Vec<f64> = values.into_iter().collect();
+    v.sort_by(|a, b| a.total_cmp(b));
+    (!v.is_empty()).then(|| v[((v.len() as f64 - 1.0) * p).round() as usize])
+}
+
+fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n: Option<usize>, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
     use crate::pipeline::{Session, Settings};
-    let all = crate::retrieve::quality::eval_requests();
+    let all = match corpus {
+        None => crate::retrieve::quality::eval_requests(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            crate::retrieve::quality::parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))?
+        }
+    };
+    ensure!(!all.is_empty(), "the corpus holds no requests");
+    let n = n.unwrap_or(if corpus.is_some() { all.len() } else { 11 });
     ensure!(n > 0, "--requests must be above 0");
     let step = (all.len() / n.min(all.len())).max(1);
     let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
@@ -84,29 +118,48 @@ fn e2e_bench(model: &crate::cli::ModelArgs, n: usize, target: crate::obj::Target
         let t = req.target.unwrap_or(target);
         let report = session.generate(&req.request, &Settings { target: t, ..Settings::default() }, &mut |_| {}, &mut |_| {})?;
         bar.finish_and_clear();
-        per_request.push((req.id.clone(), report.passed, report.seconds.total));
+        let s = &report.seconds;
+        let first_prefill = report.attempts.first().map_or(0.0, |a| a.seconds.prefill);
+        per_request.push(E2eRequest {
+            id: req.id.clone(),
+            passed: report.passed,
+            rounds: report.attempts.len(),
+            first_token_seconds: s.retrieve + s.comprehend + first_prefill,
+            seconds: s.total,
+        });
     }
-    let mut times: Vec<f64> = per_request.iter().map(|r| r.2).collect();
-    times.sort_by(|a, b| a.total_cmp(b));
-    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    let times = || per_request.iter().map(|r| r.seconds);
+    let first = || per_request.iter().map(|r| r.first_token_seconds);
+    let verified = || per_request.iter().filter(|r| r.passed).map(|r| r.seconds);
     let report = E2eBench {
         model: session.model.name().to_string(),
         model_sha256: session.model.sha256()?,
+        corpus: corpus.map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string()),
         requests: per_request.len(),
         load_seconds: session.model.load_time.as_secs_f64(),
-        verified: per_request.iter().filter(|r| r.1).count(),
-        median_seconds: at(0.5),
-        p90_seconds: at(0.9),
-        first_gen_seconds: session.model.load_time.as_secs_f64() + per_request[0].2,
+        verified: per_request.iter().filter(|r| r.passed).count(),
+        mean_rounds: per_request.iter().map(|r| r.rounds as f64).sum::<f64>() / per_request.len() as f64,
+        first_token_median_seconds: quantile(first(), 0.5).unwrap_or_default(),
+        first_token_p90_seconds: quantile(first(), 0.9).unwrap_or_default(),
+        median_seconds: quantile(times(), 0.5).unwrap_or_default(),
+        p90_seconds: quantile(times(), 0.9).unwrap_or_default(),
+        median_to_verified_seconds: quantile(verified(), 0.5),
+        p90_to_verified_seconds: quantile(verified(), 0.9),
+        first_gen_seconds: session.model.load_time.as_secs_f64() + per_request[0].seconds,
         per_request,
     };
     if json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("model      {}", report.model);
-        println!("requests   {} ({} verified)", report.requests, report.verified);
+        println!("corpus     {}", report.corpus);
+        println!("requests   {} ({} verified), {:.2} model replies each", report.requests, report.verified, report.mean_rounds);
         println!("load       {:.2} s", report.load_seconds);
+        println!("first tok  median {:.2} s, p90 {:.2} s (retrieval, comprehension, first prefill)", report.first_token_median_seconds, report.first_token_p90_seconds);
         println!("per gen    median {:.1} s, p90 {:.1} s (model loaded)", report.median_seconds, report.p90_seconds);
+        if let (Some(m), Some(p)) = (report.median_to_verified_seconds, report.p90_to_verified_seconds) {
+            println!("verified   median {m:.1} s, p90 {p:.1} s to a checked program");
+        }
         println!("first gen  {:.1} s (load + first request)", report.first_gen_seconds);
     }
     Ok(ExitCode::SUCCESS)
