@@ -8,7 +8,15 @@
 set -euo pipefail
 HOME_DIR=${KGENT_HOME:-$HOME/.cache/kgent}
 VENV="$HOME_DIR/pyenv"
-[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+if [ ! -x "$VENV/bin/python" ]; then
+  # Debian's python3 keeps venv (and ensurepip) in a package of its own.
+  python3 -m venv "$VENV" 2>/dev/null || {
+    rm -rf "$VENV"
+    ver=$(python3 -c 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")')
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "python$ver-venv" python3-venv >&2
+    python3 -m venv "$VENV"
+  }
+fi
 if ! "$VENV/bin/python" -c 'import mcp' 2>/dev/null; then
   echo "installing the MCP SDK into $VENV ..." >&2
   "$VENV/bin/pip" install --quiet 'mcp>=1.9'
