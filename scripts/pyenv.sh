@@ -22,6 +22,7 @@ if ! "$VENV/bin/python" -c 'import mcp' 2>/dev/null; then
   "$VENV/bin/pip" install --quiet 'mcp>=1.9'
 fi
 if [ "${1:-}" != "--mcp-only" ] && ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then
+  command -v c++ >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >&2
   echo "building llama.cpp's server (llama-cpp-python) into $VENV ..." >&2
   "$VENV/bin/pip" install --quiet 'llama-cpp-python[server]'
 fi
