@@ -115,6 +115,11 @@ fn with_allow_run_a_run_prints_and_leaves_nothing_attached() {
         {"tool": "run", "args": {"program": "tracepoint:syscalls:sys_enter_openat { @opens = count(); } interval:ms:200 { printf(\"tick\\n\"); }", "seconds": 2}},
         {"tool": "run", "args": {"program": "BEGIN { system(\"id\"); exit(); }"}},
         {"tool": "run", "args": {"program": "BEGIN { exit(); }", "seconds": 120}},
+        // Sent together: the server runs one, then the other.
+        [
+            {"tool": "run", "args": {"program": "interval:ms:100 { printf(\"a\\n\"); }", "seconds": 1}},
+            {"tool": "run", "args": {"program": "interval:ms:100 { printf(\"b\\n\"); }", "seconds": 1}},
+        ],
     ]);
     let Some(t) = session(&["--allow-run", "--max-run", "30s"], calls) else { return };
 
@@ -135,6 +140,11 @@ fn with_allow_run_a_run_prints_and_leaves_nothing_attached() {
     let too_long = result(&t, 2);
     assert_eq!(too_long["is_error"], true, "{too_long}");
     assert!(too_long["text"].as_str().unwrap().contains("at most 30"), "{too_long}");
+
+    let (a, b) = (result(&t, 3), result(&t, 4));
+    assert_eq!((a["is_error"].clone(), b["is_error"].clone()), (json!(false), json!(false)), "{a}\n{b}");
+    let gap = (a["seconds"].as_f64().unwrap() - b["seconds"].as_f64().unwrap()).abs();
+    assert!(gap >= 0.9, "two 1 s runs sent at once ended {gap:.2} s apart: they were not served one at a time");
 
     // The server has exited: whatever it attached is gone.
     assert_eq!(Footprint::now().added_since(&before), Footprint::default());

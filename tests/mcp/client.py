@@ -2,9 +2,10 @@
 
     python client.py CALLS_JSON -- SERVER_COMMAND...
 
-CALLS_JSON is a list of {"tool": NAME, "args": {...}}. Prints one JSON object: the server's
-initialize result, its tool list (name and input schema), and each call's result with the
-seconds since the client started.
+CALLS_JSON is a list of {"tool": NAME, "args": {...}}; an element that is itself a list is sent
+all at once, concurrently. Prints one JSON object: the server's initialize result, its tool list
+(name and input schema), and each call's result with the seconds since the client started when
+it came back.
 """
 import asyncio
 import json
@@ -32,12 +33,18 @@ async def main():
                                  "seconds": time.monotonic() - start}
             listed = await session.list_tools()
             out["tools"] = [{"name": t.name, "input_schema": t.input_schema} for t in listed.tools]
-            out["results"] = []
-            for call in calls:
+            async def one(call):
                 res = await session.call_tool(call["tool"], call.get("args", {}), read_timeout_seconds=900)
                 text = "".join(c.text for c in res.content if getattr(c, "type", "") == "text")
-                out["results"].append({"tool": call["tool"], "is_error": bool(res.is_error), "structured": res.structured_content,
-                                       "text": text, "seconds": time.monotonic() - start})
+                return {"tool": call["tool"], "is_error": bool(res.is_error), "structured": res.structured_content,
+                        "text": text, "seconds": time.monotonic() - start}
+
+            out["results"] = []
+            for call in calls:
+                if isinstance(call, list):
+                    out["results"].extend(await asyncio.gather(*(one(c) for c in call)))
+                else:
+                    out["results"].append(await one(call))
     print(json.dumps(out))
 
 
