@@ -167,18 +167,9 @@ impl ProgramParams {
                 Ok((crate::obj::file::read(path, objects).map_err(|e| e.to_string())?, path.display().to_string()))
             }
             (Some(text), None) => {
-                if text.trim().is_empty() {
-                    return Err("the program is empty".into());
-                }
-                if text.len() as u64 > crate::obj::file::MAX_SOURCE_BYTES {
-                    return Err(format!("the program is {} bytes, more than the {} Kgent reads", text.len(), crate::obj::file::MAX_SOURCE_BYTES));
-                }
                 let target = self.target.unwrap_or(if text.contains("SEC(") { Target::Libbpf } else { Target::Bpftrace });
-                let name = match target {
-                    Target::Bpftrace => "program.bt",
-                    Target::Libbpf => "program.bpf.c",
-                };
-                Ok((ProgramFile::Source { target, text: text.clone() }, name.into()))
+                let name = target.scratch_name();
+                Ok((crate::obj::file::source(text.clone(), target, name).map_err(|e| e.to_string())?, name.into()))
             }
         }
     }
@@ -210,15 +201,10 @@ impl Server {
             }
             let catalog = &state.host()?.catalog;
             let hooks = catalog.select(p.pattern.as_deref(), p.kind, p.attachable).map_err(|e| format!("bad pattern: {e}"))?;
-            let limit = p.limit.unwrap_or(200);
-            Ok(json!({
-                "kernel": catalog.key,
-                "capabilities": catalog.capabilities,
-                "tools": catalog.tools,
-                "warnings": catalog.warnings,
-                "matched": hooks.len(),
-                "hooks": hooks.into_iter().take(limit).collect::<Vec<_>>(),
-            }))
+            let matched = hooks.len();
+            let mut value = to_value(&catalog.listing(hooks.into_iter().take(p.limit.unwrap_or(200)).collect()))?;
+            value["matched"] = matched.into();
+            Ok(value)
         })
         .await
     }
@@ -228,12 +214,9 @@ impl Server {
         self.serve_one(move |state, _| {
             check_request(&p.request)?;
             let searcher = &state.host()?.searcher;
-            let kinds = p.kind.map_or(vec![Kind::Examples, Kind::Hooks], |k| vec![k]);
-            let mut results = Vec::new();
-            for kind in kinds {
-                results.extend(searcher.search_with(&p.request, kind, p.k.unwrap_or(5).clamp(1, 50), false).map_err(|e| e.to_string())?);
-            }
-            Ok(json!({ "request": p.request, "index_version": searcher.version, "results": results }))
+            let results = searcher.search_kinds(&p.request, p.kind, p.k.unwrap_or(5).clamp(1, 50), false).map_err(|e| e.to_string())?;
+            let hits: Vec<_> = results.iter().flat_map(|(_, hits)| hits).collect();
+            Ok(json!({ "request": p.request, "index_version": searcher.version, "results": hits }))
         })
         .await
     }
@@ -277,10 +260,7 @@ impl Server {
                 (Some(text), _) => text.parse().map_err(|e| format!("the properties do not parse: {e}"))?,
                 (None, Some(request)) => {
                     check_request(request)?;
-                    let loaded = state.model(config)?;
-                    let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
-                    let c =
-                        crate::comprehend::comprehend(chat.as_mut(), request, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
+                    let c = state.model(config)?.comprehend(request).map_err(|e| e.to_string())?;
                     c.properties.ok_or("the model's restatement of the request did not parse; give `properties` instead")?
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
@@ -298,12 +278,7 @@ impl Server {
     async fn explain(&self, Parameters(p): Parameters<ProgramParams>) -> CallToolResult {
         self.serve_one(move |state, config| {
             let (ProgramFile::Source { text, .. }, _) = p.read(false)? else { unreachable!("objects were not allowed") };
-            // An example's header says what it is for: that would be reading the answer.
-            let (_, program) = crate::retrieve::corpus::parse_header(&text);
-            let loaded = state.model(config)?;
-            let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM)).map_err(|e| e.to_string())?;
-            let c = crate::comprehend::explain(chat.as_mut(), &program, &crate::llm::GenerateOptions { max_tokens: 160, ..Default::default() }).map_err(|e| e.to_string())?;
-            to_value(&c)
+            to_value(&state.model(config)?.explain(&text).map_err(|e| e.to_string())?)
         })
         .await
     }
@@ -337,18 +312,11 @@ fn gen_answer(report: &crate::pipeline::GenReport) -> Answer {
 
 /// Gates, attaches for `duration`, detaches, and says what is left attached.
 fn run_for(program: ProgramFile, name: &str, duration: Duration, home: &std::path::Path) -> Result<Value, crate::run::RunError> {
-    use crate::run::{self, Footprint, Prepared, RunError, RunOptions, Runnable};
+    use crate::run::{self, Footprint, RunError, RunOptions};
     if !run::is_root() {
         return Err(RunError::NotRoot);
     }
-    let mut prepared = match program {
-        ProgramFile::Source { target, text } => run::prepare(&text, target, home)?,
-        ProgramFile::Object(object) => {
-            let probes = crate::obj::elf::function_sections(&object).map(|s| s.into_values().collect()).unwrap_or_default();
-            Prepared::file(Runnable::Object { object, types: None }, probes, name.to_string())
-        }
-    };
-    prepared.name = name.to_string();
+    let prepared = run::prepare_program(program, name, home)?;
     if let Some(refusal) = run::gate(&prepared, false)?.refusal() {
         return Err(RunError::Unsafe(format!("{name} acts on the system:\n{refusal}")));
     }

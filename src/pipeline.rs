@@ -210,6 +210,13 @@ impl LoadedModel {
         }
     }
 
+    pub fn backend(&self) -> Backend {
+        match self.engine {
+            Engine::Local { .. } => Backend::Local,
+            Engine::Remote(_) => Backend::Openai,
+        }
+    }
+
     /// The model's name: the manifest's or the file's, or the server's.
     pub fn name(&self) -> &str {
         match &self.engine {
@@ -235,6 +242,20 @@ impl LoadedModel {
         })
     }
 
+    /// The request restated as properties, in a conversation of its own.
+    pub fn comprehend(&mut self, request: &str) -> Result<crate::comprehend::Comprehension, LlmError> {
+        let mut chat = self.conversation(Some(crate::comprehend::SYSTEM))?;
+        crate::comprehend::comprehend(chat.as_mut(), request, &properties_options())
+    }
+
+    /// What a program's text does, as properties. Our examples' header says what the program is
+    /// for (and how to trigger it): that would be reading the answer, so the model never sees it.
+    pub fn explain(&mut self, program: &str) -> Result<crate::comprehend::Comprehension, LlmError> {
+        let (_, body) = crate::retrieve::corpus::parse_header(program);
+        let mut chat = self.conversation(Some(crate::comprehend::SYSTEM))?;
+        crate::comprehend::explain(chat.as_mut(), &body, &properties_options())
+    }
+
     /// The local model, for what only it can do (benchmarks of the runtime, grammars).
     pub fn local(&mut self) -> Result<&mut Model, PipelineError> {
         match &mut self.engine {
@@ -242,6 +263,11 @@ impl LoadedModel {
             Engine::Remote(r) => Err(PipelineError::Request(format!("this needs the local backend; the model here is {} on a server", r.model))),
         }
     }
+}
+
+/// Decoding for a restatement as properties: a few lines.
+fn properties_options() -> GenerateOptions {
+    GenerateOptions { max_tokens: 160, ..GenerateOptions::default() }
 }
 
 /// Everything `kgent gen --json` reports.
@@ -419,9 +445,6 @@ impl Session {
             &[]
         };
         let first_prompt = prompt::user_prompt(request, opts.target, listed);
-        if settings.grammar && matches!(loaded.engine, Engine::Remote(_)) {
-            return Err(PipelineError::Request("--grammar needs the local backend: a server decodes freely (drop --grammar, or use --backend local)".into()));
-        }
         if settings.grammar && opts.target == Target::Bpftrace {
             // The probes the model may write: what the request is about, as grounding, retrieval
             // and the examples see it.
@@ -443,8 +466,7 @@ impl Session {
         }
         if opts.comprehend == crate::comprehend::Source::Model && opts.properties.is_none() {
             on_status("comprehending the request");
-            let mut chat = loaded.conversation(Some(crate::comprehend::SYSTEM))?;
-            let c = crate::comprehend::comprehend(chat.as_mut(), request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+            let c = loaded.comprehend(request)?;
             if !c.dropped.is_empty() {
                 on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
             }

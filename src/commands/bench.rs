@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Context, Result};
+use anyhow::{ensure, Result};
 use serde::Serialize;
 
 use crate::cli::{BenchCommand, BenchLlmArgs};
@@ -99,13 +99,7 @@ fn quantile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> {
 
 fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n: Option<usize>, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
     use crate::pipeline::{Session, Settings};
-    let all = match corpus {
-        None => crate::retrieve::quality::eval_requests(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            crate::retrieve::quality::parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))?
-        }
-    };
+    let all = super::eval::corpus(corpus)?;
     ensure!(!all.is_empty(), "the corpus holds no requests");
     let n = n.unwrap_or(if corpus.is_some() { all.len() } else { 11 });
     ensure!(n > 0, "--requests must be above 0");

@@ -36,7 +36,7 @@ pub fn run(args: CompleteArgs) -> Result<ExitCode> {
     if args.json {
         let sha256 = loaded.sha256()?;
         let report = json!({
-            "backend": match loaded.engine { crate::pipeline::Engine::Local { .. } => "local", crate::pipeline::Engine::Remote(_) => "openai" },
+            "backend": loaded.backend(),
             "model": loaded.name(),
             "model_sha256": sha256,
             "load_seconds": loaded.load_time.as_secs_f64(),

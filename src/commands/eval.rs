@@ -56,13 +56,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         // Checked before the model loads: attaching needs root, and eval asks nobody.
         crate::run::preflight(true)?;
     }
-    let requests = match &args.corpus {
-        None => eval_requests(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-            parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))?
-        }
-    };
+    let requests = corpus(args.corpus.as_deref())?;
     // Every request is checked before the model loads: one bad line must not end a long run.
     for r in &requests {
         crate::pipeline::check_request(&r.request).map_err(|e| anyhow::anyhow!("request {}: {e}", r.id))?;
@@ -163,4 +157,11 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         print!("{summary}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The requests of the corpus at `path`; without one, ours (`dataset/eval/requests.toml`).
+pub(crate) fn corpus(path: Option<&std::path::Path>) -> Result<Vec<crate::retrieve::quality::EvalRequest>> {
+    let Some(path) = path else { return Ok(eval_requests()) };
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    parse_requests(&text).with_context(|| format!("{} is not a corpus like dataset/eval/requests.toml", path.display()))
 }

@@ -4,7 +4,6 @@
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
-use serde_json::json;
 
 use crate::cli::HooksArgs;
 use crate::kernel::{hook_pattern, uprobe, Attach, Catalog, Hook, HookKind};
@@ -27,14 +26,7 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
     hooks.retain(|h| h.matches(pattern.as_ref(), args.kind, args.attachable));
 
     if args.json {
-        let out = json!({
-            "kernel": catalog.key,
-            "capabilities": catalog.capabilities,
-            "tools": catalog.tools,
-            "warnings": catalog.warnings,
-            "hooks": hooks,
-        });
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        println!("{}", serde_json::to_string_pretty(&catalog.listing(hooks.iter().collect()))?);
         return Ok(ExitCode::SUCCESS);
     }
     if args.capabilities {

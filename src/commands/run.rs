@@ -28,23 +28,11 @@ impl RunFlags {
 }
 
 fn prepare_path(path: &Path) -> Result<Prepared> {
-    let (target, source) = match crate::obj::file::read(path, true)? {
-        ProgramFile::Source { target, text } => (target, text),
-        ProgramFile::Object(object) => {
-            let sections = crate::obj::elf::function_sections(&object).with_context(|| format!("reading {}", path.display()))?;
-            // In bpftrace spelling, as for source files; a section outside the probe table keeps its name.
-            let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
-            return Ok(Prepared::file(Runnable::Object { object, types: None }, probes, path.display().to_string()));
-        }
-    };
-    match target {
+    let name = path.display().to_string();
+    match crate::obj::file::read(path, true)? {
         // The user's own file runs as it is, so bpftrace's messages name their file.
-        Target::Bpftrace => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&source), path.display().to_string())),
-        Target::Libbpf => {
-            let mut prepared = run::prepare(&source, target, &home_dir()?).with_context(|| path.display().to_string())?;
-            prepared.name = path.display().to_string();
-            Ok(prepared)
-        }
+        ProgramFile::Source { target: Target::Bpftrace, text } => Ok(Prepared::file(Runnable::Bpftrace(path.to_path_buf()), bpftrace_probes(&text), name)),
+        program => run::prepare_program(program, &name, &home_dir()?).with_context(|| name.clone()),
     }
 }
 

@@ -16,14 +16,7 @@ pub fn search(args: SearchArgs) -> Result<ExitCode> {
     let bar = super::progress::spinner("opening the index");
     let searcher = Searcher::open(&loc, &host_tool_dirs(), &mut |why| bar.set_message(format!("building the index ({why})")))?;
     bar.finish_and_clear();
-    let kinds = match args.kind {
-        Some(k) => vec![k],
-        None => vec![Kind::Examples, Kind::Hooks],
-    };
-    let mut results = Vec::new();
-    for kind in kinds {
-        results.push((kind, searcher.search_with(&args.request, kind, args.k, args.all_hooks)?));
-    }
+    let results = searcher.search_kinds(&args.request, args.kind, args.k, args.all_hooks)?;
     if args.json {
         let out = json!({
             "request": args.request,

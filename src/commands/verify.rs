@@ -6,8 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::VerifyArgs;
-use crate::comprehend::{self, Properties, SYSTEM};
-use crate::llm::GenerateOptions;
+use crate::comprehend::Properties;
 use crate::store::home_dir;
 use crate::verify::check_program;
 use crate::verify::symbolic::Verdict;
@@ -20,8 +19,7 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
     let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
     crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
     let mut loaded = super::progress::load_model(&args.model)?;
-    let mut chat = loaded.conversation(Some(SYSTEM))?;
-    let c = comprehend::comprehend(chat.as_mut(), request, &GenerateOptions { max_tokens: 160, ..GenerateOptions::default() })?;
+    let c = loaded.comprehend(request)?;
     match c.properties {
         Some(p) => {
             eprint!("kgent verify: the request as properties:\n{p}");

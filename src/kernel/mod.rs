@@ -165,6 +165,16 @@ pub struct Catalog {
     pub warnings: Vec<String>,
 }
 
+/// `kgent hooks --json` and the MCP `hooks` tool: the host, and the hooks a query kept.
+#[derive(Debug, Serialize)]
+pub struct Listing<'a> {
+    pub kernel: &'a KernelKey,
+    pub capabilities: &'a Capabilities,
+    pub tools: &'a Tools,
+    pub warnings: &'a [String],
+    pub hooks: Vec<&'a Hook>,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
     #[error("hook catalog cache {path}: {source}")]
@@ -193,6 +203,11 @@ impl Sources {
 }
 
 impl Catalog {
+    /// This host, with `hooks`.
+    pub fn listing<'a>(&'a self, hooks: Vec<&'a Hook>) -> Listing<'a> {
+        Listing { kernel: &self.key, capabilities: &self.capabilities, tools: &self.tools, warnings: &self.warnings, hooks }
+    }
+
     /// The hooks `kgent hooks` lists (and the MCP `hooks` tool): those matching `pattern`, of
     /// `kind`, and (with `attachable`) those that attach here or were not probed.
     pub fn select(&self, pattern: Option<&str>, kind: Option<HookKind>, attachable: bool) -> Result<Vec<&Hook>, regex::Error> {

@@ -111,7 +111,7 @@ impl Conversation for RemoteChat<'_> {
     /// generation on the server. Without a prefix they are passed to the server.
     fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         if opts.grammar.is_some() {
-            return Err(LlmError::Remote("constrained decoding (--grammar) needs the local backend".into()));
+            return Err(LlmError::Remote("--grammar needs the local backend: a server decodes freely (drop --grammar, or use --backend local)".into()));
         }
         // The turn joins the conversation only with its reply, so a failed one can be retried.
         let mut messages = self.messages.clone();

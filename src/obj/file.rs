@@ -61,12 +61,7 @@ pub fn read(path: &Path, objects: bool) -> Result<ProgramFile, FileError> {
     let mut bytes = Vec::new();
     std::io::Read::read_to_end(&mut std::io::Read::take(std::fs::File::open(path).map_err(|e| FileError::Io(path.into(), e))?, max + 1), &mut bytes)
         .map_err(|e| FileError::Io(path.into(), e))?;
-    if bytes.len() as u64 > max {
-        return Err(FileError::TooBig { path: path.into(), size: bytes.len() as u64, max, what });
-    }
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(FileError::Empty(path.into()));
-    }
+    check_size(&bytes, path, max, what)?;
     if is_object {
         let programs = super::elf::programs(&bytes).map_err(|e| FileError::NotBpf(path.into(), e.to_string()))?;
         if programs.iter().all(|p| p.section == ".text") {
@@ -76,6 +71,24 @@ pub fn read(path: &Path, objects: bool) -> Result<ProgramFile, FileError> {
     }
     let text = String::from_utf8(bytes).map_err(|e| FileError::NotText { path: path.into(), at: e.utf8_error().valid_up_to() })?;
     Ok(ProgramFile::Source { target: target.expect("checked above"), text })
+}
+
+/// Program text given without a file (an agent's `program` argument), checked as a file's would
+/// be; `name` is what errors and verdicts call it.
+pub fn source(text: String, target: Target, name: &str) -> Result<ProgramFile, FileError> {
+    check_size(text.as_bytes(), Path::new(name), MAX_SOURCE_BYTES, "program source")?;
+    Ok(ProgramFile::Source { target, text })
+}
+
+/// Within `max`, and not blank.
+fn check_size(bytes: &[u8], path: &Path, max: u64, what: &'static str) -> Result<(), FileError> {
+    if bytes.len() as u64 > max {
+        return Err(FileError::TooBig { path: path.into(), size: bytes.len() as u64, max, what });
+    }
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(FileError::Empty(path.into()));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

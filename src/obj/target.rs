@@ -23,6 +23,15 @@ impl Target {
         }
     }
 
+    /// The name a program without a file of its own is compiled and shown under (`program.bt`,
+    /// `program.bpf.c`): verdicts replace it with the user's file name.
+    pub fn scratch_name(self) -> &'static str {
+        match self {
+            Target::Bpftrace => "program.bt",
+            Target::Libbpf => "program.bpf.c",
+        }
+    }
+
     /// What the model is told it writes: "bpftrace program", "C program".
     pub fn program_noun(self) -> &'static str {
         match self {

@@ -517,6 +517,13 @@ impl Searcher {
         self.search_with(request, kind, k, false)
     }
 
+    /// `kgent search` and the MCP `search` tool: [`search_with`](Self::search_with) for `kind`,
+    /// or for examples and then hooks when `None`.
+    pub fn search_kinds(&self, request: &str, kind: Option<Kind>, k: usize, unattachable: bool) -> Result<Vec<(Kind, Vec<Hit>)>, IndexError> {
+        let kinds = kind.map_or(vec![Kind::Examples, Kind::Hooks], |k| vec![k]);
+        kinds.into_iter().map(|kind| Ok((kind, self.search_with(request, kind, k, unattachable)?))).collect()
+    }
+
     /// As [`search`](Self::search); `unattachable` also returns hooks that only load here.
     ///
     /// Hooks come first from the probes of the best matching examples (people's programs are

@@ -81,9 +81,9 @@ pub fn prepare(source: &str, target: Target, home: &Path) -> Result<Prepared, Ru
     match target {
         Target::Bpftrace => {
             let dir = tempfile::tempdir().map_err(RunError::Io)?;
-            let path = dir.path().join("program.bt");
+            let path = dir.path().join(target.scratch_name());
             std::fs::write(&path, source).map_err(RunError::Io)?;
-            Ok(Prepared { runnable: Runnable::Bpftrace(path), probes: bpftrace_probes(source), name: "program.bt".into(), _dir: Some(dir) })
+            Ok(Prepared { runnable: Runnable::Bpftrace(path), probes: bpftrace_probes(source), name: target.scratch_name().into(), _dir: Some(dir) })
         }
         Target::Libbpf => {
             let object = match compile(Target::Libbpf, source, home, false)? {
@@ -94,9 +94,25 @@ pub fn prepare(source: &str, target: Target, home: &Path) -> Result<Prepared, Ru
                 Some(CompileVerdict::Compiled { object, .. }) => Some(object),
                 _ => None,
             };
-            Ok(Prepared { runnable: Runnable::Object { object, types }, probes: c_probes(source), name: "program.bpf.c".into(), _dir: None })
+            Ok(Prepared { runnable: Runnable::Object { object, types }, probes: c_probes(source), name: target.scratch_name().into(), _dir: None })
         }
     }
+}
+
+/// A program the user brought, readied under the name they know it by: source as [`prepare`]
+/// readies it, an object as it is, its probes in bpftrace's spelling as for source (a section
+/// outside the probe table keeps its name).
+pub fn prepare_program(program: crate::obj::file::ProgramFile, name: &str, home: &Path) -> Result<Prepared, RunError> {
+    let mut prepared = match program {
+        crate::obj::file::ProgramFile::Source { target, text } => prepare(&text, target, home)?,
+        crate::obj::file::ProgramFile::Object(object) => {
+            let sections = crate::obj::elf::function_sections(&object).map_err(|e| RunError::BadObject(e.to_string()))?;
+            let probes = sections.values().map(|s| crate::obj::Probe::of_c_section(s).map_or_else(|| s.clone(), |p| p.to_string())).collect();
+            Prepared::file(Runnable::Object { object, types: None }, probes, String::new())
+        }
+    };
+    prepared.name = name.to_string();
+    Ok(prepared)
 }
 
 /// What a prepared program does to the system beyond observing it, by the same gate `gen` applies

@@ -76,7 +76,7 @@ pub fn compile_bpftrace(source: &str) -> Result<CompileVerdict, CompileError> {
 
 /// [`compile_bpftrace`], with bpftrace's `--unsafe` when the user allowed it.
 pub fn compile_bpftrace_with(source: &str, allow_unsafe: bool) -> Result<CompileVerdict, CompileError> {
-    compile_with(source, "program.bt", "bpftrace", |cmd, file, object| {
+    compile_with(source, Target::Bpftrace.scratch_name(), "bpftrace", |cmd, file, object| {
         if allow_unsafe {
             cmd.arg("--unsafe");
         }
@@ -86,7 +86,7 @@ pub fn compile_bpftrace_with(source: &str, allow_unsafe: bool) -> Result<Compile
 
 /// Compiles libbpf-style C for the BPF target with the host's `vmlinux.h` on the include path.
 pub fn compile_c(source: &str, vmlinux_dir: &Path) -> Result<CompileVerdict, CompileError> {
-    compile_with(source, "program.bpf.c", "clang", |cmd, file, object| {
+    compile_with(source, Target::Libbpf.scratch_name(), "clang", |cmd, file, object| {
         cmd.args(["-target", "bpf", "-O2", "-g", "-Wall", "-Wno-unused-variable", "-Wno-unused-function"])
             .arg(format!("-D__TARGET_ARCH_{}", target_arch()))
             .arg("-I")

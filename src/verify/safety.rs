@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::obj::elf::{programs, Program};
 use crate::obj::insn::{AluOp, Insn, JmpOp, Operand};
-use crate::obj::{Probe, ProbeKind};
+use crate::obj::{Probe, ProbeKind, Target};
 use crate::verify::symbolic::spec::{self, Acts};
 
 /// What the user allowed besides observing.
@@ -120,13 +120,16 @@ impl SafetyVerdict {
         Some(format!("{}\n(pass --unsafe to allow unsafe/destructive functionality)", each.join("\n")))
     }
 
-    /// The verdict with the compiler's scratch file name (`program.bt`, `program.bpf.c`) in its
+    /// The verdict with the compiler's scratch file name ([`Target::scratch_name`]) in its
     /// places replaced by the name the user knows.
     pub fn in_file(self, file: &str) -> SafetyVerdict {
         match self {
             SafetyVerdict::Ok => SafetyVerdict::Ok,
             SafetyVerdict::Unsafe { actions } => SafetyVerdict::Unsafe {
-                actions: actions.into_iter().map(|a| Action { at: a.at.map(|at| at.replacen("program.bpf.c", file, 1).replacen("program.bt", file, 1)), ..a }).collect(),
+                actions: actions
+                    .into_iter()
+                    .map(|a| Action { at: a.at.map(|at| at.replacen(Target::Libbpf.scratch_name(), file, 1).replacen(Target::Bpftrace.scratch_name(), file, 1)), ..a })
+                    .collect(),
             },
         }
     }
