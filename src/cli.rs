@@ -386,6 +386,10 @@ pub enum ModelCommand {
 pub struct GroundArgs {
     /// What you want to trace, in plain English.
     pub request: String,
+    /// Also print the program a complete reading writes, without the model (what `gen` checks
+    /// first).
+    #[arg(long)]
+    pub program: bool,
     #[arg(long)]
     pub json: bool,
 }

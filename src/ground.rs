@@ -258,7 +258,7 @@ fn libc_route<'c>(name: &str, bare: bool, catalog: &'c Catalog) -> Option<Vec<&'
 
 /// A crude stem, so "misses"/"miss", "flushes"/"flush", "dirtied"/"dirty" and
 /// "mispredictions"/"mispredicted" meet.
-fn stem(word: &str) -> String {
+pub(crate) fn stem(word: &str) -> String {
     let mut w = word.to_lowercase();
     if let Some(r) = w.strip_suffix("ies").or_else(|| w.strip_suffix("ied")).filter(|r| r.len() >= 3) {
         w = format!("{r}y");

@@ -29,6 +29,7 @@ pub mod lock;
 pub mod mcp;
 pub mod obj;
 pub mod pipeline;
+pub mod plan;
 pub mod retrieve;
 pub mod run;
 pub mod store;

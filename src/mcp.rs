@@ -241,10 +241,17 @@ impl Server {
             if let Some(report) = state.host()?.refusal(&p.request, &settings).map_err(|e| e.to_string())? {
                 return gen_answer(&report);
             }
-            state.model(config)?;
-            let mut session = Session { host: state.host.take().expect("opened above"), model: state.model.take().expect("loaded above") };
+            // The model loads only if the request's plan does not settle a program.
+            let spec = config.model.clone();
+            let open: crate::pipeline::ModelOpener = Box::new(move || {
+                eprintln!("kgent mcp: loading the model");
+                LoadedModel::open(&spec)
+            });
+            state.host()?;
+            let mut session = Session::new(state.host.take().expect("opened above"), state.model.take(), open);
             let report = session.generate(&p.request, &settings, &mut |_| {}, &mut |s| eprintln!("kgent mcp: {s}"));
-            (state.host, state.model) = (Some(session.host), Some(session.model));
+            let (host, model) = session.into_parts();
+            (state.host, state.model) = (Some(host), model);
             gen_answer(&report.map_err(|e| e.to_string())?)
         })
         .await

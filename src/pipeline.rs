@@ -292,8 +292,11 @@ pub struct GenReport {
     /// used in the request's place).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
-    /// The request's properties every program was checked against (from its words, or the
-    /// model's with `--check-properties`); `None` when there were none.
+    /// The request read as a plan, and what the reading left unsettled: a complete plan is
+    /// written as a program without the model (the attempt of round 0).
+    pub reading: Option<crate::plan::Reading>,
+    /// The request's properties every program was checked against (its plan's, else from its
+    /// words, or the model's with `--check-properties`); `None` when there were none.
     pub properties: Option<crate::comprehend::Properties>,
     pub options: GenOptions,
     pub attempts: Vec<Attempt>,
@@ -304,6 +307,8 @@ pub struct GenReport {
 pub struct Timings {
     pub retrieve: f64,
     pub comprehend: f64,
+    /// Loading the model during this request (0 when it was loaded already, or not needed);
+    /// not part of `total`.
     pub load_model: f64,
     pub prefill: f64,
     pub decode: f64,
@@ -341,10 +346,59 @@ pub fn context(searcher: &Searcher, catalog: &Catalog, request: &str, target: Ta
     Ok((examples, hooks))
 }
 
-/// The host and the model, opened once, serving requests one at a time.
+/// Opens the model when a request first needs it.
+pub type ModelOpener = Box<dyn FnMut() -> Result<LoadedModel, PipelineError> + Send>;
+
+/// The host and the model, opened once, serving requests one at a time. The model is opened
+/// when a request first needs one: a refusal, or a program written from the request's plan,
+/// needs none.
 pub struct Session {
     pub host: Host,
-    pub model: LoadedModel,
+    model: Option<LoadedModel>,
+    open: ModelOpener,
+}
+
+impl Session {
+    /// A session that opens its model with `open` when first needed (`model`: one already open).
+    pub fn new(host: Host, model: Option<LoadedModel>, open: ModelOpener) -> Session {
+        Session { host, model, open }
+    }
+
+    /// The model, opened now if it was not; `load` is how long that took (zero if it was open).
+    pub fn model(&mut self) -> Result<(&mut LoadedModel, Duration), PipelineError> {
+        opened(&mut self.model, &mut self.open)
+    }
+
+    /// The model, if a request has opened it.
+    pub fn loaded(&mut self) -> Option<&mut LoadedModel> {
+        self.model.as_mut()
+    }
+
+    pub fn into_parts(self) -> (Host, Option<LoadedModel>) {
+        (self.host, self.model)
+    }
+}
+
+/// The model in `slot`, opened with `open` if it is not, and how long that took.
+fn opened<'a>(slot: &'a mut Option<LoadedModel>, open: &mut ModelOpener) -> Result<(&'a mut LoadedModel, Duration), PipelineError> {
+    let mut load = Duration::ZERO;
+    if slot.is_none() {
+        let start = Instant::now();
+        *slot = Some(open()?);
+        load = start.elapsed();
+    }
+    Ok((slot.as_mut().expect("opened above"), load))
+}
+
+/// The properties every program for `request` is checked against, from its words: its complete
+/// plan's, else what its words state outright; `None` when they state nothing.
+pub fn properties_of(request: &str, reading: &crate::plan::Reading) -> Option<crate::comprehend::Properties> {
+    let p = match reading.complete() {
+        Some(plan) => plan.properties(),
+        None => crate::comprehend::from_words(request),
+    };
+    // Words that state nothing leave nothing to check (the kernel verifier judges safety).
+    Some(p).filter(|p| *p != crate::comprehend::Properties::default())
 }
 
 impl GenReport {
@@ -384,6 +438,7 @@ impl Host {
             alternatives: hooks.iter().map(|h| h.probe.clone()).collect(),
             hooks: hooks.into_iter().map(|h| h.probe).collect(),
             grounding: grounding.clone(),
+            reading: None,
             properties: None,
             options: settings.gen_options(),
             attempts: vec![],
@@ -393,40 +448,107 @@ impl Host {
 }
 
 impl Session {
-    /// One request through the whole pipeline: retrieve, comprehend (when asked), prompt,
-    /// generate, check, feed back. `on_text` streams the model's text; `on_status` gets one line
-    /// per stage.
+    /// One request through the whole pipeline: ground, read the plan, retrieve, comprehend (when
+    /// asked); then the plan's program, and the model's replies while no program passes,
+    /// each checked with the failures fed back. `on_text` streams the model's text; `on_status`
+    /// gets one line per stage.
     pub fn generate(&mut self, request: &str, settings: &Settings, on_text: &mut dyn FnMut(&str), on_status: &mut dyn FnMut(&str)) -> Result<GenReport, PipelineError> {
         let start = Instant::now();
         check_request(request).map_err(PipelineError::Request)?;
-        let grounding = self.host.ground(request)?;
-        if let Some(refused) = self.host.refusal_of(request, settings, &grounding, start)? {
+        let Session { host, model: slot, open } = self;
+        let host = &*host;
+        let grounding = host.ground(request)?;
+        if let Some(refused) = host.refusal_of(request, settings, &grounding, start)? {
             // Nothing here implements the request: say so, and write nothing on another event.
             return Ok(refused);
         }
-        let (host, loaded) = (&self.host, &mut self.model);
+        let reading = crate::plan::read(request, &grounding, &host.catalog);
         let mut opts = settings.gen_options();
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
         let retrieve = start.elapsed().as_secs_f64();
-        let (model_name, model_sha256) = (loaded.name().to_string(), loaded.sha256()?);
-        let report = |passed, program, attempts, options: GenOptions, seconds| GenReport {
-            request: request.to_string(),
-            target: settings.target,
-            passed,
-            program,
-            model: model_name.clone(),
-            model_sha256: model_sha256.clone(),
-            index_version: host.searcher.version.clone(),
-            kernel: host.catalog.key.release.clone(),
-            examples: examples.iter().map(|e| e.id.clone()).collect(),
-            hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
-            alternatives: if grounding.servable.is_here() { vec![] } else { hooks.iter().map(|h| h.probe.clone()).collect() },
-            grounding: grounding.clone(),
-            properties: options.properties.clone(),
-            options,
-            attempts,
-            seconds,
+        opts.grounding = Some(grounding.clone());
+        // A networking program may drop or rewrite packets when that is what was asked.
+        opts.allowed.packets |= crate::verify::safety::asks_to_act_on_packets(request);
+        let mut load = Duration::ZERO;
+        let t = Instant::now();
+        match opts.comprehend {
+            crate::comprehend::Source::Words => opts.properties = properties_of(request, &reading),
+            crate::comprehend::Source::Model => {
+                on_status("comprehending the request");
+                let (loaded, took) = opened(slot, open)?;
+                load += took;
+                let c = loaded.comprehend(request)?;
+                if !c.dropped.is_empty() {
+                    on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
+                }
+                opts.properties = c.properties;
+            }
+            crate::comprehend::Source::Off => {}
+        }
+        let comprehend = (t.elapsed() - load).as_secs_f64();
+        let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
+        let mut attempts: Vec<Attempt> = Vec::new();
+        let report = |passed: bool, program, attempts: Vec<Attempt>, options: GenOptions, seconds, model: Option<(String, String)>| {
+            let (model, model_sha256) = model.unwrap_or_default();
+            GenReport {
+                request: request.to_string(),
+                target: settings.target,
+                passed,
+                program,
+                model,
+                model_sha256,
+                index_version: host.searcher.version.clone(),
+                kernel: host.catalog.key.release.clone(),
+                examples: examples.iter().map(|e| e.id.clone()).collect(),
+                hooks: hooks.iter().map(|h| h.probe.clone()).collect(),
+                alternatives: if grounding.servable.is_here() { vec![] } else { hooks.iter().map(|h| h.probe.clone()).collect() },
+                grounding: grounding.clone(),
+                reading: Some(reading.clone()),
+                properties: options.properties.clone(),
+                options,
+                attempts,
+                seconds,
+            }
         };
+        let timings = |attempts: &[Attempt], load: Duration| {
+            let sum = |f: fn(&Attempt) -> f64| attempts.iter().map(f).sum::<f64>();
+            Timings {
+                retrieve,
+                comprehend,
+                load_model: load.as_secs_f64(),
+                prefill: sum(|a| a.seconds.prefill),
+                decode: sum(|a| a.seconds.decode),
+                checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
+                total: (start.elapsed() - load).as_secs_f64(),
+            }
+        };
+        // A complete plan is written without the model, and checked like any program.
+        if let (Some(plan), Target::Bpftrace) = (reading.complete(), opts.target) {
+            on_status("writing the program from the plan");
+            let program = crate::plan::emit::bpftrace(plan);
+            on_text(&program);
+            let mut seconds = synth::StageTimes::default();
+            let checks = synth::check(&program, &opts, &mut checker, &mut seconds).map_err(SynthError::from)?;
+            let passed = checks.passed();
+            attempts.push(Attempt {
+                round: 0,
+                written_by: synth::WrittenBy::Plan,
+                program: program.clone(),
+                checks,
+                feedback: None,
+                prompt_tokens: 0,
+                generated_tokens: 0,
+                seconds,
+            });
+            if passed {
+                let seconds = timings(&attempts, load);
+                return Ok(report(true, Some(program), attempts, opts, seconds, None));
+            }
+            on_status("the plan's program failed a check: asking the model");
+        }
+        let (loaded, took) = opened(slot, open)?;
+        load += took;
+        let model = Some((loaded.name().to_string(), loaded.sha256()?));
         let kernel_function_only = matches!(grounding.servable, Servable::CannotAttachHere { .. });
         // A request only kernel functions implement gets the program for them (verified by
         // loading; this host cannot attach it): the examples still show the shape of an answer,
@@ -455,39 +577,12 @@ impl Session {
             let grammar = crate::synth::grammar::Grammar::for_request(&host.catalog, &featured, settings.allow_unsafe);
             opts.generate.grammar = Some(crate::llm::GrammarText(grammar.lark.into()));
         }
-        opts.grounding = Some(grounding.clone());
-        // A networking program may drop or rewrite packets when that is what was asked.
-        opts.allowed.packets |= crate::verify::safety::asks_to_act_on_packets(request);
-        // Comprehension reads the request alone, in its own conversation, before any program exists.
-        let t = Instant::now();
-        if opts.comprehend == crate::comprehend::Source::Words && opts.properties.is_none() {
-            // Words that state nothing leave nothing to check (the kernel verifier judges safety).
-            opts.properties = Some(crate::comprehend::from_words(request)).filter(|p| *p != crate::comprehend::Properties::default());
-        }
-        if opts.comprehend == crate::comprehend::Source::Model && opts.properties.is_none() {
-            on_status("comprehending the request");
-            let c = loaded.comprehend(request)?;
-            if !c.dropped.is_empty() {
-                on_status(&format!("properties left out, as the request does not say so: {}", c.dropped.join("; ")));
-            }
-            opts.properties = c.properties;
-        }
-        let comprehend = t.elapsed().as_secs_f64();
         let mut chat = loaded.conversation(Some(prompt::system_prompt(opts.target)))?;
-        let mut checker = HostChecker::new(&host.catalog, &host.searcher, host.home.clone());
         let outcome = synth::synthesize(chat.as_mut(), &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
         drop(chat);
-        let best = outcome.best().cloned();
-        let sum = |f: fn(&Attempt) -> f64| outcome.attempts.iter().map(f).sum::<f64>();
-        let seconds = Timings {
-            retrieve,
-            comprehend,
-            load_model: loaded.load_time.as_secs_f64(),
-            prefill: sum(|a| a.seconds.prefill),
-            decode: sum(|a| a.seconds.decode),
-            checks: sum(|a| a.seconds.hooks + a.seconds.compile + a.seconds.symbolic + a.seconds.kernel),
-            total: start.elapsed().as_secs_f64(),
-        };
-        Ok(report(outcome.passed, best.as_ref().map(|a| a.program.clone()), outcome.attempts, opts, seconds))
+        attempts.extend(outcome.attempts);
+        let best = synth::best(&attempts).cloned();
+        let seconds = timings(&attempts, load);
+        Ok(report(outcome.passed, best.as_ref().map(|a| a.program.clone()), attempts, opts, seconds, model))
     }
 }

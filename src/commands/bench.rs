@@ -105,7 +105,10 @@ fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n:
     ensure!(n > 0, "--requests must be above 0");
     let step = (all.len() / n.min(all.len())).max(1);
     let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
-    let mut session = Session { host: super::gen::open_host()?, model: super::progress::load_model(model)? };
+    // Loaded before the first request, so its time is reported on its own.
+    let loaded = super::progress::load_model(model)?;
+    let load_seconds = loaded.load_time.as_secs_f64();
+    let mut session = Session::new(super::gen::open_host()?, Some(loaded), super::progress::model_opener(model)?);
     let mut per_request = Vec::new();
     for (i, req) in picked.iter().enumerate() {
         let bar = super::progress::spinner(format!("[{}/{}] {}", i + 1, picked.len(), req.id));
@@ -126,11 +129,11 @@ fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n:
     let first = || per_request.iter().map(|r| r.first_token_seconds);
     let verified = || per_request.iter().filter(|r| r.passed).map(|r| r.seconds);
     let report = E2eBench {
-        model: session.model.name().to_string(),
-        model_sha256: session.model.sha256()?,
+        model: session.loaded().expect("loaded above").name().to_string(),
+        model_sha256: session.loaded().expect("loaded above").sha256()?,
         corpus: corpus.map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string()),
         requests: per_request.len(),
-        load_seconds: session.model.load_time.as_secs_f64(),
+        load_seconds,
         verified: per_request.iter().filter(|r| r.passed).count(),
         mean_rounds: per_request.iter().map(|r| r.rounds as f64).sum::<f64>() / per_request.len() as f64,
         first_token_median_seconds: quantile(first(), 0.5).unwrap_or_default(),
@@ -139,7 +142,7 @@ fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n:
         p90_seconds: quantile(times(), 0.9).unwrap_or_default(),
         median_to_verified_seconds: quantile(verified(), 0.5),
         p90_to_verified_seconds: quantile(verified(), 0.9),
-        first_gen_seconds: session.model.load_time.as_secs_f64() + per_request[0].seconds,
+        first_gen_seconds: load_seconds + per_request[0].seconds,
         per_request,
     };
     if json {

@@ -86,7 +86,9 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
     };
     let mut records = Vec::new();
     // Nothing left to run (a finished --resume): summarise without loading anything.
-    let mut session = if todo.is_empty() { None } else { Some(Session { host: open_host()?, model: super::progress::load_model(&args.model)? }) };
+    // The model loads when a request first needs it (refusals and programs written from the
+    // plan do not).
+    let mut session = if todo.is_empty() { None } else { Some(Session::new(open_host()?, None, super::progress::model_opener(&args.model)?)) };
     for (n, req) in todo.iter().enumerate() {
         let session = session.as_mut().expect("loaded when there is work");
         let bar = super::progress::spinner(format!("[{}/{}] {}", n + 1, todo.len(), req.id));
@@ -101,9 +103,10 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             id: req.id.clone(),
             request: req.request.clone(),
             target,
-            // The session's model, also for refusals, which the grounding decides without it.
-            model: session.model.name().to_string(),
-            model_sha256: session.model.sha256()?,
+            // The model that wrote the program; empty when none was needed (a refusal, or a
+            // program written from the plan).
+            model: report.model.clone(),
+            model_sha256: report.model_sha256.clone(),
             index_version: report.index_version.clone(),
             hooks_ok: checks.and_then(|c| c.hooks.as_ref()).is_some_and(|v| v.is_ok()),
             compiled: checks.and_then(|c| c.compile.as_ref()).is_some_and(|v| v.is_ok()),

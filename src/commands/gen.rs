@@ -47,7 +47,7 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
     if let Some(report) = host.refusal(&args.request, &settings)? {
         return finish(&args, report, None);
     }
-    let mut session = Session { host, model: super::progress::load_model(&args.model)? };
+    let mut session = Session::new(host, None, super::progress::model_opener(&args.model)?);
     let status = super::progress::spinner("generating");
     // The latest line of the model's text, shown on the status line; reset at each stage.
     let line = std::cell::RefCell::new(String::new());
@@ -68,7 +68,7 @@ pub fn run(args: GenArgs) -> Result<ExitCode> {
         },
     )?;
     status.finish_and_clear();
-    report.seconds.total += session.model.load_time.as_secs_f64();
+    report.seconds.total += report.seconds.load_model;
     finish(&args, report, Some(session))
 }
 
@@ -131,6 +131,8 @@ pub fn render(r: &GenReport) -> String {
         if !r.alternatives.is_empty() {
             s.push_str(&format!("  closest hooks that do work here (a different question, not an answer): {}\n", r.alternatives.join(", ")));
         }
+    } else if r.passed && r.attempts.last().is_some_and(|a| a.written_by == crate::synth::WrittenBy::Plan) {
+        s.push_str("\nkgent gen: passed every check; written from the request's plan, without the model\n");
     } else if r.passed {
         s.push_str(&format!("\nkgent gen: passed every check in {n} round{}\n", if n == 1 { "" } else { "s" }));
     } else {
@@ -163,11 +165,19 @@ pub fn render(r: &GenReport) -> String {
             Some(v) => parts.push(format!("kernel verifier {}", mark(v.is_ok()))),
             None => {}
         }
-        s.push_str(&format!("  round {}: {} ({} tokens)\n", a.round, parts.join(", "), a.generated_tokens));
+        match a.written_by {
+            crate::synth::WrittenBy::Plan => s.push_str(&format!("  plan: {}\n", parts.join(", "))),
+            crate::synth::WrittenBy::Model => s.push_str(&format!("  round {}: {} ({} tokens)\n", a.round, parts.join(", "), a.generated_tokens)),
+        }
         if let Some(fb) = &a.feedback {
             for line in fb.lines().take(4) {
                 s.push_str(&format!("      > {line}\n"));
             }
+        }
+    }
+    if let Some(reading) = &r.reading {
+        for line in super::ground::render_reading(reading).lines() {
+            s.push_str(&format!("  {line}\n"));
         }
     }
     if let Some(p) = &r.properties {
@@ -179,7 +189,8 @@ pub fn render(r: &GenReport) -> String {
     }
     let t = &r.seconds;
     if r.model.is_empty() {
-        s.push_str(&format!("  decided from this host's catalog, no model needed: index {}, kernel {}, {:.2} s\n", r.index_version, r.kernel, t.total));
+        let from = if r.attempts.is_empty() { "decided from this host's catalog" } else { "written from the plan" };
+        s.push_str(&format!("  {from}, no model needed: index {}, kernel {}, {:.2} s\n", r.index_version, r.kernel, t.total));
         return s;
     }
     s.push_str(&format!(

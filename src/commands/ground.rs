@@ -17,17 +17,45 @@ pub fn run(args: GroundArgs) -> Result<ExitCode> {
     bar.finish_and_clear();
     let grounding = host.ground(&args.request)?;
     // What gen checks every program against by default, also decided before any model.
-    let properties = crate::comprehend::from_words(&args.request);
+    let reading = crate::plan::read(&args.request, &grounding, &host.catalog);
+    let properties = crate::pipeline::properties_of(&args.request, &reading);
+    let program = reading.complete().map(crate::plan::emit::bpftrace);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&serde_json::json!({ "request": args.request, "grounding": grounding, "properties": properties }))?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(
+                &serde_json::json!({ "request": args.request, "grounding": grounding, "reading": reading, "properties": properties, "program": program })
+            )?
+        );
     } else {
         print!("{}", render(&grounding));
-        let lines: Vec<String> = properties.to_string().lines().map(String::from).collect();
+        print!("{}", render_reading(&reading));
+        let lines: Vec<String> = properties.map(|p| p.to_string()).unwrap_or_default().lines().map(String::from).collect();
         if !lines.is_empty() {
-            println!("properties the request's words state: {}", lines.join("; "));
+            println!("properties every program is checked against: {}", lines.join("; "));
+        }
+        if let (Some(program), true) = (program, args.program) {
+            println!("\n{program}");
         }
     }
     Ok(if grounding.servable.is_here() { ExitCode::SUCCESS } else { ExitCode::from(super::gen::EXIT_CANNOT_HERE) })
+}
+
+/// What the plan reader made of the request, and what it could not settle.
+pub fn render_reading(r: &crate::plan::Reading) -> String {
+    let mut s = String::new();
+    match (&r.plan, r.complete()) {
+        (Some(p), Some(_)) => s.push_str(&format!("read as: {p}\n")),
+        (Some(p), None) => s.push_str(&format!("read in part as: {p}\n")),
+        (None, _) => {}
+    }
+    for g in &r.gaps {
+        s.push_str(&format!("not settled: {g}\n"));
+    }
+    if !r.unread.is_empty() {
+        s.push_str(&format!("words not read: {}\n", r.unread.join(", ")));
+    }
+    s
 }
 
 fn render(g: &Grounding) -> String {

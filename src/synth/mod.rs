@@ -16,4 +16,4 @@ mod rounds;
 pub use checks::{check, CheckError, Checker, Checks, HostChecker, StageTimes};
 pub use feedback::feedback;
 pub use options::GenOptions;
-pub use rounds::{best, synthesize, Attempt, Outcome, SynthError};
+pub use rounds::{best, synthesize, Attempt, Outcome, SynthError, WrittenBy};

@@ -12,10 +12,22 @@ use crate::llm::{Conversation, LlmError};
 use crate::verify::compile::{CompileError, CompileVerdict};
 use crate::verify::kernel::LoadError;
 
-/// One model reply and what the checks made of it.
+/// Who wrote a candidate program.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WrittenBy {
+    /// Written from the request's complete plan, without the model (round 0).
+    Plan,
+    #[default]
+    Model,
+}
+
+/// One candidate program (a model reply, or the plan's) and what the checks made of it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Attempt {
+    /// 0 for the plan's program, then 1, 2, … for the model's replies.
     pub round: usize,
+    pub written_by: WrittenBy,
     pub program: String,
     pub checks: Checks,
     /// What was sent back to the model, when the attempt failed and rounds were left.
@@ -115,7 +127,16 @@ pub fn synthesize(
         };
         // Greedy decoding repeats itself after the same feedback: sample the next reply instead.
         generate.temperature = if repeated { generate.temperature.max(0.7) } else { opts.generate.temperature };
-        attempts.push(Attempt { round, program, checks, feedback: fb.clone(), prompt_tokens: reply.prompt_tokens, generated_tokens: reply.generated_tokens, seconds });
+        attempts.push(Attempt {
+            round,
+            written_by: WrittenBy::Model,
+            program,
+            checks,
+            feedback: fb.clone(),
+            prompt_tokens: reply.prompt_tokens,
+            generated_tokens: reply.generated_tokens,
+            seconds,
+        });
         if passed {
             return Ok(Outcome { passed: true, attempts });
         }

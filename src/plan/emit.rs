@@ -1,0 +1,306 @@
+//! A complete plan written as a bpftrace program, the way bpftrace's own tools are written: a
+//! header for per-event lines, a predicate for the conditions, a start map keyed by thread (or
+//! by the fields both records share) for pairs, an interval that prints and clears, and an `END`
+//! that leaves no map of the program's own bookkeeping behind.
+//!
+//! The program does what the plan says by construction; it still goes through every check
+//! (the compiler, the safety gate, the symbolic verifier against the plan's properties, the
+//! kernel verifier) like a program the model wrote.
+
+use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Term, Test};
+
+/// The program for `plan`.
+pub fn bpftrace(plan: &Plan) -> String {
+    let mut out = String::new();
+    // The start map's key as the start event computes it; the end event's is `pair_key`.
+    let start_key = plan.start.as_ref().map(|s| match &s.key {
+        PairKey::Tid => "tid".to_string(),
+        PairKey::Fields { start, .. } => start.iter().map(|n| format!("args->{n}")).collect::<Vec<_>>().join(", "),
+    });
+    let key = plan.start.as_ref().map(|_| pair_key(plan));
+    let lines = match &plan.output {
+        Output::Lines { values } => Some(values),
+        Output::Map { .. } => None,
+    };
+    if let Some(values) = lines {
+        let header: Vec<String> = values.iter().map(|t| column_name(t, plan)).collect();
+        let formats: Vec<&str> = values.iter().map(|t| header_format(t)).collect();
+        out.push_str(&format!("BEGIN\n{{\n  printf(\"{}\\n\", {});\n}}\n\n", formats.join(" "), header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")));
+    }
+    // The start event: its time and the fields the end event shows, by key.
+    let saved: Vec<&Term> = dedup(plan.terms().filter(|t| matches!(t, Term::Field { at_start: true, .. })).collect());
+    let (at_start, at_end): (Vec<&Condition>, Vec<&Condition>) = plan.conditions.iter().partition(|c| plan.start.is_some() && starts(&c.term));
+    if let (Some(start), Some(key)) = (&plan.start, &start_key) {
+        out.push_str(&start.probes.join(",\n"));
+        out.push('\n');
+        push_predicate(&mut out, &at_start, plan, Side::Start);
+        out.push_str(&format!("{{\n  @start[{key}] = nsecs;\n"));
+        for t in &saved {
+            if let Term::Field { name, ty, .. } = t {
+                // A record's own strings (`__data_loc`, arrays) last only as long as the record.
+                let value = if ty.starts_with("__data_loc") { format!("str(args->{name})") } else { format!("args->{name}") };
+                out.push_str(&format!("  {}[{key}] = {value};\n", saved_map(name, plan)));
+            }
+        }
+        out.push_str("}\n\n");
+    }
+    out.push_str(&plan.probes.join(",\n"));
+    out.push('\n');
+    let body_conditions: Vec<&Condition> = match &key {
+        Some(key) => {
+            out.push_str(&format!("/@start[{key}]/\n"));
+            at_end
+        }
+        None => {
+            push_predicate(&mut out, &at_end, plan, Side::End);
+            vec![]
+        }
+    };
+    out.push_str("{\n");
+    let action = action(plan);
+    if body_conditions.is_empty() {
+        out.push_str(&format!("  {action}\n"));
+    } else {
+        let test: Vec<String> = body_conditions.iter().map(|c| condition(c, plan, Side::End)).collect();
+        out.push_str(&format!("  if ({}) {{\n    {action}\n  }}\n", test.join(" && ")));
+    }
+    if let Some(key) = &key {
+        out.push_str(&format!("  delete(@start[{key}]);\n"));
+        for t in &saved {
+            out.push_str(&format!("  delete({}[{key}]);\n", saved_map(t.name(), plan)));
+        }
+    }
+    out.push_str("}\n");
+    if let Output::Map { .. } = &plan.output {
+        let map = map_name(plan);
+        let print = match plan.top {
+            Some(n) => format!("print(@{map}, {n})"),
+            None => format!("print(@{map})"),
+        };
+        if let Some(s) = plan.every {
+            out.push_str(&format!("\ninterval:s:{s}\n{{\n  time(\"%H:%M:%S\\n\");\n  {print};\n  clear(@{map});\n}}\n"));
+        } else if plan.top.is_some() {
+            out.push_str(&format!("\nEND\n{{\n  {print};\n  clear(@{map});\n}}\n"));
+        }
+    }
+    if plan.start.is_some() {
+        // The bookkeeping of unfinished pairs is not output.
+        let mut clears = vec!["  clear(@start);".to_string()];
+        clears.extend(saved.iter().map(|t| format!("  clear({});", saved_map(t.name(), plan))));
+        if out.contains("\nEND\n{\n") {
+            out = out.replace("\nEND\n{\n", &format!("\nEND\n{{\n{}\n", clears.join("\n")));
+        } else {
+            out.push_str(&format!("\nEND\n{{\n{}\n}}\n", clears.join("\n")));
+        }
+    }
+    out
+}
+
+fn dedup<'a>(terms: Vec<&'a Term>) -> Vec<&'a Term> {
+    let mut out: Vec<&Term> = Vec::new();
+    for t in terms {
+        if !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Whether a condition is decided at the start event: builtins (the thread that starts is the
+/// one asked about) and the start record's fields.
+fn starts(term: &Term) -> bool {
+    matches!(term, Term::Builtin(_) | Term::Field { at_start: true, .. })
+}
+
+fn push_predicate(out: &mut String, conditions: &[&Condition], plan: &Plan, side: Side) {
+    if !conditions.is_empty() {
+        let test: Vec<String> = conditions.iter().map(|c| condition(c, plan, side)).collect();
+        out.push_str(&format!("/{}/\n", test.join(" && ")));
+    }
+}
+
+/// The key of a start map, as the end event computes it.
+fn pair_key(plan: &Plan) -> String {
+    match plan.start.as_ref().map(|s| &s.key) {
+        Some(PairKey::Fields { end, .. }) => end.iter().map(|n| format!("args->{n}")).collect::<Vec<_>>().join(", "),
+        _ => "tid".to_string(),
+    }
+}
+
+/// Which event's block a value is computed in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Start,
+    End,
+}
+
+/// The map that keeps a start record's field until the end event.
+fn saved_map(name: &str, plan: &Plan) -> String {
+    // Not the output's own map (`@count` is a count, not write's `count` argument).
+    if matches!(plan.output, Output::Map { .. }) && map_name(plan) == name || name == "start" {
+        format!("@{name}_at_start")
+    } else {
+        format!("@{name}")
+    }
+}
+
+/// The value of `term` as the event computes it on `side`; a condition on an elapsed time
+/// compares nanoseconds, what is shown is in the plan's unit.
+fn value(term: &Term, plan: &Plan, shown: bool, side: Side) -> String {
+    match term {
+        Term::Builtin(b) => b.name().to_string(),
+        Term::Field { name, ty, at_start } => {
+            let kept = *at_start && plan.start.is_some() && side == Side::End;
+            let raw = if kept { format!("{}[{}]", saved_map(name, plan), pair_key(plan)) } else { format!("args->{name}") };
+            let pointer_text = ty.contains('*') && field_is_text(ty);
+            if pointer_text || (ty.starts_with("__data_loc") && !kept) {
+                format!("str({raw})")
+            } else if is_address_bytes(name, ty) {
+                format!("ntop({raw})")
+            } else if shown && is_code_address(name, ty) {
+                format!("ksym({raw})")
+            } else {
+                raw
+            }
+        }
+        Term::Errno => "-args->ret".to_string(),
+        Term::Elapsed => {
+            let elapsed = format!("(nsecs - @start[{}])", pair_key(plan));
+            match plan.unit.divisor() {
+                1 => elapsed,
+                d if shown => format!("{elapsed} / {d}"),
+                _ => elapsed,
+            }
+        }
+    }
+}
+
+/// An IPv4 or IPv6 address held as bytes (`__u8 saddr[4]`).
+fn is_address_bytes(name: &str, ty: &str) -> bool {
+    name.contains("addr") && (ty.ends_with("[4]") || ty.ends_with("[16]"))
+}
+
+/// A kernel code address (`call_site`, a work item's `function`), shown as its symbol.
+fn is_code_address(name: &str, ty: &str) -> bool {
+    ["call_site", "function", "ip", "caller", "func"].contains(&name) && (ty.contains('*') || ty.contains("long"))
+}
+
+fn condition(c: &Condition, plan: &Plan, side: Side) -> String {
+    let v = value(&c.term, plan, false, side);
+    match &c.test {
+        Test::Cmp { op, value } => format!("{v} {op} {value}"),
+        Test::Str { equal, value } => format!("{v} {} \"{}\"", if *equal { "==" } else { "!=" }, escape(value)),
+        Test::Prefix { value } => format!("strncmp({v}, \"{}\", {}) == 0", escape(value), value.len()),
+        Test::Bits { mask } => format!("({v} & {mask:#x}) != 0"),
+        Test::OneOf { values } => format!("({})", values.iter().map(|n| format!("{v} == {n}")).collect::<Vec<_>>().join(" || ")),
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+/// The map's name: what it holds.
+fn map_name(plan: &Plan) -> String {
+    match &plan.output {
+        Output::Map { fold: Fold::Count, .. } => "count".into(),
+        Output::Map { fold, of: Some(of), .. } => {
+            let what = if *of == Term::Elapsed { plan.unit.name().to_string() } else { of.name().to_string() };
+            match fold {
+                Fold::Hist => what,
+                other => format!("{}_{what}", other.name()),
+            }
+        }
+        _ => "out".into(),
+    }
+}
+
+fn action(plan: &Plan) -> String {
+    match &plan.output {
+        Output::Lines { values } => {
+            let formats: Vec<&str> = values.iter().map(|t| format(t)).collect();
+            let args: Vec<String> = values.iter().map(|t| value(t, plan, true, Side::End)).collect();
+            format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))
+        }
+        Output::Map { fold, of, keys } => {
+            let keys: Vec<String> = keys.iter().map(|t| value(t, plan, true, Side::End)).collect();
+            let map = if keys.is_empty() { format!("@{}", map_name(plan)) } else { format!("@{}[{}]", map_name(plan), keys.join(", ")) };
+            let of = of.as_ref().map(|t| value(t, plan, true, Side::End)).unwrap_or_default();
+            format!("{map} = {}({of});", fold.name())
+        }
+    }
+}
+
+/// The printf conversion for a value.
+fn format(term: &Term) -> &'static str {
+    match term {
+        Term::Builtin(Builtin::Comm) => "%-16s",
+        Term::Builtin(Builtin::Kstack | Builtin::Ustack) => "%s",
+        Term::Field { name, ty, .. } if is_code_address(name, ty) => "%-24s",
+        Term::Field { name, ty, .. } if is_address_bytes(name, ty) => "%-16s",
+        t if t.is_text() => "%s",
+        Term::Field { name, ty, .. } if name.contains("addr") || name.contains("ptr") || ty.contains('*') => "0x%-14lx",
+        Term::Field { ty, .. } if ty.contains("unsigned") || ty.contains("u8") || ty.contains("u16") || ty.contains("u32") || ty.contains("u64") || ty.contains("size_t") => "%-8u",
+        _ => "%-8d",
+    }
+}
+
+/// The header's conversion for a value's column (as wide as the value's).
+fn header_format(term: &Term) -> &'static str {
+    match format(term) {
+        "%-16s" => "%-16s",
+        "%-24s" => "%-24s",
+        "0x%-14lx" => "%-16s",
+        "%-8u" | "%-8d" => "%-8s",
+        _ => "%s",
+    }
+}
+
+fn column_name(term: &Term, plan: &Plan) -> String {
+    match term {
+        Term::Elapsed => plan.unit.name().to_uppercase(),
+        t => t.label().replace("args->", "ARG_").to_uppercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::comprehend::CmpOp;
+    use crate::plan::{Start, TimeUnit};
+
+    #[test]
+    fn a_count_by_process_every_second() {
+        let mut plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_openat".into()], Output::Map { fold: Fold::Count, of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+        plan.every = Some(1);
+        let p = bpftrace(&plan);
+        assert!(p.contains("tracepoint:syscalls:sys_enter_openat\n{\n  @count[comm] = count();\n}"), "{p}");
+        assert!(p.contains("interval:s:1\n{\n  time(\"%H:%M:%S\\n\");\n  print(@count);\n  clear(@count);\n}"), "{p}");
+    }
+
+    #[test]
+    fn entry_fields_shown_at_the_exit_of_failing_calls() {
+        let mut plan = Plan::on(
+            vec!["tracepoint:syscalls:sys_exit_openat".into()],
+            Output::Lines { values: vec![Term::Builtin(Builtin::Comm), Term::Field { name: "filename".into(), ty: "const char *".into(), at_start: true }, Term::Errno] },
+        );
+        plan.start = Some(Start { probes: vec!["tracepoint:syscalls:sys_enter_openat".into()], key: PairKey::Tid });
+        plan.conditions.push(Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Lt, value: 0 }, words: "fail".into() });
+        plan.conditions.push(Condition { term: Term::Builtin(Builtin::Comm), test: Test::Str { equal: true, value: "cat".into() }, words: "cat".into() });
+        let p = bpftrace(&plan);
+        assert!(p.contains("tracepoint:syscalls:sys_enter_openat\n/comm == \"cat\"/\n{\n  @start[tid] = nsecs;\n  @filename[tid] = args->filename;\n}"), "{p}");
+        assert!(p.contains("/@start[tid]/\n{\n  if (args->ret < 0) {\n    printf(\"%-16s %s %-8d\\n\", comm, str(@filename[tid]), -args->ret);\n  }\n  delete(@start[tid]);\n  delete(@filename[tid]);\n}"), "{p}");
+        assert!(p.contains("END\n{\n  clear(@start);\n  clear(@filename);\n}"), "{p}");
+        assert!(p.starts_with("BEGIN\n{\n  printf(\"%-16s %s %-8s\\n\", \"COMM\", \"FILENAME\", \"ERRNO\");\n}"), "{p}");
+    }
+
+    #[test]
+    fn a_latency_histogram_in_microseconds() {
+        let mut plan = Plan::on(vec!["tracepoint:syscalls:sys_exit_write".into()], Output::Map { fold: Fold::Hist, of: Some(Term::Elapsed), keys: vec![] });
+        plan.start = Some(Start { probes: vec!["tracepoint:syscalls:sys_enter_write".into()], key: PairKey::Tid });
+        plan.unit = TimeUnit::Us;
+        plan.conditions.push(Condition { term: Term::Elapsed, test: Test::Cmp { op: CmpOp::Gt, value: 10_000_000 }, words: "slower than 10ms".into() });
+        let p = bpftrace(&plan);
+        assert!(p.contains("if ((nsecs - @start[tid]) > 10000000) {\n    @usecs = hist((nsecs - @start[tid]) / 1000);\n  }"), "{p}");
+    }
+}

@@ -1,0 +1,2771 @@
+//! Reading a request as a [`Plan`]: its event, from the grounding or the everyday words for
+//! events (`dataset/specs/events.toml`); its conditions (a process name, a uid or pid, failing
+//! calls, an errno, signal, flag or TCP state by name, a size or time over a threshold) over the
+//! event's real fields; what it shows or folds, and by what; how often; in which unit.
+//!
+//! A reader of English by rules misreads some requests, and a plan that leaves out what a
+//! request asks answers another question. So the reader says what it could not settle (`gaps`),
+//! and which of the request's words that constrain a program it did not read (`unread`: a
+//! number, a quoted name, a negation, a comparison, a protocol, a field or value it has no place
+//! for, an errno). Only a reading with neither is complete, and only a complete plan is written
+//! without the model.
+//!
+//! ```
+//! use kgent::kernel::{Attach, Catalog, Field, Hook, HookKind, KernelKey};
+//! use kgent::ground::{Grounding, Servable};
+//! let tp = |name: &str, fields: &[(&str, &str)]| Hook {
+//!     probe: format!("tracepoint:syscalls:{name}"), kind: HookKind::Tracepoint, category: "syscalls".into(),
+//!     fields: fields.iter().map(|(t, n)| Field { ty: t.to_string(), name: n.to_string() }).collect(),
+//!     prototype: None, about: String::new(), attach: Attach::Yes };
+//! let catalog = Catalog { key: KernelKey::current(), hooks: vec![tp("sys_enter_close", &[("unsigned int", "fd")]), tp("sys_exit_close", &[("long", "ret")])],
+//!                         capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
+//! let nothing = Grounding { events: vec![], servable: Servable::Here };
+//! let reading = kgent::plan::read("tally close() per process", &nothing, &catalog);
+//! let plan = reading.complete().expect("a complete plan");
+//! assert_eq!(plan.to_string(), "on tracepoint:syscalls:sys_enter_close: count by comm");
+//! ```
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Said, Start, Term, Test, TimeUnit};
+use crate::comprehend::CmpOp;
+use crate::ground::{stem, Evidence, Grounding, Servable};
+use crate::kernel::{Catalog, Field};
+
+/// What the reader made of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Reading {
+    /// The plan as far as the words settle it (`None`: not even its event).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// What the words did not settle, in plain words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
+    /// Words that constrain a program which the reader did not read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<String>,
+}
+
+impl Reading {
+    /// The plan, when the reading settled everything the request says.
+    pub fn complete(&self) -> Option<&Plan> {
+        self.plan.as_ref().filter(|_| self.gaps.is_empty() && self.unread.is_empty())
+    }
+
+    fn gap(gap: impl Into<String>, text: &Text) -> Reading {
+        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]) }
+    }
+}
+
+// --- The words ------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Word {
+    /// As written, without surrounding punctuation.
+    raw: String,
+    lower: String,
+    /// Without a plural (`connections` is `connection`, never `connect`): nouns match by it.
+    light: String,
+    /// Without a plural or a verb's ending: phrases match by it.
+    root: String,
+    /// The crude stem grounding uses (`executed` and `execute` meet): field names match by it.
+    stem: String,
+    /// Inside quotes ('dd', "nginx").
+    quoted: bool,
+    /// Punctuation ends a clause after it.
+    ends: bool,
+    used: bool,
+}
+
+/// The request as words, each marked once a part of the plan reads it.
+#[derive(Debug, Clone)]
+struct Text {
+    words: Vec<Word>,
+    said: Vec<Said>,
+    /// Value nouns of the event's phrase, left to be read as what to show ("every file that
+    /// gets deleted"); read as the event's at the end.
+    event_nouns: Vec<usize>,
+    /// Every word of the event's phrase.
+    event_at: Vec<usize>,
+}
+
+/// A word without its plural: `switches` → `switch`, `entries` → `entry`, `opens` → `open`.
+fn light(word: &str) -> String {
+    let w = word.to_lowercase();
+    if let Some(r) = w.strip_suffix("ies").filter(|r| r.len() >= 3) {
+        return format!("{r}y");
+    }
+    if let Some(r) = ["sses", "shes", "ches", "xes"].iter().find_map(|s| w.strip_suffix(s).map(|r| (r, *s))) {
+        return format!("{}{}", r.0, &r.1[..r.1.len() - 2]);
+    }
+    if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") && w.len() > 3 {
+        return w[..w.len() - 1].to_string();
+    }
+    w
+}
+
+/// A word's root for matching phrases: without a plural, `-ed` or `-ing`, a doubled final
+/// consonant or a final `e` (`executed`, `executes` and `execute` meet; `connection` stays
+/// apart from `connect`).
+fn root(word: &str) -> String {
+    let mut w = light(word);
+    for suffix in ["ing", "ed"] {
+        if let Some(r) = w.strip_suffix(suffix).filter(|r| r.len() >= 3) {
+            w = r.to_string();
+            let b = w.as_bytes();
+            if b.len() >= 2 && b[b.len() - 1] == b[b.len() - 2] && !b"aeiouls".contains(&b[b.len() - 1]) {
+                w.pop();
+            }
+            break;
+        }
+    }
+    if w.len() > 3 && w.ends_with('e') && !w.ends_with("ee") {
+        w.pop();
+    }
+    w
+}
+
+impl Text {
+    fn new(request: &str) -> Text {
+        // "/s" after a word is a rate ("switches/s"), "(2)" a manual section.
+        let mut s = String::new();
+        let chars: Vec<char> = request.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let rest: String = chars[i..chars.len().min(i + 5)].iter().collect();
+            let after_word = i > 0 && chars[i - 1].is_alphanumeric();
+            if after_word && (rest.starts_with("/sec") || (rest.starts_with("/s") && !rest[2..].starts_with(|c: char| c.is_alphanumeric()))) {
+                s.push_str(" per second ");
+                i += if rest.starts_with("/sec") { 4 } else { 2 };
+                continue;
+            }
+            if c == '(' && after_word {
+                if let Some(close) = chars[i..].iter().position(|&c| c == ')').filter(|&n| n <= 3) {
+                    if chars[i + 1..i + close].iter().all(|c| c.is_ascii_digit()) {
+                        i += close + 1;
+                        continue;
+                    }
+                }
+            }
+            s.push(c);
+            i += 1;
+        }
+        let mut words = Vec::new();
+        let mut in_quote = false;
+        for token in s.split_whitespace() {
+            let ends = token.ends_with([',', '.', ';', ':', '?', '!', ')']);
+            let before = words.len();
+            let opens = token.starts_with(['\'', '"', '`', '\u{2018}', '\u{201c}']);
+            let closes = token.ends_with(['\'', '"', '`', '\u{2019}', '\u{201d}']) && !token.ends_with("s'")
+                || token.trim_end_matches([',', '.', ';', ':', '?', '!', ')']).ends_with(['\'', '"', '`', '\u{2019}', '\u{201d}']);
+            let quoted = in_quote || opens;
+            in_quote = (in_quote || opens) && !closes;
+            let core = token.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-'));
+            let core = core.trim_end_matches("'s").trim_matches('-');
+            // A path ("/tmp", "/var/log") is one word, its slashes kept.
+            if core.starts_with('/') && core.len() > 1 && core[1..].starts_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_') {
+                let path = core.trim_end_matches(['.', ',']);
+                words.push(Word {
+                    raw: path.to_string(),
+                    light: path.to_lowercase(),
+                    root: path.to_lowercase(),
+                    stem: path.to_lowercase(),
+                    lower: path.to_lowercase(),
+                    quoted,
+                    ends: false,
+                    used: false,
+                });
+                continue;
+            }
+            for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')) {
+                let part = part.trim_matches(['.', '-', '/']);
+                if part.is_empty() {
+                    continue;
+                }
+                let lower = part.to_lowercase();
+                words.push(Word { raw: part.to_string(), light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, used: false });
+            }
+            if words.len() > before && ends {
+                if let Some(last) = words.last_mut() {
+                    last.ends = true;
+                }
+            }
+        }
+        Text { words, said: vec![], event_nouns: vec![], event_at: vec![] }
+    }
+
+    fn len(&self) -> usize {
+        self.words.len()
+    }
+
+    fn lower(&self, i: usize) -> &str {
+        self.words.get(i).map_or("", |w| w.lower.as_str())
+    }
+
+    fn is(&self, i: usize, options: &[&str]) -> bool {
+        options.contains(&self.lower(i))
+    }
+
+    fn used(&self, i: usize) -> bool {
+        self.words.get(i).is_some_and(|w| w.used)
+    }
+
+    fn has(&self, options: &[&str]) -> bool {
+        self.words.iter().any(|w| options.contains(&w.lower.as_str()))
+    }
+
+    /// Marks words as read, and records what they mean.
+    fn read(&mut self, at: &[usize], means: impl Into<String>) {
+        let words: Vec<String> = at.iter().filter_map(|&i| self.words.get(i).map(|w| w.raw.clone())).collect();
+        self.mark(at);
+        self.said.push(Said { words: words.join(" "), means: means.into() });
+    }
+
+    fn mark(&mut self, at: &[usize]) {
+        for &i in at {
+            if let Some(w) = self.words.get_mut(i) {
+                w.used = true;
+            }
+        }
+    }
+
+    /// Where the words of `phrase` occur in order (by their roots), with at most `gap` others
+    /// between each two; the first occurrence among words not yet read.
+    fn find(&self, phrase: &str, gap: usize) -> Option<Vec<usize>> {
+        let roots: Vec<String> = phrase.split_whitespace().map(root).collect();
+        let first = roots.first()?;
+        'start: for s in 0..self.len() {
+            if &self.words[s].root != first || self.words[s].used {
+                continue;
+            }
+            let mut at = vec![s];
+            for l in &roots[1..] {
+                let from = at.last().copied().unwrap_or(s) + 1;
+                match (from..self.len().min(from + gap + 1)).find(|&j| &self.words[j].root == l && !self.words[j].used) {
+                    Some(j) => at.push(j),
+                    None => continue 'start,
+                }
+            }
+            return Some(at);
+        }
+        None
+    }
+
+    /// Words that constrain a program which no part of the plan read: `names` are the fields of
+    /// the event's records, and value nouns the reader had no field for.
+    fn unread(&self, names: &[String]) -> Vec<String> {
+        let mut out = Vec::new();
+        for (i, w) in self.words.iter().enumerate() {
+            if w.used {
+                continue;
+            }
+            let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
+                || (self.is(i + 1, &["than"]) && self.words.get(i + 2).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit())));
+            // "INC-4471", "#123": a ticket's name, not a number.
+            let ticket = w.raw.split_once('-').is_some_and(|(a, b)| a.chars().all(|c| c.is_ascii_alphabetic()) && b.chars().all(|c| c.is_ascii_digit()));
+            // "never says which path": the story of the request, not a condition on the program.
+            let narrative = NEGATIONS.contains(&w.lower.as_str()) && self.is(i + 1, NARRATIVE_VERBS);
+            let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
+                || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
+                || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
+                || w.raw.starts_with('/')
+                || TARGET.contains(&w.lower.as_str())
+                || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
+                || PROTOCOLS.contains(&w.lower.as_str())
+                || w.stem.starts_with("fail")
+                || errno(&w.raw).is_some()
+                || signal(&w.raw).is_some()
+                || flag(&w.raw).is_some()
+                || tcp_state(&w.raw).is_some()
+                || names.iter().any(|f| *f == w.lower && f.len() > 2)
+                || KINDS.iter().any(|(nouns, _)| nouns.contains(&w.lower.as_str()) || nouns.contains(&w.light.as_str()))
+                || (w.raw.contains('_') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
+            if constrains {
+                out.push(w.raw.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Words that, unread, would leave a condition, a fold or a choice out of the plan.
+const CONSTRAINING: &[&str] = &[
+    "not",
+    "no",
+    "non",
+    "never",
+    "without",
+    "except",
+    "excluding",
+    "exclude",
+    "ignore",
+    "ignoring",
+    "unless",
+    "only",
+    "just",
+    "solely",
+    "exclusively",
+    "than",
+    "histogram",
+    "histograms",
+    "distribution",
+    "average",
+    "avg",
+    "mean",
+    "total",
+    "sum",
+    "max",
+    "maximum",
+    "min",
+    "minimum",
+    "count",
+    "counts",
+    "tally",
+    "rate",
+    "per",
+    "latency",
+    "latencies",
+    "duration",
+    "durations",
+    "unsuccessful",
+    "successful",
+    "succeeded",
+    "success",
+    "denied",
+    "refused",
+    "invalid",
+    "nonzero",
+    "non-zero",
+    "zero",
+    "root",
+    "error",
+    "errors",
+    "errno",
+    "top",
+    "slow",
+    "slowest",
+    "large",
+    "largest",
+    "big",
+    "biggest",
+    "small",
+    "smallest",
+    "ask",
+    "asks",
+    "asked",
+    "asking",
+];
+
+/// Negations, which constrain unless a verb of the story follows ("never says").
+const NEGATIONS: &[&str] = &["not", "no", "never", "without"];
+const NARRATIVE_VERBS: &[&str] = &[
+    "says", "say", "said", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see", "care",
+    "idea", "clue",
+];
+
+/// Comparisons, which constrain when a number follows them.
+const COMPARATIVES: &[&str] = &[
+    "bigger",
+    "larger",
+    "greater",
+    "smaller",
+    "less",
+    "fewer",
+    "more",
+    "over",
+    "above",
+    "under",
+    "below",
+    "exceeding",
+    "exceeds",
+    "longer",
+    "shorter",
+    "slower",
+    "faster",
+    "least",
+    "most",
+    "higher",
+    "lower",
+];
+
+/// Protocols and families, which narrow an event to theirs.
+const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "icmpv6", "ipv4", "ipv6", "unix", "sctp", "mptcp", "raw", "netlink", "loopback", "v4", "v6", "ip6"];
+
+// --- Knowledge the reader uses -----------------------------------------------------------------
+
+/// An errno by name (`ENOENT`).
+fn errno(word: &str) -> Option<i64> {
+    let n = match word {
+        "EPERM" => libc::EPERM,
+        "ENOENT" => libc::ENOENT,
+        "ESRCH" => libc::ESRCH,
+        "EINTR" => libc::EINTR,
+        "EIO" => libc::EIO,
+        "ENXIO" => libc::ENXIO,
+        "E2BIG" => libc::E2BIG,
+        "ENOEXEC" => libc::ENOEXEC,
+        "EBADF" => libc::EBADF,
+        "ECHILD" => libc::ECHILD,
+        "EAGAIN" | "EWOULDBLOCK" => libc::EAGAIN,
+        "ENOMEM" => libc::ENOMEM,
+        "EACCES" => libc::EACCES,
+        "EFAULT" => libc::EFAULT,
+        "EBUSY" => libc::EBUSY,
+        "EEXIST" => libc::EEXIST,
+        "EXDEV" => libc::EXDEV,
+        "ENODEV" => libc::ENODEV,
+        "ENOTDIR" => libc::ENOTDIR,
+        "EISDIR" => libc::EISDIR,
+        "EINVAL" => libc::EINVAL,
+        "ENFILE" => libc::ENFILE,
+        "EMFILE" => libc::EMFILE,
+        "ENOTTY" => libc::ENOTTY,
+        "ETXTBSY" => libc::ETXTBSY,
+        "EFBIG" => libc::EFBIG,
+        "ENOSPC" => libc::ENOSPC,
+        "ESPIPE" => libc::ESPIPE,
+        "EROFS" => libc::EROFS,
+        "EMLINK" => libc::EMLINK,
+        "EPIPE" => libc::EPIPE,
+        "ERANGE" => libc::ERANGE,
+        "EDEADLK" => libc::EDEADLK,
+        "ENAMETOOLONG" => libc::ENAMETOOLONG,
+        "ENOSYS" => libc::ENOSYS,
+        "ENOTEMPTY" => libc::ENOTEMPTY,
+        "ELOOP" => libc::ELOOP,
+        "ENOTSOCK" => libc::ENOTSOCK,
+        "EOPNOTSUPP" => libc::EOPNOTSUPP,
+        "EADDRINUSE" => libc::EADDRINUSE,
+        "EADDRNOTAVAIL" => libc::EADDRNOTAVAIL,
+        "ENETUNREACH" => libc::ENETUNREACH,
+        "ECONNABORTED" => libc::ECONNABORTED,
+        "ECONNRESET" => libc::ECONNRESET,
+        "ENOTCONN" => libc::ENOTCONN,
+        "ETIMEDOUT" => libc::ETIMEDOUT,
+        "ECONNREFUSED" => libc::ECONNREFUSED,
+        "EHOSTUNREACH" => libc::EHOSTUNREACH,
+        "EALREADY" => libc::EALREADY,
+        "EINPROGRESS" => libc::EINPROGRESS,
+        "EDQUOT" => libc::EDQUOT,
+        _ => return None,
+    };
+    Some(n as i64)
+}
+
+/// A signal by name (`SIGTERM`, `TERM`) or as users say it (`segfault`).
+fn signal(word: &str) -> Option<i64> {
+    let name = word.strip_prefix("SIG").unwrap_or(word);
+    let n = match name {
+        "HUP" => libc::SIGHUP,
+        "INT" => libc::SIGINT,
+        "QUIT" => libc::SIGQUIT,
+        "ILL" => libc::SIGILL,
+        "TRAP" => libc::SIGTRAP,
+        "ABRT" => libc::SIGABRT,
+        "BUS" => libc::SIGBUS,
+        "FPE" => libc::SIGFPE,
+        "KILL" => libc::SIGKILL,
+        "USR1" => libc::SIGUSR1,
+        "SEGV" => libc::SIGSEGV,
+        "USR2" => libc::SIGUSR2,
+        "PIPE" => libc::SIGPIPE,
+        "ALRM" => libc::SIGALRM,
+        "TERM" => libc::SIGTERM,
+        "CHLD" => libc::SIGCHLD,
+        "CONT" => libc::SIGCONT,
+        "STOP" => libc::SIGSTOP,
+        "TSTP" => libc::SIGTSTP,
+        "XCPU" => libc::SIGXCPU,
+        "WINCH" => libc::SIGWINCH,
+        "SYS" => libc::SIGSYS,
+        _ => return None,
+    };
+    // Bare names ("TERM", "INT") only as capitals with the prefix; "segfault" as users write it.
+    (word.starts_with("SIG") || name.len() >= 4 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())).then_some(n as i64)
+}
+
+/// A flag by name, with the field that holds such flags (`PROT_EXEC` is in `prot`).
+fn flag(word: &str) -> Option<(&'static str, i64)> {
+    let (field, bits) = match word {
+        "PROT_READ" => ("prot", libc::PROT_READ as i64),
+        "PROT_WRITE" => ("prot", libc::PROT_WRITE as i64),
+        "PROT_EXEC" => ("prot", libc::PROT_EXEC as i64),
+        "MAP_SHARED" => ("flags", libc::MAP_SHARED as i64),
+        "MAP_PRIVATE" => ("flags", libc::MAP_PRIVATE as i64),
+        "MAP_ANONYMOUS" | "MAP_ANON" => ("flags", libc::MAP_ANONYMOUS as i64),
+        "MAP_FIXED" => ("flags", libc::MAP_FIXED as i64),
+        "O_WRONLY" => ("flags", libc::O_WRONLY as i64),
+        "O_RDWR" => ("flags", libc::O_RDWR as i64),
+        "O_CREAT" => ("flags", libc::O_CREAT as i64),
+        "O_EXCL" => ("flags", libc::O_EXCL as i64),
+        "O_TRUNC" => ("flags", libc::O_TRUNC as i64),
+        "O_APPEND" => ("flags", libc::O_APPEND as i64),
+        "O_NONBLOCK" => ("flags", libc::O_NONBLOCK as i64),
+        "O_DIRECTORY" => ("flags", libc::O_DIRECTORY as i64),
+        "O_CLOEXEC" => ("flags", libc::O_CLOEXEC as i64),
+        "O_DIRECT" => ("flags", libc::O_DIRECT as i64),
+        "O_SYNC" => ("flags", libc::O_SYNC as i64),
+        _ => return None,
+    };
+    Some((field, bits))
+}
+
+/// The errno whose message (glibc's `strerror`) the request quotes: "No such file or
+/// directory" is ENOENT.
+fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
+    for n in 1..134 {
+        // SAFETY: strerror returns a pointer to a static or thread-local string for any number.
+        let message = unsafe { std::ffi::CStr::from_ptr(libc::strerror(n)) }.to_string_lossy().to_lowercase();
+        if message.starts_with("unknown error") || message.split_whitespace().count() < 2 {
+            continue;
+        }
+        if let Some(at) = text.find(&message, 0) {
+            return Some((n as i64, at));
+        }
+    }
+    None
+}
+
+/// A TCP state by name (`SYN_SENT`, `TCP_ESTABLISHED`), as `inet_sock_set_state` numbers them.
+fn tcp_state(word: &str) -> Option<i64> {
+    let name = word.strip_prefix("TCP_").unwrap_or(word);
+    let n = match name {
+        "ESTABLISHED" => 1,
+        "SYN_SENT" => 2,
+        "SYN_RECV" => 3,
+        "FIN_WAIT1" => 4,
+        "FIN_WAIT2" => 5,
+        "TIME_WAIT" => 6,
+        "CLOSE" if word.starts_with("TCP_") => 7,
+        "CLOSE_WAIT" => 8,
+        "LAST_ACK" => 9,
+        "LISTEN" if word.starts_with("TCP_") => 10,
+        "CLOSING" if word.starts_with("TCP_") => 11,
+        "NEW_SYN_RECV" => 12,
+        _ => return None,
+    };
+    Some(n)
+}
+
+/// An entry of `dataset/specs/events.toml`.
+#[derive(Debug, Deserialize)]
+struct EventWords {
+    words: Vec<String>,
+    probes: Vec<String>,
+    #[serde(default)]
+    ends: Option<End>,
+    /// Conditions that make the hook this event (`newstate == 2` for a connection attempt).
+    #[serde(default, rename = "where")]
+    conditions: Vec<Where>,
+    /// What a line about the event shows beside who caused it, when the request names nothing.
+    #[serde(default)]
+    shows: Vec<String>,
+    /// The words name a duration (run queue latency): its time is what is folded or shown.
+    #[serde(default)]
+    latency: bool,
+    /// The syscall behind the event, for what only the call has (its result, an exit code).
+    #[serde(default)]
+    syscall: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct End {
+    probe: String,
+    /// The start record's fields that match the end's (`tid`: the thread).
+    by: Vec<String>,
+    /// The end record's fields, where they are named otherwise.
+    #[serde(default)]
+    end_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct Where {
+    field: String,
+    op: String,
+    value: i64,
+}
+
+#[derive(Deserialize)]
+struct EventFile {
+    event: Vec<EventWords>,
+}
+
+const EVENTS: &str = include_str!("../../dataset/specs/events.toml");
+
+fn events() -> &'static [EventWords] {
+    static PARSED: OnceLock<Vec<EventWords>> = OnceLock::new();
+    // Compiled in and parsed by a unit test: a failure here is a build defect.
+    PARSED.get_or_init(|| toml::from_str::<EventFile>(EVENTS).expect("dataset/specs/events.toml is valid").event)
+}
+
+fn op(s: &str) -> Option<CmpOp> {
+    Some(match s {
+        "==" => CmpOp::Eq,
+        "!=" => CmpOp::Ne,
+        "<" => CmpOp::Lt,
+        "<=" => CmpOp::Le,
+        ">" => CmpOp::Gt,
+        ">=" => CmpOp::Ge,
+        _ => return None,
+    })
+}
+
+/// bpftrace builtins by the names users give them, longest first.
+const BUILTINS: &[(&str, Builtin)] = &[
+    ("process id", Builtin::Pid),
+    ("process ids", Builtin::Pid),
+    ("pid", Builtin::Pid),
+    ("tgid", Builtin::Pid),
+    ("thread id", Builtin::Tid),
+    ("tid", Builtin::Tid),
+    ("thread", Builtin::Tid),
+    ("user id", Builtin::Uid),
+    ("uid", Builtin::Uid),
+    ("user", Builtin::Uid),
+    ("group id", Builtin::Gid),
+    ("gid", Builtin::Gid),
+    ("process name", Builtin::Comm),
+    ("command name", Builtin::Comm),
+    ("program name", Builtin::Comm),
+    ("task name", Builtin::Comm),
+    ("comm", Builtin::Comm),
+    ("command", Builtin::Comm),
+    ("process", Builtin::Comm),
+    ("program", Builtin::Comm),
+    ("task", Builtin::Comm),
+    ("executable", Builtin::Comm),
+    ("application", Builtin::Comm),
+    ("app", Builtin::Comm),
+    ("cpu", Builtin::Cpu),
+    ("core", Builtin::Cpu),
+    ("processor", Builtin::Cpu),
+    ("cgroup", Builtin::Cgroup),
+    ("container", Builtin::Cgroup),
+    ("user stack", Builtin::Ustack),
+    ("user-space stack", Builtin::Ustack),
+    ("ustack", Builtin::Ustack),
+    ("kernel stack", Builtin::Kstack),
+    ("stack trace", Builtin::Kstack),
+    ("call stack", Builtin::Kstack),
+    ("backtrace", Builtin::Kstack),
+    ("kstack", Builtin::Kstack),
+    ("stack", Builtin::Kstack),
+];
+
+/// Kinds of record fields, by the nouns users give them (without plurals), and the field names
+/// that hold each (the first the record has wins).
+const KINDS: &[(&[&str], &[&str])] = &[
+    (
+        &["binary path", "executable path", "program path", "full path", "file name", "filename", "pathname", "path", "file", "directory", "dir", "folder"],
+        &["filename", "pathname", "path", "name", "newname"],
+    ),
+    (&["byte count", "size", "byte", "length", "len", "amount", "memory", "data"], &["count", "len", "size", "bytes", "nr_bytes", "bytes_alloc", "bytes_req", "length"]),
+    (&["return value", "return code", "retval", "ret", "result", "return"], &["ret", "rc", "retval", "result"]),
+    (&["exit status", "exit code", "status"], &["error_code", "status", "exit_code", "code"]),
+    (&["signal number", "signal", "sig"], &["sig", "signr", "signo"]),
+    (&["source port", "local port", "sport"], &["sport", "lport"]),
+    (&["destination port", "dest port", "remote port", "dport"], &["dport", "rport"]),
+    (&["port"], &["dport", "sport", "port", "lport", "rport"]),
+    (&["source address", "source ip", "local address", "saddr"], &["saddr"]),
+    (&["destination address", "destination ip", "dest address", "remote address", "remote ip", "daddr", "destination", "peer"], &["daddr"]),
+    (&["address", "ip"], &["daddr", "saddr", "addr"]),
+    (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
+    (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
+    (&["file descriptor", "descriptor", "fd"], &["fd"]),
+    (&["permission", "access mode", "mode"], &["mode"]),
+    (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
+];
+
+/// Word forms that name a field's parts: `addr` is written "address".
+const SYNONYMS: &[(&str, &str)] = &[
+    ("addr", "address"),
+    ("dev", "device"),
+    ("len", "length"),
+    ("nr", "number"),
+    ("sig", "signal"),
+    ("cap", "capability"),
+    ("ino", "inode"),
+    ("rq", "request"),
+    ("req", "request"),
+    ("prot", "protection"),
+    ("vec", "vector"),
+    ("sk", "socket"),
+    ("skb", "packet"),
+    ("irq", "interrupt"),
+];
+
+/// Words that point at the event's object rather than the task that caused it: "the target
+/// pid", "to which process", "the victim".
+const TARGET: &[&str] = &["target", "targeted", "victim", "receiver", "recipient", "receiving", "woken", "killed", "signalled", "signaled", "destination"];
+
+/// Words for the task that caused the event, which the builtins read: "the sender process",
+/// "the uid of the caller".
+const CAUSE: &[&str] =
+    &["sender", "sending", "caller", "calling", "requester", "requesting", "issuer", "issuing", "source", "originating", "initiating", "initiator", "culprit", "offender"];
+
+/// Fields that say what an event is about, to count by when a request asks "which timers"
+/// or "which workqueue functions".
+const IDENTITY: &[&str] = &["function", "call_site", "name", "ip", "func", "handler", "action", "reason", "id"];
+
+/// Nouns of an amount: with keys and no fold named, events are summed ("bytes written per process").
+const AMOUNT: &[&str] = &["bytes", "byte", "memory", "data", "traffic", "throughput", "volume"];
+/// Nouns of a size: with keys and no fold named, a histogram ("request sizes per disk").
+const SIZES: &[&str] = &["size", "sizes", "length", "lengths"];
+
+// --- The event ---------------------------------------------------------------------------------
+
+/// The event as the words name it.
+#[derive(Debug, Clone)]
+enum Event {
+    /// Syscalls by name, the calls libc makes for them first (`unlinkat` before `unlink`).
+    Syscalls(Vec<String>),
+    /// Hooks with the same fields, and what the event vocabulary says of them.
+    Hooks { probes: Vec<String>, end: Option<(String, PairKey)>, conditions: Vec<Where>, shows: Vec<String>, latency: bool, syscall: Option<String> },
+}
+
+impl Event {
+    fn hook(probe: String, catalog: &Catalog) -> Event {
+        let end = end_of(&probe, catalog);
+        Event::Hooks { probes: vec![probe], end, conditions: vec![], shows: vec![], latency: false, syscall: None }
+    }
+}
+
+fn syscall_of(probe: &str) -> Option<&str> {
+    probe.strip_prefix("tracepoint:syscalls:sys_enter_").or_else(|| probe.strip_prefix("tracepoint:syscalls:sys_exit_"))
+}
+
+/// Whether a word names a value (a file, a process, a size): an event's phrase leaves it to be
+/// read as what to show ("log every file that gets deleted" shows the file).
+fn value_noun(w: &Word) -> bool {
+    KINDS.iter().any(|(nouns, _)| nouns.contains(&w.light.as_str())) || BUILTINS.iter().any(|(n, _)| *n == w.light)
+}
+
+/// Marks an event's words as read, leaving its value nouns to be read again.
+fn read_event(text: &mut Text, at: &[usize], means: String) {
+    let keep: Vec<usize> = at.iter().copied().filter(|&i| !value_noun(&text.words[i])).collect();
+    text.event_nouns.extend(at.iter().copied().filter(|i| !keep.contains(i)));
+    text.event_at.extend(at);
+    let all = at.to_vec();
+    text.read(&keep, means);
+    // The words still count as said by the event for what they are.
+    if let Some(s) = text.said.last_mut() {
+        s.words = all.iter().map(|&i| text.words[i].raw.clone()).collect::<Vec<_>>().join(" ");
+    }
+}
+
+/// The event of the request.
+fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, String> {
+    if grounding.events.is_empty() {
+        return everyday_event(text, catalog);
+    }
+    let words: Vec<String> = grounding
+        .events
+        .iter()
+        .flat_map(|e| match &e.evidence {
+            Evidence::Named { word } | Evidence::Libc { word, .. } | Evidence::Subsystem { word, .. } => vec![word.clone()],
+            Evidence::Counter { words } | Evidence::Described { words, .. } => words.clone(),
+        })
+        .collect();
+    // The first place each evidence word is written ("capability checks by capability number":
+    // the second is a field's).
+    let at: Vec<usize> = words.iter().filter_map(|w| (0..text.len()).find(|&i| text.words[i].lower.trim_end_matches("()") == w.as_str())).fold(Vec::new(), |mut v, i| {
+        if !v.contains(&i) {
+            v.push(i);
+        }
+        v
+    });
+    // A syscall family counts as one event.
+    let syscalls: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe).map(str::to_string)).collect();
+    if syscalls.len() == grounding.events.len() {
+        let mut family: Vec<String> = Vec::new();
+        for s in syscalls {
+            if !family.contains(&s) {
+                family.push(s);
+            }
+        }
+        if family.len() > 1 && !one_family(&family) {
+            return Err(format!("the request names several syscalls ({}); a plan has one event", family.join(", ")));
+        }
+        // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
+        for n in family.clone() {
+            for f in family_here(&n, catalog) {
+                if !family.contains(&f) && one_family(&[n.clone(), f.clone()]) {
+                    family.push(f);
+                }
+            }
+        }
+        read_event(text, &at, format!("the {} syscall", family.join("/")));
+        return Ok(Event::Syscalls(family));
+    }
+    let specific: Vec<String> = grounding
+        .events
+        .iter()
+        .flat_map(|e| match &e.evidence {
+            Evidence::Described { hooks, .. } => hooks.clone(),
+            _ if !e.probe.ends_with('*') => vec![e.probe.clone()],
+            _ => vec![],
+        })
+        .filter(|p| catalog.find(p).is_some())
+        .fold(Vec::new(), |mut v, p| {
+            if !v.contains(&p) {
+                v.push(p);
+            }
+            v
+        });
+    if specific.len() == 1 {
+        read_event(text, &at, specific[0].clone());
+        return Ok(Event::hook(specific[0].clone(), catalog));
+    }
+    if specific.len() > 1 {
+        // Which of them, the everyday words for events may say ("lock contention").
+        let mut probe_text = text.clone();
+        if let Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall }) = everyday_event(&mut probe_text, catalog) {
+            if probes.iter().all(|p| specific.contains(p)) {
+                *text = probe_text;
+                text.mark(&at);
+                return Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall });
+            }
+        }
+        return Err(format!("the request names several events ({}); a plan has one", specific.join(", ")));
+    }
+    // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
+    let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
+    categories.dedup();
+    let within: Vec<(String, Vec<usize>)> = categories.iter().filter_map(|c| within_category(text, c, catalog)).collect();
+    if within.len() == 1 {
+        let (probe, taken) = within[0].clone();
+        text.mark(&at);
+        let mut all = at.clone();
+        all.extend(taken);
+        read_event(text, &all, probe.clone());
+        return Ok(Event::hook(probe, catalog));
+    }
+    if within.is_empty() && !categories.is_empty() {
+        let mut probe_text = text.clone();
+        probe_text.mark(&at);
+        if let Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall }) = everyday_event(&mut probe_text, catalog) {
+            if probes.iter().all(|p| categories.iter().any(|c| p.starts_with(&format!("tracepoint:{c}:")))) {
+                *text = probe_text;
+                return Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall });
+            }
+        }
+    }
+    Err(format!("the request is about {}, and its words do not say which of those events", grounding.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(", ")))
+}
+
+/// Words after which a clause lists what to show.
+const SHOW: &[&str] = &[
+    "with",
+    "show",
+    "shows",
+    "showing",
+    "print",
+    "prints",
+    "printing",
+    "log",
+    "logs",
+    "logging",
+    "list",
+    "listing",
+    "including",
+    "include",
+    "display",
+    "report",
+    "dump",
+    "record",
+    "output",
+    "plus",
+];
+/// Words that end such a list.
+const CLAUSE: &[&str] = &[
+    "that", "who", "when", "whenever", "where", "if", "as", "while", "whose", "which", "for", "from", "on", "in", "every", "each", "per", "by", "but", "because", "since",
+    "although", "though", "so",
+];
+/// Words of such a list that name no value, though fields use them.
+const FILLER: &[&str] = &[
+    "the",
+    "and",
+    "its",
+    "their",
+    "all",
+    "any",
+    "each",
+    "every",
+    "new",
+    "old",
+    "one",
+    "out",
+    "event",
+    "events",
+    "call",
+    "calls",
+    "count",
+    "time",
+    "info",
+    "details",
+    "data",
+    "values",
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "there",
+    "this",
+    "that",
+    "these",
+    "those",
+    "into",
+    "onto",
+    "have",
+    "has",
+    "had",
+    "was",
+    "were",
+    "are",
+    "been",
+    "being",
+    "will",
+    "would",
+    "can",
+    "could",
+    "should",
+    "may",
+    "might",
+    "must",
+    "but",
+    "yet",
+    "also",
+    "very",
+    "some",
+    "more",
+    "most",
+    "much",
+    "many",
+    "few",
+    "own",
+    "same",
+    "other",
+    "such",
+    "too",
+    "via",
+    "about",
+    "after",
+    "before",
+    "during",
+    "again",
+    "then",
+    "once",
+    "here",
+    "both",
+    "either",
+    "none",
+    "them",
+    "they",
+    "you",
+    "your",
+    "get",
+    "gets",
+    "got",
+    "machine",
+    "box",
+    "host",
+    "system",
+    "server",
+    "node",
+    "kernel",
+    "please",
+    "live",
+    "realtime",
+    "real-time",
+    "continuously",
+    "everything",
+    "anything",
+    "something",
+];
+
+/// Words that say how to show an event, never which event it is.
+const STRUCTURE: &[&str] = &[
+    "count",
+    "counts",
+    "counted",
+    "number",
+    "total",
+    "per",
+    "time",
+    "times",
+    "latency",
+    "histogram",
+    "show",
+    "print",
+    "trace",
+    "log",
+    "list",
+    "every",
+    "each",
+    "second",
+    "seconds",
+    "top",
+    "most",
+    "rate",
+];
+
+/// The tracepoint of `category` whose name the request's words say best ("io_uring
+/// submissions" is `io_uring_submit_req`), when one does alone.
+fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(String, Vec<usize>)> {
+    const PHASE: &[&str] = &["enter", "exit", "entry", "start", "end", "begin", "done", "complete", "finish"];
+    let prefix = |s: &str| s.chars().take(5).collect::<String>();
+    let mut scored: Vec<(usize, &str, Vec<usize>)> = Vec::new();
+    for h in catalog.hooks.iter().filter(|h| h.probe.starts_with(&format!("tracepoint:{category}:"))) {
+        let name = h.probe.rsplit(':').next().unwrap_or_default();
+        let parts: Vec<&str> = name.split('_').filter(|p| p.len() >= 3 && *p != category && !category.split('_').any(|c| c == *p) && !PHASE.contains(p)).collect();
+        let at: Vec<usize> = (0..text.len())
+            .filter(|&i| {
+                !text.used(i)
+                    && text.words[i].light.len() >= 3
+                    && !STRUCTURE.contains(&text.words[i].lower.as_str())
+                    && parts.iter().any(|p| prefix(p) == prefix(&text.words[i].light))
+            })
+            .collect();
+        if !at.is_empty() {
+            scored.push((at.len(), h.probe.as_str(), at));
+        }
+    }
+    let best = scored.iter().map(|(n, _, _)| *n).max()?;
+    let top: Vec<&(usize, &str, Vec<usize>)> = scored.iter().filter(|(n, _, _)| *n == best).collect();
+    // Several events of one name part (`_entry`/`_exit`): the first, the start.
+    let start = top.iter().find(|(_, p, _)| !p.ends_with("_exit") && !p.ends_with("_end") && !p.ends_with("_done"));
+    match (top.len(), start) {
+        (1, _) => Some((top[0].1.to_string(), top[0].2.clone())),
+        (2, Some(s)) if end_of(s.1, catalog).is_some_and(|(e, _)| top.iter().any(|t| t.1 == e)) => Some((s.1.to_string(), s.2.clone())),
+        _ => None,
+    }
+}
+
+/// Syscall names that are also everyday words: they name their syscall only when nothing else
+/// names an event ("how many bytes does each process read"), or when called a call ("the read
+/// syscall", "write calls").
+const COMMON_SYSCALL_WORDS: &[&str] = &[
+    "read", "write", "open", "close", "connect", "accept", "bind", "listen", "kill", "mount", "socket", "stat", "sync", "pipe", "dup", "flock", "shutdown", "sendto", "recvfrom",
+    "select", "poll", "wait", "link", "exit",
+];
+
+/// Syscall names that are everyday words and almost never mean their syscall in a request.
+const NOT_SYSCALL_WORDS: &[&str] = &[
+    "time",
+    "times",
+    "pause",
+    "alarm",
+    "access",
+    "uname",
+    "creat",
+    "acct",
+    "personality",
+    "syslog",
+    "tee",
+    "splice",
+    "vhangup",
+    "reboot",
+    "capget",
+    "brk",
+    "umask",
+    "kcmp",
+    "delete",
+];
+
+/// Forms of a word that may be a syscall: itself, without `s`, `es`, `ed`, `d`, `ing`, and the
+/// irregular forms of the common ones ("written" is write).
+fn syscall_forms(word: &str) -> Vec<String> {
+    let word = word.trim_end_matches("()");
+    let mut out = vec![word.to_string()];
+    for suffix in ["s", "es", "ed", "d", "ing"] {
+        if let Some(r) = word.strip_suffix(suffix).filter(|r| r.len() >= 3) {
+            out.push(r.to_string());
+        }
+    }
+    match word {
+        "written" | "wrote" | "writing" => out.push("write".into()),
+        "reading" => out.push("read".into()),
+        _ => {}
+    }
+    out
+}
+
+/// The syscall a word names here, if any.
+fn syscall_word(w: &Word, catalog: &Catalog) -> Option<String> {
+    syscall_forms(&w.lower).into_iter().find(|f| catalog.find(&format!("tracepoint:syscalls:sys_enter_{f}")).is_some() && !NOT_SYSCALL_WORDS.contains(&f.as_str()))
+}
+
+/// The event by the everyday words for events, and syscall names used as words ("every
+/// unlink", "reads bigger than 64KB", "the read syscall").
+fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
+    // A syscall called a call: "the read syscall", "write calls", "close() calls".
+    let called: Vec<(usize, String)> = (0..text.len())
+        .filter(|&i| !text.used(i) && (text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))))
+        .filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s)))
+        .collect();
+    if let Some(e) = syscall_event(text, &called, catalog)? {
+        return Ok(e);
+    }
+    let mut found: Vec<(Vec<usize>, &EventWords)> = Vec::new();
+    for e in events() {
+        // The longest phrase of an entry that occurs.
+        let best =
+            e.words.iter().filter_map(|w| text.find(w, 3).map(|at| (w.split_whitespace().count(), at))).max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
+        if let Some((_, at)) = best {
+            if e.probes.iter().any(|p| catalog.find(p).is_some()) {
+                found.push((at, e));
+            }
+        }
+    }
+    // A phrase inside a longer one ("exits" inside "process exits") yields to it.
+    let longest = found.iter().map(|(at, _)| at.len()).max().unwrap_or(0);
+    found.retain(|(at, _)| at.len() == longest);
+    let mut distinct: Vec<&Vec<String>> = Vec::new();
+    for (_, e) in &found {
+        if !distinct.contains(&&e.probes) {
+            distinct.push(&e.probes);
+        }
+    }
+    if distinct.len() > 1 {
+        return Err(format!("the words name several events ({})", distinct.iter().map(|p| p[0].as_str()).collect::<Vec<_>>().join(", ")));
+    }
+    if let Some((at, e)) = found.first() {
+        let probes: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
+        let at = at.clone();
+        if let Some(names) = probes.iter().map(|p| syscall_of(p).map(str::to_string)).collect::<Option<Vec<String>>>() {
+            read_event(text, &at, format!("the {} syscall", names.join("/")));
+            return Ok(Event::Syscalls(names));
+        }
+        read_event(text, &at, probes[0].clone());
+        let end = e.ends.as_ref().filter(|end| catalog.find(&end.probe).is_some()).map(|end| (end.probe.clone(), pair_key(&end.by, &end.end_by)));
+        // Hooks of one event that exist here and carry the same fields: the first, and those
+        // like it (sched_wakeup and sched_wakeup_new).
+        let fields = |p: &String| catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+        let first = fields(&probes[0]);
+        let same: Vec<String> = probes.iter().filter(|p| fields(p) == first).cloned().collect();
+        return Ok(Event::Hooks { probes: same, end, conditions: e.conditions.clone(), shows: e.shows.clone(), latency: e.latency, syscall: e.syscall.clone() });
+    }
+    // A syscall's name as a word: uncommon ones first ("every unlink", "mmaps"), then the
+    // everyday ones ("how many bytes does each process read").
+    let named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
+    let (common, rare): (Vec<(usize, String)>, Vec<(usize, String)>) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
+    if let Some(e) = syscall_event(text, &rare, catalog)? {
+        return Ok(e);
+    }
+    if let Some(e) = syscall_event(text, &common, catalog)? {
+        return Ok(e);
+    }
+    // A signal by name, and nothing else: the signal is the event.
+    if let Some(i) = (0..text.len()).find(|&i| signal(&text.words[i].raw).is_some()) {
+        if catalog.find("tracepoint:signal:signal_generate").is_some() {
+            let _ = i;
+            return Ok(Event::Hooks {
+                probes: vec!["tracepoint:signal:signal_generate".into()],
+                end: None,
+                conditions: vec![],
+                shows: vec!["sig".into(), "pid".into(), "comm".into()],
+                latency: false,
+                syscall: None,
+            });
+        }
+    }
+    Err("no event: the request names no syscall, tracepoint or kernel function, and none of the everyday words for events".into())
+}
+
+/// The syscall family the words `named` name, when they name one.
+fn syscall_event(text: &mut Text, named: &[(usize, String)], catalog: &Catalog) -> Result<Option<Event>, String> {
+    let mut names: Vec<String> = named.iter().map(|(_, n)| n.clone()).collect();
+    names.dedup();
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let families: Vec<Vec<String>> = names.iter().map(|n| family_here(n, catalog)).collect();
+    let all: Vec<String> = families.concat();
+    if !one_family(&all) {
+        return Err(format!("the words name several syscalls ({})", names.join(", ")));
+    }
+    let mut at: Vec<usize> = named.iter().map(|(i, _)| *i).collect();
+    for &i in &at.clone() {
+        // "read syscall", "write calls", "system calls" are the syscall's own words.
+        for j in [i + 1, i + 2] {
+            if text.is(j, &["syscall", "syscalls", "call", "calls", "system"]) {
+                at.push(j);
+            } else {
+                break;
+            }
+        }
+    }
+    read_event(text, &at, format!("the {} syscall", families[0].join("/")));
+    Ok(Some(Event::Syscalls(families[0].clone())))
+}
+
+/// A syscall and the calls libc makes for it that exist here, the `*at` ones first (`unlink`:
+/// unlinkat, unlink; `chmod`: fchmodat, chmod).
+fn family_here(name: &str, catalog: &Catalog) -> Vec<String> {
+    let mut out = Vec::new();
+    for n in [format!("{name}at"), format!("{name}at2"), format!("f{name}at"), name.to_string(), format!("l{name}"), format!("{name}4"), format!("new{name}")] {
+        if catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).is_some() && !out.contains(&n) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+/// Whether syscalls are one call as libc makes it (`open`, `openat`; `chmod`, `fchmodat`).
+fn one_family(names: &[String]) -> bool {
+    let root = |n: &str| -> String {
+        let n = n.strip_prefix("new").unwrap_or(n);
+        let n = ["at2", "at", "64", "4", "2"].iter().find_map(|s| n.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(n);
+        ["f", "l"].iter().find_map(|p| n.strip_prefix(p).filter(|r| r.len() >= 4)).unwrap_or(n).to_string()
+    };
+    names.iter().all(|n| root(n) == root(&names[0]))
+}
+
+fn pair_key(by: &[String], end_by: &[String]) -> PairKey {
+    if by.iter().any(|b| b == "tid") {
+        PairKey::Tid
+    } else {
+        PairKey::Fields { start: by.to_vec(), end: if end_by.is_empty() { by.to_vec() } else { end_by.to_vec() } }
+    }
+}
+
+/// The hook that ends a tracepoint's event: the event vocabulary's, else by the kernel's naming
+/// (`_entry`/`_exit`, `_enter`/`_exit`, `_start`/`_end`, `_begin`/`_end`), matched by thread.
+fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
+    for e in events() {
+        if e.probes.iter().any(|p| p == probe) {
+            if let Some(end) = &e.ends {
+                return Some((end.probe.clone(), pair_key(&end.by, &end.end_by)));
+            }
+        }
+    }
+    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end")] {
+        if let Some(root) = probe.strip_suffix(a) {
+            let end = format!("{root}{b}");
+            if catalog.find(&end).is_some() {
+                return Some((end, PairKey::Tid));
+            }
+        }
+    }
+    None
+}
+
+// --- Values ------------------------------------------------------------------------------------
+
+/// The records a plan can read: the event's (its entry, for a syscall) and its end's (a
+/// syscall's exit).
+struct Records<'a> {
+    start: &'a [Field],
+    end: &'a [Field],
+    /// The end is a syscall's exit (`ret` is its result).
+    syscall: bool,
+}
+
+/// Where a value is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At {
+    Start,
+    End,
+    Anywhere,
+}
+
+impl Records<'_> {
+    fn field(&self, name: &str) -> Option<(Field, At)> {
+        if let Some(f) = self.start.iter().find(|f| f.name == name) {
+            return Some((f.clone(), At::Start));
+        }
+        self.end.iter().find(|f| f.name == name).map(|f| (f.clone(), At::End))
+    }
+
+    fn names(&self) -> Vec<String> {
+        self.start.iter().chain(self.end).map(|f| f.name.clone()).collect()
+    }
+
+    fn term(&self, name: &str) -> Option<(Term, At)> {
+        self.field(name).map(|(f, w)| (Term::field(&f.name, &f.ty), w))
+    }
+}
+
+/// Whether a program can show a field: numbers, strings, and addresses of 4 or 16 bytes; not
+/// other arrays (a `sockaddr` held as 28 bytes).
+fn showable(f: &Field) -> bool {
+    match f.ty.rfind('[') {
+        Some(at) if !field_is_text(&f.ty) => ["[4]", "[16]"].contains(&&f.ty[at..]) && f.name.contains("addr"),
+        _ => true,
+    }
+}
+
+/// Whether word `w` spells a field name's part `p` (`address` spells `addr`).
+fn spells(w: &str, p: &str) -> bool {
+    w == p
+        || light(w) == p
+        || stem(w) == stem(p)
+        // An abbreviation: `req` for "requested", `addr` for "address".
+        || (p.len() >= 3 && w.len() > p.len() && w.starts_with(p))
+        || SYNONYMS.iter().any(|(s, long)| *s == p && (w == *long || light(w) == *long))
+}
+
+/// A value the words at `i` name, with the words it took.
+fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
+    if i >= text.len() || text.used(i) {
+        return None;
+    }
+    // The event's object, not the task that caused it: "the target pid", "to which process".
+    let target_at = if TARGET.contains(&text.lower(i)) {
+        Some((i + 1, vec![i]))
+    } else if text.is(i, &["to", "for"]) && text.is(i + 1, &["which", "whom", "what"]) {
+        Some((i + 2, vec![i, i + 1]))
+    } else {
+        None
+    };
+    if let Some((j, mut taken)) = target_at {
+        let noun = text.words.get(j).map(|w| w.light.clone()).unwrap_or_default();
+        let name = match noun.as_str() {
+            "pid" | "process" | "task" | "thread" | "program" => Some("pid"),
+            "comm" | "name" | "command" => Some("comm"),
+            _ if text.lower(i + 1) == "whom" => Some("pid"),
+            _ => None,
+        };
+        if let Some((t, w)) = name.and_then(|n| records.term(n)) {
+            if !["whom"].contains(&text.lower(i + 1)) {
+                taken.push(j);
+            } else {
+                taken.push(i + 1);
+            }
+            return Some((t, w, taken));
+        }
+    }
+    // A field by its own name, or its parts as words ("exit reason" is exit_reason, "lock
+    // address" lock_addr), the longest match.
+    let mut best: Option<(Term, At, Vec<usize>)> = None;
+    for f in records.start.iter().chain(records.end).filter(|f| showable(f)) {
+        let parts: Vec<&str> = f.name.split('_').filter(|p| !p.is_empty()).collect();
+        let mut at = Vec::new();
+        let joined = format!("{}{}", text.lower(i), text.words.get(i + 1).map_or("", |w| w.light.as_str()));
+        if text.lower(i) == f.name || text.words[i].light == f.name {
+            at.push(i);
+        } else if joined == f.name && i + 1 < text.len() && !text.used(i + 1) {
+            at.extend([i, i + 1]);
+        } else {
+            let mut j = i;
+            for p in &parts {
+                if j < text.len() && !text.used(j) && spells(text.lower(j), p) {
+                    at.push(j);
+                    j += 1;
+                } else {
+                    at.clear();
+                    break;
+                }
+            }
+        }
+        // A one-part name spelled by a common word ("name", "state", "type") counts; a part of
+        // a longer name alone does not.
+        if at.is_empty() {
+            continue;
+        }
+        // "capability number", "opcode value": the noun after a field's name is part of it.
+        let next = at.last().copied().unwrap_or(i) + 1;
+        if text.is(next, &["number", "value", "id", "code"]) && !text.used(next) && !f.name.ends_with("id") {
+            at.push(next);
+        }
+        let (field, where_) = records.field(&f.name).expect("a field of the records");
+        if best.as_ref().is_none_or(|(_, _, b)| at.len() > b.len()) {
+            best = Some((Term::field(&field.name, &field.ty), where_, at));
+        }
+    }
+    // Kinds of fields by their nouns ("the path", "the byte count").
+    for (nouns, names) in KINDS {
+        for noun in nouns.iter() {
+            let n = noun.split_whitespace().count();
+            let Some(at) = text.find(noun, 0).filter(|at| at[0] == i && at.len() == n) else { continue };
+            if best.as_ref().is_some_and(|(_, _, b)| b.len() >= at.len()) {
+                continue;
+            }
+            if names.contains(&"ret") && records.syscall && records.field("ret").is_some() {
+                best = Some((Term::field("ret", "long"), At::End, at));
+                continue;
+            }
+            let text_kind = nouns.contains(&"path");
+            let found = names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty)));
+            if let Some((field, where_)) = found {
+                best = Some((Term::field(&field.name, &field.ty), where_, at));
+            }
+        }
+    }
+    if best.is_some() {
+        return best;
+    }
+    // An errno: a syscall's, on its exit ("the errno", "what error", "error code").
+    let asked = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
+    if records.syscall && (text.is(i, &["errno", "errnos"]) || (text.is(i, &["error", "errors"]) && (text.is(i + 1, &["code", "codes", "number"]) || asked))) {
+        let at = if text.is(i + 1, &["code", "codes", "number"]) { vec![i, i + 1] } else { vec![i] };
+        return Some((Term::Errno, At::End, at));
+    }
+    for (noun, b) in BUILTINS {
+        let n = noun.split_whitespace().count();
+        if let Some(at) = text.find(noun, 0).filter(|at| at[0] == i && at.len() == n) {
+            // "the uid it is given", "the new owner": the record's id of that kind, not the
+            // caller's.
+            let given = text.is(at[at.len() - 1] + 1, &["it", "given", "assigned", "set"]) || (i > 0 && text.is(i - 1, &["new", "target"]));
+            if given {
+                let (ty, names): (&str, &[&str]) = match b {
+                    Builtin::Uid => ("uid_t", &["user", "owner", "uid"]),
+                    Builtin::Gid => ("gid_t", &["group", "gid"]),
+                    Builtin::Pid => ("pid_t", &["pid"]),
+                    _ => ("", &[]),
+                };
+                let field = records.start.iter().chain(records.end).find(|f| (!ty.is_empty() && f.ty == ty) || names.contains(&f.name.as_str()));
+                if let Some(f) = field {
+                    let (f, w) = records.field(&f.name).expect("a field of the records");
+                    let mut at = at;
+                    if i > 0 && text.is(i - 1, &["new", "target"]) {
+                        at.push(i - 1);
+                    }
+                    return Some((Term::field(&f.name, &f.ty), w, at));
+                }
+            }
+            return Some((Term::Builtin(*b), At::Anywhere, at));
+        }
+    }
+    None
+}
+
+// --- The reading -------------------------------------------------------------------------------
+
+const HIST: &[&str] = &["histogram", "histograms", "distribution", "distributions", "hist", "power-of-two", "log2"];
+const LATENCY: &[&str] = &[
+    "latency",
+    "latencies",
+    "duration",
+    "durations",
+    "how long",
+    "time spent",
+    "time taken",
+    "takes",
+    "took",
+    "stall",
+    "stalls",
+    "elapsed",
+    "wait time",
+    "delay",
+    "delays",
+    "response time",
+];
+const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
+const AVG: &[&str] = &["average", "avg", "mean"];
+const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak"];
+const MIN: &[&str] = &["minimum", "min", "shortest"];
+const COUNT: &[&str] =
+    &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "frequency", "frequencies", "most", "busiest", "hottest", "rate", "rates", "often"];
+const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
+
+/// Reads `request` against its grounding and this host's catalog.
+pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
+    let mut text = Text::new(request);
+    if !matches!(grounding.servable, Servable::Here) {
+        return Reading::gap(format!("this host cannot serve the request as asked: {}", grounding.servable), &text);
+    }
+    let event = match event(&mut text, grounding, catalog) {
+        Ok(e) => e,
+        Err(gap) => return Reading::gap(gap, &text),
+    };
+    let first = read_as(text.clone(), &event, catalog);
+    // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
+    // event may have: "exec attempts that fail" are execve's.
+    if first.complete().is_none() {
+        if let Event::Hooks { syscall: Some(name), .. } = &event {
+            let family = family_here(name, catalog);
+            if !family.is_empty() {
+                let second = read_as(text, &Event::Syscalls(family), catalog);
+                if second.complete().is_some() {
+                    return second;
+                }
+            }
+        }
+    }
+    first
+}
+
+fn event_conditions_of(event: &Event) -> &[Where] {
+    match event {
+        Event::Hooks { conditions, .. } => conditions,
+        Event::Syscalls(_) => &[],
+    }
+}
+
+/// The rest of the reading, once the event is chosen.
+fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
+    // The records the event gives: a syscall's entry and exit, or a hook and its end.
+    let (start_probes, end_probes, end_key, syscall) = match event {
+        Event::Syscalls(names) => (
+            names.iter().map(|n| format!("tracepoint:syscalls:sys_enter_{n}")).filter(|p| catalog.find(p).is_some()).collect::<Vec<_>>(),
+            names.iter().map(|n| format!("tracepoint:syscalls:sys_exit_{n}")).filter(|p| catalog.find(p).is_some()).collect::<Vec<_>>(),
+            Some(PairKey::Tid),
+            true,
+        ),
+        Event::Hooks { probes, end, .. } => (probes.clone(), end.iter().map(|(p, _)| p.clone()).collect(), end.as_ref().map(|(_, k)| k.clone()), false),
+    };
+    let (event_conditions, shows, event_latency) = match event {
+        Event::Hooks { conditions, shows, latency, .. } => (conditions.clone(), shows.clone(), *latency),
+        Event::Syscalls(_) => (vec![], vec![], false),
+    };
+    let fields_of = |p: &String| catalog.find(p).map(|h| h.fields.clone()).unwrap_or_default();
+    let start_fields = start_probes.first().map(fields_of).unwrap_or_default();
+    let end_fields = end_probes.first().map(fields_of).unwrap_or_default();
+    // raw_syscalls' exit is every syscall's: its `ret` is a syscall's result.
+    let syscall = syscall || end_probes.iter().any(|p| p == "tracepoint:raw_syscalls:sys_exit");
+    let records = Records { start: &start_fields, end: &end_fields, syscall };
+    let mut gaps: Vec<String> = Vec::new();
+    // Words of the event's phrase that name a field of its record ("idle state", "irq") are
+    // also what to show or key by.
+    let names = records.names();
+    for i in text.event_at.clone() {
+        if names.contains(&text.words[i].lower) || names.contains(&text.words[i].light) {
+            text.words[i].used = false;
+            text.event_nouns.push(i);
+        }
+    }
+    // A protocol the event is about already ("tcp" of tcp_send_reset, of a TCP state change).
+    let probe_text = start_probes.iter().chain(&end_probes).cloned().collect::<Vec<_>>().join(" ");
+    let tcp_condition = event_conditions_of(event).iter().any(|w| w.field == "protocol" && w.value == 6);
+    for i in 0..text.len() {
+        let w = text.lower(i).to_string();
+        if !text.used(i) && PROTOCOLS.contains(&w.as_str()) && (probe_text.contains(&w) || (w == "tcp" && tcp_condition)) {
+            text.read(&[i], format!("{w}: the event's own"));
+        }
+    }
+
+    // How often, how many, in which unit.
+    let (every, rate) = match interval(&mut text) {
+        Some((s, rate)) => (Some(s), rate),
+        None => (None, false),
+    };
+    let top = top(&mut text);
+    // "the top 10 processes": what is ranked is the key.
+    let top_key = top.and_then(|_| {
+        let at = (0..text.len()).find(|&i| text.used(i) && text.lower(i).starts_with("top"))?;
+        let at = if text.lower(at + 1).parse::<u32>().is_ok() { at + 1 } else { at };
+        Some(at + 1)
+    });
+    let unit = unit(&mut text);
+    // The conditions: those that make the hook the event, then those the words state.
+    let mut conditions: Vec<(Condition, At)> = Vec::new();
+    for w in &event_conditions {
+        match (records.term(&w.field), op(&w.op)) {
+            (Some((t, at)), Some(op)) => conditions.push((Condition { term: t, test: Test::Cmp { op, value: w.value }, words: "the event".into() }, at)),
+            _ => gaps.push(format!("the event's condition on {} cannot be written here", w.field)),
+        }
+    }
+    conditions_of(&mut text, &records, &mut conditions, &mut gaps);
+
+    // What is folded or shown.
+    let any = |text: &Text, list: &[&str]| list.iter().find_map(|w| text.find(w, 0));
+    let latency = if event_latency { Some(vec![]) } else { any(&text, LATENCY) };
+    let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
+    let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
+    let mut fold = if let Some(at) = any(&text, HIST) {
+        text.read(&at, "a histogram");
+        Some(Fold::Hist)
+    } else if let Some(at) = any(&text, AVG) {
+        text.read(&at, "the average");
+        Some(Fold::Avg)
+    } else if let Some(at) = any(&text, MAX) {
+        text.read(&at, "the maximum");
+        Some(Fold::Max)
+    } else if let Some(at) = any(&text, MIN) {
+        text.read(&at, "the minimum");
+        Some(Fold::Min)
+    } else if let (Some(at), false) = (any(&text, SUM), rate_words && text.find("total", 0).is_some() && any(&text, SIZE).is_none()) {
+        text.read(&at, "the sum");
+        Some(Fold::Sum)
+    } else if let Some(at) = any(&text, COUNT) {
+        text.read(&at, "a count");
+        if let Some(t) = text.find("total", 0) {
+            text.read(&t, "a count of all events");
+        }
+        Some(Fold::Count)
+    } else {
+        None
+    };
+    // The value a histogram, sum, average or extreme folds: a latency, a size, or what "of"
+    // names.
+    let mut of: Option<(Term, At)> = None;
+    if let Some(at) = &latency {
+        text.read(at, "the time from the start of the event to its end");
+        of = Some((Term::Elapsed, At::End));
+        // "time spent in softirqs": the time, summed.
+        if spent && fold.is_none() {
+            fold = Some(Fold::Sum);
+        }
+    }
+    let folding = fold.is_some() || rate || of.is_some();
+    let (mut keys, each_keys) = keys(&mut text, &records, folding, &mut gaps);
+    if let Some(mut j) = top_key {
+        // Past the event's own words ("top kmalloc call sites").
+        while j < text.len() && text.used(j) && text.event_at.contains(&j) {
+            j += 1;
+        }
+        if let Some((t, w, at)) = value_at(&text, j, &records).filter(|(t, _, _)| !matches!(t, Term::Elapsed)) {
+            text.read(&at, format!("keyed by {}", t.name()));
+            if !keys.iter().any(|(k, _)| *k == t) {
+                keys.insert(0, (t, w));
+            }
+        }
+    }
+    // "context switches per second": a rate is a count; "bytes written per second", a sum.
+    if fold.is_none() && rate && of.is_none() {
+        fold = Some(if text.has(AMOUNT) { Fold::Sum } else { Fold::Count });
+    }
+    if fold.is_none() && !keys.is_empty() {
+        // Keys and no fold named: an amount is summed, a size is a histogram, else a count.
+        fold = Some(if of.is_some() {
+            Fold::Hist
+        } else if text.has(AMOUNT) {
+            Fold::Sum
+        } else if text.has(SIZES) {
+            Fold::Hist
+        } else {
+            Fold::Count
+        });
+    }
+    if fold.is_some() && keys.is_empty() {
+        for (t, w, at) in each_keys {
+            text.read(&at, format!("keyed by {}", t.name()));
+            if !keys.iter().any(|(k, _)| *k == t) {
+                keys.push((t, w));
+            }
+        }
+    }
+    if of.is_none() && fold.is_some_and(|f| f != Fold::Count) {
+        if let Some(at) = any(&text, SIZE).or_else(|| any(&text, AMOUNT)) {
+            match value_at(&text, at[0], &records).filter(|(t, _, _)| matches!(t, Term::Field { .. })) {
+                Some((t, where_, taken)) => {
+                    // Bytes a syscall read or wrote are its result, not the size it asked for.
+                    let (t, where_) = if records.syscall && KINDS[1].1.contains(&t.name()) { size_field(&records, &text).unwrap_or((t, where_)) } else { (t, where_) };
+                    text.read(&taken, format!("the value: {}", t.name()));
+                    of = Some((t, where_));
+                }
+                None => match size_field(&records, &text) {
+                    Some((t, where_)) => {
+                        text.read(&at, format!("the value: {}", t.name()));
+                        of = Some((t, where_));
+                    }
+                    None => gaps.push("a size is asked for, and the event's record has none".into()),
+                },
+            }
+        }
+    }
+    if of.is_none() && fold.is_some_and(|f| f != Fold::Count) && text.words.iter().any(|w| AMOUNT.contains(&w.lower.as_str()) || SIZES.contains(&w.lower.as_str())) {
+        // "how many bytes": the phrase that asked for the sum named the value.
+        match size_field(&records, &text) {
+            Some(v) => of = Some(v),
+            None => gaps.push("a size is asked for, and the event's record has none".into()),
+        }
+    }
+    if of.is_none() && fold.is_some_and(|f| f != Fold::Count) {
+        // "a histogram of the prev_state", "average of len".
+        let named = (0..text.len()).filter(|&i| text.is(i, &["of"])).find_map(|i| {
+            let j = if text.is(i + 1, &["the", "a", "each"]) { i + 2 } else { i + 1 };
+            value_at(&text, j, &records).map(|(t, w, at)| (t, w, at, i))
+        });
+        match named {
+            Some((t, where_, at, of_at)) => {
+                let mut taken = at;
+                taken.push(of_at);
+                text.read(&taken, format!("the value: {}", t.name()));
+                of = Some((t, where_));
+            }
+            None => gaps.push("what to fold: the words name no value the event's record holds".into()),
+        }
+    }
+    // Bytes a call moved are its result, when it did not fail.
+    if let (Some((Term::Field { name, .. }, At::End)), true) = (&of, syscall) {
+        if name == "ret" {
+            conditions.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Gt, value: 0 }, words: "bytes moved".into() }, At::End));
+        }
+    }
+    // "which timers fire most": counted by what each event is about.
+    if fold == Some(Fold::Count) && keys.is_empty() {
+        if let Some(w) = (0..text.len()).find(|&i| text.is(i, &["which", "what", "who"])) {
+            match (1..=3).find_map(|d| value_at(&text, w + d, &records).map(|v| (d, v))) {
+                Some((_, (t, at_, taken))) if !matches!(t, Term::Elapsed) => {
+                    let mut all = taken;
+                    all.push(w);
+                    text.read(&all, format!("keyed by {}", t.name()));
+                    keys.push((t, at_));
+                }
+                _ if text.is(w, &["who"]) => {
+                    text.read(&[w], "keyed by comm");
+                    keys.push((Term::Builtin(Builtin::Comm), At::Anywhere));
+                }
+                _ => {
+                    if let Some((t, at_)) = IDENTITY.iter().find_map(|n| records.term(n)) {
+                        text.read(&[w], format!("keyed by {}", t.name()));
+                        keys.push((t, at_));
+                    }
+                }
+            }
+        }
+    }
+
+    // Values to show, for a line per event.
+    let mut shown: Vec<(Term, At)> = Vec::new();
+    let mut only = false;
+    if fold.is_none() {
+        let mut i = 0;
+        while i < text.len() {
+            if text.used(i) {
+                i += 1;
+                continue;
+            }
+            // "source and destination ports": the first word with the second's noun.
+            if text.is(i + 1, &["and", "or", "&", "/"]) && !text.used(i) {
+                if let Some((t2, w2, at)) = value_at(&text, i + 2, &records) {
+                    let rest: Vec<String> = at.iter().skip(1).map(|&k| text.words[k].raw.clone()).collect();
+                    let phrase = format!("{} {}", text.words[i].raw, rest.join(" "));
+                    if !rest.is_empty() {
+                        if let Some((t1, w1, _)) = value_at(&Text::new(&phrase), 0, &records).filter(|(t1, _, _)| *t1 != t2) {
+                            let mut all = at.clone();
+                            all.extend([i, i + 1]);
+                            text.read(&all, format!("show {} and {}", t1.name(), t2.name()));
+                            for v in [(t1, w1), (t2, w2)] {
+                                if !shown.iter().any(|(s, _)| *s == v.0) {
+                                    shown.push(v);
+                                }
+                            }
+                            i = at.last().copied().unwrap_or(i) + 1;
+                            continue;
+                        }
+                    }
+                }
+            }
+            // "parent and child pid": parent_pid and child_pid; "old and new names".
+            if text.is(i + 1, &["and", "or", "&", "/"]) {
+                if let Some((Term::Field { name, .. }, _, at)) = value_at(&text, i + 2, &records) {
+                    if let Some(rest) = name.strip_prefix(text.lower(i + 2)) {
+                        let first = text.lower(i).to_string();
+                        if let Some((t, w)) = records.term(&format!("{first}{rest}")) {
+                            let (t2, w2) = records.term(&name).expect("found above");
+                            let mut all = at.clone();
+                            all.extend([i, i + 1]);
+                            text.read(&all, format!("show {} and {}", t.name(), t2.name()));
+                            for v in [(t, w), (t2, w2)] {
+                                if !shown.iter().any(|(s, _)| *s == v.0) {
+                                    shown.push(v);
+                                }
+                            }
+                            i = at.last().copied().unwrap_or(i) + 1;
+                            continue;
+                        }
+                    }
+                }
+            }
+            if let Some((t, where_, at)) = value_at(&text, i, &records) {
+                text.read(&at, format!("show {}", t.name()));
+                if !shown.iter().any(|(s, _)| *s == t) {
+                    shown.push((t, where_));
+                }
+                // "path only": nothing else.
+                let after = at.last().copied().unwrap_or(i) + 1;
+                if text.is(after, &["only"]) {
+                    text.read(&[after], "nothing else");
+                    only = true;
+                }
+                i = after;
+                continue;
+            }
+            i += 1;
+        }
+        // Who caused the event, first; then, when the words name nothing of the record, what it
+        // holds: the event's own defaults, a syscall's arguments, else its fields.
+        let named_record = shown.iter().any(|(t, _)| !matches!(t, Term::Builtin(_)));
+        if !only {
+            shown.retain(|(t, _)| !matches!(t, Term::Builtin(Builtin::Comm | Builtin::Pid)));
+            shown.splice(0..0, [(Term::Builtin(Builtin::Comm), At::Anywhere), (Term::Builtin(Builtin::Pid), At::Anywhere)]);
+        }
+        if !named_record && !only {
+            let defaults: Vec<(Term, At)> = if !shows.is_empty() {
+                shows.iter().filter_map(|n| records.term(n)).collect()
+            } else {
+                records
+                    .start
+                    .iter()
+                    .filter(|f| start_probes.iter().all(|p| catalog.find(p).is_some_and(|h| h.fields.iter().any(|g| g.name == f.name))))
+                    .filter(|f| (field_is_text(&f.ty) || !f.ty.contains('*')) && !f.ty.starts_with("__data_loc") || field_is_text(&f.ty))
+                    .filter(|f| !f.name.starts_with("__") && !(syscall && ["buf", "ubuf"].contains(&f.name.as_str())))
+                    .take(6)
+                    .map(|f| (Term::field(&f.name, &f.ty), At::Start))
+                    .collect()
+            };
+            for d in defaults {
+                if !shown.iter().any(|(s, _)| *s == d.0) {
+                    shown.push(d);
+                }
+            }
+        }
+        if of.as_ref().is_some_and(|(t, _)| *t == Term::Elapsed) || conditions.iter().any(|(c, _)| c.term == Term::Elapsed) {
+            shown.push((Term::Elapsed, At::End));
+        }
+        // A call that failed is shown with its error.
+        let failing = conditions.iter().any(|(c, _)| c.term.name() == "ret" && matches!(c.test, Test::Cmp { op: CmpOp::Lt, value: 0 } | Test::Cmp { op: CmpOp::Eq, .. }));
+        if failing && syscall && !shown.iter().any(|(t, _)| matches!(t, Term::Errno) || t.name() == "ret") {
+            shown.push((Term::Errno, At::End));
+        }
+    }
+    // An errno shown is a failed call's.
+    if shown.iter().any(|(t, _)| *t == Term::Errno) && !conditions.iter().any(|(c, _)| c.term.name() == "ret") {
+        conditions.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Lt, value: 0 }, words: "errno".into() }, At::End));
+    }
+
+    // Where each value and condition is read decides the probes: a syscall's entry holds its
+    // arguments, its exit its result; a latency needs both.
+    let mut all: Vec<At> = conditions.iter().map(|(_, w)| *w).chain(keys.iter().map(|(_, w)| *w)).chain(shown.iter().map(|(_, w)| *w)).collect();
+    if let Some((_, w)) = &of {
+        all.push(*w);
+    }
+    let elapsed = of.as_ref().is_some_and(|(t, _)| *t == Term::Elapsed) || conditions.iter().any(|(c, _)| c.term == Term::Elapsed);
+    // A field both records carry is read at the end when the end is read anyway
+    // (raw_syscalls' `id`): no pair for it.
+    if all.contains(&At::End) && !elapsed {
+        let at_end = |t: &Term| matches!(t, Term::Field { name, .. } if end_fields.iter().any(|f| f.name == *name));
+        let move_end = |(t, w): &mut (Term, At)| {
+            if *w == At::Start && at_end(t) {
+                *w = At::End;
+            }
+        };
+        conditions.iter_mut().for_each(|(c, w)| {
+            if *w == At::Start && at_end(&c.term) {
+                *w = At::End;
+            }
+        });
+        keys.iter_mut().for_each(move_end);
+        shown.iter_mut().for_each(move_end);
+        if let Some(o) = of.as_mut() {
+            move_end(o);
+        }
+        all = conditions.iter().map(|(_, w)| *w).chain(keys.iter().map(|(_, w)| *w)).chain(shown.iter().map(|(_, w)| *w)).chain(of.iter().map(|(_, w)| *w)).collect();
+    }
+    let needs_end = all.contains(&At::End);
+    let needs_start = all.contains(&At::Start) || elapsed;
+    if needs_end && end_probes.is_empty() {
+        gaps.push(match event {
+            Event::Syscalls(_) => "the syscall's exit is not a tracepoint here".into(),
+            Event::Hooks { probes, .. } => format!("a latency or result is asked for, and {} has no end event the reader knows", probes[0]),
+        });
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()) };
+    }
+    let paired = needs_end && needs_start;
+    // Every probe of a family must carry the fields it reads (`args->` must exist in each).
+    let used: Vec<(String, At)> = conditions
+        .iter()
+        .map(|(c, w)| (c.term.clone(), *w))
+        .chain(keys.iter().cloned())
+        .chain(shown.iter().cloned())
+        .chain(of.iter().cloned())
+        .filter_map(|(t, w)| match t {
+            Term::Field { name, .. } => Some((name, w)),
+            _ => None,
+        })
+        .collect();
+    let carries = |probe: &String, side: At| used.iter().filter(|(_, w)| *w == side).all(|(n, _)| catalog.find(probe).is_some_and(|h| h.fields.iter().any(|f| f.name == *n)));
+    let (start, probes) = if paired {
+        let starts: Vec<String> = start_probes.iter().filter(|p| carries(p, At::Start)).cloned().collect();
+        let ends: Vec<String> = end_probes.iter().filter(|p| carries(p, At::End)).cloned().collect();
+        // A syscall's entry and exit pair up by name: keep the syscalls both sides have.
+        let (starts, ends) = match event {
+            Event::Syscalls(_) => {
+                let both: Vec<String> =
+                    starts.iter().filter_map(|s| syscall_of(s).map(str::to_string)).filter(|n| ends.iter().any(|p| syscall_of(p) == Some(n.as_str()))).collect();
+                (
+                    both.iter().map(|n| format!("tracepoint:syscalls:sys_enter_{n}")).collect::<Vec<_>>(),
+                    both.iter().map(|n| format!("tracepoint:syscalls:sys_exit_{n}")).collect::<Vec<_>>(),
+                )
+            }
+            _ => (starts, ends),
+        };
+        (Some(Start { probes: starts, key: end_key.clone().unwrap_or(PairKey::Tid) }), ends)
+    } else if needs_end {
+        (None, end_probes.iter().filter(|p| carries(p, At::End)).cloned().collect::<Vec<_>>())
+    } else {
+        (None, start_probes.iter().filter(|p| carries(p, At::Start)).cloned().collect::<Vec<_>>())
+    };
+    if probes.is_empty() || start.as_ref().is_some_and(|s| s.probes.is_empty()) {
+        gaps.push("no hook of the event carries every field asked for".into());
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()) };
+    }
+    if let Some(Start { key: PairKey::Fields { start: s, end: e }, .. }) = &start {
+        let has = |fields: &[Field], names: &[String]| names.iter().all(|n| fields.iter().any(|f| f.name == *n));
+        if !has(&start_fields, s) || !has(&end_fields, e) {
+            gaps.push(format!("the start and end records do not carry {} and {}", s.join(", "), e.join(", ")));
+        }
+    }
+    let fix = |(t, w): (Term, At)| match t {
+        Term::Field { name, ty, .. } => Term::Field { name, ty, at_start: paired && w == At::Start },
+        other => other,
+    };
+    let output = match fold {
+        None => Output::Lines { values: shown.into_iter().map(fix).collect() },
+        Some(fold) => Output::Map { fold, of: of.map(fix), keys: keys.into_iter().map(fix).collect() },
+    };
+    let mut conds: Vec<Condition> = Vec::new();
+    for (c, w) in conditions {
+        let c = Condition { term: fix((c.term, w)), ..c };
+        if !conds.iter().any(|d| d.term == c.term && d.test == c.test) {
+            conds.push(c);
+        }
+    }
+    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, top, said: text.said.clone() };
+    let nouns = text.event_nouns.clone();
+    text.mark(&nouns);
+    let mut unread = text.unread(&records.names());
+    // Another event's name ("listen" beside socket states): the plan would trace only one.
+    // What the request asks to show, a word the catalog's fields use that no part read ("print
+    // its pid and name"): the program would leave it out.
+    let vocabulary: std::collections::HashSet<&str> = catalog.hooks.iter().flat_map(|h| h.fields.iter().map(|f| f.name.as_str())).filter(|p| p.len() >= 3).collect();
+    for s in (0..text.len()).filter(|&i| SHOW.contains(&text.lower(i))) {
+        for j in s + 1..text.len() {
+            if j > s + 1 && text.words[j - 1].ends || CLAUSE.contains(&text.lower(j)) {
+                break;
+            }
+            let w = &text.words[j];
+            // "the path it tried": a clause of its own.
+            if ["it", "they", "he", "she", "we", "i", "you"].contains(&w.lower.as_str()) {
+                break;
+            }
+            let names_value = vocabulary.contains(w.lower.as_str()) || vocabulary.contains(w.light.as_str()) || value_noun(w) || w.lower.chars().all(|c| c.is_ascii_alphabetic());
+            if !w.used && names_value && !FILLER.contains(&w.lower.as_str()) && !CAUSE.contains(&w.lower.as_str()) && !STOP.contains(&w.lower.as_str()) && !unread.contains(&w.raw)
+            {
+                unread.push(w.raw.clone());
+            }
+        }
+    }
+    let own: Vec<String> = start_probes.iter().chain(&end_probes).filter_map(|p| syscall_of(p).map(str::to_string)).collect();
+    for w in text.words.iter().filter(|w| !w.used && !value_noun(w)) {
+        if let Some(other) = syscall_word(w, catalog).filter(|o| !COMMON_SYSCALL_WORDS.contains(&o.as_str())) {
+            let theirs = !own.is_empty() && one_family(&[own[0].clone(), other.clone()]);
+            if !theirs && !unread.contains(&w.raw) {
+                unread.push(w.raw.clone());
+            }
+        }
+    }
+    // A value named in two words of which the event took one ("exit code" beside "exiting").
+    for (kind, _) in KINDS {
+        for noun in kind.iter().filter(|n| n.contains(' ')) {
+            let parts: Vec<&str> = noun.split_whitespace().collect();
+            for i in 0..text.len() {
+                let hit = parts.iter().enumerate().all(|(k, p)| text.words.get(i + k).is_some_and(|w| w.light == light(p)));
+                if hit && !text.used(i + parts.len() - 1) && !unread.iter().any(|u| u == noun) {
+                    unread.push(noun.to_string());
+                }
+            }
+        }
+    }
+    Reading { plan: Some(plan), gaps, unread }
+}
+
+/// The size a record holds: the field named like the words' noun, else its first size field.
+fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
+    let (_, names) = KINDS[1];
+    // Bytes read or written are a syscall's result; bytes asked for, its argument.
+    if records.syscall && text.has(&["read", "written", "transferred", "returned", "received", "sent", "copied"]) && !text.has(&["requested", "asked", "passed"]) {
+        return Some((Term::field("ret", "long"), At::End));
+    }
+    names.iter().find_map(|n| records.term(n))
+}
+
+/// "every 5 seconds", "each second", "per second", "once a second", "every 5s": the seconds, and
+/// whether the words ask for a rate ("per second"), which is a count.
+fn interval(text: &mut Text) -> Option<(u64, bool)> {
+    let unit_of = |w: &str| -> Option<u64> {
+        match w {
+            "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
+            "m" | "min" | "mins" | "minute" | "minutes" => Some(60),
+            _ => None,
+        }
+    };
+    for i in 0..text.len() {
+        if text.used(i) {
+            continue;
+        }
+        if text.is(i, &["every", "each", "once"]) {
+            let j = if text.is(i, &["once"]) && text.is(i + 1, &["a", "per", "every", "each"]) { i + 2 } else { i + 1 };
+            if let (Ok(n), Some(u)) = (text.lower(j).parse::<u64>(), unit_of(text.lower(j + 1))) {
+                let mut at: Vec<usize> = (i..=j + 1).collect();
+                at.dedup();
+                text.read(&at, format!("print every {} s", n * u));
+                return Some((n * u, false));
+            }
+            if let Some(u) = unit_of(text.lower(j)) {
+                text.read(&(i..=j).collect::<Vec<_>>(), format!("print every {u} s"));
+                return Some((u, false));
+            }
+            // "every 5s"
+            let w = text.lower(j).to_string();
+            let split = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+            if let (Ok(n), Some(u)) = (w[..split].parse::<u64>(), unit_of(&w[split..])) {
+                text.read(&(i..=j).collect::<Vec<_>>(), format!("print every {} s", n * u));
+                return Some((n * u, false));
+            }
+        }
+        if text.is(i, &["per", "a"]) {
+            if let Some(u) = unit_of(text.lower(i + 1)).filter(|_| text.lower(i + 1).len() > 1 || text.is(i, &["per"])) {
+                text.read(&[i, i + 1], format!("a rate: print and clear every {u} s"));
+                return Some((u, true));
+            }
+        }
+    }
+    None
+}
+
+/// "top 10", "top-5".
+fn top(text: &mut Text) -> Option<u32> {
+    for i in 0..text.len() {
+        let w = text.lower(i).to_string();
+        if let Some(n) = w.strip_prefix("top-").or_else(|| w.strip_prefix("top")).and_then(|n| n.parse::<u32>().ok()) {
+            text.read(&[i], format!("the top {n}"));
+            return Some(n);
+        }
+        if w == "top" {
+            if let Ok(n) = text.lower(i + 1).parse::<u32>() {
+                text.read(&[i, i + 1], format!("the top {n}"));
+                return Some(n);
+            }
+            // "top call sites": the ten largest.
+            text.read(&[i], "the top 10");
+            return Some(10);
+        }
+    }
+    None
+}
+
+/// "in microseconds", "usecs", "nanosecond histogram".
+fn unit(text: &mut Text) -> Option<TimeUnit> {
+    const UNITS: &[(&[&str], TimeUnit)] = &[
+        (&["ns", "nsec", "nsecs", "nanosecond", "nanoseconds"], TimeUnit::Ns),
+        (&["us", "usec", "usecs", "µs", "microsecond", "microseconds", "micros"], TimeUnit::Us),
+        (&["ms", "msec", "msecs", "millisecond", "milliseconds", "millis"], TimeUnit::Ms),
+    ];
+    for i in 0..text.len() {
+        // A unit after a number is a threshold's ("slower than 10 ms").
+        if text.used(i) || (i > 0 && text.lower(i - 1).parse::<f64>().is_ok()) {
+            continue;
+        }
+        // "us" is a pronoun unless "in us".
+        if text.is(i, &["us"]) && !(i > 0 && text.is(i - 1, &["in"])) {
+            continue;
+        }
+        for (words, unit) in UNITS {
+            if text.is(i, words) {
+                let mut at = vec![i];
+                if i > 0 && text.is(i - 1, &["in"]) {
+                    at.push(i - 1);
+                }
+                text.read(&at, format!("times in {}", unit.name()));
+                return Some(*unit);
+            }
+        }
+    }
+    None
+}
+
+/// A quantity with its unit.
+enum Quantity {
+    Bytes(i64),
+    Nanos(i64),
+    /// A number without a unit: of what, the words do not say.
+    Plain,
+}
+
+/// The number at `i` (with its unit in it or in the next word), and the words it took.
+fn quantity(text: &Text, i: usize) -> Option<(Quantity, Vec<usize>)> {
+    let w = text.lower(i);
+    let split = w.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(w.len());
+    let (num, suffix) = w.split_at(split);
+    let n: f64 = num.parse().ok()?;
+    let (unit, at) = if suffix.is_empty() { (text.lower(i + 1).to_string(), vec![i, i + 1]) } else { (suffix.to_string(), vec![i]) };
+    let bytes = |m: f64| Some((Quantity::Bytes((n * m) as i64), at.clone()));
+    let nanos = |m: f64| Some((Quantity::Nanos((n * m) as i64), at.clone()));
+    match unit.as_str() {
+        "b" | "byte" | "bytes" => bytes(1.0),
+        "k" | "kb" | "kib" | "kbytes" | "kilobytes" | "kilobyte" => bytes(1024.0),
+        "m" | "mb" | "mib" | "megabytes" | "megabyte" => bytes(1024.0 * 1024.0),
+        "g" | "gb" | "gib" | "gigabytes" | "gigabyte" => bytes(1024.0 * 1024.0 * 1024.0),
+        "ns" | "nsec" | "nsecs" | "nanosecond" | "nanoseconds" => nanos(1.0),
+        "us" | "usec" | "usecs" | "µs" | "microsecond" | "microseconds" => nanos(1e3),
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => nanos(1e6),
+        "s" | "sec" | "secs" | "second" | "seconds" => nanos(1e9),
+        _ => Some((Quantity::Plain, vec![i])),
+    }
+}
+
+/// Comparisons: "bigger than", "over", "at least", ">".
+fn comparison(text: &Text, i: usize) -> Option<(CmpOp, Vec<usize>)> {
+    let than = text.is(i + 1, &["than"]);
+    Some(match text.lower(i) {
+        "bigger" | "larger" | "greater" | "more" | "longer" | "slower" | "higher" if than => (CmpOp::Gt, vec![i, i + 1]),
+        "smaller" | "less" | "fewer" | "shorter" | "faster" | "lower" if than => (CmpOp::Lt, vec![i, i + 1]),
+        "over" | "above" | "exceeding" | "exceeds" | "exceed" | ">" => (CmpOp::Gt, vec![i]),
+        "under" | "below" | "<" => (CmpOp::Lt, vec![i]),
+        "at" if text.is(i + 1, &["least"]) => (CmpOp::Ge, vec![i, i + 1]),
+        "at" if text.is(i + 1, &["most"]) => (CmpOp::Le, vec![i, i + 1]),
+        _ => return None,
+    })
+}
+
+/// Words that are not a process's name.
+const STOP: &[&str] = &[
+    "the",
+    "a",
+    "an",
+    "all",
+    "any",
+    "each",
+    "every",
+    "this",
+    "that",
+    "these",
+    "those",
+    "it",
+    "them",
+    "processes",
+    "process",
+    "programs",
+    "program",
+    "me",
+    "us",
+    "my",
+    "our",
+    "its",
+    "their",
+    "which",
+    "what",
+    "who",
+    "how",
+    "and",
+    "or",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "as",
+    "is",
+    "are",
+    "be",
+    "not",
+    "only",
+    "just",
+    "one",
+    "calls",
+    "call",
+    "root",
+    "user",
+    "users",
+    "pid",
+    "uid",
+    "now",
+    "files",
+    "file",
+    "reads",
+    "writes",
+    "pids",
+    "you",
+    "they",
+    "we",
+    "i",
+    "he",
+    "she",
+    "someone",
+    "anyone",
+    "things",
+    "tasks",
+    "task",
+    "commands",
+    "command",
+    "binaries",
+    "binary",
+    "apps",
+    "app",
+    "services",
+    "service",
+    "jobs",
+    "job",
+    "threads",
+    "thread",
+    "it's",
+    "get",
+    "make",
+    "use",
+];
+
+/// A process name the words give: "named dd", "called nginx", "for dd only", "only by
+/// postgres", a quoted word, "does python open".
+fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
+    let candidate = |j: usize| -> bool {
+        text.words.get(j).is_some_and(|w| {
+            !w.used
+                && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+                && w.raw.chars().any(|c| c.is_ascii_alphabetic())
+                && !STOP.contains(&w.lower.as_str())
+                && errno(&w.raw).is_none()
+                && signal(&w.raw).is_none()
+                && tcp_state(&w.raw).is_none()
+        })
+    };
+    // "only", "just" and "processes" before a name belong to it.
+    let with_lead = |mut at: Vec<usize>| {
+        let mut s = at[0];
+        while s > 0 && text.is(s - 1, &["only", "just", "processes", "process", "programs", "program", "commands", "command", "named", "called", "for", "by"]) && !text.used(s - 1)
+        {
+            s -= 1;
+            at.push(s);
+        }
+        at
+    };
+    for i in 0..text.len() {
+        if text.is(i, &["named", "called", "comm"]) && candidate(i + 1) {
+            return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
+        }
+        if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
+            return Some((text.words[i + 2].raw.clone(), vec![i, i + 1, i + 2]));
+        }
+        if text.is(i, &["for", "by", "from", "in"]) && candidate(i + 1) && text.is(i + 2, &["only"]) {
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1, i + 2]));
+        }
+        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) {
+            return Some((text.words[i + 1].raw.clone(), vec![i + 1]));
+        }
+        if text.words[i].quoted && candidate(i) && !text.words.get(i + 1).is_some_and(|w| w.quoted) && !(i > 0 && text.words[i - 1].quoted) {
+            return Some((text.words[i].raw.clone(), with_lead(vec![i])));
+        }
+    }
+    None
+}
+
+fn words_at(text: &Text, at: &[usize]) -> String {
+    at.iter().map(|&j| text.words[j].raw.clone()).collect::<Vec<_>>().join(" ")
+}
+
+/// Numbers named by `parse` at `i` and after it joined by "or"/","/"and" ("SIGSEGV or SIGKILL").
+fn alternatives(text: &Text, i: usize, parse: &dyn Fn(&str) -> Option<i64>) -> (Vec<i64>, Vec<usize>) {
+    let mut values = vec![];
+    let mut at = vec![];
+    let mut j = i;
+    while let Some(n) = text.words.get(j).and_then(|w| parse(&w.raw)) {
+        values.push(n);
+        at.push(j);
+        if text.is(j + 1, &["or", "and", "/"]) && text.words.get(j + 2).and_then(|w| parse(&w.raw)).is_some() {
+            at.push(j + 1);
+            j += 2;
+        } else {
+            break;
+        }
+    }
+    (values, at)
+}
+
+fn one_or_any(term: Term, values: Vec<i64>, words: String) -> Condition {
+    let test = if values.len() == 1 { Test::Cmp { op: CmpOp::Eq, value: values[0] } } else { Test::OneOf { values } };
+    Condition { term, test, words }
+}
+
+/// The conditions the words state, over the records' fields and the builtins.
+fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, At)>, gaps: &mut Vec<String>) {
+    // A process name.
+    if let Some((name, at)) = process_name(text) {
+        // `python` runs as python3, python3.11: a name of four letters or more is a prefix.
+        let test = if name.len() >= 4 && !name.chars().any(|c| c.is_ascii_digit()) { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.clone() } };
+        let words = words_at(text, &at);
+        text.read(&at, format!("only processes named {name}"));
+        out.push((Condition { term: Term::Builtin(Builtin::Comm), test, words }, At::Anywhere));
+    }
+    // The message of an errno, quoted from a log ("No such file or directory").
+    if let Some((n, at)) = errno_by_message(text) {
+        if records.syscall {
+            let words = words_at(text, &at);
+            text.read(&at, format!("only calls that fail with errno {n} (ret == -{n})"));
+            out.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Eq, value: -n }, words }, At::End));
+        } else {
+            text.mark(&at);
+        }
+    }
+    let mut i = 0;
+    while i < text.len() {
+        if text.used(i) {
+            i += 1;
+            continue;
+        }
+        let w = text.lower(i).to_string();
+        let raw = text.words[i].raw.clone();
+        let negated = i > 0 && text.is(i - 1, &["not", "except", "excluding", "non", "never", "without", "no"]);
+        // "pid 1234", "uid 1000", "by uid 0", "user 1000".
+        let builtin = match w.as_str() {
+            "pid" | "tgid" => Some(Builtin::Pid),
+            "tid" => Some(Builtin::Tid),
+            "uid" | "user" => Some(Builtin::Uid),
+            "gid" => Some(Builtin::Gid),
+            "cpu" => Some(Builtin::Cpu),
+            _ => None,
+        };
+        if let (Some(b), Ok(n)) = (builtin, text.lower(i + 1).parse::<i64>()) {
+            let mut at = vec![i, i + 1];
+            if negated {
+                at.push(i - 1);
+            }
+            text.read(&at, format!("only {} {} {n}", b.name(), if negated { "!=" } else { "==" }));
+            out.push((
+                Condition { term: Term::Builtin(b), test: Test::Cmp { op: if negated { CmpOp::Ne } else { CmpOp::Eq }, value: n }, words: format!("{w} {n}") },
+                At::Anywhere,
+            ));
+            i += 2;
+            continue;
+        }
+        // Under a directory: "files under /tmp", "opens in /etc".
+        if raw.starts_with('/') && raw.len() > 1 {
+            let path_field = ["filename", "pathname", "path", "name", "newname"].iter().find_map(|n| records.field(n).filter(|(f, _)| field_is_text(&f.ty)));
+            match path_field {
+                Some((f, where_)) => {
+                    let mut at = vec![i];
+                    if i > 0 && text.is(i - 1, &["under", "in", "inside", "below", "beneath", "within", "from"]) {
+                        at.push(i - 1);
+                    }
+                    text.read(&at, format!("only paths under {raw}"));
+                    out.push((Condition { term: Term::field(&f.name, &f.ty), test: Test::Prefix { value: raw.clone() }, words: raw.clone() }, where_));
+                }
+                None => {
+                    gaps.push(format!("{raw} is a path, and the event's record has none"));
+                    text.mark(&[i]);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Root, and everyone but root.
+        if w == "root" || w == "non-root" || w == "unprivileged" {
+            let not_root = w != "root" || negated;
+            let mut at = vec![i];
+            if negated {
+                at.push(i - 1);
+            }
+            if text.is(i + 1, &["user", "users", "uid"]) {
+                at.push(i + 1);
+            }
+            text.read(&at, if not_root { "only processes not run by root (uid != 0)" } else { "only processes run by root (uid == 0)" });
+            out.push((
+                Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: if not_root { CmpOp::Ne } else { CmpOp::Eq }, value: 0 }, words: w.clone() },
+                At::Anywhere,
+            ));
+            i += 1;
+            continue;
+        }
+        // Errnos by name ("ENOENT or EACCES").
+        if errno(&raw).is_some() {
+            let (values, at) = alternatives(text, i, &errno);
+            if !records.syscall {
+                gaps.push(format!("{raw} is a syscall's error, and the event is not a syscall"));
+                text.mark(&at);
+            } else {
+                let words = words_at(text, &at);
+                text.read(&at, format!("only calls that fail with {words}"));
+                out.push((one_or_any(Term::field("ret", "long"), values.iter().map(|n| -n).collect(), words), At::End));
+            }
+            i = at.last().copied().unwrap_or(i) + 1;
+            continue;
+        }
+        // Signals by name or number ("SIGSEGV or SIGKILL", "signal 15").
+        let by_name = signal(&raw).is_some();
+        let by_number = (w == "signal" || w == "sig") && text.lower(i + 1).parse::<i64>().is_ok();
+        if by_name || by_number {
+            let (values, at) = if by_name { alternatives(text, i, &signal) } else { (vec![text.lower(i + 1).parse().unwrap_or(0)], vec![i, i + 1]) };
+            match ["sig", "signr", "signo"].iter().find_map(|f| records.term(f)) {
+                Some((t, where_)) => {
+                    let words = words_at(text, &at);
+                    text.read(&at, format!("only signal {words}"));
+                    out.push((one_or_any(t, values, words), where_));
+                }
+                None => {
+                    gaps.push(format!("a signal ({raw}) is asked for, and the event's record has none"));
+                    text.mark(&at);
+                }
+            }
+            i = at.last().copied().unwrap_or(i) + 1;
+            continue;
+        }
+        // A flag: any of its bits set.
+        if let Some((name, bits)) = flag(&raw) {
+            match records.term(name) {
+                Some((t, where_)) => {
+                    text.read(&[i], format!("only with {raw} set in {name}"));
+                    out.push((Condition { term: t, test: Test::Bits { mask: bits }, words: raw.clone() }, where_));
+                }
+                None => {
+                    gaps.push(format!("{raw} is a flag of {name}, which the event's record does not have"));
+                    text.mark(&[i]);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // A TCP state: the state entered ("to ESTABLISHED", "into listen state"), or left
+        // ("from SYN_SENT").
+        let named_state = text.is(i + 1, &["state", "states"]).then(|| tcp_state(&format!("TCP_{}", w.to_uppercase().replace('-', "_")))).flatten();
+        if let Some(n) = tcp_state(&raw).or(named_state).filter(|_| records.field("newstate").is_some() || tcp_state(&raw).is_some()) {
+            if named_state.is_some() {
+                text.mark(&[i + 1]);
+            }
+            let left = i > 0 && text.is(i - 1, &["from", "leaving", "leaves", "left"]);
+            let field = if left { "oldstate" } else { "newstate" };
+            match records.term(field) {
+                Some((t, where_)) => {
+                    let mut at = vec![i];
+                    if i > 0 && text.is(i - 1, &["from", "to", "into", "entering", "enter", "enters", "leaving", "leaves", "left", "in"]) {
+                        at.push(i - 1);
+                    }
+                    text.read(&at, format!("only {field} {raw}"));
+                    out.push((Condition { term: t, test: Test::Cmp { op: CmpOp::Eq, value: n }, words: raw.clone() }, where_));
+                }
+                None => {
+                    gaps.push(format!("{raw} is a TCP state, and the event's record has none"));
+                    text.mark(&[i]);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // A threshold: "bigger than 64KB", "slower than 10ms", "over 1 MiB".
+        if let Some((op, cmp_at)) = comparison(text, i) {
+            let next = cmp_at.last().copied().unwrap_or(i) + 1;
+            if let Some((q, q_at)) = quantity(text, next) {
+                let mut at = cmp_at.clone();
+                at.extend(&q_at);
+                let words = words_at(text, &at);
+                match q {
+                    Quantity::Bytes(n) => match size_field(records, text) {
+                        Some((t, where_)) => {
+                            text.read(&at, format!("only when {} {op} {n}", t.name()));
+                            out.push((Condition { term: t, test: Test::Cmp { op, value: n }, words }, where_));
+                        }
+                        None => {
+                            gaps.push("a size threshold is given, and the event's record has no size".into());
+                            text.mark(&at);
+                        }
+                    },
+                    Quantity::Nanos(n) => {
+                        text.read(&at, format!("only when the latency {op} {n} ns"));
+                        out.push((Condition { term: Term::Elapsed, test: Test::Cmp { op, value: n }, words }, At::End));
+                    }
+                    Quantity::Plain => {}
+                }
+                i = at.last().copied().unwrap_or(i) + 1;
+                continue;
+            }
+        }
+        // Failures: a syscall's negative return; a record's nonzero error or status. "what
+        // error" and "the error" ask to see it, which value_at reads.
+        let asks_which = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
+        let fail =
+            text.words[i].stem.starts_with("fail") || w == "unsuccessful" || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which);
+        if fail {
+            if records.syscall {
+                let mut at = vec![i];
+                if negated {
+                    at.push(i - 1);
+                }
+                text.read(&at, if negated { "only calls that succeed (ret >= 0)" } else { "only calls that fail (ret < 0)" });
+                out.push((
+                    Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: if negated { CmpOp::Ge } else { CmpOp::Lt }, value: 0 }, words: "fail".into() },
+                    At::End,
+                ));
+            } else if let Some((t, where_)) = ["rc", "ret", "err", "error", "status", "result"].iter().find_map(|f| records.term(f)) {
+                text.read(&[i], format!("only when {} != 0", t.name()));
+                out.push((Condition { term: t, test: Test::Cmp { op: if negated { CmpOp::Eq } else { CmpOp::Ne }, value: 0 }, words: "fail".into() }, where_));
+            } else {
+                gaps.push(format!("\"{raw}\": the event's record says nothing of failure"));
+                text.mark(&[i]);
+            }
+            i += 1;
+            continue;
+        }
+        if ["successful", "succeeded", "succeed", "succeeds", "successfully"].contains(&w.as_str()) && records.syscall {
+            text.read(&[i], "only calls that succeed (ret >= 0)");
+            out.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Ge, value: 0 }, words: w.clone() }, At::End));
+            i += 1;
+            continue;
+        }
+        // "non-zero status", "nonzero return".
+        if w == "non-zero" || w == "nonzero" || (w == "non" && text.is(i + 1, &["zero"])) {
+            let from = if w == "non" { i + 2 } else { i + 1 };
+            let found = (from..(from + 3).min(text.len())).find_map(|j| value_at(text, j, records));
+            match found {
+                Some((t @ Term::Field { .. }, where_, vat)) => {
+                    let mut at = vec![i];
+                    if w == "non" {
+                        at.push(i + 1);
+                    }
+                    at.extend(vat);
+                    text.read(&at, format!("only when {} != 0", t.name()));
+                    out.push((Condition { term: t, test: Test::Cmp { op: CmpOp::Ne, value: 0 }, words: "non-zero".into() }, where_));
+                }
+                _ => {
+                    gaps.push("\"non-zero\": of which value, the words do not say".into());
+                    text.mark(&[i]);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        i += 1;
+    }
+    // Failing calls narrowed to an errno are that errno's.
+    if out.iter().any(|(c, _)| c.term.name() == "ret" && matches!(c.test, Test::Cmp { op: CmpOp::Eq, .. } | Test::OneOf { .. })) {
+        out.retain(|(c, _)| !(c.term.name() == "ret" && matches!(c.test, Test::Cmp { op: CmpOp::Lt, value: 0 })));
+    }
+}
+
+/// The keys: "per process", "by opcode", "for each cpu", "broken down by disk"; and apart,
+/// what "each X" names, which keys a fold only ("how many syscalls is each program making").
+#[allow(clippy::type_complexity)]
+fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String>) -> (Vec<(Term, At)>, Vec<(Term, At, Vec<usize>)>) {
+    let mut out: Vec<(Term, At)> = Vec::new();
+    let mut each: Vec<(Term, At, Vec<usize>)> = Vec::new();
+    let mut i = 0;
+    while i < text.len() {
+        if text.used(i) {
+            i += 1;
+            continue;
+        }
+        let lower = text.lower(i).to_string();
+        if let Some(noun) = lower.strip_prefix("per-") {
+            // "per-queue", "per-cpu": the noun is inside the word.
+            let inner = Text::new(noun);
+            match value_at(&inner, 0, records) {
+                Some((t, w, _)) => {
+                    text.read(&[i], format!("keyed by {}", t.name()));
+                    out.push((t, w));
+                }
+                None => {
+                    gaps.push(format!("\"{}\": the event's record holds no {noun}", text.words[i].raw));
+                    text.mark(&[i]);
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // "deleted by", "started by uid 1000", "by which process": an agent, not a key.
+        let participle = i > 0 && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
+        let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && !folding));
+        let (mut j, lead, into_each) = if text.is(i, &["per"]) || (text.is(i, &["by"]) && !agent) {
+            (i + 1, vec![i], false)
+        } else if text.is(i, &["for", "of"]) && text.is(i + 1, &["each", "every"]) {
+            (i + 2, vec![i, i + 1], false)
+        } else if text.is(i, &["each", "every"]) {
+            (i + 1, vec![i], true)
+        } else {
+            i += 1;
+            continue;
+        };
+        while text.is(j, &["the", "a", "each", "every"]) {
+            j += 1;
+        }
+        // A list: "by process and capability number"; one word of description may come first
+        // ("per network interface").
+        let mut taken_any = false;
+        loop {
+            let found = value_at(text, j, records).map(|v| (j, v)).or_else(|| value_at(text, j + 1, records).map(|v| (j + 1, v)));
+            let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else { break };
+            // "top 10 processes by bytes written": the bytes are what is summed, not a key.
+            if at.iter().any(|&k| AMOUNT.contains(&text.lower(k)) || SIZES.contains(&text.lower(k))) && text.is(i, &["by"]) {
+                text.mark(&[i]);
+                break;
+            }
+            let mut taken = at.clone();
+            taken.extend(&lead);
+            if at_j > j && !text.used(j) {
+                taken.push(j);
+            }
+            if into_each {
+                // Read only if a fold takes it: "log every file" shows the file.
+                if !each.iter().any(|(o, _, _)| *o == t) {
+                    each.push((t, w, taken));
+                }
+                break;
+            }
+            text.read(&taken, format!("keyed by {}", t.name()));
+            if !out.iter().any(|(o, _)| *o == t) {
+                out.push((t, w));
+            }
+            taken_any = true;
+            let after = at.last().copied().unwrap_or(j) + 1;
+            if text.is(after, &["and", "then", "&"]) && !text.used(after) {
+                text.mark(&[after]);
+                j = after + 1;
+                while text.is(j, &["the", "a", "its", "their"]) {
+                    j += 1;
+                }
+                continue;
+            }
+            break;
+        }
+        if !taken_any && text.is(i, &["per"]) && !text.used(j) && j < text.len() {
+            let noun = text.words[j].raw.clone();
+            gaps.push(format!("\"per {noun}\": the event's record holds no {noun}"));
+            text.mark(&[i, j]);
+        }
+        i += 1;
+    }
+    (out, each)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kernel::{Attach, Hook, HookKind, KernelKey};
+
+    #[test]
+    fn the_event_words_parse() {
+        assert!(events().len() > 20);
+        for e in events() {
+            assert!(!e.words.is_empty() && !e.probes.is_empty());
+            for p in &e.probes {
+                assert!(p.parse::<crate::obj::Probe>().is_ok(), "{p}");
+            }
+        }
+    }
+
+    fn tp(probe: &str, fields: &[(&str, &str)]) -> Hook {
+        Hook {
+            probe: probe.into(),
+            kind: HookKind::Tracepoint,
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: fields.iter().map(|(t, n)| Field { ty: t.to_string(), name: n.to_string() }).collect(),
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        }
+    }
+
+    fn catalog() -> Catalog {
+        let sys = |name: &str, fields: &[(&str, &str)]| {
+            vec![tp(&format!("tracepoint:syscalls:sys_enter_{name}"), fields), tp(&format!("tracepoint:syscalls:sys_exit_{name}"), &[("long", "ret")])]
+        };
+        let mut hooks = vec![];
+        hooks.extend(sys("openat", &[("int", "dfd"), ("const char *", "filename"), ("int", "flags"), ("umode_t", "mode")]));
+        hooks.extend(sys("open", &[("const char *", "filename"), ("int", "flags"), ("umode_t", "mode")]));
+        hooks.extend(sys("write", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count")]));
+        hooks.extend(sys("read", &[("unsigned int", "fd"), ("char *", "buf"), ("size_t", "count")]));
+        hooks.extend(sys("close", &[("unsigned int", "fd")]));
+        hooks.extend(sys("unlinkat", &[("int", "dfd"), ("const char *", "pathname"), ("int", "flag")]));
+        hooks.extend(sys("unlink", &[("const char *", "pathname")]));
+        hooks.extend(sys("mmap", &[("unsigned long", "addr"), ("unsigned long", "len"), ("unsigned long", "prot"), ("unsigned long", "flags")]));
+        hooks.extend(sys("execve", &[("const char *", "filename")]));
+        hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
+        hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
+        hooks.push(tp("tracepoint:sched:sched_switch", &[("char[16]", "prev_comm"), ("pid_t", "prev_pid"), ("char[16]", "next_comm"), ("pid_t", "next_pid")]));
+        hooks.push(tp(
+            "tracepoint:signal:signal_generate",
+            &[("int", "sig"), ("int", "errno"), ("int", "code"), ("char[16]", "comm"), ("pid_t", "pid"), ("int", "group"), ("int", "result")],
+        ));
+        hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
+        hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
+        hooks.push(tp("tracepoint:io_uring:io_uring_submit_req", &[("void *", "ctx"), ("u8", "opcode"), ("u64", "user_data")]));
+        Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
+    }
+
+    fn here() -> Grounding {
+        Grounding { events: vec![], servable: Servable::Here }
+    }
+
+    fn named(probe: &str, word: &str) -> Grounding {
+        let _ = Evidence::Named { word: String::new() };
+        Grounding { events: vec![crate::ground::Grounded { probe: probe.into(), attach: Attach::Yes, evidence: Evidence::Named { word: word.into() } }], servable: Servable::Here }
+    }
+
+    fn plan(request: &str, g: &Grounding) -> String {
+        let r = read(request, g, &catalog());
+        match r.complete() {
+            Some(p) => p.to_string(),
+            None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
+        }
+    }
+
+    #[test]
+    fn counts_and_their_keys() {
+        assert_eq!(
+            plan("count openat calls per process every second", &named("tracepoint:syscalls:sys_enter_openat", "openat")),
+            "on tracepoint:syscalls:sys_enter_openat: count by comm, every 1 s"
+        );
+        // The woken task's pid is the record's, not the waker's.
+        assert_eq!(plan("wakeups per pid, printed every 5 seconds", &here()), "on tracepoint:sched:sched_wakeup: count by args->pid, every 5 s");
+        assert_eq!(plan("io_uring submissions by opcode", &named("tracepoint:io_uring:*", "io_uring")), "on tracepoint:io_uring:io_uring_submit_req: count by opcode");
+        assert_eq!(plan("context switches per second", &here()), "on tracepoint:sched:sched_switch: count, every 1 s");
+        assert_eq!(plan("how many system calls is each program making", &here()).contains("count by comm"), false, "no raw_syscalls in this catalog");
+        assert_eq!(plan("top 10 processes by bytes written per second", &here()), "on tracepoint:syscalls:sys_exit_write where ret > 0: sum of ret by comm, top 10, every 1 s");
+    }
+
+    #[test]
+    fn conditions_over_real_fields() {
+        assert_eq!(
+            plan("histogram of the byte counts passed to write(2), only for processes named dd", &named("tracepoint:syscalls:sys_enter_write", "write")),
+            "on tracepoint:syscalls:sys_enter_write where comm == \"dd\": hist of count"
+        );
+        assert_eq!(
+            plan("every open that fails with ENOENT, with the process name and the path", &here()),
+            "on tracepoint:syscalls:sys_exit_openat, tracepoint:syscalls:sys_exit_open (started at tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open, matched by thread) where ret == -2: print comm, pid, filename, errno"
+        );
+        assert_eq!(
+            plan("mmaps with PROT_EXEC, by process", &named("tracepoint:syscalls:sys_enter_mmap", "mmaps")),
+            "on tracepoint:syscalls:sys_enter_mmap where prot & 0x4 != 0: count by comm"
+        );
+        assert_eq!(plan("reads bigger than 64KB: print the process and the size", &here()), "on tracepoint:syscalls:sys_enter_read where count > 65536: print comm, pid, count");
+        assert_eq!(plan("show who sends SIGTERM, with the target pid", &here()), "on tracepoint:signal:signal_generate where sig == 15: print comm, pid, args->pid");
+        assert_eq!(
+            plan("alert when a process gets SIGSEGV or SIGKILL", &here()),
+            "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, sig, args->pid, args->comm"
+        );
+        assert_eq!(plan("files opened by root", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where uid == 0: print comm, pid, filename");
+        assert_eq!(
+            plan("files unlinked under /tmp", &named("tracepoint:syscalls:sys_enter_unlink", "unlinked")),
+            "on tracepoint:syscalls:sys_enter_unlink, tracepoint:syscalls:sys_enter_unlinkat where pathname starts with \"/tmp\": print comm, pid, pathname"
+        );
+    }
+
+    #[test]
+    fn latencies_pair_a_start_with_its_end() {
+        assert_eq!(
+            plan("latency of write(2) for dd only, histogram in usecs", &named("tracepoint:syscalls:sys_enter_write", "write")),
+            "on tracepoint:syscalls:sys_exit_write (started at tracepoint:syscalls:sys_enter_write, matched by thread) where comm == \"dd\": hist of latency (in usecs)"
+        );
+        assert_eq!(
+            plan("disk I/O latency as a histogram", &here()),
+            "on tracepoint:block:block_rq_complete (started at tracepoint:block:block_rq_issue, matched by dev, sector): hist of latency (in usecs)"
+        );
+    }
+
+    #[test]
+    fn what_the_reader_cannot_settle_is_said() {
+        for request in [
+            "count opens except those by systemd",
+            "log unlinks and mmaps",
+            "show failed reads with the name of the file",
+            "count writes bigger than 4096",
+            "tcp reads per process",
+            "print every open with its inode",
+        ] {
+            let r = read(request, &here(), &catalog());
+            assert!(r.complete().is_none(), "{request}: {r:?}");
+        }
+        let r = read("frobnicate the widgets", &here(), &catalog());
+        assert!(r.plan.is_none() && !r.gaps.is_empty(), "{r:?}");
+        let r = read("latency of signals", &here(), &catalog());
+        assert!(r.complete().is_none(), "signal_generate has no end event: {r:?}");
+    }
+}
