@@ -139,6 +139,10 @@ pub struct GenArgs {
     /// Decode freely (the default).
     #[arg(long)]
     pub no_grammar: bool,
+    /// Have the model write every program, even when the request's plan is complete (by
+    /// default a complete plan is written as a program without the model; for comparisons).
+    #[arg(long)]
+    pub no_plan: bool,
     /// Run the program once it passes every check (asks first unless --yes).
     #[arg(long)]
     pub run: bool,
@@ -166,7 +170,8 @@ pub struct VerifyArgs {
     /// The properties, in the language `kgent explain` prints (a file).
     #[arg(long, value_name = "FILE", conflicts_with = "request")]
     pub props: Option<PathBuf>,
-    /// The request; the local model restates it as properties first.
+    /// The request: its plan's properties when the reading is complete (`kgent ground` shows
+    /// it), else the local model restates it as properties first.
     #[arg(long)]
     pub request: Option<String>,
     #[command(flatten)]
@@ -277,6 +282,9 @@ pub struct EvalArgs {
     /// Decode freely (the default).
     #[arg(long)]
     pub no_grammar: bool,
+    /// Have the model write every program, as `gen --no-plan`.
+    #[arg(long)]
+    pub no_plan: bool,
     /// Run each verified program for a few seconds while its request's trigger command fires,
     /// and check its output shows the event (attaches programs to this kernel; needs root).
     #[arg(long)]

@@ -120,6 +120,10 @@ pub struct GenParams {
     /// Decode bpftrace under the grammar of the language and the request's probes [default false].
     #[serde(default)]
     pub grammar: bool,
+    /// Have the model write the program even when the request's plan is complete [default false:
+    /// a complete plan is written without the model].
+    #[serde(default)]
+    pub no_plan: bool,
     /// Sampling temperature [default 0, greedy].
     pub temperature: Option<f64>,
     pub seed: Option<u64>,
@@ -233,6 +237,7 @@ impl Server {
                 rounds: p.rounds.unwrap_or(defaults.rounds).clamp(1, 10),
                 comprehend: p.properties.unwrap_or(defaults.comprehend),
                 grammar: p.grammar,
+                plan: !p.no_plan,
                 temperature: p.temperature.unwrap_or(defaults.temperature),
                 seed: p.seed.unwrap_or(defaults.seed),
                 ..defaults
@@ -258,7 +263,7 @@ impl Server {
     }
 
     #[tool(
-        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (loads the model)."
+        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (read as a plan; the model restates it only when the plan is incomplete)."
     )]
     async fn verify(&self, Parameters(p): Parameters<VerifyParams>) -> CallToolResult {
         self.serve_one(move |state, config| {
@@ -267,8 +272,14 @@ impl Server {
                 (Some(text), _) => text.parse().map_err(|e| format!("the properties do not parse: {e}"))?,
                 (None, Some(request)) => {
                     check_request(request)?;
-                    let c = state.model(config)?.comprehend(request).map_err(|e| e.to_string())?;
-                    c.properties.ok_or("the model's restatement of the request did not parse; give `properties` instead")?
+                    // The request's complete plan, without the model; else the model's restatement.
+                    match state.host()?.plan_properties(request).map_err(|e| e.to_string())? {
+                        Some(p) => p,
+                        None => {
+                            let c = state.model(config)?.comprehend(request).map_err(|e| e.to_string())?;
+                            c.properties.ok_or("the model's restatement of the request did not parse; give `properties` instead")?
+                        }
+                    }
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
             };

@@ -84,11 +84,14 @@ pub struct Settings {
     /// Constrain bpftrace replies to the language and the request's probes and fields (off by
     /// default: measured, it raised false positives; see README, *Constrained decoding*).
     pub grammar: bool,
+    /// Write a complete plan as a program without the model (on by default; off, the model
+    /// writes every program).
+    pub plan: bool,
 }
 
 impl Default for Settings {
-    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, free decoding:
-    /// `kgent gen`'s defaults.
+    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, free decoding,
+    /// complete plans written without the model: `kgent gen`'s defaults.
     fn default() -> Self {
         Settings {
             target: Target::Bpftrace,
@@ -99,6 +102,7 @@ impl Default for Settings {
             temperature: 0.0,
             comprehend: crate::comprehend::Source::Words,
             grammar: false,
+            plan: true,
         }
     }
 }
@@ -393,9 +397,12 @@ fn opened<'a>(slot: &'a mut Option<LoadedModel>, open: &mut ModelOpener) -> Resu
 /// The properties every program for `request` is checked against, from its words: its complete
 /// plan's, else what its words state outright; `None` when they state nothing.
 pub fn properties_of(request: &str, reading: &crate::plan::Reading) -> Option<crate::comprehend::Properties> {
-    let p = match reading.complete() {
-        Some(plan) => plan.properties(),
-        None => crate::comprehend::from_words(request),
+    let p = match (reading.complete(), &reading.plan) {
+        (Some(plan), _) => plan.properties(),
+        // A reading in part still knows the filters the words state outright ("fail", "ENOENT",
+        // "named dd", "uid 1000"): the model's program must keep them.
+        (None, Some(partial)) => crate::comprehend::Properties { filters: partial.properties().filters, ..crate::comprehend::from_words(request) },
+        (None, None) => crate::comprehend::from_words(request),
     };
     // Words that state nothing leave nothing to check (the kernel verifier judges safety).
     Some(p).filter(|p| *p != crate::comprehend::Properties::default())
@@ -409,6 +416,13 @@ impl GenReport {
 }
 
 impl Host {
+    /// The properties of `request`'s plan, when its reading is complete: what `verify --request`
+    /// holds a program to without the model.
+    pub fn plan_properties(&self, request: &str) -> Result<Option<crate::comprehend::Properties>, PipelineError> {
+        let grounding = self.ground(request)?;
+        Ok(crate::plan::read(request, &grounding, &self.catalog).complete().map(|p| p.properties()))
+    }
+
     /// The report for a request this host cannot serve and for which no program will be
     /// written (an absent subsystem, no PMU, no such event): decided from the grounding alone,
     /// before any model is loaded. `None` when generation should go on.
@@ -523,7 +537,7 @@ impl Session {
             }
         };
         // A complete plan is written without the model, and checked like any program.
-        if let (Some(plan), Target::Bpftrace) = (reading.complete(), opts.target) {
+        if let (Some(plan), Target::Bpftrace, true) = (reading.complete(), opts.target, settings.plan) {
             on_status("writing the program from the plan");
             let program = crate::plan::emit::bpftrace(plan);
             on_text(&program);

@@ -51,7 +51,7 @@ fn an_agent_lists_hooks_verifies_generates_and_is_refused_a_run() {
             "properties": "event: tracepoint:syscalls:sys_enter_openat\nfilter: pid == 42\n"}},
         {"tool": "verify", "args": {"program": "tracepoint:syscalls:sys_enter_openat { system(\"id\"); }", "properties": "event: tracepoint:syscalls:sys_enter_openat\n"}},
         {"tool": "run", "args": {"program": "BEGIN { printf(\"hi\\n\"); exit(); }"}},
-        {"tool": "gen", "args": {"request": "count openat calls per process"}},
+        {"tool": "gen", "args": {"request": "count openat calls per process", "no_plan": true}},
         {"tool": "search", "args": {"request": "count openat calls per process", "kind": "examples", "k": 2}},
         {"tool": "verify", "args": {"program": "BEGIN { printf(\"hi\\n\"); }"}},
     ]);

@@ -81,7 +81,8 @@ fn gen_and_two_eval_shards_against_one_llama_cpp_server() {
     let Some(server) = llama_server() else { return };
     let remote = ["--backend", "openai", "--base-url", server.url.as_str(), "--api-model", ALIAS];
 
-    let gen = kgent(&[&["gen", "count openat calls per process", "--json"][..], &remote].concat());
+    // --no-plan: this request's plan is complete, and the test is of the model server.
+    let gen = kgent(&[&["gen", "count openat calls per process", "--json", "--no-plan"][..], &remote].concat());
     assert!(gen.status.success(), "{}", stderr(&gen));
     let report: serde_json::Value = serde_json::from_slice(&gen.stdout).unwrap();
     assert_eq!(report["passed"], true, "{report}");
@@ -119,7 +120,7 @@ fields = ["comm"]
         .map(|shard| {
             let jsonl = dir.path().join(format!("shard-{}.jsonl", &shard[..1]));
             let child = Command::new(env!("CARGO_BIN_EXE_kgent"))
-                .args(["eval", corpus.to_str().unwrap(), "--rounds", "1", "--shard", shard, "--jsonl", jsonl.to_str().unwrap()])
+                .args(["eval", corpus.to_str().unwrap(), "--rounds", "1", "--no-plan", "--shard", shard, "--jsonl", jsonl.to_str().unwrap()])
                 .args(remote)
                 .env("KGENT_CONFIG", "/dev/null")
                 .stdout(Stdio::null())

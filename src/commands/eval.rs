@@ -82,6 +82,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         seed: args.seed,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
         grammar: args.grammar && !args.no_grammar,
+        plan: !args.no_plan,
         ..Settings::default()
     };
     let mut records = Vec::new();
@@ -125,6 +126,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
             grammar: report.options.generate.grammar.is_some(),
             rejections: report.attempts.iter().filter_map(|a| crate::eval::rejection(&a.checks)).map(String::from).collect(),
+            written_by: best.map(|a| a.written_by).unwrap_or_default(),
             program: report.program,
         };
         eprintln!(

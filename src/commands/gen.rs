@@ -24,6 +24,7 @@ pub fn settings(args: &GenArgs) -> Settings {
         temperature: args.temperature,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
         grammar: args.grammar && !args.no_grammar,
+        plan: !args.no_plan,
     }
 }
 

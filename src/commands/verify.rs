@@ -18,6 +18,11 @@ fn properties(args: &VerifyArgs) -> Result<Properties> {
     }
     let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
     crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
+    // The request's plan, when the reading is complete: no model.
+    if let Some(p) = super::gen::open_host()?.plan_properties(request)? {
+        eprint!("kgent verify: the request as properties (from its plan):\n{p}");
+        return Ok(p);
+    }
     let mut loaded = super::progress::load_model(&args.model)?;
     let c = loaded.comprehend(request)?;
     match c.properties {

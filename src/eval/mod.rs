@@ -78,6 +78,10 @@ pub struct Record {
     /// Why each failed attempt was sent back, in a word (see [`rejection`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rejections: Vec<String>,
+    /// Who wrote the program the record judges: the request's plan, without the model, or the
+    /// model.
+    #[serde(default)]
+    pub written_by: crate::synth::WrittenBy,
 }
 
 /// Why a failed attempt was sent back, in a word. `syntax`, `probe` (a probe this host does not
@@ -231,6 +235,11 @@ pub struct Summary {
     /// Model replies in all, and how many were sent back for each reason ([`rejection`]).
     pub attempts: usize,
     pub rejections: std::collections::BTreeMap<String, usize>,
+    /// Programs that passed every check written from the request's plan (no model), and how
+    /// many of those were correct and false positives.
+    pub from_plan: usize,
+    pub from_plan_correct: usize,
+    pub from_plan_false_positives: usize,
 }
 
 impl Summary {
@@ -271,6 +280,9 @@ pub fn summarise(records: &[Record]) -> Summary {
         missed: records.iter().filter(|r| r.judgement() == Judgement::Missed).count(),
         passed_with_unknown_properties: records.iter().filter(|r| r.passed() && r.properties_unknown).count(),
         attempts: records.iter().map(|r| r.rounds).sum(),
+        from_plan: records.iter().filter(|r| r.passed() && r.written_by == crate::synth::WrittenBy::Plan).count(),
+        from_plan_correct: records.iter().filter(|r| r.written_by == crate::synth::WrittenBy::Plan && r.judgement() == Judgement::Correct && r.passed()).count(),
+        from_plan_false_positives: records.iter().filter(|r| r.written_by == crate::synth::WrittenBy::Plan && r.judgement() == Judgement::FalsePositive).count(),
         rejections: records.iter().flat_map(|r| &r.rejections).fold(std::collections::BTreeMap::new(), |mut m, r| {
             *m.entry(r.clone()).or_insert(0) += 1;
             m
@@ -306,6 +318,9 @@ impl std::fmt::Display for Summary {
         }
         if self.sent_back_by_properties > 0 {
             writeln!(f, "{:<28} {:>5}", "sent back by properties", self.sent_back_by_properties)?;
+        }
+        if self.from_plan > 0 {
+            writeln!(f, "{:<28} {:>5}   ({} correct, {} false positives)", "written from the plan", self.from_plan, self.from_plan_correct, self.from_plan_false_positives)?;
         }
         if self.attempts > 0 {
             let reasons: Vec<String> = self.rejections.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -391,6 +406,7 @@ mod tests {
             sent_back_by_properties: 0,
             grammar: false,
             rejections: vec![],
+            written_by: crate::synth::WrittenBy::Model,
         }
     }
 

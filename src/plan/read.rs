@@ -2282,8 +2282,10 @@ fn one_or_any(term: Term, values: Vec<i64>, words: String) -> Condition {
 fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, At)>, gaps: &mut Vec<String>) {
     // A process name.
     if let Some((name, at)) = process_name(text) {
-        // `python` runs as python3, python3.11: a name of four letters or more is a prefix.
-        let test = if name.len() >= 4 && !name.chars().any(|c| c.is_ascii_digit()) { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.clone() } };
+        // An interpreter runs under its versioned name (`python` as python3, python3.11): a
+        // prefix. Any other name is the command's name exactly.
+        let versioned = ["python", "perl", "ruby", "php", "lua", "pypy", "node", "java"].contains(&name.to_lowercase().as_str());
+        let test = if versioned { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.clone() } };
         let words = words_at(text, &at);
         text.read(&at, format!("only processes named {name}"));
         out.push((Condition { term: Term::Builtin(Builtin::Comm), test, words }, At::Anywhere));

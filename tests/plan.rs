@@ -1,0 +1,85 @@
+//! Programs written from the request's plan, without the model, as a user runs them: a complete
+//! reading passes every check of this host (hooks, compiler, safety gate, symbolic verifier
+//! against the plan's properties, kernel verifier) with no model file at all; run while its event
+//! happens, the program shows that event; a reading that leaves words unread goes to the model.
+//! Needs root, tracefs, kernel BTF and bpftrace (CI: KGENT_REQUIRE_BPF=1).
+
+mod common;
+
+use std::process::Command;
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use kgent::obj::Target;
+use kgent::run::trigger::{check, Trigger};
+
+/// `kgent gen --json` with a model file that does not exist: only a program written from the
+/// plan can come out of it.
+fn gen_without_a_model(home: &std::path::Path, request: &str) -> (std::process::Output, serde_json::Value) {
+    let out = Command::cargo_bin("kgent")
+        .unwrap()
+        .args(["gen", "--json", "-m", "/nonexistent/model.gguf", request])
+        .env("KGENT_HOME", home)
+        .env("KGENT_CONFIG", "/dev/null")
+        .env_remove("KGENT_MODEL")
+        .output()
+        .unwrap();
+    let report = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+    (out, report)
+}
+
+/// Requests whose words settle a plan, the trigger that makes their event happen, and what the
+/// program's output must then show.
+const CASES: &[(&str, &str, &str)] = &[
+    ("every open that fails with ENOENT, with the process name and the path", "cat /tmp/kgent-plan-missing 2> /dev/null; true", "kgent-plan-missing"),
+    ("count unlinkat calls per process every second", "touch /tmp/kgent-plan-gone && rm -f /tmp/kgent-plan-gone", r"\brm\b"),
+    ("histogram of write sizes for processes named dd", "dd if=/dev/zero of=/dev/null bs=4k count=50 2> /dev/null", r"\[4K, 8K\)\s+\d+ "),
+    ("latency of nanosleep calls made by processes named sleep, as a histogram in microseconds", "sleep 0.05", r"\|@+ *\|"),
+    ("log mkdir calls with the path", "rm -rf /tmp/kgent-plan-dir && mkdir /tmp/kgent-plan-dir", "kgent-plan-dir"),
+    ("show who sends SIGUSR1, with the target pid", "sleep 3 & sleep 0.3; kill -USR1 $!", r"\bsh\b"),
+];
+
+#[test]
+fn complete_plans_pass_every_check_without_a_model_and_show_their_event() {
+    if !common::require_bpf(&["bpftrace"]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (request, command, expect) in CASES {
+        let (out, report) = gen_without_a_model(home.path(), request);
+        assert!(out.status.success(), "{request}: {}", String::from_utf8_lossy(&out.stderr));
+        assert_eq!(report["passed"], true, "{request}: {report:#}");
+        assert!(report.get("model").is_none(), "{request}: no model wrote it: {report:#}");
+        let attempt = &report["attempts"][0];
+        assert_eq!(attempt["written_by"], "plan", "{request}: {report:#}");
+        assert_eq!(attempt["checks"]["kernel"]["verdict"], "accepted", "{request}: {attempt:#}");
+        assert!(attempt["checks"]["symbolic"].is_object(), "checked against the plan's properties: {attempt:#}");
+        let program = report["program"].as_str().unwrap();
+        // What the program shows while its event happens.
+        let prepared = kgent::run::prepare(program, Target::Bpftrace, home.path()).unwrap();
+        let verdict = check(&prepared.runnable, &Trigger { command: command.to_string(), expect: expect.to_string() }, Duration::from_secs(4)).unwrap();
+        if !verdict.matched {
+            failures.push(format!("{request}: expected /{expect}/ after `{command}`; error {:?}; program:\n{program}\noutput ends:\n{}", verdict.error, verdict.output_tail));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn a_reading_with_words_it_did_not_read_goes_to_the_model() {
+    if !common::require(&[common::Need::Tracefs, common::Need::Btf]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    // "except" narrows the count, and the plan has no place for it: the model must write it, and
+    // there is no model here.
+    let (out, _) = gen_without_a_model(home.path(), "count opens except those by systemd");
+    assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/model.gguf"), "{}", String::from_utf8_lossy(&out.stderr));
+    // `kgent ground` says which words were not read.
+    let out = Command::cargo_bin("kgent").unwrap().args(["ground", "--json", "count opens except those by systemd"]).env("KGENT_HOME", home.path()).output().unwrap();
+    let g: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(g["reading"]["unread"], serde_json::json!(["except"]), "{g:#}");
+    assert!(g["program"].is_null(), "{g:#}");
+}
