@@ -193,6 +193,7 @@ fn condition(c: &Condition, plan: &Plan, side: Side) -> String {
         Test::Prefix { value } => format!("strncmp({v}, \"{}\", {}) == 0", escape(value), value.len()),
         Test::Bits { mask } => format!("({v} & {mask:#x}) != 0"),
         Test::OneOf { values } => format!("({})", values.iter().map(|n| format!("{v} == {n}")).collect::<Vec<_>>().join(" || ")),
+        Test::AnyPrefix { values } => format!("({})", values.iter().map(|p| format!("strncmp({v}, \"{}\", {}) == 0", escape(p), p.len())).collect::<Vec<_>>().join(" || ")),
     }
 }
 

@@ -164,6 +164,8 @@ pub enum Test {
     Bits { mask: i64 },
     /// Equal to one of these numbers (`SIGSEGV or SIGKILL`).
     OneOf { values: Vec<i64> },
+    /// A string beginning with one of these (`/tmp or /dev/shm`).
+    AnyPrefix { values: Vec<String> },
 }
 
 /// One condition an event must meet to count, with the words that asked for it.
@@ -184,6 +186,7 @@ impl fmt::Display for Condition {
             Test::Prefix { value } => write!(f, "{name} starts with {value:?}"),
             Test::Bits { mask } => write!(f, "{name} & {mask:#x} != 0"),
             Test::OneOf { values } => write!(f, "{name} in {}", values.iter().map(|v| v.to_string()).collect::<Vec<_>>().join("|")),
+            Test::AnyPrefix { values } => write!(f, "{name} starts with {}", values.iter().map(|v| format!("{v:?}")).collect::<Vec<_>>().join(" or ")),
         }
     }
 }

@@ -76,6 +76,8 @@ struct Word {
     quoted: bool,
     /// Punctuation ends a clause after it.
     ends: bool,
+    /// That punctuation (`?` after a guess: "ENOMEM?").
+    punct: Option<char>,
     used: bool,
 }
 
@@ -176,6 +178,7 @@ impl Text {
                     lower: path.to_lowercase(),
                     quoted,
                     ends: false,
+                    punct: None,
                     used: false,
                 });
                 continue;
@@ -185,12 +188,25 @@ impl Text {
                 if part.is_empty() {
                     continue;
                 }
-                let lower = part.to_lowercase();
-                words.push(Word { raw: part.to_string(), light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, used: false });
+                // Hyphens join words of a phrase ("run-queue latency"), except in words that
+                // mean something joined ("non-zero", "per-cpu", "top-10").
+                let ticket = part.split_once('-').is_some_and(|(_, b)| b.chars().all(|c| c.is_ascii_digit()));
+                let joined = part.contains('-') && !ticket && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k));
+                let pieces: Vec<&str> = if joined { part.split('-').filter(|p| !p.is_empty()).collect() } else { vec![part] };
+                for piece in pieces {
+                    let lower = piece.to_lowercase();
+                    // Numbers in words: "the ten busiest", "every two seconds".
+                    let (raw, lower) = match NUMBER_WORDS.iter().position(|n| *n == lower) {
+                        Some(n) => ((n + 1).to_string(), (n + 1).to_string()),
+                        None => (piece.to_string(), lower),
+                    };
+                    words.push(Word { raw, light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, punct: None, used: false });
+                }
             }
             if words.len() > before && ends {
                 if let Some(last) = words.last_mut() {
                     last.ends = true;
+                    last.punct = token.trim_end_matches(['\'', '"', '`', '\u{2019}', '\u{201d}', ')', ']']).chars().last();
                 }
             }
         }
@@ -244,7 +260,10 @@ impl Text {
             let mut at = vec![s];
             for l in &roots[1..] {
                 let from = at.last().copied().unwrap_or(s) + 1;
-                match (from..self.len().min(from + gap + 1)).find(|&j| &self.words[j].root == l && !self.words[j].used) {
+                // A phrase does not run across the end of a clause.
+                let limit = self.len().min(from + gap + 1);
+                let stop = (from.saturating_sub(1)..limit).find(|&k| self.words[k].ends).map_or(limit, |k| (k + 1).min(limit));
+                match (from..stop).find(|&j| &self.words[j].root == l && !self.words[j].used) {
                     Some(j) => at.push(j),
                     None => continue 'start,
                 }
@@ -267,12 +286,12 @@ impl Text {
             // "INC-4471", "#123": a ticket's name, not a number.
             let ticket = w.raw.split_once('-').is_some_and(|(a, b)| a.chars().all(|c| c.is_ascii_alphabetic()) && b.chars().all(|c| c.is_ascii_digit()));
             // "never says which path": the story of the request, not a condition on the program.
-            let narrative = NEGATIONS.contains(&w.lower.as_str()) && self.is(i + 1, NARRATIVE_VERBS);
+            let narrative = ((NEGATIONS.contains(&w.lower.as_str()) || w.lower == "only") && self.is(i + 1, NARRATIVE_VERBS))
+                || (["slow", "big", "large", "small"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
                 || w.raw.starts_with('/')
-                || TARGET.contains(&w.lower.as_str())
                 || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
                 || PROTOCOLS.contains(&w.lower.as_str())
                 || w.stem.starts_with("fail")
@@ -282,7 +301,7 @@ impl Text {
                 || tcp_state(&w.raw).is_some()
                 || names.iter().any(|f| *f == w.lower && f.len() > 2)
                 || KINDS.iter().any(|(nouns, _)| nouns.contains(&w.lower.as_str()) || nouns.contains(&w.light.as_str()))
-                || (w.raw.contains('_') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
+                || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
                 out.push(w.raw.clone());
             }
@@ -290,6 +309,11 @@ impl Text {
         out
     }
 }
+
+/// Words whose hyphen joins a meaning of its own.
+const KEEP_HYPHEN: &[&str] = &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
+/// Numbers users write as words.
+const NUMBER_WORDS: &[&str] = &["", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
 
 /// Words that, unread, would leave a condition, a fold or a choice out of the plan.
 const CONSTRAINING: &[&str] = &[
@@ -662,7 +686,7 @@ const KINDS: &[(&[&str], &[&str])] = &[
         &["binary path", "executable path", "program path", "full path", "file name", "filename", "pathname", "path", "file", "directory", "dir", "folder"],
         &["filename", "pathname", "path", "name", "newname"],
     ),
-    (&["byte count", "size", "byte", "length", "len", "amount", "memory", "data"], &["count", "len", "size", "bytes", "nr_bytes", "bytes_alloc", "bytes_req", "length"]),
+    (&["byte count", "size", "byte", "length", "len", "amount"], &["count", "len", "size", "bytes", "nr_bytes", "bytes_alloc", "bytes_req", "length"]),
     (&["return value", "return code", "retval", "ret", "result", "return"], &["ret", "rc", "retval", "result"]),
     (&["exit status", "exit code", "status"], &["error_code", "status", "exit_code", "code"]),
     (&["signal number", "signal", "sig"], &["sig", "signr", "signo"]),
@@ -675,6 +699,7 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
+    (&["instruction pointer", "program counter"], &["ip", "pc"]),
     (&["permission", "access mode", "mode"], &["mode"]),
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
 ];
@@ -695,6 +720,8 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("sk", "socket"),
     ("skb", "packet"),
     ("irq", "interrupt"),
+    ("tb", "table"),
+    ("cpu", "processor"),
 ];
 
 /// Words that point at the event's object rather than the task that caused it: "the target
@@ -745,6 +772,12 @@ fn value_noun(w: &Word) -> bool {
 
 /// Marks an event's words as read, leaving its value nouns to be read again.
 fn read_event(text: &mut Text, at: &[usize], means: String) {
+    // Words inside the phrase describe the event too ("block device I/O").
+    let at: Vec<usize> = match (at.iter().min(), at.iter().max()) {
+        (Some(&a), Some(&b)) if b - a < 5 => (a..=b).filter(|&i| at.contains(&i) || !text.used(i)).collect(),
+        _ => at.to_vec(),
+    };
+    let at = &at[..];
     let keep: Vec<usize> = at.iter().copied().filter(|&i| !value_noun(&text.words[i])).collect();
     text.event_nouns.extend(at.iter().copied().filter(|i| !keep.contains(i)));
     text.event_at.extend(at);
@@ -795,6 +828,13 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 if !family.contains(&f) && one_family(&[n.clone(), f.clone()]) {
                     family.push(f);
                 }
+            }
+        }
+        // "the bpf() syscall", "write calls": the syscall's own words.
+        let mut at = at;
+        for i in at.clone() {
+            if text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) {
+                at.push(i + 1);
             }
         }
         read_event(text, &at, format!("the {} syscall", family.join("/")));
@@ -855,6 +895,21 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
     }
     Err(format!("the request is about {}, and its words do not say which of those events", grounding.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(", ")))
 }
+
+/// Everyday verbs and nouns some hook happens to be named by (`*_print`, `kill`): never a sign
+/// of another event on their own.
+const ENGLISH: &[&str] = &[
+    "print", "trace", "log", "show", "watch", "list", "alert", "record", "report", "dump", "kill", "want", "need", "tell", "give", "find", "monitor", "measure", "time",
+    "check", "track", "catch", "follow", "notify", "page", "keep", "make", "take", "see", "look", "help", "please", "thank", "every", "each", "much", "many", "more", "most",
+    "some", "all", "any", "what", "which", "when", "where", "while", "this", "that", "with", "from", "into", "over", "under", "about", "after", "before", "again", "also",
+    "just", "only", "very", "still", "even", "ever", "never", "always", "often", "sometimes", "happen", "happens", "start", "stop", "begin", "end", "done", "call", "calls",
+    "called", "calling", "system", "machine", "host", "server", "box", "kernel", "user", "users", "process", "processes", "program", "programs", "task", "tasks", "thread",
+    "threads", "event", "events", "number", "count", "total", "rate", "second", "seconds", "minute", "minutes", "live", "real", "time", "fast", "slow", "long", "short", "big",
+    "small", "high", "low", "full", "empty", "free", "used", "new", "old", "first", "last", "next", "other", "same", "different",
+];
+
+/// Words after which a list of values begins.
+const LIST_WORDS: &[&str] = &["with", "including", "include", "plus"];
 
 /// Words after which a clause lists what to show.
 const SHOW: &[&str] = &[
@@ -1028,7 +1083,10 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(St
                 !text.used(i)
                     && text.words[i].light.len() >= 3
                     && !STRUCTURE.contains(&text.words[i].lower.as_str())
-                    && parts.iter().any(|p| prefix(p) == prefix(&text.words[i].light))
+                    && parts.iter().any(|p| {
+                        let w = &text.words[i].light;
+                        prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w.as_str()))))
+                    })
             })
             .collect();
         if !at.is_empty() {
@@ -1097,7 +1155,9 @@ fn syscall_forms(word: &str) -> Vec<String> {
 
 /// The syscall a word names here, if any.
 fn syscall_word(w: &Word, catalog: &Catalog) -> Option<String> {
-    syscall_forms(&w.lower).into_iter().find(|f| catalog.find(&format!("tracepoint:syscalls:sys_enter_{f}")).is_some() && !NOT_SYSCALL_WORDS.contains(&f.as_str()))
+    // "readahead" is a syscall and the kernel's readahead events: the word alone says neither.
+    let category = |f: &str| catalog.hooks.iter().any(|h| h.kind == crate::kernel::HookKind::Tracepoint && h.category == f);
+    syscall_forms(&w.lower).into_iter().find(|f| catalog.find(&format!("tracepoint:syscalls:sys_enter_{f}")).is_some() && !NOT_SYSCALL_WORDS.contains(&f.as_str()) && !category(f))
 }
 
 /// The event by the everyday words for events, and syscall names used as words ("every
@@ -1115,7 +1175,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
     for e in events() {
         // The longest phrase of an entry that occurs.
         let best =
-            e.words.iter().filter_map(|w| text.find(w, 3).map(|at| (w.split_whitespace().count(), at))).max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
+            e.words.iter().filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at))).max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
         if let Some((_, at)) = best {
             if e.probes.iter().any(|p| catalog.find(p).is_some()) {
                 found.push((at, e));
@@ -1141,6 +1201,32 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
             read_event(text, &at, format!("the {} syscall", names.join("/")));
             return Ok(Event::Syscalls(names));
         }
+        // "kswapd wakeups", "softirq raises": another word of the request and the phrase's
+        // own name one hook more precisely than the vocabulary's.
+        let named = |w: &str| w.len() >= 4 && !ENGLISH.contains(&w) && !STOP.contains(&w) && !FILLER.contains(&w);
+        let phrase: Vec<String> = at.iter().map(|&i| text.words[i].light.clone()).collect();
+        let precise: Vec<(&crate::kernel::Hook, usize)> = catalog
+            .hooks
+            .iter()
+            .filter(|h| h.kind == crate::kernel::HookKind::Tracepoint && !probes.contains(&h.probe))
+            .filter_map(|h| {
+                let name = h.probe.rsplit(':').next().unwrap_or_default();
+                let parts: Vec<&str> = name.split('_').collect();
+                let by_phrase = phrase.iter().any(|w| parts.iter().any(|p| w.starts_with(p) && p.len() >= 4));
+                let theirs: Vec<&str> = probes.iter().flat_map(|p| p.rsplit(':').next().unwrap_or_default().split('_')).collect();
+                let other = (0..text.len()).find(|&i| {
+                    let w = &text.words[i];
+                    !at.contains(&i) && !text.used(i) && named(&w.light) && !theirs.contains(&w.light.as_str()) && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
+                });
+                (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
+            })
+            .collect();
+        if let [(h, other)] = precise.as_slice() {
+            let mut all = at.clone();
+            all.push(*other);
+            read_event(text, &all, h.probe.clone());
+            return Ok(Event::hook(h.probe.clone(), catalog));
+        }
         read_event(text, &at, probes[0].clone());
         let end = e.ends.as_ref().filter(|end| catalog.find(&end.probe).is_some()).map(|end| (end.probe.clone(), pair_key(&end.by, &end.end_by)));
         // Hooks of one event that exist here and carry the same fields: the first, and those
@@ -1154,6 +1240,8 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
     // everyday ones ("how many bytes does each process read").
     let named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
     let (common, rare): (Vec<(usize, String)>, Vec<(usize, String)>) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
+    // "to the socket", "a read": a noun, not the call, for the everyday ones.
+    let common: Vec<(usize, String)> = common.into_iter().filter(|(i, _)| !(*i > 0 && text.is(i - 1, &["the", "a", "an", "its", "their", "this", "that"]))).collect();
     if let Some(e) = syscall_event(text, &rare, catalog)? {
         return Ok(e);
     }
@@ -1208,7 +1296,7 @@ fn syscall_event(text: &mut Text, named: &[(usize, String)], catalog: &Catalog) 
 /// unlinkat, unlink; `chmod`: fchmodat, chmod).
 fn family_here(name: &str, catalog: &Catalog) -> Vec<String> {
     let mut out = Vec::new();
-    for n in [format!("{name}at"), format!("{name}at2"), format!("f{name}at"), name.to_string(), format!("l{name}"), format!("{name}4"), format!("new{name}")] {
+    for n in [format!("{name}at"), format!("{name}at2"), format!("f{name}at"), name.to_string(), format!("l{name}"), format!("{name}2"), format!("{name}3"), format!("{name}4"), format!("new{name}")] {
         if catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).is_some() && !out.contains(&n) {
             out.push(n);
         }
@@ -1325,7 +1413,12 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     };
     if let Some((j, mut taken)) = target_at {
         let noun = text.words.get(j).map(|w| w.light.clone()).unwrap_or_default();
+        let named = text.is(j + 1, &["name", "names"]);
+        if named {
+            taken.push(j + 1);
+        }
         let name = match noun.as_str() {
+            "process" | "task" | "thread" | "program" if named => Some("comm"),
             "pid" | "process" | "task" | "thread" | "program" => Some("pid"),
             "comm" | "name" | "command" => Some("comm"),
             _ if text.lower(i + 1) == "whom" => Some("pid"),
@@ -1340,6 +1433,27 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             return Some((t, w, taken));
         }
     }
+    // What a syscall returned: "the returned fd", "returned value".
+    if records.syscall && text.words[i].light.starts_with("return") && text.lower(i) != "return" && records.field("ret").is_some() {
+        let mut at = vec![i];
+        if i + 1 < text.len() && !text.used(i + 1) && (value_noun(&text.words[i + 1]) || text.is(i + 1, &["fd", "value", "code", "values"])) {
+            at.push(i + 1);
+        }
+        return Some((Term::field("ret", "long"), At::End, at));
+    }
+    // A qualifier naming one of several fields of a kind: "the old path" is oldname, "the new
+    // state" newstate.
+    if i + 1 < text.len() && !text.used(i + 1) && text.lower(i).chars().all(|c| c.is_ascii_alphabetic()) && text.lower(i).len() >= 3 {
+        let q = text.lower(i).to_string();
+        if let Some((_, names)) = KINDS.iter().find(|(nouns, _)| nouns.contains(&text.words[i + 1].light.as_str())) {
+            let text_kind = names.contains(&"filename");
+            let found = records.start.iter().chain(records.end).find(|f| f.name.starts_with(&q) && f.name.len() > q.len() && (!text_kind || field_is_text(&f.ty)) && showable(f));
+            if let Some(f) = found {
+                let (f, w) = records.field(&f.name).expect("a field of the records");
+                return Some((Term::field(&f.name, &f.ty), w, vec![i, i + 1]));
+            }
+        }
+    }
     // A field by its own name, or its parts as words ("exit reason" is exit_reason, "lock
     // address" lock_addr), the longest match.
     let mut best: Option<(Term, At, Vec<usize>)> = None;
@@ -1349,7 +1463,10 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         let joined = format!("{}{}", text.lower(i), text.words.get(i + 1).map_or("", |w| w.light.as_str()));
         if text.lower(i) == f.name || text.words[i].light == f.name {
             at.push(i);
-        } else if joined == f.name && i + 1 < text.len() && !text.used(i + 1) {
+        } else if i + 1 < text.len()
+            && !text.used(i + 1)
+            && (joined == f.name || f.name.strip_prefix(text.lower(i)).is_some_and(|rest| rest.len() >= 3 && text.lower(i + 1).starts_with(rest)))
+        {
             at.extend([i, i + 1]);
         } else {
             let mut j = i;
@@ -1370,7 +1487,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         }
         // "capability number", "opcode value": the noun after a field's name is part of it.
         let next = at.last().copied().unwrap_or(i) + 1;
-        if text.is(next, &["number", "value", "id", "code"]) && !text.used(next) && !f.name.ends_with("id") {
+        if text.is(next, &["number", "numbers", "value", "values", "id", "ids", "code", "codes"]) && !text.used(next) && !f.name.ends_with("id") {
             at.push(next);
         }
         let (field, where_) = records.field(&f.name).expect("a field of the records");
@@ -1391,6 +1508,10 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
                 continue;
             }
             let text_kind = nouns.contains(&"path");
+            // "the path" of a call with two (link: oldname and newname) says neither.
+            if text_kind && records.start.iter().chain(records.end).filter(|f| field_is_text(&f.ty) && ["oldname", "newname", "oldpath", "newpath", "target", "linkpath"].contains(&f.name.as_str())).count() > 1 {
+                continue;
+            }
             let found = names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty)));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
@@ -1399,6 +1520,23 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     }
     if best.is_some() {
         return best;
+    }
+    // The one field whose name ends with the word: "the name" of memfd_create is `uname`.
+    let w = text.lower(i);
+    if w.len() >= 4 && w.chars().all(|c| c.is_ascii_alphabetic()) {
+        let ends: Vec<&Field> = records.start.iter().chain(records.end).filter(|f| f.name.ends_with(w) && f.name != w && showable(f)).collect();
+        if let [f] = ends.as_slice() {
+            let (f, at_) = records.field(&f.name).expect("a field of the records");
+            return Some((Term::field(&f.name, &f.ty), at_, vec![i]));
+        }
+    }
+    // A name alone is the task's: the record's own `comm` where it has one (a hung task's, an
+    // OOM victim's).
+    if text.is(i, &["name", "names"]) {
+        return Some(match records.term("comm") {
+            Some((t, w)) => (t, w, vec![i]),
+            None => (Term::Builtin(Builtin::Comm), At::Anywhere, vec![i]),
+        });
     }
     // An errno: a syscall's, on its exit ("the errno", "what error", "error code").
     let asked = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
@@ -1461,7 +1599,7 @@ const AVG: &[&str] = &["average", "avg", "mean"];
 const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak"];
 const MIN: &[&str] = &["minimum", "min", "shortest"];
 const COUNT: &[&str] =
-    &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "frequency", "frequencies", "most", "busiest", "hottest", "rate", "rates", "often"];
+    &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
 /// Reads `request` against its grounding and this host's catalog.
@@ -1548,8 +1686,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
     let top = top(&mut text);
     // "the top 10 processes": what is ranked is the key.
     let top_key = top.and_then(|_| {
-        let at = (0..text.len()).find(|&i| text.used(i) && text.lower(i).starts_with("top"))?;
-        let at = if text.lower(at + 1).parse::<u32>().is_ok() { at + 1 } else { at };
+        let at = (0..text.len()).find(|&i| text.used(i) && (text.lower(i).starts_with("top") || (text.lower(i).parse::<u32>().is_ok() && text.used(i + 1))))?;
+        let at = if text.lower(at + 1).parse::<u32>().is_ok() || (text.lower(at).parse::<u32>().is_ok() && text.used(at + 1)) { at + 1 } else { at };
         Some(at + 1)
     });
     let unit = unit(&mut text);
@@ -1570,6 +1708,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
     let mut fold = if let Some(at) = any(&text, HIST) {
         text.read(&at, "a histogram");
+        // "a log2 histogram": said twice.
+        while let Some(more) = any(&text, HIST) {
+            text.mark(&more);
+        }
         Some(Fold::Hist)
     } else if let Some(at) = any(&text, AVG) {
         text.read(&at, "the average");
@@ -1671,7 +1813,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
         // "a histogram of the prev_state", "average of len".
         let named = (0..text.len()).filter(|&i| text.is(i, &["of"])).find_map(|i| {
             let j = if text.is(i + 1, &["the", "a", "each"]) { i + 2 } else { i + 1 };
-            value_at(&text, j, &records).map(|(t, w, at)| (t, w, at, i))
+            // A pointer is no quantity to fold.
+            value_at(&text, j, &records).filter(|(t, _, _)| !matches!(t, Term::Field { ty, .. } if ty.contains('*'))).map(|(t, w, at)| (t, w, at, i))
         });
         match named {
             Some((t, where_, at, of_at)) => {
@@ -1765,6 +1908,19 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                     }
                 }
             }
+            // A word describing the value after it ("the attribute name").
+            let plain = |w: &Word| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !w.lower.ends_with("ed") && !w.lower.ends_with("ing") && !FILLER.contains(&w.lower.as_str()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str());
+            if value_at(&text, i, &records).is_none() && plain(&text.words[i]) && !text.words[i].ends {
+                if let Some((t, where_, mut at)) = value_at(&text, i + 1, &records).filter(|(t, _, _)| matches!(t, Term::Field { .. })) {
+                    at.push(i);
+                    text.read(&at, format!("show {}", t.name()));
+                    if !shown.iter().any(|(s, _)| *s == t) {
+                        shown.push((t, where_));
+                    }
+                    i = at.iter().max().copied().unwrap_or(i) + 1;
+                    continue;
+                }
+            }
             if let Some((t, where_, at)) = value_at(&text, i, &records) {
                 text.read(&at, format!("show {}", t.name()));
                 if !shown.iter().any(|(s, _)| *s == t) {
@@ -1772,7 +1928,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                 }
                 // "path only": nothing else.
                 let after = at.last().copied().unwrap_or(i) + 1;
-                if text.is(after, &["only"]) {
+                if text.is(after, &["only"]) && !matches!(shown.last(), Some((Term::Builtin(Builtin::Comm), _))) {
                     text.read(&[after], "nothing else");
                     only = true;
                 }
@@ -1922,12 +2078,32 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
     let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, top, said: text.said.clone() };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
+    // A second name for a value the plan reads ("sizes in bytes"): said already.
+    let in_plan = |t: &Term| plan.terms().any(|p| p == t);
+    for i in 0..text.len() {
+        if !text.used(i) && value_noun(&text.words[i]) {
+            let mut probe = text.clone();
+            probe.words[i].used = false;
+            if value_at(&probe, i, &records).is_some_and(|(t, _, _)| in_plan(&t)) {
+                text.mark(&[i]);
+            }
+        }
+    }
     let mut unread = text.unread(&records.names());
     // Another event's name ("listen" beside socket states): the plan would trace only one.
     // What the request asks to show, a word the catalog's fields use that no part read ("print
     // its pid and name"): the program would leave it out.
     let vocabulary: std::collections::HashSet<&str> = catalog.hooks.iter().flat_map(|h| h.fields.iter().map(|f| f.name.as_str())).filter(|p| p.len() >= 3).collect();
-    for s in (0..text.len()).filter(|&i| SHOW.contains(&text.lower(i))) {
+    // Lists start after "with", "including", a colon, or a verb of showing whose first word
+    // names a value ("print its pid and name"; not "log SysV segments being created").
+    let starts: Vec<usize> = (0..text.len())
+        .filter(|&i| {
+            let first = (i + 1..text.len()).find(|&k| !FILLER.contains(&text.lower(k)) && !STOP.contains(&text.lower(k)));
+            let values_follow = first.is_some_and(|k| text.used(k) && value_noun(&text.words[k]));
+            LIST_WORDS.contains(&text.lower(i)) || ((text.words[i].punct == Some(':') || SHOW.contains(&text.lower(i))) && values_follow)
+        })
+        .collect();
+    for s in starts {
         for j in s + 1..text.len() {
             if j > s + 1 && text.words[j - 1].ends || CLAUSE.contains(&text.lower(j)) {
                 break;
@@ -1937,11 +2113,20 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
             if ["it", "they", "he", "she", "we", "i", "you"].contains(&w.lower.as_str()) {
                 break;
             }
-            let names_value = vocabulary.contains(w.lower.as_str()) || vocabulary.contains(w.light.as_str()) || value_noun(w) || w.lower.chars().all(|c| c.is_ascii_alphabetic());
+            // Verbs are what happened, not what to show ("the path removed", "calls made").
+            let verb = (w.lower.ends_with("ed") && !value_noun(w)) || w.lower.ends_with("ing") || ["made", "done", "sent", "run", "seen", "taken", "given", "gone", "written", "read", "begun", "chosen", "hit"].contains(&w.lower.as_str());
+            let names_value = !verb && (vocabulary.contains(w.lower.as_str()) || vocabulary.contains(w.light.as_str()) || value_noun(w) || w.lower.chars().all(|c| c.is_ascii_alphabetic()));
             if !w.used && names_value && !FILLER.contains(&w.lower.as_str()) && !CAUSE.contains(&w.lower.as_str()) && !STOP.contains(&w.lower.as_str()) && !unread.contains(&w.raw)
             {
                 unread.push(w.raw.clone());
             }
+        }
+    }
+    // "created and destroyed", "opened or closed": two events, and a plan has one.
+    for i in 1..text.len().saturating_sub(1) {
+        let done = |w: &Word| w.lower.len() >= 5 && w.lower.ends_with("ed") && !value_noun(w);
+        if text.is(i, &["and", "or"]) && done(&text.words[i - 1]) && done(&text.words[i + 1]) && text.words[i - 1].root != text.words[i + 1].root {
+            gaps.push(format!("\"{} {} {}\": two events, and a plan has one", text.words[i - 1].raw, text.words[i].raw, text.words[i + 1].raw));
         }
     }
     let own: Vec<String> = start_probes.iter().chain(&end_probes).filter_map(|p| syscall_of(p).map(str::to_string)).collect();
@@ -1972,7 +2157,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
 fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     let (_, names) = KINDS[1];
     // Bytes read or written are a syscall's result; bytes asked for, its argument.
-    if records.syscall && text.has(&["read", "written", "transferred", "returned", "received", "sent", "copied"]) && !text.has(&["requested", "asked", "passed"]) {
+    let result = text.words.iter().any(|w| ["read", "written", "transferred", "received", "sent", "copied", "got", "moved"].contains(&w.lower.as_str()) || w.light.starts_with("return"));
+    if records.syscall && result && !text.has(&["requested", "asked", "passed"]) {
         return Some((Term::field("ret", "long"), At::End));
     }
     names.iter().find_map(|n| records.term(n))
@@ -2030,14 +2216,22 @@ fn top(text: &mut Text) -> Option<u32> {
             text.read(&[i], format!("the top {n}"));
             return Some(n);
         }
+        // "the 10 busiest processes", "the 5 largest".
+        if let (Ok(n), true) = (w.parse::<u32>(), text.is(i + 1, &["busiest", "most", "largest", "biggest", "hottest", "slowest", "heaviest", "noisiest", "chattiest", "worst"])) {
+            text.read(&[i, i + 1], format!("the top {n}"));
+            return Some(n);
+        }
         if w == "top" {
             if let Ok(n) = text.lower(i + 1).parse::<u32>() {
                 text.read(&[i, i + 1], format!("the top {n}"));
                 return Some(n);
             }
-            // "top call sites": the ten largest.
-            text.read(&[i], "the top 10");
-            return Some(10);
+            // "top call sites": the ten largest; not "confuses top." (the program).
+            let noun_follows = !text.words[i].ends && text.words.get(i + 1).is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str()));
+            if noun_follows {
+                text.read(&[i], "the top 10");
+                return Some(10);
+            }
         }
     }
     None
@@ -2219,6 +2413,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
                 && errno(&w.raw).is_none()
                 && signal(&w.raw).is_none()
                 && tcp_state(&w.raw).is_none()
+                && !PROTOCOLS.contains(&w.lower.as_str())
         })
     };
     // "only", "just" and "processes" before a name belong to it.
@@ -2241,10 +2436,24 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         if text.is(i, &["for", "by", "from", "in"]) && candidate(i + 1) && text.is(i + 2, &["only"]) {
             return Some((text.words[i + 1].raw.clone(), vec![i, i + 1, i + 2]));
         }
-        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) {
+        // "bash processes only", "by postgres processes", "only nginx workers".
+        let group = |j: usize| text.is(j, &["process", "processes", "program", "programs", "workers", "worker", "instances", "threads"]);
+        if candidate(i) && group(i + 1) && (text.is(i + 2, &["only"]) || (i > 0 && text.is(i - 1, &["only", "just", "by", "from", "of"]))) {
+            let mut at = vec![i, i + 1];
+            if text.is(i + 2, &["only"]) {
+                at.push(i + 2);
+            }
+            if i > 0 && text.is(i - 1, &["only", "just", "by", "from", "of"]) {
+                at.push(i - 1);
+            }
+            return Some((text.words[i].raw.clone(), at));
+        }
+        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower {
             return Some((text.words[i + 1].raw.clone(), vec![i + 1]));
         }
-        if text.words[i].quoted && candidate(i) && !text.words.get(i + 1).is_some_and(|w| w.quoted) && !(i > 0 && text.words[i - 1].quoted) {
+        // A quoted word, as commands are named: lowercase, not a message's first word.
+        let command_like = text.words[i].raw.chars().next().is_some_and(|c| !c.is_uppercase()) && text.words[i].punct != Some(':');
+        if text.words[i].quoted && command_like && candidate(i) && !text.words.get(i + 1).is_some_and(|w| w.quoted) && !(i > 0 && text.words[i - 1].quoted) {
             return Some((text.words[i].raw.clone(), with_lead(vec![i])));
         }
     }
@@ -2318,7 +2527,9 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             "cpu" => Some(Builtin::Cpu),
             _ => None,
         };
-        if let (Some(b), Ok(n)) = (builtin, text.lower(i + 1).parse::<i64>()) {
+        // "cpu 0" filters only as "on cpu 0", "only cpu 0" ("pinning threads to cpu 0" is not).
+        let cpu_filter = builtin != Some(Builtin::Cpu) || (i > 0 && text.is(i - 1, &["on", "only", "for", "just"]));
+        if let (Some(b), Ok(n), true) = (builtin, text.lower(i + 1).parse::<i64>(), cpu_filter) {
             let mut at = vec![i, i + 1];
             if negated {
                 at.push(i - 1);
@@ -2337,11 +2548,22 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             match path_field {
                 Some((f, where_)) => {
                     let mut at = vec![i];
-                    if i > 0 && text.is(i - 1, &["under", "in", "inside", "below", "beneath", "within", "from"]) {
+                    if i > 0 && text.is(i - 1, &["under", "in", "inside", "below", "beneath", "within", "from", "of"]) {
                         at.push(i - 1);
                     }
-                    text.read(&at, format!("only paths under {raw}"));
-                    out.push((Condition { term: Term::field(&f.name, &f.ty), test: Test::Prefix { value: raw.clone() }, words: raw.clone() }, where_));
+                    // "out of /tmp or /dev/shm": either.
+                    let mut values = vec![raw.clone()];
+                    let mut k = i + 1;
+                    while text.is(k, &["or", "and"]) && text.words.get(k + 1).is_some_and(|w| w.raw.starts_with('/')) {
+                        values.push(text.words[k + 1].raw.clone());
+                        at.extend([k, k + 1]);
+                        k += 2;
+                    }
+                    text.read(&at, format!("only paths under {}", values.join(" or ")));
+                    let test = if values.len() == 1 { Test::Prefix { value: raw.clone() } } else { Test::AnyPrefix { values } };
+                    out.push((Condition { term: Term::field(&f.name, &f.ty), test, words: raw.clone() }, where_));
+                    i = k;
+                    continue;
                 }
                 None => {
                     gaps.push(format!("{raw} is a path, and the event's record has none"));
@@ -2349,6 +2571,28 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 }
             }
             i += 1;
+            continue;
+        }
+        // "to port 443", "from port 8080", "port 53".
+        if (w == "port" || w == "ports") && text.lower(i + 1).parse::<i64>().is_ok() {
+            let n: i64 = text.lower(i + 1).parse().unwrap_or(0);
+            let from = i > 0 && text.is(i - 1, &["from", "source", "local"]);
+            let names: &[&str] = if from { &["sport", "lport"] } else { &["dport", "rport", "port"] };
+            match names.iter().find_map(|f| records.term(f)) {
+                Some((t, where_)) => {
+                    let mut at = vec![i, i + 1];
+                    if i > 0 && text.is(i - 1, &["to", "from", "on", "source", "local", "destination", "remote"]) {
+                        at.push(i - 1);
+                    }
+                    text.read(&at, format!("only {} == {n}", t.name()));
+                    out.push((Condition { term: t, test: Test::Cmp { op: CmpOp::Eq, value: n }, words: format!("port {n}") }, where_));
+                }
+                None => {
+                    gaps.push(format!("port {n} is asked for, and the event's record has no port"));
+                    text.mark(&[i, i + 1]);
+                }
+            }
+            i += 2;
             continue;
         }
         // Root, and everyone but root.
@@ -2360,6 +2604,13 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             }
             if text.is(i + 1, &["user", "users", "uid"]) {
                 at.push(i + 1);
+                if text.is(i + 2, &["0"]) {
+                    at.push(i + 2);
+                }
+            }
+            // "root (uid 0)".
+            if text.is(i + 1, &["uid"]) || text.is(i + 2, &["0"]) && text.is(i + 1, &["uid"]) {
+                at.extend([i + 1, i + 2]);
             }
             text.read(&at, if not_root { "only processes not run by root (uid != 0)" } else { "only processes run by root (uid == 0)" });
             out.push((
@@ -2369,9 +2620,34 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i += 1;
             continue;
         }
-        // Errnos by name ("ENOENT or EACCES").
+        // Errnos by name ("ENOENT or EACCES"); a guess ("ENOMEM?") or examples ("EPERM, ESRCH,
+        // whatever") are failures of any kind.
         if errno(&raw).is_some() {
-            let (values, at) = alternatives(text, i, &errno);
+            let (values, mut at) = alternatives(text, i, &errno);
+            let last = at.last().copied().unwrap_or(i);
+            let examples = text.words[last].punct == Some('?') || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, &["whatever", "etc", "e.g", "eg", "like", "anything"]));
+            if examples && records.syscall {
+                at.extend((last + 1..(last + 3).min(text.len())).filter(|&k| text.is(k, &["whatever", "etc", "e.g", "eg", "anything"]) || errno(&text.words[k].raw).is_some()));
+                let words = words_at(text, &at);
+                text.read(&at, "only calls that fail (the errnos named are examples)");
+                out.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Lt, value: 0 }, words }, At::End));
+                i = at.iter().max().copied().unwrap_or(i) + 1;
+                continue;
+            }
+            // Several errnos named one by one ("EPERM, ESRCH") are any of them.
+            let mut k = last + 1;
+            let mut values = values;
+            while k < text.len() && k <= last + 6 {
+                match errno(&text.words[k].raw) {
+                    Some(n) if !text.used(k) => {
+                        values.push(n);
+                        at.push(k);
+                        k += 1;
+                    }
+                    _ if text.is(k, &["or", "and"]) => k += 1,
+                    _ => break,
+                }
+            }
             if !records.syscall {
                 gaps.push(format!("{raw} is a syscall's error, and the event is not a syscall"));
                 text.mark(&at);
@@ -2482,6 +2758,12 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 if negated {
                     at.push(i - 1);
                 }
+                // "that return an error", "returning errors".
+                for back in [1, 2] {
+                    if i >= back && text.words[i - back].light.starts_with("return") && !text.used(i - back) {
+                        at.push(i - back);
+                    }
+                }
                 text.read(&at, if negated { "only calls that succeed (ret >= 0)" } else { "only calls that fail (ret < 0)" });
                 out.push((
                     Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: if negated { CmpOp::Ge } else { CmpOp::Lt }, value: 0 }, words: "fail".into() },
@@ -2527,6 +2809,24 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         }
         i += 1;
     }
+    // Equalities on one value are alternatives, never all at once.
+    let mut merged: Vec<(Condition, At)> = Vec::new();
+    for (c, w) in out.drain(..) {
+        let value = |t: &Test| match t {
+            Test::Cmp { op: CmpOp::Eq, value } => Some(vec![*value]),
+            Test::OneOf { values } => Some(values.clone()),
+            _ => None,
+        };
+        match merged.iter_mut().find(|(m, _)| m.term == c.term && value(&m.test).is_some() && value(&c.test).is_some()) {
+            Some((m, _)) => {
+                let mut all = value(&m.test).unwrap_or_default();
+                all.extend(value(&c.test).unwrap_or_default().into_iter().filter(|v| !value(&m.test).unwrap_or_default().contains(v)));
+                m.test = Test::OneOf { values: all };
+            }
+            None => merged.push((c, w)),
+        }
+    }
+    *out = merged;
     // Failing calls narrowed to an errno are that errno's.
     if out.iter().any(|(c, _)| c.term.name() == "ret" && matches!(c.test, Test::Cmp { op: CmpOp::Eq, .. } | Test::OneOf { .. })) {
         out.retain(|(c, _)| !(c.term.name() == "ret" && matches!(c.test, Test::Cmp { op: CmpOp::Lt, value: 0 })));
@@ -2582,18 +2882,17 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // ("per network interface").
         let mut taken_any = false;
         loop {
-            let found = value_at(text, j, records).map(|v| (j, v)).or_else(|| value_at(text, j + 1, records).map(|v| (j + 1, v)));
+            let found = (j..(j + 3).min(text.len())).find_map(|k| value_at(text, k, records).map(|v| (k, v)));
             let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else { break };
             // "top 10 processes by bytes written": the bytes are what is summed, not a key.
             if at.iter().any(|&k| AMOUNT.contains(&text.lower(k)) || SIZES.contains(&text.lower(k))) && text.is(i, &["by"]) {
                 text.mark(&[i]);
+                taken_any = true;
                 break;
             }
             let mut taken = at.clone();
             taken.extend(&lead);
-            if at_j > j && !text.used(j) {
-                taken.push(j);
-            }
+            taken.extend((j..at_j).filter(|&k| !text.used(k)));
             if into_each {
                 // Read only if a fold takes it: "log every file" shows the file.
                 if !each.iter().any(|(o, _, _)| *o == t) {
@@ -2607,6 +2906,14 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             }
             taken_any = true;
             let after = at.last().copied().unwrap_or(j) + 1;
+            // "per (process, cmd number)": a comma goes on with the list.
+            if text.words[after - 1].punct == Some(',') && after < text.len() && !text.used(after) {
+                j = after;
+                while text.is(j, &["the", "a", "its", "their"]) {
+                    j += 1;
+                }
+                continue;
+            }
             if text.is(after, &["and", "then", "&"]) && !text.used(after) {
                 text.mark(&[after]);
                 j = after + 1;
@@ -2617,9 +2924,9 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             }
             break;
         }
-        if !taken_any && text.is(i, &["per"]) && !text.used(j) && j < text.len() {
+        if !taken_any && (text.is(i, &["per"]) || (folding && text.is(i, &["by"]) && !agent)) && !text.used(j) && j < text.len() {
             let noun = text.words[j].raw.clone();
-            gaps.push(format!("\"per {noun}\": the event's record holds no {noun}"));
+            gaps.push(format!("\"{} {noun}\": the event's record holds no {noun}", text.words[i].raw));
             text.mark(&[i, j]);
         }
         i += 1;
