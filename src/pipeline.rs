@@ -5,8 +5,9 @@
 //! ```no_run
 //! use kgent::pipeline::{Host, LoadedModel, Session, Settings};
 //! let host = Host::open(&mut |stage| eprintln!("{stage}"))?;
-//! let model = LoadedModel::load(None, &kgent::llm::Device::Cpu)?;
-//! let mut session = Session { host, model };
+//! // The model is opened only when a request needs it (a complete plan is written without it).
+//! let open = Box::new(|| LoadedModel::load(None, &kgent::llm::Device::Cpu));
+//! let mut session = Session::new(host, None, open);
 //! let report = session.generate("count openat calls per process every second", &Settings::default(), &mut |_| {}, &mut |_| {})?;
 //! println!("{}", report.program.unwrap_or_default());
 //! # Ok::<(), kgent::pipeline::PipelineError>(())
@@ -560,6 +561,10 @@ impl Session {
             }
             on_status("the plan's program failed a check: asking the model");
         }
+        // The model's programs are held to what the reading settled, complete or not.
+        if opts.target == Target::Bpftrace && settings.plan {
+            opts.plan = reading.plan.clone();
+        }
         let (loaded, took) = opened(slot, open)?;
         load += took;
         let model = Some((loaded.name().to_string(), loaded.sha256()?));
@@ -573,8 +578,15 @@ impl Session {
         // With worked examples in front of it, a small model takes a listed hook's name for a
         // hint to use it, even a poor match ("kyber_latency" for run-queue latency): list hooks
         // only without.
+        // The event the reading found, with its fields: the program is held to it.
+        let read_hooks: Vec<Hook> = match (&opts.plan, opts.target) {
+            (Some(plan), Target::Bpftrace) => plan.start.iter().flat_map(|s| &s.probes).chain(&plan.probes).filter_map(|p| host.catalog.find(p).cloned()).take(4).collect(),
+            _ => vec![],
+        };
         let listed: &[Hook] = if kernel_function_only {
             &grounded_hooks
+        } else if !read_hooks.is_empty() {
+            &read_hooks
         } else if shots.is_empty() {
             &hooks
         } else {

@@ -351,7 +351,8 @@ fn with_the_grammar_the_real_small_model_no_longer_invents_a_field() {
         Err(e) if std::env::var("KGENT_REQUIRE_MODEL").is_ok_and(|v| v == "1") => panic!("{e}"),
         Err(e) => return eprintln!("skipping: {e}"),
     };
-    let mut session = kgent::pipeline::Session::new(kgent::pipeline::Host { home: home.path().into(), catalog, searcher }, Some(model), Box::new(|| unreachable!("the model is open")));
+    let mut session =
+        kgent::pipeline::Session::new(kgent::pipeline::Host { home: home.path().into(), catalog, searcher }, Some(model), Box::new(|| unreachable!("the model is open")));
     let request = "print the filename passed to every read call";
     let mut round_one = |grammar: bool| {
         let settings = kgent::pipeline::Settings { rounds: 1, grammar, ..Default::default() };

@@ -54,6 +54,10 @@ fn an_agent_lists_hooks_verifies_generates_and_is_refused_a_run() {
         {"tool": "gen", "args": {"request": "count openat calls per process", "no_plan": true}},
         {"tool": "search", "args": {"request": "count openat calls per process", "kind": "examples", "k": 2}},
         {"tool": "verify", "args": {"program": "BEGIN { printf(\"hi\\n\"); }"}},
+        // Its plan is complete: written without the model.
+        {"tool": "gen", "args": {"request": "count openat calls per process every second"}},
+        // Held to the request's plan, without the model: the comm filter is missing.
+        {"tool": "verify", "args": {"program": "tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }", "request": "count openat calls by processes named bash"}},
     ]);
     let Some(t) = session(&["-m", SMALL], calls) else { return };
 
@@ -102,6 +106,17 @@ fn an_agent_lists_hooks_verifies_generates_and_is_refused_a_run() {
     let no_props = result(&t, 6);
     assert_eq!(no_props["is_error"], true);
     assert!(no_props["text"].as_str().unwrap().contains("properties"), "{no_props}");
+
+    let planned = &result(&t, 7)["structured"];
+    assert_eq!(planned["passed"], true, "{planned}");
+    assert!(planned.get("model").is_none(), "no model wrote it: {planned}");
+    assert_eq!(planned["attempts"][0]["written_by"], "plan", "{planned}");
+    assert!(planned["program"].as_str().unwrap().contains("interval:s:1"), "{planned}");
+
+    let by_plan = &result(&t, 8)["structured"];
+    assert_eq!(by_plan["failed"], true, "{by_plan}");
+    let filters = by_plan["checks"].as_array().unwrap().iter().find(|c| c["property"] == "filters").unwrap();
+    assert!(filters["message"].as_str().unwrap().contains("comm == \"bash\""), "{filters}");
 }
 
 #[test]

@@ -145,6 +145,9 @@ pub fn render(r: &GenReport) -> String {
         if let Some(v) = &c.hooks {
             parts.push(format!("hooks {}", mark(v.is_ok())));
         }
+        if let Some(v) = &c.plan {
+            parts.push(format!("reading {}", mark(v.is_ok())));
+        }
         let safe = c.safety.as_ref().map(|v| matches!(v, crate::verify::safety::SafetyVerdict::Ok));
         // bpftrace refusing an unsafe builtin is the gate's verdict, not a compile error.
         if let (Some(v), false) = (&c.compile, safe == Some(false) && !c.compile.as_ref().is_some_and(|v| v.is_ok())) {

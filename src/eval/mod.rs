@@ -96,6 +96,9 @@ pub fn rejection(checks: &crate::synth::Checks) -> Option<&'static str> {
     if let Some(SafetyVerdict::Unsafe { .. }) = &checks.safety {
         return Some("unsafe");
     }
+    if let Some(crate::plan::check::PlanVerdict::Missing { .. }) = &checks.plan {
+        return Some("plan");
+    }
     if let Some(HookVerdict::Problems { problems }) = &checks.hooks {
         let missing = |r: &str| r.starts_with("no tracepoint") || r.contains("has no function") || r.contains("needs binary") || r.contains("unknown") || r.contains("not a probe");
         return Some(if problems.iter().any(|p| missing(&p.reason)) {

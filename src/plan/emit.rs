@@ -96,7 +96,7 @@ pub fn bpftrace(plan: &Plan) -> String {
     out
 }
 
-fn dedup<'a>(terms: Vec<&'a Term>) -> Vec<&'a Term> {
+fn dedup(terms: Vec<&Term>) -> Vec<&Term> {
     let mut out: Vec<&Term> = Vec::new();
     for t in terms {
         if !out.contains(&t) {

@@ -17,6 +17,7 @@
 //! assert!(program.contains("tracepoint:syscalls:sys_enter_close") && program.contains("count()"));
 //! ```
 
+pub mod check;
 pub mod emit;
 pub mod read;
 

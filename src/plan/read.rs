@@ -287,7 +287,9 @@ impl Text {
             let ticket = w.raw.split_once('-').is_some_and(|(a, b)| a.chars().all(|c| c.is_ascii_alphabetic()) && b.chars().all(|c| c.is_ascii_digit()));
             // "never says which path": the story of the request, not a condition on the program.
             let narrative = ((NEGATIONS.contains(&w.lower.as_str()) || w.lower == "only") && self.is(i + 1, NARRATIVE_VERBS))
-                || (["slow", "big", "large", "small"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
+                || (["slow", "big", "large", "small"].contains(&w.lower.as_str())
+                    && i > 0
+                    && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
@@ -311,9 +313,31 @@ impl Text {
 }
 
 /// Words whose hyphen joins a meaning of its own.
-const KEEP_HYPHEN: &[&str] = &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
+const KEEP_HYPHEN: &[&str] =
+    &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
 /// Numbers users write as words.
-const NUMBER_WORDS: &[&str] = &["", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"];
+const NUMBER_WORDS: &[&str] = &[
+    "",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+];
 
 /// Words that, unread, would leave a condition, a fold or a choice out of the plan.
 const CONSTRAINING: &[&str] = &[
@@ -899,13 +923,135 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
 /// Everyday verbs and nouns some hook happens to be named by (`*_print`, `kill`): never a sign
 /// of another event on their own.
 const ENGLISH: &[&str] = &[
-    "print", "trace", "log", "show", "watch", "list", "alert", "record", "report", "dump", "kill", "want", "need", "tell", "give", "find", "monitor", "measure", "time",
-    "check", "track", "catch", "follow", "notify", "page", "keep", "make", "take", "see", "look", "help", "please", "thank", "every", "each", "much", "many", "more", "most",
-    "some", "all", "any", "what", "which", "when", "where", "while", "this", "that", "with", "from", "into", "over", "under", "about", "after", "before", "again", "also",
-    "just", "only", "very", "still", "even", "ever", "never", "always", "often", "sometimes", "happen", "happens", "start", "stop", "begin", "end", "done", "call", "calls",
-    "called", "calling", "system", "machine", "host", "server", "box", "kernel", "user", "users", "process", "processes", "program", "programs", "task", "tasks", "thread",
-    "threads", "event", "events", "number", "count", "total", "rate", "second", "seconds", "minute", "minutes", "live", "real", "time", "fast", "slow", "long", "short", "big",
-    "small", "high", "low", "full", "empty", "free", "used", "new", "old", "first", "last", "next", "other", "same", "different",
+    "print",
+    "trace",
+    "log",
+    "show",
+    "watch",
+    "list",
+    "alert",
+    "record",
+    "report",
+    "dump",
+    "kill",
+    "want",
+    "need",
+    "tell",
+    "give",
+    "find",
+    "monitor",
+    "measure",
+    "time",
+    "check",
+    "track",
+    "catch",
+    "follow",
+    "notify",
+    "page",
+    "keep",
+    "make",
+    "take",
+    "see",
+    "look",
+    "help",
+    "please",
+    "thank",
+    "every",
+    "each",
+    "much",
+    "many",
+    "more",
+    "most",
+    "some",
+    "all",
+    "any",
+    "what",
+    "which",
+    "when",
+    "where",
+    "while",
+    "this",
+    "that",
+    "with",
+    "from",
+    "into",
+    "over",
+    "under",
+    "about",
+    "after",
+    "before",
+    "again",
+    "also",
+    "just",
+    "only",
+    "very",
+    "still",
+    "even",
+    "ever",
+    "never",
+    "always",
+    "often",
+    "sometimes",
+    "happen",
+    "happens",
+    "start",
+    "stop",
+    "begin",
+    "end",
+    "done",
+    "call",
+    "calls",
+    "called",
+    "calling",
+    "system",
+    "machine",
+    "host",
+    "server",
+    "box",
+    "kernel",
+    "user",
+    "users",
+    "process",
+    "processes",
+    "program",
+    "programs",
+    "task",
+    "tasks",
+    "thread",
+    "threads",
+    "event",
+    "events",
+    "number",
+    "count",
+    "total",
+    "rate",
+    "second",
+    "seconds",
+    "minute",
+    "minutes",
+    "live",
+    "real",
+    "time",
+    "fast",
+    "slow",
+    "long",
+    "short",
+    "big",
+    "small",
+    "high",
+    "low",
+    "full",
+    "empty",
+    "free",
+    "used",
+    "new",
+    "old",
+    "first",
+    "last",
+    "next",
+    "other",
+    "same",
+    "different",
 ];
 
 /// Words after which a list of values begins.
@@ -1216,7 +1362,11 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
                 let theirs: Vec<&str> = probes.iter().flat_map(|p| p.rsplit(':').next().unwrap_or_default().split('_')).collect();
                 let other = (0..text.len()).find(|&i| {
                     let w = &text.words[i];
-                    !at.contains(&i) && !text.used(i) && named(&w.light) && !theirs.contains(&w.light.as_str()) && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
+                    !at.contains(&i)
+                        && !text.used(i)
+                        && named(&w.light)
+                        && !theirs.contains(&w.light.as_str())
+                        && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
                 });
                 (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
             })
@@ -1239,7 +1389,8 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
     // A syscall's name as a word: uncommon ones first ("every unlink", "mmaps"), then the
     // everyday ones ("how many bytes does each process read").
     let named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
-    let (common, rare): (Vec<(usize, String)>, Vec<(usize, String)>) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
+    type Named = Vec<(usize, String)>;
+    let (common, rare): (Named, Named) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
     // "to the socket", "a read": a noun, not the call, for the everyday ones.
     let common: Vec<(usize, String)> = common.into_iter().filter(|(i, _)| !(*i > 0 && text.is(i - 1, &["the", "a", "an", "its", "their", "this", "that"]))).collect();
     if let Some(e) = syscall_event(text, &rare, catalog)? {
@@ -1296,7 +1447,17 @@ fn syscall_event(text: &mut Text, named: &[(usize, String)], catalog: &Catalog) 
 /// unlinkat, unlink; `chmod`: fchmodat, chmod).
 fn family_here(name: &str, catalog: &Catalog) -> Vec<String> {
     let mut out = Vec::new();
-    for n in [format!("{name}at"), format!("{name}at2"), format!("f{name}at"), name.to_string(), format!("l{name}"), format!("{name}2"), format!("{name}3"), format!("{name}4"), format!("new{name}")] {
+    for n in [
+        format!("{name}at"),
+        format!("{name}at2"),
+        format!("f{name}at"),
+        name.to_string(),
+        format!("l{name}"),
+        format!("{name}2"),
+        format!("{name}3"),
+        format!("{name}4"),
+        format!("new{name}"),
+    ] {
         if catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).is_some() && !out.contains(&n) {
             out.push(n);
         }
@@ -1509,7 +1670,15 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             }
             let text_kind = nouns.contains(&"path");
             // "the path" of a call with two (link: oldname and newname) says neither.
-            if text_kind && records.start.iter().chain(records.end).filter(|f| field_is_text(&f.ty) && ["oldname", "newname", "oldpath", "newpath", "target", "linkpath"].contains(&f.name.as_str())).count() > 1 {
+            if text_kind
+                && records
+                    .start
+                    .iter()
+                    .chain(records.end)
+                    .filter(|f| field_is_text(&f.ty) && ["oldname", "newname", "oldpath", "newpath", "target", "linkpath"].contains(&f.name.as_str()))
+                    .count()
+                    > 1
+            {
                 continue;
             }
             let found = names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty)));
@@ -1598,8 +1767,7 @@ const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in t
 const AVG: &[&str] = &["average", "avg", "mean"];
 const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak"];
 const MIN: &[&str] = &["minimum", "min", "shortest"];
-const COUNT: &[&str] =
-    &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
+const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
 /// Reads `request` against its grounding and this host's catalog.
@@ -1909,7 +2077,14 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                 }
             }
             // A word describing the value after it ("the attribute name").
-            let plain = |w: &Word| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !w.lower.ends_with("ed") && !w.lower.ends_with("ing") && !FILLER.contains(&w.lower.as_str()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str());
+            let plain = |w: &Word| {
+                w.lower.chars().all(|c| c.is_ascii_alphabetic())
+                    && !w.lower.ends_with("ed")
+                    && !w.lower.ends_with("ing")
+                    && !FILLER.contains(&w.lower.as_str())
+                    && !STOP.contains(&w.lower.as_str())
+                    && !CLAUSE.contains(&w.lower.as_str())
+            };
             if value_at(&text, i, &records).is_none() && plain(&text.words[i]) && !text.words[i].ends {
                 if let Some((t, where_, mut at)) = value_at(&text, i + 1, &records).filter(|(t, _, _)| matches!(t, Term::Field { .. })) {
                     at.push(i);
@@ -1953,7 +2128,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                     .iter()
                     .filter(|f| start_probes.iter().all(|p| catalog.find(p).is_some_and(|h| h.fields.iter().any(|g| g.name == f.name))))
                     .filter(|f| (field_is_text(&f.ty) || !f.ty.contains('*')) && !f.ty.starts_with("__data_loc") || field_is_text(&f.ty))
-                    .filter(|f| !f.name.starts_with("__") && !(syscall && ["buf", "ubuf"].contains(&f.name.as_str())))
+                    .filter(|f| !(f.name.starts_with("__") || syscall && ["buf", "ubuf"].contains(&f.name.as_str())))
                     .take(6)
                     .map(|f| (Term::field(&f.name, &f.ty), At::Start))
                     .collect()
@@ -2114,8 +2289,11 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                 break;
             }
             // Verbs are what happened, not what to show ("the path removed", "calls made").
-            let verb = (w.lower.ends_with("ed") && !value_noun(w)) || w.lower.ends_with("ing") || ["made", "done", "sent", "run", "seen", "taken", "given", "gone", "written", "read", "begun", "chosen", "hit"].contains(&w.lower.as_str());
-            let names_value = !verb && (vocabulary.contains(w.lower.as_str()) || vocabulary.contains(w.light.as_str()) || value_noun(w) || w.lower.chars().all(|c| c.is_ascii_alphabetic()));
+            let verb = (w.lower.ends_with("ed") && !value_noun(w))
+                || w.lower.ends_with("ing")
+                || ["made", "done", "sent", "run", "seen", "taken", "given", "gone", "written", "read", "begun", "chosen", "hit"].contains(&w.lower.as_str());
+            let names_value =
+                !verb && (vocabulary.contains(w.lower.as_str()) || vocabulary.contains(w.light.as_str()) || value_noun(w) || w.lower.chars().all(|c| c.is_ascii_alphabetic()));
             if !w.used && names_value && !FILLER.contains(&w.lower.as_str()) && !CAUSE.contains(&w.lower.as_str()) && !STOP.contains(&w.lower.as_str()) && !unread.contains(&w.raw)
             {
                 unread.push(w.raw.clone());
@@ -2157,7 +2335,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
 fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     let (_, names) = KINDS[1];
     // Bytes read or written are a syscall's result; bytes asked for, its argument.
-    let result = text.words.iter().any(|w| ["read", "written", "transferred", "received", "sent", "copied", "got", "moved"].contains(&w.lower.as_str()) || w.light.starts_with("return"));
+    let result =
+        text.words.iter().any(|w| ["read", "written", "transferred", "received", "sent", "copied", "got", "moved"].contains(&w.lower.as_str()) || w.light.starts_with("return"));
     if records.syscall && result && !text.has(&["requested", "asked", "passed"]) {
         return Some((Term::field("ret", "long"), At::End));
     }
@@ -2227,7 +2406,11 @@ fn top(text: &mut Text) -> Option<u32> {
                 return Some(n);
             }
             // "top call sites": the ten largest; not "confuses top." (the program).
-            let noun_follows = !text.words[i].ends && text.words.get(i + 1).is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str()));
+            let noun_follows = !text.words[i].ends
+                && text
+                    .words
+                    .get(i + 1)
+                    .is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str()));
             if noun_follows {
                 text.read(&[i], "the top 10");
                 return Some(10);
@@ -3016,7 +3199,7 @@ mod tests {
         assert_eq!(plan("wakeups per pid, printed every 5 seconds", &here()), "on tracepoint:sched:sched_wakeup: count by args->pid, every 5 s");
         assert_eq!(plan("io_uring submissions by opcode", &named("tracepoint:io_uring:*", "io_uring")), "on tracepoint:io_uring:io_uring_submit_req: count by opcode");
         assert_eq!(plan("context switches per second", &here()), "on tracepoint:sched:sched_switch: count, every 1 s");
-        assert_eq!(plan("how many system calls is each program making", &here()).contains("count by comm"), false, "no raw_syscalls in this catalog");
+        assert!(!plan("how many system calls is each program making", &here()).contains("count by comm"), "no raw_syscalls in this catalog");
         assert_eq!(plan("top 10 processes by bytes written per second", &here()), "on tracepoint:syscalls:sys_exit_write where ret > 0: sum of ret by comm, top 10, every 1 s");
     }
 

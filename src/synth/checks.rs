@@ -24,6 +24,9 @@ use crate::verify::symbolic::{Platform, Report, Tracefs};
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Checks {
     pub hooks: Option<HookVerdict>,
+    /// What the program leaves out of the request's reading (bpftrace, when the model wrote it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<crate::plan::check::PlanVerdict>,
     pub compile: Option<CompileVerdict>,
     /// What the compiled program does to the system; an unsafe one is never loaded.
     pub safety: Option<SafetyVerdict>,
@@ -44,7 +47,7 @@ impl Checks {
     /// How many checks passed, to pick the best failed attempt.
     pub fn passed_count(&self) -> usize {
         [
-            self.hooks.as_ref().is_some_and(|v| v.is_ok()),
+            self.hooks.as_ref().is_some_and(|v| v.is_ok()) && self.plan.as_ref().is_none_or(|v| v.is_ok()),
             self.compile.as_ref().is_some_and(|v| v.is_ok()),
             matches!(self.safety, Some(SafetyVerdict::Ok)),
             self.symbolic.is_some() && self.symbolic_ok(),
@@ -56,7 +59,8 @@ impl Checks {
     }
 
     pub fn passed(&self) -> bool {
-        matches!(self.safety, Some(SafetyVerdict::Ok))
+        self.plan.as_ref().is_none_or(|v| v.is_ok())
+            && matches!(self.safety, Some(SafetyVerdict::Ok))
             && self.hooks.as_ref().is_some_and(|v| v.is_ok())
             && self.compile.as_ref().is_some_and(|v| v.is_ok())
             && self.symbolic_ok()
@@ -289,6 +293,15 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     checks.hooks = Some(hooks);
     if !ok {
         return Ok(checks);
+    }
+    // What the reading settled, before the compiler: "the request asks for args->cap".
+    if let (Some(plan), Target::Bpftrace) = (&opts.plan, opts.target) {
+        let verdict = crate::plan::check::against(program, plan);
+        let ok = verdict.is_ok();
+        checks.plan = Some(verdict);
+        if !ok {
+            return Ok(checks);
+        }
     }
 
     let t = Instant::now();

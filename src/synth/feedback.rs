@@ -132,6 +132,9 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
         s.push_str(&format!("Write the {lang} again using probes that work on this host."));
         return Some(s);
     }
+    if let Some(crate::plan::check::PlanVerdict::Missing { missing }) = &checks.plan {
+        return Some(format!("The program does not do all the request asks. It leaves out: {}.\nWrite the {lang} again so that it does.", missing.join("; ")));
+    }
     if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
         let tool = if target == Target::Bpftrace { "bpftrace" } else { "clang" };
         return Some(format!("{tool} rejected the program:\n{}\nFix the error and write the whole {lang} again.", head(diagnostics, 12)));

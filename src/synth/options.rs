@@ -23,6 +23,10 @@ pub struct GenOptions {
     /// and may use those that only load here when nothing else can serve the request.
     #[serde(skip)]
     pub grounding: Option<crate::ground::Grounding>,
+    /// What the reading of the request settled: a bpftrace program must trace its event and read
+    /// its values ([`crate::plan::check`]).
+    #[serde(skip)]
+    pub plan: Option<crate::plan::Plan>,
 }
 
 impl GenOptions {
@@ -40,6 +44,7 @@ impl GenOptions {
             properties: None,
             comprehend: crate::comprehend::Source::Words,
             grounding: None,
+            plan: None,
         }
     }
 }

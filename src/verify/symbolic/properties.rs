@@ -239,6 +239,8 @@ pub fn hooks(hooks: &[String], props: &Properties, platform: &dyn Platform) -> V
     if hooks.is_empty() {
         return Verdict::Unknown { reason: Unknown::NoProbe };
     }
+    // bpftrace compiles `a, b { … }` into one program named by the whole list: each is a hook.
+    let hooks: Vec<String> = hooks.iter().flat_map(|h| h.split(',').map(|p| p.trim().to_string())).filter(|p| !p.is_empty()).collect();
     let attached = hooks.join(", ");
     let asked: Vec<&String> = props.events.iter().filter(|e| exists(e, platform)).collect();
     if !props.events.is_empty() && asked.is_empty() {
@@ -398,6 +400,9 @@ mod tests {
         assert_eq!(hooks(&hooks_of(&["tracepoint:syscalls:sys_exit_openat"]), &openat, &none), Verdict::Proved);
         assert!(matches!(hooks(&hooks_of(&["tracepoint:syscalls:sys_enter_read"]), &openat, &none), Verdict::Counterexample { .. }));
         assert_eq!(hooks(&[], &openat, &none), Verdict::Unknown { reason: Unknown::NoProbe });
+        // bpftrace's one program for a probe list.
+        let listed = hooks_of(&["tracepoint:syscalls:sys_enter_openat,tracepoint:syscalls:sys_enter_openat2"]);
+        assert_eq!(hooks(&listed, &props("event: tracepoint:syscalls:sys_enter_openat2"), &none), Verdict::Proved);
         // A platform without the event: no evidence either way.
         let empty = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(empty.path().join("events/syscalls")).unwrap();
