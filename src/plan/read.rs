@@ -91,6 +91,9 @@ struct Text {
     event_nouns: Vec<usize>,
     /// Every word of the event's phrase.
     event_at: Vec<usize>,
+    /// Words between the event's phrase's words that are not everyday words ("what files does
+    /// bash open"): left to be read, and a constraint when nothing reads them.
+    inside: Vec<usize>,
 }
 
 /// A word without its plural: `switches` → `switch`, `entries` → `entry`, `opens` → `open`.
@@ -210,7 +213,7 @@ impl Text {
                 }
             }
         }
-        Text { words, said: vec![], event_nouns: vec![], event_at: vec![] }
+        Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![] }
     }
 
     fn len(&self) -> usize {
@@ -290,7 +293,15 @@ impl Text {
                 || (["slow", "big", "large", "small"].contains(&w.lower.as_str())
                     && i > 0
                     && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
+            // "opened by bash", "calls from nginx": a name nothing read.
+            let everyday = everyday(w);
+            let named_after = i > 0
+                && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"])))
+                && !everyday
+                && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
+                || named_after
+                || self.inside.contains(&i)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
                 || w.raw.starts_with('/')
@@ -795,14 +806,23 @@ fn value_noun(w: &Word) -> bool {
 }
 
 /// Marks an event's words as read, leaving its value nouns to be read again.
-fn read_event(text: &mut Text, at: &[usize], means: String) {
-    // Words inside the phrase describe the event too ("block device I/O").
-    let at: Vec<usize> = match (at.iter().min(), at.iter().max()) {
-        (Some(&a), Some(&b)) if b - a < 5 => (a..=b).filter(|&i| at.contains(&i) || !text.used(i)).collect(),
-        _ => at.to_vec(),
+fn read_event(text: &mut Text, phrase: &[usize], means: String) {
+    // Words inside the phrase describe the event too ("block device I/O", "files that get
+    // opened"), but not a question's subject or a program's name ("what files does bash open").
+    let named = |i: usize, w: &Word| i > 0 && ["does", "do", "did"].contains(&text.lower(i - 1)) && !everyday(w);
+    let at: Vec<usize> = match (phrase.iter().min(), phrase.iter().max()) {
+        (Some(&a), Some(&b)) if b - a < 5 => (a..=b).filter(|&i| phrase.contains(&i) || (!text.used(i) && !named(i, &text.words[i]))).collect(),
+        _ => phrase.to_vec(),
     };
+    if let (Some(&a), Some(&b)) = (phrase.iter().min(), phrase.iter().max()) {
+        let left: Vec<usize> = (a..=b).filter(|i| !at.contains(i) && !text.used(*i) && named(*i, &text.words[*i])).collect();
+        text.inside.extend(left);
+    }
     let at = &at[..];
-    let keep: Vec<usize> = at.iter().copied().filter(|&i| !value_noun(&text.words[i])).collect();
+    // A value noun that another of the phrase follows modifies it ("file permissions"): the
+    // event's. Others are left to be read as what to show ("every file that gets deleted").
+    let modifier = |i: usize| phrase.contains(&(i + 1)) && value_noun(&text.words[i + 1]);
+    let keep: Vec<usize> = at.iter().copied().filter(|&i| !value_noun(&text.words[i]) || modifier(i)).collect();
     text.event_nouns.extend(at.iter().copied().filter(|i| !keep.contains(i)));
     text.event_at.extend(at);
     let all = at.to_vec();
@@ -2634,6 +2654,12 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower {
             return Some((text.words[i + 1].raw.clone(), vec![i + 1]));
         }
+        // "opened by bash", "sent by systemd": a program this host has, not an everyday word, as
+        // the one that did it ("latency by mount" is per mount point).
+        let done = i > 0 && ["ed", "en", "ent"].iter().any(|e| text.lower(i - 1).ends_with(e));
+        if text.is(i, &["by"]) && done && candidate(i + 1) && installed(&text.words[i + 1]) {
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+        }
         // A quoted word, as commands are named: lowercase, not a message's first word.
         let command_like = text.words[i].raw.chars().next().is_some_and(|c| !c.is_uppercase()) && text.words[i].punct != Some(':');
         if text.words[i].quoted && command_like && candidate(i) && !text.words.get(i + 1).is_some_and(|w| w.quoted) && !(i > 0 && text.words[i - 1].quoted) {
@@ -2641,6 +2667,63 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         }
     }
     None
+}
+
+/// Words that name nothing a program could be held to: articles, auxiliaries, the everyday verbs
+/// hooks are named by, and value nouns (read as values elsewhere).
+fn everyday(w: &Word) -> bool {
+    const COMMON: &[&str] = &[
+        "does",
+        "do",
+        "did",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "get",
+        "gets",
+        "got",
+        "has",
+        "have",
+        "had",
+        "can",
+        "will",
+        "would",
+        "should",
+        "whom",
+        "whoever",
+        "anyone",
+        "someone",
+        "everyone",
+        "anybody",
+        "somebody",
+        "everybody",
+        "somewhere",
+        "anywhere",
+        "everywhere",
+        "here",
+        "there",
+        "now",
+        "then",
+    ];
+    STOP.contains(&w.lower.as_str())
+        || ENGLISH.contains(&w.lower.as_str())
+        || FILLER.contains(&w.lower.as_str())
+        || COMMON.contains(&w.lower.as_str())
+        || SYNONYMS.iter().any(|(short, _)| *short == w.lower)
+        || value_noun(w)
+}
+
+/// Whether `w` is the name of a program installed on this host, and not an everyday word.
+fn installed(w: &Word) -> bool {
+    let name = w.raw.as_str();
+    !everyday(w)
+        && name.len() >= 2
+        && !name.contains('/')
+        && ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"].iter().any(|d| std::path::Path::new(d).join(name).is_file())
 }
 
 fn words_at(text: &Text, at: &[usize]) -> String {
@@ -3224,6 +3307,17 @@ mod tests {
             "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, sig, args->pid, args->comm"
         );
         assert_eq!(plan("files opened by root", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where uid == 0: print comm, pid, filename");
+        // The subject of a question, and a program this host has after "by", are process names;
+        // a name the reader cannot place keeps the reading incomplete.
+        assert_eq!(
+            plan("what files does bash open", &here()),
+            "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where comm == \"bash\": print comm, pid, filename"
+        );
+        assert_eq!(
+            plan("files opened by sh", &here()),
+            "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where comm == \"sh\": print comm, pid, filename"
+        );
+        assert!(plan("files opened by frobnicator", &here()).contains("unread [\"frobnicator\"]"));
         assert_eq!(
             plan("files unlinked under /tmp", &named("tracepoint:syscalls:sys_enter_unlink", "unlinked")),
             "on tracepoint:syscalls:sys_enter_unlink, tracepoint:syscalls:sys_enter_unlinkat where pathname starts with \"/tmp\": print comm, pid, pathname"
