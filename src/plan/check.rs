@@ -61,6 +61,17 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
         missing.push(format!("the request is about {}{words}, and the program attaches to none of them", asked.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ")));
         return PlanVerdict::Missing { missing };
     }
+    // Output from events the request does not name answers another question beside this one
+    // ("report reboot calls" printing setuid calls too). A syscall's entry serving its exit is
+    // the same event; BEGIN, END and interval are not events.
+    let extra: Vec<&str> = events.iter().filter(|p| !asked.iter().any(|a| implements(p, a))).map(|p| p.as_str()).collect();
+    if !extra.is_empty() {
+        missing.push(format!(
+            "it also traces {}, which the request does not ask for: trace only {}",
+            extra.join(", "),
+            asked.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ")
+        ));
+    }
     // Field names are the plan's tracepoint's: a program on an equivalent event (a syscall's
     // kprobe) names them otherwise, and only the builtins are held to.
     let same_hooks = events.iter().any(|p| asked.iter().any(|a| p.as_str() == a.as_str()));
@@ -79,9 +90,9 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
             Term::Errno => (reads(program, "ret") || reads(program, "retval"), "the call's error (args->ret)".to_string()),
             Term::Elapsed => (reads(program, "nsecs") || reads(program, "elapsed"), "the time between the two events (nsecs)".to_string()),
         };
-        if !read && !missing.iter().any(|m: &String| m.starts_with(&what)) {
+        if !read && !missing.iter().any(|m: &String| m.contains(&what)) {
             let words = said_of(plan, t.name()).map(|w| format!(" (the request says \"{w}\")")).unwrap_or_default();
-            missing.push(format!("{what}{words}"));
+            missing.push(format!("it never reads {what}{words}"));
         }
     }
     if missing.is_empty() {
@@ -111,7 +122,12 @@ mod tests {
         let good = "tracepoint:capability:cap_capable /uid == 0/ { @[comm, args->cap] = count(); }";
         assert_eq!(against(good, &plan()), PlanVerdict::Ok);
         let no_cap = "tracepoint:capability:cap_capable /uid == 0/ { @[comm] = count(); }";
-        assert_eq!(against(no_cap, &plan()), PlanVerdict::Missing { missing: vec!["args->cap (the request says \"capability number\")".into()] });
+        assert_eq!(against(no_cap, &plan()), PlanVerdict::Missing { missing: vec!["it never reads args->cap (the request says \"capability number\")".into()] });
+        // The asked event and another one beside it.
+        let beside = "tracepoint:capability:cap_capable /uid == 0/ { @[comm, args->cap] = count(); } tracepoint:syscalls:sys_enter_setuid { @[comm, 0] = count(); }";
+        assert!(matches!(against(beside, &plan()), PlanVerdict::Missing { missing } if missing[0].starts_with("it also traces tracepoint:syscalls:sys_enter_setuid")));
+        let timers = "BEGIN { printf(\"start\\n\"); } tracepoint:capability:cap_capable /uid == 0/ { @[comm, args->cap] = count(); } interval:s:1 { print(@); } END { clear(@); }";
+        assert_eq!(against(timers, &plan()), PlanVerdict::Ok);
         let elsewhere = "tracepoint:syscalls:sys_enter_setuid { @[comm] = count(); }";
         assert!(matches!(against(elsewhere, &plan()), PlanVerdict::Missing { missing } if missing[0].contains("attaches to none")));
         // `comm_len` is not `comm`.
@@ -126,6 +142,6 @@ mod tests {
         let own = "tracepoint:syscalls:sys_enter_read { printf(\"%d\\n\", args->count); }";
         assert_eq!(against(own, &p), PlanVerdict::Ok);
         p.said.push(Said { words: "file descriptor".into(), means: "show fd".into() });
-        assert!(matches!(against(own, &p), PlanVerdict::Missing { missing } if missing == ["args->fd (the request says \"file descriptor\")"]));
+        assert!(matches!(against(own, &p), PlanVerdict::Missing { missing } if missing == ["it never reads args->fd (the request says \"file descriptor\")"]));
     }
 }

@@ -2061,14 +2061,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                     let phrase = format!("{} {}", text.words[i].raw, rest.join(" "));
                     if !rest.is_empty() {
                         if let Some((t1, w1, _)) = value_at(&Text::new(&phrase), 0, &records).filter(|(t1, _, _)| *t1 != t2) {
-                            let mut all = at.clone();
-                            all.extend([i, i + 1]);
-                            text.read(&all, format!("show {} and {}", t1.name(), t2.name()));
-                            for v in [(t1, w1), (t2, w2)] {
-                                if !shown.iter().any(|(s, _)| *s == v.0) {
-                                    shown.push(v);
-                                }
-                            }
+                            show_both(&mut text, &mut shown, &at, i, (t1, w1), (t2, w2));
                             i = at.last().copied().unwrap_or(i) + 1;
                             continue;
                         }
@@ -2082,14 +2075,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
                         let first = text.lower(i).to_string();
                         if let Some((t, w)) = records.term(&format!("{first}{rest}")) {
                             let (t2, w2) = records.term(&name).expect("found above");
-                            let mut all = at.clone();
-                            all.extend([i, i + 1]);
-                            text.read(&all, format!("show {} and {}", t.name(), t2.name()));
-                            for v in [(t, w), (t2, w2)] {
-                                if !shown.iter().any(|(s, _)| *s == v.0) {
-                                    shown.push(v);
-                                }
-                            }
+                            show_both(&mut text, &mut shown, &at, i, (t, w), (t2, w2));
                             i = at.last().copied().unwrap_or(i) + 1;
                             continue;
                         }
@@ -2715,6 +2701,18 @@ fn everyday(w: &Word) -> bool {
         || COMMON.contains(&w.lower.as_str())
         || SYNONYMS.iter().any(|(short, _)| *short == w.lower)
         || value_noun(w)
+}
+
+/// Two values named together ("parent and child pid"): the words at `i`, `i + 1` and `at`.
+fn show_both(text: &mut Text, shown: &mut Vec<(Term, At)>, at: &[usize], i: usize, first: (Term, At), second: (Term, At)) {
+    let mut all = at.to_vec();
+    all.extend([i, i + 1]);
+    text.read(&all, format!("show {} and {}", first.0.name(), second.0.name()));
+    for v in [first, second] {
+        if !shown.iter().any(|(s, _)| *s == v.0) {
+            shown.push(v);
+        }
+    }
 }
 
 /// Whether `w` is the name of a program installed on this host, and not an everyday word.

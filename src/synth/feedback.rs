@@ -133,7 +133,7 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
         return Some(s);
     }
     if let Some(crate::plan::check::PlanVerdict::Missing { missing }) = &checks.plan {
-        return Some(format!("The program does not do all the request asks. It leaves out: {}.\nWrite the {lang} again so that it does.", missing.join("; ")));
+        return Some(format!("The program does not do what the request asks: {}.\nWrite the {lang} again so that it does.", missing.join("; ")));
     }
     if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
         let tool = if target == Target::Bpftrace { "bpftrace" } else { "clang" };
