@@ -1,7 +1,7 @@
 //! A program the model wrote, held to what the reading of the request settled: it must trace the
-//! event the reading found, and read every value the reading resolved (what to show, key by,
-//! fold and test). A reading in part still knows these; only what it left unsettled is the
-//! model's to decide.
+//! event the reading found and no other, and read every value the request named (what to show,
+//! key by, fold and test). A reading in part still knows these; only what it left unsettled, and
+//! the values a reading merely fills in, are the model's to decide.
 //!
 //! It reads the bpftrace source, as a reviewer would: the probes a program names, and the
 //! `args->` fields and builtins it reads. That is enough to say "the request asks for the
@@ -50,6 +50,7 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     let probes = crate::obj::source::bpftrace_probes(program);
     let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<crate::obj::Probe>().is_ok_and(|p| p.is_timer())).collect();
     let asked: Vec<&String> = plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).collect();
+    let asked_words = asked.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ");
     let mut missing = Vec::new();
     if !events.iter().any(|p| asked.iter().any(|a| implements(p, a))) {
         let words = plan
@@ -58,7 +59,7 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
             .find(|s| asked.iter().any(|a| s.means.contains(a.as_str()) || a.contains(s.means.trim_start_matches("the ").split(' ').next().unwrap_or("-"))))
             .map(|s| format!(" (it says \"{}\")", s.words))
             .unwrap_or_default();
-        missing.push(format!("the request is about {}{words}, and the program attaches to none of them", asked.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ")));
+        missing.push(format!("the request is about {asked_words}{words}, and the program attaches to none of them"));
         return PlanVerdict::Missing { missing };
     }
     // Output from events the request does not name answers another question beside this one
@@ -66,11 +67,7 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     // the same event; BEGIN, END and interval are not events.
     let extra: Vec<&str> = events.iter().filter(|p| !asked.iter().any(|a| implements(p, a))).map(|p| p.as_str()).collect();
     if !extra.is_empty() {
-        missing.push(format!(
-            "it also traces {}, which the request does not ask for: trace only {}",
-            extra.join(", "),
-            asked.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(" or ")
-        ));
+        missing.push(format!("it also traces {}, which the request does not ask for: trace only {asked_words}", extra.join(", ")));
     }
     // Field names are the plan's tracepoint's: a program on an equivalent event (a syscall's
     // kprobe) names them otherwise, and only the builtins are held to.
