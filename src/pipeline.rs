@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::ground::{ground, Grounding, Retrieval, Servable};
 use crate::kernel::{Catalog, CatalogError, Hook};
-use crate::llm::{Backend, Chat, Conversation, Device, GenerateOptions, LlmError, Model, Remote};
+use crate::llm::{Backend, Chat, Conversation, Device, GenerateOptions, LlmError, Model, Remote, TileCache};
 use crate::obj::Target;
 use crate::retrieve::corpus::Example;
 use crate::retrieve::index::{IndexError, Location};
@@ -192,9 +192,14 @@ impl LoadedModel {
     /// default), verified in the store, on `device`.
     pub fn load(name: Option<&str>, device: &Device) -> Result<LoadedModel, PipelineError> {
         let manifest = Manifest::load()?;
-        let resolved = Store::open_default()?.resolve(&manifest, name)?;
+        let store = Store::open_default()?;
+        let resolved = store.resolve(&manifest, name)?;
         let start = Instant::now();
-        let model = Model::load(&resolved.path, &resolved.name, device)?;
+        // Without a cache (turned off, or a model file that cannot be looked at) the model loads
+        // all the same, only slower.
+        let off = std::env::var("KGENT_TILE_CACHE").is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "no" | "false"));
+        let cache = if off { None } else { TileCache::for_model(store.dir(), &resolved.path, resolved.sha256.as_deref()).ok() };
+        let model = Model::load_with_cache(&resolved.path, &resolved.name, device, cache.as_ref())?;
         Ok(LoadedModel { engine: Engine::Local { model, resolved }, load_time: start.elapsed() })
     }
 

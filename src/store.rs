@@ -332,6 +332,9 @@ impl Store {
     fn remove(&self, spec: &ModelSpec) {
         let _ = fs::remove_file(self.path_of(spec));
         let _ = fs::remove_file(self.stamp_path(spec));
+        if let Ok(tiles) = crate::llm::TileCache::for_model(&self.dir, &self.path_of(spec), Some(&spec.sha256)) {
+            tiles.remove();
+        }
     }
 
     /// The state of every model in the manifest, without hashing unless `rehash`.

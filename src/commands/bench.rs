@@ -32,8 +32,14 @@ struct LlmBench {
     /// (runs interleaved with the plain ones); absent with --no-grammar.
     #[serde(skip_serializing_if = "Option::is_none")]
     grammar: Option<GrammarBench>,
+    /// What the load did with the tiled weight cache (mapped: nothing was read or tiled).
+    tile_cache: llm::CacheState,
     peak_rss_bytes: Option<u64>,
     peak_rss_over_file: Option<f64>,
+    /// Resident memory after the runs, and its proportional share: the cache's mapped pages
+    /// count in full in RSS but are shared by every `kgent` process that maps them.
+    rss_bytes: Option<u64>,
+    pss_bytes: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -210,6 +216,7 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
 
     let file_size = model.info().file_size;
     let peak = llm::peak_rss_bytes();
+    let now = llm::rss_and_pss_bytes();
     let report = LlmBench {
         model: name,
         model_sha256: sha256,
@@ -232,14 +239,24 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
                 mask_share_of_step: mask / (1e3 / median(&mut decodes)),
             }
         }),
+        tile_cache: model.tile_cache().clone(),
         peak_rss_bytes: peak,
         peak_rss_over_file: peak.map(|p| p as f64 / file_size as f64),
+        rss_bytes: now.map(|(rss, _)| rss),
+        pss_bytes: now.map(|(_, pss)| pss),
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         println!("model      {} ({} threads)", report.model, report.threads);
-        println!("load       {:.2} s (+{:.2} s warm-up)", report.load_seconds, report.warmup_seconds);
+        let cache = match &report.tile_cache {
+            llm::CacheState::Off => "no tile cache".to_string(),
+            llm::CacheState::Mapped => "tiles mapped from the cache".to_string(),
+            llm::CacheState::Written => "tiled, cache written".to_string(),
+            llm::CacheState::Rebuilt { reason } => format!("tiled, cache rebuilt: {reason}"),
+            llm::CacheState::NotWritten { reason } => format!("tiled, cache not written: {reason}"),
+        };
+        println!("load       {:.2} s (+{:.2} s warm-up; {cache})", report.load_seconds, report.warmup_seconds);
         println!("prefill    {:.1} tok/s ({} tokens)", report.prefill_tok_per_s, report.prefill_tokens);
         println!("decode     {:.1} tok/s ({} tokens)", report.decode_tok_per_s, report.decode_tokens);
         if let Some(g) = &report.grammar {
@@ -254,6 +271,9 @@ fn llm_bench(args: BenchLlmArgs) -> Result<ExitCode> {
         }
         if let (Some(p), Some(r)) = (report.peak_rss_bytes, report.peak_rss_over_file) {
             println!("peak RSS   {:.2} GB ({r:.2}x the file)", p as f64 / 1e9);
+        }
+        if let (Some(rss), Some(pss)) = (report.rss_bytes, report.pss_bytes) {
+            println!("RSS / PSS  {:.2} / {:.2} GB after the runs", rss as f64 / 1e9, pss as f64 / 1e9);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -40,6 +40,10 @@ pub fn run(args: CompleteArgs) -> Result<ExitCode> {
             "model": loaded.name(),
             "model_sha256": sha256,
             "load_seconds": loaded.load_time.as_secs_f64(),
+            "tile_cache": match &loaded.engine {
+                crate::pipeline::Engine::Local { model, .. } => serde_json::to_value(model.tile_cache())?,
+                crate::pipeline::Engine::Remote(_) => serde_json::Value::Null,
+            },
             "options": opts,
             "reply": reply,
         });

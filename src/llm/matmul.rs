@@ -72,7 +72,29 @@ pub struct QMatrix {
     format: Format,
     rows: usize,
     cols: usize,
-    data: Vec<u8>,
+    data: Tiles,
+}
+
+/// Bump whenever [`Layout`] or [`Tile::pack`] change what bytes a matrix holds: tiled weight
+/// caches written under another version are rebuilt, never read
+/// ([`tiles`](super::tiles)). The layout is the same for every instruction set: the kernels
+/// pick their code at run time over these bytes.
+pub const LAYOUT_VERSION: u32 = 1;
+
+/// A matrix's tiles: tiled in this process, or mapped from the tiled weight cache.
+enum Tiles {
+    Owned(Vec<u8>),
+    Mapped { map: std::sync::Arc<memmap2::Mmap>, at: std::ops::Range<usize> },
+}
+
+impl std::ops::Deref for Tiles {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Tiles::Owned(v) => v,
+            Tiles::Mapped { map, at } => &map[at.clone()],
+        }
+    }
 }
 
 /// Rows per tile.
@@ -324,7 +346,26 @@ impl QMatrix {
                 }
             });
         }
-        Ok(QMatrix { format, rows, cols, data })
+        Ok(QMatrix { format, rows, cols, data: Tiles::Owned(data) })
+    }
+
+    /// A matrix whose tiles are `map[at]`, as [`QMatrix::tiles`] gave them to the cache.
+    pub fn mapped(format: Format, rows: usize, cols: usize, map: std::sync::Arc<memmap2::Mmap>, at: std::ops::Range<usize>) -> Result<Self, String> {
+        let want = Layout::new(format, rows, cols).bytes();
+        if at.len() != want || at.end > map.len() {
+            return Err(format!("{format:?} {rows}x{cols} needs {want} bytes of tiles, the cache holds {} at {}..{} of {}", at.len(), at.start, at.end, map.len()));
+        }
+        Ok(QMatrix { format, rows, cols, data: Tiles::Mapped { map, at } })
+    }
+
+    /// The tiles, as the kernels read them (what the tiled weight cache stores).
+    pub fn tiles(&self) -> &[u8] {
+        &self.data
+    }
+
+    /// The tiles' length for a matrix of this shape.
+    pub fn tiled_bytes(format: Format, rows: usize, cols: usize) -> usize {
+        Layout::new(format, rows, cols).bytes()
     }
 
     pub fn format(&self) -> Format {

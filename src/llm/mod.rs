@@ -21,6 +21,7 @@ pub mod qwen2;
 pub mod remote;
 pub mod sample;
 mod template;
+pub mod tiles;
 pub mod tiny;
 
 pub use candle_core::Device;
@@ -28,9 +29,10 @@ pub use candle_core::Device;
 pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason};
 pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
-pub use model::{peak_rss_bytes, Header, LlmError, Model, ModelInfo};
+pub use model::{peak_rss_bytes, rss_and_pss_bytes, Header, LlmError, Model, ModelInfo};
 pub use remote::{Remote, RemoteChat};
 pub use template::{ChatTemplate, Piece};
+pub use tiles::{CacheState, TileCache};
 
 /// Where the model runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum, schemars::JsonSchema)]

@@ -13,7 +13,8 @@ use tokenizers::Tokenizer;
 
 use super::constrain::GrammarFactory;
 
-use super::qwen2::ModelWeights;
+use super::qwen2::{ModelWeights, TileSource};
+use super::tiles::{self, CacheState, TileCache, Unusable};
 use super::template::{ChatTemplate, Piece};
 
 /// Failures of the model runtime itself (never of a generated program).
@@ -119,6 +120,8 @@ pub struct Model {
     /// The tokens whose keys and values the cache holds, by position: what a new conversation
     /// may reuse ([`Chat`] reuses a system turn it shares).
     kv_tokens: Vec<u32>,
+    /// What the load did with the tiled weight cache.
+    tile_cache: CacheState,
 }
 
 impl Model {
@@ -126,6 +129,13 @@ impl Model {
     /// the CPU regrouped into 8-row tiles, see [`matmul`](super::matmul)), and the tokenizer is rebuilt from the
     /// file's own vocabulary and merges.
     pub fn load(path: &Path, name: &str, device: &Device) -> Result<Self> {
+        Self::load_with_cache(path, name, device, None)
+    }
+
+    /// As [`Model::load`], with the CPU's tiles mapped from `cache` when it holds them for this
+    /// file, else tiled from the file and written to it ([`tiles`](super::tiles)). A cache that
+    /// cannot be written costs only speed: the model loads all the same.
+    pub fn load_with_cache(path: &Path, name: &str, device: &Device, cache: Option<&TileCache>) -> Result<Self> {
         let io = |source| LlmError::Io { path: path.to_path_buf(), source };
         let file = File::open(path).map_err(io)?;
         let file_size = file.metadata().map_err(io)?.len();
@@ -141,8 +151,25 @@ impl Model {
             layers,
             embedding_length,
         };
-        let weights = ModelWeights::from_gguf(content, &mut reader, device).map_err(|e| LlmError::BadGguf { path: path.to_path_buf(), message: e.to_string() })?;
-        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None, kv_tokens: Vec::new() })
+        let cache = cache.filter(|_| device.is_cpu());
+        let (mut source, mut tile_cache) = match cache.map(|c| c.open(&tiles::expected(&content))) {
+            None => (TileSource::File { keep: None }, CacheState::Off),
+            Some(Ok(mapped)) => (TileSource::Cache(mapped), CacheState::Mapped),
+            Some(Err(Unusable::Missing)) => (TileSource::File { keep: Some(Vec::new()) }, CacheState::Written),
+            Some(Err(Unusable::Invalid(reason))) => (TileSource::File { keep: Some(Vec::new()) }, CacheState::Rebuilt { reason }),
+        };
+        let weights = ModelWeights::from_gguf(content, &mut reader, device, &mut source).map_err(|e| LlmError::BadGguf { path: path.to_path_buf(), message: e.to_string() })?;
+        if let (Some(cache), TileSource::File { keep: Some(matrices) }) = (cache, &source) {
+            if let Err(e) = cache.write(matrices) {
+                tile_cache = CacheState::NotWritten { reason: format!("{}: {e}", cache.path().display()) };
+            }
+        }
+        Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None, kv_tokens: Vec::new(), tile_cache })
+    }
+
+    /// What the load did with the tiled weight cache.
+    pub fn tile_cache(&self) -> &CacheState {
+        &self.tile_cache
     }
 
     pub fn info(&self) -> &ModelInfo {
@@ -234,6 +261,18 @@ impl Model {
         self.clear_kv_cache();
         Ok(())
     }
+}
+
+/// This process's resident memory now, and its proportional share (`Pss`: a page mapped by `n`
+/// processes counts `1/n`, so the tiled weight cache's pages shared between `kgent` processes
+/// are counted once overall), in bytes (Linux `smaps_rollup`).
+pub fn rss_and_pss_bytes() -> Option<(u64, u64)> {
+    let rollup = std::fs::read_to_string("/proc/self/smaps_rollup").ok()?;
+    let field = |name: &str| -> Option<u64> {
+        let line = rollup.lines().find(|l| l.starts_with(name))?;
+        Some(line.split_whitespace().nth(1)?.parse::<u64>().ok()? * 1024)
+    };
+    Some((field("Rss:")?, field("Pss:")?))
 }
 
 /// Peak resident memory of this process so far (Linux `VmHWM`), in bytes.

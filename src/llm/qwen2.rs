@@ -25,6 +25,7 @@ use candle_nn::Embedding;
 use super::attention::{self, Rows};
 use super::elementwise;
 use super::matmul::{self, Format, QMatrix};
+use super::tiles;
 
 /// RMS normalisation by the file's weight (dequantized once), through candle-nn's fused op.
 struct RmsNorm {
@@ -126,17 +127,34 @@ impl Linear {
     }
 }
 
-/// Reads a weight matrix in the file's own blocks when our kernels multiply its format on this
-/// device, else `None`.
-fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Option<Arc<QMatrix>>> {
-    let Some(info) = ct.tensor_infos.get(name) else { candle_core::bail!("cannot find tensor info for {name}") };
-    let (Some(format), Device::Cpu, &[rows, cols]) = (Format::from_ggml(info.ggml_dtype), device, info.shape.dims()) else { return Ok(None) };
-    reader.seek(SeekFrom::Start(ct.tensor_data_offset + info.offset))?;
-    QMatrix::read(format, rows, cols, reader).map(|m| Some(Arc::new(m))).map_err(|e| candle_core::Error::Msg(format!("{name}: {e}")))
+/// Where a load's tiled matrices come from.
+pub enum TileSource {
+    /// Tiled now from the GGUF; `keep` collects them (by tensor name) for the cache.
+    File { keep: Option<Vec<(String, Arc<QMatrix>)>> },
+    /// Mapped from the tiled weight cache; a matrix it lacks is tiled from the GGUF.
+    Cache(tiles::Mapped),
 }
 
-fn linear<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device) -> Result<Linear> {
-    Ok(match read_matrix(ct, reader, name, device)? {
+/// Reads a weight matrix in the file's own blocks when our kernels multiply its format on this
+/// device, else `None`.
+fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device, source: &mut TileSource) -> Result<Option<Arc<QMatrix>>> {
+    let Some(info) = ct.tensor_infos.get(name) else { candle_core::bail!("cannot find tensor info for {name}") };
+    let (Some(format), Device::Cpu, &[rows, cols]) = (Format::from_ggml(info.ggml_dtype), device, info.shape.dims()) else { return Ok(None) };
+    if let TileSource::Cache(mapped) = source {
+        if let Some(m) = mapped.matrix(name) {
+            return Ok(Some(Arc::new(m)));
+        }
+    }
+    reader.seek(SeekFrom::Start(ct.tensor_data_offset + info.offset))?;
+    let m = QMatrix::read(format, rows, cols, reader).map(Arc::new).map_err(|e| candle_core::Error::Msg(format!("{name}: {e}")))?;
+    if let TileSource::File { keep: Some(keep) } = source {
+        keep.push((name.to_string(), Arc::clone(&m)));
+    }
+    Ok(Some(m))
+}
+
+fn linear<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device, source: &mut TileSource) -> Result<Linear> {
+    Ok(match read_matrix(ct, reader, name, device, source)? {
         Some(m) => Linear::Own(OwnMatMul::single(m)),
         None => Linear::Candle(QMatMul::from_qtensor(ct.tensor(reader, name, device)?)?),
     })
@@ -152,12 +170,12 @@ enum Projections {
 
 impl Projections {
     /// `parts` are `(weight, bias)` tensor names.
-    fn load<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, parts: &[(String, Option<String>)], device: &Device) -> Result<Self> {
+    fn load<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, parts: &[(String, Option<String>)], device: &Device, source: &mut TileSource) -> Result<Self> {
         let mut bias = |name: &Option<String>| name.as_ref().map(|n| ct.tensor(reader, n, device)?.dequantize(device)).transpose();
         let biases = parts.iter().map(|(_, b)| bias(b)).collect::<Result<Vec<_>>>()?;
         let mut own = Vec::new();
         for (weight, _) in parts {
-            match read_matrix(ct, reader, weight, device)? {
+            match read_matrix(ct, reader, weight, device, source)? {
                 Some(m) => own.push(m),
                 None => break,
             }
@@ -167,7 +185,7 @@ impl Projections {
             let read = own.len();
             let mut linears: Vec<Linear> = own.into_iter().map(|m| Linear::Own(OwnMatMul::single(m))).collect();
             for (weight, _) in &parts[read..] {
-                linears.push(linear(ct, reader, weight, device)?);
+                linears.push(linear(ct, reader, weight, device, source)?);
             }
             return Ok(Projections::Separate(linears.into_iter().zip(biases).collect()));
         }
@@ -397,7 +415,9 @@ fn rope_tables(head_dim: usize, freq_base: f32, context_length: usize, device: &
 }
 
 impl ModelWeights {
-    pub fn from_gguf<R: std::io::Seek + std::io::Read>(ct: gguf_file::Content, reader: &mut R, device: &Device) -> Result<Self> {
+    /// The model in `ct`, its tensors read from `reader`, its matrices tiled from there or mapped
+    /// as `source` says.
+    pub fn from_gguf<R: std::io::Seek + std::io::Read>(ct: gguf_file::Content, reader: &mut R, device: &Device, source: &mut TileSource) -> Result<Self> {
         let md = |s: &str| match ct.metadata.get(s) {
             None => candle_core::bail!("cannot find {s} in metadata"),
             Some(v) => Ok(v),
@@ -412,13 +432,13 @@ impl ModelWeights {
         let head_dim = embedding_length / head_count;
         let neg_inf = Tensor::new(f32::NEG_INFINITY, device)?;
 
-        let embeddings = match read_matrix(&ct, reader, "token_embd.weight", device)? {
+        let embeddings = match read_matrix(&ct, reader, "token_embd.weight", device, source)? {
             Some(table) => Embeddings::Quantized(table),
             None => Embeddings::Dense(Embedding::new(ct.tensor(reader, "token_embd.weight", device)?.dequantize(device)?, embedding_length)),
         };
         let norm = RmsNorm::from_qtensor(ct.tensor(reader, "output_norm.weight", device)?, rms_norm_eps)?;
         let output = if ct.tensor_infos.contains_key("output.weight") {
-            linear(&ct, reader, "output.weight", device)?
+            linear(&ct, reader, "output.weight", device, source)?
         } else {
             // Tied embeddings: the output projection shares the table.
             match &embeddings {
@@ -432,10 +452,10 @@ impl ModelWeights {
         for i in 0..block_count {
             let name = |n: &str| format!("blk.{i}.{n}");
             let with_bias = |n: &str| (name(&format!("{n}.weight")), Some(name(&format!("{n}.bias"))));
-            let qkv = Projections::load(&ct, reader, &[with_bias("attn_q"), with_bias("attn_k"), with_bias("attn_v")], device)?;
-            let wo = linear(&ct, reader, &name("attn_output.weight"), device)?;
-            let gate_up = Projections::load(&ct, reader, &[(name("ffn_gate.weight"), None), (name("ffn_up.weight"), None)], device)?;
-            let mlp = Mlp { gate_up, down: linear(&ct, reader, &name("ffn_down.weight"), device)? };
+            let qkv = Projections::load(&ct, reader, &[with_bias("attn_q"), with_bias("attn_k"), with_bias("attn_v")], device, source)?;
+            let wo = linear(&ct, reader, &name("attn_output.weight"), device, source)?;
+            let gate_up = Projections::load(&ct, reader, &[(name("ffn_gate.weight"), None), (name("ffn_up.weight"), None)], device, source)?;
+            let mlp = Mlp { gate_up, down: linear(&ct, reader, &name("ffn_down.weight"), device, source)? };
             let mut t = |n: &str| ct.tensor(reader, &name(n), device);
             layers.push(Layer {
                 qkv,
@@ -510,7 +530,7 @@ mod tests {
             (content, file)
         };
         let (ct, mut file) = open();
-        let mut ours = ModelWeights::from_gguf(ct, &mut file, &Device::Cpu).unwrap();
+        let mut ours = ModelWeights::from_gguf(ct, &mut file, &Device::Cpu, &mut TileSource::File { keep: None }).unwrap();
         let (ct, mut file) = open();
         let mut theirs = reference::ModelWeights::from_gguf(ct, &mut file, &Device::Cpu).unwrap();
 
