@@ -353,6 +353,10 @@ pub struct CompleteArgs {
     /// Stop when the reply contains this text (repeatable); the reply ends before it.
     #[arg(long = "stop")]
     pub stop: Vec<String>,
+    /// Most tokens guessed ahead from the prompt per pass (prompt-lookup speculative decoding;
+    /// the reply is the same); 0 decodes one token per pass.
+    #[arg(long, default_value_t = crate::llm::DEFAULT_DRAFT)]
+    pub draft: usize,
     /// Print one JSON object (reply, timings, model and its sha256) instead of streaming text.
     #[arg(long)]
     pub json: bool,
@@ -494,6 +498,25 @@ pub enum BenchCommand {
         requests: Option<usize>,
         #[arg(long, value_enum, default_value = "bpftrace")]
         target: Target,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Speculative decoding on gen's own workload: each request generated with drafts off and
+    /// on, interleaved (the order alternating), with decode tok/s of both and whether every
+    /// reply came out the same.
+    #[command(after_help = "Examples:\n  kgent bench draft --requests 6\n  kgent bench draft --corpus dataset/eval/dev.toml --draft 4 --json")]
+    Draft {
+        #[command(flatten)]
+        model: ModelArgs,
+        /// A corpus like dataset/eval/requests.toml [default: our eval requests].
+        #[arg(long, value_name = "FILE")]
+        corpus: Option<PathBuf>,
+        /// How many of its requests (every k-th) [default: 11].
+        #[arg(long)]
+        requests: Option<usize>,
+        /// Most tokens a draft guesses ahead in the drafting runs.
+        #[arg(long, default_value_t = crate::llm::DEFAULT_DRAFT)]
+        draft: usize,
         #[arg(long)]
         json: bool,
     },

@@ -88,6 +88,9 @@ pub struct Settings {
     /// Write a complete plan as a program without the model (on by default; off, the model
     /// writes every program).
     pub plan: bool,
+    /// Most tokens a draft guesses ahead while decoding (0: one token per pass); the programs
+    /// are the same either way, only faster.
+    pub draft: usize,
 }
 
 impl Default for Settings {
@@ -104,6 +107,7 @@ impl Default for Settings {
             comprehend: crate::comprehend::Source::Words,
             grammar: false,
             plan: true,
+            draft: crate::llm::DEFAULT_DRAFT,
         }
     }
 }
@@ -118,7 +122,7 @@ impl Settings {
         if let Some(n) = self.max_tokens {
             opts.generate.max_tokens = n;
         }
-        opts.generate = GenerateOptions { seed: self.seed, temperature: self.temperature, ..opts.generate };
+        opts.generate = GenerateOptions { seed: self.seed, temperature: self.temperature, draft: self.draft, ..opts.generate };
         opts
     }
 }

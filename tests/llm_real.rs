@@ -66,3 +66,19 @@ fn text_that_spells_control_tokens_stays_text_for_the_real_tokenizer() {
     assert_eq!(transcript.iter().filter(|&&t| t == 151644).count(), 5, "{transcript:?}");
     assert_eq!(transcript.iter().filter(|&&t| t == 151645).count(), 4, "{transcript:?}");
 }
+
+/// Drafts from the prompt (a reply editing a program it was shown) give the 0.5B's plain greedy
+/// reply, in fewer passes.
+#[test]
+fn drafted_decoding_gives_the_real_models_plain_reply_in_fewer_passes() {
+    let Some(mut model) = real_model() else { return };
+    let prompt = "Here is a bpftrace program:\ntracepoint:syscalls:sys_enter_openat { @start[tid] = nsecs; }\ntracepoint:syscalls:sys_exit_openat /@start[tid]/ { @lat[comm] = hist((nsecs - @start[tid]) / 1000); delete(@start[tid]); }\nChange it to trace read instead of openat. Reply with only the program.";
+    let mut reply = |draft| {
+        let mut chat = Chat::new(&mut model, None).unwrap();
+        chat.send(prompt, &GenerateOptions { max_tokens: 120, draft, ..Default::default() }, &mut |_| {}).unwrap()
+    };
+    let plain = reply(0);
+    let drafted = reply(8);
+    assert_eq!(drafted.text, plain.text);
+    assert!(drafted.accepted_tokens > 0 && drafted.decode_passes < plain.decode_passes, "{} accepted, {} passes against {}", drafted.accepted_tokens, drafted.decode_passes, plain.decode_passes);
+}

@@ -193,6 +193,33 @@ fn masked_sampling_writes_only_catalog_probes_and_their_fields() {
     assert!(seen_probes > 0, "no probe written at all: {programs:?}");
 }
 
+/// Prompt-lookup drafts change how many passes a reply takes, never the reply: greedy replies
+/// with and without drafts are the same, freely and under a grammar, and drafts were tried.
+#[test]
+fn drafted_greedy_replies_are_the_plain_ones() {
+    use kgent::synth::grammar::Grammar;
+    let catalog = common::tracepoint_catalog(&[("tracepoint:syscalls:sys_enter_openat", &["dfd", "filename", "flags"][..])]);
+    let grammar = kgent::llm::GrammarText(Grammar::for_request(&catalog, &["tracepoint:syscalls:sys_enter_openat".into()], false).lark.into());
+    let (_dir, mut model) = tiny_model(3);
+    let prompt = "tracepoint:syscalls:sys_enter_openat { @opens[comm] = count(); } the the the ".repeat(4);
+    let mut tried = 0;
+    for grammar in [None, Some(grammar)] {
+        let mut reply = |draft| {
+            let mut chat = Chat::new(&mut model, None).unwrap();
+            let opts = GenerateOptions { max_tokens: 60, draft, grammar: grammar.clone(), ..Default::default() };
+            chat.send(&prompt, &opts, &mut |_| {}).unwrap()
+        };
+        let plain = reply(0);
+        let drafted = reply(8);
+        assert_eq!(drafted.text, plain.text, "grammar: {}", grammar.is_some());
+        assert_eq!(drafted.generated_tokens, plain.generated_tokens);
+        assert_eq!(plain.drafted_tokens, 0);
+        assert!(drafted.decode_passes + drafted.accepted_tokens <= plain.decode_passes + 1, "{drafted:?} vs {plain:?}");
+        tried += drafted.drafted_tokens;
+    }
+    assert!(tried > 0, "no draft was ever tried: the test shows nothing");
+}
+
 /// Writes the GGUF header fuzzer's seed (`fuzz/corpus/gguf_header/tiny-header.seed`): the header
 /// of the tiny model these tests load.
 #[test]

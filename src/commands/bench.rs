@@ -60,6 +60,7 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
         BenchCommand::Index { misses, json } => index_bench(misses, json),
         BenchCommand::E2e { model, corpus, requests, target, json } => e2e_bench(&model, corpus.as_deref(), requests, target, json),
         BenchCommand::Verify { json } => verify_bench(json),
+        BenchCommand::Draft { model, corpus, requests, draft, json } => draft_bench(&model, corpus.as_deref(), requests, draft, json),
     }
 }
 
@@ -164,6 +165,91 @@ fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n:
             println!("verified   median {m:.1} s, p90 {p:.1} s to a checked program");
         }
         println!("first gen  {:.1} s (load + first request)", report.first_gen_seconds);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Serialize)]
+struct DraftBench {
+    model: String,
+    corpus: String,
+    draft: usize,
+    /// Requests the model wrote for (a plan's program decodes nothing).
+    requests: usize,
+    /// Requests whose every reply came out the same with drafts as without.
+    identical: usize,
+    generated_tokens: usize,
+    plain_decode_tok_per_s: f64,
+    draft_decode_tok_per_s: f64,
+    speedup: f64,
+    per_request: Vec<DraftRequest>,
+}
+
+#[derive(Debug, Serialize)]
+struct DraftRequest {
+    id: String,
+    identical: bool,
+    generated_tokens: usize,
+    plain_decode_seconds: f64,
+    draft_decode_seconds: f64,
+}
+
+/// Each request twice, drafts off and on, alternating which goes first so that drifting memory
+/// bandwidth weighs on both alike.
+fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n: Option<usize>, draft: usize, json: bool) -> Result<ExitCode> {
+    use crate::pipeline::{Session, Settings};
+    ensure!(draft > 0, "--draft must be above 0 (0 is the plain decoding it is compared with)");
+    let all = super::eval::corpus(corpus)?;
+    ensure!(!all.is_empty(), "the corpus holds no requests");
+    let n = n.unwrap_or(11).min(all.len());
+    ensure!(n > 0, "--requests must be above 0");
+    let step = (all.len() / n).max(1);
+    let loaded = super::progress::load_model(model)?;
+    let name = loaded.name().to_string();
+    let mut session = Session::new(super::gen::open_host()?, Some(loaded), super::progress::model_opener(model)?);
+    let mut per_request = Vec::new();
+    for (i, req) in all.iter().step_by(step).take(n).enumerate() {
+        let bar = super::progress::spinner(format!("[{}/{n}] {}", i + 1, req.id));
+        let mut run = |d: usize| -> Result<(Vec<String>, usize, f64)> {
+            let settings = Settings { target: req.target.unwrap_or(crate::obj::Target::Bpftrace), draft: d, ..Settings::default() };
+            let report = session.generate(&req.request, &settings, &mut |_| {}, &mut |_| {})?;
+            let model_attempts: Vec<_> = report.attempts.iter().filter(|a| a.generated_tokens > 0).collect();
+            Ok((model_attempts.iter().map(|a| a.program.clone()).collect(), model_attempts.iter().map(|a| a.generated_tokens).sum(), model_attempts.iter().map(|a| a.seconds.decode).sum()))
+        };
+        let (plain, drafted) = if i % 2 == 0 {
+            let p = run(0)?;
+            (p, run(draft)?)
+        } else {
+            let d = run(draft)?;
+            (run(0)?, d)
+        };
+        bar.finish_and_clear();
+        if plain.1 == 0 {
+            continue;
+        }
+        per_request.push(DraftRequest { id: req.id.clone(), identical: plain.0 == drafted.0, generated_tokens: plain.1, plain_decode_seconds: plain.2, draft_decode_seconds: drafted.2 });
+    }
+    let tokens: usize = per_request.iter().map(|r| r.generated_tokens).sum();
+    let plain: f64 = per_request.iter().map(|r| r.plain_decode_seconds).sum();
+    let drafted: f64 = per_request.iter().map(|r| r.draft_decode_seconds).sum();
+    let report = DraftBench {
+        model: name,
+        corpus: corpus.map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string()),
+        draft,
+        requests: per_request.len(),
+        identical: per_request.iter().filter(|r| r.identical).count(),
+        generated_tokens: tokens,
+        plain_decode_tok_per_s: tokens as f64 / plain.max(1e-9),
+        draft_decode_tok_per_s: tokens as f64 / drafted.max(1e-9),
+        speedup: plain / drafted.max(1e-9),
+        per_request,
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        println!("model      {} (drafts of up to {} tokens)", report.model, report.draft);
+        println!("requests   {} the model wrote for, {} with the same replies both ways", report.requests, report.identical);
+        println!("decode     {:.1} tok/s plain, {:.1} tok/s drafting ({:.2}x, {} tokens)", report.plain_decode_tok_per_s, report.draft_decode_tok_per_s, report.speedup, report.generated_tokens);
     }
     Ok(ExitCode::SUCCESS)
 }

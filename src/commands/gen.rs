@@ -25,6 +25,7 @@ pub fn settings(args: &GenArgs) -> Settings {
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
         grammar: args.grammar && !args.no_grammar,
         plan: !args.no_plan,
+        ..Settings::default()
     }
 }
 

@@ -31,11 +31,18 @@ pub struct GenerateOptions {
     /// Only replies this grammar accepts can be sampled (`None`: free decoding).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grammar: Option<GrammarText>,
+    /// Most tokens a draft may guess ahead (prompt lookup, see [`Chat::generate`]); 0 decodes
+    /// one token per pass. The reply is the same either way.
+    pub draft: usize,
 }
+
+/// Tokens a draft guesses by default: past about this many, a wrong guess costs more than a
+/// right one saves on two cores (`kgent bench e2e --draft N` measures it).
+pub const DEFAULT_DRAFT: usize = 8;
 
 impl Default for GenerateOptions {
     fn default() -> Self {
-        GenerateOptions { max_tokens: 512, temperature: 0.0, top_p: None, seed: 42, stop: Vec::new(), grammar: None }
+        GenerateOptions { max_tokens: 512, temperature: 0.0, top_p: None, seed: 42, stop: Vec::new(), grammar: None, draft: DEFAULT_DRAFT }
     }
 }
 
@@ -80,6 +87,12 @@ pub struct Reply {
     /// per grammar).
     #[serde(with = "secs")]
     pub grammar_setup_time: Duration,
+    /// Tokens guessed by drafts and run through the model, and of those, the ones the model
+    /// then chose itself (each saved a pass).
+    pub drafted_tokens: usize,
+    pub accepted_tokens: usize,
+    /// Passes through the model while decoding (a pass checks a draft, or runs one token).
+    pub decode_passes: usize,
 }
 
 mod secs {
@@ -177,7 +190,16 @@ impl<'m> Chat<'m> {
     }
 
     /// Generates a reply from the logits of a prefill, then closes the turn in the transcript.
-    pub fn generate(&mut self, mut logits: Tensor, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+    ///
+    /// **Prompt lookup.** Replies copy heavily from their prompt (the worked examples, the
+    /// previous attempt), so when the last tokens also occur earlier in the transcript, the
+    /// tokens that followed them there are a draft: the token just chosen and the draft run in
+    /// one pass, which gives the logits after each. Each draft token the model would have chosen
+    /// itself from those logits (the same sampler, the grammar's mask applied in turn) is taken
+    /// without a pass of its own; the first it would not have chosen ends the draft. Greedy
+    /// replies are the ones plain decoding gives; sampled ones keep plain sampling's
+    /// distribution ([`Sampler::sample_drafted`]).
+    pub fn generate(&mut self, logits: Tensor, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         let limit = self.model.info().context_length;
         let needed = self.cached.len() + opts.max_tokens + 2;
         if needed > limit {
@@ -193,20 +215,20 @@ impl<'m> Chat<'m> {
         let mut sampler = Sampler::new(opts.seed, opts.sampling());
         let mut generated: Vec<u32> = Vec::new();
         let mut stream = TextStream::new(&opts.stop);
+        let (mut drafted, mut accepted, mut passes) = (0, 0, 0);
+        // Logits not yet used, in order, each with the draft token the model ran after them.
+        let mut rows: std::collections::VecDeque<(Vec<f32>, Option<u32>)> = [(logits.to_vec1()?, None)].into();
         let stop = loop {
-            let next = match constraint.as_mut() {
-                None => sampler.sample(&logits)?,
-                Some(c) => {
-                    let mut host: Vec<f32> = logits.to_vec1()?;
-                    let t = Instant::now();
-                    let open = c.mask(&mut host)?;
-                    mask_time += t.elapsed();
-                    if !open {
-                        break StopReason::EndOfTurn;
-                    }
-                    sampler.sample_slice(&host)
+            let (mut row, guess) = rows.pop_front().expect("a row after every token run");
+            if let Some(c) = constraint.as_mut() {
+                let t = Instant::now();
+                let open = c.mask(&mut row)?;
+                mask_time += t.elapsed();
+                if !open {
+                    break StopReason::EndOfTurn;
                 }
-            };
+            }
+            let next = sampler.sample_drafted(&row, guess);
             if self.model.is_stop(next) {
                 break StopReason::EndOfTurn;
             }
@@ -223,8 +245,19 @@ impl<'m> Chat<'m> {
             if generated.len() >= opts.max_tokens {
                 break StopReason::MaxTokens;
             }
-            logits = self.model.forward(&[next], self.cached.len())?;
+            if guess == Some(next) {
+                // Already run: its logits are the next row.
+                accepted += 1;
+                self.cached.push(next);
+                continue;
+            }
+            let draft = prompt_lookup(&self.cached, next, opts.draft.min(opts.max_tokens - generated.len()));
+            let run: Vec<u32> = std::iter::once(next).chain(draft.iter().copied()).collect();
+            let out = if draft.is_empty() { vec![self.model.forward(&run, self.cached.len())?.to_vec1()?] } else { self.model.forward_rows(&run, self.cached.len())? };
+            passes += 1;
+            drafted += draft.len();
             self.cached.push(next);
+            rows = out.into_iter().zip(draft.iter().copied().map(Some).chain([None])).collect();
         };
         // The last sampled token was never run through the model: it opens the next prefill,
         // followed by the end-of-turn marker (the model's own `<|im_end|>` when it stopped itself).
@@ -233,7 +266,19 @@ impl<'m> Chat<'m> {
         }
         self.pending.extend(self.model.encode_turn(&self.model.template().end_of_reply())?);
         let text = stream.finish(on_text);
-        Ok(Reply { text, stop, prompt_tokens: 0, generated_tokens: generated.len(), prefill_time: Duration::ZERO, decode_time: start.elapsed(), mask_time, grammar_setup_time })
+        Ok(Reply {
+            text,
+            stop,
+            prompt_tokens: 0,
+            generated_tokens: generated.len(),
+            prefill_time: Duration::ZERO,
+            decode_time: start.elapsed(),
+            mask_time,
+            grammar_setup_time,
+            drafted_tokens: drafted,
+            accepted_tokens: accepted,
+            decode_passes: passes,
+        })
     }
 
     /// A fresh constraint for `grammar`, compiling it only when it is not the last one used.
@@ -244,6 +289,29 @@ impl<'m> Chat<'m> {
         }
         Ok(self.compiled.as_ref().expect("compiled just now").start())
     }
+}
+
+/// Shortest run of tokens matched: a single token recurs too often to predict what follows.
+const LOOKUP_MIN: usize = 2;
+/// Longest run matched: the longer the match, the likelier the text goes on the same way.
+const LOOKUP_MAX: usize = 4;
+
+/// Up to `n` tokens guessed to follow `context` and then `next`: what followed the latest
+/// earlier occurrence of its last [`LOOKUP_MAX`]..[`LOOKUP_MIN`] tokens (the longest that occurs).
+fn prompt_lookup(context: &[u32], next: u32, n: usize) -> Vec<u32> {
+    if n == 0 {
+        return Vec::new();
+    }
+    let seq: Vec<u32> = context.iter().copied().chain([next]).collect();
+    for len in (LOOKUP_MIN..=LOOKUP_MAX).rev() {
+        let Some(tail) = seq.len().checked_sub(len).map(|at| &seq[at..]) else { continue };
+        // Latest first, and never the tail itself.
+        if let Some(at) = (0..seq.len() - len).rev().find(|&i| &seq[i..i + len] == tail) {
+            let from = at + len;
+            return seq[from..(from + n).min(seq.len())].to_vec();
+        }
+    }
+    Vec::new()
 }
 
 /// One side of a conversation with a model: the real [`Chat`], or a scripted fake in tests.
@@ -305,6 +373,9 @@ impl Conversation for ScriptedChat {
             decode_time: Duration::ZERO,
             mask_time: Duration::ZERO,
             grammar_setup_time: Duration::ZERO,
+            drafted_tokens: 0,
+            accepted_tokens: 0,
+            decode_passes: 0,
         })
     }
 }
@@ -404,6 +475,18 @@ mod tests {
         let (out, full, _) = stream(&["a\u{FFFD}", "a\u{e9}"], &[]);
         assert_eq!(out, ["a", "\u{e9}"]);
         assert_eq!(full, "a\u{e9}");
+    }
+
+    #[test]
+    fn a_draft_is_what_followed_the_latest_longest_earlier_match() {
+        // ... 1 2 3 [9 9] ... 1 2 3 [7 7] ... then 1 2 → after the latest "1 2": 3 7 7.
+        let context = [1, 2, 3, 9, 9, 5, 1, 2, 3, 7, 7, 5, 1];
+        assert_eq!(prompt_lookup(&context, 2, 3), [3, 7, 7]);
+        assert_eq!(prompt_lookup(&context, 2, 8), [3, 7, 7, 5, 1, 2], "up to the end of the context");
+        // The longest match wins over a later shorter one: "9 9 5" occurred once, after "3".
+        assert_eq!(prompt_lookup(&[3, 9, 9, 5, 4, 8, 9, 5, 6, 3, 9, 9], 5, 2), [4, 8]);
+        assert!(prompt_lookup(&context, 42, 4).is_empty(), "nothing follows an unseen token");
+        assert!(prompt_lookup(&context, 2, 0).is_empty());
     }
 
     #[test]

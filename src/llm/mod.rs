@@ -26,7 +26,7 @@ pub mod tiny;
 
 pub use candle_core::Device;
 
-pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason};
+pub use chat::{Chat, Conversation, GenerateOptions, Reply, ScriptedChat, StopReason, DEFAULT_DRAFT};
 pub use constrain::{CompiledGrammar, Constraint, GrammarFactory, GrammarText};
 pub use device::parse_device;
 pub use model::{peak_rss_bytes, rss_and_pss_bytes, Header, LlmError, Model, ModelInfo};

@@ -225,6 +225,15 @@ impl Model {
     /// Runs `tokens` at positions `pos..pos+len` against the KV cache and returns the logits
     /// (f32, vocabulary-sized) for the token after the last one. `pos == 0` starts afresh.
     pub fn forward(&mut self, tokens: &[u32], pos: usize) -> Result<Tensor> {
+        self.run(tokens, pos, false)
+    }
+
+    /// As [`Model::forward`], but the logits after each of `tokens`, one row per token.
+    pub fn forward_rows(&mut self, tokens: &[u32], pos: usize) -> Result<Vec<Vec<f32>>> {
+        Ok(self.run(tokens, pos, true)?.to_vec2()?)
+    }
+
+    fn run(&mut self, tokens: &[u32], pos: usize, every: bool) -> Result<Tensor> {
         if pos + tokens.len() > self.info.context_length.max(1) {
             return Err(LlmError::ContextFull { needed: pos + tokens.len(), limit: self.info.context_length });
         }
@@ -236,7 +245,7 @@ impl Model {
         // The whole pass runs on a worker of the thread pool, so the matrix products that fan
         // out on it find the other workers still spinning instead of waking them per product.
         let weights = &mut self.weights;
-        let logits = rayon::scope(|_| weights.forward(&input, pos))?;
+        let logits = rayon::scope(|_| weights.forward_positions(&input, pos, every))?;
         self.kv_tokens.extend_from_slice(tokens);
         Ok(logits.squeeze(0)?.to_dtype(candle_core::DType::F32)?)
     }

@@ -495,7 +495,14 @@ impl ModelWeights {
         }
     }
 
+    /// The logits of the last position: `(batch, vocab)`.
     pub fn forward(&mut self, x: &Tensor, index_pos: usize) -> Result<Tensor> {
+        self.forward_positions(x, index_pos, false)
+    }
+
+    /// The logits of every position, `(batch, seq, vocab)` (speculative decoding checks a
+    /// draft's tokens in one pass), or of the last one only.
+    pub fn forward_positions(&mut self, x: &Tensor, index_pos: usize, every: bool) -> Result<Tensor> {
         let (b, seq_len) = x.dims2()?;
         let mask = if seq_len == 1 || own_attention(x.device(), b) { None } else { Some(self.mask(seq_len, index_pos, x.device())?) };
         let mut h = self.embeddings.forward(x)?;
@@ -506,7 +513,7 @@ impl ModelWeights {
             h = (m + x)?;
         }
         let x = self.norm.forward(&h)?;
-        let x = x.i((.., seq_len - 1, ..))?;
+        let x = if every { x } else { x.i((.., seq_len - 1, ..))? };
         self.output.forward(&x)
     }
 }

@@ -201,6 +201,10 @@ impl Conversation for RemoteChat<'_> {
             decode_time: start.elapsed().saturating_sub(prefill_time),
             mask_time: Duration::ZERO,
             grammar_setup_time: Duration::ZERO,
+            // The server decodes as it does; nothing is drafted here.
+            drafted_tokens: 0,
+            accepted_tokens: 0,
+            decode_passes: 0,
         })
     }
 }
