@@ -80,5 +80,11 @@ fn drafted_decoding_gives_the_real_models_plain_reply_in_fewer_passes() {
     let plain = reply(0);
     let drafted = reply(8);
     assert_eq!(drafted.text, plain.text);
-    assert!(drafted.accepted_tokens > 0 && drafted.decode_passes < plain.decode_passes, "{} accepted, {} passes against {}", drafted.accepted_tokens, drafted.decode_passes, plain.decode_passes);
+    assert!(
+        drafted.accepted_tokens > 0 && drafted.decode_passes < plain.decode_passes,
+        "{} accepted, {} passes against {}",
+        drafted.accepted_tokens,
+        drafted.decode_passes,
+        plain.decode_passes
+    );
 }

@@ -214,7 +214,11 @@ fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, 
             let settings = Settings { target: req.target.unwrap_or(crate::obj::Target::Bpftrace), draft: d, ..Settings::default() };
             let report = session.generate(&req.request, &settings, &mut |_| {}, &mut |_| {})?;
             let model_attempts: Vec<_> = report.attempts.iter().filter(|a| a.generated_tokens > 0).collect();
-            Ok((model_attempts.iter().map(|a| a.program.clone()).collect(), model_attempts.iter().map(|a| a.generated_tokens).sum(), model_attempts.iter().map(|a| a.seconds.decode).sum()))
+            Ok((
+                model_attempts.iter().map(|a| a.program.clone()).collect(),
+                model_attempts.iter().map(|a| a.generated_tokens).sum(),
+                model_attempts.iter().map(|a| a.seconds.decode).sum(),
+            ))
         };
         let (plain, drafted) = if i % 2 == 0 {
             let p = run(0)?;
@@ -227,7 +231,13 @@ fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, 
         if plain.1 == 0 {
             continue;
         }
-        per_request.push(DraftRequest { id: req.id.clone(), identical: plain.0 == drafted.0, generated_tokens: plain.1, plain_decode_seconds: plain.2, draft_decode_seconds: drafted.2 });
+        per_request.push(DraftRequest {
+            id: req.id.clone(),
+            identical: plain.0 == drafted.0,
+            generated_tokens: plain.1,
+            plain_decode_seconds: plain.2,
+            draft_decode_seconds: drafted.2,
+        });
     }
     let tokens: usize = per_request.iter().map(|r| r.generated_tokens).sum();
     let plain: f64 = per_request.iter().map(|r| r.plain_decode_seconds).sum();
@@ -249,7 +259,10 @@ fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, 
     } else {
         println!("model      {} (drafts of up to {} tokens)", report.model, report.draft);
         println!("requests   {} the model wrote for, {} with the same replies both ways", report.requests, report.identical);
-        println!("decode     {:.1} tok/s plain, {:.1} tok/s drafting ({:.2}x, {} tokens)", report.plain_decode_tok_per_s, report.draft_decode_tok_per_s, report.speedup, report.generated_tokens);
+        println!(
+            "decode     {:.1} tok/s plain, {:.1} tok/s drafting ({:.2}x, {} tokens)",
+            report.plain_decode_tok_per_s, report.draft_decode_tok_per_s, report.speedup, report.generated_tokens
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

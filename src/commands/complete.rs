@@ -17,7 +17,15 @@ pub fn run(args: CompleteArgs) -> Result<ExitCode> {
     } else {
         args.prompt.clone()
     };
-    let opts = GenerateOptions { max_tokens: args.max_tokens, temperature: args.temperature, top_p: args.top_p, seed: args.seed, stop: args.stop.clone(), grammar: None, draft: args.draft };
+    let opts = GenerateOptions {
+        max_tokens: args.max_tokens,
+        temperature: args.temperature,
+        top_p: args.top_p,
+        seed: args.seed,
+        stop: args.stop.clone(),
+        grammar: None,
+        draft: args.draft,
+    };
     let mut loaded = super::progress::load_model(&args.model)?;
     let mut chat = loaded.conversation(args.system.as_deref())?;
     let stdout = std::io::stdout();

@@ -45,7 +45,9 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
             // Fetching and verifying succeeded: a model this runtime cannot load is said, not fatal.
             match loaded.as_ref().map(|m| m.tile_cache()) {
                 Err(e) => eprintln!("kgent: warning: {e}"),
-                Ok(crate::llm::CacheState::NotWritten { reason }) => eprintln!("kgent: warning: the tiled weight cache was not written ({reason}); every load will tile the weights"),
+                Ok(crate::llm::CacheState::NotWritten { reason }) => {
+                    eprintln!("kgent: warning: the tiled weight cache was not written ({reason}); every load will tile the weights")
+                }
                 Ok(_) => eprintln!("{}: tiled weights in {}", spec.name, cache.path().display()),
             }
             println!("{}", path.display());

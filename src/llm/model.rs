@@ -14,8 +14,8 @@ use tokenizers::Tokenizer;
 use super::constrain::GrammarFactory;
 
 use super::qwen2::{ModelWeights, TileSource};
-use super::tiles::{self, CacheState, TileCache, Unusable};
 use super::template::{ChatTemplate, Piece};
+use super::tiles::{self, CacheState, TileCache, Unusable};
 
 /// Failures of the model runtime itself (never of a generated program).
 #[derive(Debug, thiserror::Error)]

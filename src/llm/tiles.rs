@@ -174,7 +174,15 @@ impl TileCache {
         let mut entries = Vec::with_capacity(matrices.len());
         let mut seen = HashSet::new();
         for (name, m) in matrices.iter().filter(|(name, _)| seen.insert(name.clone())) {
-            entries.push(Entry { name: name.clone(), format: format_name(m.format()).into(), rows: m.rows(), cols: m.cols(), offset: 0, len: m.tiles().len(), fingerprint: fingerprint(m.tiles()) });
+            entries.push(Entry {
+                name: name.clone(),
+                format: format_name(m.format()).into(),
+                rows: m.rows(),
+                cols: m.cols(),
+                offset: 0,
+                len: m.tiles().len(),
+                fingerprint: fingerprint(m.tiles()),
+            });
         }
         // The table's length depends on the offsets it lists: lay out with room to spare.
         let mut table = Table { key: self.key.clone(), layout: LAYOUT_VERSION, total: 0, matrices: entries };
