@@ -353,8 +353,9 @@ pub struct CompleteArgs {
     /// Stop when the reply contains this text (repeatable); the reply ends before it.
     #[arg(long = "stop")]
     pub stop: Vec<String>,
-    /// Most tokens guessed ahead from the prompt per pass (prompt-lookup speculative decoding;
-    /// the reply is the same); 0 decodes one token per pass.
+    /// Most tokens guessed ahead from the prompt per pass (prompt-lookup speculative decoding: a
+    /// greedy reply is the same, a sampled one has the same distribution); 0 decodes one token
+    /// per pass.
     #[arg(long, default_value_t = crate::llm::DEFAULT_DRAFT)]
     pub draft: usize,
     /// Print one JSON object (reply, timings, model and its sha256) instead of streaming text.

@@ -88,7 +88,7 @@ pub struct Settings {
     /// Write a complete plan as a program without the model (on by default; off, the model
     /// writes every program).
     pub plan: bool,
-    /// Most tokens a draft guesses ahead while decoding (0: one token per pass); the programs
+    /// Most tokens a draft guesses ahead while decoding (0: one token per pass); greedy programs
     /// are the same either way, only faster.
     pub draft: usize,
 }
@@ -201,8 +201,7 @@ impl LoadedModel {
         let start = Instant::now();
         // Without a cache (turned off, or a model file that cannot be looked at) the model loads
         // all the same, only slower.
-        let off = std::env::var("KGENT_TILE_CACHE").is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "no" | "false"));
-        let cache = if off { None } else { TileCache::for_model(store.dir(), &resolved.path, resolved.sha256.as_deref()).ok() };
+        let cache = if !TileCache::enabled() { None } else { TileCache::for_model(store.dir(), &resolved.path, resolved.sha256.as_deref()).ok() };
         let model = Model::load_with_cache(&resolved.path, &resolved.name, device, cache.as_ref())?;
         Ok(LoadedModel { engine: Engine::Local { model, resolved }, load_time: start.elapsed() })
     }

@@ -38,17 +38,19 @@ pub fn run(cmd: ModelCommand) -> Result<ExitCode> {
             eprintln!("{}: verified, sha256 {sha256}", spec.name);
             // The tiled weight cache, so that the first `kgent gen` maps it instead of tiling.
             let path = store.path_of(spec);
-            let cache = crate::llm::TileCache::for_model(store.dir(), &path, Some(&sha256))?;
-            let bar = super::progress::spinner(format!("{}: tiling the weights for the kernels", spec.name));
-            let loaded = crate::llm::Model::load_with_cache(&path, &spec.name, &crate::llm::Device::Cpu, Some(&cache));
-            bar.finish_and_clear();
-            // Fetching and verifying succeeded: a model this runtime cannot load is said, not fatal.
-            match loaded.as_ref().map(|m| m.tile_cache()) {
-                Err(e) => eprintln!("kgent: warning: {e}"),
-                Ok(crate::llm::CacheState::NotWritten { reason }) => {
-                    eprintln!("kgent: warning: the tiled weight cache was not written ({reason}); every load will tile the weights")
+            if crate::llm::TileCache::enabled() {
+                let cache = crate::llm::TileCache::for_model(store.dir(), &path, Some(&sha256))?;
+                let bar = super::progress::spinner(format!("{}: tiling the weights for the kernels", spec.name));
+                let loaded = crate::llm::Model::load_with_cache(&path, &spec.name, &crate::llm::Device::Cpu, Some(&cache));
+                bar.finish_and_clear();
+                // Fetching and verifying succeeded: a model this runtime cannot load is said, not fatal.
+                match loaded.as_ref().map(|m| m.tile_cache()) {
+                    Err(e) => eprintln!("kgent: warning: {e}"),
+                    Ok(crate::llm::CacheState::NotWritten { reason }) => {
+                        eprintln!("kgent: warning: the tiled weight cache was not written ({reason}); every load will tile the weights")
+                    }
+                    Ok(_) => eprintln!("{}: tiled weights in {}", spec.name, cache.path().display()),
                 }
-                Ok(_) => eprintln!("{}: tiled weights in {}", spec.name, cache.path().display()),
             }
             println!("{}", path.display());
             Ok(ExitCode::SUCCESS)

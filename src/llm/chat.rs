@@ -32,12 +32,13 @@ pub struct GenerateOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub grammar: Option<GrammarText>,
     /// Most tokens a draft may guess ahead (prompt lookup, see [`Chat::generate`]); 0 decodes
-    /// one token per pass. The reply is the same either way.
+    /// one token per pass. A greedy reply is the same either way; a sampled one is drawn from the
+    /// same distribution, but not with the same draws.
     pub draft: usize,
 }
 
-/// Tokens a draft guesses by default: past about this many, a wrong guess costs more than a
-/// right one saves on two cores (`kgent bench e2e --draft N` measures it).
+/// Tokens a draft guesses by default: each guess adds a row to the pass that checks it, so a long
+/// wrong guess costs more than it can save (`kgent bench draft --draft N` measures it).
 pub const DEFAULT_DRAFT: usize = 8;
 
 impl Default for GenerateOptions {
@@ -198,7 +199,9 @@ impl<'m> Chat<'m> {
     /// itself from those logits (the same sampler, the grammar's mask applied in turn) is taken
     /// without a pass of its own; the first it would not have chosen ends the draft. Greedy
     /// replies are the ones plain decoding gives; sampled ones keep plain sampling's
-    /// distribution ([`Sampler::sample_drafted`]).
+    /// distribution ([`Sampler::sample_drafted`]). Only where a pass of several rows gives each
+    /// row exactly what a pass of one would ([`Model::rows_are_exact`]): elsewhere one token
+    /// per pass.
     pub fn generate(&mut self, logits: Tensor, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         let limit = self.model.info().context_length;
         let needed = self.cached.len() + opts.max_tokens + 2;
@@ -216,6 +219,7 @@ impl<'m> Chat<'m> {
         let mut generated: Vec<u32> = Vec::new();
         let mut stream = TextStream::new(&opts.stop);
         let (mut drafted, mut accepted, mut passes) = (0, 0, 0);
+        let draft_len = if self.model.rows_are_exact() { opts.draft } else { 0 };
         // Logits not yet used, in order, each with the draft token the model ran after them.
         let mut rows: std::collections::VecDeque<(Vec<f32>, Option<u32>)> = [(logits.to_vec1()?, None)].into();
         let stop = loop {
@@ -251,7 +255,7 @@ impl<'m> Chat<'m> {
                 self.cached.push(next);
                 continue;
             }
-            let draft = prompt_lookup(&self.cached, next, opts.draft.min(opts.max_tokens - generated.len()));
+            let draft = prompt_lookup(&self.cached, next, draft_len.min(opts.max_tokens - generated.len()));
             let run: Vec<u32> = std::iter::once(next).chain(draft.iter().copied()).collect();
             let out = if draft.is_empty() { vec![self.model.forward(&run, self.cached.len())?.to_vec1()?] } else { self.model.forward_rows(&run, self.cached.len())? };
             passes += 1;

@@ -154,17 +154,32 @@ impl Model {
         let cache = cache.filter(|_| device.is_cpu());
         let (mut source, mut tile_cache) = match cache.map(|c| c.open(&tiles::expected(&content))) {
             None => (TileSource::File { keep: None }, CacheState::Off),
-            Some(Ok(mapped)) => (TileSource::Cache(mapped), CacheState::Mapped),
+            Some(Ok(mapped)) => (TileSource::Cache { mapped, read: Vec::new(), lacked: None }, CacheState::Mapped),
             Some(Err(Unusable::Missing)) => (TileSource::File { keep: Some(Vec::new()) }, CacheState::Written),
             Some(Err(Unusable::Invalid(reason))) => (TileSource::File { keep: Some(Vec::new()) }, CacheState::Rebuilt { reason }),
         };
         let weights = ModelWeights::from_gguf(content, &mut reader, device, &mut source).map_err(|e| LlmError::BadGguf { path: path.to_path_buf(), message: e.to_string() })?;
-        if let (Some(cache), TileSource::File { keep: Some(matrices) }) = (cache, &source) {
+        let to_write = match &source {
+            TileSource::File { keep: Some(matrices) } => Some(matrices),
+            TileSource::Cache { read, lacked: Some(name), .. } => {
+                tile_cache = CacheState::Rebuilt { reason: format!("it lacked {name}") };
+                Some(read)
+            }
+            _ => None,
+        };
+        if let (Some(cache), Some(matrices)) = (cache, to_write) {
             if let Err(e) = cache.write(matrices) {
                 tile_cache = CacheState::NotWritten { reason: format!("{}: {e}", cache.path().display()) };
             }
         }
         Ok(Model { weights, tokenizer, device: device.clone(), info, template: ChatTemplate::ChatMl, stop_ids, grammars: None, kv_tokens: Vec::new(), tile_cache })
+    }
+
+    /// Whether a pass over several tokens gives each the logits a pass over it alone would, bit
+    /// for bit: on the CPU with every matrix on our kernels (each row accumulates on its own).
+    /// candle's products, and other devices, may round a batch differently.
+    pub fn rows_are_exact(&self) -> bool {
+        self.device.is_cpu() && self.weights.all_on_own_kernels()
     }
 
     /// What the load did with the tiled weight cache.

@@ -131,8 +131,9 @@ impl Linear {
 pub enum TileSource {
     /// Tiled now from the GGUF; `keep` collects them (by tensor name) for the cache.
     File { keep: Option<Vec<(String, Arc<QMatrix>)>> },
-    /// Mapped from the tiled weight cache; a matrix it lacks is tiled from the GGUF.
-    Cache(tiles::Mapped),
+    /// Mapped from the tiled weight cache; a matrix it lacks is tiled from the GGUF (`lacked`
+    /// names the first), and `read` collects them all so the cache can be written whole again.
+    Cache { mapped: tiles::Mapped, read: Vec<(String, Arc<QMatrix>)>, lacked: Option<String> },
 }
 
 /// Reads a weight matrix in the file's own blocks when our kernels multiply its format on this
@@ -140,15 +141,21 @@ pub enum TileSource {
 fn read_matrix<R: Read + Seek>(ct: &gguf_file::Content, reader: &mut R, name: &str, device: &Device, source: &mut TileSource) -> Result<Option<Arc<QMatrix>>> {
     let Some(info) = ct.tensor_infos.get(name) else { candle_core::bail!("cannot find tensor info for {name}") };
     let (Some(format), Device::Cpu, &[rows, cols]) = (Format::from_ggml(info.ggml_dtype), device, info.shape.dims()) else { return Ok(None) };
-    if let TileSource::Cache(mapped) = source {
-        if let Some(m) = mapped.matrix(name) {
-            return Ok(Some(Arc::new(m)));
+    if let TileSource::Cache { mapped, read, .. } = source {
+        if let Some(m) = mapped.matrix(name).map(Arc::new) {
+            read.push((name.to_string(), Arc::clone(&m)));
+            return Ok(Some(m));
         }
     }
     reader.seek(SeekFrom::Start(ct.tensor_data_offset + info.offset))?;
     let m = QMatrix::read(format, rows, cols, reader).map(Arc::new).map_err(|e| candle_core::Error::Msg(format!("{name}: {e}")))?;
-    if let TileSource::File { keep: Some(keep) } = source {
-        keep.push((name.to_string(), Arc::clone(&m)));
+    match source {
+        TileSource::File { keep: Some(keep) } => keep.push((name.to_string(), Arc::clone(&m))),
+        TileSource::Cache { read, lacked, .. } => {
+            read.push((name.to_string(), Arc::clone(&m)));
+            lacked.get_or_insert_with(|| name.to_string());
+        }
+        TileSource::File { keep: None } => {}
     }
     Ok(Some(m))
 }
@@ -473,6 +480,18 @@ impl ModelWeights {
             });
         }
         Ok(ModelWeights { embeddings, layers, norm, output, masks: HashMap::new() })
+    }
+
+    /// Whether every matrix product runs on our kernels (none fell back to candle's).
+    pub fn all_on_own_kernels(&self) -> bool {
+        let own = |l: &Linear| matches!(l, Linear::Own(_));
+        let own_all = |p: &Projections| match p {
+            Projections::Fused { .. } => true,
+            Projections::Separate(parts) => parts.iter().all(|(l, _)| own(l)),
+        };
+        matches!(self.embeddings, Embeddings::Quantized(_))
+            && own(&self.output)
+            && self.layers.iter().all(|l| own_all(&l.qkv) && own(&l.wo) && own_all(&l.mlp.gate_up) && own(&l.mlp.down))
     }
 
     fn mask(&mut self, seq_len: usize, index_pos: usize, device: &Device) -> Result<Tensor> {

@@ -5,12 +5,19 @@
 //! - **Keyed.** The file names the model (its sha256 from the store, or for a `.gguf` given by
 //!   path its device, inode, size and modification time), [`LAYOUT_VERSION`] and the
 //!   architecture and byte order; any difference makes it stale.
-//! - **Checked before use.** Its table must list exactly the matrices of the GGUF being loaded,
-//!   with their formats and shapes, inside the file, and a sampled fingerprint of each matrix must
-//!   match. A stale or corrupt cache is rebuilt from the GGUF, never read.
-//! - **Written atomically**, like the model itself: a temporary file in the same directory,
-//!   synced, then renamed over the old one. A process killed while writing leaves only its
-//!   temporary file, swept by a later writer.
+//! - **Checked before use.** Each matrix its table lists must be one of the GGUF's, with the same
+//!   format and shape, lie inside the file after the table without overlapping another, and match
+//!   a fingerprint sampled from its tiles. A stale cache, or one damaged where those checks look
+//!   (a truncation, a rewrite, a zeroed or overwritten stretch the samples cross), is rebuilt from
+//!   the GGUF, never read. The samples are a few KiB of a ~1 GiB file: a flipped bit between
+//!   them goes unseen, as it would in the GGUF itself after its one sha256 check.
+//! - **Complete.** A matrix the loader needs and the cache lacks is tiled from the GGUF, and the
+//!   cache is written again with it.
+//! - **Written atomically**, like the model itself: one writer at a time (a lock beside it; a
+//!   second process loading meanwhile just does not write), a temporary file in the same
+//!   directory, synced, renamed over the old one, the directory synced. A process killed while
+//!   writing leaves only its temporary file, swept by a later writer. Never edit a cache in place:
+//!   a running `kgent` maps it (truncating it under one would crash it; remove it instead).
 //!
 //! ```text
 //! "KGTILES\0" | table length: u32 LE | table (JSON) | zero padding to 4 KiB | matrix | padding | …
@@ -137,10 +144,12 @@ impl TileCache {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unusable::Missing),
             Err(e) => return Err(Unusable::Invalid(format!("cannot open it: {e}"))),
         };
-        // SAFETY: the cache is only ever replaced by rename, never written in place, so the
-        // mapped file does not change under us; its contents are checked below before any use.
-        let map = unsafe { MmapOptions::new().populate().map(&file) }.map_err(|e| Unusable::Invalid(format!("cannot map it: {e}")))?;
+        // SAFETY: the cache is only ever replaced by rename or removed, never written in place,
+        // so the mapped file does not change under us; its contents are checked below before any
+        // use. Checked without populating, so a stale cache costs no read of its whole length.
+        let map = unsafe { MmapOptions::new().map(&file) }.map_err(|e| Unusable::Invalid(format!("cannot map it: {e}")))?;
         let table = read_table(&map).map_err(Unusable::Invalid)?;
+        let table_end = MAGIC.len() + 4 + u32::from_le_bytes(map[MAGIC.len()..MAGIC.len() + 4].try_into().expect("read_table checked the length")) as usize;
         let bad = |why: String| Err(Unusable::Invalid(why));
         if table.key != self.key || table.layout != LAYOUT_VERSION {
             return bad(format!("it was written for {} (layout {}), this load is {}", table.key, table.layout, self.key));
@@ -149,28 +158,50 @@ impl TileCache {
             return bad(format!("its table says {} bytes, the file has {}", table.total, map.len()));
         }
         let mut matrices = HashMap::new();
-        for e in &table.matrices {
+        // Past the table, and each after the last: no two matrices share bytes.
+        let mut free_from = table_end;
+        let mut in_order: Vec<&Entry> = table.matrices.iter().collect();
+        in_order.sort_by_key(|e| e.offset);
+        for e in in_order {
             let Some(&(format, rows, cols)) = expected.get(&e.name) else { return bad(format!("it holds {}, which the model does not", e.name)) };
             if format_name(format) != e.format || (rows, cols) != (e.rows, e.cols) {
                 return bad(format!("{} is {} {}x{} there, {:?} {rows}x{cols} in the model", e.name, e.format, e.rows, e.cols, format));
             }
             let at = e.offset..e.offset.saturating_add(e.len);
-            if e.len != QMatrix::tiled_bytes(format, rows, cols) || at.end > map.len() || !e.offset.is_multiple_of(ALIGN) {
-                return bad(format!("{} lies outside the file or has the wrong length", e.name));
+            if e.len != QMatrix::tiled_bytes(format, rows, cols) || e.offset < free_from || at.end > map.len() || !e.offset.is_multiple_of(ALIGN) {
+                return bad(format!("{} lies outside the file, over another matrix, or has the wrong length", e.name));
             }
+            free_from = at.end;
             if fingerprint(&map[at.clone()]) != e.fingerprint {
                 return bad(format!("the tiles of {} do not match their fingerprint", e.name));
             }
             matrices.insert(e.name.clone(), (format, rows, cols, at));
         }
+        drop(map);
+        // Valid: mapped again, this time with every page faulted in now rather than during the
+        // first prefill. The checks above read through the same file, which nothing rewrites.
+        // SAFETY: as above.
+        let map = unsafe { MmapOptions::new().populate().map(&file) }.map_err(|e| Unusable::Invalid(format!("cannot map it: {e}")))?;
+        if map.len() as u64 != table.total {
+            return bad("it changed while it was being checked".into());
+        }
         Ok(Mapped { map: Arc::new(map), matrices })
     }
 
-    /// Writes `matrices` as the cache, replacing any other atomically.
+    /// Writes `matrices` as the cache, replacing any other atomically. Another process writing
+    /// it now, or too little free space, is an error: the load goes on without writing.
     pub fn write(&self, matrices: &[(String, Arc<QMatrix>)]) -> std::io::Result<()> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
         fs::create_dir_all(dir)?;
+        let lock_name = format!(".{}.lock", self.path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default());
+        let Some(_writing) = crate::lock::Lock::try_exclusive(&dir.join(lock_name))? else {
+            return Err(std::io::Error::other("another kgent process is writing it"));
+        };
         sweep_abandoned(dir);
+        let needed: u64 = matrices.iter().map(|(_, m)| m.tiles().len() as u64 + ALIGN as u64).sum();
+        if let Some(free) = free_bytes(dir).filter(|&free| free < needed + needed / 10) {
+            return Err(std::io::Error::other(format!("it needs {:.2} GB and the disk has {:.2} GB free", needed as f64 / 1e9, free as f64 / 1e9)));
+        }
         let mut entries = Vec::with_capacity(matrices.len());
         let mut seen = HashSet::new();
         for (name, m) in matrices.iter().filter(|(name, _)| seen.insert(name.clone())) {
@@ -213,7 +244,14 @@ impl TileCache {
         drop(out);
         tmp.as_file().sync_all()?;
         tmp.persist(&self.path).map_err(|e| e.error)?;
+        // The rename itself survives a crash only once the directory is synced.
+        File::open(dir)?.sync_all()?;
         Ok(())
+    }
+
+    /// Whether loads use a tiled weight cache: yes unless `KGENT_TILE_CACHE` is off.
+    pub fn enabled() -> bool {
+        !std::env::var("KGENT_TILE_CACHE").is_ok_and(|v| matches!(v.as_str(), "0" | "off" | "no" | "false"))
     }
 
     /// Removes the cache (a corrupt one, or with its model).
@@ -265,6 +303,20 @@ fn fingerprint(tiles: &[u8]) -> String {
     hex::encode(&h.finalize()[..12])
 }
 
+/// Bytes free to this user on the file system of `dir` (`None` when it cannot be told).
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let path = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `path` is a NUL-terminated string and `st` a buffer statvfs fills on success.
+    if unsafe { libc::statvfs(path.as_ptr(), st.as_mut_ptr()) } != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled `st`.
+    let st = unsafe { st.assume_init() };
+    Some(st.f_bavail as u64 * st.f_frsize as u64)
+}
+
 /// Removes writers' temporary files that no live writer can still be using.
 fn sweep_abandoned(dir: &Path) {
     let Ok(entries) = fs::read_dir(dir) else { return };
@@ -307,6 +359,8 @@ mod tests {
         let mut mapped = load(&model, &cache);
         assert_eq!(mapped.tile_cache(), &CacheState::Mapped);
         assert_eq!(logits(&mut mapped), want, "mapped tiles give other logits");
+        // The cache is rewritten in place below, which no live mapping may see.
+        drop((first, mapped));
 
         let rebuilt = |expect: &str| {
             let mut m = load(&model, &cache);
@@ -331,6 +385,18 @@ mod tests {
 
         fs::write(cache.path(), b"not tiles at all").unwrap();
         rebuilt("not a Kgent tile cache");
+
+        // A cache whose table lost a matrix: the matrix is tiled and the cache written whole.
+        let bytes = fs::read(cache.path()).unwrap();
+        let mut table = read_table(&bytes).unwrap();
+        let first = table.matrices.iter().map(|e| e.offset).min().unwrap();
+        let lost = table.matrices.pop().unwrap().name;
+        let json = serde_json::to_vec(&table).unwrap();
+        let mut short = [MAGIC.as_slice(), &(json.len() as u32).to_le_bytes(), &json].concat();
+        short.resize(first, 0);
+        short.extend_from_slice(&bytes[first..]);
+        fs::write(cache.path(), &short).unwrap();
+        rebuilt(&format!("it lacked {lost}"));
 
         // The same file name, written for another model (its hash changed in the store).
         let other = TileCache::for_model(dir.path(), &model, Some("cd34")).unwrap();
