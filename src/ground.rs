@@ -367,6 +367,14 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
         .collect()
 }
 
+/// Whether `a` and `b` are items of one list in `lower`: next to each other, separated only by
+/// a comma, a slash, "or", "and" or "&" (with a call's `()` allowed after either).
+fn listed_together(lower: &str, a: &str, b: &str) -> bool {
+    let item = |w: &str| format!(r"\b{}\b(\(\))?", regex::escape(w));
+    let joint = r"\s*(,|/|&|\bor\b|\band\b|,\s*or\b|,\s*and\b)\s*";
+    [(a, b), (b, a)].iter().any(|(x, y)| regex::Regex::new(&format!("{}{joint}{}", item(x), item(y))).is_ok_and(|re| re.is_match(lower)))
+}
+
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
 /// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
 fn named_as_kernel_event(lower: &str, id: &str) -> bool {
@@ -438,6 +446,23 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
         } else if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+            bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
+        }
+    }
+    // A familiar or everyday word listed with a syscall the request names is a syscall's name
+    // too: in "truncate or ftruncate", "kill/tgkill" the list says what kind of word it is.
+    let named_syscalls: Vec<String> = events
+        .iter()
+        .chain(&bare)
+        .filter_map(|g| match &g.evidence {
+            Evidence::Named { word } if g.probe.starts_with("tracepoint:syscalls:") => Some(word.clone()),
+            _ => None,
+        })
+        .collect();
+    for w in all_words.iter().filter(|w| !named_syscalls.contains(w)) {
+        let singular = w.strip_suffix('s').unwrap_or(w);
+        let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) else { continue };
+        if named_syscalls.iter().any(|n| listed_together(&lower, w, n)) && !bare.iter().chain(&events).any(|g| g.probe == h.probe) {
             bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         }
     }
@@ -644,6 +669,17 @@ mod tests {
             ground("count each getrandom by process", &c, false, &Retrieval { familiar: ["getrandom".to_string()].into(), ..familiar }).events.is_empty(),
             "a word the examples use is theirs"
         );
+        // A familiar word listed with a named syscall is named too; alone it stays the examples'.
+        for call in ["truncate", "ftruncate"] {
+            c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
+        }
+        let familiar = Retrieval { familiar: ["truncate".to_string(), "truncates".to_string()].into(), ..Retrieval::default() };
+        // ("truncate" is also an everyday word.)
+        let probes = |r: &str| ground(r, &c, false, &familiar).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        let both = ["tracepoint:syscalls:sys_enter_ftruncate", "tracepoint:syscalls:sys_enter_truncate"];
+        assert_eq!(probes("print every truncate or ftruncate: the length it truncates to"), both);
+        assert_eq!(probes("log ftruncate() and truncate() calls"), both);
+        assert_eq!(probes("ftruncate calls that truncate files to zero"), ["tracepoint:syscalls:sys_enter_ftruncate"], "not a list");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
