@@ -363,6 +363,21 @@ pub struct CompleteArgs {
     pub json: bool,
 }
 
+/// The model and the requests a benchmark over `gen` runs.
+#[derive(Debug, Args)]
+pub struct BenchCorpus {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// A corpus like dataset/eval/requests.toml (the held-out dataset/eval/heldout2.toml, or
+    /// your own) [default: our eval requests].
+    #[arg(long, value_name = "FILE")]
+    pub corpus: Option<PathBuf>,
+    /// How many of its requests (every k-th, so all subsystems show up) [default: 11 of ours,
+    /// all of a --corpus].
+    #[arg(long)]
+    pub requests: Option<usize>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ModelCommand {
     /// Show every known model: present or missing, size, verified or not.
@@ -488,15 +503,7 @@ pub enum BenchCommand {
     )]
     E2e {
         #[command(flatten)]
-        model: ModelArgs,
-        /// A corpus like dataset/eval/requests.toml (the held-out dataset/eval/heldout.toml, or
-        /// your own) [default: our eval requests].
-        #[arg(long, value_name = "FILE")]
-        corpus: Option<PathBuf>,
-        /// How many of its requests (every k-th, so all subsystems show up) [default: 11 of ours,
-        /// all of a --corpus].
-        #[arg(long)]
-        requests: Option<usize>,
+        run: BenchCorpus,
         #[arg(long, value_enum, default_value = "bpftrace")]
         target: Target,
         #[arg(long)]
@@ -508,13 +515,7 @@ pub enum BenchCommand {
     #[command(after_help = "Examples:\n  kgent bench draft --requests 6\n  kgent bench draft --corpus dataset/eval/dev.toml --draft 4 --json")]
     Draft {
         #[command(flatten)]
-        model: ModelArgs,
-        /// A corpus like dataset/eval/requests.toml [default: our eval requests].
-        #[arg(long, value_name = "FILE")]
-        corpus: Option<PathBuf>,
-        /// How many of its requests (every k-th) [default: 11].
-        #[arg(long)]
-        requests: Option<usize>,
+        run: BenchCorpus,
         /// Most tokens a draft guesses ahead in the drafting runs.
         #[arg(long, default_value_t = crate::llm::DEFAULT_DRAFT)]
         draft: usize,

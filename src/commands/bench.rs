@@ -58,9 +58,9 @@ pub fn run(cmd: BenchCommand) -> Result<ExitCode> {
     match cmd {
         BenchCommand::Llm(args) => llm_bench(args),
         BenchCommand::Index { misses, json } => index_bench(misses, json),
-        BenchCommand::E2e { model, corpus, requests, target, json } => e2e_bench(&model, corpus.as_deref(), requests, target, json),
+        BenchCommand::E2e { run, target, json } => e2e_bench(&run, target, json),
         BenchCommand::Verify { json } => verify_bench(json),
-        BenchCommand::Draft { model, corpus, requests, draft, json } => draft_bench(&model, corpus.as_deref(), requests, draft, json),
+        BenchCommand::Draft { run, draft, json } => draft_bench(&run, draft, json),
     }
 }
 
@@ -104,14 +104,23 @@ fn quantile(values: impl IntoIterator<Item = f64>, p: f64) -> Option<f64> {
     (!v.is_empty()).then(|| v[((v.len() as f64 - 1.0) * p).round() as usize])
 }
 
-fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n: Option<usize>, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
-    use crate::pipeline::{Session, Settings};
-    let all = super::eval::corpus(corpus)?;
+/// The requests of `run`'s corpus a benchmark takes: every k-th, so all subsystems show up.
+fn picked(run: &crate::cli::BenchCorpus) -> Result<Vec<crate::retrieve::quality::EvalRequest>> {
+    let all = super::eval::corpus(run.corpus.as_deref())?;
     ensure!(!all.is_empty(), "the corpus holds no requests");
-    let n = n.unwrap_or(if corpus.is_some() { all.len() } else { 11 });
+    let n = run.requests.unwrap_or(if run.corpus.is_some() { all.len() } else { 11 });
     ensure!(n > 0, "--requests must be above 0");
     let step = (all.len() / n.min(all.len())).max(1);
-    let picked: Vec<_> = all.iter().step_by(step).take(n).collect();
+    Ok(all.into_iter().step_by(step).take(n).collect())
+}
+
+fn corpus_name(run: &crate::cli::BenchCorpus) -> String {
+    run.corpus.as_deref().map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string())
+}
+
+fn e2e_bench(run: &crate::cli::BenchCorpus, target: crate::obj::Target, json: bool) -> Result<ExitCode> {
+    use crate::pipeline::{Session, Settings};
+    let (model, picked) = (&run.model, picked(run)?);
     // Loaded before the first request, so its time is reported on its own.
     let loaded = super::progress::load_model(model)?;
     let load_seconds = loaded.load_time.as_secs_f64();
@@ -138,7 +147,7 @@ fn e2e_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n:
     let report = E2eBench {
         model: session.loaded().expect("loaded above").name().to_string(),
         model_sha256: session.loaded().expect("loaded above").sha256()?,
-        corpus: corpus.map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string()),
+        corpus: corpus_name(run),
         requests: per_request.len(),
         load_seconds,
         verified: per_request.iter().filter(|r| r.passed).count(),
@@ -196,19 +205,16 @@ struct DraftRequest {
 
 /// Each request twice, drafts off and on, alternating which goes first so that drifting memory
 /// bandwidth weighs on both alike.
-fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, n: Option<usize>, draft: usize, json: bool) -> Result<ExitCode> {
+fn draft_bench(run: &crate::cli::BenchCorpus, draft: usize, json: bool) -> Result<ExitCode> {
     use crate::pipeline::{Session, Settings};
     ensure!(draft > 0, "--draft must be above 0 (0 is the plain decoding it is compared with)");
-    let all = super::eval::corpus(corpus)?;
-    ensure!(!all.is_empty(), "the corpus holds no requests");
-    let n = n.unwrap_or(11).min(all.len());
-    ensure!(n > 0, "--requests must be above 0");
-    let step = (all.len() / n).max(1);
+    let (model, picked) = (&run.model, picked(run)?);
+    let n = picked.len();
     let loaded = super::progress::load_model(model)?;
     let name = loaded.name().to_string();
     let mut session = Session::new(super::gen::open_host()?, Some(loaded), super::progress::model_opener(model)?);
     let mut per_request = Vec::new();
-    for (i, req) in all.iter().step_by(step).take(n).enumerate() {
+    for (i, req) in picked.iter().enumerate() {
         let bar = super::progress::spinner(format!("[{}/{n}] {}", i + 1, req.id));
         let mut run = |d: usize| -> Result<(Vec<String>, usize, f64)> {
             let settings = Settings { target: req.target.unwrap_or(crate::obj::Target::Bpftrace), draft: d, ..Settings::default() };
@@ -244,7 +250,7 @@ fn draft_bench(model: &crate::cli::ModelArgs, corpus: Option<&std::path::Path>, 
     let drafted: f64 = per_request.iter().map(|r| r.draft_decode_seconds).sum();
     let report = DraftBench {
         model: name,
-        corpus: corpus.map_or("dataset/eval/requests.toml".into(), |p| p.display().to_string()),
+        corpus: corpus_name(run),
         draft,
         requests: per_request.len(),
         identical: per_request.iter().filter(|r| r.identical).count(),
