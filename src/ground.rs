@@ -276,7 +276,7 @@ pub(crate) fn stem(word: &str) -> String {
 /// Parts of a hook's name that say what it is: `tracepoint:tlb:tlb_flush` → tlb, flush. The
 /// phase of an event (enter, exit, start, end) and the `sys`/`mm` prefixes say nothing of which.
 fn name_parts(probe: &str) -> BTreeSet<String> {
-    const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "the", "do", "x64", "tracepoint", "raw"];
+    const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "for", "from", "the", "do", "x64", "tracepoint", "raw"];
     probe
         .split_once(':')
         .map_or(probe, |(_, rest)| rest)
@@ -294,6 +294,11 @@ pub struct Retrieval {
     pub ranked: Vec<(f32, crate::kernel::Hook)>,
     /// Lowercase words of the request that two or more examples use.
     pub familiar: BTreeSet<String>,
+    /// How many of the request's words the everyday words for events read as its event
+    /// ([`everyday_event_words`](crate::plan::read::everyday_event_words)): a hook's name must
+    /// say more of the request to decide instead ("kswapd wakeups" is kswapd's wakeup, not the
+    /// scheduler's "wakeups").
+    pub everyday: Option<usize>,
 }
 
 /// Tracepoints a request describes without naming them: among the hooks BM25 ranks within
@@ -320,7 +325,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
     // ("migrations": page migration's category, and the scheduler's sched_migrate_task).
     let names_category = |h: &crate::kernel::Hook| h.kind == HookKind::Tracepoint && names(&h.category.split('_').map(stem).collect());
     if !band.iter().any(|h| names_category(h)) {
-        return Vec::new();
+        return named_by_parts(words, &tracepoints).into_iter().filter(|(_, shared, _)| retrieval.everyday.is_none_or(|n| shared.len() > n)).collect();
     }
     band.into_iter()
         .map(|h| {
@@ -334,6 +339,48 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
             (h.probe.clone(), shared, names_category(h))
         })
         .collect()
+}
+
+/// Whether a request's stem and a part of a hook's name are one word: equal, one the other's
+/// abbreviation or inflection ("cong" of "congestion", "wake" of "wakeups"), or words Linux
+/// uses for one another in event names ("removals" of the page cache are its deletions).
+fn same_part(word: &str, part: &str) -> bool {
+    const ONE: &[&[&str]] = &[&["remov", "delet", "evict"], &["creat", "alloc"], &["destro", "free"]];
+    let prefix = |a: &str, b: &str| a.len() >= 4 && b.starts_with(a);
+    let root = |w: &str| ONE.iter().position(|group| group.iter().any(|g| w.starts_with(g)));
+    word == part || prefix(word, part) || prefix(part, word) || root(word).is_some_and(|r| root(part) == Some(r))
+}
+
+/// Tracepoints among BM25's matches whose names say what the request says in two or more of
+/// its words ("kswapd wakeups" → `mm_vmscan_wakeup_kswapd`, "slab shrinker" →
+/// `mm_shrink_slab_start`/`_end`, "tcp congestion state" → `tcp_cong_state_set`); only those
+/// that share the most. One shared word is an accident of everyday language ("page" of page
+/// allocation for page-cache removals); two are a name.
+fn named_by_parts(words: &[String], tracepoints: &[&(f32, crate::kernel::Hook)]) -> Vec<(String, Vec<String>, bool)> {
+    let stems: Vec<(String, &String)> = words.iter().filter(|w| w.chars().any(|c| c.is_alphabetic()) && w.len() >= 2).map(|w| (stem(w), w)).collect();
+    let matches: Vec<(String, Vec<String>)> = tracepoints
+        .iter()
+        // ftrace's own records (`function`, `context_switch`) are the tracer's, not events.
+        .filter(|(_, h)| h.kind == HookKind::Tracepoint && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls" | "ftrace"))
+        .map(|(_, h)| {
+            let mut shared: Vec<String> = Vec::new();
+            let parts = name_parts(&h.probe);
+            for part in &parts {
+                if let Some((_, w)) = stems.iter().find(|(st, _)| same_part(st, part)) {
+                    if !shared.contains(w) {
+                        shared.push((*w).clone());
+                    }
+                }
+            }
+            (h.probe.clone(), shared, parts.len())
+        })
+        // Two words of a long name are a coincidence (`dma_sync_single_for_cpu` for "single
+        // stretch on CPU"): they must say more than half of it.
+        .filter(|(_, shared, parts)| shared.len() >= 2 && shared.len() * 2 > *parts)
+        .map(|(probe, shared, _)| (probe, shared))
+        .collect();
+    let most = matches.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
+    matches.into_iter().filter(|(_, s)| s.len() == most).map(|(probe, shared)| (probe, shared, false)).collect()
 }
 
 /// How close to the best BM25 score a hook must come to count as described by the request:
@@ -624,7 +671,7 @@ mod tests {
             about: String::new(),
             attach: Attach::Yes,
         };
-        Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new() }
+        Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new(), everyday: None }
     }
 
     #[test]
@@ -640,10 +687,12 @@ mod tests {
             "{:?}",
             g.events[0]
         );
-        // A word the examples use is left to them; so is a category named only by a weak match.
+        // A word the examples use names no category, and the hook whose name says the words
+        // stands for itself; a category named only by a weak match names nothing.
         let mut familiar = tlb.clone();
         familiar.familiar.insert("tlb".into());
-        assert!(ground("how often is the TLB flushed, by reason", &c, false, &familiar).events.is_empty());
+        let probes: Vec<String> = ground("how often is the TLB flushed, by reason", &c, false, &familiar).events.into_iter().map(|e| e.probe).collect();
+        assert_eq!(probes, ["tracepoint:tlb:tlb_flush"]);
         let blocked = ranked(&[("tracepoint:block:block_plug", 50.0)]);
         assert!(ground("time spent blocked off cpu", &c, false, &ranked(&[("tracepoint:sched:sched_switch", 100.0), ("tracepoint:block:block_plug", 50.0)])).events.is_empty());
         assert_eq!(ground("time spent blocked off cpu", &c, false, &blocked).events.len(), 1, "within the band, a named category decides");
@@ -653,6 +702,32 @@ mod tests {
         assert_eq!(probes, ["tracepoint:migrate:*", "software:cpu-migrations:*", "tracepoint:sched:sched_migrate_task"]);
         // A request that names its event is not held to what it merely describes.
         assert_eq!(ground("write(2) calls that flush the TLB", &c, false, &tlb).events.len(), 1);
+    }
+
+    #[test]
+    fn a_hook_whose_name_says_two_of_the_requests_words_is_the_event() {
+        let c = catalog();
+        let probes = |request: &str, r: &Retrieval| ground(request, &c, false, r).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        let kswapd = ranked(&[("tracepoint:vmscan:mm_vmscan_wakeup_kswapd", 70.0), ("tracepoint:sched:sched_wakeup", 42.0), ("tracepoint:vmscan:mm_vmscan_kswapd_sleep", 40.0)]);
+        assert_eq!(probes("kswapd wakeups per NUMA node", &kswapd), ["tracepoint:vmscan:mm_vmscan_wakeup_kswapd"]);
+        // Only the hooks that share the most; Linux's words for removal count as one.
+        let cache = ranked(&[
+            ("tracepoint:readahead:page_cache_ra_order", 50.0),
+            ("tracepoint:exceptions:page_fault_user", 41.0),
+            ("tracepoint:filemap:mm_filemap_delete_from_page_cache", 30.0),
+            ("tracepoint:filemap:mm_filemap_add_to_page_cache", 30.0),
+        ]);
+        assert_eq!(probes("page cache removals per second", &cache), ["tracepoint:filemap:mm_filemap_delete_from_page_cache"]);
+        let mut tcp = ranked(&[("tracepoint:tcp:tcp_send_reset", 77.0), ("tracepoint:tcp:tcp_cong_state_set", 77.0)]);
+        tcp.familiar.insert("tcp".into());
+        assert_eq!(probes("how often do tcp sockets enter each congestion state?", &tcp), ["tracepoint:tcp:tcp_cong_state_set"], "an abbreviation is the word");
+        // One shared word is no name; the everyday words for events decide where they can.
+        assert!(probes("pages allocated per second", &ranked(&[("tracepoint:kmem:mm_page_alloc", 50.0)])).len() == 1, "page and alloc");
+        assert!(probes("pages written per second", &ranked(&[("tracepoint:kmem:mm_page_alloc", 50.0)])).is_empty());
+        assert!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(2), ..kswapd.clone() }).is_empty(), "everyday words as many decide");
+        assert_eq!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(1), ..kswapd.clone() }).len(), 1, "a name that says more decides");
+        let dma = ranked(&[("tracepoint:dma:dma_sync_single_for_cpu", 40.0)]);
+        assert!(probes("longest single stretch on CPU per process", &dma).is_empty(), "two words of a long name are a coincidence");
     }
 
     #[test]

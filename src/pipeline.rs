@@ -128,7 +128,7 @@ impl Settings {
 }
 
 /// How many of BM25's best hooks grounding weighs for a request that names nothing precisely.
-const GROUNDING_RANKS: usize = 10;
+const GROUNDING_RANKS: usize = 30;
 
 /// How many of BM25's best hooks the grammar lets the model write, beside the grounded ones.
 const GRAMMAR_HOOKS: usize = 24;
@@ -161,7 +161,12 @@ impl Host {
                 familiar.insert(w);
             }
         }
-        Ok(ground(request, &self.catalog, crate::kernel::perf::has_hardware_pmu(), &Retrieval { ranked, familiar }))
+        Ok(ground(
+            request,
+            &self.catalog,
+            crate::kernel::perf::has_hardware_pmu(),
+            &Retrieval { ranked, familiar, everyday: crate::plan::read::everyday_event_words(request, &self.catalog) },
+        ))
     }
 }
 
@@ -490,6 +495,7 @@ impl Session {
         let (examples, hooks) = context(&host.searcher, &host.catalog, request, opts.target)?;
         let retrieve = start.elapsed().as_secs_f64();
         opts.grounding = Some(grounding.clone());
+        opts.request = Some(request.to_string());
         // A networking program may drop or rewrite packets when that is what was asked.
         opts.allowed.packets |= crate::verify::safety::asks_to_act_on_packets(request);
         let mut load = Duration::ZERO;

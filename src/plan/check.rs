@@ -18,7 +18,8 @@ use crate::verify::symbolic::origin::implements;
 #[serde(rename_all = "snake_case", tag = "verdict")]
 pub enum PlanVerdict {
     Ok,
-    /// What the program leaves out of what the reading settled, in plain words.
+    /// Where the program departs from the request, in plain words: what it leaves out of what
+    /// the reading settled, and conditions it adds that the request never states.
     Missing {
         missing: Vec<String>,
     },
@@ -99,6 +100,114 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     }
 }
 
+/// The conditions a bpftrace program tests: its predicates and its `if` conditions, comments
+/// removed.
+fn conditions(program: &str) -> Vec<String> {
+    let code: String = program.lines().map(|l| l.split("//").next().unwrap_or_default()).collect::<Vec<_>>().join("\n");
+    let mut out = Vec::new();
+    // A predicate sits between a probe list and its block: `/.../ {`.
+    static PREDICATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let predicate = PREDICATE.get_or_init(|| regex::Regex::new(r"(?m)(?:^|[\s,}])/([^/{}\n][^{}\n]*?)/\s*\{").expect("a valid regex"));
+    out.extend(predicate.captures_iter(&code).map(|c| c[1].to_string()));
+    let bytes = code.as_bytes();
+    for (i, _) in code.match_indices("if") {
+        let word_start = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        let rest = code[i + 2..].trim_start();
+        if !word_start || !rest.starts_with('(') {
+            continue;
+        }
+        let mut depth = 0;
+        let mut end = None;
+        for (j, c) in rest.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(j);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(end) = end {
+            out.push(rest[1..end].to_string());
+        }
+    }
+    out
+}
+
+/// Whether the request speaks of failures, errors or results at all: then a program may test them.
+fn speaks_of_results(request: &str) -> bool {
+    request.split(|c: char| !(c.is_alphanumeric() || c == '_')).any(|w| {
+        let l = w.to_lowercase();
+        ["fail", "error", "errno", "unsuccess", "denied", "refus", "reject", "return", "result", "status", "succe", "exit", "code", "ret"].iter().any(|p| l.starts_with(p))
+            || super::read::errno(w).is_some()
+    })
+}
+
+/// Conditions a program adds that the request never states, each in plain words: only failed
+/// calls where the request speaks of no failure ("which programs resolve symlinks" printing
+/// only the readlinks that fail), or a process, pid or string the request never names. A filter
+/// the request did not ask for hides exactly the events the user wanted to see.
+pub fn unasked(program: &str, request: &str) -> Vec<String> {
+    static FAILURE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static LITERAL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static NUMBER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let failure =
+        FAILURE.get_or_init(|| regex::Regex::new(r"(?:args->|args\.|\$)?\b(?:ret|retval|rc|err|error)\b\s*(?:<\s*0\b|<=\s*-|!=\s*0\b|==\s*-|<\s*-)").expect("a valid regex"));
+    let literal = LITERAL.get_or_init(|| regex::Regex::new(r#"==\s*"([^"]*)"|"([^"]*)"\s*==|strncmp\([^,]*,\s*"([^"]*)""#).expect("a valid regex"));
+    let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(pid|tid|uid|gid)\s*==\s*(\d+)\b").expect("a valid regex"));
+    let lower = request.to_lowercase();
+    let casts = regex::Regex::new(r"\(\s*u?int(?:8|16|32|64)?\s*\)").expect("a valid regex");
+    let mut out: Vec<String> = Vec::new();
+    let mut add = |m: String| {
+        if !out.contains(&m) {
+            out.push(m);
+        }
+    };
+    for condition in conditions(program) {
+        let condition = casts.replace_all(&condition, "");
+        if let Some(m) = failure.find(&condition) {
+            if !speaks_of_results(request) {
+                add(format!("it keeps only failures ({}), and the request does not ask for failures: report every call", m.as_str().trim()));
+            }
+        }
+        for c in literal.captures_iter(&condition) {
+            let text = c.iter().skip(1).flatten().next().map(|m| m.as_str()).unwrap_or_default();
+            if !text.is_empty() && !lower.contains(&text.to_lowercase()) {
+                add(format!("it keeps only events where a value equals \"{text}\", which the request never names"));
+            }
+        }
+        for c in number.captures_iter(&condition) {
+            let (what, n) = (&c[1], &c[2]);
+            let root = what == "uid" && n == "0" && (lower.contains("root") || lower.contains("superuser"));
+            if !root && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
+                add(format!("it keeps only {what} {n}, which the request never names"));
+            }
+        }
+    }
+    out
+}
+
+/// Holds a bpftrace `program` to the request: to the reading's plan where there is one, and
+/// always to the conditions the request states.
+pub fn held(program: &str, plan: Option<&Plan>, request: Option<&str>) -> PlanVerdict {
+    let mut missing = match plan.map(|p| against(program, p)) {
+        Some(PlanVerdict::Missing { missing }) => missing,
+        _ => Vec::new(),
+    };
+    if let Some(request) = request {
+        missing.extend(unasked(program, request));
+    }
+    if missing.is_empty() {
+        PlanVerdict::Ok
+    } else {
+        PlanVerdict::Missing { missing }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +239,28 @@ mod tests {
         // `comm_len` is not `comm`.
         let lookalike = "tracepoint:capability:cap_capable /uid == 0/ { @[comm_len, args->cap] = count(); }";
         assert!(!against(lookalike, &plan()).is_ok());
+    }
+
+    #[test]
+    fn a_filter_the_request_never_states_is_a_departure() {
+        let request = "which programs are resolving symlinks with readlink? print the caller and the link path";
+        let failures_only = "tracepoint:syscalls:sys_enter_readlink { @path[tid] = args->path; }\ntracepoint:syscalls:sys_exit_readlink /@path[tid]/ {\n  if (args->ret < 0) { printf(\"%s %s\\n\", comm, str(@path[tid])); }\n  delete(@path[tid]);\n}";
+        assert!(unasked(failures_only, request)[0].starts_with("it keeps only failures (args->ret < 0)"), "{:?}", unasked(failures_only, request));
+        assert!(unasked(failures_only, "readlink calls that fail, with the path").is_empty());
+        assert!(unasked(failures_only, "readlink calls returning EACCES").is_empty());
+        let every = "tracepoint:syscalls:sys_exit_readlink /@path[tid]/ { printf(\"%d\\n\", args->ret); delete(@path[tid]); }";
+        assert!(unasked(every, request).is_empty());
+        let predicate = "tracepoint:syscalls:sys_exit_connect\n/(int64)args->ret != 0/\n{ @[comm] = count(); }";
+        assert_eq!(unasked(predicate, "count connect calls per process").len(), 1);
+        let named = "tracepoint:syscalls:sys_enter_openat /comm == \"bash\"/ { printf(\"%s\\n\", str(args->filename)); }";
+        assert!(unasked(named, "what files does bash open").is_empty());
+        assert_eq!(unasked(named, "what files do processes open").len(), 1);
+        let pid = "tracepoint:syscalls:sys_enter_openat /pid == 1234 || uid == 0/ { @[comm] = count(); }";
+        assert_eq!(unasked(pid, "openat calls by root").len(), 1, "the pid is invented, root is uid 0");
+        assert!(unasked(pid, "openat calls by root or by pid 1234").is_empty());
+        // Division in a block is no predicate.
+        let division = "tracepoint:syscalls:sys_exit_read /@s[tid]/ { @us = hist((nsecs - @s[tid]) / 1000); }";
+        assert!(conditions(division).iter().all(|c| c == "@s[tid]"), "{:?}", conditions(division));
     }
 
     #[test]

@@ -456,7 +456,7 @@ const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "icmpv6", "ipv4", "ipv6", "un
 // --- Knowledge the reader uses -----------------------------------------------------------------
 
 /// An errno by name (`ENOENT`).
-fn errno(word: &str) -> Option<i64> {
+pub(crate) fn errno(word: &str) -> Option<i64> {
     let n = match word {
         "EPERM" => libc::EPERM,
         "ENOENT" => libc::ENOENT,
@@ -1328,6 +1328,14 @@ fn syscall_word(w: &Word, catalog: &Catalog) -> Option<String> {
 
 /// The event by the everyday words for events, and syscall names used as words ("every
 /// unlink", "reads bigger than 64KB", "the read syscall").
+/// How many of the request's words name its event by the everyday words for events
+/// (`dataset/specs/events.toml`) or a syscall called a call; `None` when they settle no event.
+pub fn everyday_event_words(request: &str, catalog: &Catalog) -> Option<usize> {
+    let mut text = Text::new(request);
+    everyday_event(&mut text, catalog).ok()?;
+    Some(text.words.iter().filter(|w| w.used).count())
+}
+
 fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
     // A syscall called a call: "the read syscall", "write calls", "close() calls".
     let called: Vec<(usize, String)> = (0..text.len())
@@ -2635,6 +2643,13 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             if i > 0 && text.is(i - 1, &["only", "just", "by", "from", "of"]) {
                 at.push(i - 1);
             }
+            return Some((text.words[i].raw.clone(), at));
+        }
+        // "mysqld only.", "…, only nginx": a word that is no everyday word, alone beside "only"
+        // at the end of a clause.
+        let ends = |j: usize| text.words.get(j).is_some_and(|w| w.ends) || j + 1 >= text.len();
+        if candidate(i) && !everyday(&text.words[i]) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
+            let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
             return Some((text.words[i].raw.clone(), at));
         }
         if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower {

@@ -111,10 +111,17 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
         return verdict;
     }
     let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer())).collect();
-    if deciding.is_empty() || events.is_empty() || events.iter().any(|p| grounded(p)) {
+    if deciding.is_empty() || events.is_empty() {
         return verdict;
     }
     let asked: Vec<&str> = deciding.iter().map(|e| e.probe.as_str()).collect();
+    if events.iter().any(|p| grounded(p)) {
+        let extra = beside_grounding(&events, g);
+        if extra.is_empty() {
+            return verdict;
+        }
+        return HookVerdict::Problems { problems: extra };
+    }
     // The events to offer: the named ones, and the hooks a description matched best.
     let offered: Vec<String> = deciding
         .iter()
@@ -141,6 +148,47 @@ fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> 
             suggestions: offered,
         }],
     }
+}
+
+/// The events a program traces beside the grounded ones, each a problem: output from an event
+/// the request is not about answers another question next to this one (a dirty-page stall
+/// traced together with page allocations and page faults). Allowed beside a grounded event: the
+/// other events of its tracepoint category (the start of a latency pair, `block_rq_issue` for
+/// `block_rq_complete`). A raw syscall hook fires for every syscall: where grounding named the
+/// syscalls and their own tracepoints attach, it stands for none of them.
+fn beside_grounding(events: &[&String], g: &Grounding) -> Vec<HookProblem> {
+    let category = |p: &str| p.parse::<Probe>().ok().and_then(|p| p.tracepoint().map(|(c, _)| c.to_string()));
+    let grounded_categories: Vec<String> = g.events.iter().filter_map(|e| category(&e.probe)).filter(|c| c != "syscalls").collect();
+    let named_syscalls: Vec<&str> = g
+        .events
+        .iter()
+        .filter(|e| e.attach == crate::kernel::Attach::Yes)
+        .filter_map(|e| e.probe.strip_prefix("tracepoint:syscalls:").filter(|n| !n.contains('*')))
+        .map(|n| n.trim_start_matches("sys_enter_").trim_start_matches("sys_exit_"))
+        .collect();
+    let raw_syscall = |p: &str| {
+        p.parse::<Probe>().is_ok_and(|p| {
+            p.tracepoint().is_some_and(|(c, _)| c == "raw_syscalls") || (p.kind == crate::obj::ProbeKind::RawTracepoint && matches!(p.target.as_str(), "sys_enter" | "sys_exit"))
+        })
+    };
+    let mut problems = Vec::new();
+    for p in events {
+        if raw_syscall(p) && !named_syscalls.is_empty() {
+            let own: Vec<String> = named_syscalls.iter().map(|n| format!("tracepoint:syscalls:sys_enter_{n}")).collect();
+            problems.push(HookProblem {
+                probe: p.to_string(),
+                reason: format!("it fires for every syscall, and the request is about {} alone: use their own tracepoints", named_syscalls.join(", ")),
+                suggestions: own,
+            });
+        } else if !g.events.iter().any(|e| serves(p, e)) && !category(p).is_some_and(|c| grounded_categories.contains(&c)) {
+            problems.push(HookProblem {
+                probe: p.to_string(),
+                reason: format!("the request is about {}, not this event: trace only what was asked", g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(" or ")),
+                suggestions: vec![],
+            });
+        }
+    }
+    problems
 }
 
 /// Whether a program's probe serves a grounded event: the same event by any spelling, a call
@@ -294,9 +342,10 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     if !ok {
         return Ok(checks);
     }
-    // What the reading settled, before the compiler: "the request asks for args->cap".
-    if let (Some(plan), Target::Bpftrace) = (&opts.plan, opts.target) {
-        let verdict = crate::plan::check::against(program, plan);
+    // What the reading settled, before the compiler ("the request asks for args->cap"), and
+    // the conditions the request never states.
+    if opts.target == Target::Bpftrace && (opts.plan.is_some() || opts.request.is_some()) {
+        let verdict = crate::plan::check::held(program, opts.plan.as_ref(), opts.request.as_deref());
         let ok = verdict.is_ok();
         checks.plan = Some(verdict);
         if !ok {

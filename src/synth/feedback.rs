@@ -129,7 +129,11 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
             }
             s.push('\n');
         }
-        s.push_str(&format!("Write the {lang} again using probes that work on this host."));
+        if problems.iter().any(|p| p.reason.contains("the request is about")) {
+            s.push_str(&format!("Write the {lang} again on the events the request is about, and only those."));
+        } else {
+            s.push_str(&format!("Write the {lang} again using probes that work on this host."));
+        }
         return Some(s);
     }
     if let Some(crate::plan::check::PlanVerdict::Missing { missing }) = &checks.plan {

@@ -27,6 +27,10 @@ pub struct GenOptions {
     /// its values ([`crate::plan::check`]).
     #[serde(skip)]
     pub plan: Option<crate::plan::Plan>,
+    /// The request itself: a bpftrace program may test only conditions it states
+    /// ([`crate::plan::check::unasked`]).
+    #[serde(skip)]
+    pub request: Option<String>,
 }
 
 impl GenOptions {
@@ -45,6 +49,7 @@ impl GenOptions {
             comprehend: crate::comprehend::Source::Words,
             grounding: None,
             plan: None,
+            request: None,
         }
     }
 }
