@@ -102,6 +102,38 @@ fn a_program_on_another_event_than_the_grounded_one_is_sent_back() {
 }
 
 #[test]
+fn a_filter_the_request_never_states_and_an_event_beside_the_asked_one_are_sent_back() {
+    use kgent::ground::{Evidence, Grounded, Grounding, Servable};
+    let request = "which programs are resolving symlinks with readlink? print the caller and the link path";
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.grounding = Some(Grounding {
+        events: vec![Grounded {
+            probe: "tracepoint:syscalls:sys_enter_readlink".into(),
+            attach: kgent::kernel::Attach::Yes,
+            evidence: Evidence::Named { word: "readlink".into() },
+        }],
+        servable: Servable::Here,
+    });
+    opts.request = Some(request.into());
+    let mut chat = ScriptedChat::new([
+        // Only the failing calls: the request asks for every one.
+        "tracepoint:syscalls:sys_enter_readlink { @p[tid] = args->path; }\ntracepoint:syscalls:sys_exit_readlink /@p[tid]/ { if (args->ret < 0) { printf(\"%s %s\\n\", comm, str(@p[tid])); } delete(@p[tid]); }",
+        // Every call, and page allocations beside them.
+        "tracepoint:syscalls:sys_enter_readlink { printf(\"%s %s\\n\", comm, str(args->path)); }\ntracepoint:kmem:mm_page_alloc { @pages = count(); }",
+        "tracepoint:syscalls:sys_enter_readlink { printf(\"%s %s\\n\", comm, str(args->path)); }",
+    ]);
+    let out = synthesize(&mut chat, &mut FakeChecker, &[], request, &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert_eq!(out.attempts.len(), 3);
+    assert!(chat.received[1].contains("it keeps only failures (args->ret < 0), and the request does not ask for failures"), "{}", chat.received[1]);
+    assert!(
+        chat.received[2].contains("tracepoint:kmem:mm_page_alloc") && chat.received[2].contains("the request is about tracepoint:syscalls:sys_enter_readlink"),
+        "{}",
+        chat.received[2]
+    );
+}
+
+#[test]
 fn a_program_on_another_event_than_the_one_described_is_sent_back_with_the_described_hooks() {
     use kgent::ground::{Evidence, Grounded, Grounding, Servable};
     // "TLB flushes": no example uses the words, the catalog's tlb_flush does.

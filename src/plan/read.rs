@@ -1899,7 +1899,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
 
     // What is folded or shown.
     let any = |text: &Text, list: &[&str]| list.iter().find_map(|w| text.find(w, 0));
-    let latency = if event_latency { Some(vec![]) } else { any(&text, LATENCY) };
+    // "Writers are stalling", "the box keeps stalling": a symptom the ticket reports, not the
+    // time it asks to measure.
+    let symptom = |text: &Text, at: &Vec<usize>| at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "keep", "kept", "seems", "seem", "been"]);
+    let latency = if event_latency { Some(vec![]) } else { LATENCY.iter().find_map(|w| text.find(w, 0).filter(|at| !symptom(&text, at))) };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
     let mut fold = if let Some(at) = any(&text, HIST) {

@@ -437,4 +437,30 @@ mod tests {
         assert!(!serves("kprobe:vfs_fsync", &named("tracepoint:ext4:*")));
         assert!(!serves("tracepoint:syscalls:sys_enter_sync", &named("tracepoint:tlb:*")));
     }
+
+    #[test]
+    fn every_event_a_program_traces_serves_the_request() {
+        let grounding = |probes: &[&str]| Grounding { events: probes.iter().map(|p| named(p)).collect(), servable: crate::ground::Servable::Here };
+        let held = |probes: &[&str], g: &Grounding| against_grounding(HookVerdict::Ok { probes: vec![] }, &probes.iter().map(|p| p.to_string()).collect::<Vec<_>>(), g);
+        let dirty = grounding(&["tracepoint:writeback:balance_dirty_pages"]);
+        match held(&["tracepoint:kmem:mm_page_alloc", "tracepoint:writeback:balance_dirty_pages", "interval:s:1"], &dirty) {
+            HookVerdict::Problems { problems } => {
+                assert_eq!(problems.len(), 1);
+                assert_eq!(problems[0].probe, "tracepoint:kmem:mm_page_alloc");
+                assert!(problems[0].reason.contains("the request is about tracepoint:writeback:balance_dirty_pages"), "{}", problems[0].reason);
+            }
+            ok => panic!("{ok:?}"),
+        }
+        // Its category's other events (a latency pair's start), BEGIN/END and timers are allowed.
+        assert!(held(&["BEGIN", "tracepoint:writeback:writeback_start", "tracepoint:writeback:balance_dirty_pages", "interval:s:1", "END"], &dirty).is_ok());
+        // A raw syscall hook stands for none of the syscalls grounding named; their own
+        // tracepoints, entry or exit, do.
+        let stat = grounding(&["tracepoint:syscalls:sys_enter_newfstatat", "tracepoint:syscalls:sys_enter_statx"]);
+        match held(&["tracepoint:raw_syscalls:sys_enter"], &stat) {
+            HookVerdict::Problems { problems } => assert!(problems[0].suggestions.contains(&"tracepoint:syscalls:sys_enter_statx".to_string())),
+            ok => panic!("{ok:?}"),
+        }
+        assert!(held(&["tracepoint:syscalls:sys_enter_statx", "tracepoint:syscalls:sys_exit_statx", "tracepoint:syscalls:sys_enter_newfstatat"], &stat).is_ok());
+        assert!(!held(&["tracepoint:syscalls:sys_enter_statx", "tracepoint:syscalls:sys_enter_read"], &stat).is_ok(), "another syscall beside them");
+    }
 }

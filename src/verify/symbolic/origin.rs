@@ -177,19 +177,24 @@ pub fn context(probe: &Probe, platform: &dyn Platform) -> Vec<CtxField> {
 pub struct Shown {
     pub fields: BTreeSet<Field>,
     pub unnamed: BTreeSet<String>,
+    /// Fields of the event's record that show none of the fields a request names (a timer's
+    /// `function`): known, so never the current task's name, pid or uid.
+    pub others: BTreeSet<String>,
 }
 
 impl Shown {
     pub fn add(&mut self, other: &Shown) {
         self.fields.extend(other.fields.iter().copied());
         self.unnamed.extend(other.unnamed.iter().cloned());
+        self.others.extend(other.others.iter().cloned());
     }
 
     pub fn field_list(&self) -> String {
-        if self.fields.is_empty() {
+        let names: Vec<String> = self.fields.iter().map(Field::to_string).chain(self.others.iter().map(|o| format!("args->{o}"))).collect();
+        if names.is_empty() {
             return "no field of the event".into();
         }
-        self.fields.iter().map(Field::to_string).collect::<Vec<_>>().join(", ")
+        names.join(", ")
     }
 }
 
@@ -244,7 +249,7 @@ impl Sources<'_> {
                         }
                     }
                     Some(f) => {
-                        out.unnamed.insert(format!("the context field {}", f.name));
+                        out.others.insert(f.name.clone());
                     }
                     None => {
                         out.unnamed.insert(format!("byte {off} of the context"));

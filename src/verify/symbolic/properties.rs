@@ -275,7 +275,20 @@ fn has(shown: &Shown, f: Field) -> bool {
 }
 
 fn unnamed_list(shown: &Shown) -> String {
-    shown.unnamed.iter().take(3).cloned().collect::<Vec<_>>().join(", ")
+    shown.unnamed.iter().cloned().chain(shown.others.iter().map(|o| format!("the context field {o}"))).take(3).collect::<Vec<_>>().join(", ")
+}
+
+/// The current task's own values, which come from helpers: a field of the event's record that
+/// shows none of them is not one of them.
+fn of_the_task(f: Field) -> bool {
+    matches!(f, Field::Pid | Field::Tid | Field::Uid | Field::Gid | Field::Comm | Field::Cgroup | Field::Cpu)
+}
+
+/// Whether what `shown` holds beside its named fields could be one of `asked`: values of unknown
+/// origin could be anything; the record's other fields could be a record value the vocabulary
+/// misses, but never the task's own.
+fn could_hide(shown: &Shown, asked: &[Field]) -> bool {
+    !shown.unnamed.is_empty() || (!shown.others.is_empty() && !asked.iter().all(|f| of_the_task(*f)))
 }
 
 /// Every requested field shows in the program's output (records, map keys and values).
@@ -284,7 +297,8 @@ pub fn fields(output: &Shown, asked: &[Field]) -> Verdict {
     if missing.is_empty() {
         return Verdict::Proved;
     }
-    if !output.unnamed.is_empty() {
+    let missed: Vec<Field> = asked.iter().filter(|f| !has(output, **f)).copied().collect();
+    if could_hide(output, &missed) {
         return Verdict::Unknown { reason: Unknown::UnnamedOutput { missing, unnamed: unnamed_list(output) } };
     }
     counterexample(format!("the output never shows {}, which the request asked for; it shows {}", missing.join(", "), output.field_list()))
@@ -339,7 +353,8 @@ pub fn aggregate(writes: &[MapWrite], asked: &Aggregate) -> Verdict {
     if writes.iter().any(fits) {
         return Verdict::Proved;
     }
-    if writes.iter().any(|w| !w.key.unnamed.is_empty() || !w.value.unnamed.is_empty()) {
+    let asked_fields: Vec<Field> = by.iter().copied().chain(of).collect();
+    if writes.iter().any(|w| could_hide(&w.key, &asked_fields) || could_hide(&w.value, &asked_fields)) {
         let mut all = Shown::default();
         writes.iter().for_each(|w| {
             all.add(&w.key);
@@ -411,7 +426,7 @@ mod tests {
     }
 
     fn shown(fields: &[Field]) -> Shown {
-        Shown { fields: fields.iter().copied().collect(), unnamed: Default::default() }
+        Shown { fields: fields.iter().copied().collect(), ..Default::default() }
     }
 
     #[test]
@@ -430,5 +445,16 @@ mod tests {
         let sum = props("aggregate: sum bytes by comm").aggregate.unwrap();
         assert_eq!(aggregate(&[write(&[Field::Comm], &[Field::Bytes])], &sum), Verdict::Proved);
         assert!(matches!(aggregate(&[write(&[Field::Comm], &[])], &sum), Verdict::Counterexample { .. }));
+        // A timer's callback address is a field of the record, never the task's name; it may
+        // still be a byte count the vocabulary does not name.
+        let mut by_function = write(&[], &[]);
+        by_function.key.others.insert("function".into());
+        match aggregate(std::slice::from_ref(&by_function), &count_by_comm) {
+            Verdict::Counterexample { message, .. } => assert!(message.contains("keyed by args->function"), "{message}"),
+            other => panic!("{other:?}"),
+        }
+        let mut bytes_by_comm = write(&[Field::Comm], &[]);
+        bytes_by_comm.value.others.insert("len".into());
+        assert!(matches!(aggregate(&[bytes_by_comm], &sum), Verdict::Unknown { .. }));
     }
 }
