@@ -1901,8 +1901,22 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
     let any = |text: &Text, list: &[&str]| list.iter().find_map(|w| text.find(w, 0));
     // "Writers are stalling", "the box keeps stalling": a symptom the ticket reports, not the
     // time it asks to measure.
-    let symptom = |text: &Text, at: &Vec<usize>| at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "keep", "kept", "seems", "seem", "been"]);
-    let latency = if event_latency { Some(vec![]) } else { LATENCY.iter().find_map(|w| text.find(w, 0).filter(|at| !symptom(&text, at))) };
+    // A verb's form after a copula is the symptom; the noun itself ("is latency high on sda?")
+    // still asks for the time.
+    let symptom = |text: &Text, i: usize, entry: &str| {
+        i > 0 && text.is(i - 1, &["is", "are", "was", "were", "keeps", "keep", "kept", "seems", "seem", "been"]) && text.lower(i) != entry && text.words[i].light != entry
+    };
+    let latency = if event_latency {
+        Some(vec![])
+    } else {
+        LATENCY.iter().find_map(|w| {
+            if w.contains(' ') {
+                return text.find(w, 0);
+            }
+            let r = root(w);
+            (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w)).map(|i| vec![i])
+        })
+    };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
     let mut fold = if let Some(at) = any(&text, HIST) {
@@ -2648,10 +2662,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             }
             return Some((text.words[i].raw.clone(), at));
         }
-        // "mysqld only.", "…, only nginx": a word that is no everyday word, alone beside "only"
-        // at the end of a clause.
+        // "sshd only.", "…, only nginx": a program this host has, alone beside "only" at the end
+        // of a clause ("failures only", "ext4 only" are no programs).
         let ends = |j: usize| text.words.get(j).is_some_and(|w| w.ends) || j + 1 >= text.len();
-        if candidate(i) && !everyday(&text.words[i]) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
+        if candidate(i) && installed(&text.words[i]) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
             let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
             return Some((text.words[i].raw.clone(), at));
         }

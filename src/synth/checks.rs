@@ -165,10 +165,22 @@ fn beside_grounding(events: &[&String], g: &Grounding) -> Vec<HookProblem> {
         .filter(|e| e.attach == crate::kernel::Attach::Yes)
         .filter_map(|e| e.probe.strip_prefix("tracepoint:syscalls:").filter(|n| !n.contains('*')))
         .map(|n| n.trim_start_matches("sys_enter_").trim_start_matches("sys_exit_"))
-        .collect();
+        .fold(Vec::new(), |mut v, n| {
+            if !v.contains(&n) {
+                v.push(n);
+            }
+            v
+        });
+    // Counters come in ratios (misses per reference): a counter beside a grounded one is its
+    // denominator.
+    let counter =
+        |p: &str| p.parse::<Probe>().is_ok_and(|p| matches!(p.kind, crate::obj::ProbeKind::Hardware | crate::obj::ProbeKind::Software | crate::obj::ProbeKind::PerfEvent));
+    let counters_grounded = g.events.iter().any(|e| e.probe.starts_with("hardware:") || e.probe.starts_with("software:"));
+    // Every syscall: raw_syscalls, and `sys_enter_*` spelled as a wildcard.
     let raw_syscall = |p: &str| {
         p.parse::<Probe>().is_ok_and(|p| {
-            p.tracepoint().is_some_and(|(c, _)| c == "raw_syscalls") || (p.kind == crate::obj::ProbeKind::RawTracepoint && matches!(p.target.as_str(), "sys_enter" | "sys_exit"))
+            p.tracepoint().is_some_and(|(c, n)| c == "raw_syscalls" || (c == "syscalls" && matches!(n, "sys_enter_*" | "sys_exit_*" | "*")))
+                || (p.kind == crate::obj::ProbeKind::RawTracepoint && matches!(p.target.as_str(), "sys_enter" | "sys_exit"))
         })
     };
     let mut problems = Vec::new();
@@ -180,7 +192,7 @@ fn beside_grounding(events: &[&String], g: &Grounding) -> Vec<HookProblem> {
                 reason: format!("it fires for every syscall, and the request is about {} alone: use their own tracepoints", named_syscalls.join(", ")),
                 suggestions: own,
             });
-        } else if !g.events.iter().any(|e| serves(p, e)) && !category(p).is_some_and(|c| grounded_categories.contains(&c)) {
+        } else if !g.events.iter().any(|e| serves(p, e)) && !category(p).is_some_and(|c| grounded_categories.contains(&c)) && !(counters_grounded && counter(p)) {
             problems.push(HookProblem {
                 probe: p.to_string(),
                 reason: format!("the request is about {}, not this event: trace only what was asked", g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(" or ")),

@@ -122,7 +122,11 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
     if let Some(HookVerdict::Problems { problems }) = &checks.hooks {
         let mut s = String::new();
         for p in problems {
-            s.push_str(&format!("The probe {} cannot be used here: {}.", p.probe, p.reason));
+            if p.reason.contains("the request is about") {
+                s.push_str(&format!("The probe {} is not what the request asks: {}.", p.probe, p.reason));
+            } else {
+                s.push_str(&format!("The probe {} cannot be used here: {}.", p.probe, p.reason));
+            }
             if !p.suggestions.is_empty() {
                 let few: Vec<&str> = p.suggestions.iter().take(3).map(String::as_str).collect();
                 s.push_str(&format!(" Probes that work on this host: {}.", few.join(", ")));

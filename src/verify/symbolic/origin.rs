@@ -248,6 +248,11 @@ impl Sources<'_> {
                             out.unnamed.insert(format!("the probed function's {}", f.name));
                         }
                     }
+                    // A name with a task's word in it (`cpu_id`, `src_pid`, `oldcomm`) may be
+                    // one the vocabulary misses: unnamed, not known to be another.
+                    Some(f) if ["pid", "tid", "comm", "uid", "gid", "cpu", "cgroup"].iter().any(|w| f.name.contains(w)) => {
+                        out.unnamed.insert(format!("the context field {}", f.name));
+                    }
                     Some(f) => {
                         out.others.insert(f.name.clone());
                     }
