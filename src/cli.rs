@@ -72,7 +72,7 @@ pub enum Command {
     /// Print the settings a command starts from (model, backend, target, rounds, device) and
     /// where each comes from: the environment, the config file, or the default. Flags win over all.
     #[command(
-        after_help = "The config file is $XDG_CONFIG_HOME/kgent/config.toml (~/.config/kgent/config.toml), or $KGENT_CONFIG:\n\n  model = \"qwen2.5-coder-0.5b-instruct-q4_k_m\"\n  target = \"libbpf\"\n  rounds = 5\n  backend = \"openai\"\n  base_url = \"http://gpu-box:8000/v1\"\n  api_model = \"qwen2.5-coder-7b\"\n  device = \"cpu\""
+        after_help = "The config file is $XDG_CONFIG_HOME/kgent/config.toml (~/.config/kgent/config.toml), or $KGENT_CONFIG:\n\n  model = \"qwen2.5-coder-0.5b-instruct-q4_k_m\"\n  target = \"libbpf\"\n  rounds = 5\n  backend = \"openai\"\n  base_url = \"http://gpu-box:8000/v1\"\n  api_model = \"qwen2.5-coder-7b\"\n  api = \"completions\"\n  device = \"cpu\""
     )]
     Config {
         #[arg(long)]
@@ -315,6 +315,11 @@ pub struct ModelArgs {
     /// The model to ask the server for [default: the first it lists].
     #[arg(long, env = "KGENT_API_MODEL", value_name = "NAME")]
     pub api_model: Option<String>,
+    /// How `--backend openai` asks the server: `chat` (its chat template; any chat model) or
+    /// `completions` (Kgent's own ChatML prompt, as the local backend sees it, with the reply
+    /// started inside the code block; Qwen2.5 models only).
+    #[arg(long, value_enum, env = "KGENT_API", default_value = "chat")]
+    pub api: crate::llm::RemoteApi,
 }
 
 impl ModelArgs {
@@ -325,6 +330,7 @@ impl ModelArgs {
             device: crate::llm::parse_device(&self.device)?,
             base_url: self.base_url.clone(),
             api_model: self.api_model.clone(),
+            api: self.api,
         })
     }
 }

@@ -23,6 +23,8 @@ pub struct File {
     pub base_url: Option<String>,
     /// The model name to ask that server for.
     pub api_model: Option<String>,
+    /// `chat` or `completions`: how that server is asked.
+    pub api: Option<crate::llm::RemoteApi>,
     pub target: Option<Target>,
     pub rounds: Option<usize>,
     pub device: Option<String>,
@@ -42,6 +44,7 @@ pub const KEYS: &[Key] = &[
     Key { key: "backend", flag: "--backend", env: Some("KGENT_BACKEND"), default: "local" },
     Key { key: "base_url", flag: "--base-url", env: Some("KGENT_BASE_URL"), default: "none" },
     Key { key: "api_model", flag: "--api-model", env: Some("KGENT_API_MODEL"), default: "the server's first model" },
+    Key { key: "api", flag: "--api", env: Some("KGENT_API"), default: "chat" },
     Key { key: "target", flag: "--target", env: None, default: "bpftrace" },
     Key { key: "rounds", flag: "--rounds", env: None, default: "3" },
     Key { key: "device", flag: "--device", env: None, default: "cpu" },

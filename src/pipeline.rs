@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use crate::ground::{ground, Grounding, Retrieval, Servable};
 use crate::kernel::{Catalog, CatalogError, Hook};
-use crate::llm::{Backend, Chat, Conversation, Device, GenerateOptions, LlmError, Model, Remote, TileCache};
+use crate::llm::{Backend, Chat, Conversation, Device, GenerateOptions, LlmError, Model, Remote, RemoteApi, TileCache};
 use crate::obj::Target;
 use crate::retrieve::corpus::Example;
 use crate::retrieve::index::{IndexError, Location};
@@ -181,6 +181,8 @@ pub struct ModelSpec {
     pub base_url: Option<String>,
     /// The server's model name (`None`: the first it lists).
     pub api_model: Option<String>,
+    /// How the server is asked.
+    pub api: RemoteApi,
 }
 
 /// The model, in this process or behind a server.
@@ -222,7 +224,7 @@ impl LoadedModel {
                     ));
                 };
                 let start = Instant::now();
-                let remote = Remote::connect(url, spec.api_model.as_deref())?;
+                let remote = Remote::connect(url, spec.api_model.as_deref(), spec.api)?;
                 Ok(LoadedModel { engine: Engine::Remote(remote), load_time: start.elapsed() })
             }
         }

@@ -64,6 +64,7 @@ fn kgent(args: &[&str]) -> Output {
         .env_remove("KGENT_BACKEND")
         .env_remove("KGENT_BASE_URL")
         .env_remove("KGENT_API_MODEL")
+        .env_remove("KGENT_API")
         .env("KGENT_CONFIG", "/dev/null")
         .output()
         .unwrap()
@@ -88,6 +89,15 @@ fn gen_and_two_eval_shards_against_one_llama_cpp_server() {
     assert_eq!(report["passed"], true, "{report}");
     assert_eq!(report["model"], ALIAS);
     assert!(report["program"].as_str().unwrap().contains("openat"), "{report}");
+
+    // The same through /v1/completions, from Kgent's own ChatML prompt with the reply started
+    // inside the code block, as the local backend decodes.
+    let raw = kgent(&[&["gen", "count openat calls per process", "--json", "--no-plan", "--api", "completions"][..], &remote].concat());
+    assert!(raw.status.success(), "{}", stderr(&raw));
+    let report: serde_json::Value = serde_json::from_slice(&raw.stdout).unwrap();
+    assert_eq!(report["passed"], true, "{report}");
+    let program = report["program"].as_str().unwrap();
+    assert!(program.contains("openat") && !program.contains("```"), "the reply is the code block's inside: {report}");
 
     // Two shard workers at once, as on a Slurm array, against the one server.
     let dir = tempfile::tempdir().unwrap();

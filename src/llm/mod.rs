@@ -45,3 +45,16 @@ pub enum Backend {
     /// `--base-url`.
     Openai,
 }
+
+/// How a remote conversation reaches the model on its server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize, clap::ValueEnum, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RemoteApi {
+    /// `/v1/chat/completions`: the server's chat template renders the messages. Works with any
+    /// chat model; the reply cannot be started inside a code block.
+    #[default]
+    Chat,
+    /// `/v1/completions` with Kgent's own ChatML prompt, the one the local backend decodes from,
+    /// the reply started inside the code block. For Qwen2.5 (ChatML) models only.
+    Completions,
+}
