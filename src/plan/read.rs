@@ -834,9 +834,9 @@ fn read_event(text: &mut Text, phrase: &[usize], means: String) {
 }
 
 /// The event of the request.
-fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, String> {
+fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
-        return everyday_event(text, catalog);
+        return everyday_event(text, catalog).map_err(Unsettled::from);
     }
     let words: Vec<String> = grounding
         .events
@@ -864,7 +864,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
         }
         if family.len() > 1 && !one_family(&family) {
-            return Err(format!("the request names several syscalls ({}); a plan has one event", family.join(", ")));
+            return Err(format!("the request names several syscalls ({}); a plan has one event", family.join(", ")).into());
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -913,7 +913,17 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 return Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall });
             }
         }
-        return Err(format!("the request names several events ({}); a plan has one", specific.join(", ")));
+        let gap = format!("the request names several events ({}); a plan has one", specific.join(", "));
+        // Hooks with one record ("kcompactd wakeups": the wakeup asked for, and the one done)
+        // still let the rest be read: what to show, key by and test.
+        let fields = |p: &String| catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
+        let one_record = specific.iter().all(|p| fields(p).is_some_and(|f| !f.is_empty() && Some(f) == fields(&specific[0])));
+        if !one_record {
+            return Err(gap.into());
+        }
+        read_event(text, &at, specific.join(" or "));
+        let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
+        return Err(Unsettled { gap, among: Some(among) });
     }
     // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
     let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
@@ -937,7 +947,20 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
         }
     }
-    Err(format!("the request is about {}, and its words do not say which of those events", grounding.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(", ")))
+    Err(format!("the request is about {}, and its words do not say which of those events", grounding.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(", ")).into())
+}
+
+/// Why the words settle no one event, and the hooks they leave it between when those give one
+/// record to read the rest against.
+struct Unsettled {
+    gap: String,
+    among: Option<Event>,
+}
+
+impl From<String> for Unsettled {
+    fn from(gap: String) -> Unsettled {
+        Unsettled { gap, among: None }
+    }
 }
 
 /// Everyday verbs and nouns some hook happens to be named by (`*_print`, `kill`): never a sign
@@ -1806,7 +1829,13 @@ pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading 
     }
     let event = match event(&mut text, grounding, catalog) {
         Ok(e) => e,
-        Err(gap) => return Reading::gap(gap, &text),
+        Err(Unsettled { gap, among: Some(among) }) => {
+            // A plan in part: which of the hooks stays the model's to choose.
+            let mut reading = read_as(text, &among, catalog);
+            reading.gaps.insert(0, gap);
+            return reading;
+        }
+        Err(Unsettled { gap, .. }) => return Reading::gap(gap, &text),
     };
     let first = read_as(text.clone(), &event, catalog);
     // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
@@ -3174,12 +3203,43 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         while text.is(j, &["the", "a", "each", "every"]) {
             j += 1;
         }
+        // "enter each congestion state": words the event was found by may also name its field
+        // (tcp_cong_state_set's cong_state). Only a field of two words or more, so that one word
+        // of the event's name ("per wakeup") is never a key.
+        if text.used(j) && text.event_at.contains(&j) {
+            let mut freed = text.clone();
+            for k in (j..).take_while(|k| text.event_at.contains(k)) {
+                freed.words[k].used = false;
+            }
+            if let Some((t, w, mut at)) = value_at(&freed, j, records).filter(|(t, _, at)| matches!(t, Term::Field { .. }) && at.len() >= 2 && at[0] == j) {
+                at.extend(&lead);
+                if into_each {
+                    if !each.iter().any(|(o, _, _)| *o == t) {
+                        each.push((t, w, at));
+                    }
+                } else {
+                    text.read(&at, format!("keyed by {}", t.name()));
+                    if !out.iter().any(|(o, _)| *o == t) {
+                        out.push((t, w));
+                    }
+                }
+                i += 1;
+                continue;
+            }
+        }
         // A list: "by process and capability number"; one word of description may come first
         // ("per network interface").
         let mut taken_any = false;
         loop {
             let found = (j..(j + 3).min(text.len())).find_map(|k| value_at(text, k, records).map(|v| (k, v)));
             let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else { break };
+            // "per receiving process": a process as a key is its name, as "per process" is the
+            // task's comm; the record's own comm where it has one.
+            let process = at.iter().any(|&k| text.is(k, &["process", "processes", "task", "tasks", "program", "programs"]));
+            let (t, w) = match records.term("comm") {
+                Some(comm) if process && t.name() == "pid" && matches!(t, Term::Field { .. }) => comm,
+                _ => (t, w),
+            };
             // "top 10 processes by bytes written": the bytes are what is summed, not a key.
             if at.iter().any(|&k| AMOUNT.contains(&text.lower(k)) || SIZES.contains(&text.lower(k))) && text.is(i, &["by"]) {
                 text.mark(&[i]);
@@ -3282,6 +3342,10 @@ mod tests {
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
         hooks.push(tp("tracepoint:io_uring:io_uring_submit_req", &[("void *", "ctx"), ("u8", "opcode"), ("u64", "user_data")]));
+        for kc in ["mm_compaction_wakeup_kcompactd", "mm_compaction_kcompactd_wake"] {
+            hooks.push(tp(&format!("tracepoint:compaction:{kc}"), &[("int", "nid"), ("int", "order"), ("enum zone_type", "highest_zoneidx")]));
+        }
+        hooks.push(tp("tracepoint:tcp:tcp_cong_state_set", &[("const void *", "skaddr"), ("__u16", "sport"), ("__u16", "dport"), ("__u8", "cong_state")]));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
     }
 
@@ -3313,6 +3377,37 @@ mod tests {
         assert_eq!(plan("io_uring submissions by opcode", &named("tracepoint:io_uring:*", "io_uring")), "on tracepoint:io_uring:io_uring_submit_req: count by opcode");
         assert_eq!(plan("context switches per second", &here()), "on tracepoint:sched:sched_switch: count, every 1 s");
         assert!(!plan("how many system calls is each program making", &here()).contains("count by comm"), "no raw_syscalls in this catalog");
+        // The words the event was described by name its field too.
+        let described = Grounding {
+            events: vec![crate::ground::Grounded {
+                probe: "tracepoint:tcp:tcp_cong_state_set".into(),
+                attach: Attach::Yes,
+                evidence: Evidence::Described { words: vec!["congestion".into(), "state".into(), "tcp".into()], hooks: vec!["tracepoint:tcp:tcp_cong_state_set".into()] },
+            }],
+            servable: Servable::Here,
+        };
+        assert_eq!(
+            plan("count SIGCHLD per receiving process", &here()),
+            "on tracepoint:signal:signal_generate where sig == 17: count by args->comm"
+        );
+        assert_eq!(plan("how often do tcp sockets enter each congestion state?", &described), "on tracepoint:tcp:tcp_cong_state_set: count by cong_state");
+        // Two hooks of one record: the event stays open, the key does not.
+        let both = ["tracepoint:compaction:mm_compaction_wakeup_kcompactd", "tracepoint:compaction:mm_compaction_kcompactd_wake"];
+        let two = Grounding {
+            events: both
+                .iter()
+                .map(|p| crate::ground::Grounded {
+                    probe: p.to_string(),
+                    attach: Attach::Yes,
+                    evidence: Evidence::Described { words: vec!["kcompactd".into(), "wakeups".into()], hooks: vec![p.to_string()] },
+                })
+                .collect(),
+            servable: Servable::Here,
+        };
+        let r = read("count kcompactd wakeups by requested order", &two, &catalog());
+        assert!(r.complete().is_none() && r.gaps[0].contains("several events"), "{r:?}");
+        assert_eq!(r.plan.map(|p| p.to_string()).as_deref(), Some(format!("on {}, {}: count by order", both[0], both[1]).as_str()));
+        assert_eq!(plan("count tcp congestion state changes", &described), "on tracepoint:tcp:tcp_cong_state_set: count");
         assert_eq!(plan("top 10 processes by bytes written per second", &here()), "on tracepoint:syscalls:sys_exit_write where ret > 0: sum of ret by comm, top 10, every 1 s");
     }
 
