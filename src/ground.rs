@@ -492,7 +492,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
-        } else if let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+        } else if let Some(h) = [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+            // As the kernel may spell it: sendfile is sendfile64 on x86_64.
             bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         }
     }
@@ -738,6 +739,9 @@ mod tests {
         let g = ground("tally getrandoms by program", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_getrandom"]);
         assert!(ground("tally closes by program", &c, false, &Retrieval::default()).events.is_empty(), "close is an everyday word");
+        c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_sendfile64".into(), ..c.hooks[0].clone() });
+        let g = ground("bytes pushed out via sendfile", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_sendfile64"], "as the kernel spells it");
         let mut familiar = Retrieval::default();
         familiar.familiar.insert("close".into());
         assert!(

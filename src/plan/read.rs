@@ -299,8 +299,11 @@ impl Text {
                 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"])))
                 && !everyday
                 && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            // "how many bytes does nginx push out": the subject of the question, a name.
+            let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && !everyday && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || named_after
+                || subject
                 || self.inside.contains(&i)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
@@ -864,7 +867,9 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
         }
         if family.len() > 1 && !one_family(&family) {
-            return Err(format!("the request names several syscalls ({}); a plan has one event", family.join(", ")).into());
+            let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
+            read_event(text, &at, format!("the {} syscalls", family.join("/")));
+            return Err(Unsettled { gap, among: Some(Event::Syscalls(family)) });
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -914,13 +919,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
         }
         let gap = format!("the request names several events ({}); a plan has one", specific.join(", "));
-        // Hooks with one record ("kcompactd wakeups": the wakeup asked for, and the one done)
-        // still let the rest be read: what to show, key by and test.
-        let fields = |p: &String| catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>());
-        let one_record = specific.iter().all(|p| fields(p).is_some_and(|f| !f.is_empty() && Some(f) == fields(&specific[0])));
-        if !one_record {
-            return Err(gap.into());
-        }
+        // The rest can still be read against what the hooks' records share: what to show, key
+        // by and test ("kcompactd wakeups by requested order").
         read_event(text, &at, specific.join(" or "));
         let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
         return Err(Unsettled { gap, among: Some(among) });
@@ -1831,20 +1831,20 @@ pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading 
         Ok(e) => e,
         Err(Unsettled { gap, among: Some(among) }) => {
             // A plan in part: which of the hooks stays the model's to choose.
-            let mut reading = read_as(text, &among, catalog);
+            let mut reading = read_as(text, &among, catalog, true);
             reading.gaps.insert(0, gap);
             return reading;
         }
         Err(Unsettled { gap, .. }) => return Reading::gap(gap, &text),
     };
-    let first = read_as(text.clone(), &event, catalog);
+    let first = read_as(text.clone(), &event, catalog, false);
     // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
     // event may have: "exec attempts that fail" are execve's.
     if first.complete().is_none() {
         if let Event::Hooks { syscall: Some(name), .. } = &event {
             let family = family_here(name, catalog);
             if !family.is_empty() {
-                let second = read_as(text, &Event::Syscalls(family), catalog);
+                let second = read_as(text, &Event::Syscalls(family), catalog, false);
                 if second.complete().is_some() {
                     return second;
                 }
@@ -1861,8 +1861,9 @@ fn event_conditions_of(event: &Event) -> &[Where] {
     }
 }
 
-/// The rest of the reading, once the event is chosen.
-fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
+/// The rest of the reading, once the event is chosen; `shared` (the words left it among hooks)
+/// reads only the fields all of them have.
+fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Reading {
     // The records the event gives: a syscall's entry and exit, or a hook and its end.
     let (start_probes, end_probes, end_key, syscall) = match event {
         Event::Syscalls(names) => (
@@ -1878,8 +1879,15 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
         Event::Syscalls(_) => (vec![], vec![], false),
     };
     let fields_of = |p: &String| catalog.find(p).map(|h| h.fields.clone()).unwrap_or_default();
-    let start_fields = start_probes.first().map(fields_of).unwrap_or_default();
-    let end_fields = end_probes.first().map(fields_of).unwrap_or_default();
+    let in_all = |probes: &[String]| -> Vec<Field> {
+        let mut fields = probes.first().map(fields_of).unwrap_or_default();
+        if shared {
+            fields.retain(|f| probes.iter().all(|p| fields_of(p).iter().any(|g| g.name == f.name)));
+        }
+        fields
+    };
+    let start_fields = in_all(&start_probes);
+    let end_fields = in_all(&end_probes);
     // raw_syscalls' exit is every syscall's: its `ret` is a syscall's result.
     let syscall = syscall || end_probes.iter().any(|p| p == "tracepoint:raw_syscalls:sys_exit");
     let records = Records { start: &start_fields, end: &end_fields, syscall };
@@ -1945,6 +1953,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog) -> Reading {
             let r = root(w);
             (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w)).map(|i| vec![i])
         })
+        // "futex() time", "fsync time": the event's time is how long it takes.
+        .or_else(|| (1..text.len()).find(|&i| !text.used(i) && text.is(i, &["time"]) && text.event_at.iter().any(|&e| text.words[e].lower == text.words[i - 1].lower)).map(|i| vec![i]))
     };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
@@ -2694,7 +2704,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         // "sshd only.", "…, only nginx": a program this host has, alone beside "only" at the end
         // of a clause ("failures only", "ext4 only" are no programs).
         let ends = |j: usize| text.words.get(j).is_some_and(|w| w.ends) || j + 1 >= text.len();
-        if candidate(i) && installed(&text.words[i]) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
+        // Or one the request names elsewhere too ("mysqld spends its life in futex waits …,
+        // mysqld only"): a name said twice is the subject.
+        let twice = |j: usize| !everyday(&text.words[j]) && !value_noun(&text.words[j]) && text.words.iter().enumerate().any(|(k, o)| k != j && o.lower == text.words[j].lower);
+        if candidate(i) && (installed(&text.words[i]) || twice(i)) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
             let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
             return Some((text.words[i].raw.clone(), at));
         }
@@ -3386,6 +3399,8 @@ mod tests {
             }],
             servable: Servable::Here,
         };
+        assert!(plan("mysqld is slow. count openat calls per process, mysqld only.", &here()).contains("comm == \"mysqld\""), "a name said twice");
+        assert!(plan("histogram of openat() time in us", &here()).contains("hist of latency"), "{}", plan("histogram of openat() time in us", &here()));
         assert_eq!(
             plan("count SIGCHLD per receiving process", &here()),
             "on tracepoint:signal:signal_generate where sig == 17: count by args->comm"
