@@ -422,6 +422,12 @@ fn listed_together(lower: &str, a: &str, b: &str) -> bool {
     [(a, b), (b, a)].iter().any(|(x, y)| regex::Regex::new(&format!("{}{joint}{}", item(x), item(y))).is_ok_and(|re| re.is_match(lower)))
 }
 
+/// Whether the words of `phrase` follow each other in `words`.
+fn phrase_in(words: &[String], phrase: &str) -> bool {
+    let parts: Vec<&str> = phrase.split_whitespace().collect();
+    words.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
+}
+
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
 /// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
 fn named_as_kernel_event(lower: &str, id: &str) -> bool {
@@ -516,7 +522,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     }
     let mut absent = None;
     for s in subsystems() {
-        let Some(word) = all_words.iter().find(|w| s.words.contains(w)) else { continue };
+        // A phrase ("kernel module") where the word alone says too little ("a python module").
+        let said = |w: &String| if w.contains(' ') { phrase_in(&all_words, w) } else { all_words.contains(w) };
+        let Some(word) = s.words.iter().find(|w| said(w)).cloned() else { continue };
         let here: Vec<&String> = s.categories.iter().filter(|c| categories.contains(c.as_str())).collect();
         if here.is_empty() {
             absent.get_or_insert((s, word.clone()));
@@ -640,6 +648,9 @@ mod tests {
         );
         assert!(matches!(ground("NFS client read latency by mount", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "nfs"));
         assert!(matches!(ground("per-queue NVMe command latency", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+        // A phrase where the word alone says too little.
+        assert!(matches!(ground("log kernel modules being loaded", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "kernel modules"));
+        assert!(ground("which python modules get imported", &c, false, &Retrieval::default()).servable.is_here());
         assert!(
             matches!(ground("count calls to the sys_teleport syscall", &c, false, &Retrieval::default()).servable, Servable::NoSuchEvent { names } if names == ["sys_teleport"])
         );
