@@ -344,3 +344,42 @@ fn maps_are_printed_every_interval_and_at_the_end() {
     assert!(dumps.iter().all(|d| d["data"].as_array().is_some_and(|a| a.iter().all(|e| e["key"].is_u64() && e["value"].is_u64()))), "{stdout}");
     assert_clean(&before, "the interval run");
 }
+
+/// `eval --run-triggers` runs one program after another; SIGTERM, during a run or between two,
+/// ends the whole eval (the handler a run installs must not leave Kgent deaf to it), with the
+/// requests done so far in the JSONL and nothing attached.
+#[test]
+fn sigterm_ends_an_eval_that_runs_triggers() {
+    if !require_bpf() {
+        return;
+    }
+    let _guard = lock();
+    let before = Footprint::now();
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = dir.path().join("corpus.toml");
+    let mut text = String::new();
+    // Plans write these: no model is loaded.
+    for call in ["openat", "read", "write", "close", "fstat", "lseek"] {
+        text += &format!("[[request]]\nid = \"{call}\"\nrequest = \"count {call} calls per process\"\ntrigger = \"cat /etc/hostname\"\nexpect = \"\\\\bcat\\\\b\"\nhooks = [\"tracepoint:syscalls:sys_enter_{call}\"]\nfields = [\"comm\"]\n\n");
+    }
+    std::fs::write(&corpus, text).unwrap();
+    let jsonl = dir.path().join("out.jsonl");
+    let mut child = kgent().args(["eval", corpus.to_str().unwrap(), "--run-triggers", "--jsonl", jsonl.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let start = Instant::now();
+    while std::fs::read_to_string(&jsonl).map_or(true, |t| t.lines().count() < 1) {
+        assert!(start.elapsed() < Duration::from_secs(120), "no request finished");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let sent = Instant::now();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+    assert!(sent.elapsed() < Duration::from_secs(15), "eval went on after SIGTERM: {err}");
+    // During a run Kgent ends it and exits 143; between two, the signal ends Kgent as usual.
+    use std::os::unix::process::ExitStatusExt;
+    assert!(status.code() == Some(128 + libc::SIGTERM) || status.signal() == Some(libc::SIGTERM), "{status:?}: {err}");
+    let done = std::fs::read_to_string(&jsonl).unwrap().lines().count();
+    assert!(done < 6, "all {done} requests ran: {err}");
+    assert_clean(&before, "a stopped eval");
+}

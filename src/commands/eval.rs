@@ -100,6 +100,15 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         let best = crate::synth::best(&report.attempts);
         let checks = best.map(|a| &a.checks);
         let program = report.program.clone().unwrap_or_default();
+        let trigger = match req.trigger().filter(|_| args.run_triggers) {
+            Some(trigger) => Some(run_trigger(report.runnable().then_some(program.as_str()), target, &trigger, args.trigger_duration, &session.host.home)),
+            None => None,
+        };
+        if let Some(sig) = crate::run::signalled() {
+            // The run was cut short, so this request is not recorded; --resume redoes it.
+            eprintln!("kgent eval: stopped by signal {sig} after {n} of {} requests; `--resume` with the same --jsonl goes on", todo.len());
+            std::process::exit(128 + sig);
+        }
         let record = Record {
             id: req.id.clone(),
             request: req.request.clone(),
@@ -115,10 +124,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             rubric: score(req, &program, target),
             rounds: report.attempts.len(),
             seconds: report.seconds.total,
-            trigger: match req.trigger().filter(|_| args.run_triggers) {
-                Some(trigger) => Some(run_trigger(report.runnable().then_some(program.as_str()), target, &trigger, args.trigger_duration, &session.host.home)),
-                None => None,
-            },
+            trigger,
             outcome: report.grounding.servable.name().to_string(),
             expected_outcome: req.outcome.clone(),
             grounded: report.grounding.events.iter().map(|e| e.probe.clone()).collect(),

@@ -15,7 +15,7 @@ pub mod trigger;
 
 pub use error::RunError;
 pub use options::{PerfSpec, RunOptions, Runnable};
-pub use stop::{Footprint, RunSummary, Stop, StopReason};
+pub use stop::{Footprint, RunSummary, Stop, StopReason, signalled};
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

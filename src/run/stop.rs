@@ -22,25 +22,51 @@ pub enum StopReason {
 
 /// The stop conditions of one run: the duration's deadline, SIGINT and SIGTERM. While a `Stop`
 /// exists those signals no longer kill Kgent; they end the run, so cleanup always happens.
+/// Outside runs they act as they always do: an `eval` between two triggered runs still ends on
+/// SIGTERM.
 pub struct Stop {
-    signal: Arc<AtomicUsize>,
     deadline: Option<Instant>,
     done: Option<Arc<AtomicBool>>,
-    ids: Vec<signal_hook::SigId>,
+}
+
+/// Live `Stop`s; the signal they were sent.
+static ACTIVE: AtomicUsize = AtomicUsize::new(0);
+static SIGNAL: AtomicUsize = AtomicUsize::new(0);
+static HANDLERS: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+
+/// Installs, once per process, the handler that ends a run while one is live and otherwise does
+/// what the signal would have done. (Unregistering a signal-hook action leaves the signal
+/// ignored, so a handler per run would make Kgent deaf to SIGTERM after its first run.)
+fn handlers() -> Result<(), RunError> {
+    let installed = HANDLERS.get_or_init(|| {
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // SAFETY: the action only touches atomics and calls `emulate_default_handler`, both
+            // async-signal-safe.
+            let action = move || {
+                if ACTIVE.load(Ordering::SeqCst) > 0 {
+                    SIGNAL.store(sig as usize, Ordering::SeqCst);
+                } else {
+                    let _ = signal_hook::low_level::emulate_default_handler(sig);
+                }
+            };
+            unsafe { signal_hook::low_level::register(sig, action) }.map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    });
+    installed.clone().map_err(|e| RunError::Signals(std::io::Error::other(e)))
 }
 
 impl Stop {
     pub fn install(duration: Option<Duration>, done: Option<Arc<AtomicBool>>) -> Result<Stop, RunError> {
-        let signal = Arc::new(AtomicUsize::new(0));
-        let mut ids = Vec::new();
-        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            ids.push(signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize).map_err(RunError::Signals)?);
+        handlers()?;
+        if ACTIVE.fetch_add(1, Ordering::SeqCst) == 0 {
+            SIGNAL.store(0, Ordering::SeqCst);
         }
-        Ok(Stop { signal, deadline: duration.map(|d| Instant::now() + d), done, ids })
+        Ok(Stop { deadline: duration.map(|d| Instant::now() + d), done })
     }
 
     pub fn reason(&self) -> Option<StopReason> {
-        match self.signal.load(Ordering::SeqCst) as i32 {
+        match SIGNAL.load(Ordering::SeqCst) as i32 {
             signal_hook::consts::SIGINT => Some(StopReason::Interrupted),
             signal_hook::consts::SIGTERM => Some(StopReason::Terminated),
             _ if self.done.as_ref().is_some_and(|d| d.load(Ordering::SeqCst)) => Some(StopReason::Done),
@@ -49,11 +75,16 @@ impl Stop {
     }
 }
 
+/// The signal that ended the last run (SIGINT or SIGTERM), once no run is live: a command that
+/// runs many programs in turn (`eval --run-triggers`) stops too.
+pub fn signalled() -> Option<i32> {
+    let sig = SIGNAL.load(Ordering::SeqCst) as i32;
+    (ACTIVE.load(Ordering::SeqCst) == 0 && sig != 0).then_some(sig)
+}
+
 impl Drop for Stop {
     fn drop(&mut self) {
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
-        }
+        ACTIVE.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
