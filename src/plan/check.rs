@@ -93,6 +93,11 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
             missing.push(format!("it never reads {what}{words}"));
         }
     }
+    // Lines are printed as each event happens; values kept in maps that END clears are never
+    // seen.
+    if matches!(plan.output, Output::Lines { .. }) && !prints_per_event(program) {
+        missing.push("it prints nothing when the event happens: the request asks to see each one, so printf them in the event's block".to_string());
+    }
     if missing.is_empty() {
         PlanVerdict::Ok
     } else {
@@ -100,16 +105,31 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     }
 }
 
-/// The conditions under which a bpftrace program keeps an event: its predicates, and its `if`
-/// conditions that guard output with no `else` (an `if` with an `else` keeps both sides; one
-/// whose block only returns keeps the rest). Comments are removed first.
-fn conditions(program: &str) -> Vec<String> {
+/// Whether a block of some event (not BEGIN, END or a timer) prints.
+fn prints_per_event(program: &str) -> bool {
+    let code = without_comments(program);
+    let mut rest = code.as_str();
+    while let Some(open) = rest.find('{') {
+        let header = rest[..open].trim();
+        let Some(end) = closing(&rest[open..], '{', '}') else { return true };
+        let body = &rest[open..open + end];
+        let probe = header.rsplit(['}', ';']).next().unwrap_or(header).trim();
+        let timer = ["BEGIN", "END", "interval:", "i:", "profile:", "hz:"].iter().any(|t| probe.starts_with(t));
+        if !timer && ["printf(", "print(", "join(", "cat(", "time("].iter().any(|f| body.contains(f)) {
+            return true;
+        }
+        rest = &rest[open + end + 1..];
+    }
+    false
+}
+
+/// `program` without its comments.
+fn without_comments(program: &str) -> String {
     static BLOCK_COMMENT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let block_comment = BLOCK_COMMENT.get_or_init(|| regex::Regex::new(r"(?s)/\*.*?\*/").expect("a valid regex"));
     let code = block_comment.replace_all(program, " ");
     // A line comment starts at `//` outside a string.
-    let code: String = code
-        .lines()
+    code.lines()
         .map(|l| {
             let mut quoted = false;
             let mut prev = ' ';
@@ -124,7 +144,14 @@ fn conditions(program: &str) -> Vec<String> {
             l
         })
         .collect::<Vec<_>>()
-        .join("\n");
+        .join("\n")
+}
+
+/// The conditions under which a bpftrace program keeps an event: its predicates, and its `if`
+/// conditions that guard output with no `else` (an `if` with an `else` keeps both sides; one
+/// whose block only returns keeps the rest). Comments are removed first.
+fn conditions(program: &str) -> Vec<String> {
+    let code = without_comments(program);
     let mut out = Vec::new();
     // A predicate sits between a probe list and its block: `/.../ {`.
     static PREDICATE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -281,6 +308,15 @@ mod tests {
         // `comm_len` is not `comm`.
         let lookalike = "tracepoint:capability:cap_capable /uid == 0/ { @[comm_len, args->cap] = count(); }";
         assert!(!against(lookalike, &plan()).is_ok());
+    }
+
+    #[test]
+    fn lines_are_printed_by_the_events_block() {
+        let lines = Plan::on(vec!["tracepoint:syscalls:sys_enter_readlink".into()], Output::Lines { values: vec![Term::Builtin(Builtin::Comm)] });
+        let kept = "BEGIN { printf(\"COMM\\n\"); } tracepoint:syscalls:sys_enter_readlink { @c[tid] = comm; } END { clear(@c); }";
+        assert!(matches!(against(kept, &lines), PlanVerdict::Missing { missing } if missing[0].starts_with("it prints nothing")));
+        let printed = "BEGIN { printf(\"COMM\\n\"); } tracepoint:syscalls:sys_enter_readlink /pid != 1/ { printf(\"%s\\n\", comm); } // { }";
+        assert_eq!(against(printed, &lines), PlanVerdict::Ok);
     }
 
     #[test]
