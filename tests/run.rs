@@ -364,7 +364,8 @@ fn sigterm_ends_an_eval_that_runs_triggers() {
     }
     std::fs::write(&corpus, text).unwrap();
     let jsonl = dir.path().join("out.jsonl");
-    let mut child = kgent().args(["eval", corpus.to_str().unwrap(), "--run-triggers", "--jsonl", jsonl.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        kgent().args(["eval", corpus.to_str().unwrap(), "--run-triggers", "--jsonl", jsonl.to_str().unwrap()]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     let start = Instant::now();
     while std::fs::read_to_string(&jsonl).map_or(true, |t| t.lines().count() < 1) {
         assert!(start.elapsed() < Duration::from_secs(120), "no request finished");

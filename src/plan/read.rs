@@ -869,7 +869,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
             read_event(text, &at, format!("the {} syscalls", family.join("/")));
-            return Err(Unsettled { gap, among: Some(Event::Syscalls(family)) });
+            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family))) });
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -923,7 +923,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // by and test ("kcompactd wakeups by requested order").
         read_event(text, &at, specific.join(" or "));
         let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
-        return Err(Unsettled { gap, among: Some(among) });
+        return Err(Unsettled { gap, among: Some(Box::new(among)) });
     }
     // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
     let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
@@ -954,7 +954,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
 /// record to read the rest against.
 struct Unsettled {
     gap: String,
-    among: Option<Event>,
+    among: Option<Box<Event>>,
 }
 
 impl From<String> for Unsettled {
@@ -1946,15 +1946,19 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let latency = if event_latency {
         Some(vec![])
     } else {
-        LATENCY.iter().find_map(|w| {
-            if w.contains(' ') {
-                return text.find(w, 0);
-            }
-            let r = root(w);
-            (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w)).map(|i| vec![i])
-        })
-        // "futex() time", "fsync time": the event's time is how long it takes.
-        .or_else(|| (1..text.len()).find(|&i| !text.used(i) && text.is(i, &["time"]) && text.event_at.iter().any(|&e| text.words[e].lower == text.words[i - 1].lower)).map(|i| vec![i]))
+        LATENCY
+            .iter()
+            .find_map(|w| {
+                if w.contains(' ') {
+                    return text.find(w, 0);
+                }
+                let r = root(w);
+                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w)).map(|i| vec![i])
+            })
+            // "futex() time", "fsync time": the event's time is how long it takes.
+            .or_else(|| {
+                (1..text.len()).find(|&i| !text.used(i) && text.is(i, &["time"]) && text.event_at.iter().any(|&e| text.words[e].lower == text.words[i - 1].lower)).map(|i| vec![i])
+            })
     };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
@@ -3401,10 +3405,7 @@ mod tests {
         };
         assert!(plan("mysqld is slow. count openat calls per process, mysqld only.", &here()).contains("comm == \"mysqld\""), "a name said twice");
         assert!(plan("histogram of openat() time in us", &here()).contains("hist of latency"), "{}", plan("histogram of openat() time in us", &here()));
-        assert_eq!(
-            plan("count SIGCHLD per receiving process", &here()),
-            "on tracepoint:signal:signal_generate where sig == 17: count by args->comm"
-        );
+        assert_eq!(plan("count SIGCHLD per receiving process", &here()), "on tracepoint:signal:signal_generate where sig == 17: count by args->comm");
         assert_eq!(plan("how often do tcp sockets enter each congestion state?", &described), "on tracepoint:tcp:tcp_cong_state_set: count by cong_state");
         // Two hooks of one record: the event stays open, the key does not.
         let both = ["tracepoint:compaction:mm_compaction_wakeup_kcompactd", "tracepoint:compaction:mm_compaction_kcompactd_wake"];

@@ -15,7 +15,7 @@ pub mod trigger;
 
 pub use error::RunError;
 pub use options::{PerfSpec, RunOptions, Runnable};
-pub use stop::{Footprint, RunSummary, Stop, StopReason, signalled};
+pub use stop::{signalled, Footprint, RunSummary, Stop, StopReason};
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;

@@ -192,7 +192,7 @@ fn beside_grounding(events: &[&String], g: &Grounding) -> Vec<HookProblem> {
                 reason: format!("it fires for every syscall, and the request is about {} alone: use their own tracepoints", named_syscalls.join(", ")),
                 suggestions: own,
             });
-        } else if !g.events.iter().any(|e| serves(p, e)) && !category(p).is_some_and(|c| grounded_categories.contains(&c)) && !(counters_grounded && counter(p)) {
+        } else if !(g.events.iter().any(|e| serves(p, e)) || category(p).is_some_and(|c| grounded_categories.contains(&c)) || (counters_grounded && counter(p))) {
             problems.push(HookProblem {
                 probe: p.to_string(),
                 reason: format!("the request is about {}, not this event: trace only what was asked", g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(" or ")),
