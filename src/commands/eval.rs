@@ -107,7 +107,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         if let Some(sig) = crate::run::signalled() {
             // The run was cut short, so this request is not recorded; --resume redoes it.
             eprintln!("kgent eval: stopped by signal {sig} after {n} of {} requests; `--resume` with the same --jsonl goes on", todo.len());
-            std::process::exit(128 + sig);
+            return Ok(ExitCode::from((128 + sig) as u8));
         }
         let record = Record {
             id: req.id.clone(),

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::constrain::{CompiledGrammar, Constraint, GrammarText};
 use super::model::{LlmError, Model, Result};
-use super::template::{ChatTemplate, Piece};
+use super::template::ChatTemplate;
 
 /// Prefill in slices of this many tokens: the attention scores of one slice are
 /// heads × slice × context floats, which stays small even for long prompts.
@@ -329,9 +329,7 @@ pub trait Conversation {
 impl Conversation for Chat<'_> {
     fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()> {
         self.push_user(user)?;
-        let mut turn = vec![Piece::Text(assistant.to_string())];
-        turn.extend(self.model.template().end_of_reply());
-        let ids = self.model.encode_turn(&turn)?;
+        let ids = self.model.encode_turn(&self.model.template().assistant(assistant))?;
         self.pending.extend(ids);
         Ok(())
     }

@@ -135,10 +135,7 @@ fn chatml(turns: &[Turn], prefix: &str) -> String {
         match turn {
             Turn::System(s) => pieces.extend(t.system(s)),
             Turn::User(u) => pieces.extend(t.user(u)),
-            Turn::Assistant(a) => {
-                pieces.push(Piece::Text(a.clone()));
-                pieces.extend(t.end_of_reply());
-            }
+            Turn::Assistant(a) => pieces.extend(t.assistant(a)),
         }
     }
     let mut prompt: String = pieces

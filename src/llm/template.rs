@@ -43,6 +43,13 @@ impl ChatTemplate {
         ]
     }
 
+    /// A finished assistant reply, as the transcript holds it.
+    pub fn assistant(self, text: &str) -> Vec<Piece> {
+        let mut turn = vec![Piece::Text(text.to_string())];
+        turn.extend(self.end_of_reply());
+        turn
+    }
+
     /// What closes an assistant reply in the transcript.
     pub fn end_of_reply(self) -> Vec<Piece> {
         vec![Piece::Control(IM_END), Piece::Text("\n".into())]

@@ -113,8 +113,9 @@ fn prints_per_event(program: &str) -> bool {
         let header = rest[..open].trim();
         let Some(end) = closing(&rest[open..], '{', '}') else { return true };
         let body = &rest[open..open + end];
-        let probe = header.rsplit(['}', ';']).next().unwrap_or(header).trim();
-        let timer = ["BEGIN", "END", "interval:", "i:", "profile:", "hz:"].iter().any(|t| probe.starts_with(t));
+        // The probe list, without a predicate.
+        let probes = header.rsplit(['}', ';']).next().unwrap_or(header).split('/').next().unwrap_or_default();
+        let timer = probes.split(',').map(str::trim).all(|p| p.parse::<crate::obj::Probe>().is_ok_and(|p| p.is_timer()));
         if !timer && ["printf(", "print(", "join(", "cat(", "time("].iter().any(|f| body.contains(f)) {
             return true;
         }

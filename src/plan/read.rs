@@ -294,13 +294,10 @@ impl Text {
                     && i > 0
                     && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
             // "opened by bash", "calls from nginx": a name nothing read.
-            let everyday = everyday(w);
-            let named_after = i > 0
-                && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"])))
-                && !everyday
-                && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let name = !everyday(w) && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let named_after = i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
             // "how many bytes does nginx push out": the subject of the question, a name.
-            let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && !everyday && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || named_after
                 || subject
@@ -950,8 +947,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
     Err(format!("the request is about {}, and its words do not say which of those events", grounding.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>().join(", ")).into())
 }
 
-/// Why the words settle no one event, and the hooks they leave it between when those give one
-/// record to read the rest against.
+/// Why the words settle no one event, and the hooks or syscalls they leave it between, when
+/// the rest can still be read against the fields those share.
 struct Unsettled {
     gap: String,
     among: Option<Box<Event>>,
@@ -1880,9 +1877,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     let fields_of = |p: &String| catalog.find(p).map(|h| h.fields.clone()).unwrap_or_default();
     let in_all = |probes: &[String]| -> Vec<Field> {
-        let mut fields = probes.first().map(fields_of).unwrap_or_default();
+        let mut records = probes.iter().map(fields_of);
+        let mut fields = records.next().unwrap_or_default();
         if shared {
-            fields.retain(|f| probes.iter().all(|p| fields_of(p).iter().any(|g| g.name == f.name)));
+            for other in records {
+                fields.retain(|f| other.iter().any(|g| g.name == f.name));
+            }
         }
         fields
     };
