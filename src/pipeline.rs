@@ -579,7 +579,7 @@ impl Session {
         }
         // The model's programs are held to what the reading settled, complete or not.
         if opts.target == Target::Bpftrace && settings.plan {
-            opts.plan = reading.plan.clone();
+            opts.reading = Some(reading.clone());
         }
         let (loaded, took) = opened(slot, open)?;
         load += took;
@@ -595,7 +595,7 @@ impl Session {
         // hint to use it, even a poor match ("kyber_latency" for run-queue latency): list hooks
         // only without.
         // The event the reading found, with its fields: the program is held to it.
-        let read_hooks: Vec<Hook> = match (&opts.plan, opts.target) {
+        let read_hooks: Vec<Hook> = match (opts.reading.as_ref().and_then(|r| r.plan.as_ref()), opts.target) {
             (Some(plan), Target::Bpftrace) => plan.start.iter().flat_map(|s| &s.probes).chain(&plan.probes).filter_map(|p| host.catalog.find(p).cloned()).take(4).collect(),
             _ => vec![],
         };

@@ -10,7 +10,7 @@
 
 use serde::Serialize;
 
-use super::{Builtin, Output, Plan, Term};
+use super::{Builtin, Output, Plan, Reading, Term};
 use crate::verify::symbolic::origin::implements;
 
 /// What the check found.
@@ -223,7 +223,9 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
     let failure = FAILURE.get_or_init(|| regex::Regex::new(r"(?:args->|args\.|\$)?\b(?:ret|retval|rc|err|error)\b\s*(?:<\s*0\b|<=\s*-|==\s*-|<\s*-)").expect("a valid regex"));
     // strncmp(...) == 0 keeps a name; != 0 leaves one out (bpftrace excluding itself).
     let literal = LITERAL.get_or_init(|| regex::Regex::new(r#"==\s*"([^"]*)"|"([^"]*)"\s*==|strncmp\([^,]*,\s*"([^"]*)"\s*,[^)]*\)\s*==\s*0"#).expect("a valid regex"));
-    let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(pid|tid|uid|gid)\s*==\s*(\d+)\b").expect("a valid regex"));
+    // Identities a request names by number when it means one: a process, a user, a file
+    // descriptor, a CPU (`args->out_fd == 3` is no answer to "bytes nginx sends").
+    let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*==\s*(\d+)\b").expect("a valid regex"));
     let lower = request.to_lowercase();
     let casts = regex::Regex::new(r"\(\s*u?int(?:8|16|32|64)?\s*\)").expect("a valid regex");
     let mut out: Vec<String> = Vec::new();
@@ -249,8 +251,9 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
         }
         for c in number.captures_iter(&condition) {
             let (what, n) = (&c[1], &c[2]);
-            let root = what == "uid" && n == "0" && (lower.contains("root") || lower.contains("superuser"));
-            if !root && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
+            let root = what.ends_with("uid") && n == "0" && (lower.contains("root") || lower.contains("superuser"));
+            let standard = what.ends_with("fd") && ["0", "1", "2"].contains(&n) && ["stdin", "stdout", "stderr", "standard", "terminal", "tty"].iter().any(|w| lower.contains(w));
+            if !root && !standard && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
                 add(format!("it keeps only {what} {n}, which the request never names"));
             }
         }
@@ -258,13 +261,19 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
     out
 }
 
-/// Holds a bpftrace `program` to the request: to the reading's plan where there is one, and
-/// always to the conditions the request states.
-pub fn held(program: &str, plan: Option<&Plan>, request: Option<&str>) -> PlanVerdict {
+/// Holds a bpftrace `program` to the request: to what the reader made of it where it read it
+/// (the plan, complete or not; the names it gives that nothing read; the events it names side
+/// by side), and always to the conditions the request states.
+pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> PlanVerdict {
+    let plan = reading.and_then(|r| r.plan.as_ref());
     let mut missing = match plan.map(|p| against(program, p)) {
         Some(PlanVerdict::Missing { missing }) => missing,
         _ => Vec::new(),
     };
+    if let Some(reading) = reading {
+        missing.extend(unsaid(program, &reading.names));
+        missing.extend(too_few_events(program, &reading.events));
+    }
     // A reading that tests the result ("'No such file or directory'" is `ret == -2`) asked
     // for it, in words `unasked` does not know.
     let tests_result = plan.is_some_and(|p| p.conditions.iter().any(|c| matches!(c.term, Term::Errno) || c.term.name() == "ret"));
@@ -276,6 +285,45 @@ pub fn held(program: &str, plan: Option<&Plan>, request: Option<&str>) -> PlanVe
     } else {
         PlanVerdict::Missing { missing }
     }
+}
+
+/// The names a program never says, in a string or a probe: a request about what nginx sends
+/// is not answered by a program that counts every process's bytes (a map called `@nginx`
+/// says nothing).
+fn unsaid(program: &str, names: &[String]) -> Vec<String> {
+    static STRING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let string = STRING.get_or_init(|| regex::Regex::new(r#""((?:[^"\\]|\\.)*)""#).expect("a valid regex"));
+    let code = without_comments(program);
+    let said: Vec<String> = string
+        .captures_iter(&code)
+        .map(|c| c[1].to_lowercase())
+        .chain(crate::obj::source::bpftrace_probes(program).into_iter().map(|p| p.to_lowercase()))
+        .collect();
+    names
+        .iter()
+        .filter(|n| !said.iter().any(|s| s.contains(&n.to_lowercase())))
+        .map(|n| format!("the request names \"{n}\", and the program never says it: keep only its events (comm == \"{n}\"), or trace it by name"))
+        .collect()
+}
+
+/// Whether the program traces as many events as the request names side by side ("cgroups
+/// created and destroyed" is two).
+fn too_few_events(program: &str, events: &[String]) -> Vec<String> {
+    if events.len() < 2 {
+        return vec![];
+    }
+    let mut traced: Vec<String> = crate::obj::source::bpftrace_probes(program)
+        .into_iter()
+        .filter(|p| p.parse::<crate::obj::Probe>().map_or(true, |p| !p.is_timer() && !p.runs_once()))
+        .collect();
+    traced.dedup();
+    // A wildcard traces many.
+    if traced.len() >= events.len() || traced.iter().any(|p| p.contains('*')) {
+        return vec![];
+    }
+    let asked = events.iter().map(|e| format!("\"{e}\"")).collect::<Vec<_>>().join(" and ");
+    let got = if traced.is_empty() { "none".to_string() } else { traced.join(", ") };
+    vec![format!("the request asks about {} events ({asked}), and the program traces {got}: trace each of them", events.len())]
 }
 
 #[cfg(test)]
@@ -355,6 +403,41 @@ mod tests {
         // Division in a block is no predicate.
         let division = "tracepoint:syscalls:sys_exit_read /@s[tid]/ { @us = hist((nsecs - @s[tid]) / 1000); }";
         assert!(conditions(division).iter().all(|c| c == "@s[tid]"), "{:?}", conditions(division));
+    }
+
+    #[test]
+    fn a_program_says_the_names_the_request_gives_and_traces_each_event_it_names() {
+        let reading = |names: &[&str], events: &[&str]| Reading {
+            plan: None,
+            gaps: vec![],
+            unread: names.iter().map(|n| n.to_string()).collect(),
+            names: names.iter().map(|n| n.to_string()).collect(),
+            events: events.iter().map(|n| n.to_string()).collect(),
+        };
+        let nginx = reading(&["nginx"], &[]);
+        // A map named after it says nothing; a comm test or a uprobe's path does.
+        let every = "tracepoint:syscalls:sys_enter_sendfile64 { @nginx_bytes = sum(args->count); } // \"nginx\"";
+        assert!(matches!(held(every, Some(&nginx), None), PlanVerdict::Missing { missing } if missing[0].starts_with("the request names \"nginx\"")));
+        let filtered = "tracepoint:syscalls:sys_enter_sendfile64 /comm == \"nginx\"/ { @bytes = sum(args->count); }";
+        assert!(held(filtered, Some(&nginx), None).is_ok());
+        let uprobe = "uprobe:/usr/sbin/nginx:ngx_http_process_request { @ = count(); }";
+        assert!(held(uprobe, Some(&nginx), None).is_ok());
+        let two = reading(&[], &["created", "destroyed"]);
+        let one = "tracepoint:cgroup:cgroup_destroy_root { printf(\"%s\\n\", str(args->name)); }";
+        assert!(matches!(held(one, Some(&two), None), PlanVerdict::Missing { missing } if missing[0].starts_with("the request asks about 2 events")));
+        let both = "tracepoint:cgroup:cgroup_mkdir, tracepoint:cgroup:cgroup_rmdir { printf(\"%s\\n\", str(args->path)); } END { }";
+        assert!(held(both, Some(&two), None).is_ok());
+        assert!(held("tracepoint:cgroup:cgroup_* { @[probe] = count(); }", Some(&two), None).is_ok());
+    }
+
+    #[test]
+    fn an_identity_the_request_never_gives_is_an_invented_filter() {
+        let fd = "tracepoint:syscalls:sys_enter_sendfile64 /args->out_fd == 3/ { @ = sum(args->count); }";
+        assert!(unasked(fd, "bytes sent with sendfile")[0].contains("out_fd 3"), "{:?}", unasked(fd, "bytes sent with sendfile"));
+        assert!(unasked(fd, "bytes sendfile writes to fd 3").is_empty());
+        let stdout = "tracepoint:syscalls:sys_enter_write /args->fd == 1/ { @ = sum(args->count); }";
+        assert!(unasked(stdout, "bytes written to stdout").is_empty());
+        assert_eq!(unasked("profile:hz:99 /cpu == 2/ { @[kstack] = count(); }", "kernel stacks on cpu 0").len(), 1);
     }
 
     #[test]

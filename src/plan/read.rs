@@ -46,6 +46,14 @@ pub struct Reading {
     /// Words that constrain a program which the reader did not read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub unread: Vec<String>,
+    /// The names among `unread` ("does nginx push out"): a program that answers the request
+    /// says each, in a string or a probe.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub names: Vec<String>,
+    /// Events the request names side by side ("created and destroyed"): a program traces at
+    /// least as many.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<String>,
 }
 
 impl Reading {
@@ -55,7 +63,7 @@ impl Reading {
     }
 
     fn gap(gap: impl Into<String>, text: &Text) -> Reading {
-        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]) }
+        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![] }
     }
 }
 
@@ -279,6 +287,17 @@ impl Text {
     /// Words that constrain a program which no part of the plan read: `names` are the fields of
     /// the event's records, and value nouns the reader had no field for.
     fn unread(&self, names: &[String]) -> Vec<String> {
+        self.unread_words(names).into_iter().map(|(w, _)| w).collect()
+    }
+
+    /// The names among the unread words: a program ("by nginx", "does python open") or a quoted
+    /// word. A program that answers the request says them.
+    fn unread_names(&self) -> Vec<String> {
+        self.unread_words(&[]).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
+    }
+
+    /// Each unread word that constrains a program, and whether it names something.
+    fn unread_words(&self, names: &[String]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
             if w.used {
@@ -316,7 +335,10 @@ impl Text {
                 || KINDS.iter().any(|(nouns, _)| nouns.contains(&w.lower.as_str()) || nouns.contains(&w.light.as_str()))
                 || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
-                out.push(w.raw.clone());
+                // One quoted word, as commands are named; a quoted message is not one.
+                let alone = !(i > 0 && self.words[i - 1].quoted) && !self.words.get(i + 1).is_some_and(|n| n.quoted);
+                let quoted_name = w.quoted && alone && w.raw.chars().any(|c| c.is_alphabetic());
+                out.push((w.raw.clone(), named_after || subject || quoted_name));
             }
         }
         out
@@ -2262,7 +2284,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             Event::Syscalls(_) => "the syscall's exit is not a tracepoint here".into(),
             Event::Hooks { probes, .. } => format!("a latency or result is asked for, and {} has no end event the reader knows", probes[0]),
         });
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()) };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![] };
     }
     let paired = needs_end && needs_start;
     // Every probe of a family must carry the fields it reads (`args->` must exist in each).
@@ -2301,7 +2323,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     if probes.is_empty() || start.as_ref().is_some_and(|s| s.probes.is_empty()) {
         gaps.push("no hook of the event carries every field asked for".into());
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()) };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![] };
     }
     if let Some(Start { key: PairKey::Fields { start: s, end: e }, .. }) = &start {
         let has = |fields: &[Field], names: &[String]| names.iter().all(|n| fields.iter().any(|f| f.name == *n));
@@ -2375,10 +2397,16 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
     }
     // "created and destroyed", "opened or closed": two events, and a plan has one.
+    let mut events: Vec<String> = Vec::new();
     for i in 1..text.len().saturating_sub(1) {
         let done = |w: &Word| w.lower.len() >= 5 && w.lower.ends_with("ed") && !value_noun(w);
         if text.is(i, &["and", "or"]) && done(&text.words[i - 1]) && done(&text.words[i + 1]) && text.words[i - 1].root != text.words[i + 1].root {
             gaps.push(format!("\"{} {} {}\": two events, and a plan has one", text.words[i - 1].raw, text.words[i].raw, text.words[i + 1].raw));
+            for w in [&text.words[i - 1], &text.words[i + 1]] {
+                if !events.contains(&w.raw) {
+                    events.push(w.raw.clone());
+                }
+            }
         }
     }
     let own: Vec<String> = start_probes.iter().chain(&end_probes).filter_map(|p| syscall_of(p).map(str::to_string)).collect();
@@ -2402,7 +2430,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             }
         }
     }
-    Reading { plan: Some(plan), gaps, unread }
+    let names = text.unread_names();
+    Reading { plan: Some(plan), gaps, unread, names, events }
 }
 
 /// The size a record holds: the field named like the words' noun, else its first size field.
@@ -3494,5 +3523,13 @@ mod tests {
         assert!(r.plan.is_none() && !r.gaps.is_empty(), "{r:?}");
         let r = read("latency of signals", &here(), &catalog());
         assert!(r.complete().is_none(), "signal_generate has no end event: {r:?}");
+        // What the model's program is then held to: the name nothing read, the events named
+        // side by side.
+        let r = read("how many bytes does nginx push out via write? sum it every 10 s", &named("tracepoint:syscalls:sys_enter_write", "write"), &catalog());
+        assert_eq!(r.names, ["nginx"], "{r:?}");
+        let r = read("files opened and unlinked", &here(), &catalog());
+        assert_eq!(r.events, ["opened", "unlinked"], "{r:?}");
+        let r = read("count opens of \"/etc/passwd\" by 'cron'", &here(), &catalog());
+        assert!(r.names.iter().all(|n| n != "count"), "{r:?}");
     }
 }

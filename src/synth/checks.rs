@@ -356,8 +356,8 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     }
     // What the reading settled, before the compiler ("the request asks for args->cap"), and
     // the conditions the request never states.
-    if opts.target == Target::Bpftrace && (opts.plan.is_some() || opts.request.is_some()) {
-        let verdict = crate::plan::check::held(program, opts.plan.as_ref(), opts.request.as_deref());
+    if opts.target == Target::Bpftrace && (opts.reading.is_some() || opts.request.is_some()) {
+        let verdict = crate::plan::check::held(program, opts.reading.as_ref(), opts.request.as_deref());
         let ok = verdict.is_ok();
         checks.plan = Some(verdict);
         if !ok {

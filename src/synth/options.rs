@@ -23,10 +23,10 @@ pub struct GenOptions {
     /// and may use those that only load here when nothing else can serve the request.
     #[serde(skip)]
     pub grounding: Option<crate::ground::Grounding>,
-    /// What the reading of the request settled: a bpftrace program must trace its event and read
-    /// its values ([`crate::plan::check`]).
+    /// What the reader made of the request: a bpftrace program must trace its plan's event, read
+    /// its values, and say the names it gives ([`crate::plan::check::held`]).
     #[serde(skip)]
-    pub plan: Option<crate::plan::Plan>,
+    pub reading: Option<crate::plan::Reading>,
     /// The request itself: a bpftrace program may test only conditions it states
     /// ([`crate::plan::check::unasked`]).
     #[serde(skip)]
@@ -48,7 +48,7 @@ impl GenOptions {
             properties: None,
             comprehend: crate::comprehend::Source::Words,
             grounding: None,
-            plan: None,
+            reading: None,
             request: None,
         }
     }
