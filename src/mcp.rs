@@ -263,7 +263,7 @@ impl Server {
     }
 
     #[tool(
-        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (read as a plan; the model restates it only when the plan is incomplete)."
+        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (read as a plan; the model restates it only when the plan is incomplete). With `request`, the program is also held to the events the request is about and to what its words settle (`request` in the answer), as `gen` holds its own programs."
     )]
     async fn verify(&self, Parameters(p): Parameters<VerifyParams>) -> CallToolResult {
         self.serve_one(move |state, config| {
@@ -283,8 +283,14 @@ impl Server {
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
             };
+            // A request also holds the program to its events and to what its words settled.
+            let held = match (&p.properties, &p.request, &program) {
+                (None, Some(request), ProgramFile::Source { target, text }) => Some(state.host()?.hold(request, text, *target).map_err(|e| e.to_string())?),
+                _ => None,
+            };
             let home = state.host()?.home.clone();
-            let report = crate::verify::check_program(program, &name, &props, false, &home).map_err(|e| e.to_string())?;
+            let mut report = crate::verify::check_program(program, &name, &props, false, &home).map_err(|e| e.to_string())?;
+            report.request = held;
             let mut value = to_value(&report)?;
             value["failed"] = report.failed().into();
             Ok(value)

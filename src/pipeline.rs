@@ -26,7 +26,7 @@ use crate::retrieve::corpus::Example;
 use crate::retrieve::index::{IndexError, Location};
 use crate::retrieve::{host_tool_dirs, Hit, Kind, Searcher};
 use crate::store::{home_dir, Manifest, ResolvedModel, Store, StoreError};
-use crate::synth::{self, prompt, Attempt, GenOptions, HostChecker, SynthError};
+use crate::synth::{self, prompt, Attempt, Checker, GenOptions, HostChecker, SynthError};
 
 /// How the tool itself failed (not a program: a failing program is a report).
 #[derive(Debug, thiserror::Error)]
@@ -437,6 +437,22 @@ impl Host {
     pub fn plan_properties(&self, request: &str) -> Result<Option<crate::comprehend::Properties>, PipelineError> {
         let grounding = self.ground(request)?;
         Ok(crate::plan::read(request, &grounding, &self.catalog).complete().map(|p| p.properties()))
+    }
+
+    /// What a program someone else wrote is held to by `request`, as `gen` holds its own: its
+    /// probes against this host and the events grounding found, and bpftrace source against
+    /// what the reading settled (the event, the values named, the names given, the events named
+    /// side by side, no condition the request never states).
+    pub fn hold(&self, request: &str, source: &str, target: Target) -> Result<crate::verify::RequestVerdict, PipelineError> {
+        let grounding = self.ground(request)?;
+        let probes = crate::obj::source::probes(source, target);
+        let mut checker = HostChecker::new(&self.catalog, &self.searcher, self.home.clone());
+        let hooks = crate::synth::checks::against_grounding(checker.hooks(&probes), &probes, &grounding);
+        let reading = (target == Target::Bpftrace).then(|| {
+            let reading = crate::plan::read(request, &grounding, &self.catalog);
+            crate::plan::check::held(source, Some(&reading), Some(request))
+        });
+        Ok(crate::verify::RequestVerdict { grounded: grounding.events.iter().map(|e| e.probe.clone()).collect(), hooks, reading })
     }
 
     /// The report for a request this host cannot serve and for which no program will be

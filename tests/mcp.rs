@@ -58,6 +58,11 @@ fn an_agent_lists_hooks_verifies_generates_and_is_refused_a_run() {
         {"tool": "gen", "args": {"request": "count openat calls per process every second"}},
         // Held to the request's plan, without the model: the comm filter is missing.
         {"tool": "verify", "args": {"program": "tracepoint:syscalls:sys_enter_openat { @[comm] = count(); }", "request": "count openat calls by processes named bash"}},
+        // Held to the request's words as gen holds its own programs: another event; a process
+        // the request never names.
+        {"tool": "verify", "args": {"program": "tracepoint:sched:sched_process_fork { @[comm] = count(); }", "request": "count openat calls per process every second"}},
+        {"tool": "verify", "args": {"program": "tracepoint:syscalls:sys_enter_openat /pid == 4242/ { @[comm] = count(); } interval:s:1 { print(@); clear(@); }", "request": "count openat calls per process every second"}},
+        {"tool": "verify", "args": {"program": "tracepoint:syscalls:sys_enter_openat { @[comm] = count(); } interval:s:1 { print(@); clear(@); }", "request": "count openat calls per process every second"}},
     ]);
     let Some(t) = session(&["-m", SMALL], calls) else { return };
 
@@ -117,6 +122,16 @@ fn an_agent_lists_hooks_verifies_generates_and_is_refused_a_run() {
     assert_eq!(by_plan["failed"], true, "{by_plan}");
     let filters = by_plan["checks"].as_array().unwrap().iter().find(|c| c["property"] == "filters").unwrap();
     assert!(filters["message"].as_str().unwrap().contains("comm == \"bash\""), "{filters}");
+
+    let elsewhere = &result(&t, 9)["structured"];
+    assert_eq!(elsewhere["failed"], true, "{elsewhere}");
+    assert!(elsewhere["request"]["reading"]["missing"][0].as_str().unwrap().contains("attaches to none"), "{elsewhere}");
+    let invented = &result(&t, 10)["structured"];
+    assert_eq!(invented["failed"], true, "{invented}");
+    assert!(invented["request"]["reading"]["missing"].to_string().contains("pid 4242"), "{invented}");
+    let answers = &result(&t, 11)["structured"];
+    assert_eq!(answers["failed"], false, "{answers}");
+    assert_eq!(answers["request"]["reading"]["verdict"], "ok", "{answers}");
 }
 
 #[test]

@@ -7,19 +7,22 @@ use anyhow::{bail, Context, Result};
 
 use crate::cli::VerifyArgs;
 use crate::comprehend::Properties;
+use crate::obj::file::ProgramFile;
+use crate::pipeline::Host;
+use crate::plan::check::PlanVerdict;
+use crate::verify::hooks::HookVerdict;
 use crate::store::home_dir;
 use crate::verify::check_program;
 use crate::verify::symbolic::Verdict;
 
-fn properties(args: &VerifyArgs) -> Result<Properties> {
+fn properties(args: &VerifyArgs, host: Option<&Host>) -> Result<Properties> {
     if let Some(path) = &args.props {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return text.parse().with_context(|| format!("{} is not a property file", path.display()));
     }
-    let Some(request) = &args.request else { bail!("say what the program should do: --request \"…\" or --props FILE") };
-    crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
+    let (Some(request), Some(host)) = (&args.request, host) else { bail!("say what the program should do: --request \"…\" or --props FILE") };
     // The request's plan, when the reading is complete: no model.
-    if let Some(p) = super::gen::open_host()?.plan_properties(request)? {
+    if let Some(p) = host.plan_properties(request)? {
         eprint!("kgent verify: the request as properties (from its plan):\n{p}");
         return Ok(p);
     }
@@ -53,8 +56,18 @@ fn show(v: &Verdict) -> String {
 pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     let name = args.program.display().to_string();
     let program = crate::obj::file::read(&args.program, true)?;
-    let props = properties(&args)?;
-    let out = check_program(program, &name, &props, args.allow_unsafe, &home_dir()?)?;
+    if let Some(request) = &args.request {
+        crate::pipeline::check_request(request).map_err(anyhow::Error::msg)?;
+    }
+    // A request is read against this host (grounding, the reading); property files are not.
+    let host = if args.props.is_none() && args.request.is_some() { Some(super::gen::open_host()?) } else { None };
+    let props = properties(&args, host.as_ref())?;
+    let held = match (&args.request, &host, &program) {
+        (Some(request), Some(host), ProgramFile::Source { target, text }) => Some(host.hold(request, text, *target)?),
+        _ => None,
+    };
+    let mut out = check_program(program, &name, &props, args.allow_unsafe, &home_dir()?)?;
+    out.request = held;
     let failed = out.failed();
     if args.json {
         println!("{}", serde_json::to_string_pretty(&out)?);
@@ -65,6 +78,26 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
                 for line in refusal.lines() {
                     println!("{:<10} REFUSED: {line}", "gate:");
                 }
+            }
+        }
+        if let Some(r) = &out.request {
+            match &r.hooks {
+                HookVerdict::Ok { .. } if r.grounded.is_empty() => println!("{:<10} ok: its probes work here (the request names no event precisely)", "event:"),
+                HookVerdict::Ok { .. } => println!("{:<10} ok: it traces what the request is about ({})", "event:", r.grounded.join(", ")),
+                HookVerdict::Problems { problems } => {
+                    for p in problems {
+                        println!("{:<10} FAILED: {}: {}", "event:", p.probe, p.reason);
+                    }
+                }
+            }
+            match &r.reading {
+                Some(PlanVerdict::Ok) => println!("{:<10} ok: it reads what the request's words settled", "request:"),
+                Some(PlanVerdict::Missing { missing }) => {
+                    for m in missing {
+                        println!("{:<10} FAILED: {m}", "request:");
+                    }
+                }
+                None => {}
             }
         }
         for p in out.report.iter().flat_map(|r| &r.programs) {

@@ -85,7 +85,7 @@ pub struct StageTimes {
 /// The hook verdict, held against the request's grounded events: a probe that only loads here is
 /// accepted when it is a grounded event (the honest "not attachable here" answer carries such a
 /// program), and a program none of whose event probes implements a grounded event is sent back.
-fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
+pub(crate) fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Grounding) -> HookVerdict {
     // Where only kernel functions implement the request, every grounded event is one of them
     // (none is usable here), so they alone decide, loading (kprobes) or not (refused fentry).
     let deciding = &g.events;

@@ -24,13 +24,35 @@ pub struct ProgramReport {
     pub gate: SafetyVerdict,
     #[serde(flatten)]
     pub report: Option<symbolic::Report>,
+    /// With a request: whether the program traces what the request is about and reads what its
+    /// words settled, as `gen` holds its own programs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<RequestVerdict>,
     pub seconds: f64,
 }
 
 impl ProgramReport {
-    /// Refused by the gate, or a path that breaks a property.
+    /// Refused by the gate, a path that breaks a property, or a program on another event than
+    /// the request's or without what its words settled.
     pub fn failed(&self) -> bool {
-        self.gate != SafetyVerdict::Ok || self.report.as_ref().is_some_and(|r| r.counterexample().is_some())
+        self.gate != SafetyVerdict::Ok || self.report.as_ref().is_some_and(|r| r.counterexample().is_some()) || self.request.as_ref().is_some_and(|r| !r.is_ok())
+    }
+}
+
+/// A program held to a request's words: its probes against the events grounding found (and
+/// this host's catalog), and, for bpftrace source, against what the reading settled.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestVerdict {
+    /// The events grounding found for the request (empty: its words name none precisely).
+    pub grounded: Vec<String>,
+    pub hooks: hooks::HookVerdict,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<crate::plan::check::PlanVerdict>,
+}
+
+impl RequestVerdict {
+    pub fn is_ok(&self) -> bool {
+        self.hooks.is_ok() && self.reading.as_ref().is_none_or(|r| r.is_ok())
     }
 }
 
@@ -64,7 +86,7 @@ pub fn check_program(program: ProgramFile, name: &str, props: &Properties, allow
                     let tail = if more > 0 { format!("\n… and {more} more lines") } else { String::new() };
                     return Err(ProgramError::DoesNotCompile { name: name.to_string(), diagnostics: format!("{}{tail}", head.join("\n")) });
                 }
-                return Ok(ProgramReport { properties: props.clone(), gate: gate.in_file(name), report: None, seconds: start.elapsed().as_secs_f64() });
+                return Ok(ProgramReport { properties: props.clone(), gate: gate.in_file(name), report: None, request: None, seconds: start.elapsed().as_secs_f64() });
             }
         },
     };
@@ -73,5 +95,5 @@ pub fn check_program(program: ProgramFile, name: &str, props: &Properties, allow
         SafetyVerdict::Ok => Some(symbolic::verify(&object, props, &symbolic::Tracefs::host())?),
         _ => None,
     };
-    Ok(ProgramReport { properties: props.clone(), gate, report, seconds: start.elapsed().as_secs_f64() })
+    Ok(ProgramReport { properties: props.clone(), gate, report, request: None, seconds: start.elapsed().as_secs_f64() })
 }
