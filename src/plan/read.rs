@@ -336,8 +336,8 @@ impl Text {
                 || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
                 // One quoted word, as commands are named; a quoted message is not one.
-                let alone = !(i > 0 && self.words[i - 1].quoted) && !self.words.get(i + 1).is_some_and(|n| n.quoted);
-                let quoted_name = w.quoted && alone && w.raw.chars().any(|c| c.is_alphabetic());
+                let beside_quote = (i > 0 && self.words[i - 1].quoted) || self.words.get(i + 1).is_some_and(|n| n.quoted);
+                let quoted_name = w.quoted && !beside_quote && w.raw.chars().any(|c| c.is_alphabetic());
                 out.push((w.raw.clone(), named_after || subject || quoted_name));
             }
         }
