@@ -170,10 +170,16 @@ pub struct VerifyArgs {
     /// The properties, in the language `kgent explain` prints (a file).
     #[arg(long, value_name = "FILE", conflicts_with = "request")]
     pub props: Option<PathBuf>,
-    /// The request: its plan's properties when the reading is complete (`kgent ground` shows
-    /// it), else the local model restates it as properties first.
+    /// The request: the program is held to the events it is about and to what its words settle,
+    /// as `gen` holds its own programs, and its paths to the request's properties (`kgent
+    /// ground` shows both).
     #[arg(long)]
     pub request: Option<String>,
+    /// Where a request's properties come from: `words` (what its reading settles and its words
+    /// state outright, as `gen` by default), `model` (the local model restates it), `off` (none:
+    /// the gate and the request's events and reading only).
+    #[arg(long, value_enum, default_value = "words", requires = "request")]
+    pub properties: crate::comprehend::Source,
     #[command(flatten)]
     pub model: ModelArgs,
     /// Print the properties and every check's verdict as JSON.

@@ -263,23 +263,17 @@ impl Server {
     }
 
     #[tool(
-        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (read as a plan; the model restates it only when the plan is incomplete). With `request`, the program is also held to the events the request is about and to what its words settle (`request` in the answer), as `gen` holds its own programs."
+        description = "Check a program against what a request asks (event, filters, emitted fields, aggregation) by executing every path symbolically, after the safety gate (helpers that signal, write memory, override returns or act on packets are refused). A broken property comes back as a counterexample with the path's values. Give `properties` in Kgent's property language, or `request` in English (read as `gen` reads it: its plan, and what its words state outright). With `request`, the program is also held to the events the request is about and to what its words settle (`request` in the answer), as `gen` holds its own programs."
     )]
     async fn verify(&self, Parameters(p): Parameters<VerifyParams>) -> CallToolResult {
-        self.serve_one(move |state, config| {
+        self.serve_one(move |state, _config| {
             let (program, name) = p.program.read(true)?;
             let props: Properties = match (&p.properties, &p.request) {
                 (Some(text), _) => text.parse().map_err(|e| format!("the properties do not parse: {e}"))?,
                 (None, Some(request)) => {
                     check_request(request)?;
-                    // The request's complete plan, without the model; else the model's restatement.
-                    match state.host()?.plan_properties(request).map_err(|e| e.to_string())? {
-                        Some(p) => p,
-                        None => {
-                            let c = state.model(config)?.comprehend(request).map_err(|e| e.to_string())?;
-                            c.properties.ok_or("the model's restatement of the request did not parse; give `properties` instead")?
-                        }
-                    }
+                    // What gen checks its own programs' paths against, without the model.
+                    state.host()?.request_properties(request).map_err(|e| e.to_string())?.unwrap_or_default()
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
             };

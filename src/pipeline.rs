@@ -432,11 +432,12 @@ impl GenReport {
 }
 
 impl Host {
-    /// The properties of `request`'s plan, when its reading is complete: what `verify --request`
-    /// holds a program to without the model.
-    pub fn plan_properties(&self, request: &str) -> Result<Option<crate::comprehend::Properties>, PipelineError> {
+    /// The properties `gen` checks its programs' paths against by default ([`properties_of`]):
+    /// what `verify --request` holds a program to without the model. `None`: the words state
+    /// nothing a path could break.
+    pub fn request_properties(&self, request: &str) -> Result<Option<crate::comprehend::Properties>, PipelineError> {
         let grounding = self.ground(request)?;
-        Ok(crate::plan::read(request, &grounding, &self.catalog).complete().map(|p| p.properties()))
+        Ok(properties_of(request, &crate::plan::read(request, &grounding, &self.catalog)))
     }
 
     /// What a program someone else wrote is held to by `request`, as `gen` holds its own: its

@@ -83,3 +83,39 @@ fn a_reading_with_words_it_did_not_read_goes_to_the_model() {
     assert_eq!(g["reading"]["unread"], serde_json::json!(["except"]), "{g:#}");
     assert!(g["program"].is_null(), "{g:#}");
 }
+
+#[test]
+fn verify_holds_a_brought_program_to_the_requests_words_without_a_model() {
+    if !common::require_bpf(&["bpftrace"]) {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let verify = |program: &str, request: &str| {
+        let file = home.path().join("prog.bt");
+        std::fs::write(&file, program).unwrap();
+        let out = Command::cargo_bin("kgent")
+            .unwrap()
+            .args(["verify", "--json", "-m", "/nonexistent/model.gguf", "--request", request])
+            .arg(&file)
+            .env("KGENT_HOME", home.path())
+            .env("KGENT_CONFIG", "/dev/null")
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null);
+        (out.status.code(), report, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let request = "How many bytes does nginx push out via sendfile? sum it every 10 s";
+    // Every path proves the words' properties, but the program counts whichever process writes
+    // to descriptor 3.
+    let (code, report, err) = verify("tracepoint:syscalls:sys_enter_sendfile64 /args->out_fd == 3/ { @b = sum(args->count); }\ninterval:s:10 { print(@b); clear(@b); }", request);
+    assert_eq!(code, Some(1), "{err}\n{report:#}");
+    assert_eq!(report["request"]["hooks"]["verdict"], "ok", "{report:#}");
+    let missing = report["request"]["reading"]["missing"].to_string();
+    assert!(missing.contains("\\\"nginx\\\"") && missing.contains("out_fd 3"), "{report:#}");
+    let (code, report, err) = verify("tracepoint:syscalls:sys_enter_sendfile64 /comm == \"nginx\"/ { @b = sum(args->count); }\ninterval:s:10 { print(@b); clear(@b); }", request);
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    // Another event than the request's.
+    let (code, report, err) = verify("tracepoint:syscalls:sys_enter_write /comm == \"nginx\"/ { @b = sum(args->count); }\ninterval:s:10 { print(@b); clear(@b); }", request);
+    assert_eq!(code, Some(1), "{err}\n{report:#}");
+    assert_eq!(report["request"]["hooks"]["verdict"], "problems", "{report:#}");
+}

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 
 use crate::cli::VerifyArgs;
-use crate::comprehend::Properties;
+use crate::comprehend::{Properties, Source};
 use crate::obj::file::ProgramFile;
 use crate::pipeline::Host;
 use crate::plan::check::PlanVerdict;
@@ -21,22 +21,32 @@ fn properties(args: &VerifyArgs, host: Option<&Host>) -> Result<Properties> {
         return text.parse().with_context(|| format!("{} is not a property file", path.display()));
     }
     let (Some(request), Some(host)) = (&args.request, host) else { bail!("say what the program should do: --request \"…\" or --props FILE") };
-    // The request's plan, when the reading is complete: no model.
-    if let Some(p) = host.plan_properties(request)? {
-        eprint!("kgent verify: the request as properties (from its plan):\n{p}");
-        return Ok(p);
-    }
-    let mut loaded = super::progress::load_model(&args.model)?;
-    let c = loaded.comprehend(request)?;
-    match c.properties {
-        Some(p) => {
-            eprint!("kgent verify: the request as properties:\n{p}");
-            if !c.dropped.is_empty() {
-                eprintln!("kgent verify: left out, as the request does not say so: {}", c.dropped.join("; "));
+    match args.properties {
+        Source::Off => Ok(Properties::default()),
+        Source::Words => match host.request_properties(request)? {
+            Some(p) => {
+                eprint!("kgent verify: the request as properties (from its words):\n{p}");
+                Ok(p)
             }
-            Ok(p)
+            None => {
+                eprintln!("kgent verify: the request's words state no property a path could break; --properties model has the model restate it");
+                Ok(Properties::default())
+            }
+        },
+        Source::Model => {
+            let mut loaded = super::progress::load_model(&args.model)?;
+            let c = loaded.comprehend(request)?;
+            match c.properties {
+                Some(p) => {
+                    eprint!("kgent verify: the request as properties (from the model):\n{p}");
+                    if !c.dropped.is_empty() {
+                        eprintln!("kgent verify: left out, as the request does not say so: {}", c.dropped.join("; "));
+                    }
+                    Ok(p)
+                }
+                None => bail!("the model's properties did not parse in {} tries: {}", c.tries.len(), c.tries.last().and_then(|t| t.error.clone()).unwrap_or_default()),
+            }
         }
-        None => bail!("the model's properties did not parse in {} tries: {}", c.tries.len(), c.tries.last().and_then(|t| t.error.clone()).unwrap_or_default()),
     }
 }
 

@@ -305,6 +305,10 @@ impl<'a> HostChecker<'a> {
     }
 }
 
+/// How many of a tracepoint category's events a missing one's feedback names: enough to show
+/// the category's verbs (mkdir and rmdir beside destroy_root), few enough to read.
+pub const CATEGORY_SUGGESTIONS: usize = 8;
+
 impl Checker for HostChecker<'_> {
     fn fields_of(&self, probe: &str) -> Vec<String> {
         self.catalog.find(probe).map(|h| h.fields.iter().map(|f| format!("{} {}", f.ty, f.name)).collect()).unwrap_or_default()
@@ -312,7 +316,23 @@ impl Checker for HostChecker<'_> {
 
     fn hooks(&mut self, probes: &[String]) -> HookVerdict {
         let searcher = self.searcher;
+        let catalog = self.catalog;
         hooks::check(probes, self.catalog, &mut |probe| {
+            // A tracepoint its category lacks ("cgroup_create_root"): that category's events,
+            // those sharing a word with it first; else the hooks nearest its words.
+            if let Some((category, name)) = probe.parse::<Probe>().ok().as_ref().and_then(|p| p.tracepoint().map(|(c, n)| (c.to_string(), n.to_string()))) {
+                let prefix = format!("tracepoint:{category}:");
+                let words: Vec<&str> = name.split('_').filter(|w| *w != category && w.len() > 2).collect();
+                let mut own: Vec<(usize, &str)> = catalog
+                    .hooks
+                    .iter()
+                    .filter_map(|h| h.probe.strip_prefix(&prefix).map(|n| (n.split('_').filter(|w| words.contains(w)).count(), h.probe.as_str())))
+                    .collect();
+                if own.len() > 1 && category != "syscalls" {
+                    own.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
+                    return own.into_iter().take(CATEGORY_SUGGESTIONS).map(|(_, p)| p.to_string()).collect();
+                }
+            }
             let words = probe.replace([':', '_', '/', '-', '*'], " ");
             searcher
                 .search(&words, Kind::Hooks, 5)

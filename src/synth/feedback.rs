@@ -128,7 +128,11 @@ pub fn feedback(checks: &Checks, target: Target) -> Option<String> {
                 s.push_str(&format!("The probe {} cannot be used here: {}.", p.probe, p.reason));
             }
             if !p.suggestions.is_empty() {
-                let few: Vec<&str> = p.suggestions.iter().take(3).map(String::as_str).collect();
+                // A category's own events are shown as the host lists them; other hooks are
+                // only the nearest few.
+                let same_category = p.probe.rsplit_once(':').is_some_and(|(c, _)| p.suggestions.iter().all(|s| s.starts_with(&format!("{c}:"))));
+                let n = if same_category { crate::synth::checks::CATEGORY_SUGGESTIONS } else { 3 };
+                let few: Vec<&str> = p.suggestions.iter().take(n).map(String::as_str).collect();
                 s.push_str(&format!(" Probes that work on this host: {}.", few.join(", ")));
             }
             s.push('\n');
