@@ -316,6 +316,7 @@ fn too_few_events(program: &str, events: &[String]) -> Vec<String> {
         .into_iter()
         .filter(|p| p.parse::<crate::obj::Probe>().map_or(true, |p| !p.is_timer() && !p.runs_once()))
         .collect();
+    traced.sort();
     traced.dedup();
     // A wildcard traces many.
     if traced.len() >= events.len() || traced.iter().any(|p| p.contains('*')) {
