@@ -10,6 +10,7 @@
 
 use serde::Serialize;
 
+use super::read::NamedHooks;
 use super::{Builtin, Output, Plan, Reading, Term};
 use crate::verify::symbolic::origin::implements;
 
@@ -273,6 +274,7 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
     if let Some(reading) = reading {
         missing.extend(unsaid(program, &reading.names));
         missing.extend(too_few_events(program, &reading.events));
+        missing.extend(untraced(program, &reading.hooks));
     }
     // A reading that tests the result ("'No such file or directory'" is `ret == -2`) asked
     // for it, in words `unasked` does not know.
@@ -303,6 +305,17 @@ fn unsaid(program: &str, names: &[String]) -> Vec<String> {
         .iter()
         .filter(|n| !said.iter().any(|s| s.contains(&n.to_lowercase())))
         .map(|n| format!("the request names \"{n}\", and the program never says it: keep only its events (comm == \"{n}\"), or trace it by name"))
+        .collect()
+}
+
+/// The hooks the request names by name that the program does not trace.
+fn untraced(program: &str, named: &[NamedHooks]) -> Vec<String> {
+    let probes = crate::obj::source::bpftrace_probes(program);
+    let traces = |h: &String| probes.iter().any(|p| implements(p, h) || (p.contains('*') && crate::obj::probe::glob(p).is_match(h)));
+    named
+        .iter()
+        .filter(|n| !n.hooks.iter().any(traces))
+        .map(|n| format!("the request names {}, and the program does not trace it: use {}", n.word, n.hooks.join(" or ")))
         .collect()
 }
 
@@ -414,6 +427,7 @@ mod tests {
             unread: names.iter().map(|n| n.to_string()).collect(),
             names: names.iter().map(|n| n.to_string()).collect(),
             events: events.iter().map(|n| n.to_string()).collect(),
+            hooks: vec![],
         };
         let nginx = reading(&["nginx"], &[]);
         // A map named after it says nothing; a comm test or a uprobe's path does.
@@ -429,6 +443,16 @@ mod tests {
         let both = "tracepoint:cgroup:cgroup_mkdir, tracepoint:cgroup:cgroup_rmdir { printf(\"%s\\n\", str(args->path)); } END { }";
         assert!(held(both, Some(&two), None).is_ok());
         assert!(held("tracepoint:cgroup:cgroup_* { @[probe] = count(); }", Some(&two), None).is_ok());
+        // "between queue_work and execution start": the event named by its name is traced.
+        let queue_work = Reading {
+            hooks: vec![NamedHooks { word: "queue_work".into(), hooks: vec!["tracepoint:sched:sched_kthread_work_queue_work".into(), "tracepoint:workqueue:workqueue_queue_work".into()] }],
+            ..reading(&[], &[])
+        };
+        let execution = "tracepoint:workqueue:workqueue_execute_start { @s[tid] = nsecs; } tracepoint:workqueue:workqueue_execute_end /@s[tid]/ { @us = hist((nsecs - @s[tid]) / 1000); delete(@s[tid]); }";
+        assert!(matches!(held(execution, Some(&queue_work), None), PlanVerdict::Missing { missing } if missing[0].starts_with("the request names queue_work")));
+        let queued = "tracepoint:workqueue:workqueue_queue_work { @s[args->work] = nsecs; } tracepoint:workqueue:workqueue_execute_start /@s[args->work]/ { @us = hist((nsecs - @s[args->work]) / 1000); delete(@s[args->work]); }";
+        assert!(held(queued, Some(&queue_work), None).is_ok());
+        assert!(held("tracepoint:workqueue:* { @[probe] = count(); }", Some(&queue_work), None).is_ok());
     }
 
     #[test]

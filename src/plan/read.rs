@@ -54,6 +54,17 @@ pub struct Reading {
     /// least as many.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub events: Vec<String>,
+    /// Tracepoints unread words name by their own name ("between queue_work and execution
+    /// start" is `workqueue:workqueue_queue_work`): a program traces one for each word.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub hooks: Vec<NamedHooks>,
+}
+
+/// The tracepoints one word names by name (`queue_work`: workqueue's and the kthread worker's).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NamedHooks {
+    pub word: String,
+    pub hooks: Vec<String>,
 }
 
 impl Reading {
@@ -63,7 +74,7 @@ impl Reading {
     }
 
     fn gap(gap: impl Into<String>, text: &Text) -> Reading {
-        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![] }
+        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![], hooks: vec![] }
     }
 }
 
@@ -338,7 +349,15 @@ impl Text {
                 // One quoted word, as commands are named; a quoted message is not one.
                 let beside_quote = (i > 0 && self.words[i - 1].quoted) || self.words.get(i + 1).is_some_and(|n| n.quoted);
                 let quoted_name = w.quoted && !beside_quote && w.raw.chars().any(|c| c.is_alphabetic());
-                out.push((w.raw.clone(), named_after || subject || quoted_name));
+                // Commands are named in lower case ("how long do DNS lookups take" names no
+                // program), and a question's subject is one when a verb follows it ("does nginx
+                // push"), not a plural noun ("do dns lookups take"), unless that names its
+                // processes ("do java threads block").
+                let command = w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !PROTOCOLS.contains(&w.lower.as_str());
+                let group = |j: usize| self.is(j, &["process", "processes", "program", "programs", "workers", "worker", "threads", "thread", "instances", "backends", "daemons"]);
+                let noun_follows = self.words.get(i + 1).is_some_and(|n| n.lower.len() > 3 && n.lower.ends_with('s') && !n.lower.ends_with("ss")) && !group(i + 1);
+                let names_one = (named_after || (subject && !noun_follows)) && command;
+                out.push((w.raw.clone(), names_one || quoted_name));
             }
         }
         out
@@ -1842,6 +1861,40 @@ const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "
 
 /// Reads `request` against its grounding and this host's catalog.
 pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
+    let mut reading = read_words(request, grounding, catalog);
+    reading.hooks = hooks_named(&reading.unread, catalog);
+    reading
+}
+
+/// The tracepoints that unread words name by name: the whole name (`sched_switch`) or, for a
+/// word of several parts, the name after its category (`queue_work` in workqueue).
+fn hooks_named(unread: &[String], catalog: &Catalog) -> Vec<NamedHooks> {
+    let mut out: Vec<NamedHooks> = Vec::new();
+    for word in unread {
+        let w = word.trim_end_matches("()").to_lowercase();
+        if w.len() < 4 || !w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') || !w.chars().any(|c| c.is_ascii_alphabetic()) {
+            continue;
+        }
+        let suffix = format!("_{w}");
+        let hooks: Vec<String> = catalog
+            .hooks
+            .iter()
+            .filter(|h| {
+                h.probe.strip_prefix("tracepoint:").and_then(|t| t.split_once(':')).is_some_and(|(category, name)| {
+                    // A syscall's word names the syscall, which grounding reads.
+                    category != "syscalls" && (name == w || (w.contains('_') && name.ends_with(&suffix)))
+                })
+            })
+            .map(|h| h.probe.clone())
+            .collect();
+        if !hooks.is_empty() && !out.iter().any(|n| n.word == *word) {
+            out.push(NamedHooks { word: word.clone(), hooks });
+        }
+    }
+    out
+}
+
+fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
     let mut text = Text::new(request);
     if !matches!(grounding.servable, Servable::Here) {
         return Reading::gap(format!("this host cannot serve the request as asked: {}", grounding.servable), &text);
@@ -2284,7 +2337,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             Event::Syscalls(_) => "the syscall's exit is not a tracepoint here".into(),
             Event::Hooks { probes, .. } => format!("a latency or result is asked for, and {} has no end event the reader knows", probes[0]),
         });
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![] };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![] };
     }
     let paired = needs_end && needs_start;
     // Every probe of a family must carry the fields it reads (`args->` must exist in each).
@@ -2323,7 +2376,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     if probes.is_empty() || start.as_ref().is_some_and(|s| s.probes.is_empty()) {
         gaps.push("no hook of the event carries every field asked for".into());
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![] };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![] };
     }
     if let Some(Start { key: PairKey::Fields { start: s, end: e }, .. }) = &start {
         let has = |fields: &[Field], names: &[String]| names.iter().all(|n| fields.iter().any(|f| f.name == *n));
@@ -2431,7 +2484,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
     }
     let names = text.unread_names();
-    Reading { plan: Some(plan), gaps, unread, names, events }
+    Reading { plan: Some(plan), gaps, unread, names, events, hooks: vec![] }
 }
 
 /// The size a record holds: the field named like the words' noun, else its first size field.
@@ -3387,6 +3440,7 @@ mod tests {
         ));
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
+        hooks.push(tp("tracepoint:workqueue:workqueue_queue_work", &[("void *", "work"), ("void *", "function"), ("int", "req_cpu"), ("int", "cpu")]));
         hooks.push(tp("tracepoint:io_uring:io_uring_submit_req", &[("void *", "ctx"), ("u8", "opcode"), ("u64", "user_data")]));
         for kc in ["mm_compaction_wakeup_kcompactd", "mm_compaction_kcompactd_wake"] {
             hooks.push(tp(&format!("tracepoint:compaction:{kc}"), &[("int", "nid"), ("int", "order"), ("enum zone_type", "highest_zoneidx")]));
@@ -3529,6 +3583,13 @@ mod tests {
         assert_eq!(r.names, ["nginx"], "{r:?}");
         let r = read("files opened and unlinked", &here(), &catalog());
         assert_eq!(r.events, ["opened", "unlinked"], "{r:?}");
+        // An acronym, or a subject followed by a noun, names no program.
+        let r = read("how long do DNS lookups take", &here(), &catalog());
+        assert!(r.names.is_empty(), "{r:?}");
+        let r = read("how long do dns lookups take", &here(), &catalog());
+        assert!(r.names.is_empty(), "{r:?}");
+        let r = read("how long do work items wait between queue_work and execution? histogram", &here(), &catalog());
+        assert_eq!(r.hooks, [NamedHooks { word: "queue_work".into(), hooks: vec!["tracepoint:workqueue:workqueue_queue_work".into()] }], "{r:?}");
         let r = read("count opens of \"/etc/passwd\" by 'cron'", &here(), &catalog());
         assert!(r.names.iter().all(|n| n != "count"), "{r:?}");
     }
