@@ -485,6 +485,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // retrieval, which has programs that show what they mean.
     let ids = identifiers(request);
     let mut bare = Vec::new();
+    // Syscalls a word named only through its plural ("symlinks").
+    let mut plural: Vec<String> = Vec::new();
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
@@ -498,10 +500,19 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
-        } else if let Some(h) = [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+        } else if let Some((n, h)) = [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| (n, h))) {
             // As the kernel may spell it: sendfile is sendfile64 on x86_64.
+            if n != w && singular != w.as_str() && !n.ends_with("64") {
+                plural.push(h.probe.clone());
+            }
             bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         }
+    }
+    // A plural names the things, beside a syscall named as itself ("resolving symlinks with
+    // readlink" is about readlink, not symlink(2)); plurals alone name calls ("mmaps and
+    // munmaps").
+    if bare.iter().chain(&events).any(|g| g.probe.starts_with("tracepoint:syscalls:") && !plural.contains(&g.probe)) {
+        bare.retain(|g| !plural.contains(&g.probe));
     }
     // A familiar or everyday word listed with a syscall the request names is a syscall's name
     // too: in "truncate or ftruncate", "kill/tgkill" the list says what kind of word it is.
@@ -770,6 +781,14 @@ mod tests {
         assert_eq!(probes("print every truncate or ftruncate: the length it truncates to"), both);
         assert_eq!(probes("log ftruncate() and truncate() calls"), both);
         assert_eq!(probes("ftruncate calls that truncate files to zero"), ["tracepoint:syscalls:sys_enter_ftruncate"], "not a list");
+        // A plural names the things beside a syscall named as itself.
+        for call in ["symlink", "readlink"] {
+            c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
+        }
+        let none = Retrieval::default();
+        let probes = |r: &str| ground(r, &c, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("which programs are resolving symlinks with readlink?"), ["tracepoint:syscalls:sys_enter_readlink"]);
+        assert_eq!(probes("count symlinks being made"), ["tracepoint:syscalls:sys_enter_symlink"], "alone, the plural names the call");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
