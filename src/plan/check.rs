@@ -83,7 +83,7 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     terms.extend(plan.conditions.iter().map(|c| &c.term));
     for t in terms {
         let (read, what) = match t {
-            Term::Builtin(b) => (reads(program, b.name()) || (*b == Builtin::Pid && reads(program, "tgid")), b.name().to_string()),
+            Term::Builtin(b) => (reads(program, b.name()) || (*b == Builtin::Pid && reads(program, "tgid")), format!("bpftrace's builtin {}", b.name())),
             Term::Field { name, .. } if same_hooks => (reads(program, name), format!("args->{name}")),
             Term::Field { .. } => continue,
             Term::Errno => (reads(program, "ret") || reads(program, "retval"), "the call's error (args->ret)".to_string()),

@@ -771,7 +771,8 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["port"], &["dport", "sport", "port", "lport", "rport"]),
     (&["source address", "source ip", "local address", "saddr"], &["saddr"]),
     (&["destination address", "destination ip", "dest address", "remote address", "remote ip", "daddr", "destination", "peer"], &["daddr"]),
-    (&["address", "ip"], &["daddr", "saddr", "addr"]),
+    // A memory range's address is its `start` (mprotect, madvise).
+    (&["address", "ip"], &["daddr", "saddr", "addr", "start"]),
     (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
