@@ -76,7 +76,18 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
         (Some(request), Some(host), ProgramFile::Source { target, text }) => Some(host.hold(request, text, *target)?),
         _ => None,
     };
-    let mut out = check_program(program, &name, &props, args.allow_unsafe, &home_dir()?)?;
+    let mut out = match check_program(program, &name, &props, args.allow_unsafe, &home_dir()?) {
+        Ok(out) => out,
+        Err(e) => {
+            // A probe this host lacks is why most brought programs fail to compile: say so first.
+            if let Some(HookVerdict::Problems { problems }) = held.as_ref().map(|h| &h.hooks) {
+                for p in problems {
+                    eprintln!("kgent verify: {}: {}{}", p.probe, p.reason, if p.suggestions.is_empty() { String::new() } else { format!(" (here: {})", p.suggestions.join(", ")) });
+                }
+            }
+            return Err(e.into());
+        }
+    };
     out.request = held;
     let failed = out.failed();
     if args.json {

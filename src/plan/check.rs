@@ -266,7 +266,9 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
 /// (the plan, complete or not; the names it gives that nothing read; the events it names side
 /// by side), and always to the conditions the request states.
 pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> PlanVerdict {
-    let plan = reading.and_then(|r| r.plan.as_ref());
+    // Where the words name two events side by side, the plan holds one of them at best (and the
+    // values of its record): the program is held to tracing both instead.
+    let plan = reading.filter(|r| r.events.is_empty()).and_then(|r| r.plan.as_ref());
     let mut missing = match plan.map(|p| against(program, p)) {
         Some(PlanVerdict::Missing { missing }) => missing,
         _ => Vec::new(),
@@ -296,14 +298,16 @@ fn unsaid(program: &str, names: &[String]) -> Vec<String> {
     static STRING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let string = STRING.get_or_init(|| regex::Regex::new(r#""((?:[^"\\]|\\.)*)""#).expect("a valid regex"));
     let code = without_comments(program);
-    let said: Vec<String> = string
-        .captures_iter(&code)
-        .map(|c| c[1].to_lowercase())
-        .chain(crate::obj::source::bpftrace_probes(program).into_iter().map(|p| p.to_lowercase()))
-        .collect();
+    let strings: Vec<String> = string.captures_iter(&code).map(|c| c[1].to_lowercase()).collect();
+    // In a probe, a name is a whole part: a binary's path (`/usr/sbin/nginx`), a tracepoint's
+    // word (`mm_vmscan_kswapd_wake`); `nanosleep` does not name `sleep`.
+    let parts: Vec<String> = crate::obj::source::bpftrace_probes(program).iter().flat_map(|p| p.to_lowercase().split([':', '/', '_', '.', '-']).map(str::to_string).collect::<Vec<_>>()).collect();
     names
         .iter()
-        .filter(|n| !said.iter().any(|s| s.contains(&n.to_lowercase())))
+        .filter(|n| {
+            let n = n.to_lowercase();
+            !strings.iter().any(|s| s.contains(&n)) && !parts.contains(&n)
+        })
         .map(|n| format!("the request names \"{n}\", and the program never says it: keep only its events (comm == \"{n}\"), or trace it by name"))
         .collect()
 }
@@ -437,6 +441,9 @@ mod tests {
         assert!(held(filtered, Some(&nginx), None).is_ok());
         let uprobe = "uprobe:/usr/sbin/nginx:ngx_http_process_request { @ = count(); }";
         assert!(held(uprobe, Some(&nginx), None).is_ok());
+        let sleep = reading(&["sleep"], &[]);
+        assert!(!held("tracepoint:syscalls:sys_enter_nanosleep { @ = count(); }", Some(&sleep), None).is_ok(), "nanosleep does not name sleep");
+        assert!(held("tracepoint:vmscan:mm_vmscan_kswapd_wake { @ = count(); }", Some(&reading(&["kswapd"], &[])), None).is_ok());
         let two = reading(&[], &["created", "destroyed"]);
         let one = "tracepoint:cgroup:cgroup_destroy_root { printf(\"%s\\n\", str(args->name)); }";
         assert!(matches!(held(one, Some(&two), None), PlanVerdict::Missing { missing } if missing[0].starts_with("the request asks about 2 events")));

@@ -177,6 +177,10 @@ impl Text {
             s.push(c);
             i += 1;
         }
+        // "local/remote ports" is "local ports and remote ports" ("I/O" is one word).
+        static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
+        let s = slashed.replace_all(&s, "${1}${2} ${4} and ${3} ${4}").into_owned();
         let mut words = Vec::new();
         let mut in_quote = false;
         for token in s.split_whitespace() {
@@ -878,7 +882,7 @@ fn read_event(text: &mut Text, phrase: &[usize], means: String) {
 /// The event of the request.
 fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
-        return everyday_event(text, catalog).map_err(Unsettled::from);
+        return everyday_event(text, catalog);
     }
     let words: Vec<String> = grounding
         .events
@@ -908,7 +912,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
             read_event(text, &at, format!("the {} syscalls", family.join("/")));
-            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family))) });
+            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family))), named: vec![] });
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -962,7 +966,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // by and test ("kcompactd wakeups by requested order").
         read_event(text, &at, specific.join(" or "));
         let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
-        return Err(Unsettled { gap, among: Some(Box::new(among)) });
+        return Err(Unsettled { gap, among: Some(Box::new(among)), named: vec![] });
     }
     // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
     let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
@@ -994,11 +998,14 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
 struct Unsettled {
     gap: String,
     among: Option<Box<Event>>,
+    /// Events the words name each ("after a fork, how long until … exec"): a program traces
+    /// every one of them.
+    named: Vec<NamedHooks>,
 }
 
 impl From<String> for Unsettled {
     fn from(gap: String) -> Unsettled {
-        Unsettled { gap, among: None }
+        Unsettled { gap, among: None, named: vec![] }
     }
 }
 
@@ -1398,7 +1405,7 @@ pub fn everyday_event_words(request: &str, catalog: &Catalog) -> Option<usize> {
     Some(text.words.iter().filter(|w| w.used).count())
 }
 
-fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
+fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled> {
     // A syscall called a call: "the read syscall", "write calls", "close() calls".
     let called: Vec<(usize, String)> = (0..text.len())
         .filter(|&i| !text.used(i) && (text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))))
@@ -1428,7 +1435,16 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
         }
     }
     if distinct.len() > 1 {
-        return Err(format!("the words name several events ({})", distinct.iter().map(|p| p[0].as_str()).collect::<Vec<_>>().join(", ")));
+        let gap = format!("the words name several events ({})", distinct.iter().map(|p| p[0].as_str()).collect::<Vec<_>>().join(", "));
+        let mut named: Vec<NamedHooks> = Vec::new();
+        for (at, e) in &found {
+            let word = at.iter().map(|&i| text.words[i].raw.as_str()).collect::<Vec<_>>().join(" ");
+            let hooks: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
+            if !named.iter().any(|n| n.hooks == hooks) {
+                named.push(NamedHooks { word, hooks });
+            }
+        }
+        return Err(Unsettled { gap, among: None, named });
     }
     if let Some((at, e)) = found.first() {
         let probes: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
@@ -1503,7 +1519,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, String> {
             });
         }
     }
-    Err("no event: the request names no syscall, tracepoint or kernel function, and none of the everyday words for events".into())
+    Err(String::from("no event: the request names no syscall, tracepoint or kernel function, and none of the everyday words for events").into())
 }
 
 /// The syscall family the words `named` name, when they name one.
@@ -1863,7 +1879,11 @@ const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "
 /// Reads `request` against its grounding and this host's catalog.
 pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
     let mut reading = read_words(request, grounding, catalog);
-    reading.hooks = hooks_named(&reading.unread, catalog);
+    for named in hooks_named(&reading.unread, catalog) {
+        if !reading.hooks.iter().any(|n| n.word == named.word) {
+            reading.hooks.push(named);
+        }
+    }
     reading
 }
 
@@ -1902,13 +1922,17 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
     }
     let event = match event(&mut text, grounding, catalog) {
         Ok(e) => e,
-        Err(Unsettled { gap, among: Some(among) }) => {
+        Err(Unsettled { gap, among: Some(among), .. }) => {
             // A plan in part: which of the hooks stays the model's to choose.
             let mut reading = read_as(text, &among, catalog, true);
             reading.gaps.insert(0, gap);
             return reading;
         }
-        Err(Unsettled { gap, .. }) => return Reading::gap(gap, &text),
+        Err(Unsettled { gap, named, .. }) => {
+            let mut reading = Reading::gap(gap, &text);
+            reading.hooks = named;
+            return reading;
+        }
     };
     let first = read_as(text.clone(), &event, catalog, false);
     // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
@@ -2454,9 +2478,13 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let mut events: Vec<String> = Vec::new();
     for i in 1..text.len().saturating_sub(1) {
         let done = |w: &Word| w.lower.len() >= 5 && w.lower.ends_with("ed") && !value_noun(w);
-        if text.is(i, &["and", "or"]) && done(&text.words[i - 1]) && done(&text.words[i + 1]) && text.words[i - 1].root != text.words[i + 1].root {
-            gaps.push(format!("\"{} {} {}\": two events, and a plan has one", text.words[i - 1].raw, text.words[i].raw, text.words[i + 1].raw));
-            for w in [&text.words[i - 1], &text.words[i + 1]] {
+        // The noun may be said again after the connector ("inodes allocated vs inodes freed").
+        let again = i >= 2 && i + 2 < text.len() && text.words[i + 1].light == text.words[i - 2].light;
+        let second = if again { i + 2 } else { i + 1 };
+        if text.is(i, &["and", "or", "vs", "versus"]) && done(&text.words[i - 1]) && done(&text.words[second]) && text.words[i - 1].root != text.words[second].root {
+            let said = (i - 1..=second).map(|k| text.words[k].raw.as_str()).collect::<Vec<_>>().join(" ");
+            gaps.push(format!("\"{said}\": two events, and a plan has one"));
+            for w in [&text.words[i - 1], &text.words[second]] {
                 if !events.contains(&w.raw) {
                     events.push(w.raw.clone());
                 }
@@ -3441,6 +3469,7 @@ mod tests {
         ));
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
+        hooks.push(tp("tracepoint:sched:sched_process_fork", &[("char[16]", "parent_comm"), ("pid_t", "parent_pid"), ("char[16]", "child_comm"), ("pid_t", "child_pid")]));
         hooks.push(tp("tracepoint:workqueue:workqueue_queue_work", &[("void *", "work"), ("void *", "function"), ("int", "req_cpu"), ("int", "cpu")]));
         hooks.push(tp("tracepoint:io_uring:io_uring_submit_req", &[("void *", "ctx"), ("u8", "opcode"), ("u64", "user_data")]));
         for kc in ["mm_compaction_wakeup_kcompactd", "mm_compaction_kcompactd_wake"] {
@@ -3583,6 +3612,14 @@ mod tests {
         let r = read("how many bytes does nginx push out via write? sum it every 10 s", &named("tracepoint:syscalls:sys_enter_write", "write"), &catalog());
         assert_eq!(r.names, ["nginx"], "{r:?}");
         let r = read("files opened and unlinked", &here(), &catalog());
+        assert_eq!(r.events, ["opened", "unlinked"], "{r:?}");
+        // Events the words name each are each traced; a slash joins two values of one noun; two
+        // events may be set apart by "vs".
+        let r = read("after a fork, how long until the child calls exec?", &here(), &catalog());
+        assert_eq!(r.hooks.iter().map(|n| n.hooks[0].as_str()).collect::<Vec<_>>(), ["tracepoint:sched:sched_process_exec", "tracepoint:sched:sched_process_fork"], "{r:?}");
+        let r = read("print each wakeup with the waker/wakee pids", &here(), &catalog());
+        assert!(r.unread.iter().filter(|w| *w == "pids").count() <= 2, "{r:?}");
+        let r = read("files opened vs files unlinked", &here(), &catalog());
         assert_eq!(r.events, ["opened", "unlinked"], "{r:?}");
         // An acronym, or a subject followed by a noun, names no program.
         let r = read("how long do DNS lookups take", &here(), &catalog());
