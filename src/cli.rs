@@ -178,7 +178,7 @@ pub struct VerifyArgs {
     /// Where a request's properties come from: `words` (what its reading settles and its words
     /// state outright, as `gen` by default), `model` (the local model restates it), `off` (none:
     /// the gate and the request's events and reading only).
-    #[arg(long, value_enum, default_value = "words", requires = "request")]
+    #[arg(long, value_enum, default_value = "words", conflicts_with = "props")]
     pub properties: crate::comprehend::Source,
     #[command(flatten)]
     pub model: ModelArgs,

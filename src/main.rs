@@ -3,6 +3,13 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 
 fn main() -> ExitCode {
+    // Output piped into `head` ends when the reader does: die of SIGPIPE quietly, as Unix tools
+    // do, instead of panicking on the failed write. Nothing stays attached: aya's links close
+    // with the process's fds, and bpftrace is told by PR_SET_PDEATHSIG.
+    // SAFETY: setting a signal's disposition to the default, before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     // The config file stands in for flags not given; it is read once, before the flags.
     let config = match kgent::config::Config::load() {
         Ok(c) => c,

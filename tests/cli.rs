@@ -206,3 +206,22 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
     let bad = kgent(dir.path(), &["man", "gne"]);
     assert!(text(&bad.stderr).contains("no command \"gne\""), "{}", text(&bad.stderr));
 }
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    // The reader is gone before kgent writes (as `kgent man | head -1` after the first line).
+    let mut child = Command::cargo_bin("kgent")
+        .unwrap()
+        .args(["man"])
+        .env("KGENT_HOME", dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = text(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(out.status.code().is_none() || out.status.success(), "killed by SIGPIPE, or done before the reader left: {:?}", out.status);
+}

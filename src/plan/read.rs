@@ -1437,7 +1437,10 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     if distinct.len() > 1 {
         let gap = format!("the words name several events ({})", distinct.iter().map(|p| p[0].as_str()).collect::<Vec<_>>().join(", "));
         let mut named: Vec<NamedHooks> = Vec::new();
-        for (at, e) in &found {
+        // Phrases that share a word describe one event two ways ("new processes being
+        // executed"), not two events.
+        let overlap = found.iter().enumerate().any(|(k, (a, _))| found.iter().skip(k + 1).any(|(b, _)| a.iter().any(|i| b.contains(i))));
+        for (at, e) in found.iter().filter(|_| !overlap) {
             let word = at.iter().map(|&i| text.words[i].raw.as_str()).collect::<Vec<_>>().join(" ");
             let hooks: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
             if !named.iter().any(|n| n.hooks == hooks) {
@@ -3617,6 +3620,8 @@ mod tests {
         // events may be set apart by "vs".
         let r = read("after a fork, how long until the child calls exec?", &here(), &catalog());
         assert_eq!(r.hooks.iter().map(|n| n.hooks[0].as_str()).collect::<Vec<_>>(), ["tracepoint:sched:sched_process_exec", "tracepoint:sched:sched_process_fork"], "{r:?}");
+        let r = read("trace new processes being executed with their command line arguments", &here(), &catalog());
+        assert!(r.hooks.is_empty(), "one event, described twice: {r:?}");
         let r = read("print each wakeup with the waker/wakee pids", &here(), &catalog());
         assert!(r.unread.iter().filter(|w| *w == "pids").count() <= 2, "{r:?}");
         let r = read("files opened vs files unlinked", &here(), &catalog());
