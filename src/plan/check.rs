@@ -264,7 +264,8 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
 
 /// Holds a bpftrace `program` to the request: to what the reader made of it where it read it
 /// (the plan, complete or not; the names it gives that nothing read; the events it names side
-/// by side), and always to the conditions the request states.
+/// by side; the tracepoints and events its words name), and always to the conditions the
+/// request states.
 pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> PlanVerdict {
     // Where the words name two events side by side, the plan holds one of them at best (and the
     // values of its record): the program is held to tracing both instead.
