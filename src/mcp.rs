@@ -268,18 +268,25 @@ impl Server {
     async fn verify(&self, Parameters(p): Parameters<VerifyParams>) -> CallToolResult {
         self.serve_one(move |state, _config| {
             let (program, name) = p.program.read(true)?;
-            let props: Properties = match (&p.properties, &p.request) {
-                (Some(text), _) => text.parse().map_err(|e| format!("the properties do not parse: {e}"))?,
+            // The request grounded and read once: its properties, and what the program is held to.
+            let read = match (&p.properties, &p.request) {
                 (None, Some(request)) => {
                     check_request(request)?;
+                    Some(state.host()?.read_request(request).map_err(|e| e.to_string())?)
+                }
+                _ => None,
+            };
+            let props: Properties = match (&p.properties, &p.request) {
+                (Some(text), _) => text.parse().map_err(|e| format!("the properties do not parse: {e}"))?,
+                (None, Some(_)) => {
                     // What gen checks its own programs' paths against, without the model.
-                    state.host()?.request_properties(request).map_err(|e| e.to_string())?.unwrap_or_default()
+                    read.as_ref().and_then(|r| r.properties()).unwrap_or_default()
                 }
                 (None, None) => return Err("say what the program should do: `properties` (Kgent's property language) or `request`".into()),
             };
             // A request also holds the program to its events and to what its words settled.
-            let held = match (&p.properties, &p.request, &program) {
-                (None, Some(request), ProgramFile::Source { target, text }) => Some(state.host()?.hold(request, text, *target).map_err(|e| e.to_string())?),
+            let held = match (&read, &program) {
+                (Some(read), ProgramFile::Source { target, text }) => Some(state.host()?.hold(read, text, *target)),
                 _ => None,
             };
             let home = state.host()?.home.clone();

@@ -431,29 +431,40 @@ impl GenReport {
     }
 }
 
+/// A request grounded and read against this host ([`Host::read_request`]).
+pub struct ReadRequest {
+    pub request: String,
+    pub grounding: Grounding,
+    pub reading: crate::plan::Reading,
+}
+
+impl ReadRequest {
+    /// The properties `gen` checks its programs' paths against by default ([`properties_of`]).
+    /// `None`: the words state nothing a path could break.
+    pub fn properties(&self) -> Option<crate::comprehend::Properties> {
+        properties_of(&self.request, &self.reading)
+    }
+}
+
 impl Host {
-    /// The properties `gen` checks its programs' paths against by default ([`properties_of`]):
-    /// what `verify --request` holds a program to without the model. `None`: the words state
-    /// nothing a path could break.
-    pub fn request_properties(&self, request: &str) -> Result<Option<crate::comprehend::Properties>, PipelineError> {
+    /// The request as `gen` reads it, grounded and read once, for `verify --request` to take
+    /// its properties and hold a program to it.
+    pub fn read_request(&self, request: &str) -> Result<ReadRequest, PipelineError> {
         let grounding = self.ground(request)?;
-        Ok(properties_of(request, &crate::plan::read(request, &grounding, &self.catalog)))
+        let reading = crate::plan::read(request, &grounding, &self.catalog);
+        Ok(ReadRequest { request: request.to_string(), grounding, reading })
     }
 
-    /// What a program someone else wrote is held to by `request`, as `gen` holds its own: its
+    /// What a program someone else wrote is held to by `read`, as `gen` holds its own: its
     /// probes against this host and the events grounding found, and bpftrace source against
     /// what the reading settled (the event, the values named, the names given, the events named
     /// side by side, no condition the request never states).
-    pub fn hold(&self, request: &str, source: &str, target: Target) -> Result<crate::verify::RequestVerdict, PipelineError> {
-        let grounding = self.ground(request)?;
+    pub fn hold(&self, read: &ReadRequest, source: &str, target: Target) -> crate::verify::RequestVerdict {
         let probes = crate::obj::source::probes(source, target);
         let mut checker = HostChecker::new(&self.catalog, &self.searcher, self.home.clone());
-        let hooks = crate::synth::checks::against_grounding(checker.hooks(&probes), &probes, &grounding);
-        let reading = (target == Target::Bpftrace).then(|| {
-            let reading = crate::plan::read(request, &grounding, &self.catalog);
-            crate::plan::check::held(source, Some(&reading), Some(request))
-        });
-        Ok(crate::verify::RequestVerdict { grounded: grounding.events.iter().map(|e| e.probe.clone()).collect(), hooks, reading })
+        let hooks = crate::synth::checks::against_grounding(checker.hooks(&probes), &probes, &read.grounding);
+        let reading = (target == Target::Bpftrace).then(|| crate::plan::check::held(source, Some(&read.reading), Some(&read.request)));
+        crate::verify::RequestVerdict { grounded: read.grounding.events.iter().map(|e| e.probe.clone()).collect(), hooks, reading }
     }
 
     /// The report for a request this host cannot serve and for which no program will be

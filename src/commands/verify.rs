@@ -8,22 +8,22 @@ use anyhow::{bail, Context, Result};
 use crate::cli::VerifyArgs;
 use crate::comprehend::{Properties, Source};
 use crate::obj::file::ProgramFile;
-use crate::pipeline::Host;
+use crate::pipeline::ReadRequest;
 use crate::plan::check::PlanVerdict;
 use crate::verify::hooks::HookVerdict;
 use crate::store::home_dir;
 use crate::verify::check_program;
 use crate::verify::symbolic::Verdict;
 
-fn properties(args: &VerifyArgs, host: Option<&Host>) -> Result<Properties> {
+fn properties(args: &VerifyArgs, read: Option<&ReadRequest>) -> Result<Properties> {
     if let Some(path) = &args.props {
         let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         return text.parse().with_context(|| format!("{} is not a property file", path.display()));
     }
-    let (Some(request), Some(host)) = (&args.request, host) else { bail!("say what the program should do: --request \"…\" or --props FILE") };
+    let (Some(request), Some(read)) = (&args.request, read) else { bail!("say what the program should do: --request \"…\" or --props FILE") };
     match args.properties {
         Source::Off => Ok(Properties::default()),
-        Source::Words => match host.request_properties(request)? {
+        Source::Words => match read.properties() {
             Some(p) => {
                 eprint!("kgent verify: the request as properties (from its words):\n{p}");
                 Ok(p)
@@ -71,9 +71,13 @@ pub fn run(args: VerifyArgs) -> Result<ExitCode> {
     }
     // A request is read against this host (grounding, the reading); property files are not.
     let host = if args.props.is_none() && args.request.is_some() { Some(super::gen::open_host()?) } else { None };
-    let props = properties(&args, host.as_ref())?;
-    let held = match (&args.request, &host, &program) {
-        (Some(request), Some(host), ProgramFile::Source { target, text }) => Some(host.hold(request, text, *target)?),
+    let read = match (&host, &args.request) {
+        (Some(host), Some(request)) => Some(host.read_request(request)?),
+        _ => None,
+    };
+    let props = properties(&args, read.as_ref())?;
+    let held = match (&host, &read, &program) {
+        (Some(host), Some(read), ProgramFile::Source { target, text }) => Some(host.hold(read, text, *target)),
         _ => None,
     };
     let mut out = match check_program(program, &name, &props, args.allow_unsafe, &home_dir()?) {
