@@ -500,7 +500,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
-        } else if let Some((n, h)) = [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| (n, h))) {
+        } else if let Some((n, h)) =
+            [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| (n, h)))
+        {
             // As the kernel may spell it: sendfile is sendfile64 on x86_64.
             if n != w && singular != w.as_str() && !n.ends_with("64") {
                 plural.push(h.probe.clone());

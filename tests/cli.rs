@@ -211,14 +211,8 @@ fn completions_and_man_pages_come_from_the_command_definitions() {
 fn output_into_a_closed_pipe_ends_quietly() {
     let dir = tempfile::tempdir().unwrap();
     // The reader is gone before kgent writes (as `kgent man | head -1` after the first line).
-    let mut child = Command::cargo_bin("kgent")
-        .unwrap()
-        .args(["man"])
-        .env("KGENT_HOME", dir.path())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child =
+        Command::cargo_bin("kgent").unwrap().args(["man"]).env("KGENT_HOME", dir.path()).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
     let err = text(&out.stderr);

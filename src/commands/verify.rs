@@ -10,9 +10,9 @@ use crate::comprehend::{Properties, Source};
 use crate::obj::file::ProgramFile;
 use crate::pipeline::ReadRequest;
 use crate::plan::check::PlanVerdict;
-use crate::verify::hooks::HookVerdict;
 use crate::store::home_dir;
 use crate::verify::check_program;
+use crate::verify::hooks::HookVerdict;
 use crate::verify::symbolic::Verdict;
 
 fn properties(args: &VerifyArgs, read: Option<&ReadRequest>) -> Result<Properties> {

@@ -302,7 +302,8 @@ fn unsaid(program: &str, names: &[String]) -> Vec<String> {
     let strings: Vec<String> = string.captures_iter(&code).map(|c| c[1].to_lowercase()).collect();
     // In a probe, a name is a whole part: a binary's path (`/usr/sbin/nginx`), a tracepoint's
     // word (`mm_vmscan_kswapd_wake`); `nanosleep` does not name `sleep`.
-    let parts: Vec<String> = crate::obj::source::bpftrace_probes(program).iter().flat_map(|p| p.to_lowercase().split([':', '/', '_', '.', '-']).map(str::to_string).collect::<Vec<_>>()).collect();
+    let parts: Vec<String> =
+        crate::obj::source::bpftrace_probes(program).iter().flat_map(|p| p.to_lowercase().split([':', '/', '_', '.', '-']).map(str::to_string).collect::<Vec<_>>()).collect();
     names
         .iter()
         .filter(|n| {
@@ -317,11 +318,7 @@ fn unsaid(program: &str, names: &[String]) -> Vec<String> {
 fn untraced(program: &str, named: &[NamedHooks]) -> Vec<String> {
     let probes = crate::obj::source::bpftrace_probes(program);
     let traces = |h: &String| probes.iter().any(|p| implements(p, h) || (p.contains('*') && crate::obj::probe::glob(p).is_match(h)));
-    named
-        .iter()
-        .filter(|n| !n.hooks.iter().any(traces))
-        .map(|n| format!("the request names {}, and the program does not trace it: use {}", n.word, n.hooks.join(" or ")))
-        .collect()
+    named.iter().filter(|n| !n.hooks.iter().any(traces)).map(|n| format!("the request names {}, and the program does not trace it: use {}", n.word, n.hooks.join(" or "))).collect()
 }
 
 /// Whether the program traces as many events as the request names side by side ("cgroups
@@ -330,10 +327,8 @@ fn too_few_events(program: &str, events: &[String]) -> Vec<String> {
     if events.len() < 2 {
         return vec![];
     }
-    let mut traced: Vec<String> = crate::obj::source::bpftrace_probes(program)
-        .into_iter()
-        .filter(|p| p.parse::<crate::obj::Probe>().map_or(true, |p| !p.is_timer() && !p.runs_once()))
-        .collect();
+    let mut traced: Vec<String> =
+        crate::obj::source::bpftrace_probes(program).into_iter().filter(|p| p.parse::<crate::obj::Probe>().map_or(true, |p| !p.is_timer() && !p.runs_once())).collect();
     traced.sort();
     traced.dedup();
     // A wildcard traces many.
@@ -453,7 +448,10 @@ mod tests {
         assert!(held("tracepoint:cgroup:cgroup_* { @[probe] = count(); }", Some(&two), None).is_ok());
         // "between queue_work and execution start": the event named by its name is traced.
         let queue_work = Reading {
-            hooks: vec![NamedHooks { word: "queue_work".into(), hooks: vec!["tracepoint:sched:sched_kthread_work_queue_work".into(), "tracepoint:workqueue:workqueue_queue_work".into()] }],
+            hooks: vec![NamedHooks {
+                word: "queue_work".into(),
+                hooks: vec!["tracepoint:sched:sched_kthread_work_queue_work".into(), "tracepoint:workqueue:workqueue_queue_work".into()],
+            }],
             ..reading(&[], &[])
         };
         let execution = "tracepoint:workqueue:workqueue_execute_start { @s[tid] = nsecs; } tracepoint:workqueue:workqueue_execute_end /@s[tid]/ { @us = hist((nsecs - @s[tid]) / 1000); delete(@s[tid]); }";

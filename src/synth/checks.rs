@@ -323,11 +323,8 @@ impl Checker for HostChecker<'_> {
             if let Some((category, name)) = probe.parse::<Probe>().ok().as_ref().and_then(|p| p.tracepoint().map(|(c, n)| (c.to_string(), n.to_string()))) {
                 let prefix = format!("tracepoint:{category}:");
                 let words: Vec<&str> = name.split('_').filter(|w| *w != category && w.len() > 2).collect();
-                let mut own: Vec<(usize, &str)> = catalog
-                    .hooks
-                    .iter()
-                    .filter_map(|h| h.probe.strip_prefix(&prefix).map(|n| (n.split('_').filter(|w| words.contains(w)).count(), h.probe.as_str())))
-                    .collect();
+                let mut own: Vec<(usize, &str)> =
+                    catalog.hooks.iter().filter_map(|h| h.probe.strip_prefix(&prefix).map(|n| (n.split('_').filter(|w| words.contains(w)).count(), h.probe.as_str()))).collect();
                 if own.len() > 1 && category != "syscalls" {
                     own.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
                     return own.into_iter().take(CATEGORY_SUGGESTIONS).map(|(_, p)| p.to_string()).collect();
