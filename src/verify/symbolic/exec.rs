@@ -145,6 +145,10 @@ struct State {
     lookups: usize,
     /// The key bytes of each lookup, for the map write that follows through its value pointer.
     keys: BTreeMap<usize, Vec<BV>>,
+    /// Pointers spilled whole to the stack, by where: short of registers, the compiler keeps the
+    /// context there (bpftrace's printf after a long string copy), and reads it back for the
+    /// helper that needs it. A store over any of its bytes forgets it.
+    spills: BTreeMap<(String, i64), Val>,
 }
 
 fn key(region: &Region) -> String {
@@ -251,6 +255,9 @@ impl State {
 
     fn store(&mut self, region: &Region, off: i64, size: u8, value: &BV) {
         let k = key(region);
+        if !self.spills.is_empty() {
+            self.spills.retain(|(sk, so), _| *sk != k || *so + 8 <= off || *so >= off + size as i64);
+        }
         for i in 0..size as u32 {
             self.mem.insert((k.clone(), off + i as i64), value.extract(8 * i + 7, 8 * i));
         }
@@ -288,7 +295,7 @@ impl Explorer<'_> {
         let mut regs: [Val; 11] = std::array::from_fn(|_| Val::Uninit);
         regs[1] = Val::Ptr { region: Region::Ctx, off: 0, nullable: false };
         regs[10] = Val::Ptr { region: Region::Stack(0), off: 0, nullable: false };
-        let start = State { pc: 0, regs, frames: Vec::new(), mem: BTreeMap::new(), condition: Vec::new(), model: None, lookups: 0, keys: BTreeMap::new() };
+        let start = State { pc: 0, regs, frames: Vec::new(), mem: BTreeMap::new(), condition: Vec::new(), model: None, lookups: 0, keys: BTreeMap::new(), spills: BTreeMap::new() };
         let mut work = vec![start];
         while let Some(state) = work.pop() {
             if self.out.paths >= MAX_PATHS {
@@ -371,7 +378,11 @@ impl Explorer<'_> {
                 }
                 Insn::Ldx { size, dst, src, off, .. } => {
                     let (region, at) = self.access(&s, src, off, size as i64, false, slot)?;
-                    s.regs[dst as usize] = Val::Scalar(s.load(&region, at, size));
+                    let spilled = if size == 8 { s.spills.get(&(key(&region), at)).cloned() } else { None };
+                    s.regs[dst as usize] = match spilled {
+                        Some(ptr) => ptr,
+                        None => Val::Scalar(s.load(&region, at, size)),
+                    };
                 }
                 Insn::St { size, dst, off, imm } => {
                     let (region, at) = self.access(&s, dst, off, size as i64, true, slot)?;
@@ -386,6 +397,9 @@ impl Explorer<'_> {
                         _ => BV::fresh_const(sym::SPILLED, 64),
                     };
                     s.store(&region, at, size, &v);
+                    if let (8, Region::Stack(_), ptr @ Val::Ptr { .. }) = (size, &region, &s.regs[src as usize]) {
+                        s.spills.insert((key(&region), at), ptr.clone());
+                    }
                     self.wrote(&mut s, slot, &region, at, size);
                 }
                 Insn::Atomic { size, dst, src, off, op, fetch } => {
@@ -959,6 +973,40 @@ pub(crate) mod tests {
         assert_eq!(e.emits[0].slot, 7);
         assert!(!e.emits[0].condition.is_empty());
         assert!(e.hazards.is_empty() && e.unknown.is_none());
+    }
+
+    /// The context spilled to `r10 - 192` and read back for `bpf_perf_event_output`, with
+    /// `overwrite` stored between (bpftrace's printf after a long string copy, short of registers).
+    fn output_through_spilled_context(overwrite: Option<(u8, u8, u8, i16, i32)>) -> Program {
+        let mut slots = vec![
+            (0x7b, 10, 1, -192, 0), // *(u64 *)(r10 - 192) = r1
+            (0xb7, 1, 0, 0, 0),     // r1 = 0
+            (0x7a, 10, 0, -8, 0),   // *(u64 *)(r10 - 8) = 0
+        ];
+        slots.extend(overwrite);
+        slots.extend_from_slice(&[
+            (0x79, 1, 10, -192, 0), // r1 = *(u64 *)(r10 - 192)
+            (0x18, 2, 1, 0, 1),     // r2 = map m1
+            (0, 0, 0, 0, 0),
+            (0xb7, 3, 0, 0, -1), // r3 = BPF_F_CURRENT_CPU
+            (0xbf, 4, 10, 0, 0), // r4 = r10
+            (0x07, 4, 0, 0, -8), // r4 += -8
+            (0xb7, 5, 0, 0, 8),  // r5 = 8
+            (0x85, 0, 0, 0, 25), // call perf_event_output
+        ]);
+        slots.extend_from_slice(&EXIT);
+        program(&slots)
+    }
+
+    #[test]
+    fn a_context_spilled_to_the_stack_is_the_context_when_read_back_whole() {
+        let messages = |e: &Exploration| e.hazards.iter().map(|h| h.message.clone()).collect::<Vec<_>>();
+        let kept = explore(&output_through_spilled_context(None));
+        assert!(kept.hazards.is_empty() && kept.unknown.is_none(), "{:?} {:?}", messages(&kept), kept.unknown);
+        assert_eq!(kept.emits.len(), 1, "the perf output is recorded");
+        // One byte stored over the spill makes it a number, no longer the context.
+        let clobbered = explore(&output_through_spilled_context(Some((0x72, 10, 0, -187, 7)))); // *(u8 *)(r10 - 187) = 7
+        assert!(messages(&clobbered).iter().any(|m| m.contains("the program's context")), "{:?}", messages(&clobbered));
     }
 
     #[test]
