@@ -181,6 +181,22 @@ impl Text {
         static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
         let s = slashed.replace_all(&s, "${1}${2} ${4} and ${3} ${4}").into_owned();
+        // "accept/accept4", "REAL/VIRTUAL/PROF": alternatives ("bytes/sec" is a rate).
+        static ALTERNATIVES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let alternatives = ALTERNATIVES.get_or_init(|| regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_]+(/[A-Za-z][A-Za-z0-9_]+)+$").expect("a valid regex"));
+        let per_time = |part: &str| ["sec", "secs", "second", "seconds", "min", "mins", "minute", "ms", "us", "ns", "hr", "hour", "day"].contains(&part.to_lowercase().as_str());
+        let s = s
+            .split(' ')
+            .map(|token| {
+                let core = token.trim_end_matches([',', '.', ';', ':', '?', '!', ')']);
+                if alternatives.is_match(core) && !core.split('/').skip(1).any(per_time) {
+                    format!("{}{}", core.replace('/', " or "), &token[core.len()..])
+                } else {
+                    token.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
         let mut words = Vec::new();
         let mut in_quote = false;
         for token in s.split_whitespace() {
@@ -311,11 +327,33 @@ impl Text {
         self.unread_words(&[]).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
     }
 
+    /// Whether word `i` is in a sentence that guesses at the cause ("I think some event loop
+    /// is spinning on a non-blocking fd."), followed by another that asks: the guess is the
+    /// story, and its fields and kinds ask nothing of the program.
+    fn guessed(&self, i: usize) -> bool {
+        let stop = |w: &Word| matches!(w.punct, Some('.' | '!' | ';'));
+        let start = (0..i).rev().find(|&j| stop(&self.words[j]) || self.words[j].punct == Some('?')).map_or(0, |j| j + 1);
+        let Some(end) = (i..self.len()).find(|&j| stop(&self.words[j]) || self.words[j].punct == Some('?')) else { return false };
+        if !stop(&self.words[end]) || end + 1 >= self.len() {
+            return false;
+        }
+        GUESSES.iter().any(|g| {
+            let parts: Vec<&str> = g.split(' ').collect();
+            parts.iter().enumerate().all(|(k, p)| start + k <= end && self.lower(start + k) == *p)
+        })
+    }
+
     /// Each unread word that constrains a program, and whether it names something.
     fn unread_words(&self, names: &[String]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
             if w.used {
+                continue;
+            }
+            // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
+            // precisely (a path, a number, a quoted word, an errno) still is.
+            let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
+            if !precise && self.guessed(i) {
                 continue;
             }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
@@ -367,6 +405,33 @@ impl Text {
         out
     }
 }
+
+/// How a sentence that guesses at the cause begins.
+const GUESSES: &[&str] = &[
+    "i think",
+    "i suspect",
+    "we think",
+    "we suspect",
+    "i guess",
+    "i believe",
+    "we believe",
+    "my guess",
+    "our guess",
+    "my theory",
+    "our theory",
+    "maybe",
+    "perhaps",
+    "probably",
+    "possibly",
+    "apparently",
+    "looks like",
+    "seems like",
+    "it seems",
+    "it looks like",
+    "i bet",
+    "suspect",
+    "hunch",
+];
 
 /// Words whose hyphen joins a meaning of its own.
 const KEEP_HYPHEN: &[&str] =
@@ -1761,7 +1826,13 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             at.push(next);
         }
         let (field, where_) = records.field(&f.name).expect("a field of the records");
-        if best.as_ref().is_none_or(|(_, _, b)| at.len() > b.len()) {
+        // Of two as long, the field the words spell whole ("workqueue", not `work`, which the
+        // word only begins with).
+        let whole = at.iter().map(|&k| text.lower(k)).collect::<Vec<_>>().join("_") == f.name;
+        let longer = best
+            .as_ref()
+            .is_none_or(|(t, _, b)| at.len() > b.len() || (at.len() == b.len() && whole && at.iter().map(|&k| text.lower(k)).collect::<Vec<_>>().join("_") != t.name()));
+        if longer {
             best = Some((Term::field(&field.name, &field.ty), where_, at));
         }
     }
@@ -1879,10 +1950,32 @@ const MIN: &[&str] = &["minimum", "min", "shortest"];
 const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
+/// Where the sentence holding word `i` begins.
+fn sentence_start(text: &Text, i: usize) -> usize {
+    (0..i).rev().find(|&j| matches!(text.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
+}
+
+/// Whether the request asks for a line per event: "print each write", "log every call",
+/// "show me each time".
+fn per_event(text: &Text) -> bool {
+    (0..text.len()).any(|i| {
+        let verb = text.is(i, &["print", "log", "show", "list", "report", "display", "dump", "emit"]);
+        let j = if text.is(i + 1, &["me", "out"]) { i + 2 } else { i + 1 };
+        (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"]))
+    })
+}
+
 /// Reads `request` against its grounding and this host's catalog.
 pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
     let mut reading = read_words(request, grounding, catalog);
+    let planned: Vec<String> = reading.plan.iter().flat_map(|p| p.probes.iter().chain(p.start.iter().flat_map(|s| &s.probes))).cloned().collect();
     for named in hooks_named(&reading.unread, catalog) {
+        // "count queue_work events": the word names the plan's own event.
+        if named.hooks.iter().any(|h| planned.contains(h)) {
+            reading.unread.retain(|w| *w != named.word);
+            reading.names.retain(|w| *w != named.word);
+            continue;
+        }
         if !reading.hooks.iter().any(|n| n.word == named.word) {
             reading.hooks.push(named);
         }
@@ -2056,7 +2149,11 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                     return text.find(w, 0);
                 }
                 let r = root(w);
-                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w)).map(|i| vec![i])
+                // "how many interrupts does each CPU take": what is taken is counted, not timed.
+                let counted = |i: usize| {
+                    ["takes", "took"].contains(w) && (sentence_start(&text, i)..i).any(|j| text.is(j, &["many"]) || (text.is(j, &["number"]) && text.is(j + 1, &["of"])))
+                };
+                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i)).map(|i| vec![i])
             })
             // "futex() time", "fsync time": the event's time is how long it takes.
             .or_else(|| {
@@ -2065,6 +2162,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
+    // "print each write with how many bytes": a value of each line, not a total or a count.
+    let shown_amount = per_event(&text) && any(&text, &["how many bytes", "how much"]).is_some();
     let mut fold = if let Some(at) = any(&text, HIST) {
         text.read(&at, "a histogram");
         // "a log2 histogram": said twice.
@@ -2081,11 +2180,20 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     } else if let Some(at) = any(&text, MIN) {
         text.read(&at, "the minimum");
         Some(Fold::Min)
-    } else if let (Some(at), false) = (any(&text, SUM), rate_words && text.find("total", 0).is_some() && any(&text, SIZE).is_none()) {
+    } else if let (Some(at), false) = (
+        any(&text, SUM),
+        (rate_words && text.find("total", 0).is_some() && any(&text, SIZE).is_none())
+            // "print each write with how many bytes": a value of each line, not a total.
+            || shown_amount,
+    ) {
         text.read(&at, "the sum");
         Some(Fold::Sum)
-    } else if let Some(at) = any(&text, COUNT) {
+    } else if let Some(at) = any(&text, COUNT).filter(|at| !(shown_amount && text.is(at[0], &["how"]))) {
         text.read(&at, "a count");
+        // "count reads …, and print the counts": said twice.
+        while let Some(more) = any(&text, &["count", "counts", "counted", "tally"]) {
+            text.mark(&more);
+        }
         if let Some(t) = text.find("total", 0) {
             text.read(&t, "a count of all events");
         }
@@ -2998,6 +3106,23 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i += 2;
             continue;
         }
+        // "write() to fd 2", "irq 19": a number field of the record, by its own name.
+        if let (None, Some((f, where_)), Ok(n)) = (builtin, records.field(&w), text.lower(i + 1).parse::<i64>()) {
+            if !field_is_text(&f.ty) && !f.ty.contains('*') && !text.used(i + 1) {
+                let (name, ty) = (f.name.clone(), f.ty.clone());
+                let mut at = vec![i, i + 1];
+                if negated {
+                    at.push(i - 1);
+                }
+                text.read(&at, format!("only {name} {} {n}", if negated { "!=" } else { "==" }));
+                out.push((
+                    Condition { term: Term::field(&name, &ty), test: Test::Cmp { op: if negated { CmpOp::Ne } else { CmpOp::Eq }, value: n }, words: format!("{w} {n}") },
+                    where_,
+                ));
+                i += 2;
+                continue;
+            }
+        }
         // Under a directory: "files under /tmp", "opens in /etc".
         if raw.starts_with('/') && raw.len() > 1 {
             let path_field = ["filename", "pathname", "path", "name", "newname"].iter().find_map(|n| records.field(n).filter(|(f, _)| field_is_text(&f.ty)));
@@ -3473,7 +3598,10 @@ mod tests {
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
         hooks.push(tp("tracepoint:sched:sched_process_fork", &[("char[16]", "parent_comm"), ("pid_t", "parent_pid"), ("char[16]", "child_comm"), ("pid_t", "child_pid")]));
-        hooks.push(tp("tracepoint:workqueue:workqueue_queue_work", &[("void *", "work"), ("void *", "function"), ("int", "req_cpu"), ("int", "cpu")]));
+        hooks.push(tp(
+            "tracepoint:workqueue:workqueue_queue_work",
+            &[("void *", "work"), ("void *", "function"), ("__data_loc char[]", "workqueue"), ("int", "req_cpu"), ("int", "cpu")],
+        ));
         hooks.push(tp("tracepoint:io_uring:io_uring_submit_req", &[("void *", "ctx"), ("u8", "opcode"), ("u64", "user_data")]));
         for kc in ["mm_compaction_wakeup_kcompactd", "mm_compaction_kcompactd_wake"] {
             hooks.push(tp(&format!("tracepoint:compaction:{kc}"), &[("int", "nid"), ("int", "order"), ("enum zone_type", "highest_zoneidx")]));
@@ -3497,6 +3625,45 @@ mod tests {
             Some(p) => p.to_string(),
             None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
         }
+    }
+
+    #[test]
+    fn a_guess_at_the_cause_asks_nothing_and_a_count_said_twice_is_one() {
+        let read_syscall = named("tracepoint:syscalls:sys_enter_read", "read");
+        // The guess's field (fd) is the story; the ask is the next sentence.
+        assert_eq!(
+            plan("I suspect a poller spins on one fd. Tally read calls per process and show the counts every 2 seconds.", &read_syscall),
+            "on tracepoint:syscalls:sys_enter_read: count by comm, every 2 s"
+        );
+        // A guess that is the whole request still asks.
+        assert!(plan("I think one fd is read over and over, count read calls per process", &read_syscall).starts_with("incomplete"));
+        // What a guess names precisely still constrains.
+        assert!(plan("Maybe it is /etc/hosts. Count read calls per process.", &read_syscall).starts_with("incomplete"));
+    }
+
+    #[test]
+    fn numbers_fields_and_alternatives_the_words_give() {
+        let write = named("tracepoint:syscalls:sys_enter_write", "write");
+        // A record's number field by its name, then a number: a condition.
+        assert!(plan("log each write to fd 1 with comm and pid", &write).starts_with("on tracepoint:syscalls:sys_enter_write where fd == 1: print comm, pid"));
+        // "how many bytes" of each line is shown, not summed.
+        assert_eq!(
+            plan("only for cat processes: print every write() with how many bytes", &write),
+            "on tracepoint:syscalls:sys_enter_write where comm == \"cat\": print comm, pid, count"
+        );
+        assert!(plan("how many bytes does each process write?", &write).contains("sum of count by comm"));
+        // Slash-joined names are alternatives; "bytes/sec" a rate.
+        let both = Grounding {
+            events: ["openat", "open"]
+                .iter()
+                .map(|s| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        assert_eq!(plan("count open/openat calls by process", &both), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm");
+        // A field the words spell whole wins over one they only begin with.
+        let queue = named("tracepoint:workqueue:workqueue_queue_work", "workqueue_queue_work");
+        assert_eq!(plan("count workqueue_queue_work events by workqueue", &queue), "on tracepoint:workqueue:workqueue_queue_work: count by workqueue");
     }
 
     #[test]
