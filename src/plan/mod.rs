@@ -42,6 +42,8 @@ pub enum Builtin {
     Cgroup,
     Kstack,
     Ustack,
+    /// The probe that fired: which of several events a key or line is about.
+    Probe,
 }
 
 impl Builtin {
@@ -56,12 +58,13 @@ impl Builtin {
             Builtin::Cgroup => "cgroup",
             Builtin::Kstack => "kstack",
             Builtin::Ustack => "ustack",
+            Builtin::Probe => "probe",
         }
     }
 
-    /// The property language's name for it.
-    fn field(self) -> Field {
-        match self {
+    /// The property language's name for it, where it has one.
+    fn field(self) -> Option<Field> {
+        Some(match self {
             Builtin::Pid => Field::Pid,
             Builtin::Tid => Field::Tid,
             Builtin::Uid => Field::Uid,
@@ -70,7 +73,8 @@ impl Builtin {
             Builtin::Cpu => Field::Cpu,
             Builtin::Cgroup => Field::Cgroup,
             Builtin::Kstack | Builtin::Ustack => Field::Stack,
-        }
+            Builtin::Probe => return None,
+        })
     }
 }
 
@@ -119,7 +123,7 @@ impl Term {
     /// A string rather than a number.
     pub fn is_text(&self) -> bool {
         match self {
-            Term::Builtin(b) => matches!(b, Builtin::Comm | Builtin::Kstack | Builtin::Ustack),
+            Term::Builtin(b) => matches!(b, Builtin::Comm | Builtin::Kstack | Builtin::Ustack | Builtin::Probe),
             Term::Field { ty, .. } => field_is_text(ty),
             _ => false,
         }
@@ -129,7 +133,7 @@ impl Term {
     /// traces output back to.
     fn property_field(&self) -> Option<Field> {
         Some(match self {
-            Term::Builtin(b) => b.field(),
+            Term::Builtin(b) => return b.field(),
             Term::Errno => Field::Errno,
             Term::Elapsed => Field::Latency,
             Term::Field { name, ty, .. } => match name.as_str() {

@@ -977,7 +977,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
             read_event(text, &at, format!("the {} syscalls", family.join("/")));
-            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family))), named: vec![] });
+            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family.clone()))), named: vec![], apart: Some((vec![], Event::Syscalls(family))) });
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -1031,7 +1031,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // by and test ("kcompactd wakeups by requested order").
         read_event(text, &at, specific.join(" or "));
         let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
-        return Err(Unsettled { gap, among: Some(Box::new(among)), named: vec![] });
+        return Err(Unsettled { gap, among: Some(Box::new(among)), named: vec![], apart: None });
     }
     // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
     let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
@@ -1066,11 +1066,15 @@ struct Unsettled {
     /// Events the words name each ("after a fork, how long until … exec"): a program traces
     /// every one of them.
     named: Vec<NamedHooks>,
+    /// Distinct events named side by side ("mkdir and rmdir calls", "directories created and
+    /// removed"): the words' places, and the events together, which a plan may still count or
+    /// show each apart, by probe.
+    apart: Option<(Vec<usize>, Event)>,
 }
 
 impl From<String> for Unsettled {
     fn from(gap: String) -> Unsettled {
-        Unsettled { gap, among: None, named: vec![] }
+        Unsettled { gap, among: None, named: vec![], apart: None }
     }
 }
 
@@ -1505,14 +1509,18 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
         // Phrases that share a word describe one event two ways ("new processes being
         // executed"), not two events.
         let overlap = found.iter().enumerate().any(|(k, (a, _))| found.iter().skip(k + 1).any(|(b, _)| a.iter().any(|i| b.contains(i))));
+        let mut places: Vec<usize> = Vec::new();
         for (at, e) in found.iter().filter(|_| !overlap) {
             let word = at.iter().map(|&i| text.words[i].raw.as_str()).collect::<Vec<_>>().join(" ");
             let hooks: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
             if !named.iter().any(|n| n.hooks == hooks) {
                 named.push(NamedHooks { word, hooks });
             }
+            places.extend(at);
         }
-        return Err(Unsettled { gap, among: None, named });
+        let together: Vec<String> = named.iter().flat_map(|n| n.hooks.clone()).collect();
+        let apart = (!overlap).then(|| (places, Event::Hooks { probes: together, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None }));
+        return Err(Unsettled { gap, among: None, named, apart });
     }
     if let Some((at, e)) = found.first() {
         let probes: Vec<String> = e.probes.iter().filter(|p| catalog.find(p).is_some()).cloned().collect();
@@ -2018,6 +2026,27 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
     }
     let event = match event(&mut text, grounding, catalog) {
         Ok(e) => e,
+        Err(Unsettled { apart: Some((places, together)), gap, among, named }) => {
+            let mut each = text.clone();
+            if !places.is_empty() {
+                read_event(&mut each, &places, "the events named side by side".into());
+            }
+            if let Some(at) = each.find("side by side", 0) {
+                each.read(&at, "each event apart");
+            }
+            if let Some(reading) = apart(read_as(each, &together, catalog, true)) {
+                return reading;
+            }
+            // As if no plan could keep them apart.
+            if let Some(among) = among {
+                let mut reading = read_as(text, &among, catalog, true);
+                reading.gaps.insert(0, gap);
+                return reading;
+            }
+            let mut reading = Reading::gap(gap, &text);
+            reading.hooks = named;
+            return reading;
+        }
         Err(Unsettled { gap, among: Some(among), .. }) => {
             // A plan in part: which of the hooks stays the model's to choose.
             let mut reading = read_as(text, &among, catalog, true);
@@ -2045,6 +2074,23 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
         }
     }
     first
+}
+
+/// A reading over several distinct events kept apart: what each one does is counted, folded or
+/// shown with `probe`, the event it came from, first. Only a reading the events' shared fields
+/// settle completely, with no start event other than a syscall's entry.
+fn apart(mut reading: Reading) -> Option<Reading> {
+    let plan = reading.plan.as_mut()?;
+    if !reading.gaps.is_empty() || !reading.unread.is_empty() || plan.start.as_ref().is_some_and(|s| s.key != PairKey::Tid) {
+        return None;
+    }
+    let probe = Term::Builtin(Builtin::Probe);
+    match &mut plan.output {
+        Output::Map { keys, .. } => keys.insert(0, probe),
+        Output::Lines { values } => values.insert(0, probe),
+    }
+    plan.said.push(Said { words: "side by side".into(), means: "each event apart, by probe".into() });
+    Some(reading)
 }
 
 fn event_conditions_of(event: &Event) -> &[Where] {
@@ -2592,7 +2638,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // The noun may be said again after the connector ("inodes allocated vs inodes freed").
         let again = i >= 2 && i + 2 < text.len() && text.words[i + 1].light == text.words[i - 2].light;
         let second = if again { i + 2 } else { i + 1 };
-        if text.is(i, &["and", "or", "vs", "versus"]) && done(&text.words[i - 1]) && done(&text.words[second]) && text.words[i - 1].root != text.words[second].root {
+        // Both read as the event's own words already: the events named, kept apart.
+        let read = text.event_at.contains(&(i - 1)) && text.event_at.contains(&second);
+        if text.is(i, &["and", "or", "vs", "versus"]) && done(&text.words[i - 1]) && done(&text.words[second]) && text.words[i - 1].root != text.words[second].root && !read {
             let said = (i - 1..=second).map(|k| text.words[k].raw.as_str()).collect::<Vec<_>>().join(" ");
             gaps.push(format!("\"{said}\": two events, and a plan has one"));
             for w in [&text.words[i - 1], &text.words[second]] {
@@ -3664,6 +3712,24 @@ mod tests {
         // A field the words spell whole wins over one they only begin with.
         let queue = named("tracepoint:workqueue:workqueue_queue_work", "workqueue_queue_work");
         assert_eq!(plan("count workqueue_queue_work events by workqueue", &queue), "on tracepoint:workqueue:workqueue_queue_work: count by workqueue");
+    }
+
+    #[test]
+    fn events_named_side_by_side_are_kept_apart_by_probe() {
+        let two = Grounding {
+            events: ["openat", "close"]
+                .iter()
+                .map(|s| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        assert_eq!(plan("count openat and close calls per process", &two), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm");
+        assert_eq!(
+            plan("how many forks and execs per second, side by side", &here()),
+            "on tracepoint:sched:sched_process_exec, tracepoint:sched:sched_process_fork: count by probe, every 1 s"
+        );
+        // What one of them cannot say keeps the plan open: a latency from one to the other.
+        assert!(plan("after a fork, how long until the child calls exec?", &here()).starts_with("incomplete"));
     }
 
     #[test]
