@@ -1784,6 +1784,41 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         }
         return Some((Term::field("ret", "long"), At::End, at));
     }
+    // "the caller uid", "the pid of the sender": the task that caused the event, whatever the
+    // record calls its own fields.
+    let builtin = match text.lower(i) {
+        "uid" => Some(Builtin::Uid),
+        "gid" => Some(Builtin::Gid),
+        "pid" => Some(Builtin::Pid),
+        "tid" => Some(Builtin::Tid),
+        "comm" => Some(Builtin::Comm),
+        _ => None,
+    };
+    if let Some(b) = builtin {
+        let cause = |j: usize| CAUSE.contains(&text.lower(j));
+        if i > 0 && cause(i - 1) && !text.used(i - 1) {
+            return Some((Term::Builtin(b), At::Anywhere, vec![i - 1, i]));
+        }
+        if text.is(i + 1, &["of"]) && (cause(i + 2) || (text.is(i + 2, &["the"]) && cause(i + 3))) {
+            let last = if cause(i + 2) { i + 2 } else { i + 3 };
+            return Some((Term::Builtin(b), At::Anywhere, (i..=last).collect()));
+        }
+    }
+    // "the new owner uid and gid": the ids a call sets are its record's (chown's `user` and
+    // `group`, setuid's `uid`), not the caller's, which the builtins read.
+    if let Some(ty) = match text.lower(i) {
+        "uid" | "uids" => Some("uid_t"),
+        "gid" | "gids" => Some("gid_t"),
+        _ => None,
+    } {
+        let clause = (0..i).rev().take_while(|&j| !text.words[j].ends).collect::<Vec<_>>();
+        let set = clause.iter().any(|&j| text.is(j, &["owner", "owners", "ownership", "new", "target", "requested"]));
+        let mut fields = records.start.iter().chain(records.end).filter(|f| f.ty.replace("const ", "") == ty);
+        if let (true, Some(f), None) = (set, fields.next(), fields.next()) {
+            let (f, w) = records.field(&f.name).expect("a field of the records");
+            return Some((Term::field(&f.name, &f.ty), w, vec![i]));
+        }
+    }
     // A qualifier naming one of several fields of a kind: "the old path" is oldname, "the new
     // state" newstate.
     if i + 1 < text.len() && !text.used(i + 1) && text.lower(i).chars().all(|c| c.is_ascii_alphabetic()) && text.lower(i).len() >= 3 {
@@ -3636,6 +3671,8 @@ mod tests {
         hooks.extend(sys("unlink", &[("const char *", "pathname")]));
         hooks.extend(sys("mmap", &[("unsigned long", "addr"), ("unsigned long", "len"), ("unsigned long", "prot"), ("unsigned long", "flags")]));
         hooks.extend(sys("execve", &[("const char *", "filename")]));
+        hooks.extend(sys("fchown", &[("unsigned int", "fd"), ("uid_t", "user"), ("gid_t", "group")]));
+        hooks.extend(sys("setuid", &[("uid_t", "uid")]));
         hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
         hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
         hooks.push(tp("tracepoint:sched:sched_switch", &[("char[16]", "prev_comm"), ("pid_t", "prev_pid"), ("char[16]", "next_comm"), ("pid_t", "next_pid")]));
@@ -3730,6 +3767,14 @@ mod tests {
         );
         // What one of them cannot say keeps the plan open: a latency from one to the other.
         assert!(plan("after a fork, how long until the child calls exec?", &here()).starts_with("incomplete"));
+    }
+
+    #[test]
+    fn the_ids_a_call_sets_are_its_records_and_the_callers_are_the_builtins() {
+        let fchown = named("tracepoint:syscalls:sys_enter_fchown", "fchown");
+        assert_eq!(plan("print each fchown with the program name and the new owner uid and gid", &fchown), "on tracepoint:syscalls:sys_enter_fchown: print comm, pid, user, group");
+        let setuid = named("tracepoint:syscalls:sys_enter_setuid", "setuid");
+        assert_eq!(plan("log setuid calls: process name, caller uid and the new uid", &setuid), "on tracepoint:syscalls:sys_enter_setuid: print comm, pid, uid, args->uid");
     }
 
     #[test]
