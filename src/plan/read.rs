@@ -531,8 +531,8 @@ const CONSTRAINING: &[&str] = &[
 /// Negations, which constrain unless a verb of the story follows ("never says").
 const NEGATIONS: &[&str] = &["not", "no", "never", "without"];
 const NARRATIVE_VERBS: &[&str] = &[
-    "says", "say", "said", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see", "care",
-    "idea", "clue",
+    "says", "say", "said", "did", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see",
+    "care", "idea", "clue",
 ];
 
 /// Comparisons, which constrain when a number follows them.
@@ -2101,10 +2101,20 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
         if let Event::Hooks { syscall: Some(name), .. } = &event {
             let family = family_here(name, catalog);
             if !family.is_empty() {
-                let second = read_as(text, &Event::Syscalls(family), catalog, false);
+                let second = read_as(text.clone(), &Event::Syscalls(family), catalog, false);
                 if second.complete().is_some() {
                     return second;
                 }
+            }
+        }
+        // A TCP state named ("sockets that enter CLOSE_WAIT") is a state change, whose record
+        // carries the state; a socket's other events do not.
+        let state_change = "tracepoint:sock:inet_sock_set_state";
+        let planned = first.plan.as_ref().is_some_and(|p| p.probes.iter().any(|p| p == state_change));
+        if !planned && catalog.find(state_change).is_some() && text.words.iter().any(|w| tcp_state(&w.raw).is_some()) {
+            let second = read_as(text, &Event::hook(state_change.to_string(), catalog), catalog, false);
+            if second.complete().is_some() {
+                return second;
             }
         }
     }
@@ -3485,7 +3495,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             Some((m, _)) => {
                 let mut all = value(&m.test).unwrap_or_default();
                 all.extend(value(&c.test).unwrap_or_default().into_iter().filter(|v| !value(&m.test).unwrap_or_default().contains(v)));
-                m.test = Test::OneOf { values: all };
+                // The same value said twice is one equality.
+                m.test = if all.len() == 1 { Test::Cmp { op: CmpOp::Eq, value: all[0] } } else { Test::OneOf { values: all } };
             }
             None => merged.push((c, w)),
         }
@@ -3691,6 +3702,11 @@ mod tests {
         for kc in ["mm_compaction_wakeup_kcompactd", "mm_compaction_kcompactd_wake"] {
             hooks.push(tp(&format!("tracepoint:compaction:{kc}"), &[("int", "nid"), ("int", "order"), ("enum zone_type", "highest_zoneidx")]));
         }
+        hooks.push(tp("tracepoint:tcp:tcp_destroy_sock", &[("const void *", "skaddr"), ("__u16", "sport"), ("__u16", "dport")]));
+        hooks.push(tp(
+            "tracepoint:sock:inet_sock_set_state",
+            &[("const void *", "skaddr"), ("int", "oldstate"), ("int", "newstate"), ("__u16", "sport"), ("__u16", "dport"), ("__u16", "protocol")],
+        ));
         hooks.push(tp("tracepoint:tcp:tcp_cong_state_set", &[("const void *", "skaddr"), ("__u16", "sport"), ("__u16", "dport"), ("__u8", "cong_state")]));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
     }
@@ -3775,6 +3791,17 @@ mod tests {
         assert_eq!(plan("print each fchown with the program name and the new owner uid and gid", &fchown), "on tracepoint:syscalls:sys_enter_fchown: print comm, pid, user, group");
         let setuid = named("tracepoint:syscalls:sys_enter_setuid", "setuid");
         assert_eq!(plan("log setuid calls: process name, caller uid and the new uid", &setuid), "on tracepoint:syscalls:sys_enter_setuid: print comm, pid, uid, args->uid");
+    }
+
+    #[test]
+    fn a_tcp_state_named_is_read_on_the_state_change() {
+        let destroy = named("tracepoint:tcp:tcp_destroy_sock", "tcp_destroy_sock");
+        // Grounded on another socket event, the words' state moves the plan to the record that
+        // carries it; the state said twice is one value; "never did" is the story.
+        assert_eq!(
+            plan("sockets pile up in CLOSE_WAIT (our app never did). print each socket entering CLOSE_WAIT with its local and remote port", &destroy),
+            "on tracepoint:sock:inet_sock_set_state where newstate == 8: print comm, pid, sport, dport"
+        );
     }
 
     #[test]
