@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::read::NamedHooks;
-use super::{Builtin, Output, Plan, Reading, Term};
+use super::{Builtin, Fold, Output, Plan, Reading, Term};
 use crate::verify::symbolic::origin::implements;
 
 /// What the check found.
@@ -92,6 +92,24 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
         if !read && !missing.iter().any(|m: &String| m.contains(&what)) {
             let words = said_of(plan, t.name()).map(|w| format!(" (the request says \"{w}\")")).unwrap_or_default();
             missing.push(format!("it never reads {what}{words}"));
+        }
+    }
+    // The fold the words asked for ("the average", "a histogram"): counting instead answers
+    // another question. A fold the reader only chose by default is the model's to choose.
+    if let Output::Map { fold, .. } = &plan.output {
+        let (said, calls): (&str, &[&str]) = match fold {
+            Fold::Count => ("a count", &["count(", "++", "+= 1"]),
+            Fold::Sum => ("the sum", &["sum(", "+="]),
+            Fold::Hist => ("a histogram", &["hist(", "lhist("]),
+            Fold::Avg => ("the average", &["avg(", "stats("]),
+            Fold::Max => ("the maximum", &["max("]),
+            Fold::Min => ("the minimum", &["min("]),
+        };
+        let code = without_comments(program);
+        if let Some(s) = plan.said.iter().find(|s| s.means == said) {
+            if !calls.iter().any(|c| code.contains(c)) {
+                missing.push(format!("it never folds the events into {said} (the request says \"{}\"): use {}", s.words, calls[0].trim_end_matches('(').to_string() + "()"));
+            }
         }
     }
     // Lines are printed as each event happens; values kept in maps that END clears are never
@@ -371,6 +389,19 @@ mod tests {
         // `comm_len` is not `comm`.
         let lookalike = "tracepoint:capability:cap_capable /uid == 0/ { @[comm_len, args->cap] = count(); }";
         assert!(!against(lookalike, &plan()).is_ok());
+    }
+
+    #[test]
+    fn the_fold_the_words_asked_for_is_the_programs() {
+        let mut avg = Plan::on(vec!["tracepoint:irq:irq_handler_entry".into()], Output::Map { fold: Fold::Avg, of: None, keys: vec![Term::field("name", "__data_loc char[]")] });
+        avg.said.push(Said { words: "average".into(), means: "the average".into() });
+        let counted = "tracepoint:irq:irq_handler_entry { @[str(args->name)] = count(); }";
+        assert!(matches!(against(counted, &avg), PlanVerdict::Missing { missing } if missing[0].starts_with("it never folds the events into the average")));
+        let averaged = "tracepoint:irq:irq_handler_entry { @[str(args->name)] = avg(args->irq); }";
+        assert_eq!(against(averaged, &avg), PlanVerdict::Ok);
+        // A fold the reader chose by default is not held to.
+        avg.said.clear();
+        assert_eq!(against(counted, &avg), PlanVerdict::Ok);
     }
 
     #[test]
