@@ -296,6 +296,14 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
         missing.extend(unsaid(program, &reading.names));
         missing.extend(too_few_events(program, &reading.events));
         missing.extend(untraced(program, &reading.hooks));
+        // "How long did each sleep block": a time, which a plan holding it checks itself.
+        let plan_times = plan.is_some_and(|p| p.terms().any(|t| *t == Term::Elapsed));
+        if reading.timed && !plan_times && !reads(program, "nsecs") && !reads(program, "elapsed") {
+            missing.push(
+                "the request asks how long something takes, and the program measures no time: keep nsecs where it starts (by tid) and print or fold nsecs minus it where it ends"
+                    .to_string(),
+            );
+        }
     }
     // A reading that tests the result ("'No such file or directory'" is `ret == -2`) asked
     // for it, in words `unasked` does not know.
@@ -459,6 +467,7 @@ mod tests {
             names: names.iter().map(|n| n.to_string()).collect(),
             events: events.iter().map(|n| n.to_string()).collect(),
             hooks: vec![],
+            timed: false,
         };
         let nginx = reading(&["nginx"], &[]);
         // A map named after it says nothing; a comm test or a uprobe's path does.
@@ -490,6 +499,15 @@ mod tests {
         let queued = "tracepoint:workqueue:workqueue_queue_work { @s[args->work] = nsecs; } tracepoint:workqueue:workqueue_execute_start /@s[args->work]/ { @us = hist((nsecs - @s[args->work]) / 1000); delete(@s[args->work]); }";
         assert!(held(queued, Some(&queue_work), None).is_ok());
         assert!(held("tracepoint:workqueue:* { @[probe] = count(); }", Some(&queue_work), None).is_ok());
+    }
+
+    #[test]
+    fn a_request_that_asks_how_long_is_answered_by_a_time() {
+        let timed = Reading { plan: None, gaps: vec!["no event".into()], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: true };
+        let asked = "tracepoint:syscalls:sys_enter_nanosleep { printf(\"%d\\n\", args->rqtp->tv_sec); }";
+        assert!(matches!(held(asked, Some(&timed), None), PlanVerdict::Missing { missing } if missing[0].contains("measures no time")));
+        let measured = "tracepoint:syscalls:sys_enter_nanosleep { @s[tid] = nsecs; } tracepoint:syscalls:sys_exit_nanosleep /@s[tid]/ { printf(\"%d\\n\", (nsecs - @s[tid]) / 1000000); delete(@s[tid]); }";
+        assert!(held(measured, Some(&timed), None).is_ok());
     }
 
     #[test]

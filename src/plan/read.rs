@@ -58,6 +58,10 @@ pub struct Reading {
     /// start" is `workqueue:workqueue_queue_work`): a program traces one for each word.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub hooks: Vec<NamedHooks>,
+    /// The words ask how long something takes ("how long did each sleep block"): a program
+    /// that answers measures a time, whatever the reader settled of the rest.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub timed: bool,
 }
 
 /// The tracepoints one word names by name (`queue_work`: workqueue's and the kthread worker's).
@@ -74,7 +78,7 @@ impl Reading {
     }
 
     fn gap(gap: impl Into<String>, text: &Text) -> Reading {
-        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![], hooks: vec![] }
+        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![], hooks: vec![], timed: false }
     }
 }
 
@@ -2001,6 +2005,15 @@ const MIN: &[&str] = &["minimum", "min", "shortest"];
 const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
+/// Whether the words ask how long something takes, outside a guess at the cause and a symptom
+/// ("the box keeps stalling").
+fn asks_time(text: &Text) -> bool {
+    ["how long", "latency", "latencies", "duration", "durations", "time spent", "time taken", "elapsed", "wait time", "run time", "response time", "execution time"]
+        .iter()
+        .filter_map(|p| text.find(p, 0))
+        .any(|at| !text.guessed(at[0]) && !(at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"])))
+}
+
 /// Where the sentence holding word `i` begins.
 fn sentence_start(text: &Text, i: usize) -> usize {
     (0..i).rev().find(|&j| matches!(text.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
@@ -2019,6 +2032,7 @@ fn per_event(text: &Text) -> bool {
 /// Reads `request` against its grounding and this host's catalog.
 pub fn read(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
     let mut reading = read_words(request, grounding, catalog);
+    reading.timed = asks_time(&Text::new(request));
     let planned: Vec<String> = reading.plan.iter().flat_map(|p| p.probes.iter().chain(p.start.iter().flat_map(|s| &s.probes))).cloned().collect();
     for named in hooks_named(&reading.unread, catalog) {
         // "count queue_work events": the word names the plan's own event.
@@ -2572,7 +2586,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             Event::Syscalls(_) => "the syscall's exit is not a tracepoint here".into(),
             Event::Hooks { probes, .. } => format!("a latency or result is asked for, and {} has no end event the reader knows", probes[0]),
         });
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![] };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![], timed: false };
     }
     let paired = needs_end && needs_start;
     // Every probe of a family must carry the fields it reads (`args->` must exist in each).
@@ -2611,7 +2625,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     if probes.is_empty() || start.as_ref().is_some_and(|s| s.probes.is_empty()) {
         gaps.push("no hook of the event carries every field asked for".into());
-        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![] };
+        return Reading { plan: None, gaps, unread: text.unread(&records.names()), names: text.unread_names(), events: vec![], hooks: vec![], timed: false };
     }
     if let Some(Start { key: PairKey::Fields { start: s, end: e }, .. }) = &start {
         let has = |fields: &[Field], names: &[String]| names.iter().all(|n| fields.iter().any(|f| f.name == *n));
@@ -2725,7 +2739,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
     }
     let names = text.unread_names();
-    Reading { plan: Some(plan), gaps, unread, names, events, hooks: vec![] }
+    Reading { plan: Some(plan), gaps, unread, names, events, hooks: vec![], timed: false }
 }
 
 /// The size a record holds: the field named like the words' noun, else its first size field.
@@ -3810,6 +3824,14 @@ mod tests {
             plan("sockets pile up in CLOSE_WAIT (our app never did). print each socket entering CLOSE_WAIT with its local and remote port", &destroy),
             "on tracepoint:sock:inet_sock_set_state where newstate == 8: print comm, pid, sport, dport"
         );
+    }
+
+    #[test]
+    fn the_words_ask_for_a_time_or_do_not() {
+        assert!(read("only for sleep: how long did each sleep really block?", &here(), &catalog()).timed);
+        assert!(read("exec latency histogram", &here(), &catalog()).timed);
+        assert!(!read("I think the latency is from the disk. Count writes per process.", &here(), &catalog()).timed, "a guess");
+        assert!(!read("count writes per process every second", &here(), &catalog()).timed);
     }
 
     #[test]
