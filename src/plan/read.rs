@@ -213,6 +213,22 @@ impl Text {
             in_quote = (in_quote || opens) && !closes;
             let core = token.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-'));
             let core = core.trim_end_matches("'s").trim_matches('-');
+            // "(EEXIST, EACCES, ...)": an ellipsis ends a list of examples, as "etc" does.
+            let bare = token.trim_matches(|c: char| "()[],;:".contains(c));
+            if core.is_empty() && (bare == "..." || bare == "\u{2026}") {
+                words.push(Word {
+                    raw: "etc".into(),
+                    light: "etc".into(),
+                    root: "etc".into(),
+                    stem: "etc".into(),
+                    lower: "etc".into(),
+                    quoted,
+                    ends: true,
+                    punct: Some(','),
+                    used: false,
+                });
+                continue;
+            }
             // A path ("/tmp", "/var/log") is one word, its slashes kept.
             if core.starts_with('/') && core.len() > 1 && core[1..].starts_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_') {
                 let path = core.trim_end_matches(['.', ',']);
@@ -3505,6 +3521,15 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         }
         i += 1;
     }
+    // "failures only", "errors only": the condition just read, said again.
+    for i in 1..text.len() {
+        let prev = text.words[i - 1].raw.clone();
+        let a_condition = out.iter().any(|(c, _)| c.words.split_whitespace().any(|w| w == prev))
+            || text.said.iter().any(|s| s.means.starts_with("only ") && s.words.split_whitespace().any(|w| w == prev));
+        if text.is(i, &["only"]) && !text.used(i) && text.used(i - 1) && a_condition {
+            text.mark(&[i]);
+        }
+    }
     // Equalities on one value are alternatives, never all at once.
     let mut merged: Vec<(Condition, At)> = Vec::new();
     for (c, w) in out.drain(..) {
@@ -3832,6 +3857,13 @@ mod tests {
         assert!(read("exec latency histogram", &here(), &catalog()).timed);
         assert!(!read("I think the latency is from the disk. Count writes per process.", &here(), &catalog()).timed, "a guess");
         assert!(!read("count writes per process every second", &here(), &catalog()).timed);
+    }
+
+    #[test]
+    fn errnos_ending_in_an_ellipsis_are_examples_and_only_repeats_the_condition() {
+        let openat = named("tracepoint:syscalls:sys_enter_openat", "openat");
+        let p = plan("openat failures only (ENOENT, EACCES, ...): show the path and the process", &openat);
+        assert!(p.contains("where ret < 0") && !p.starts_with("incomplete"), "{p}");
     }
 
     #[test]
