@@ -1001,7 +1001,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
             read_event(text, &at, format!("the {} syscalls", family.join("/")));
-            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family.clone()))), named: vec![], apart: Some((vec![], Event::Syscalls(family))) });
+            return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family.clone()))), named: vec![], apart: Some(Box::new((vec![], Event::Syscalls(family)))) });
         }
         // The calls libc makes for it too (`chown`: fchownat, chown, lchown).
         for n in family.clone() {
@@ -1093,7 +1093,7 @@ struct Unsettled {
     /// Distinct events named side by side ("mkdir and rmdir calls", "directories created and
     /// removed"): the words' places, and the events together, which a plan may still count or
     /// show each apart, by probe.
-    apart: Option<(Vec<usize>, Event)>,
+    apart: Option<Box<(Vec<usize>, Event)>>,
 }
 
 impl From<String> for Unsettled {
@@ -1543,7 +1543,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
             places.extend(at);
         }
         let together: Vec<String> = named.iter().flat_map(|n| n.hooks.clone()).collect();
-        let apart = (!overlap).then(|| (places, Event::Hooks { probes: together, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None }));
+        let apart = (!overlap).then(|| Box::new((places, Event::Hooks { probes: together, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None })));
         return Err(Unsettled { gap, among: None, named, apart });
     }
     if let Some((at, e)) = found.first() {
@@ -2027,7 +2027,10 @@ fn asks_time(text: &Text) -> bool {
     ["how long", "latency", "latencies", "duration", "durations", "time spent", "time taken", "elapsed", "wait time", "run time", "response time", "execution time"]
         .iter()
         .filter_map(|p| text.find(p, 0))
-        .any(|at| !text.guessed(at[0]) && !(at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"])))
+        .any(|at| {
+            let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
+            !text.guessed(at[0]) && !symptom
+        })
 }
 
 /// Where the sentence holding word `i` begins.
@@ -2099,7 +2102,8 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
     }
     let event = match event(&mut text, grounding, catalog) {
         Ok(e) => e,
-        Err(Unsettled { apart: Some((places, together)), gap, among, named }) => {
+        Err(Unsettled { apart: Some(apart_at), gap, among, named }) => {
+            let (places, together) = *apart_at;
             let mut each = text.clone();
             if !places.is_empty() {
                 read_event(&mut each, &places, "the events named side by side".into());
@@ -3762,6 +3766,13 @@ mod tests {
         Grounding { events: vec![], servable: Servable::Here }
     }
 
+    /// Grounded on these syscalls, each named by its name.
+    fn syscalls(names: &[&str]) -> Grounding {
+        let named =
+            |s: &&str| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } };
+        Grounding { events: names.iter().map(named).collect(), servable: Servable::Here }
+    }
+
     fn named(probe: &str, word: &str) -> Grounding {
         let _ = Evidence::Named { word: String::new() };
         Grounding { events: vec![crate::ground::Grounded { probe: probe.into(), attach: Attach::Yes, evidence: Evidence::Named { word: word.into() } }], servable: Servable::Here }
@@ -3801,14 +3812,10 @@ mod tests {
         );
         assert!(plan("how many bytes does each process write?", &write).contains("sum of count by comm"));
         // Slash-joined names are alternatives; "bytes/sec" a rate.
-        let both = Grounding {
-            events: ["openat", "open"]
-                .iter()
-                .map(|s| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } })
-                .collect(),
-            servable: Servable::Here,
-        };
-        assert_eq!(plan("count open/openat calls by process", &both), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm");
+        assert_eq!(
+            plan("count open/openat calls by process", &syscalls(&["openat", "open"])),
+            "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm"
+        );
         // A field the words spell whole wins over one they only begin with.
         let queue = named("tracepoint:workqueue:workqueue_queue_work", "workqueue_queue_work");
         assert_eq!(plan("count workqueue_queue_work events by workqueue", &queue), "on tracepoint:workqueue:workqueue_queue_work: count by workqueue");
@@ -3816,14 +3823,10 @@ mod tests {
 
     #[test]
     fn events_named_side_by_side_are_kept_apart_by_probe() {
-        let two = Grounding {
-            events: ["openat", "close"]
-                .iter()
-                .map(|s| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } })
-                .collect(),
-            servable: Servable::Here,
-        };
-        assert_eq!(plan("count openat and close calls per process", &two), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm");
+        assert_eq!(
+            plan("count openat and close calls per process", &syscalls(&["openat", "close"])),
+            "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm"
+        );
         assert_eq!(
             plan("how many forks and execs per second, side by side", &here()),
             "on tracepoint:sched:sched_process_exec, tracepoint:sched:sched_process_fork: count by probe, every 1 s"
