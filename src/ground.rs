@@ -480,6 +480,16 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             unknown.push(id);
         }
     }
+    // A TCP state by its name ("sockets stuck in CLOSE_WAIT") is the state change, whose record
+    // carries the state.
+    if let (Some(state), Some(h)) = (
+        request.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).find(|w| w.chars().any(|c| c.is_ascii_uppercase()) && crate::plan::read::tcp_state(w).is_some()),
+        catalog.find("tracepoint:sock:inet_sock_set_state"),
+    ) {
+        if !events.iter().any(|e| e.probe == h.probe) {
+            events.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: state.to_string() } });
+        }
+    }
     // A bare word that is a syscall's name names it when no example uses the word ("mmap",
     // "getrandom"); everyday words that are also syscalls ("open", "exit", "kill") are left to
     // retrieval, which has programs that show what they mean.
@@ -628,6 +638,7 @@ mod tests {
                 hook("tracepoint:io_uring:io_uring_submit_req", HookKind::Tracepoint, "io_uring", Attach::Yes),
                 hook("tracepoint:ext4:ext4_sync_file_enter", HookKind::Tracepoint, "ext4", Attach::Yes),
                 hook("tracepoint:kmem:kmalloc", HookKind::Tracepoint, "kmem", Attach::Yes),
+                hook("tracepoint:sock:inet_sock_set_state", HookKind::Tracepoint, "sock", Attach::Yes),
                 hook("kprobe:vfs_read", HookKind::KernelFunction, "kernel", Attach::LoadOnly),
                 hook("kprobe:copy_process", HookKind::KernelFunction, "kernel", Attach::LoadOnly),
             ],
@@ -647,7 +658,9 @@ mod tests {
         assert_eq!(ground("ext4 fsync latency", &catalog(), false, &Retrieval::default()).servable, Servable::Here);
         // Naming nothing precisely leaves the choice to retrieval and the model.
         assert_eq!(ground("count page faults by process", &catalog(), false, &Retrieval::default()).servable, Servable::Here);
-        assert!(ground("which processes bind sockets, TCP_LISTEN state", &catalog(), false, &Retrieval::default()).events.is_empty());
+        // A constant is no function's name; a TCP state's is the state change's.
+        let listen: Vec<String> = ground("which processes bind sockets, TCP_LISTEN state", &catalog(), false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect();
+        assert_eq!(listen, ["tracepoint:sock:inet_sock_set_state"]);
     }
 
     #[test]
@@ -697,6 +710,15 @@ mod tests {
             attach: Attach::Yes,
         };
         Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new(), everyday: None }
+    }
+
+    #[test]
+    fn a_tcp_state_by_name_is_the_state_change() {
+        let g = ground("which sockets end up in TIME_WAIT, per remote port", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:sock:inet_sock_set_state"]);
+        assert!(matches!(&g.events[0].evidence, Evidence::Named { word } if word == "TIME_WAIT"));
+        // A word that only looks like one is not.
+        assert!(ground("count closes that wait", &catalog(), false, &Retrieval::default()).events.iter().all(|e| !e.probe.contains("inet_sock")));
     }
 
     #[test]

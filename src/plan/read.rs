@@ -723,7 +723,7 @@ fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
 }
 
 /// A TCP state by name (`SYN_SENT`, `TCP_ESTABLISHED`), as `inet_sock_set_state` numbers them.
-fn tcp_state(word: &str) -> Option<i64> {
+pub(crate) fn tcp_state(word: &str) -> Option<i64> {
     let name = word.strip_prefix("TCP_").unwrap_or(word);
     let n = match name {
         "ESTABLISHED" => 1,
@@ -2232,7 +2232,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
     // A protocol the event is about already ("tcp" of tcp_send_reset, of a TCP state change).
     let probe_text = start_probes.iter().chain(&end_probes).cloned().collect::<Vec<_>>().join(" ");
-    let tcp_condition = event_conditions_of(event).iter().any(|w| w.field == "protocol" && w.value == 6);
+    // A TCP state named on the state change ("enters CLOSE_WAIT") says TCP too.
+    let tcp_state_named = probe_text.contains("inet_sock_set_state") && text.words.iter().any(|w| tcp_state(&w.raw).is_some());
+    let tcp_condition = event_conditions_of(event).iter().any(|w| w.field == "protocol" && w.value == 6) || tcp_state_named;
     for i in 0..text.len() {
         let w = text.lower(i).to_string();
         if !text.used(i) && PROTOCOLS.contains(&w.as_str()) && (probe_text.contains(&w) || (w == "tcp" && tcp_condition)) {
