@@ -104,6 +104,15 @@ struct Word {
     used: bool,
 }
 
+impl Word {
+    /// A word taken as written, with no plural or ending to strip (a path, an ellipsis's
+    /// "etc").
+    fn verbatim(word: &str, quoted: bool) -> Word {
+        let lower = word.to_lowercase();
+        Word { raw: word.to_string(), light: lower.clone(), root: lower.clone(), stem: lower.clone(), lower, quoted, ends: false, punct: None, used: false }
+    }
+}
+
 /// The request as words, each marked once a part of the plan reads it.
 #[derive(Debug, Clone)]
 struct Text {
@@ -216,33 +225,12 @@ impl Text {
             // "(EEXIST, EACCES, ...)": an ellipsis ends a list of examples, as "etc" does.
             let bare = token.trim_matches(|c: char| "()[],;:".contains(c));
             if core.is_empty() && (bare == "..." || bare == "\u{2026}") {
-                words.push(Word {
-                    raw: "etc".into(),
-                    light: "etc".into(),
-                    root: "etc".into(),
-                    stem: "etc".into(),
-                    lower: "etc".into(),
-                    quoted,
-                    ends: true,
-                    punct: Some(','),
-                    used: false,
-                });
+                words.push(Word { ends: true, punct: Some(','), ..Word::verbatim("etc", quoted) });
                 continue;
             }
             // A path ("/tmp", "/var/log") is one word, its slashes kept.
             if core.starts_with('/') && core.len() > 1 && core[1..].starts_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_') {
-                let path = core.trim_end_matches(['.', ',']);
-                words.push(Word {
-                    raw: path.to_string(),
-                    light: path.to_lowercase(),
-                    root: path.to_lowercase(),
-                    stem: path.to_lowercase(),
-                    lower: path.to_lowercase(),
-                    quoted,
-                    ends: false,
-                    punct: None,
-                    used: false,
-                });
+                words.push(Word::verbatim(core.trim_end_matches(['.', ',']), quoted));
                 continue;
             }
             for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')) {
@@ -347,12 +335,17 @@ impl Text {
         self.unread_words(&[]).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
     }
 
+    /// Where the sentence holding word `i` begins.
+    fn sentence_start(&self, i: usize) -> usize {
+        (0..i).rev().find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
+    }
+
     /// Whether word `i` is in a sentence that guesses at the cause ("I think some event loop
     /// is spinning on a non-blocking fd."), followed by another that asks: the guess is the
     /// story, and its fields and kinds ask nothing of the program.
     fn guessed(&self, i: usize) -> bool {
         let stop = |w: &Word| matches!(w.punct, Some('.' | '!' | ';'));
-        let start = (0..i).rev().find(|&j| stop(&self.words[j]) || self.words[j].punct == Some('?')).map_or(0, |j| j + 1);
+        let start = self.sentence_start(i);
         let Some(end) = (i..self.len()).find(|&j| stop(&self.words[j]) || self.words[j].punct == Some('?')) else { return false };
         if !stop(&self.words[end]) || end + 1 >= self.len() {
             return false;
@@ -1896,9 +1889,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         // Of two as long, the field the words spell whole ("workqueue", not `work`, which the
         // word only begins with).
         let whole = at.iter().map(|&k| text.lower(k)).collect::<Vec<_>>().join("_") == f.name;
-        let longer = best
-            .as_ref()
-            .is_none_or(|(t, _, b)| at.len() > b.len() || (at.len() == b.len() && whole && at.iter().map(|&k| text.lower(k)).collect::<Vec<_>>().join("_") != t.name()));
+        let longer = best.as_ref().is_none_or(|(t, _, b)| at.len() > b.len() || (at.len() == b.len() && whole && t.name() != f.name));
         if longer {
             best = Some((Term::field(&field.name, &field.ty), where_, at));
         }
@@ -2031,11 +2022,6 @@ fn asks_time(text: &Text) -> bool {
             let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
             !text.guessed(at[0]) && !symptom
         })
-}
-
-/// Where the sentence holding word `i` begins.
-fn sentence_start(text: &Text, i: usize) -> usize {
-    (0..i).rev().find(|&j| matches!(text.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
 }
 
 /// Whether the request asks for a line per event: "print each write", "log every call",
@@ -2285,9 +2271,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 }
                 let r = root(w);
                 // "how many interrupts does each CPU take": what is taken is counted, not timed.
-                let counted = |i: usize| {
-                    ["takes", "took"].contains(w) && (sentence_start(&text, i)..i).any(|j| text.is(j, &["many"]) || (text.is(j, &["number"]) && text.is(j + 1, &["of"])))
-                };
+                let counted =
+                    |i: usize| ["takes", "took"].contains(w) && (text.sentence_start(i)..i).any(|j| text.is(j, &["many"]) || (text.is(j, &["number"]) && text.is(j + 1, &["of"])));
                 (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i)).map(|i| vec![i])
             })
             // "futex() time", "fsync time": the event's time is how long it takes.
