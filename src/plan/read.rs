@@ -101,6 +101,8 @@ struct Word {
     ends: bool,
     /// That punctuation (`?` after a guess: "ENOMEM?").
     punct: Option<char>,
+    /// A parenthesis opens before it: "advice value (MADV_FREE, …)" describes the words before.
+    paren: bool,
     used: bool,
 }
 
@@ -109,7 +111,7 @@ impl Word {
     /// "etc").
     fn verbatim(word: &str, quoted: bool) -> Word {
         let lower = word.to_lowercase();
-        Word { raw: word.to_string(), light: lower.clone(), root: lower.clone(), stem: lower.clone(), lower, quoted, ends: false, punct: None, used: false }
+        Word { raw: word.to_string(), light: lower.clone(), root: lower.clone(), stem: lower.clone(), lower, quoted, ends: false, punct: None, paren: false, used: false }
     }
 }
 
@@ -201,9 +203,11 @@ impl Text {
         let s = s
             .split(' ')
             .map(|token| {
-                let core = token.trim_end_matches([',', '.', ';', ':', '?', '!', ')']);
+                // "(LOCK_SH/LOCK_EX)": the parenthesis stays around the alternatives.
+                let open = &token[..token.len() - token.trim_start_matches('(').len()];
+                let core = token[open.len()..].trim_end_matches([',', '.', ';', ':', '?', '!', ')']);
                 if alternatives.is_match(core) && !core.split('/').skip(1).any(per_time) {
-                    format!("{}{}", core.replace('/', " or "), &token[core.len()..])
+                    format!("{open}{}{}", core.replace('/', " or "), &token[open.len() + core.len()..])
                 } else {
                     token.to_string()
                 }
@@ -250,8 +254,11 @@ impl Text {
                         Some(n) => ((n + 1).to_string(), (n + 1).to_string()),
                         None => (piece.to_string(), lower),
                     };
-                    words.push(Word { raw, light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, punct: None, used: false });
+                    words.push(Word { raw, light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, punct: None, paren: false, used: false });
                 }
+            }
+            if words.len() > before && token.starts_with('(') {
+                words[before].paren = true;
             }
             if words.len() > before && ends {
                 if let Some(last) = words.last_mut() {
@@ -699,6 +706,54 @@ fn flag(word: &str) -> Option<(&'static str, i64)> {
     Some((field, bits))
 }
 
+/// The fields a named constant is a value of, by the uapi headers' prefixes: `MADV_FREE` is
+/// madvise's `behavior`, `LOCK_EX` flock's `cmd`, `RLIMIT_NOFILE` a `resource`. The event's
+/// record decides which of the names it has.
+fn constant_fields(word: &str) -> Option<&'static [&'static str]> {
+    const PREFIXES: &[(&str, &[&str])] = &[
+        ("POSIX_FADV_", &["advice"]),
+        ("MADV_", &["behavior", "advice"]),
+        ("LOCK_", &["cmd", "operation"]),
+        ("F_", &["cmd"]),
+        ("PROT_", &["prot"]),
+        ("MAP_", &["flags"]),
+        ("O_", &["flags"]),
+        ("AT_", &["flag", "flags"]),
+        ("RLIMIT_", &["resource"]),
+        ("ITIMER_", &["which"]),
+        ("CLOCK_", &["which_clock", "clockid", "clk_id"]),
+        ("SEEK_", &["whence"]),
+        ("AF_", &["family"]),
+        ("PF_", &["family"]),
+        ("SOCK_", &["type"]),
+        ("IPPROTO_", &["protocol"]),
+        ("SOL_", &["level"]),
+        ("SO_", &["optname"]),
+        ("MSG_", &["flags"]),
+        ("SHUT_", &["how"]),
+        ("EPOLL_CTL_", &["op"]),
+        ("FUTEX_", &["op"]),
+        ("PR_", &["option"]),
+        ("PTRACE_", &["request"]),
+        ("MS_", &["flags"]),
+        ("MNT_", &["flags"]),
+        ("CLONE_", &["clone_flags", "flags"]),
+        ("SCHED_", &["policy"]),
+        ("MCL_", &["flags"]),
+        ("MREMAP_", &["flags"]),
+        ("GRND_", &["flags"]),
+        ("RWF_", &["flags"]),
+        ("IN_", &["mask"]),
+        ("FAN_", &["mask"]),
+        ("BPF_", &["cmd"]),
+    ];
+    let constant = word.len() > 3 && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
+    if !constant {
+        return None;
+    }
+    PREFIXES.iter().find(|(prefix, _)| word.strip_prefix(prefix).is_some_and(|rest| rest.len() >= 2)).map(|(_, fields)| *fields)
+}
+
 /// The errno whose message (glibc's `strerror`) the request quotes: "No such file or
 /// directory" is ENOENT.
 fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
@@ -1005,7 +1060,12 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
         }
         // "the bpf() syscall", "write calls": the syscall's own words.
+        // Named again with those words ("jobs wrapped in flock(1) … each flock() syscall"): the
+        // same call.
         let mut at = at;
+        let again = (0..text.len()).filter(|&i| !at.contains(&i) && words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str()));
+        let again: Vec<usize> = again.filter(|&i| text.is(i + 1, &["syscall", "syscalls", "call", "calls"])).collect();
+        at.extend(again);
         for i in at.clone() {
             if text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) {
                 at.push(i + 1);
@@ -1762,6 +1822,33 @@ fn spells(w: &str, p: &str) -> bool {
 fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
     if i >= text.len() || text.used(i) {
         return None;
+    }
+    // A named constant is a value of its field ("each MADV_DONTNEED or MADV_FREE"); listed in a
+    // parenthesis, it says what the words before it mean ("the operation bits (LOCK_SH/LOCK_EX)").
+    let describes = |w: &Word| {
+        w.lower.chars().all(|c| c.is_ascii_alphabetic())
+            && !STOP.contains(&w.lower.as_str())
+            && !["and", "or", "per", "by", "with", "process", "task", "thread", "pid", "comm", "name"].contains(&w.lower.as_str())
+    };
+    let constant = |k: usize| text.words.get(k).and_then(|w| constant_fields(&w.raw)).and_then(|names| names.iter().find_map(|n| records.field(n)));
+    let described = (i..(i + 3).min(text.len()))
+        .take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends))
+        .find(|&k| constant(k).is_some() && (k == i || (text.words[k].paren && (i..k).all(|d| describes(&text.words[d])))));
+    if let Some(k) = described {
+        let (f, w) = constant(k).expect("a constant's field");
+        let mut at: Vec<usize> = (i..=k).collect();
+        // The rest of the list: more constants of the same field, "or", "etc".
+        let mut j = k + 1;
+        while j < text.len() && !text.used(j) && !text.words[j - 1].punct.is_some_and(|p| p != ',') {
+            let more = constant(j).is_some_and(|(g, _)| g.name == f.name);
+            let joins = text.is(j, &["or", "and"]) && constant(j + 1).is_some_and(|(g, _)| g.name == f.name);
+            if !(more || joins || text.is(j, &["etc"])) {
+                break;
+            }
+            at.push(j);
+            j += 1;
+        }
+        return Some((Term::field(&f.name, &f.ty), w, at));
     }
     // The event's object, not the task that caused it: "the target pid", "to which process".
     let target_at = if TARGET.contains(&text.lower(i)) {
@@ -3722,6 +3809,8 @@ mod tests {
         hooks.extend(sys("execve", &[("const char *", "filename")]));
         hooks.extend(sys("fchown", &[("unsigned int", "fd"), ("uid_t", "user"), ("gid_t", "group")]));
         hooks.extend(sys("setuid", &[("uid_t", "uid")]));
+        hooks.extend(sys("madvise", &[("unsigned long", "start"), ("size_t", "len_in"), ("int", "behavior")]));
+        hooks.extend(sys("flock", &[("unsigned int", "fd"), ("unsigned int", "cmd")]));
         hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
         hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
         hooks.push(tp("tracepoint:sched:sched_switch", &[("char[16]", "prev_comm"), ("pid_t", "prev_pid"), ("char[16]", "next_comm"), ("pid_t", "next_pid")]));
@@ -3771,6 +3860,24 @@ mod tests {
             Some(p) => p.to_string(),
             None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
         }
+    }
+
+    #[test]
+    fn named_constants_say_which_field_they_are_values_of() {
+        let madvise = named("tracepoint:syscalls:sys_enter_madvise", "madvise");
+        // Listed as examples, the constants say what "advice value" is: madvise's behavior.
+        assert_eq!(
+            plan("count madvise() calls per process and advice value (MADV_DONTNEED, MADV_FREE, ...)", &madvise),
+            "on tracepoint:syscalls:sys_enter_madvise: count by comm, behavior"
+        );
+        // Alternatives in a parenthesis, and the syscall named again after a story.
+        let flock = named("tracepoint:syscalls:sys_enter_flock", "flock");
+        assert_eq!(
+            plan("jobs wrapped in flock(1) pile up. print each flock() syscall: command, pid, fd and the operation bits (LOCK_SH/LOCK_EX/LOCK_UN)", &flock),
+            "on tracepoint:syscalls:sys_enter_flock: print comm, pid, fd, cmd"
+        );
+        // A constant of a field the record does not have is not read as another one.
+        assert!(plan("count madvise() calls per process and lock kind (LOCK_SH, LOCK_EX)", &madvise).starts_with("incomplete"));
     }
 
     #[test]
