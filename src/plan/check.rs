@@ -96,7 +96,11 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     }
     // The fold the words asked for ("the average", "a histogram"): counting instead answers
     // another question. A fold the reader only chose by default is the model's to choose.
-    if let Output::Map { fold, .. } = &plan.output {
+    let folds: Vec<Fold> = match &plan.output {
+        Output::Map { fold, also, .. } => std::iter::once(*fold).chain(also.iter().copied()).collect(),
+        Output::Lines { .. } => vec![],
+    };
+    for fold in folds {
         let (said, calls): (&str, &[&str]) = match fold {
             Fold::Count => ("a count", &["count(", "++", "+= 1"]),
             Fold::Sum => ("the sum", &["sum(", "+="]),
@@ -374,7 +378,7 @@ mod tests {
     fn plan() -> Plan {
         let mut p = Plan::on(
             vec!["tracepoint:capability:cap_capable".into()],
-            Output::Map { fold: Fold::Count, of: None, keys: vec![Term::Builtin(Builtin::Comm), Term::field("cap", "int")] },
+            Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm), Term::field("cap", "int")] },
         );
         p.said.push(Said { words: "capability number".into(), means: "keyed by cap".into() });
         p.conditions.push(Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: crate::comprehend::CmpOp::Eq, value: 0 }, words: "root".into() });
@@ -401,12 +405,24 @@ mod tests {
 
     #[test]
     fn the_fold_the_words_asked_for_is_the_programs() {
-        let mut avg = Plan::on(vec!["tracepoint:irq:irq_handler_entry".into()], Output::Map { fold: Fold::Avg, of: None, keys: vec![Term::field("name", "__data_loc char[]")] });
+        let mut avg = Plan::on(
+            vec!["tracepoint:irq:irq_handler_entry".into()],
+            Output::Map { fold: Fold::Avg, also: vec![], of: None, keys: vec![Term::field("name", "__data_loc char[]")] },
+        );
         avg.said.push(Said { words: "average".into(), means: "the average".into() });
         let counted = "tracepoint:irq:irq_handler_entry { @[str(args->name)] = count(); }";
         assert!(matches!(against(counted, &avg), PlanVerdict::Missing { missing } if missing[0].starts_with("it never folds the events into the average")));
         let averaged = "tracepoint:irq:irq_handler_entry { @[str(args->name)] = avg(args->irq); }";
         assert_eq!(against(averaged, &avg), PlanVerdict::Ok);
+        // The worst case said too: the average alone answers half.
+        let mut both = avg.clone();
+        if let Output::Map { also, .. } = &mut both.output {
+            also.push(Fold::Max);
+        }
+        both.said.push(Said { words: "worst-case".into(), means: "the maximum".into() });
+        assert!(matches!(against(averaged, &both), PlanVerdict::Missing { missing } if missing[0].starts_with("it never folds the events into the maximum")));
+        let and_max = "tracepoint:irq:irq_handler_entry { @a[str(args->name)] = avg(args->irq); @m[str(args->name)] = max(args->irq); }";
+        assert_eq!(against(and_max, &both), PlanVerdict::Ok);
         // A fold the reader chose by default is not held to.
         avg.said.clear();
         assert_eq!(against(counted, &avg), PlanVerdict::Ok);

@@ -62,7 +62,7 @@ pub fn bpftrace(plan: &Plan) -> String {
         out.push_str(&format!("  {action}\n"));
     } else {
         let test: Vec<String> = body_conditions.iter().map(|c| condition(c, plan, Side::End)).collect();
-        out.push_str(&format!("  if ({}) {{\n    {action}\n  }}\n", test.join(" && ")));
+        out.push_str(&format!("  if ({}) {{\n    {}\n  }}\n", test.join(" && "), action.replace("\n  ", "\n    ")));
     }
     if let Some(key) = &key {
         out.push_str(&format!("  delete(@start[{key}]);\n"));
@@ -72,15 +72,16 @@ pub fn bpftrace(plan: &Plan) -> String {
     }
     out.push_str("}\n");
     if let Output::Map { .. } = &plan.output {
-        let map = map_name(plan);
-        let print = match plan.top {
-            Some(n) => format!("print(@{map}, {n})"),
-            None => format!("print(@{map})"),
+        let maps = map_names(plan);
+        let print = |map: &String| match plan.top {
+            Some(n) => format!("  print(@{map}, {n});\n  clear(@{map});\n"),
+            None => format!("  print(@{map});\n  clear(@{map});\n"),
         };
+        let prints: String = maps.iter().map(print).collect();
         if let Some(s) = plan.every {
-            out.push_str(&format!("\ninterval:s:{s}\n{{\n  time(\"%H:%M:%S\\n\");\n  {print};\n  clear(@{map});\n}}\n"));
+            out.push_str(&format!("\ninterval:s:{s}\n{{\n  time(\"%H:%M:%S\\n\");\n{prints}}}\n"));
         } else if plan.top.is_some() {
-            out.push_str(&format!("\nEND\n{{\n  {print};\n  clear(@{map});\n}}\n"));
+            out.push_str(&format!("\nEND\n{{\n{prints}}}\n"));
         }
     }
     if plan.start.is_some() {
@@ -137,7 +138,7 @@ enum Side {
 /// The map that keeps a start record's field until the end event.
 fn saved_map(name: &str, plan: &Plan) -> String {
     // Not the output's own map (`@count` is a count, not write's `count` argument).
-    if matches!(plan.output, Output::Map { .. }) && map_name(plan) == name || name == "start" {
+    if map_names(plan).iter().any(|m| m == name) || name == "start" {
         format!("@{name}_at_start")
     } else {
         format!("@{name}")
@@ -201,11 +202,18 @@ fn escape(s: &str) -> String {
     s.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
-/// The map's name: what it holds.
-fn map_name(plan: &Plan) -> String {
+/// The output's maps, one a fold, each named for what it holds.
+fn map_names(plan: &Plan) -> Vec<String> {
     match &plan.output {
-        Output::Map { fold: Fold::Count, .. } => "count".into(),
-        Output::Map { fold, of: Some(of), .. } => {
+        Output::Map { fold, also, .. } => std::iter::once(fold).chain(also).map(|f| map_name(plan, *f)).collect(),
+        Output::Lines { .. } => vec![],
+    }
+}
+
+fn map_name(plan: &Plan, fold: Fold) -> String {
+    match (&plan.output, fold) {
+        (_, Fold::Count) => "count".into(),
+        (Output::Map { of: Some(of), .. }, fold) => {
             let what = if *of == Term::Elapsed { plan.unit.name().to_string() } else { of.name().to_string() };
             match fold {
                 Fold::Hist => what,
@@ -223,11 +231,18 @@ fn action(plan: &Plan) -> String {
             let args: Vec<String> = values.iter().map(|t| value(t, plan, true, Side::End)).collect();
             format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))
         }
-        Output::Map { fold, of, keys } => {
+        Output::Map { fold, also, of, keys } => {
             let keys: Vec<String> = keys.iter().map(|t| value(t, plan, true, Side::End)).collect();
-            let map = if keys.is_empty() { format!("@{}", map_name(plan)) } else { format!("@{}[{}]", map_name(plan), keys.join(", ")) };
             let of = of.as_ref().map(|t| value(t, plan, true, Side::End)).unwrap_or_default();
-            format!("{map} = {}({of});", fold.name())
+            let folds: Vec<String> = std::iter::once(fold)
+                .chain(also)
+                .map(|f| {
+                    let name = map_name(plan, *f);
+                    let map = if keys.is_empty() { format!("@{name}") } else { format!("@{name}[{}]", keys.join(", ")) };
+                    format!("{map} = {}({of});", f.name())
+                })
+                .collect();
+            folds.join("\n  ")
         }
     }
 }
@@ -272,7 +287,8 @@ mod tests {
 
     #[test]
     fn a_count_by_process_every_second() {
-        let mut plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_openat".into()], Output::Map { fold: Fold::Count, of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+        let mut plan =
+            Plan::on(vec!["tracepoint:syscalls:sys_enter_openat".into()], Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
         plan.every = Some(1);
         let p = bpftrace(&plan);
         assert!(p.contains("tracepoint:syscalls:sys_enter_openat\n{\n  @count[comm] = count();\n}"), "{p}");
@@ -297,11 +313,25 @@ mod tests {
 
     #[test]
     fn a_latency_histogram_in_microseconds() {
-        let mut plan = Plan::on(vec!["tracepoint:syscalls:sys_exit_write".into()], Output::Map { fold: Fold::Hist, of: Some(Term::Elapsed), keys: vec![] });
+        let mut plan = Plan::on(vec!["tracepoint:syscalls:sys_exit_write".into()], Output::Map { fold: Fold::Hist, also: vec![], of: Some(Term::Elapsed), keys: vec![] });
         plan.start = Some(Start { probes: vec!["tracepoint:syscalls:sys_enter_write".into()], key: PairKey::Tid });
         plan.unit = TimeUnit::Us;
         plan.conditions.push(Condition { term: Term::Elapsed, test: Test::Cmp { op: CmpOp::Gt, value: 10_000_000 }, words: "slower than 10ms".into() });
         let p = bpftrace(&plan);
         assert!(p.contains("if ((nsecs - @start[tid]) > 10000000) {\n    @usecs = hist((nsecs - @start[tid]) / 1000);\n  }"), "{p}");
+    }
+
+    #[test]
+    fn more_folds_of_one_value_are_maps_side_by_side() {
+        let mut plan = Plan::on(
+            vec!["tracepoint:syscalls:sys_exit_write".into()],
+            Output::Map { fold: Fold::Avg, also: vec![Fold::Max], of: Some(Term::Elapsed), keys: vec![Term::Builtin(Builtin::Comm)] },
+        );
+        plan.start = Some(Start { probes: vec!["tracepoint:syscalls:sys_enter_write".into()], key: PairKey::Tid });
+        plan.every = Some(5);
+        plan.conditions.push(Condition { term: Term::Elapsed, test: Test::Cmp { op: CmpOp::Gt, value: 1000 }, words: "over 1us".into() });
+        let p = bpftrace(&plan);
+        assert!(p.contains("    @avg_usecs[comm] = avg((nsecs - @start[tid]) / 1000);\n    @max_usecs[comm] = max((nsecs - @start[tid]) / 1000);\n  }"), "{p}");
+        assert!(p.contains("  print(@avg_usecs);\n  clear(@avg_usecs);\n  print(@max_usecs);\n  clear(@max_usecs);\n}"), "{p}");
     }
 }

@@ -12,7 +12,7 @@
 //!
 //! ```
 //! use kgent::plan::{Output, Plan, Term, Builtin, Fold};
-//! let plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_close".into()], Output::Map { fold: Fold::Count, of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+//! let plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_close".into()], Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
 //! let program = kgent::plan::emit::bpftrace(&plan);
 //! assert!(program.contains("tracepoint:syscalls:sys_enter_close") && program.contains("count()"));
 //! ```
@@ -227,8 +227,15 @@ impl Fold {
 pub enum Output {
     /// A line per event with these values.
     Lines { values: Vec<Term> },
-    /// Events folded into a map by `keys`; `of` is the value folded (none for a count).
-    Map { fold: Fold, of: Option<Term>, keys: Vec<Term> },
+    /// Events folded into a map by `keys`; `of` is the value folded (none for a count). `also`:
+    /// more folds of the same value, each its own map ("the average and the worst case").
+    Map {
+        fold: Fold,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        also: Vec<Fold>,
+        of: Option<Term>,
+        keys: Vec<Term>,
+    },
 }
 
 /// How a start event is matched with its end event.
@@ -343,7 +350,7 @@ impl Plan {
         let field = |t: &Term| t.property_field();
         match &self.output {
             Output::Lines { values } => p.emits = values.iter().filter_map(field).collect(),
-            Output::Map { fold, of, keys } => {
+            Output::Map { fold, of, keys, .. } => {
                 let by: Vec<Field> = keys.iter().filter_map(field).collect();
                 p.aggregate = match (fold, of.as_ref().and_then(field)) {
                     (Fold::Count, _) => Some(Aggregate::Count { by }),
@@ -379,8 +386,11 @@ impl fmt::Display for Plan {
         let names = |ts: &[Term]| ts.iter().map(|t| t.label()).collect::<Vec<_>>().join(", ");
         match &self.output {
             Output::Lines { values } => write!(f, ": print {}", names(values))?,
-            Output::Map { fold, of, keys } => {
+            Output::Map { fold, also, of, keys } => {
                 write!(f, ": {}", fold.name())?;
+                for more in also {
+                    write!(f, " and {}", more.name())?;
+                }
                 if let Some(of) = of {
                     write!(f, " of {}", of.label())?;
                 }

@@ -2408,6 +2408,19 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     } else {
         None
     };
+    // "average and worst-case run time", "min, avg and max": more folds of the same value, each
+    // its own map.
+    let mut also: Vec<Fold> = Vec::new();
+    if matches!(fold, Some(Fold::Hist | Fold::Avg | Fold::Max | Fold::Min)) {
+        for (list, more, means) in [(AVG, Fold::Avg, "the average"), (MAX, Fold::Max, "the maximum"), (MIN, Fold::Min, "the minimum")] {
+            if fold != Some(more) {
+                if let Some(at) = any(&text, list) {
+                    text.read(&at, means);
+                    also.push(more);
+                }
+            }
+        }
+    }
     // The value a histogram, sum, average or extreme folds: a latency, a size, or what "of"
     // names.
     let mut of: Option<(Term, At)> = None;
@@ -2733,7 +2746,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     let output = match fold {
         None => Output::Lines { values: shown.into_iter().map(fix).collect() },
-        Some(fold) => Output::Map { fold, of: of.map(fix), keys: keys.into_iter().map(fix).collect() },
+        Some(fold) => Output::Map { fold, also, of: of.map(fix), keys: keys.into_iter().map(fix).collect() },
     };
     let mut conds: Vec<Condition> = Vec::new();
     for (c, w) in conditions {
@@ -3860,6 +3873,21 @@ mod tests {
             Some(p) => p.to_string(),
             None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
         }
+    }
+
+    #[test]
+    fn the_average_and_the_worst_case_are_two_folds() {
+        let write = named("tracepoint:syscalls:sys_enter_write", "write");
+        assert_eq!(
+            plan("average and worst-case write latency per process, in microseconds", &write),
+            "on tracepoint:syscalls:sys_exit_write (started at tracepoint:syscalls:sys_enter_write, matched by thread): avg and max of latency by comm (in usecs)"
+        );
+        assert_eq!(
+            plan("min, avg and max write latency", &write),
+            "on tracepoint:syscalls:sys_exit_write (started at tracepoint:syscalls:sys_enter_write, matched by thread): avg and max and min of latency (in usecs)"
+        );
+        // A count stays one fold.
+        assert_eq!(plan("count write calls per process", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
     }
 
     #[test]
