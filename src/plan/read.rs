@@ -1839,7 +1839,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         let mut at: Vec<usize> = (i..=k).collect();
         // The rest of the list: more constants of the same field, "or", "etc".
         let mut j = k + 1;
-        while j < text.len() && !text.used(j) && !text.words[j - 1].punct.is_some_and(|p| p != ',') {
+        while j < text.len() && !text.used(j) && text.words[j - 1].punct.is_none_or(|p| p == ',') {
             let more = constant(j).is_some_and(|(g, _)| g.name == f.name);
             let joins = text.is(j, &["or", "and"]) && constant(j + 1).is_some_and(|(g, _)| g.name == f.name);
             if !(more || joins || text.is(j, &["etc"])) {
