@@ -454,6 +454,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let complete = catalog.hooks.iter().any(|h| h.kind == HookKind::Tracepoint);
     let categories: BTreeSet<&str> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
     let tracepoint = |name: &str| catalog.hooks.iter().find(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(name));
+    // A tracepoint by its name without its category's prefix, as people write it ("wakeup_new"
+    // is sched_wakeup_new, "rq_issue" block_rq_issue).
+    let in_category = |id: &str| {
+        let mut found = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(&format!("{}_{id}", h.category)));
+        found.next().filter(|_| found.next().is_none())
+    };
     for id in identifiers(request) {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
@@ -468,7 +474,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
-        } else if let Some(h) = tracepoint(&id) {
+        } else if let Some(h) = tracepoint(&id).or_else(|| in_category(&id)) {
             events.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
@@ -710,6 +716,15 @@ mod tests {
             attach: Attach::Yes,
         };
         Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new(), everyday: None }
+    }
+
+    #[test]
+    fn a_tracepoint_named_without_its_category_prefix() {
+        let g = ground("how long do fsyncs take, from sync_file_enter on", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:ext4:ext4_sync_file_enter"]);
+        assert!(matches!(&g.events[0].evidence, Evidence::Named { word } if word == "sync_file_enter"));
+        // Only the category's own prefix: a word another category's event ends with is not it.
+        assert!(ground("count every uring_submit_req", &catalog(), false, &Retrieval::default()).events.is_empty());
     }
 
     #[test]
