@@ -940,6 +940,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("irq", "interrupt"),
     ("tb", "table"),
     ("cpu", "processor"),
+    ("nid", "node"),
 ];
 
 /// Words that point at the event's object rather than the task that caused it: "the target
@@ -1090,6 +1091,14 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             v
         });
     if specific.len() == 1 {
+        // The event named by its identifier and said again in words, two of its parts together
+        // ("queue_work … the most work queued"): those are the event's words too. One part alone
+        // ("by workqueue", "slab caches") may be a field or another thing.
+        let mut at = at;
+        let parts: Vec<String> = words.iter().filter(|w| w.contains('_')).flat_map(|w| w.split('_').filter(|p| p.len() >= 3).map(root).collect::<Vec<_>>()).collect();
+        let part = |i: usize| i < text.len() && !at.contains(&i) && !text.used(i) && parts.contains(&text.words[i].root);
+        let again: Vec<usize> = (0..text.len()).filter(|&i| part(i) && ((part(i + 1) && !text.words[i].ends) || (i > 0 && part(i - 1) && !text.words[i - 1].ends))).collect();
+        at.extend(again);
         read_event(text, &at, specific[0].clone());
         return Ok(Event::hook(specific[0].clone(), catalog));
     }
@@ -1951,13 +1960,20 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         {
             at.extend([i, i + 1]);
         } else {
-            let mut j = i;
-            for p in &parts {
-                if j < text.len() && !text.used(j) && spells(text.lower(j), p) {
-                    at.push(j);
-                    j += 1;
-                } else {
-                    at.clear();
+            // "pages reclaimed" is nr_reclaimed: a count's `nr` need not be said.
+            let counted = if parts.len() >= 2 && parts[0] == "nr" { &parts[1..] } else { &parts[..0] };
+            for parts in [&parts[..], counted] {
+                let mut j = i;
+                for p in parts {
+                    if j < text.len() && !text.used(j) && spells(text.lower(j), p) {
+                        at.push(j);
+                        j += 1;
+                    } else {
+                        at.clear();
+                        break;
+                    }
+                }
+                if !at.is_empty() {
                     break;
                 }
             }
@@ -1979,6 +1995,16 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         let longer = best.as_ref().is_none_or(|(t, _, b)| at.len() > b.len() || (at.len() == b.len() && whole && t.name() != f.name));
         if longer {
             best = Some((Term::field(&field.name, &field.ty), where_, at));
+        }
+    }
+    // "the work function", "irq name": of two field names said together, the second is the
+    // thing, the first says which.
+    if let Some((t, _, at)) = &best {
+        let head = text.words.get(i + 1).filter(|w| at.as_slice() == [i] && !w.used && !text.words[i].ends);
+        let other = head.and_then(|w| records.start.iter().chain(records.end).find(|f| (f.name == w.lower || f.name == w.light) && f.name != t.name() && showable(f)));
+        if let Some(f) = other {
+            let (f, where_) = records.field(&f.name).expect("a field of the records");
+            best = Some((Term::field(&f.name, &f.ty), where_, vec![i, i + 1]));
         }
     }
     // Kinds of fields by their nouns ("the path", "the byte count").
@@ -2091,6 +2117,12 @@ const LATENCY: &[&str] = &[
     "delay",
     "delays",
     "response time",
+    "spend long",
+    "spends long",
+    "spent long",
+    "time per call",
+    "time per syscall",
+    "time per invocation",
 ];
 const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
@@ -2510,7 +2542,35 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 text.read(&taken, format!("the value: {}", t.name()));
                 of = Some((t, where_));
             }
-            None => gaps.push("what to fold: the words name no value the event's record holds".into()),
+            None => {
+                // "pages reclaimed …, summed per node": the one number of the record the words
+                // name, wherever they name it.
+                let keyed: Vec<&Term> = keys.iter().map(|(k, _)| k).collect();
+                let mut named: Vec<(Term, At, Vec<usize>)> = Vec::new();
+                for i in 0..text.len() {
+                    if let Some((t, w, at)) = value_at(&text, i, &records) {
+                        let number = matches!(&t, Term::Field { ty, .. } if !ty.contains('*') && !field_is_text(ty) && !ty.contains('['));
+                        if number && !keyed.contains(&&t) && !named.iter().any(|(n, _, _)| *n == t) {
+                            named.push((t, w, at));
+                        }
+                    }
+                }
+                // In the sentence that asks for the fold ("Average number of packets handled per
+                // poll. Also how many used up their budget": not the budget).
+                let fold_at = (0..text.len()).find(|&i| text.used(i) && [HIST, AVG, MAX, MIN, SUM].iter().any(|l| l.iter().any(|w| root(w) == text.words[i].root)));
+                if let Some(f) = fold_at {
+                    let (from, to) =
+                        (text.sentence_start(f), (f..text.len()).find(|&k| text.words[k].ends && matches!(text.words[k].punct, Some('.' | '?' | '!'))).unwrap_or(text.len()));
+                    named.retain(|(_, _, at)| at.iter().all(|&k| k >= from && k <= to));
+                }
+                match <[_; 1]>::try_from(named) {
+                    Ok([(t, where_, at)]) => {
+                        text.read(&at, format!("the value: {}", t.name()));
+                        of = Some((t, where_));
+                    }
+                    Err(_) => gaps.push("what to fold: the words name no value the event's record holds".into()),
+                }
+            }
         }
     }
     // Bytes a call moved are its result, when it did not fail.
@@ -3159,7 +3219,9 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
             return Some((text.words[i].raw.clone(), at));
         }
-        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower {
+        // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
+        let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
+        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && ((text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower) || waits) {
             return Some((text.words[i + 1].raw.clone(), vec![i + 1]));
         }
         // "opened by bash", "sent by systemd": a program this host has, not an everyday word, as
@@ -3659,6 +3721,12 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             continue;
         }
         let lower = text.lower(i).to_string();
+        // "per call", "per event": each of the events, which is no key.
+        if text.is(i, &["per"]) && text.is(i + 1, &["call", "syscall", "invocation", "event", "occurrence"]) && !text.used(i + 1) {
+            text.read(&[i, i + 1], "each event");
+            i += 2;
+            continue;
+        }
         if let Some(noun) = lower.strip_prefix("per-") {
             // "per-queue", "per-cpu": the noun is inside the word.
             let inner = Text::new(noun);
@@ -3824,6 +3892,13 @@ mod tests {
         hooks.extend(sys("setuid", &[("uid_t", "uid")]));
         hooks.extend(sys("madvise", &[("unsigned long", "start"), ("size_t", "len_in"), ("int", "behavior")]));
         hooks.extend(sys("flock", &[("unsigned int", "fd"), ("unsigned int", "cmd")]));
+        hooks.extend(sys("pwrite64", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count"), ("loff_t", "pos")]));
+        hooks.push(tp(
+            "tracepoint:vmscan:mm_vmscan_lru_shrink_inactive",
+            &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
+        ));
+        hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
+        hooks.push(tp("tracepoint:workqueue:workqueue_execute_end", &[("void *", "work"), ("void *", "function")]));
         hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
         hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
         hooks.push(tp("tracepoint:sched:sched_switch", &[("char[16]", "prev_comm"), ("pid_t", "prev_pid"), ("char[16]", "next_comm"), ("pid_t", "next_pid")]));
@@ -3873,6 +3948,28 @@ mod tests {
             Some(p) => p.to_string(),
             None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
         }
+    }
+
+    #[test]
+    fn values_people_say_in_their_own_words() {
+        // A count's `nr` goes unsaid, a node is a NUMA node's id, and the one number the sentence
+        // names is what is summed.
+        let lru = named("tracepoint:vmscan:mm_vmscan_lru_shrink_inactive", "mm_vmscan_lru_shrink_inactive");
+        assert_eq!(
+            plan("pages reclaimed from the inactive LRU (mm_vmscan_lru_shrink_inactive), summed per NUMA node, every second", &lru),
+            "on tracepoint:vmscan:mm_vmscan_lru_shrink_inactive: sum of nr_reclaimed by nid, every 1 s"
+        );
+        // Not a number another sentence names.
+        assert!(plan("the average per NUMA node of mm_vmscan_lru_shrink_inactive. Also how many pages were reclaimed.", &lru).starts_with("incomplete"));
+        // The time per call is the call's latency; who spends it is the process asked about.
+        let pwrite = named("tracepoint:syscalls:sys_enter_pwrite64", "pwrite64");
+        assert_eq!(
+            plan("does postgres spend long in pwrite64? average time per call, in us, per thread", &pwrite),
+            "on tracepoint:syscalls:sys_exit_pwrite64 (started at tracepoint:syscalls:sys_enter_pwrite64, matched by thread) where comm == \"postgres\": avg of latency by tid (in usecs)"
+        );
+        // Of two field names said together, the second is the thing.
+        let execute = named("tracepoint:workqueue:workqueue_execute_start", "workqueue_execute_start");
+        assert_eq!(plan("count workqueue_execute_start events per work function", &execute), "on tracepoint:workqueue:workqueue_execute_start: count by function");
     }
 
     #[test]
