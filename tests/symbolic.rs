@@ -148,3 +148,21 @@ fn objects_read_into_programs_and_mutated_objects_never_panic() {
     }
     eprintln!("{executed} objects with mutated instructions verified without a panic");
 }
+
+/// Inputs the coverage-guided fuzzer (`scripts/fuzz.sh`) crashed on: each now gets an answer,
+/// whatever it is. `crash-2a5d…`: a branch over one move whose register number (12) is no
+/// register, peeked at before the move itself was checked.
+#[test]
+fn inputs_the_fuzzer_crashed_on_get_an_answer() {
+    use kgent::verify::safety::{check_object, Allowed};
+    let props: kgent::comprehend::Properties = "event: tracepoint:syscalls:sys_enter_openat\nfilter: pid == 42\nemit: comm, filename\naggregate: count by comm\n".parse().unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fuzz/symbolic");
+    let mut inputs = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap();
+        let _ = kgent::verify::symbolic::verify(&bytes, &props, &kgent::verify::symbolic::Tracefs::NONE);
+        let _ = check_object(&bytes, Allowed::default());
+        inputs += 1;
+    }
+    assert!(inputs >= 1, "the crash inputs are in {}", dir.display());
+}

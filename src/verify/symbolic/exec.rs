@@ -604,11 +604,12 @@ impl Explorer<'_> {
         // it keeps bpftrace's branchy log2 (five such selects per histogram) from forking 32 ways.
         if off == 1 {
             if let Some(Some(Insn::Alu { wide, op: AluOp::Mov, dst: x, src: from, off: 0 })) = self.prog.insns.get(s.pc) {
+                // Only a peek: the move is not yet checked, and its registers may not exist.
                 let new = match from {
-                    Operand::Reg(r) => self.scalar(&s.regs[*r as usize]),
+                    Operand::Reg(r) => s.regs.get(*r as usize).and_then(|v| self.scalar(v)),
                     Operand::Imm(i) => Some(c64(*i as i64 as u64)),
                 };
-                if let (Some(old), Some(new)) = (self.scalar(&s.regs[*x as usize]), new) {
+                if let (Some(old), Some(new), true) = (s.regs.get(*x as usize).and_then(|v| self.scalar(v)), new, *x != 10) {
                     let new = if *wide { new } else { new.extract(31, 0).zero_ext(32) };
                     let mut n = s;
                     n.regs[*x as usize] = Val::Scalar(cond.ite(&old, &new));
