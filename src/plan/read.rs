@@ -1102,6 +1102,15 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         read_event(text, &at, specific[0].clone());
         return Ok(Event::hook(specific[0].clone(), catalog));
     }
+    // An event's start and its end ("mm_shrink_slab_start → mm_shrink_slab_end"): one event,
+    // which has an end.
+    if let [a, b] = specific.as_slice() {
+        let pair = [(a, b), (b, a)].into_iter().find(|(s, e)| end_of(s, catalog).is_some_and(|(end, _)| end == **e));
+        if let Some((start, _)) = pair {
+            read_event(text, &at, start.clone());
+            return Ok(Event::hook(start.clone(), catalog));
+        }
+    }
     if specific.len() > 1 {
         // Which of them, the everyday words for events may say ("lock contention").
         let mut probe_text = text.clone();
@@ -2123,6 +2132,8 @@ const LATENCY: &[&str] = &[
     "time per call",
     "time per syscall",
     "time per invocation",
+    "time from",
+    "time between",
 ];
 const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
@@ -3898,6 +3909,8 @@ mod tests {
             &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
         ));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
+        hooks.push(tp("tracepoint:compaction:mm_compaction_begin", &[("unsigned long", "zone_start"), ("bool", "sync")]));
+        hooks.push(tp("tracepoint:compaction:mm_compaction_end", &[("unsigned long", "zone_start"), ("int", "status")]));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_end", &[("void *", "work"), ("void *", "function")]));
         hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
         hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
@@ -3948,6 +3961,21 @@ mod tests {
             Some(p) => p.to_string(),
             None => format!("incomplete: gaps {:?}, unread {:?}, plan {:?}", r.gaps, r.unread, r.plan.map(|p| p.to_string())),
         }
+    }
+
+    #[test]
+    fn an_event_named_with_its_end_is_one_event() {
+        let both = Grounding {
+            events: ["tracepoint:compaction:mm_compaction_begin", "tracepoint:compaction:mm_compaction_end"]
+                .iter()
+                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        assert_eq!(
+            plan("compaction passes: time from mm_compaction_begin to mm_compaction_end, log2 histogram in usecs", &both),
+            "on tracepoint:compaction:mm_compaction_end (started at tracepoint:compaction:mm_compaction_begin, matched by thread): hist of latency (in usecs)"
+        );
     }
 
     #[test]
