@@ -1125,8 +1125,12 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // The rest can still be read against what the hooks' records share: what to show, key
         // by and test ("kcompactd wakeups by requested order").
         read_event(text, &at, specific.join(" or "));
+        // Each named by its own name ("timer_start + hrtimer_start"): the request asks for all of
+        // them, which a plan can count or show apart.
+        let each_named = grounding.events.iter().all(|e| matches!(&e.evidence, Evidence::Named { word } if word.contains('_') && e.probe.ends_with(word.as_str())));
         let among = Event::Hooks { probes: specific, end: None, conditions: vec![], shows: vec![], latency: false, syscall: None };
-        return Err(Unsettled { gap, among: Some(Box::new(among)), named: vec![], apart: None });
+        let apart = each_named.then(|| Box::new((vec![], among.clone())));
+        return Err(Unsettled { gap, among: Some(Box::new(among)), named: vec![], apart });
     }
     // A category (a subsystem, `io_uring`): which of its events, its hooks' names may say.
     let mut categories: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.strip_prefix("tracepoint:").and_then(|c| c.strip_suffix(":*"))).collect();
@@ -3975,6 +3979,22 @@ mod tests {
         assert_eq!(
             plan("compaction passes: time from mm_compaction_begin to mm_compaction_end, log2 histogram in usecs", &both),
             "on tracepoint:compaction:mm_compaction_end (started at tracepoint:compaction:mm_compaction_begin, matched by thread): hist of latency (in usecs)"
+        );
+    }
+
+    #[test]
+    fn events_each_named_by_name_are_kept_apart() {
+        let named_both = |probes: &[&str]| Grounding {
+            events: probes
+                .iter()
+                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        let both = named_both(&["tracepoint:block:block_rq_issue", "tracepoint:sched:sched_process_fork"]);
+        assert_eq!(
+            plan("which tasks cause the most block_rq_issue + sched_process_fork events, count by comm", &both),
+            "on tracepoint:block:block_rq_issue, tracepoint:sched:sched_process_fork: count by probe, comm"
         );
     }
 
