@@ -1782,6 +1782,16 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
             }
         }
     }
+    // Or as a prefix of the event's name: oom's start_task_reaping and finish_task_reaping.
+    let (category, name) = probe.rsplit_once(':')?;
+    for (a, b) in [("start_", "finish_"), ("start_", "end_"), ("begin_", "end_")] {
+        if let Some(rest) = name.strip_prefix(a) {
+            let end = format!("{category}:{b}{rest}");
+            if catalog.find(&end).is_some() {
+                return Some((end, PairKey::Tid));
+            }
+        }
+    }
     None
 }
 
@@ -2010,14 +2020,20 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             best = Some((Term::field(&field.name, &field.ty), where_, at));
         }
     }
-    // "the work function", "irq name": of two field names said together, the second is the
-    // thing, the first says which.
-    if let Some((t, _, at)) = &best {
-        let head = text.words.get(i + 1).filter(|w| at.as_slice() == [i] && !w.used && !text.words[i].ends);
-        let other = head.and_then(|w| records.start.iter().chain(records.end).find(|f| (f.name == w.lower || f.name == w.light) && f.name != t.name() && showable(f)));
-        if let Some(f) = other {
+    // "the work function", "irq name", "workqueue work functions": of field names said
+    // together, the last is the thing, those before it say which.
+    if best.as_ref().is_some_and(|(_, _, at)| at.as_slice() == [i]) {
+        let names = |w: &Word| records.start.iter().chain(records.end).find(|f| (f.name == w.lower || f.name == w.light) && showable(f)).cloned();
+        let mut head = None;
+        let mut j = i;
+        while j + 1 < text.len() && !text.words[j].ends && !text.words[j + 1].used {
+            let Some(f) = names(&text.words[j + 1]) else { break };
+            head = Some(f);
+            j += 1;
+        }
+        if let Some(f) = head {
             let (f, where_) = records.field(&f.name).expect("a field of the records");
-            best = Some((Term::field(&f.name, &f.ty), where_, vec![i, i + 1]));
+            best = Some((Term::field(&f.name, &f.ty), where_, (i..=j).collect()));
         }
     }
     // Kinds of fields by their nouns ("the path", "the byte count").
@@ -3913,6 +3929,8 @@ mod tests {
             &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
         ));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
+        hooks.push(tp("tracepoint:oom:start_task_reaping", &[("int", "pid")]));
+        hooks.push(tp("tracepoint:oom:finish_task_reaping", &[("int", "pid")]));
         hooks.push(tp("tracepoint:compaction:mm_compaction_begin", &[("unsigned long", "zone_start"), ("bool", "sync")]));
         hooks.push(tp("tracepoint:compaction:mm_compaction_end", &[("unsigned long", "zone_start"), ("int", "status")]));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_end", &[("void *", "work"), ("void *", "function")]));
@@ -3979,6 +3997,29 @@ mod tests {
         assert_eq!(
             plan("compaction passes: time from mm_compaction_begin to mm_compaction_end, log2 histogram in usecs", &both),
             "on tracepoint:compaction:mm_compaction_end (started at tracepoint:compaction:mm_compaction_begin, matched by thread): hist of latency (in usecs)"
+        );
+        // The start and the end as prefixes of the name.
+        let reaping = Grounding {
+            events: ["tracepoint:oom:start_task_reaping", "tracepoint:oom:finish_task_reaping"]
+                .iter()
+                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        assert_eq!(
+            plan("how long does the reaper take (start_task_reaping -> finish_task_reaping)? histogram in ms", &reaping),
+            "on tracepoint:oom:finish_task_reaping (started at tracepoint:oom:start_task_reaping, matched by thread): hist of latency (in msecs)"
+        );
+        let execute = Grounding {
+            events: [("tracepoint:workqueue:workqueue_execute_start", "execute_start"), ("tracepoint:workqueue:workqueue_execute_end", "execute_end")]
+                .iter()
+                .map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } })
+                .collect(),
+            servable: Servable::Here,
+        };
+        assert_eq!(
+            plan("top 10 workqueue work functions by total execution time (execute_start to execute_end), symbolized, in microseconds", &execute),
+            "on tracepoint:workqueue:workqueue_execute_end (started at tracepoint:workqueue:workqueue_execute_start, matched by thread): sum of latency by function (in usecs), top 10"
         );
     }
 
