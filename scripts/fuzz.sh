@@ -31,8 +31,10 @@ cargo $toolchain fuzz build -s "$sanitizer"
 log=$(mktemp)
 for t in "${targets[@]}"; do
     scratch=$(mktemp -d)
+    # -timeout is wall-clock time: a hang is far past the symbolic executor's CPU budget (2 s a
+    # program, 8 s an object), also on a loaded machine where wall time stretches.
     if ! cargo $toolchain fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
-        -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
         echo "fuzz: $t FAILED (input saved under fuzz/artifacts/$t/)" >&2
         exit 1

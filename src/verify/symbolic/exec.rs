@@ -27,6 +27,9 @@ const STACK_SIZE: i64 = 512;
 /// histogram of a latency divided by 1000 (dataset's read_latency_hist.bpf.c) takes 0.6-0.9 s on
 /// an AMD EPYC; 500 ms turned it unknown on some machines, so the bound leaves room for slower CPUs.
 const BUDGET: std::time::Duration = std::time::Duration::from_millis(2_000);
+/// CPU-time budget of every exploration of one object together: an object of many programs
+/// (crafted, or a fuzzer's) must not take minutes. Real objects stay far below it.
+pub const OBJECT_BUDGET: std::time::Duration = std::time::Duration::from_millis(8_000);
 
 /// A budget of this thread's CPU time, not of the wall clock: on a busy machine (a build beside
 /// it, two cores shared) the same program must get the same verdict, not run out of time.
@@ -42,6 +45,11 @@ impl Deadline {
 
     pub fn passed(&self) -> bool {
         thread_cpu_ns() > self.until_ns
+    }
+
+    /// Whichever of the two comes first.
+    pub fn or(self, other: Deadline) -> Deadline {
+        Deadline { until_ns: self.until_ns.min(other.until_ns) }
     }
 }
 
@@ -322,7 +330,7 @@ impl Explorer<'_> {
                 return Err(format!("more than {MAX_STEPS} steps"));
             }
             if self.steps.is_multiple_of(64) && self.out.deadline.passed() {
-                return Err(format!("the budget of {} ms of CPU time ran out", BUDGET.as_millis()));
+                return Err(format!("the budget of CPU time ran out ({} ms a program, {} ms an object)", BUDGET.as_millis(), OBJECT_BUDGET.as_millis()));
             }
             let slot = s.pc;
             let insn = match self.prog.insns.get(slot) {
@@ -892,7 +900,13 @@ fn reads(insn: &Insn) -> Vec<u8> {
 
 /// Explores every path of `prog`.
 pub fn explore(prog: &Program) -> Exploration {
-    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline: Deadline::after(BUDGET) };
+    explore_within(prog, Deadline::after(BUDGET))
+}
+
+/// `explore`, stopping at `whole` too: the deadline of the object the program is one of.
+pub fn explore_within(prog: &Program, whole: Deadline) -> Exploration {
+    let deadline = Deadline::after(BUDGET).or(whole);
+    let out = Exploration { emits: Vec::new(), hazards: Vec::new(), paths: 0, unknown: None, reads: BTreeMap::new(), deadline };
     let mut e = Explorer { prog, out, steps: 0, paths: PathSolver::new() };
     e.run();
     e.out

@@ -102,13 +102,14 @@ pub fn verify(object: &[u8], props: &Properties, platform: &dyn Platform) -> Res
         context: Vec<origin::CtxField>,
         expl: exec::Exploration,
     }
+    let whole = exec::Deadline::after(exec::OBJECT_BUDGET);
     let runs: Vec<Run> = programs(object)?
         .into_iter()
         .filter(|p| per_event(&p))
         .map(|prog| {
             let probe = Probe::of_section(&prog.section);
             let context = probe.as_ref().map(|p| origin::context(p, platform)).unwrap_or_default();
-            let expl = exec::explore(&prog);
+            let expl = exec::explore_within(&prog, whole);
             Run { prog, probe, context, expl }
         })
         .collect();
