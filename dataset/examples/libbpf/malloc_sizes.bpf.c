@@ -2,7 +2,7 @@
 // tags: uprobe, libc, memory, histogram
 // probes: uprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc
 // trigger: cp -f /bin/ls /tmp/kgent-trigger-ls && /tmp/kgent-trigger-ls / > /dev/null
-// expect: @malloc_bytes_log2:\n\[\d+K?, \d+K?\) +\d+ \|@
+// expect: @malloc_bytes_log2:\n(?:[^\n]*\n)*?\[\d+[KM]?, \d+[KM]?\) +\d+ \|@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
