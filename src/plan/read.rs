@@ -3985,38 +3985,26 @@ mod tests {
         }
     }
 
+    /// Events each named by a word of the request: `(probe, word)`.
+    fn named_each(events: &[(&str, &str)]) -> Grounding {
+        let events = events.iter().map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } }).collect();
+        Grounding { events, servable: Servable::Here }
+    }
+
     #[test]
     fn an_event_named_with_its_end_is_one_event() {
-        let both = Grounding {
-            events: ["tracepoint:compaction:mm_compaction_begin", "tracepoint:compaction:mm_compaction_end"]
-                .iter()
-                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
-                .collect(),
-            servable: Servable::Here,
-        };
+        let both = named_each(&[("tracepoint:compaction:mm_compaction_begin", "mm_compaction_begin"), ("tracepoint:compaction:mm_compaction_end", "mm_compaction_end")]);
         assert_eq!(
             plan("compaction passes: time from mm_compaction_begin to mm_compaction_end, log2 histogram in usecs", &both),
             "on tracepoint:compaction:mm_compaction_end (started at tracepoint:compaction:mm_compaction_begin, matched by thread): hist of latency (in usecs)"
         );
         // The start and the end as prefixes of the name.
-        let reaping = Grounding {
-            events: ["tracepoint:oom:start_task_reaping", "tracepoint:oom:finish_task_reaping"]
-                .iter()
-                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
-                .collect(),
-            servable: Servable::Here,
-        };
+        let reaping = named_each(&[("tracepoint:oom:start_task_reaping", "start_task_reaping"), ("tracepoint:oom:finish_task_reaping", "finish_task_reaping")]);
         assert_eq!(
             plan("how long does the reaper take (start_task_reaping -> finish_task_reaping)? histogram in ms", &reaping),
             "on tracepoint:oom:finish_task_reaping (started at tracepoint:oom:start_task_reaping, matched by thread): hist of latency (in msecs)"
         );
-        let execute = Grounding {
-            events: [("tracepoint:workqueue:workqueue_execute_start", "execute_start"), ("tracepoint:workqueue:workqueue_execute_end", "execute_end")]
-                .iter()
-                .map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } })
-                .collect(),
-            servable: Servable::Here,
-        };
+        let execute = named_each(&[("tracepoint:workqueue:workqueue_execute_start", "execute_start"), ("tracepoint:workqueue:workqueue_execute_end", "execute_end")]);
         assert_eq!(
             plan("top 10 workqueue work functions by total execution time (execute_start to execute_end), symbolized, in microseconds", &execute),
             "on tracepoint:workqueue:workqueue_execute_end (started at tracepoint:workqueue:workqueue_execute_start, matched by thread): sum of latency by function (in usecs), top 10"
@@ -4025,14 +4013,7 @@ mod tests {
 
     #[test]
     fn events_each_named_by_name_are_kept_apart() {
-        let named_both = |probes: &[&str]| Grounding {
-            events: probes
-                .iter()
-                .map(|p| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: p.rsplit(':').next().unwrap().into() } })
-                .collect(),
-            servable: Servable::Here,
-        };
-        let both = named_both(&["tracepoint:block:block_rq_issue", "tracepoint:sched:sched_process_fork"]);
+        let both = named_each(&[("tracepoint:block:block_rq_issue", "block_rq_issue"), ("tracepoint:sched:sched_process_fork", "sched_process_fork")]);
         assert_eq!(
             plan("which tasks cause the most block_rq_issue + sched_process_fork events, count by comm", &both),
             "on tracepoint:block:block_rq_issue, tracepoint:sched:sched_process_fork: count by probe, comm"
