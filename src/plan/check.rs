@@ -96,11 +96,7 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     }
     // The fold the words asked for ("the average", "a histogram"): counting instead answers
     // another question. A fold the reader only chose by default is the model's to choose.
-    let folds: Vec<Fold> = match &plan.output {
-        Output::Map { fold, also, .. } => std::iter::once(*fold).chain(also.iter().copied()).collect(),
-        Output::Lines { .. } => vec![],
-    };
-    for fold in folds {
+    for fold in plan.output.folds() {
         let (said, calls): (&str, &[&str]) = match fold {
             Fold::Count => ("a count", &["count(", "++", "+= 1"]),
             Fold::Sum => ("the sum", &["sum(", "+="]),

@@ -59,10 +59,10 @@ pub fn bpftrace(plan: &Plan) -> String {
     out.push_str("{\n");
     let action = action(plan);
     if body_conditions.is_empty() {
-        out.push_str(&format!("  {action}\n"));
+        out.push_str(&format!("  {}\n", action.join("\n  ")));
     } else {
         let test: Vec<String> = body_conditions.iter().map(|c| condition(c, plan, Side::End)).collect();
-        out.push_str(&format!("  if ({}) {{\n    {}\n  }}\n", test.join(" && "), action.replace("\n  ", "\n    ")));
+        out.push_str(&format!("  if ({}) {{\n    {}\n  }}\n", test.join(" && "), action.join("\n    ")));
     }
     if let Some(key) = &key {
         out.push_str(&format!("  delete(@start[{key}]);\n"));
@@ -204,10 +204,7 @@ fn escape(s: &str) -> String {
 
 /// The output's maps, one a fold, each named for what it holds.
 fn map_names(plan: &Plan) -> Vec<String> {
-    match &plan.output {
-        Output::Map { fold, also, .. } => std::iter::once(fold).chain(also).map(|f| map_name(plan, *f)).collect(),
-        Output::Lines { .. } => vec![],
-    }
+    plan.output.folds().into_iter().map(|f| map_name(plan, f)).collect()
 }
 
 fn map_name(plan: &Plan, fold: Fold) -> String {
@@ -224,25 +221,26 @@ fn map_name(plan: &Plan, fold: Fold) -> String {
     }
 }
 
-fn action(plan: &Plan) -> String {
+/// The statements the event's block runs: a printf, or one fold a map.
+fn action(plan: &Plan) -> Vec<String> {
     match &plan.output {
         Output::Lines { values } => {
             let formats: Vec<&str> = values.iter().map(|t| format(t)).collect();
             let args: Vec<String> = values.iter().map(|t| value(t, plan, true, Side::End)).collect();
-            format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))
+            vec![format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))]
         }
-        Output::Map { fold, also, of, keys } => {
+        Output::Map { of, keys, .. } => {
             let keys: Vec<String> = keys.iter().map(|t| value(t, plan, true, Side::End)).collect();
             let of = of.as_ref().map(|t| value(t, plan, true, Side::End)).unwrap_or_default();
-            let folds: Vec<String> = std::iter::once(fold)
-                .chain(also)
+            plan.output
+                .folds()
+                .into_iter()
                 .map(|f| {
-                    let name = map_name(plan, *f);
+                    let name = map_name(plan, f);
                     let map = if keys.is_empty() { format!("@{name}") } else { format!("@{name}[{}]", keys.join(", ")) };
                     format!("{map} = {}({of});", f.name())
                 })
-                .collect();
-            folds.join("\n  ")
+                .collect()
         }
     }
 }

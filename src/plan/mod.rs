@@ -238,6 +238,16 @@ pub enum Output {
     },
 }
 
+impl Output {
+    /// Every fold of a map, the first one first; none for lines.
+    pub fn folds(&self) -> Vec<Fold> {
+        match self {
+            Output::Map { fold, also, .. } => std::iter::once(*fold).chain(also.iter().copied()).collect(),
+            Output::Lines { .. } => vec![],
+        }
+    }
+}
+
 /// How a start event is matched with its end event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case", tag = "by")]

@@ -680,31 +680,35 @@ fn signal(word: &str) -> Option<i64> {
     (word.starts_with("SIG") || name.len() >= 4 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())).then_some(n as i64)
 }
 
-/// A flag by name, with the field that holds such flags (`PROT_EXEC` is in `prot`).
+/// A flag by name, with the field that holds such flags (`PROT_EXEC` is in `prot`, as every
+/// `PROT_` constant is: `constant_fields`).
 fn flag(word: &str) -> Option<(&'static str, i64)> {
-    let (field, bits) = match word {
-        "PROT_READ" => ("prot", libc::PROT_READ as i64),
-        "PROT_WRITE" => ("prot", libc::PROT_WRITE as i64),
-        "PROT_EXEC" => ("prot", libc::PROT_EXEC as i64),
-        "MAP_SHARED" => ("flags", libc::MAP_SHARED as i64),
-        "MAP_PRIVATE" => ("flags", libc::MAP_PRIVATE as i64),
-        "MAP_ANONYMOUS" | "MAP_ANON" => ("flags", libc::MAP_ANONYMOUS as i64),
-        "MAP_FIXED" => ("flags", libc::MAP_FIXED as i64),
-        "O_WRONLY" => ("flags", libc::O_WRONLY as i64),
-        "O_RDWR" => ("flags", libc::O_RDWR as i64),
-        "O_CREAT" => ("flags", libc::O_CREAT as i64),
-        "O_EXCL" => ("flags", libc::O_EXCL as i64),
-        "O_TRUNC" => ("flags", libc::O_TRUNC as i64),
-        "O_APPEND" => ("flags", libc::O_APPEND as i64),
-        "O_NONBLOCK" => ("flags", libc::O_NONBLOCK as i64),
-        "O_DIRECTORY" => ("flags", libc::O_DIRECTORY as i64),
-        "O_CLOEXEC" => ("flags", libc::O_CLOEXEC as i64),
-        "O_DIRECT" => ("flags", libc::O_DIRECT as i64),
-        "O_SYNC" => ("flags", libc::O_SYNC as i64),
+    let bits = match word {
+        "PROT_READ" => libc::PROT_READ as i64,
+        "PROT_WRITE" => libc::PROT_WRITE as i64,
+        "PROT_EXEC" => libc::PROT_EXEC as i64,
+        "MAP_SHARED" => libc::MAP_SHARED as i64,
+        "MAP_PRIVATE" => libc::MAP_PRIVATE as i64,
+        "MAP_ANONYMOUS" | "MAP_ANON" => libc::MAP_ANONYMOUS as i64,
+        "MAP_FIXED" => libc::MAP_FIXED as i64,
+        "O_WRONLY" => libc::O_WRONLY as i64,
+        "O_RDWR" => libc::O_RDWR as i64,
+        "O_CREAT" => libc::O_CREAT as i64,
+        "O_EXCL" => libc::O_EXCL as i64,
+        "O_TRUNC" => libc::O_TRUNC as i64,
+        "O_APPEND" => libc::O_APPEND as i64,
+        "O_NONBLOCK" => libc::O_NONBLOCK as i64,
+        "O_DIRECTORY" => libc::O_DIRECTORY as i64,
+        "O_CLOEXEC" => libc::O_CLOEXEC as i64,
+        "O_DIRECT" => libc::O_DIRECT as i64,
+        "O_SYNC" => libc::O_SYNC as i64,
         _ => return None,
     };
-    Some((field, bits))
+    Some((constant_fields(word)?[0], bits))
 }
+
+/// Words that follow a syscall's name and mean the call itself ("the bpf() syscall").
+const CALL_WORDS: &[&str] = &["syscall", "syscalls", "call", "calls"];
 
 /// The fields a named constant is a value of, by the uapi headers' prefixes: `MADV_FREE` is
 /// madvise's `behavior`, `LOCK_EX` flock's `cmd`, `RLIMIT_NOFILE` a `resource`. The event's
@@ -1063,12 +1067,10 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // "the bpf() syscall", "write calls": the syscall's own words.
         // Named again with those words ("jobs wrapped in flock(1) … each flock() syscall"): the
         // same call.
-        let mut at = at;
-        let again = (0..text.len()).filter(|&i| !at.contains(&i) && words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str()));
-        let again: Vec<usize> = again.filter(|&i| text.is(i + 1, &["syscall", "syscalls", "call", "calls"])).collect();
-        at.extend(again);
+        let named_at = |i: usize| words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str());
+        let mut at: Vec<usize> = at.iter().copied().chain((0..text.len()).filter(|&i| !at.contains(&i) && named_at(i) && text.is(i + 1, CALL_WORDS))).collect();
         for i in at.clone() {
-            if text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) {
+            if text.is(i + 1, CALL_WORDS) {
                 at.push(i + 1);
             }
         }
@@ -1576,7 +1578,7 @@ pub fn everyday_event_words(request: &str, catalog: &Catalog) -> Option<usize> {
 fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled> {
     // A syscall called a call: "the read syscall", "write calls", "close() calls".
     let called: Vec<(usize, String)> = (0..text.len())
-        .filter(|&i| !text.used(i) && (text.is(i + 1, &["syscall", "syscalls", "call", "calls"]) || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))))
+        .filter(|&i| !text.used(i) && (text.is(i + 1, CALL_WORDS) || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))))
         .filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s)))
         .collect();
     if let Some(e) = syscall_event(text, &called, catalog)? {
@@ -3973,8 +3975,7 @@ mod tests {
     }
 
     fn named(probe: &str, word: &str) -> Grounding {
-        let _ = Evidence::Named { word: String::new() };
-        Grounding { events: vec![crate::ground::Grounded { probe: probe.into(), attach: Attach::Yes, evidence: Evidence::Named { word: word.into() } }], servable: Servable::Here }
+        named_each(&[(probe, word)])
     }
 
     fn plan(request: &str, g: &Grounding) -> String {
