@@ -23,10 +23,10 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use capability::{Capabilities, Outcome, TypeSupport};
-pub use tracefs::Field;
+pub use tracefs::{Field, Symbol};
 
 /// Bumped when the catalog's shape or content rules change, so old caches are rebuilt.
-const CATALOG_VERSION: u32 = 1;
+const CATALOG_VERSION: u32 = 2;
 
 pub const VMLINUX_BTF: &str = "/sys/kernel/btf/vmlinux";
 
@@ -285,7 +285,7 @@ impl Catalog {
                     if !seen.insert(name.to_string()) {
                         continue;
                     }
-                    let fields = proto.members.iter().filter(|p| !p.name.is_empty()).map(|p| Field { name: p.name.clone(), ty: types.type_name(p.type_id) }).collect();
+                    let fields = proto.members.iter().filter(|p| !p.name.is_empty()).map(|p| Field::new(p.name.clone(), types.type_name(p.type_id))).collect();
                     hooks.push(Hook {
                         probe: format!("kprobe:{name}"),
                         kind: HookKind::KernelFunction,

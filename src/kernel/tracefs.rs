@@ -12,6 +12,24 @@ pub struct Field {
     /// C type: `const char *`, `int`, `char[16]`, `__data_loc char[]`.
     #[serde(rename = "type")]
     pub ty: String,
+    /// The names tracefs prints for the field's values (`__print_symbolic` in the format's print
+    /// line): `tlb_flush`'s `reason` 1 is "remote shootdown", `kfree_skb`'s 3 is "NO_SOCKET".
+    /// How a request's words for a value become the number a program compares.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub symbols: Vec<Symbol>,
+}
+
+/// One value of a field with the name tracefs prints for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Symbol {
+    pub value: i64,
+    pub name: String,
+}
+
+impl Field {
+    pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Field {
+        Field { name: name.into(), ty: ty.into(), symbols: Vec::new() }
+    }
 }
 
 /// A tracepoint: `category:name` with its fields (the `common_*` header fields left out).
@@ -30,7 +48,63 @@ pub fn find_root() -> Option<PathBuf> {
 /// Parses one `format` file. Lines look like
 /// `\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;`.
 pub fn parse_format(text: &str) -> Vec<Field> {
-    parse_layout(text).into_iter().filter(|s| !s.field.name.starts_with("common_")).map(|s| s.field).collect()
+    let mut symbols = print_symbols(text);
+    parse_layout(text)
+        .into_iter()
+        .filter(|s| !s.field.name.starts_with("common_"))
+        .map(|s| Field { symbols: symbols.remove(&s.field.name).unwrap_or_default(), ..s.field })
+        .collect()
+}
+
+/// The value names of each field the print line shows with `__print_symbolic(REC->NAME, { V,
+/// "NAME" }, …)`. Only plain numbers count as values (`2`, `0x20`, `-1`, `1ULL`); a table whose
+/// values are expressions, or whose field is a computed one, is left out rather than guessed.
+fn print_symbols(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
+    let mut out = std::collections::HashMap::new();
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("print fmt:")) else { return out };
+    for (at, opening) in line.match_indices("__print_symbolic(REC->") {
+        let rest = &line[at + opening.len()..];
+        let Some(comma) = rest.find(',') else { continue };
+        let field = &rest[..comma];
+        if !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            continue;
+        }
+        let mut symbols = Vec::new();
+        let mut body = &rest[comma + 1..];
+        // `{ V, "NAME" }` pairs until the table's closing parenthesis.
+        loop {
+            let Some(entry) = body.trim_start().strip_prefix('{') else { break };
+            let Some(close) = entry.find('}') else { break };
+            let (value, name) = match entry[..close].split_once(',') {
+                Some((v, n)) => (v.trim(), n.trim()),
+                None => break,
+            };
+            let name = name.trim_matches('"');
+            if let (Some(value), false) = (literal(value), name.is_empty()) {
+                symbols.push(Symbol { value, name: name.to_string() });
+            }
+            body = entry[close + 1..].trim_start().strip_prefix(',').unwrap_or(&entry[close + 1..]);
+        }
+        if !symbols.is_empty() {
+            out.entry(field.to_string()).or_insert(symbols);
+        }
+    }
+    out
+}
+
+/// A C integer literal: `12`, `0x1f`, `-1`, `(-1)`, `1ULL`.
+fn literal(s: &str) -> Option<i64> {
+    let s = s.trim().trim_start_matches('(').trim_end_matches(')').trim();
+    let (negative, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let s = s.trim_end_matches(['U', 'L', 'u', 'l']);
+    let n = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => i64::from_str_radix(hex, 16).ok()?,
+        None => s.parse::<i64>().ok()?,
+    };
+    Some(if negative { -n } else { n })
 }
 
 /// A field with where it lies in the record the program's context points to.
@@ -52,7 +126,7 @@ pub fn parse_layout(text: &str) -> Vec<Slot> {
             let offset = number("offset:")?;
             let size = number("size:")?;
             let signed = number("signed:") == Some(1);
-            Some(Slot { field: Field { name, ty }, offset, size, signed })
+            Some(Slot { field: Field::new(name, ty), offset, size, signed })
         })
         .collect()
 }
@@ -122,6 +196,20 @@ mod tests {
         let fields = parse_format(OPENAT);
         let pairs: Vec<(&str, &str)> = fields.iter().map(|f| (f.name.as_str(), f.ty.as_str())).collect();
         assert_eq!(pairs, [("__syscall_nr", "int"), ("filename", "const char *"), ("comm", "char[16]"), ("name", "__data_loc char[]")]);
+    }
+
+    #[test]
+    fn value_names_come_from_the_print_line() {
+        let tlb = "name: tlb_flush\nformat:\n\tfield:int reason;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:unsigned long pages;\toffset:16;\tsize:8;\tsigned:0;\n\n\
+            print fmt: \"pages:%ld reason:%s (%d)\", REC->pages, __print_symbolic(REC->reason, { 0, \"flush on task switch\" }, { 1, \"remote shootdown\" }, { 0x2, \"local shootdown\" }, { (-1), \"none\" }), REC->reason\n";
+        let fields = parse_format(tlb);
+        let names: Vec<(i64, &str)> = fields[0].symbols.iter().map(|s| (s.value, s.name.as_str())).collect();
+        assert_eq!(names, [(0, "flush on task switch"), (1, "remote shootdown"), (2, "local shootdown"), (-1, "none")]);
+        assert!(fields[1].symbols.is_empty());
+        // A computed field or values that are expressions are left out, not guessed.
+        let computed = "format:\n\tfield:int ioprio;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"%s\", __print_symbolic((((REC->ioprio) >> 13) & 7), { 1, \"RT\" }), __print_symbolic(REC->ioprio, { ((1UL) << 3), \"X\" })\n";
+        assert!(parse_format(computed)[0].symbols.is_empty());
+        assert!(parse_format(OPENAT).iter().all(|f| f.symbols.is_empty()));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! use kgent::ground::{Grounding, Servable};
 //! let tp = |name: &str, fields: &[(&str, &str)]| Hook {
 //!     probe: format!("tracepoint:syscalls:{name}"), kind: HookKind::Tracepoint, category: "syscalls".into(),
-//!     fields: fields.iter().map(|(t, n)| Field { ty: t.to_string(), name: n.to_string() }).collect(),
+//!     fields: fields.iter().map(|(t, n)| Field::new(n.to_string(), t.to_string())).collect(),
 //!     prototype: None, about: String::new(), attach: Attach::Yes };
 //! let catalog = Catalog { key: KernelKey::current(), hooks: vec![tp("sys_enter_close", &[("unsigned int", "fd")]), tp("sys_exit_close", &[("long", "ret")])],
 //!                         capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
@@ -3363,6 +3363,73 @@ fn alternatives(text: &Text, i: usize, parse: &dyn Fn(&str) -> Option<i64>) -> (
     (values, at)
 }
 
+/// The values the words at `i` name by the names a field's format prints for them, with that
+/// field and the words read, alternatives included ("NO_SOCKET or TCP_CSUM"). An identifier
+/// (`NO_SOCKET`, also as `SKB_DROP_REASON_NO_SOCKET`) or a phrase ("remote shootdown") is
+/// enough; one everyday word ("periodic") only beside the field's name or quoted. A name in
+/// the tables of two fields says neither.
+fn named_values(text: &Text, i: usize, records: &Records) -> Option<(String, Vec<i64>, Vec<usize>)> {
+    let one = |i: usize| -> Option<(String, i64, usize)> {
+        let mut found: Vec<(String, i64, usize)> = Vec::new();
+        for f in records.start.iter().chain(records.end) {
+            for s in &f.symbols {
+                if let Some(n) = names_symbol(text, i, &f.name, &s.name) {
+                    if !found.iter().any(|(name, _, _)| *name == f.name) {
+                        found.push((f.name.clone(), s.value, n));
+                    }
+                }
+            }
+        }
+        (found.len() == 1).then(|| found.remove(0))
+    };
+    let (field, value, n) = one(i)?;
+    let mut values = vec![value];
+    let mut at: Vec<usize> = (i..i + n).collect();
+    // The field said beside its value: "reason periodic", "action XDP_ABORTED" (`act`).
+    let names_field = |k: usize| text.words.get(k).is_some_and(|w| !w.used && w.lower.len() >= 3 && (w.lower == field || w.light == field || w.lower.starts_with(&field)));
+    if i > 0 && names_field(i - 1) {
+        at.push(i - 1);
+    }
+    let mut j = i + n;
+    while text.is(j, &["or", "and", "/"]) || text.words.get(j - 1).is_some_and(|w| w.punct == Some(',')) {
+        let k = if text.is(j, &["or", "and", "/"]) { j + 1 } else { j };
+        match one(k) {
+            Some((f, v, m)) if f == field => {
+                values.push(v);
+                at.extend(j..k + m);
+                j = k + m;
+            }
+            _ => break,
+        }
+    }
+    Some((field, values, at))
+}
+
+/// How many words at `i` name the value `symbol` of field `field`, if they do.
+fn names_symbol(text: &Text, i: usize, field: &str, symbol: &str) -> Option<usize> {
+    let parts: Vec<&str> = symbol.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() || parts.iter().all(|p| p.chars().all(|c| c.is_ascii_digit())) {
+        return None;
+    }
+    let word = text.words.get(i)?;
+    if word.used {
+        return None;
+    }
+    if let [part] = parts.as_slice() {
+        let identifier = part.contains('_') || (part.len() >= 3 && part.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()));
+        if identifier {
+            let raw = word.raw.as_str();
+            let named = if part.contains('_') { raw.eq_ignore_ascii_case(part) } else { raw == *part };
+            let prefixed = raw.len() > part.len() + 1 && raw.ends_with(part) && raw.as_bytes()[raw.len() - part.len() - 1] == b'_' && raw.chars().all(|c| !c.is_ascii_lowercase());
+            return (named || prefixed).then_some(1);
+        }
+        let beside = [i + 1, i.wrapping_sub(1)].iter().any(|&k| text.words.get(k).is_some_and(|w| w.lower.len() >= 3 && (w.lower == field || w.lower.starts_with(field))));
+        return (part.len() >= 3 && word.lower == part.to_lowercase() && (word.quoted || beside)).then_some(1);
+    }
+    let all = parts.iter().enumerate().all(|(k, p)| text.words.get(i + k).is_some_and(|w| !w.used && w.lower == p.to_lowercase()));
+    all.then_some(parts.len())
+}
+
 fn one_or_any(term: Term, values: Vec<i64>, words: String) -> Condition {
     let test = if values.len() == 1 { Test::Cmp { op: CmpOp::Eq, value: values[0] } } else { Test::OneOf { values } };
     Condition { term, test, words }
@@ -3616,6 +3683,38 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             }
             i += 1;
             continue;
+        }
+        // A value by the name the event's own format prints for it ("remote shootdown",
+        // "NO_SOCKET", "drop reason SOCKET_FILTER").
+        if let Some((field, values, mut at)) = named_values(text, i, records) {
+            // "remote shootdowns vs local ones" compares values: a key, which no rule here reads.
+            let last = at.iter().max().copied().unwrap_or(i);
+            let compared = (i.saturating_sub(6)..last + 7).any(|k| text.is(k, &["vs", "versus", "compared"]));
+            if compared {
+                gaps.push(format!("\"{}\" is compared with other values of {field}", words_at(text, &at)));
+                text.mark(&at);
+                i = last + 1;
+                continue;
+            }
+            if let Some((t, where_)) = records.term(&field) {
+                if negated {
+                    at.push(i - 1);
+                }
+                let words = words_at(text, &at);
+                text.read(&at, format!("only {field} {} {words}", if negated { "!=" } else { "==" }));
+                let condition = match (negated, values.as_slice()) {
+                    (true, [one]) => Condition { term: t, test: Test::Cmp { op: CmpOp::Ne, value: *one }, words },
+                    (true, _) => {
+                        gaps.push(format!("\"{words}\": a field that is none of several values is not a condition a plan states"));
+                        i = at.iter().max().copied().unwrap_or(i) + 1;
+                        continue;
+                    }
+                    (false, _) => one_or_any(t, values, words),
+                };
+                out.push((condition, where_));
+                i = at.iter().max().copied().unwrap_or(i) + 1;
+                continue;
+            }
         }
         // A threshold: "bigger than 64KB", "slower than 10ms", "over 1 MiB".
         if let Some((op, cmp_at)) = comparison(text, i) {
@@ -3900,7 +3999,7 @@ mod tests {
             probe: probe.into(),
             kind: HookKind::Tracepoint,
             category: probe.split(':').nth(1).unwrap_or_default().into(),
-            fields: fields.iter().map(|(t, n)| Field { ty: t.to_string(), name: n.to_string() }).collect(),
+            fields: fields.iter().map(|(t, n)| Field::new(n.to_string(), t.to_string())).collect(),
             prototype: None,
             about: String::new(),
             attach: Attach::Yes,
@@ -3960,6 +4059,27 @@ mod tests {
             &[("const void *", "skaddr"), ("int", "oldstate"), ("int", "newstate"), ("__u16", "sport"), ("__u16", "dport"), ("__u16", "protocol")],
         ));
         hooks.push(tp("tracepoint:tcp:tcp_cong_state_set", &[("const void *", "skaddr"), ("__u16", "sport"), ("__u16", "dport"), ("__u8", "cong_state")]));
+        // Fields whose values the format names (`__print_symbolic`).
+        let named_values = |mut hook: Hook, field: &str, names: &[(i64, &str)]| {
+            let f = hook.fields.iter_mut().find(|f| f.name == field).expect("the field");
+            f.symbols = names.iter().map(|(value, name)| crate::kernel::Symbol { value: *value, name: name.to_string() }).collect();
+            hook
+        };
+        hooks.push(named_values(
+            tp("tracepoint:tlb:tlb_flush", &[("int", "reason"), ("unsigned long", "pages")]),
+            "reason",
+            &[(0, "flush on task switch"), (1, "remote shootdown"), (2, "local shootdown")],
+        ));
+        hooks.push(named_values(
+            tp("tracepoint:skb:kfree_skb", &[("void *", "skbaddr"), ("unsigned short", "protocol"), ("enum skb_drop_reason", "reason")]),
+            "reason",
+            &[(2, "NOT_SPECIFIED"), (3, "NO_SOCKET"), (10, "TCP_CSUM")],
+        ));
+        hooks.push(named_values(
+            tp("tracepoint:writeback:writeback_start", &[("char[32]", "name"), ("long", "nr_pages"), ("int", "reason")]),
+            "reason",
+            &[(0, "background"), (1, "vmscan"), (2, "sync"), (3, "periodic")],
+        ));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
     }
 
@@ -4239,6 +4359,25 @@ mod tests {
             plan("files unlinked under /tmp", &named("tracepoint:syscalls:sys_enter_unlink", "unlinked")),
             "on tracepoint:syscalls:sys_enter_unlink, tracepoint:syscalls:sys_enter_unlinkat where pathname starts with \"/tmp\": print comm, pid, pathname"
         );
+    }
+
+    #[test]
+    fn values_by_the_names_the_format_prints() {
+        let tlb = named("tracepoint:tlb:tlb_flush", "tlb");
+        assert_eq!(plan("count TLB flushes caused by remote shootdown per process", &tlb), "on tracepoint:tlb:tlb_flush where reason == 1: count by comm");
+        let drops = named("tracepoint:skb:kfree_skb", "drops");
+        assert_eq!(
+            plan("log packet drops with reason NO_SOCKET or TCP_CSUM: comm and protocol", &drops),
+            "on tracepoint:skb:kfree_skb where reason in 3|10: print comm, pid, protocol"
+        );
+        // The kernel's whole enum name, and a negation.
+        assert_eq!(plan("count drops that are not SKB_DROP_REASON_NOT_SPECIFIED by reason", &drops), "on tracepoint:skb:kfree_skb where reason != 2: count by reason");
+        // An everyday word names a value only beside its field's name.
+        let wb = named("tracepoint:writeback:writeback_start", "writeback");
+        assert_eq!(plan("count writeback starts for reason periodic", &wb), "on tracepoint:writeback:writeback_start where reason == 3: count");
+        assert_eq!(plan("count writeback starts during sync", &wb), "on tracepoint:writeback:writeback_start: count");
+        // Values compared are not a condition.
+        assert!(plan("how often is a TLB flush a remote shootdown vs a local one", &tlb).contains("compared with other values of reason"));
     }
 
     #[test]

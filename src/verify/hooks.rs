@@ -149,7 +149,7 @@ mod tests {
             probe: probe.into(),
             kind,
             category: String::new(),
-            fields: vec![Field { name: "x".into(), ty: "int".into() }],
+            fields: vec![Field::new("x", "int")],
             prototype: None,
             about: String::new(),
             attach,

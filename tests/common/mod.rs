@@ -59,7 +59,7 @@ pub fn tracepoint_catalog(tracepoints: &[(&str, &[&str])]) -> kgent::kernel::Cat
         probe: probe.into(),
         kind: HookKind::Tracepoint,
         category: probe.split(':').nth(1).unwrap_or_default().into(),
-        fields: fields.iter().map(|f| Field { name: f.to_string(), ty: "int".into() }).collect(),
+        fields: fields.iter().map(|f| Field::new(f.to_string(), "int")).collect(),
         prototype: None,
         about: String::new(),
         attach: Attach::Yes,
