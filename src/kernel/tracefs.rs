@@ -71,19 +71,15 @@ fn print_symbols(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
         }
         let mut symbols = Vec::new();
         let mut body = &rest[comma + 1..];
-        // `{ V, "NAME" }` pairs until the table's closing parenthesis.
-        loop {
-            let Some(entry) = body.trim_start().strip_prefix('{') else { break };
-            let Some(close) = entry.find('}') else { break };
-            let (value, name) = match entry[..close].split_once(',') {
-                Some((v, n)) => (v.trim(), n.trim()),
-                None => break,
-            };
-            let name = name.trim_matches('"');
-            if let (Some(value), false) = (literal(value), name.is_empty()) {
+        // `{ V, "NAME" }` pairs until the table's closing parenthesis; a name that is not a
+        // string (`((void *)0)`) is no name.
+        while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
+            let Some((value, name)) = entry.split_once(',') else { break };
+            let name = name.trim();
+            if let (Some(value), Some(name)) = (literal(value), name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).filter(|n| !n.is_empty())) {
                 symbols.push(Symbol { value, name: name.to_string() });
             }
-            body = entry[close + 1..].trim_start().strip_prefix(',').unwrap_or(&entry[close + 1..]);
+            body = after.trim_start().strip_prefix(',').unwrap_or(after);
         }
         if !symbols.is_empty() {
             out.entry(field.to_string()).or_insert(symbols);
@@ -201,7 +197,7 @@ mod tests {
     #[test]
     fn value_names_come_from_the_print_line() {
         let tlb = "name: tlb_flush\nformat:\n\tfield:int reason;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:unsigned long pages;\toffset:16;\tsize:8;\tsigned:0;\n\n\
-            print fmt: \"pages:%ld reason:%s (%d)\", REC->pages, __print_symbolic(REC->reason, { 0, \"flush on task switch\" }, { 1, \"remote shootdown\" }, { 0x2, \"local shootdown\" }, { (-1), \"none\" }), REC->reason\n";
+            print fmt: \"pages:%ld reason:%s (%d)\", REC->pages, __print_symbolic(REC->reason, { 0, \"flush on task switch\" }, { 1, \"remote shootdown\" }, { 0x2, \"local shootdown\" }, { (-1), \"none\" }, { 7, ((void *)0) }), REC->reason\n";
         let fields = parse_format(tlb);
         let names: Vec<(i64, &str)> = fields[0].symbols.iter().map(|s| (s.value, s.name.as_str())).collect();
         assert_eq!(names, [(0, "flush on task switch"), (1, "remote shootdown"), (2, "local shootdown"), (-1, "none")]);
