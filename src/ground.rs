@@ -275,7 +275,7 @@ pub(crate) fn stem(word: &str) -> String {
 
 /// Parts of a hook's name that say what it is: `tracepoint:tlb:tlb_flush` → tlb, flush. The
 /// phase of an event (enter, exit, start, end) and the `sys`/`mm` prefixes say nothing of which.
-fn name_parts(probe: &str) -> BTreeSet<String> {
+pub(crate) fn name_parts(probe: &str) -> BTreeSet<String> {
     const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "for", "from", "the", "do", "x64", "tracepoint", "raw"];
     probe
         .split_once(':')
@@ -344,7 +344,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 /// Whether a request's stem and a part of a hook's name are one word: equal, one the other's
 /// abbreviation or inflection ("cong" of "congestion", "wake" of "wakeups"), or words Linux
 /// uses for one another in event names ("removals" of the page cache are its deletions).
-fn same_part(word: &str, part: &str) -> bool {
+pub(crate) fn same_part(word: &str, part: &str) -> bool {
     const ONE: &[&[&str]] = &[&["remov", "delet", "evict"], &["creat", "alloc"], &["destro", "free"]];
     let prefix = |a: &str, b: &str| a.len() >= 4 && b.starts_with(a);
     let root = |w: &str| ONE.iter().position(|group| group.iter().any(|g| w.starts_with(g)));
@@ -500,6 +500,22 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // "getrandom"); everyday words that are also syscalls ("open", "exit", "kill") are left to
     // retrieval, which has programs that show what they mean.
     let ids = identifiers(request);
+    // A syscall's name that is part of one tracepoint's name, every other part of which the
+    // request says too: "how often does the kernel update a task's rseq area" is
+    // `rseq:rseq_update`, not the rseq syscall that registers the area.
+    let stems: Vec<String> = all_words.iter().map(|w| stem(w)).collect();
+    let whole_tracepoint = |w: &str| {
+        let mut found = catalog.hooks.iter().filter(|h| {
+            let parts = name_parts(&h.probe);
+            h.kind == HookKind::Tracepoint
+                && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls")
+                && parts.len() >= 2
+                && parts.contains(&stem(w))
+                && parts.iter().all(|p| stems.iter().any(|s| same_part(s, p)))
+        });
+        found.next().filter(|_| found.next().is_none())
+    };
+    let said_as_call = |w: &str| lower.contains(&format!("{w}(")) || ["syscall", "call", "calls", "system call"].iter().any(|c| lower.contains(&format!("{w} {c}")));
     let mut bare = Vec::new();
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
@@ -516,6 +532,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
+        } else if let (Some(h), false, true) = (whole_tracepoint(w), said_as_call(w), catalog.find(&format!("tracepoint:syscalls:sys_enter_{w}")).is_some()) {
+            if bare.iter().any(|g: &Grounded| g.probe == h.probe) {
+                continue;
+            }
+            bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         } else if let Some((n, h)) =
             [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| (n, h)))
         {
@@ -790,6 +811,18 @@ mod tests {
         assert_eq!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(1), ..kswapd.clone() }).len(), 1, "a name that says more decides");
         let dma = ranked(&[("tracepoint:dma:dma_sync_single_for_cpu", 40.0)]);
         assert!(probes("longest single stretch on CPU per process", &dma).is_empty(), "two words of a long name are a coincidence");
+    }
+
+    #[test]
+    fn a_syscall_name_inside_a_tracepoint_name_the_request_says_whole_is_that_tracepoint() {
+        let mut c = catalog();
+        c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_rseq".into(), ..c.hooks[0].clone() });
+        c.hooks.push(Hook { probe: "tracepoint:rseq:rseq_update".into(), category: "rseq".into(), ..c.hooks[0].clone() });
+        let probes = |request: &str| ground(request, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("how often does the kernel update a task's rseq area, per process"), ["tracepoint:rseq:rseq_update"]);
+        // Said as a call, or without the tracepoint's other words, it is the syscall.
+        assert_eq!(probes("count rseq calls that update the area"), ["tracepoint:syscalls:sys_enter_rseq"]);
+        assert_eq!(probes("count rseq registrations per process"), ["tracepoint:syscalls:sys_enter_rseq"]);
     }
 
     #[test]

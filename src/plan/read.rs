@@ -103,6 +103,9 @@ struct Word {
     punct: Option<char>,
     /// A parenthesis opens before it: "advice value (MADV_FREE, …)" describes the words before.
     paren: bool,
+    /// Inside a parenthesis: an aside ("(copy_to_user landing on a user page …)"), which does
+    /// not decide between close events.
+    aside: bool,
     used: bool,
 }
 
@@ -111,7 +114,19 @@ impl Word {
     /// "etc").
     fn verbatim(word: &str, quoted: bool) -> Word {
         let lower = word.to_lowercase();
-        Word { raw: word.to_string(), light: lower.clone(), root: lower.clone(), stem: lower.clone(), lower, quoted, ends: false, punct: None, paren: false, used: false }
+        Word {
+            raw: word.to_string(),
+            light: lower.clone(),
+            root: lower.clone(),
+            stem: lower.clone(),
+            lower,
+            quoted,
+            ends: false,
+            punct: None,
+            paren: false,
+            aside: false,
+            used: false,
+        }
     }
 }
 
@@ -216,7 +231,11 @@ impl Text {
             .join(" ");
         let mut words = Vec::new();
         let mut in_quote = false;
+        let mut depth = 0usize;
         for token in s.split_whitespace() {
+            if token.starts_with('(') {
+                depth += token.len() - token.trim_start_matches('(').len();
+            }
             let ends = token.ends_with([',', '.', ';', ':', '?', '!', ')']);
             let before = words.len();
             let opens = token.starts_with(['\'', '"', '`', '\u{2018}', '\u{201c}']);
@@ -254,12 +273,29 @@ impl Text {
                         Some(n) => ((n + 1).to_string(), (n + 1).to_string()),
                         None => (piece.to_string(), lower),
                     };
-                    words.push(Word { raw, light: light(&lower), root: root(&lower), stem: stem(&lower), lower, quoted, ends: false, punct: None, paren: false, used: false });
+                    words.push(Word {
+                        raw,
+                        light: light(&lower),
+                        root: root(&lower),
+                        stem: stem(&lower),
+                        lower,
+                        quoted,
+                        ends: false,
+                        punct: None,
+                        paren: false,
+                        aside: false,
+                        used: false,
+                    });
                 }
             }
             if words.len() > before && token.starts_with('(') {
                 words[before].paren = true;
             }
+            for w in &mut words[before..] {
+                w.aside = depth > 0;
+            }
+            let closing = token.trim_end_matches([',', '.', ';', ':', '?', '!', '\'', '"']);
+            depth = depth.saturating_sub(closing.len() - closing.trim_end_matches(')').len());
             if words.len() > before && ends {
                 if let Some(last) = words.last_mut() {
                     last.ends = true;
@@ -1114,6 +1150,13 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         }
     }
     if specific.len() > 1 {
+        // Close names found by the words (not each named by the request) told apart by a word of
+        // one's own name, said outside an aside.
+        let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. }));
+        if let Some(one) = told_apart(text, &specific).filter(|_| described) {
+            read_event(text, &at, one.clone());
+            return Ok(Event::hook(one, catalog));
+        }
         // Which of them, the everyday words for events may say ("lock contention").
         let mut probe_text = text.clone();
         if let Ok(Event::Hooks { probes, end, conditions, shows, latency, syscall }) = everyday_event(&mut probe_text, catalog) {
@@ -1474,6 +1517,26 @@ const STRUCTURE: &[&str] = &[
     "rate",
 ];
 
+/// The one of several events a word of its own name picks, said outside an aside: "page faults
+/// taken in kernel mode (… a user page …)" is `page_fault_kernel`, not `page_fault_user`;
+/// "pages promoted to the active LRU list" is `mm_lru_activate`, not `mm_lru_insertion`. `None`
+/// when no event's own words, or more than one's, are said.
+fn told_apart(text: &Text, probes: &[String]) -> Option<String> {
+    let parts: Vec<std::collections::BTreeSet<String>> = probes.iter().map(|p| crate::ground::name_parts(p)).collect();
+    let common = parts.iter().skip(1).fold(parts[0].clone(), |all, p| all.intersection(p).cloned().collect());
+    // "active" and "activate" are one word here: the stems share five letters.
+    let meets = |word: &str, part: &str| crate::ground::same_part(word, part) || (word.len() >= 5 && part.len() >= 5 && word[..5] == part[..5]);
+    let said = |part: &str| text.words.iter().any(|w| !w.aside && w.lower.is_ascii() && meets(&crate::ground::stem(&w.lower), part));
+    let chosen: Vec<(&String, &std::collections::BTreeSet<String>)> = probes.iter().zip(&parts).filter(|(_, own)| own.difference(&common).any(|part| said(part))).collect();
+    // Of several, the one whose own words are all said ("are bios being split": `block_split`,
+    // not `block_bio_complete`).
+    let whole: Vec<&String> = chosen.iter().filter(|(_, own)| own.difference(&common).all(|part| said(part))).map(|(p, _)| *p).collect();
+    match (chosen.as_slice(), whole.as_slice()) {
+        ([(one, _)], _) | (_, [one]) => Some((*one).clone()),
+        _ => None,
+    }
+}
+
 /// The tracepoint of `category` whose name the request's words say best ("io_uring
 /// submissions" is `io_uring_submit_req`), when one does alone.
 fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(String, Vec<usize>)> {
@@ -1776,7 +1839,8 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
             }
         }
     }
-    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end")] {
+    // `writeback_single_inode_start` ends at `writeback_single_inode`.
+    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end"), ("_start", "")] {
         if let Some(root) = probe.strip_suffix(a) {
             let end = format!("{root}{b}");
             if catalog.find(&end).is_some() {
@@ -1852,6 +1916,13 @@ fn spells(w: &str, p: &str) -> bool {
         || SYNONYMS.iter().any(|(s, long)| *s == p && (w == *long || light(w) == *long))
 }
 
+/// Whether a word spells part of a named constant after its prefix: "raw" in "a raw socket
+/// (SOCK_RAW)" names the value itself, so the parenthesis is a condition, not what the words
+/// before it mean.
+fn spelled_by(constant: &str, w: &Word) -> bool {
+    constant.split('_').skip(1).any(|part| part.len() >= 3 && part.eq_ignore_ascii_case(&w.lower))
+}
+
 /// A value the words at `i` name, with the words it took.
 fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
     if i >= text.len() || text.used(i) {
@@ -1865,9 +1936,13 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             && !["and", "or", "per", "by", "with", "process", "task", "thread", "pid", "comm", "name"].contains(&w.lower.as_str())
     };
     let constant = |k: usize| text.words.get(k).and_then(|w| constant_fields(&w.raw)).and_then(|names| names.iter().find_map(|n| records.field(n)));
-    let described = (i..(i + 3).min(text.len()))
-        .take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends))
-        .find(|&k| constant(k).is_some() && (k == i || (text.words[k].paren && (i..k).all(|d| describes(&text.words[d])))));
+    // A constant alone is its field's value after "per"/"each" ("per RLIMIT_NOFILE"); elsewhere ("opening a SOCK_RAW socket") it is a
+    // condition, which stays unread unless a rule reads it.
+    let alone_is_value = |k: usize| k > 0 && text.is(k - 1, &["per", "by", "each", "every", "which", "what"]);
+    let described = (i..(i + 3).min(text.len())).take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends)).find(|&k| {
+        constant(k).is_some()
+            && (if k == i { alone_is_value(i) } else { text.words[k].paren && (i..k).all(|d| describes(&text.words[d]) && !spelled_by(&text.words[k].raw, &text.words[d])) })
+    });
     if let Some(k) = described {
         let (f, w) = constant(k).expect("a constant's field");
         let mut at: Vec<usize> = (i..=k).collect();
@@ -3004,6 +3079,7 @@ fn top(text: &mut Text) -> Option<u32> {
         let w = text.lower(i).to_string();
         if let Some(n) = w.strip_prefix("top-").or_else(|| w.strip_prefix("top")).and_then(|n| n.parse::<u32>().ok()) {
             text.read(&[i], format!("the top {n}"));
+            ranked_noun(text, i + 1);
             return Some(n);
         }
         // "the 10 busiest processes", "the 5 largest".
@@ -3014,6 +3090,7 @@ fn top(text: &mut Text) -> Option<u32> {
         if w == "top" {
             if let Ok(n) = text.lower(i + 1).parse::<u32>() {
                 text.read(&[i, i + 1], format!("the top {n}"));
+                ranked_noun(text, i + 2);
                 return Some(n);
             }
             // "top call sites": the ten largest; not "confuses top." (the program).
@@ -3024,11 +3101,20 @@ fn top(text: &mut Text) -> Option<u32> {
                     .is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str()));
             if noun_follows {
                 text.read(&[i], "the top 10");
+                ranked_noun(text, i + 1);
                 return Some(10);
             }
         }
     }
     None
+}
+
+/// "top 10 inodes": what is ranked is a key the reading must find, so the noun constrains the
+/// program (it stays unread when no key reads it).
+fn ranked_noun(text: &mut Text, i: usize) {
+    if text.words.get(i).is_some_and(|w| !w.used && w.lower.len() > 2 && w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str())) {
+        text.inside.push(i);
+    }
 }
 
 /// "in microseconds", "usecs", "nanosecond histogram".
@@ -3221,7 +3307,8 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         at
     };
     for i in 0..text.len() {
-        if text.is(i, &["named", "called", "comm"]) && candidate(i + 1) {
+        // "comm nginx"; not "comm, path, mode", a list of what to show.
+        if text.is(i, &["named", "called", "comm"]) && text.words[i].punct.is_none() && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
         }
         if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
@@ -3561,7 +3648,30 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             continue;
         }
         // Root, and everyone but root.
-        if w == "root" || w == "non-root" || w == "unprivileged" {
+        // "the root filesystem", "root cgroup" are no user.
+        let not_a_user = text.is(
+            i + 1,
+            &[
+                "filesystem",
+                "filesystems",
+                "fs",
+                "partition",
+                "directory",
+                "dir",
+                "cgroup",
+                "namespace",
+                "disk",
+                "volume",
+                "device",
+                "mount",
+                "inode",
+                "dentry",
+                "cause",
+                "causes",
+                "complex",
+            ],
+        );
+        if (w == "root" || w == "non-root" || w == "unprivileged") && !not_a_user {
             let not_root = w != "root" || negated;
             let mut at = vec![i];
             if negated {
@@ -3878,6 +3988,13 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // "deleted by", "started by uid 1000", "by which process": an agent, not a key.
         let participle = i > 0 && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
         let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && !folding));
+        // "top 10 inodes by number of pages written": what ranks them, not a key.
+        const RANKED: &[&str] = &["number", "count", "amount", "total", "sum"];
+        if text.is(i, &["by"]) && (text.is(i + 1, RANKED) || (text.is(i + 1, &["the"]) && text.is(i + 2, RANKED))) {
+            text.mark(&[i]);
+            i += 1;
+            continue;
+        }
         let (mut j, lead, into_each) = if text.is(i, &["per"]) || (text.is(i, &["by"]) && !agent) {
             (i + 1, vec![i], false)
         } else if text.is(i, &["for", "of"]) && text.is(i + 1, &["each", "every"]) {
@@ -4080,7 +4197,26 @@ mod tests {
             "reason",
             &[(0, "background"), (1, "vmscan"), (2, "sync"), (3, "periodic")],
         ));
+        hooks.push(tp("tracepoint:exceptions:page_fault_user", &[("unsigned long", "address"), ("unsigned long", "ip"), ("unsigned long", "error_code")]));
+        hooks.push(tp("tracepoint:exceptions:page_fault_kernel", &[("unsigned long", "address"), ("unsigned long", "ip"), ("unsigned long", "error_code")]));
+        hooks.push(tp("tracepoint:pagemap:mm_lru_activate", &[("struct folio *", "folio"), ("unsigned long", "pfn")]));
+        hooks.push(tp("tracepoint:pagemap:mm_lru_insertion", &[("struct folio *", "folio"), ("unsigned long", "pfn"), ("int", "lru")]));
+        hooks.push(tp("tracepoint:writeback:writeback_single_inode_start", &[("char[32]", "name"), ("ino_t", "ino")]));
+        hooks.push(tp("tracepoint:writeback:writeback_single_inode", &[("char[32]", "name"), ("ino_t", "ino"), ("unsigned long", "wrote")]));
+        hooks.push(tp("tracepoint:writeback:writeback_pages_written", &[("long", "pages")]));
+        hooks.extend(sys("socket", &[("int", "family"), ("int", "type"), ("int", "protocol")]));
+        hooks.extend(sys("mknodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode"), ("unsigned int", "dev")]));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
+    }
+
+    /// Found by the words, each event with the words it shares with the request.
+    fn described(probes: &[&str], words: &[&str]) -> Grounding {
+        let events = vec![crate::ground::Grounded {
+            probe: probes[0].to_string(),
+            attach: Attach::Yes,
+            evidence: Evidence::Described { words: words.iter().map(|w| w.to_string()).collect(), hooks: probes.iter().map(|p| p.to_string()).collect() },
+        }];
+        Grounding { events, servable: Servable::Here }
     }
 
     fn here() -> Grounding {
@@ -4378,6 +4514,43 @@ mod tests {
         assert_eq!(plan("count writeback starts during sync", &wb), "on tracepoint:writeback:writeback_start: count");
         // Values compared are not a condition.
         assert!(plan("how often is a TLB flush a remote shootdown vs a local one", &tlb).contains("compared with other values of reason"));
+    }
+
+    #[test]
+    fn close_events_are_told_apart_by_their_own_words() {
+        let faults = described(&["tracepoint:exceptions:page_fault_kernel", "tracepoint:exceptions:page_fault_user"], &["page", "faults", "kernel", "user"]);
+        // The aside's "user page" does not decide; the main clause's "kernel" does.
+        let r = plan("Count the page faults taken in kernel mode (copy_to_user landing on a user page that isn't populated yet), per process", &faults);
+        assert!(r.contains("plan Some(\"on tracepoint:exceptions:page_fault_kernel: count by comm\")"), "{r}");
+        assert!(plan("count page faults in user space by process", &faults).starts_with("on tracepoint:exceptions:page_fault_user"));
+        let lru = described(&["tracepoint:pagemap:mm_lru_activate", "tracepoint:pagemap:mm_lru_insertion"], &["lru", "pages"]);
+        assert_eq!(plan("pages promoted to the active LRU list, per second", &lru), "on tracepoint:pagemap:mm_lru_activate: count, every 1 s");
+        // Neither's own words said: still several.
+        assert!(plan("LRU list pages per second", &lru).contains("several events"));
+        // An event that ends at the event of its name without `_start`.
+        let inode = named_each(&[
+            ("tracepoint:writeback:writeback_single_inode_start", "writeback_single_inode_start"),
+            ("tracepoint:writeback:writeback_single_inode", "writeback_single_inode"),
+        ]);
+        assert!(plan("time from writeback_single_inode_start to writeback_single_inode, histogram in us", &inode)
+            .starts_with("on tracepoint:writeback:writeback_single_inode (started at tracepoint:writeback:writeback_single_inode_start"));
+    }
+
+    #[test]
+    fn story_words_and_lists_are_not_conditions() {
+        let mknod = named("tracepoint:syscalls:sys_enter_mknodat", "mknodat");
+        assert_eq!(plan("mknodat watch -> comm, path, mode and dev number", &mknod), "on tracepoint:syscalls:sys_enter_mknodat: print comm, pid, filename, mode, dev");
+        // "the root filesystem" is no user.
+        assert!(!plan("the app wrote onto the root filesystem; show every mknodat: comm and path", &mknod).contains("uid"));
+        // A constant that names the thing the words before say ("a raw socket (SOCK_RAW)") is a
+        // condition no rule here reads: it stays unread, never shown instead.
+        let socket = named("tracepoint:syscalls:sys_enter_socket", "socket");
+        let r = plan("any process opening a raw socket (SOCK_RAW): name, pid, family, type", &socket);
+        assert!(r.contains("\"SOCK_RAW\"]") && !r.contains("where"), "{r}");
+        // What "top N" ranks is a key; "by number of" is the ranking, not a key.
+        let pages = named("tracepoint:writeback:writeback_pages_written", "writeback_pages_written");
+        let r = plan("top 10 inodes by number of pages from writeback_pages_written", &pages);
+        assert!(r.contains("unread [\"inodes\"") && !r.contains("by pages"), "{r}");
     }
 
     #[test]
