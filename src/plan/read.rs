@@ -2463,7 +2463,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let top = top(&mut text);
     // "the top 10 processes": what is ranked is the key.
     let top_key = top.and_then(|_| {
-        let at = (0..text.len()).find(|&i| text.used(i) && (text.lower(i).starts_with("top") || (text.lower(i).parse::<u32>().is_ok() && text.used(i + 1))))?;
+        let number = |i: usize| text.lower(i).parse::<u32>().is_ok();
+        let at =
+            (0..text.len()).find(|&i| text.used(i) && (text.lower(i).starts_with("top") || (number(i) && (text.used(i + 1) || (i > 0 && text.is(i - 1, &["which", "what"]))))))?;
         let at = if text.lower(at + 1).parse::<u32>().is_ok() || (text.lower(at).parse::<u32>().is_ok() && text.used(at + 1)) { at + 1 } else { at };
         Some(at + 1)
     });
@@ -3081,6 +3083,14 @@ fn top(text: &mut Text) -> Option<u32> {
             text.read(&[i], format!("the top {n}"));
             ranked_noun(text, i + 1);
             return Some(n);
+        }
+        // "which 10 call sites waste the most": a ranking of the things named.
+        if let (Ok(n), true) = (w.parse::<u32>(), i > 0 && text.is(i - 1, &["which", "what"])) {
+            if text.words.get(i + 1).is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic())) {
+                text.read(&[i - 1, i], format!("the top {n}"));
+                ranked_noun(text, i + 1);
+                return Some(n);
+            }
         }
         // "the 10 busiest processes", "the 5 largest".
         if let (Ok(n), true) = (w.parse::<u32>(), text.is(i + 1, &["busiest", "most", "largest", "biggest", "hottest", "slowest", "heaviest", "noisiest", "chattiest", "worst"])) {
@@ -4551,6 +4561,7 @@ mod tests {
         let pages = named("tracepoint:writeback:writeback_pages_written", "writeback_pages_written");
         let r = plan("top 10 inodes by number of pages from writeback_pages_written", &pages);
         assert!(r.contains("unread [\"inodes\"") && !r.contains("by pages"), "{r}");
+        assert_eq!(plan("which 5 processes open the most files", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm, top 5");
     }
 
     #[test]
