@@ -379,6 +379,15 @@ impl Text {
     }
 
     /// Where the sentence holding word `i` begins.
+    /// Whether word `i` is in a sentence without the event's words while another sentence has
+    /// them: the story around the ask.
+    fn in_story(&self, i: usize) -> bool {
+        let start = self.sentence_start(i);
+        let end = (i..self.len()).find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(self.len().saturating_sub(1));
+        let here = |e: &usize| (start..=end).contains(e);
+        !self.event_at.iter().any(here) && self.event_at.iter().any(|e| !here(e))
+    }
+
     fn sentence_start(&self, i: usize) -> usize {
         (0..i).rev().find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
     }
@@ -803,7 +812,11 @@ fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
         if message.starts_with("unknown error") || message.split_whitespace().count() < 2 {
             continue;
         }
-        if let Some(at) = text.find(&message, 0) {
+        if let Some(mut at) = text.find(&message, 0) {
+            // Logs quote the number with it: "(24: Too many open files)".
+            if at[0] > 0 && text.lower(at[0] - 1) == n.to_string() {
+                at.insert(0, at[0] - 1);
+            }
             return Some((n as i64, at));
         }
     }
@@ -2138,7 +2151,15 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             {
                 continue;
             }
-            let found = names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty)));
+            if names.contains(&"bytes_req") && sizes_written_out(records, text) {
+                continue;
+            }
+            // Of several sizes, the one the words name ("the requested size": `bytes_req`).
+            let named_size = (names.contains(&"bytes_req") && !records.syscall)
+                .then(|| size_field(records, text))
+                .flatten()
+                .and_then(|(t, _)| names.contains(&t.name()).then(|| records.field(t.name())).flatten());
+            let found = named_size.or_else(|| names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty))));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
             }
@@ -2479,6 +2500,20 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
     }
     conditions_of(&mut text, &records, &mut conditions, &mut gaps);
+    // "Print only the accept calls that fail with EMFILE": "only" says there is a condition, and
+    // its sentence states one the reading has.
+    let condition_words: Vec<String> =
+        text.said.iter().filter(|s| s.means.starts_with("only ")).flat_map(|s| s.words.split_whitespace().map(str::to_lowercase).collect::<Vec<_>>()).collect();
+    for i in 0..text.len() {
+        if text.used(i) || !text.is(i, &["only", "just"]) {
+            continue;
+        }
+        let start = text.sentence_start(i);
+        let end = (i..text.len()).find(|&j| matches!(text.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(text.len() - 1);
+        if (start..=end).any(|j| j != i && text.used(j) && condition_words.contains(&text.lower(j).to_string())) {
+            text.read(&[i], "only the records the condition keeps");
+        }
+    }
 
     // What is folded or shown.
     let any = |text: &Text, list: &[&str]| list.iter().find_map(|w| text.find(w, 0));
@@ -2626,7 +2661,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                         text.read(&at, format!("the value: {}", t.name()));
                         of = Some((t, where_));
                     }
-                    None => gaps.push("a size is asked for, and the event's record has none".into()),
+                    None => gaps.push(no_size(&records, &text)),
                 },
             }
         }
@@ -2635,7 +2670,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // "how many bytes": the phrase that asked for the sum named the value.
         match size_field(&records, &text) {
             Some(v) => of = Some(v),
-            None => gaps.push("a size is asked for, and the event's record has none".into()),
+            None if !gaps.iter().any(|g| g.contains("a size is asked for")) => gaps.push(no_size(&records, &text)),
+            None => {}
         }
     }
     if of.is_none() && fold.is_some_and(|f| f != Fold::Count) {
@@ -3028,7 +3064,38 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     if records.syscall && result && !text.has(&["requested", "asked", "passed"]) {
         return Some((Term::field("ret", "long"), At::End));
     }
+    // Of several sizes, the one the words name: "the requested size" is `bytes_req`, "bytes
+    // allocated" `bytes_alloc`.
+    let present: Vec<&str> = names.iter().copied().filter(|n| records.field(n).is_some()).collect();
+    let named = |n: &str| {
+        n.split('_')
+            .filter(|p| p.len() >= 3 && !["bytes", "size", "count"].contains(p))
+            .any(|p| text.words.iter().any(|w| spells(&w.lower, p) || (p == "req" && ["asked", "asking", "asks", "ask"].contains(&w.lower.as_str()))))
+    };
+    if present.len() > 1 {
+        if sizes_written_out(records, text) {
+            return None;
+        }
+        if let [one] = present.iter().copied().filter(|n| named(n)).collect::<Vec<_>>().as_slice() {
+            return records.term(one);
+        }
+    }
     names.iter().find_map(|n| records.term(n))
+}
+
+/// Why no size could be folded.
+fn no_size(records: &Records, text: &Text) -> String {
+    if sizes_written_out(records, text) {
+        "a size is asked for as a value of two fields (a difference or a sum), which no one field holds".into()
+    } else {
+        "a size is asked for, and the event's record has none".into()
+    }
+}
+
+/// Two size fields written out ("bytes_alloc minus bytes_req") say a value of both, which no
+/// one field is.
+fn sizes_written_out(records: &Records, text: &Text) -> bool {
+    KINDS[1].1.iter().filter(|n| records.field(n).is_some() && text.words.iter().any(|w| w.raw == **n)).count() > 1
 }
 
 /// "every 5 seconds", "each second", "per second", "once a second", "every 5s": the seconds, and
@@ -3604,7 +3671,13 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 continue;
             }
         }
-        // Under a directory: "files under /tmp", "opens in /etc".
+        // Under a directory: "files under /tmp", "opens in /etc". Not a path in a sentence of the
+        // story, away from the event's words ("the /data bind mount disappeared. … show every
+        // umount"): that stays unread.
+        if raw.starts_with('/') && raw.len() > 1 && text.in_story(i) {
+            i += 1;
+            continue;
+        }
         if raw.starts_with('/') && raw.len() > 1 {
             let path_field = ["filename", "pathname", "path", "name", "newname"].iter().find_map(|n| records.field(n).filter(|(f, _)| field_is_text(&f.ty)));
             match path_field {
@@ -4215,6 +4288,8 @@ mod tests {
         hooks.push(tp("tracepoint:writeback:writeback_single_inode", &[("char[32]", "name"), ("ino_t", "ino"), ("unsigned long", "wrote")]));
         hooks.push(tp("tracepoint:writeback:writeback_pages_written", &[("long", "pages")]));
         hooks.extend(sys("socket", &[("int", "family"), ("int", "type"), ("int", "protocol")]));
+        hooks.extend(sys("accept4", &[("int", "fd"), ("int", "flags")]));
+        hooks.push(tp("tracepoint:kmem:kmalloc", &[("unsigned long", "call_site"), ("const void *", "ptr"), ("size_t", "bytes_req"), ("size_t", "bytes_alloc")]));
         hooks.extend(sys("mknodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode"), ("unsigned int", "dev")]));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
     }
@@ -4561,6 +4636,27 @@ mod tests {
         let pages = named("tracepoint:writeback:writeback_pages_written", "writeback_pages_written");
         let r = plan("top 10 inodes by number of pages from writeback_pages_written", &pages);
         assert!(r.contains("unread [\"inodes\"") && !r.contains("by pages"), "{r}");
+        // Of two sizes, the one the words name.
+        let kmalloc = named("tracepoint:kmem:kmalloc", "kmalloc");
+        assert!(
+            plan("kmalloc calls asking for more than 32 KB: print the process and the requested size", &kmalloc).contains("where bytes_req > 32768: print comm, pid, bytes_req")
+        );
+        assert!(plan("kmallocs of more than 4096 bytes allocated: print the size", &kmalloc).contains("where bytes_alloc > 4096: print"));
+        let r = plan("kmalloc waste per call site: bytes_alloc minus bytes_req, summed", &kmalloc);
+        assert!(r.contains("what to fold") && !r.contains("sum of bytes"), "{r}");
+        // A path in the story, away from the event's words, is no condition.
+        let unlink = named("tracepoint:syscalls:sys_enter_unlink", "unlink");
+        let r = plan("Last night the /data volume went missing. Show every unlink with the process and the path", &unlink);
+        assert!(!r.contains("starts with") && r.contains("\"/data\""), "{r}");
+        // "only" with a condition its sentence states, and the errno's number quoted with its
+        // message, are read.
+        assert_eq!(
+            plan(
+                "log says 'accept4() failed (24: Too many open files)'. Print only the accept4 calls that fail with EMFILE, with the process name",
+                &named("tracepoint:syscalls:sys_enter_accept4", "accept4")
+            ),
+            "on tracepoint:syscalls:sys_exit_accept4 (started at tracepoint:syscalls:sys_enter_accept4, matched by thread) where ret == -24: print comm, pid, fd, flags, errno"
+        );
         assert_eq!(plan("which 5 processes open the most files", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm, top 5");
     }
 
