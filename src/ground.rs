@@ -345,7 +345,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 /// abbreviation or inflection ("cong" of "congestion", "wake" of "wakeups"), or words Linux
 /// uses for one another in event names ("removals" of the page cache are its deletions).
 pub(crate) fn same_part(word: &str, part: &str) -> bool {
-    const ONE: &[&[&str]] = &[&["remov", "delet", "evict"], &["creat", "alloc"], &["destro", "free"]];
+    const ONE: &[&[&str]] = &[&["remov", "delet", "evict"], &["creat", "alloc"], &["destro", "free"], &["activ"]];
     let prefix = |a: &str, b: &str| a.len() >= 4 && b.starts_with(a);
     let root = |w: &str| ONE.iter().position(|group| group.iter().any(|g| w.starts_with(g)));
     word == part || prefix(word, part) || prefix(part, word) || root(word).is_some_and(|r| root(part) == Some(r))
@@ -500,22 +500,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // "getrandom"); everyday words that are also syscalls ("open", "exit", "kill") are left to
     // retrieval, which has programs that show what they mean.
     let ids = identifiers(request);
-    // A syscall's name that is part of one tracepoint's name, every other part of which the
-    // request says too: "how often does the kernel update a task's rseq area" is
-    // `rseq:rseq_update`, not the rseq syscall that registers the area.
-    let stems: Vec<String> = all_words.iter().map(|w| stem(w)).collect();
-    let whole_tracepoint = |w: &str| {
-        let mut found = catalog.hooks.iter().filter(|h| {
-            let parts = name_parts(&h.probe);
-            h.kind == HookKind::Tracepoint
-                && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls")
-                && parts.len() >= 2
-                && parts.contains(&stem(w))
-                && parts.iter().all(|p| stems.iter().any(|s| same_part(s, p)))
-        });
-        found.next().filter(|_| found.next().is_none())
-    };
-    let said_as_call = |w: &str| lower.contains(&format!("{w}(")) || ["syscall", "call", "calls", "system call"].iter().any(|c| lower.contains(&format!("{w} {c}")));
     let mut bare = Vec::new();
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
@@ -532,11 +516,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if retrieval.familiar.contains(w) {
             // An example shows what the word means.
-        } else if let (Some(h), false, true) = (whole_tracepoint(w), said_as_call(w), catalog.find(&format!("tracepoint:syscalls:sys_enter_{w}")).is_some()) {
-            if bare.iter().any(|g: &Grounded| g.probe == h.probe) {
-                continue;
-            }
-            bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
         } else if let Some((n, h)) =
             [w.to_string(), singular.to_string(), format!("{singular}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| (n, h)))
         {
@@ -811,18 +790,6 @@ mod tests {
         assert_eq!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(1), ..kswapd.clone() }).len(), 1, "a name that says more decides");
         let dma = ranked(&[("tracepoint:dma:dma_sync_single_for_cpu", 40.0)]);
         assert!(probes("longest single stretch on CPU per process", &dma).is_empty(), "two words of a long name are a coincidence");
-    }
-
-    #[test]
-    fn a_syscall_name_inside_a_tracepoint_name_the_request_says_whole_is_that_tracepoint() {
-        let mut c = catalog();
-        c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_rseq".into(), ..c.hooks[0].clone() });
-        c.hooks.push(Hook { probe: "tracepoint:rseq:rseq_update".into(), category: "rseq".into(), ..c.hooks[0].clone() });
-        let probes = |request: &str| ground(request, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
-        assert_eq!(probes("how often does the kernel update a task's rseq area, per process"), ["tracepoint:rseq:rseq_update"]);
-        // Said as a call, or without the tracepoint's other words, it is the syscall.
-        assert_eq!(probes("count rseq calls that update the area"), ["tracepoint:syscalls:sys_enter_rseq"]);
-        assert_eq!(probes("count rseq registrations per process"), ["tracepoint:syscalls:sys_enter_rseq"]);
     }
 
     #[test]

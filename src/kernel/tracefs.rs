@@ -63,6 +63,11 @@ fn print_symbols(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
     let mut out = std::collections::HashMap::new();
     let Some(line) = text.lines().find_map(|l| l.strip_prefix("print fmt:")) else { return out };
     for (at, opening) in line.match_indices("__print_symbolic(REC->") {
+        // One of two tables a ternary picks (`kvm_exit`'s VMX or SVM reasons) holds only
+        // sometimes.
+        if line[..at].trim_end().ends_with(['?', ':']) {
+            continue;
+        }
         let rest = &line[at + opening.len()..];
         let Some(comma) = rest.find(',') else { continue };
         let field = &rest[..comma];
@@ -70,22 +75,40 @@ fn print_symbols(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
             continue;
         }
         let mut symbols = Vec::new();
+        let mut whole = true;
         let mut body = &rest[comma + 1..];
         // `{ V, "NAME" }` pairs until the table's closing parenthesis; a name that is not a
         // string (`((void *)0)`) is no name.
         while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
             let Some((value, name)) = entry.split_once(',') else { break };
-            let name = name.trim();
-            if let (Some(value), Some(name)) = (literal(value), name.strip_prefix('"').and_then(|n| n.strip_suffix('"')).filter(|n| !n.is_empty())) {
-                symbols.push(Symbol { value, name: name.to_string() });
+            match (literal(value), string(name)) {
+                (Some(value), Some(name)) => symbols.push(Symbol { value, name }),
+                // `{ -1, ((void *)0) }` names nothing; any other entry this cannot read makes
+                // the table partial, and a partial table is left out.
+                (Some(_), None) if name.trim().starts_with("((void") => {}
+                _ => whole = false,
             }
             body = after.trim_start().strip_prefix(',').unwrap_or(after);
         }
-        if !symbols.is_empty() {
+        if whole && !symbols.is_empty() {
             out.entry(field.to_string()).or_insert(symbols);
         }
     }
     out
+}
+
+/// A C string, adjacent literals joined (`"KVM_EXIT_" "HLT"` is `KVM_EXIT_HLT`); `None` for
+/// anything else or an empty string.
+fn string(s: &str) -> Option<String> {
+    let mut out = String::new();
+    let mut rest = s.trim();
+    while !rest.is_empty() {
+        let inner = rest.strip_prefix('"')?;
+        let end = inner.find('"')?;
+        out.push_str(&inner[..end]);
+        rest = inner[end + 1..].trim_start();
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// A C integer literal: `12`, `0x1f`, `-1`, `(-1)`, `1ULL`.
@@ -206,6 +229,12 @@ mod tests {
         let computed = "format:\n\tfield:int ioprio;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"%s\", __print_symbolic((((REC->ioprio) >> 13) & 7), { 1, \"RT\" }), __print_symbolic(REC->ioprio, { ((1UL) << 3), \"X\" })\n";
         assert!(parse_format(computed)[0].symbols.is_empty());
         assert!(parse_format(OPENAT).iter().all(|f| f.symbols.is_empty()));
+        // Adjacent literals are one name; a table a ternary picks, or one partly read, is left out.
+        let kvm = "format:\n\tfield:int reason;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:int isa;\toffset:12;\tsize:4;\tsigned:1;\n\tfield:int flags;\toffset:16;\tsize:4;\tsigned:1;\n\n\
+            print fmt: \"%s %s %s\", __print_symbolic(REC->reason, { 5, \"KVM_EXIT_\" \"HLT\" }), (REC->isa == 1) ? __print_symbolic(REC->isa, { 1, \"VMX\" }) : \"x\", __print_symbolic(REC->flags, { 1, \"real\" }, { (1 << 2), \"prot16\" })\n";
+        let fields = parse_format(kvm);
+        assert_eq!(fields[0].symbols, [Symbol { value: 5, name: "KVM_EXIT_HLT".into() }]);
+        assert!(fields[1].symbols.is_empty() && fields[2].symbols.is_empty());
     }
 
     #[test]

@@ -233,9 +233,8 @@ impl Text {
         let mut in_quote = false;
         let mut depth = 0usize;
         for token in s.split_whitespace() {
-            if token.starts_with('(') {
-                depth += token.len() - token.trim_start_matches('(').len();
-            }
+            let leading = token.len() - token.trim_start_matches('(').len();
+            depth += leading;
             let ends = token.ends_with([',', '.', ';', ':', '?', '!', ')']);
             let before = words.len();
             let opens = token.starts_with(['\'', '"', '`', '\u{2018}', '\u{201c}']);
@@ -294,8 +293,8 @@ impl Text {
             for w in &mut words[before..] {
                 w.aside = depth > 0;
             }
-            let closing = token.trim_end_matches([',', '.', ';', ':', '?', '!', '\'', '"']);
-            depth = depth.saturating_sub(closing.len() - closing.trim_end_matches(')').len());
+            // "(copy_to_user() landing …": a call's parentheses inside the aside keep it open.
+            depth = (depth + token.matches('(').count() - leading).saturating_sub(token.matches(')').count());
             if words.len() > before && ends {
                 if let Some(last) = words.last_mut() {
                     last.ends = true;
@@ -382,12 +381,17 @@ impl Text {
     /// Whether word `i` is in a sentence without the event's words while another sentence has
     /// them: the story around the ask.
     fn in_story(&self, i: usize) -> bool {
-        let start = self.sentence_start(i);
-        let end = (i..self.len()).find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(self.len().saturating_sub(1));
+        let (start, end) = (self.sentence_start(i), self.sentence_end(i));
         let here = |e: &usize| (start..=end).contains(e);
         !self.event_at.iter().any(here) && self.event_at.iter().any(|e| !here(e))
     }
 
+    /// Where the sentence holding word `i` ends (its last word).
+    fn sentence_end(&self, i: usize) -> usize {
+        (i..self.len()).find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(self.len().saturating_sub(1))
+    }
+
+    /// Where the sentence holding word `i` begins.
     fn sentence_start(&self, i: usize) -> usize {
         (0..i).rev().find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).map_or(0, |j| j + 1)
     }
@@ -1166,7 +1170,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // Close names found by the words (not each named by the request) told apart by a word of
         // one's own name, said outside an aside.
         let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. }));
-        if let Some(one) = told_apart(text, &specific).filter(|_| described) {
+        if let Some(one) = told_apart(text, &specific, &at).filter(|_| described) {
             read_event(text, &at, one.clone());
             return Ok(Event::hook(one, catalog));
         }
@@ -1534,12 +1538,14 @@ const STRUCTURE: &[&str] = &[
 /// taken in kernel mode (… a user page …)" is `page_fault_kernel`, not `page_fault_user`;
 /// "pages promoted to the active LRU list" is `mm_lru_activate`, not `mm_lru_insertion`. `None`
 /// when no event's own words, or more than one's, are said.
-fn told_apart(text: &Text, probes: &[String]) -> Option<String> {
+fn told_apart(text: &Text, probes: &[String], evidence: &[usize]) -> Option<String> {
     let parts: Vec<std::collections::BTreeSet<String>> = probes.iter().map(|p| crate::ground::name_parts(p)).collect();
     let common = parts.iter().skip(1).fold(parts[0].clone(), |all, p| all.intersection(p).cloned().collect());
-    // "active" and "activate" are one word here: the stems share five letters.
-    let meets = |word: &str, part: &str| crate::ground::same_part(word, part) || (word.len() >= 5 && part.len() >= 5 && word[..5] == part[..5]);
-    let said = |part: &str| text.words.iter().any(|w| !w.aside && w.lower.is_ascii() && meets(&crate::ground::stem(&w.lower), part));
+    // Only in the sentence that asks, the last with the words that found the events: "since the
+    // kernel upgrade our app feels slow. Count page faults" says nothing of kernel-mode faults.
+    let ask = evidence.iter().max().map(|&e| text.sentence_start(e));
+    let asking = |i: usize| ask == Some(text.sentence_start(i));
+    let said = |part: &str| text.words.iter().enumerate().any(|(i, w)| !w.aside && asking(i) && crate::ground::same_part(&crate::ground::stem(&w.lower), part));
     let chosen: Vec<(&String, &std::collections::BTreeSet<String>)> = probes.iter().zip(&parts).filter(|(_, own)| own.difference(&common).any(|part| said(part))).collect();
     // Of several, the one whose own words are all said ("are bios being split": `block_split`,
     // not `block_bio_complete`).
@@ -2155,10 +2161,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
                 continue;
             }
             // Of several sizes, the one the words name ("the requested size": `bytes_req`).
-            let named_size = (names.contains(&"bytes_req") && !records.syscall)
-                .then(|| size_field(records, text))
-                .flatten()
-                .and_then(|(t, _)| names.contains(&t.name()).then(|| records.field(t.name())).flatten());
+            let named_size = if names.contains(&"bytes_req") && !records.syscall { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
             let found = named_size.or_else(|| names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty))));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
@@ -2488,7 +2491,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         let at =
             (0..text.len()).find(|&i| text.used(i) && (text.lower(i).starts_with("top") || (number(i) && (text.used(i + 1) || (i > 0 && text.is(i - 1, &["which", "what"]))))))?;
         let at = if text.lower(at + 1).parse::<u32>().is_ok() || (text.lower(at).parse::<u32>().is_ok() && text.used(at + 1)) { at + 1 } else { at };
-        Some(at + 1)
+        // "the top 5 busiest processes": the noun after the superlative.
+        Some(if text.is(at + 1, SUPERLATIVES) { at + 2 } else { at + 1 })
     });
     let unit = unit(&mut text);
     // The conditions: those that make the hook the event, then those the words state.
@@ -2508,8 +2512,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         if text.used(i) || !text.is(i, &["only", "just"]) {
             continue;
         }
-        let start = text.sentence_start(i);
-        let end = (i..text.len()).find(|&j| matches!(text.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(text.len() - 1);
+        let (start, end) = (text.sentence_start(i), text.sentence_end(i));
         if (start..=end).any(|j| j != i && text.used(j) && condition_words.contains(&text.lower(j).to_string())) {
             text.read(&[i], "only the records the condition keeps");
         }
@@ -3153,14 +3156,19 @@ fn top(text: &mut Text) -> Option<u32> {
         }
         // "which 10 call sites waste the most": a ranking of the things named.
         if let (Ok(n), true) = (w.parse::<u32>(), i > 0 && text.is(i - 1, &["which", "what"])) {
-            if text.words.get(i + 1).is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic())) {
+            // Not "which 4 KB reads", "which 32 bit processes": a number with its unit.
+            const UNITS: &[&str] = &[
+                "kb", "kib", "mb", "mib", "gb", "gib", "k", "m", "bit", "bits", "byte", "bytes", "ms", "us", "ns", "s", "sec", "secs", "second", "seconds", "minutes", "page",
+                "pages",
+            ];
+            if text.words.get(i + 1).is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !UNITS.contains(&w.lower.as_str())) {
                 text.read(&[i - 1, i], format!("the top {n}"));
                 ranked_noun(text, i + 1);
                 return Some(n);
             }
         }
         // "the 10 busiest processes", "the 5 largest".
-        if let (Ok(n), true) = (w.parse::<u32>(), text.is(i + 1, &["busiest", "most", "largest", "biggest", "hottest", "slowest", "heaviest", "noisiest", "chattiest", "worst"])) {
+        if let (Ok(n), true) = (w.parse::<u32>(), text.is(i + 1, SUPERLATIVES)) {
             text.read(&[i, i + 1], format!("the top {n}"));
             return Some(n);
         }
@@ -3186,9 +3194,14 @@ fn top(text: &mut Text) -> Option<u32> {
     None
 }
 
+/// Words that rank: "the 10 busiest", "top 5 noisiest processes".
+const SUPERLATIVES: &[&str] = &["busiest", "most", "largest", "biggest", "hottest", "slowest", "heaviest", "noisiest", "chattiest", "worst"];
+
 /// "top 10 inodes": what is ranked is a key the reading must find, so the noun constrains the
 /// program (it stays unread when no key reads it).
 fn ranked_noun(text: &mut Text, i: usize) {
+    // "top 5 busiest processes": the noun after the superlative.
+    let i = if text.is(i, SUPERLATIVES) { i + 1 } else { i };
     if text.words.get(i).is_some_and(|w| !w.used && w.lower.len() > 2 && w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str())) {
         text.inside.push(i);
     }
@@ -3385,7 +3398,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
     };
     for i in 0..text.len() {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
-        if text.is(i, &["named", "called", "comm"]) && text.words[i].punct.is_none() && candidate(i + 1) {
+        if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
         }
         if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
@@ -3674,7 +3687,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // Under a directory: "files under /tmp", "opens in /etc". Not a path in a sentence of the
         // story, away from the event's words ("the /data bind mount disappeared. … show every
         // umount"): that stays unread.
-        if raw.starts_with('/') && raw.len() > 1 && text.in_story(i) {
+        let placed = i > 0 && text.is(i - 1, &["under", "in", "inside", "below", "beneath", "within", "from", "of"]);
+        if raw.starts_with('/') && raw.len() > 1 && !placed && text.in_story(i) {
             i += 1;
             continue;
         }
@@ -3732,28 +3746,29 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         }
         // Root, and everyone but root.
         // "the root filesystem", "root cgroup" are no user.
-        let not_a_user = text.is(
-            i + 1,
-            &[
-                "filesystem",
-                "filesystems",
-                "fs",
-                "partition",
-                "directory",
-                "dir",
-                "cgroup",
-                "namespace",
-                "disk",
-                "volume",
-                "device",
-                "mount",
-                "inode",
-                "dentry",
-                "cause",
-                "causes",
-                "complex",
-            ],
-        );
+        let not_a_user = (text.is(i + 1, &["file"]) && text.is(i + 2, &["system", "systems"]))
+            || text.is(
+                i + 1,
+                &[
+                    "filesystem",
+                    "filesystems",
+                    "fs",
+                    "partition",
+                    "directory",
+                    "dir",
+                    "cgroup",
+                    "namespace",
+                    "disk",
+                    "volume",
+                    "device",
+                    "mount",
+                    "inode",
+                    "dentry",
+                    "cause",
+                    "causes",
+                    "complex",
+                ],
+            );
         if (w == "root" || w == "non-root" || w == "unprivileged") && !not_a_user {
             let not_root = w != "root" || negated;
             let mut at = vec![i];
@@ -3880,9 +3895,19 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // A value by the name the event's own format prints for it ("remote shootdown",
         // "NO_SOCKET", "drop reason SOCKET_FILTER").
         if let Some((field, values, mut at)) = named_values(text, i, records) {
+            // "the reason (like NO_SOCKET or TCP_CSUM)": examples of what to show.
+            let example = i > 0
+                && (text.is(i - 1, &["like", "e.g", "eg", "including", "as"])
+                    || (text.words[i].paren && (text.is(i - 1, &[field.as_str()]) || text.words[i - 1].lower.starts_with(&field))));
+            if example {
+                let last = at.iter().max().copied().unwrap_or(i);
+                text.read(&at, format!("examples of {field}"));
+                i = last + 1;
+                continue;
+            }
             // "remote shootdowns vs local ones" compares values: a key, which no rule here reads.
             let last = at.iter().max().copied().unwrap_or(i);
-            let compared = (i.saturating_sub(6)..last + 7).any(|k| text.is(k, &["vs", "versus", "compared"]));
+            let compared = (i.saturating_sub(6).max(text.sentence_start(i))..(last + 7).min(text.sentence_end(i) + 1)).any(|k| text.is(k, &["vs", "versus", "compared"]));
             if compared {
                 gaps.push(format!("\"{}\" is compared with other values of {field}", words_at(text, &at)));
                 text.mark(&at);
@@ -4597,6 +4622,8 @@ mod tests {
         let wb = named("tracepoint:writeback:writeback_start", "writeback");
         assert_eq!(plan("count writeback starts for reason periodic", &wb), "on tracepoint:writeback:writeback_start where reason == 3: count");
         assert_eq!(plan("count writeback starts during sync", &wb), "on tracepoint:writeback:writeback_start: count");
+        // Values given as examples of what to show are not a condition.
+        assert_eq!(plan("log every drop: the reason (like NO_SOCKET or TCP_CSUM) and the protocol", &drops), "on tracepoint:skb:kfree_skb: print comm, pid, reason, protocol");
         // Values compared are not a condition.
         assert!(plan("how often is a TLB flush a remote shootdown vs a local one", &tlb).contains("compared with other values of reason"));
     }
@@ -4610,6 +4637,8 @@ mod tests {
         assert!(plan("count page faults in user space by process", &faults).starts_with("on tracepoint:exceptions:page_fault_user"));
         let lru = described(&["tracepoint:pagemap:mm_lru_activate", "tracepoint:pagemap:mm_lru_insertion"], &["lru", "pages"]);
         assert_eq!(plan("pages promoted to the active LRU list, per second", &lru), "on tracepoint:pagemap:mm_lru_activate: count, every 1 s");
+        // A word of the story, before the sentence that asks, does not decide.
+        assert!(plan("Since the kernel upgrade our app is slow. Count user page faults per process", &faults).contains("page_fault_user"));
         // Neither's own words said: still several.
         assert!(plan("LRU list pages per second", &lru).contains("several events"));
         // An event that ends at the event of its name without `_start`.
@@ -4625,6 +4654,11 @@ mod tests {
     fn story_words_and_lists_are_not_conditions() {
         let mknod = named("tracepoint:syscalls:sys_enter_mknodat", "mknodat");
         assert_eq!(plan("mknodat watch -> comm, path, mode and dev number", &mknod), "on tracepoint:syscalls:sys_enter_mknodat: print comm, pid, filename, mode, dev");
+        // "comm: nginx" names the process; "the root file system" is no user.
+        assert!(plan("mknodat calls with comm: nginx", &mknod).contains("where comm == \"nginx\""));
+        assert!(!plan("the root file system fills up; show every mknodat: comm and path", &mknod).contains("uid"));
+        // A path with a place word in its own sentence is still a condition.
+        assert!(plan("Only files under /tmp matter. Show every mknodat with comm and path", &mknod).contains("filename starts with \"/tmp\""));
         // "the root filesystem" is no user.
         assert!(!plan("the app wrote onto the root filesystem; show every mknodat: comm and path", &mknod).contains("uid"));
         // A constant that names the thing the words before say ("a raw socket (SOCK_RAW)") is a
@@ -4657,6 +4691,8 @@ mod tests {
             ),
             "on tracepoint:syscalls:sys_exit_accept4 (started at tracepoint:syscalls:sys_enter_accept4, matched by thread) where ret == -24: print comm, pid, fd, flags, errno"
         );
+        assert!(plan("which 4 KB reads take longer than 10 ms?", &here()).contains("unread [\"4\"]"));
+        assert!(plan("top 5 busiest processes by number of reads", &here()).contains("count by comm, top 5"));
         assert_eq!(plan("which 5 processes open the most files", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open: count by comm, top 5");
     }
 
