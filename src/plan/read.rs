@@ -1170,7 +1170,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // Close names found by the words (not each named by the request) told apart by a word of
         // one's own name, said outside an aside.
         let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. }));
-        if let Some(one) = told_apart(text, &specific, &at).filter(|_| described) {
+        if let Some(one) = told_apart(text, &specific).filter(|_| described) {
             read_event(text, &at, one.clone());
             return Ok(Event::hook(one, catalog));
         }
@@ -1538,14 +1538,10 @@ const STRUCTURE: &[&str] = &[
 /// taken in kernel mode (… a user page …)" is `page_fault_kernel`, not `page_fault_user`;
 /// "pages promoted to the active LRU list" is `mm_lru_activate`, not `mm_lru_insertion`. `None`
 /// when no event's own words, or more than one's, are said.
-fn told_apart(text: &Text, probes: &[String], evidence: &[usize]) -> Option<String> {
+fn told_apart(text: &Text, probes: &[String]) -> Option<String> {
     let parts: Vec<std::collections::BTreeSet<String>> = probes.iter().map(|p| crate::ground::name_parts(p)).collect();
     let common = parts.iter().skip(1).fold(parts[0].clone(), |all, p| all.intersection(p).cloned().collect());
-    // Only in the sentence that asks, the last with the words that found the events: "since the
-    // kernel upgrade our app feels slow. Count page faults" says nothing of kernel-mode faults.
-    let ask = evidence.iter().max().map(|&e| text.sentence_start(e));
-    let asking = |i: usize| ask == Some(text.sentence_start(i));
-    let said = |part: &str| text.words.iter().enumerate().any(|(i, w)| !w.aside && asking(i) && crate::ground::same_part(&crate::ground::stem(&w.lower), part));
+    let said = |part: &str| text.words.iter().any(|w| !w.aside && crate::ground::same_part(&crate::ground::stem(&w.lower), part));
     let chosen: Vec<(&String, &std::collections::BTreeSet<String>)> = probes.iter().zip(&parts).filter(|(_, own)| own.difference(&common).any(|part| said(part))).collect();
     // Of several, the one whose own words are all said ("are bios being split": `block_split`,
     // not `block_bio_complete`).
@@ -4637,8 +4633,6 @@ mod tests {
         assert!(plan("count page faults in user space by process", &faults).starts_with("on tracepoint:exceptions:page_fault_user"));
         let lru = described(&["tracepoint:pagemap:mm_lru_activate", "tracepoint:pagemap:mm_lru_insertion"], &["lru", "pages"]);
         assert_eq!(plan("pages promoted to the active LRU list, per second", &lru), "on tracepoint:pagemap:mm_lru_activate: count, every 1 s");
-        // A word of the story, before the sentence that asks, does not decide.
-        assert!(plan("Since the kernel upgrade our app is slow. Count user page faults per process", &faults).contains("page_fault_user"));
         // Neither's own words said: still several.
         assert!(plan("LRU list pages per second", &lru).contains("several events"));
         // An event that ends at the event of its name without `_start`.
