@@ -128,6 +128,11 @@ impl Word {
             used: false,
         }
     }
+
+    /// A word with the forms it is matched by (without a plural, without an ending).
+    fn new(raw: String, lower: String, quoted: bool) -> Word {
+        Word { raw, light: light(&lower), root: root(&lower), stem: stem(&lower), ..Word::verbatim(&lower, quoted) }
+    }
 }
 
 /// The request as words, each marked once a part of the plan reads it.
@@ -272,19 +277,7 @@ impl Text {
                         Some(n) => ((n + 1).to_string(), (n + 1).to_string()),
                         None => (piece.to_string(), lower),
                     };
-                    words.push(Word {
-                        raw,
-                        light: light(&lower),
-                        root: root(&lower),
-                        stem: stem(&lower),
-                        lower,
-                        quoted,
-                        ends: false,
-                        punct: None,
-                        paren: false,
-                        aside: false,
-                        used: false,
-                    });
+                    words.push(Word::new(raw, lower, quoted));
                 }
             }
             if words.len() > before && token.starts_with('(') {
