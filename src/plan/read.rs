@@ -370,7 +370,6 @@ impl Text {
         self.unread_words(&[]).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
     }
 
-    /// Where the sentence holding word `i` begins.
     /// Whether word `i` is in a sentence without the event's words while another sentence has
     /// them: the story around the ask.
     fn in_story(&self, i: usize) -> bool {
@@ -2146,11 +2145,13 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             {
                 continue;
             }
-            if names.contains(&"bytes_req") && sizes_written_out(records, text) {
+            // The kind of the sizes ("the byte count", "length"), the only one with `bytes_req`.
+            let sizes = names.contains(&"bytes_req");
+            if sizes && sizes_written_out(records, text) {
                 continue;
             }
             // Of several sizes, the one the words name ("the requested size": `bytes_req`).
-            let named_size = if names.contains(&"bytes_req") && !records.syscall { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
+            let named_size = if sizes && !records.syscall { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
             let found = named_size.or_else(|| names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty))));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
@@ -2662,8 +2663,13 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // "how many bytes": the phrase that asked for the sum named the value.
         match size_field(&records, &text) {
             Some(v) => of = Some(v),
-            None if !gaps.iter().any(|g| g.contains("a size is asked for")) => gaps.push(no_size(&records, &text)),
-            None => {}
+            None => {
+                // The branch above may have said it already.
+                let gap = no_size(&records, &text);
+                if !gaps.contains(&gap) {
+                    gaps.push(gap);
+                }
+            }
         }
     }
     if of.is_none() && fold.is_some_and(|f| f != Fold::Count) {
