@@ -50,6 +50,10 @@ pub enum Evidence {
     /// among this host's hooks, whose names share these words with the request ("TLB flushes"
     /// → `tlb:tlb_flush`). Their categories decide the hook.
     Described { words: Vec<String>, hooks: Vec<String> },
+    /// The request lists values that only these tracepoints' records hold, three or more by
+    /// their field names ("error type, error count, the DIMM label and the physical address":
+    /// `ras:mc_event`'s `error_type`, `error_count`, `label`, `address`).
+    Fields { fields: Vec<String>, hooks: Vec<String> },
 }
 
 /// One event the request is about.
@@ -341,6 +345,33 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
         .collect()
 }
 
+/// Field names too common to say which event (`comm`, `flags`, `size`).
+const COMMON_FIELDS: &[&str] = &[
+    "comm", "pid", "tid", "uid", "gid", "name", "flags", "flag", "ret", "len", "size", "count", "type", "mode", "id", "dev", "cpu", "error", "err", "state", "reason",
+    "addr", "value", "data", "file", "path", "ip", "fd", "prio", "func", "function", "call_site", "ptr", "time", "index", "order", "device", "driver", "parent", "child",
+];
+
+/// The tracepoints whose records hold the most values the request lists by their field names
+/// (words, or two or three words joined: "error count" is `error_count`), when they hold three
+/// or more beyond the common ones and are all of one category; with the names found.
+fn by_fields(words: &[String], catalog: &Catalog) -> Option<(Vec<String>, Vec<String>)> {
+    let mut phrases: BTreeSet<String> = words.iter().filter(|w| w.len() >= 4).cloned().collect();
+    for n in [2, 3] {
+        phrases.extend(words.windows(n).map(|w| w.join("_")));
+    }
+    let mut best: (usize, Vec<String>, Vec<String>) = (0, vec![], vec![]);
+    for h in catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && h.category != "syscalls") {
+        let found: Vec<String> = h.fields.iter().filter(|f| phrases.contains(&f.name) && !COMMON_FIELDS.contains(&f.name.as_str())).map(|f| f.name.clone()).collect();
+        match found.len().cmp(&best.0) {
+            std::cmp::Ordering::Greater => best = (found.len(), vec![h.probe.clone()], found),
+            std::cmp::Ordering::Equal if found.len() > 0 => best.1.push(h.probe.clone()),
+            _ => {}
+        }
+    }
+    let category = |p: &String| p.split(':').nth(1).map(str::to_string);
+    (best.0 >= 3 && best.1.iter().all(|p| category(p) == category(&best.1[0]))).then_some((best.1, best.2))
+}
+
 /// Whether a request's stem and a part of a hook's name are one word: equal, one the other's
 /// abbreviation or inflection ("cong" of "congestion", "wake" of "wakeups"), or words Linux
 /// uses for one another in event names ("removals" of the page cache are its deletions).
@@ -449,7 +480,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // those are not kernel functions.
     let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "userspace", "user-space", "usdt", "binary"].contains(&w.as_str()))
         || lower.contains("user space")
-        || request.contains(" /");
+        // A binary's path (" /usr/bin/nginx"), not a slash between alternatives ("A / B").
+        || request.match_indices(" /").any(|(i, _)| request[i + 2..].starts_with(|c: char| c.is_alphanumeric()));
     // A catalog without tracepoints (no tracefs, not root) cannot tell what is absent.
     let complete = catalog.hooks.iter().any(|h| h.kind == HookKind::Tracepoint);
     let categories: BTreeSet<&str> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
@@ -598,7 +630,15 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // Group by category: a request described in words is served by its subsystem's events
         // (a program on `writeback_dirty_inode_start` answers "inodes dirtied for writeback").
         let mut by_category: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
-        for (probe, shared, category_named) in described(&all_words, retrieval) {
+        let listed = by_fields(&all_words, catalog);
+        if let Some((hooks, fields)) = &listed {
+            let probe = match hooks.as_slice() {
+                [one] => one.clone(),
+                _ => format!("tracepoint:{}:*", hooks[0].split(':').nth(1).unwrap_or_default()),
+            };
+            events.push(Grounded { probe, attach: Attach::Yes, evidence: Evidence::Fields { fields: fields.clone(), hooks: hooks.clone() } });
+        }
+        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|_| listed.is_none()) {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
             let grounded = if category_named { format!("tracepoint:{}:*", probe.split(':').nth(1).unwrap_or_default()) } else { probe.clone() };
@@ -716,6 +756,32 @@ mod tests {
             attach: Attach::Yes,
         };
         Retrieval { ranked: probes.iter().map(|(p, s)| (*s, hook(p))).collect(), familiar: BTreeSet::new(), everyday: None }
+    }
+
+    #[test]
+    fn values_listed_by_their_field_names_find_the_record_that_holds_them() {
+        let mut c = catalog();
+        let with = |probe: &str, fields: &[&str]| Hook {
+            probe: probe.into(),
+            kind: HookKind::Tracepoint,
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: fields.iter().map(|f| crate::kernel::Field::new(*f, "int")).collect(),
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        };
+        c.hooks.push(with("tracepoint:ras:mc_event", &["error_type", "error_count", "msg", "label", "address"]));
+        c.hooks.push(with("tracepoint:error_report:error_report_end", &["error_detector", "id"]));
+        c.hooks.push(with("tracepoint:alarmtimer:alarmtimer_start", &["alarm", "alarm_type", "expires", "now"]));
+        c.hooks.push(with("tracepoint:alarmtimer:alarmtimer_fired", &["alarm", "alarm_type", "expires", "now"]));
+        let g = ground("print memory controller error events as EDAC reports them: error type, error count, the DIMM label and the physical address", &c, false, &Retrieval::default());
+        assert!(matches!(&g.events[..], [e] if e.probe == "tracepoint:ras:mc_event" && matches!(&e.evidence, Evidence::Fields { fields, .. } if fields.len() == 4)), "{g:?}");
+        // Records of one category that hold them alike: the category, each hook offered. A
+        // slash between alternatives is no binary's path.
+        let g = ground("alarm timers (CLOCK_REALTIME_ALARM / CLOCK_BOOTTIME_ALARM) as they get armed: the alarm type and when it expires", &c, false, &Retrieval::default());
+        assert!(matches!(&g.events[..], [e] if e.probe == "tracepoint:alarmtimer:*" && matches!(&e.evidence, Evidence::Fields { hooks, .. } if hooks.len() == 2)), "{g:?}");
+        // Two values, or common ones (comm, flags, size), say too little.
+        assert!(ground("print the error type and the label of each one", &c, false, &Retrieval::default()).events.is_empty());
     }
 
     #[test]

@@ -70,6 +70,7 @@ fn render(g: &Grounding) -> String {
             Evidence::Subsystem { word, what, .. } => format!("{what}: \"{word}\""),
             Evidence::Counter { words } => format!("hardware counter: \"{}\"", words.join(" ")),
             Evidence::Described { words, hooks } => format!("described: \"{}\" (best matches {})", words.join(" "), hooks.join(", ")),
+            Evidence::Fields { fields, hooks } => format!("its record holds the values listed: {} (in {})", fields.join(", "), hooks.join(", ")),
         };
         let attach = match e.attach {
             Attach::Yes => "attaches",

@@ -245,6 +245,8 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
     // Identities a request names by number when it means one: a process, a user, a file
     // descriptor, a CPU (`args->out_fd == 3` is no answer to "bytes nginx sends").
     let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*==\s*(\d+)\b").expect("a valid regex"));
+    static EXCLUDING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let excluding = EXCLUDING.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*(!=|>=|<=|>|<)\s*(\d+)\b").expect("a valid regex"));
     let lower = request.to_lowercase();
     let casts = regex::Regex::new(r"\(\s*u?int(?:8|16|32|64)?\s*\)").expect("a valid regex");
     let mut out: Vec<String> = Vec::new();
@@ -266,6 +268,20 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
             let given = |t: &str| lower.contains(t) || lower.split(|c: char| !c.is_alphanumeric()).any(|w| w.len() >= 3 && t.starts_with(w));
             if !text.is_empty() && !given(&text.to_lowercase()) {
                 add(format!("it keeps only events where a value equals \"{text}\", which the request never names"));
+            }
+        }
+        // Events left out by identity: `uid != 0` hides root's, which no request for "every
+        // time any process" wants hidden. Leaving out the idle task (`pid != 0`) hides nothing
+        // a request asks about.
+        for c in excluding.captures_iter(&condition) {
+            let (what, op, n) = (&c[1], &c[2], &c[3]);
+            let idle = (what.ends_with("pid") || what.ends_with("tid")) && n == "0" && matches!(op, "!=" | ">");
+            let unprivileged = what.ends_with("uid")
+                && ["non-root", "nonroot", "not root", "unprivileged", "non-privileged", "regular user", "normal user", "human user", "other than root", "not by root", "ordinary user"]
+                    .iter()
+                    .any(|w| lower.contains(w));
+            if !idle && !unprivileged && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
+                add(format!("it keeps only events where {what} {op} {n}, which the request never asks: report every one"));
             }
         }
         for c in number.captures_iter(&condition) {
@@ -296,6 +312,10 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
         missing.extend(unsaid(program, &reading.names));
         missing.extend(too_few_events(program, &reading.events));
         missing.extend(untraced(program, &reading.hooks));
+        // With no event read at all, nothing else says the program traces what was asked.
+        if let (None, true, true, Some(request)) = (&reading.plan, reading.events.is_empty(), reading.hooks.is_empty(), request) {
+            missing.extend(unnamed(program, request));
+        }
         // "How long did each sleep block": a time, which a plan holding it checks itself.
         let plan_times = plan.is_some_and(|p| p.terms().any(|t| *t == Term::Elapsed));
         if reading.timed && !plan_times && !reads(program, "nsecs") && !reads(program, "elapsed") {
@@ -316,6 +336,32 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
     } else {
         PlanVerdict::Missing { missing }
     }
+}
+
+/// The events a program traces that no word of the request names, when the reader found no
+/// event: a program counting `sys_enter_sync` for "alarm timers as they get armed" passes every
+/// other check. An event is named when a part of its hook's name is a word of the request
+/// ("alarm" of `alarmtimer_start`, "allocations" of `percpu_alloc_percpu`). Timers, BEGIN/END
+/// and sampling (`profile`) are not events of the request's.
+fn unnamed(program: &str, request: &str) -> Vec<String> {
+    let words: Vec<String> = request
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .flat_map(|w| std::iter::once(w.to_string()).chain(w.split('_').map(str::to_string)).collect::<Vec<_>>())
+        .filter(|w| w.len() >= 3)
+        .map(|w| crate::ground::stem(&w))
+        .collect();
+    let events: Vec<String> = crate::obj::source::bpftrace_probes(program)
+        .into_iter()
+        .filter(|p| !p.parse::<crate::obj::Probe>().is_ok_and(|p| p.is_timer() || p.kind == crate::obj::ProbeKind::Profile))
+        .collect();
+    let named = |probe: &String| crate::ground::name_parts(probe).iter().any(|part| words.iter().any(|w| crate::ground::same_part(w, part)));
+    if events.is_empty() || events.iter().any(named) {
+        return Vec::new();
+    }
+    vec![format!(
+        "it traces {}, and no word of the request names that event: trace the event the request describes, on a hook whose name says it",
+        events.join(", ")
+    )]
 }
 
 /// The names a program never says, in a string or a probe: a request about what nginx sends
@@ -530,6 +576,23 @@ mod tests {
         let stdout = "tracepoint:syscalls:sys_enter_write /args->fd == 1/ { @ = sum(args->count); }";
         assert!(unasked(stdout, "bytes written to stdout").is_empty());
         assert_eq!(unasked("profile:hz:99 /cpu == 2/ { @[kstack] = count(); }", "kernel stacks on cpu 0").len(), 1);
+        // Leaving root's events out is a filter too; leaving out the idle task is none.
+        let no_root = "tracepoint:syscalls:sys_enter_userfaultfd { if (uid != 0) { printf(\"%s %d\\n\", comm, args->flags); } }";
+        assert!(unasked(no_root, "tell me every time any process creates a userfaultfd")[0].contains("uid != 0"));
+        assert!(unasked(no_root, "userfaultfd created by non-root users").is_empty());
+        assert!(unasked("tracepoint:sched:sched_switch /args->prev_pid != 0/ { @[args->prev_comm] = count(); }", "context switches by task").is_empty());
+    }
+
+    #[test]
+    fn with_no_event_read_the_program_traces_one_the_words_name() {
+        let none = Reading { plan: None, gaps: vec!["no event".into()], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: false };
+        let request = "Trace alarm timers as they get armed: the process, the alarm type and when it expires";
+        let sync = "tracepoint:syscalls:sys_enter_sync { @syncs = count(); } interval:s:1 { print(@syncs); }";
+        assert!(matches!(held(sync, Some(&none), Some(request)), PlanVerdict::Missing { missing } if missing[0].contains("no word of the request names")));
+        let alarm = "tracepoint:alarmtimer:alarmtimer_start { printf(\"%s %d %lld\\n\", comm, args->alarm_type, args->expires); }";
+        assert!(held(alarm, Some(&none), Some(request)).is_ok());
+        // Sampling and timers are no event of the request's.
+        assert!(held("profile:hz:99 { @[kstack] = count(); }", Some(&none), Some("where is the kernel spending its time")).is_ok());
     }
 
     #[test]

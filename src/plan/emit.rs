@@ -16,6 +16,7 @@ pub fn bpftrace(plan: &Plan) -> String {
     let start_key = plan.start.as_ref().map(|s| match &s.key {
         PairKey::Tid => "tid".to_string(),
         PairKey::Fields { start, .. } => start.iter().map(|n| format!("args->{n}")).collect::<Vec<_>>().join(", "),
+        PairKey::Task { start } => format!("args->{start}"),
     });
     let key = plan.start.as_ref().map(|_| pair_key(plan));
     let lines = match &plan.output {
@@ -307,6 +308,15 @@ mod tests {
         assert!(p.contains("/@start[tid]/\n{\n  if (args->ret < 0) {\n    printf(\"%-16s %s %-8d\\n\", comm, str(@filename[tid]), -args->ret);\n  }\n  delete(@start[tid]);\n  delete(@filename[tid]);\n}"), "{p}");
         assert!(p.contains("END\n{\n  clear(@start);\n  clear(@filename);\n}"), "{p}");
         assert!(p.starts_with("BEGIN\n{\n  printf(\"%-16s %s %-8s\\n\", \"COMM\", \"FILENAME\", \"ERRNO\");\n}"), "{p}");
+    }
+
+    #[test]
+    fn a_start_keyed_by_the_task_it_names_ends_in_that_thread() {
+        let mut plan = Plan::on(vec!["tracepoint:signal:signal_deliver".into()], Output::Map { fold: Fold::Hist, also: vec![], of: Some(Term::Elapsed), keys: vec![] });
+        plan.start = Some(Start { probes: vec!["tracepoint:signal:signal_generate".into()], key: PairKey::Task { start: "pid".into() } });
+        let p = bpftrace(&plan);
+        assert!(p.contains("tracepoint:signal:signal_generate\n{\n  @start[args->pid] = nsecs;"), "{p}");
+        assert!(p.contains("tracepoint:signal:signal_deliver\n/@start[tid]/\n{\n  @usecs = hist((nsecs - @start[tid]) / 1000);\n  delete(@start[tid]);"), "{p}");
     }
 
     #[test]

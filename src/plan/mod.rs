@@ -257,6 +257,9 @@ pub enum PairKey {
     /// The start record's fields `start` hold the values the end record's `end` do (a block
     /// request's device and sector in both; the woken `pid` and the switched-to `next_pid`).
     Fields { start: Vec<String>, end: Vec<String> },
+    /// The start record's field names the thread the end event happens in: a signal's target
+    /// `pid` when it is generated, which then takes its delivery.
+    Task { start: String },
 }
 
 /// A start event whose time or fields the end event uses.
@@ -387,6 +390,7 @@ impl fmt::Display for Plan {
                 PairKey::Tid => "thread".to_string(),
                 PairKey::Fields { start, end } if start == end => start.join(", "),
                 PairKey::Fields { start, end } => format!("{} = {}", start.join(", "), end.join(", ")),
+                PairKey::Task { start } => format!("{start} = the thread of the end"),
             };
             write!(f, " (started at {}, matched by {key})", start.probes.join(", "))?;
         }

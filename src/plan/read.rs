@@ -378,6 +378,20 @@ impl Text {
         !self.event_at.iter().any(here) && self.event_at.iter().any(|e| !here(e))
     }
 
+    /// Whether the sentence holding word `i` asks for something: a verb of showing or wanting,
+    /// or a question.
+    fn asks(&self, i: usize) -> bool {
+        let (start, end) = (self.sentence_start(i), self.sentence_end(i));
+        self.words[end].punct == Some('?') || (start..=end).any(|k| self.is(k, SHOW) || self.is(k, ASKING))
+    }
+
+    /// Whether word `i` is in a sentence of the story that asks for nothing: no event's words,
+    /// no verb of showing or wanting, no question ("the /data bind mount inside one of our
+    /// containers disappeared"). What it names is not what to show.
+    fn only_tells(&self, i: usize) -> bool {
+        self.in_story(i) && !self.asks(i)
+    }
+
     /// Where the sentence holding word `i` ends (its last word).
     fn sentence_end(&self, i: usize) -> usize {
         (i..self.len()).find(|&j| matches!(self.words[j].punct, Some('.' | '!' | ';' | '?'))).unwrap_or(self.len().saturating_sub(1))
@@ -404,11 +418,25 @@ impl Text {
         })
     }
 
+    /// Whether word `i` is in an aside that gives examples ("(copy_to_user landing on a user
+    /// page, that kind of thing)", "(e.g. …)"): it illustrates, it does not constrain.
+    fn in_examples(&self, i: usize) -> bool {
+        if !self.words[i].aside {
+            return false;
+        }
+        let first = (0..=i).rev().take_while(|&k| self.words[k].aside).last().unwrap_or(i);
+        let last = (i..self.len()).take_while(|&k| self.words[k].aside).last().unwrap_or(i);
+        let ends = |phrase: &[&str]| last + 1 >= first + phrase.len() && phrase.iter().enumerate().all(|(k, p)| self.lower(last + 1 - phrase.len() + k) == *p);
+        let opens = |phrase: &[&str]| phrase.iter().enumerate().all(|(k, p)| first + k <= last && self.lower(first + k) == *p);
+        [&["kind", "of", "thing"][..], &["etc"], &["and", "so", "on"], &["or", "similar"]].iter().any(|p| ends(p))
+            || [&["e.g"][..], &["eg"], &["for", "example"], &["for", "instance"], &["such", "as"], &["like"], &["say"]].iter().any(|p| opens(p))
+    }
+
     /// Each unread word that constrains a program, and whether it names something.
     fn unread_words(&self, names: &[String]) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
-            if w.used {
+            if w.used || self.in_examples(i) {
                 continue;
             }
             // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
@@ -596,7 +624,7 @@ const CONSTRAINING: &[&str] = &[
 /// Negations, which constrain unless a verb of the story follows ("never says").
 const NEGATIONS: &[&str] = &["not", "no", "never", "without"];
 const NARRATIVE_VERBS: &[&str] = &[
-    "says", "say", "said", "did", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see",
+    "says", "say", "said", "did", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see", "sees", "saw", "seen", "catches", "caught", "notices", "noticed",
     "care", "idea", "clue",
 ];
 
@@ -1043,10 +1071,16 @@ fn read_event(text: &mut Text, phrase: &[usize], means: String) {
     // Words inside the phrase describe the event too ("block device I/O", "files that get
     // opened"), but not a question's subject or a program's name ("what files does bash open").
     let named = |i: usize, w: &Word| i > 0 && ["does", "do", "did"].contains(&text.lower(i - 1)) && !everyday(w);
-    let at: Vec<usize> = match (phrase.iter().min(), phrase.iter().max()) {
+    let mut at: Vec<usize> = match (phrase.iter().min(), phrase.iter().max()) {
         (Some(&a), Some(&b)) if b - a < 5 => (a..=b).filter(|&i| phrase.contains(&i) || (!text.used(i) && !named(i, &text.words[i]))).collect(),
         _ => phrase.to_vec(),
     };
+    // "in kernel mode", "from user space": the side the phrase names, said in two words.
+    for i in at.clone() {
+        if text.is(i, &["kernel", "user"]) && text.is(i + 1, &["mode", "space", "side", "context", "land"]) && !text.used(i + 1) {
+            at.push(i + 1);
+        }
+    }
     if let (Some(&a), Some(&b)) = (phrase.iter().min(), phrase.iter().max()) {
         let left: Vec<usize> = (a..=b).filter(|i| !at.contains(i) && !text.used(*i) && named(*i, &text.words[*i])).collect();
         text.inside.extend(left);
@@ -1077,6 +1111,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         .flat_map(|e| match &e.evidence {
             Evidence::Named { word } | Evidence::Libc { word, .. } | Evidence::Subsystem { word, .. } => vec![word.clone()],
             Evidence::Counter { words } | Evidence::Described { words, .. } => words.clone(),
+            // Values to show, not the event's words.
+            Evidence::Fields { .. } => vec![],
         })
         .collect();
     // The first place each evidence word is written ("capability checks by capability number":
@@ -1095,6 +1131,28 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             if !family.contains(&s) {
                 family.push(s);
             }
+        }
+        // One named in a sentence that asks, the others only in sentences that do not ("my
+        // kill() tracing never sees them. Show every pidfd_send_signal"): the one asked for.
+        let said_at = |name: &str| -> Vec<usize> {
+            let words: Vec<&String> = grounding
+                .events
+                .iter()
+                .filter(|e| syscall_of(&e.probe) == Some(name))
+                .filter_map(|e| match &e.evidence {
+                    Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word),
+                    _ => None,
+                })
+                .collect();
+            (0..text.len()).filter(|&i| words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str())).collect()
+        };
+        let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
+        let mut at = at;
+        if family.len() > 1 && !one_family(&family) && asked.len() == 1 && family.iter().all(|s| !said_at(s).is_empty()) {
+            let story: Vec<usize> = family.iter().filter(|s| **s != asked[0]).flat_map(|s| said_at(s)).collect();
+            text.read(&story, "named in the story, not asked for");
+            at.retain(|i| !story.contains(i));
+            family = asked;
         }
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
@@ -1126,7 +1184,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         .events
         .iter()
         .flat_map(|e| match &e.evidence {
-            Evidence::Described { hooks, .. } => hooks.clone(),
+            Evidence::Described { hooks, .. } | Evidence::Fields { hooks, .. } => hooks.clone(),
             _ if !e.probe.ends_with('*') => vec![e.probe.clone()],
             _ => vec![],
         })
@@ -1158,10 +1216,29 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             return Ok(Event::hook(start.clone(), catalog));
         }
     }
+    // Two events of one subsystem, and the time from one to the other asked ("when the kernel
+    // generates a signal, how long until the task has it delivered"): a start and its end.
+    if let [a, b] = specific.as_slice() {
+        if let Some((start, end, key)) = linked(text, grounding, [a, b], catalog) {
+            // What both are about, said beside them or the time asked ("hrtimer latency").
+            let (pa, pb) = (crate::ground::name_parts(a), crate::ground::name_parts(b));
+            let both: Vec<String> = pa.intersection(&pb).cloned().collect();
+            let part_of_either = |i: usize| text.words.get(i).is_some_and(|w| pa.union(&pb).any(|p| crate::ground::same_part(&stem(&w.lower), p)));
+            let mut at = at;
+            for i in 0..text.len() {
+                let beside = text.is(i + 1, LATENCY) || part_of_either(i + 1) || at.contains(&(i + 1)) || (i > 0 && at.contains(&(i - 1)));
+                if !text.used(i) && beside && both.iter().any(|p| crate::ground::same_part(&stem(&text.words[i].lower), p)) {
+                    at.push(i);
+                }
+            }
+            read_event(text, &at, format!("from {start} to {end}"));
+            return Ok(Event::Hooks { probes: vec![start], end: Some((end, key)), conditions: vec![], shows: vec![], latency: false, syscall: None });
+        }
+    }
     if specific.len() > 1 {
         // Close names found by the words (not each named by the request) told apart by a word of
         // one's own name, said outside an aside.
-        let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. }));
+        let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. } | Evidence::Fields { .. }));
         if let Some(one) = told_apart(text, &specific).filter(|_| described) {
             read_event(text, &at, one.clone());
             return Ok(Event::hook(one, catalog));
@@ -1367,6 +1444,9 @@ const ENGLISH: &[&str] = &[
 
 /// Words after which a list of values begins.
 const LIST_WORDS: &[&str] = &["with", "including", "include", "plus"];
+
+/// Verbs of a sentence that asks for a program, beside [`SHOW`].
+const ASKING: &[&str] = &["want", "need", "see", "give", "tell", "trace", "watch", "catch", "track", "monitor", "measure", "count"];
 
 /// Words after which a clause lists what to show.
 const SHOW: &[&str] = &[
@@ -1866,6 +1946,78 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
         }
     }
     None
+}
+
+/// Words that order two events in time ("from … until", "between … and", "before").
+const ORDER: &[&str] = &["from", "until", "till", "to", "before", "after", "between", "then"];
+
+/// The start and end of a time asked between two events of one subsystem: the one whose own
+/// words come first starts. Only with words that order them, and a key that matches one
+/// occurrence of each ([`link_key`]).
+fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Catalog) -> Option<(String, String, PairKey)> {
+    if !asks_time(text) && !LATENCY.iter().any(|p| text.find(p, 0).is_some_and(|at| !text.guessed(at[0]))) {
+        return None;
+    }
+    let parts = pair.map(|p| crate::ground::name_parts(p));
+    // Where each event is first said: by its name where the request names it, else by a word
+    // of its own name's parts.
+    let first = |k: usize| -> Option<usize> {
+        let names: Vec<&String> = grounding
+            .events
+            .iter()
+            .filter(|e| e.probe == *pair[k])
+            .filter_map(|e| match &e.evidence {
+                Evidence::Named { word } => Some(word),
+                _ => None,
+            })
+            .collect();
+        if !names.is_empty() {
+            return (0..text.len()).find(|&i| names.iter().any(|n| text.words[i].lower.trim_end_matches("()") == n.as_str()));
+        }
+        let own: Vec<&String> = parts[k].difference(&parts[1 - k]).collect();
+        (0..text.len()).find(|&i| !text.words[i].aside && own.iter().any(|p| crate::ground::same_part(&stem(&text.words[i].lower), p)))
+    };
+    let (at_a, at_b) = (first(0)?, first(1)?);
+    if at_a == at_b {
+        return None;
+    }
+    let (start, end, from, to) = if at_a < at_b { (pair[0], pair[1], at_a, at_b) } else { (pair[1], pair[0], at_b, at_a) };
+    if !(from.saturating_sub(3)..to).any(|i| text.is(i, ORDER)) {
+        return None;
+    }
+    link_key(start, end, catalog).map(|key| (start.clone(), end.clone(), key))
+}
+
+/// How a start record is matched with an end record of the same subsystem: by the object both
+/// point to (the one the events are named after, `hrtimer` of `hrtimer_start` and
+/// `hrtimer_expire_entry`, else the only pointer they share), or, with no object and no task
+/// in the end's record, by the task the start names (`signal_generate`'s `pid`), in whose
+/// thread the end happens.
+fn link_key(start: &str, end: &str, catalog: &Catalog) -> Option<PairKey> {
+    let category = |p: &str| p.rsplit_once(':').map(|(c, _)| c.to_string());
+    if category(start) != category(end) {
+        return None;
+    }
+    let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
+    let own = |f: &Field| !f.name.starts_with("common_") && !f.name.starts_with("__");
+    let pointers: Vec<&Field> = s.iter().filter(|f| own(f) && f.ty.contains('*') && !field_is_text(&f.ty) && e.iter().any(|g| g.name == f.name && g.ty == f.ty)).collect();
+    let named_after: Vec<&Field> = pointers
+        .iter()
+        .copied()
+        .filter(|f| {
+            let part = stem(&f.name);
+            crate::ground::name_parts(start).contains(&part) || crate::ground::name_parts(end).contains(&part) || category(start).is_some_and(|c| c.ends_with(&f.name))
+        })
+        .collect();
+    let by = |f: &Field| PairKey::Fields { start: vec![f.name.clone()], end: vec![f.name.clone()] };
+    match (named_after.as_slice(), pointers.as_slice()) {
+        ([one], _) | ([], [one]) => Some(by(one)),
+        (_, []) => {
+            let task = s.iter().find(|f| f.name == "pid" && f.ty.contains("pid_t"))?;
+            (!e.iter().any(|f| own(f) && f.name.contains("pid"))).then(|| PairKey::Task { start: task.name.clone() })
+        }
+        _ => None,
+    }
 }
 
 // --- Values ------------------------------------------------------------------------------------
@@ -2753,7 +2905,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if fold.is_none() {
         let mut i = 0;
         while i < text.len() {
-            if text.used(i) {
+            if text.used(i) || text.only_tells(i) {
                 i += 1;
                 continue;
             }
@@ -4262,6 +4414,7 @@ mod tests {
             "tracepoint:signal:signal_generate",
             &[("int", "sig"), ("int", "errno"), ("int", "code"), ("char[16]", "comm"), ("pid_t", "pid"), ("int", "group"), ("int", "result")],
         ));
+        hooks.push(tp("tracepoint:signal:signal_deliver", &[("int", "sig"), ("int", "errno"), ("int", "code"), ("unsigned long", "sa_handler"), ("unsigned long", "sa_flags")]));
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
         hooks.push(tp("tracepoint:sched:sched_process_fork", &[("char[16]", "parent_comm"), ("pid_t", "parent_pid"), ("char[16]", "child_comm"), ("pid_t", "child_pid")]));
@@ -4671,6 +4824,9 @@ mod tests {
         assert!(plan("kmallocs of more than 4096 bytes allocated: print the size", &kmalloc).contains("where bytes_alloc > 4096: print"));
         let r = plan("kmalloc waste per call site: bytes_alloc minus bytes_req, summed", &kmalloc);
         assert!(r.contains("what to fold") && !r.contains("sum of bytes"), "{r}");
+        // A sentence of the story that asks for nothing names nothing to show.
+        let r = plan("Yesterday one of our containers lost its device nodes. I want to see every mknodat: comm and path", &mknod);
+        assert!(!r.contains("cgroup") && r.contains("print comm, pid, filename"), "{r}");
         // A path in the story, away from the event's words, is no condition.
         let unlink = named("tracepoint:syscalls:sys_enter_unlink", "unlink");
         let r = plan("Last night the /data volume went missing. Show every unlink with the process and the path", &unlink);
@@ -4699,6 +4855,25 @@ mod tests {
             plan("disk I/O latency as a histogram", &here()),
             "on tracepoint:block:block_rq_complete (started at tracepoint:block:block_rq_issue, matched by dev, sector): hist of latency (in usecs)"
         );
+    }
+
+    #[test]
+    fn two_events_of_one_subsystem_are_a_start_and_its_end() {
+        // Matched by the object both records point to, the one said first starting.
+        let wq = named_each(&[("tracepoint:workqueue:workqueue_execute_start", "workqueue_execute_start"), ("tracepoint:workqueue:workqueue_queue_work", "workqueue_queue_work")]);
+        assert_eq!(
+            plan("time from workqueue_queue_work until workqueue_execute_start, histogram in usecs", &wq),
+            "on tracepoint:workqueue:workqueue_execute_start (started at tracepoint:workqueue:workqueue_queue_work, matched by work): hist of latency (in usecs)"
+        );
+        // Or by the task the start names, in whose thread the end happens (no object shared).
+        let signals = described(&["tracepoint:signal:signal_deliver", "tracepoint:signal:signal_generate"], &["delivered", "generates", "signal"]);
+        assert_eq!(
+            plan("when the kernel generates a signal for a task, how long until that task has it delivered? histogram in microseconds", &signals),
+            "on tracepoint:signal:signal_deliver (started at tracepoint:signal:signal_generate, matched by pid = the thread of the end): hist of latency (in usecs)"
+        );
+        // No time asked, or no word that orders them: two events, not a pair.
+        assert!(!plan("count workqueue_queue_work and workqueue_execute_start per second", &wq).contains("started at"));
+        assert!(!plan("latency of workqueue_queue_work and workqueue_execute_start", &wq).contains("started at"));
     }
 
     #[test]

@@ -126,7 +126,7 @@ pub(crate) fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Gro
     let offered: Vec<String> = deciding
         .iter()
         .flat_map(|e| match &e.evidence {
-            Evidence::Described { hooks, .. } => hooks.clone(),
+            Evidence::Described { hooks, .. } | Evidence::Fields { hooks, .. } => hooks.clone(),
             _ if e.probe.ends_with(":*") => vec![],
             _ => vec![e.probe.clone()],
         })
@@ -137,6 +137,7 @@ pub(crate) fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Gro
             Evidence::Named { word } | Evidence::Subsystem { word, .. } => format!("\"{word}\""),
             Evidence::Libc { word, function } => format!("\"{word}\", and libc's {function}() makes that syscall"),
             Evidence::Counter { words } | Evidence::Described { words, .. } => format!("\"{}\"", words.join(" ")),
+            Evidence::Fields { fields, .. } => format!("the values it lists ({})", fields.join(", ")),
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
