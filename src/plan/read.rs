@@ -382,14 +382,17 @@ impl Text {
     /// or a question.
     fn asks(&self, i: usize) -> bool {
         let (start, end) = (self.sentence_start(i), self.sentence_end(i));
-        self.words[end].punct == Some('?') || (start..=end).any(|k| self.is(k, SHOW) || self.is(k, ASKING))
+        // "with", "including" list values in any sentence ("maps files with mmap").
+        self.words[end].punct == Some('?') || (start..=end).any(|k| (self.is(k, SHOW) && !self.is(k, LIST_WORDS)) || self.is(k, ASKING))
     }
 
     /// Whether word `i` is in a sentence of the story that asks for nothing: no event's words,
     /// no verb of showing or wanting, no question ("the /data bind mount inside one of our
     /// containers disappeared"). What it names is not what to show.
+    /// Only the background before the ask: what follows it ("Trace openat. Only for nginx.")
+    /// still says what the program must do.
     fn only_tells(&self, i: usize) -> bool {
-        self.in_story(i) && !self.asks(i)
+        self.in_story(i) && !self.asks(i) && self.event_at.iter().all(|&e| e > self.sentence_end(i))
     }
 
     /// Where the sentence holding word `i` ends (its last word).
@@ -442,7 +445,7 @@ impl Text {
             // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
             // precisely (a path, a number, a quoted word, an errno) still is.
             let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
-            if !precise && self.guessed(i) {
+            if !precise && (self.guessed(i) || self.only_tells(i)) {
                 continue;
             }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
@@ -1132,8 +1135,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 family.push(s);
             }
         }
-        // One named in a sentence that asks, the others only in sentences that do not ("my
-        // kill() tracing never sees them. Show every pidfd_send_signal"): the one asked for.
+        // Some named in a sentence that asks, the others only in sentences that do not ("my
+        // kill() tracing never sees them. Show every pidfd_send_signal"): the ones asked for.
         let said_at = |name: &str| -> Vec<usize> {
             let words: Vec<&String> = grounding
                 .events
@@ -1148,8 +1151,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         };
         let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
         let mut at = at;
-        if family.len() > 1 && !one_family(&family) && asked.len() == 1 && family.iter().all(|s| !said_at(s).is_empty()) {
-            let story: Vec<usize> = family.iter().filter(|s| **s != asked[0]).flat_map(|s| said_at(s)).collect();
+        if family.len() > 1 && !one_family(&family) && !asked.is_empty() && asked.len() < family.len() && family.iter().all(|s| !said_at(s).is_empty()) {
+            let story: Vec<usize> = family.iter().filter(|s| !asked.contains(s)).flat_map(|s| said_at(s)).collect();
             text.read(&story, "named in the story, not asked for");
             at.retain(|i| !story.contains(i));
             family = asked;
@@ -4824,6 +4827,9 @@ mod tests {
         assert!(plan("kmallocs of more than 4096 bytes allocated: print the size", &kmalloc).contains("where bytes_alloc > 4096: print"));
         let r = plan("kmalloc waste per call site: bytes_alloc minus bytes_req, summed", &kmalloc);
         assert!(r.contains("what to fold") && !r.contains("sum of bytes"), "{r}");
+        // A syscall named only in a sentence that asks for nothing is the story's, not the event.
+        let r = plan("Our loader maps files with mmap, so my mmap tracing never sees the writes. Show every pwrite64 call: comm and fd", &syscalls(&["mmap", "pwrite64"]));
+        assert!(r.starts_with("on tracepoint:syscalls:sys_enter_pwrite64: print comm, pid, fd"), "{r}");
         // A sentence of the story that asks for nothing names nothing to show.
         let r = plan("Yesterday one of our containers lost its device nodes. I want to see every mknodat: comm and path", &mknod);
         assert!(!r.contains("cgroup") && r.contains("print comm, pid, filename"), "{r}");
