@@ -2603,6 +2603,14 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let syscall = syscall || end_probes.iter().any(|p| p == "tracepoint:raw_syscalls:sys_exit");
     let records = Records { start: &start_fields, end: &end_fields, syscall };
     let mut gaps: Vec<String> = Vec::new();
+    // Two words that are one field's name ("error count", "error type": `mc_event`'s
+    // `error_count`, `error_type`) name a value, not a count or a failure: kept from the
+    // conditions and folds, and read with the values.
+    let joined: Vec<usize> = (0..text.len().saturating_sub(1))
+        .filter(|&i| !text.used(i) && !text.used(i + 1) && records.field(&format!("{}_{}", text.lower(i), text.lower(i + 1))).is_some())
+        .flat_map(|i| [i, i + 1])
+        .collect();
+    text.mark(&joined);
     // Words of the event's phrase that name a field of its record ("idle state", "irq") are
     // also what to show or key by.
     let names = records.names();
@@ -2733,6 +2741,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     } else {
         None
     };
+    for &i in &joined {
+        text.words[i].used = false;
+    }
     // "average and worst-case run time", "min, avg and max": more folds of the same value, each
     // its own map.
     let mut also: Vec<Fold> = Vec::new();
@@ -4417,6 +4428,10 @@ mod tests {
             "tracepoint:signal:signal_generate",
             &[("int", "sig"), ("int", "errno"), ("int", "code"), ("char[16]", "comm"), ("pid_t", "pid"), ("int", "group"), ("int", "result")],
         ));
+        hooks.push(tp(
+            "tracepoint:ras:mc_event",
+            &[("unsigned int", "error_type"), ("__data_loc char[]", "msg"), ("__data_loc char[]", "label"), ("u16", "error_count"), ("long", "address")],
+        ));
         hooks.push(tp("tracepoint:signal:signal_deliver", &[("int", "sig"), ("int", "errno"), ("int", "code"), ("unsigned long", "sa_handler"), ("unsigned long", "sa_flags")]));
         hooks.push(tp("tracepoint:block:block_rq_issue", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("unsigned int", "bytes")]));
         hooks.push(tp("tracepoint:block:block_rq_complete", &[("dev_t", "dev"), ("sector_t", "sector"), ("unsigned int", "nr_sector"), ("int", "error")]));
@@ -4827,6 +4842,9 @@ mod tests {
         assert!(plan("kmallocs of more than 4096 bytes allocated: print the size", &kmalloc).contains("where bytes_alloc > 4096: print"));
         let r = plan("kmalloc waste per call site: bytes_alloc minus bytes_req, summed", &kmalloc);
         assert!(r.contains("what to fold") && !r.contains("sum of bytes"), "{r}");
+        // Two words that are one field's name are a value, not a count or a failure.
+        let mc = named("tracepoint:ras:mc_event", "mc_event");
+        assert_eq!(plan("print each mc_event with its error type, error count and label", &mc), "on tracepoint:ras:mc_event: print comm, pid, error_type, error_count, label");
         // A syscall named only in a sentence that asks for nothing is the story's, not the event.
         let r = plan("Our loader maps files with mmap, so my mmap tracing never sees the writes. Show every pwrite64 call: comm and fd", &syscalls(&["mmap", "pwrite64"]));
         assert!(r.starts_with("on tracepoint:syscalls:sys_enter_pwrite64: print comm, pid, fd"), "{r}");
