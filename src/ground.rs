@@ -349,11 +349,13 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 const COMMON_FIELDS: &[&str] = &[
     "comm", "pid", "tid", "uid", "gid", "name", "flags", "flag", "ret", "len", "size", "count", "type", "mode", "id", "dev", "cpu", "error", "err", "state", "reason",
     "addr", "value", "data", "file", "path", "ip", "fd", "prio", "func", "function", "call_site", "ptr", "time", "index", "order", "device", "driver", "parent", "child",
+    "errno", "code", "result", "status", "used", "updated", "confirmed", "online", "dead", "bytes", "sector", "family", "protocol", "start", "end", "delta", "nr", "total",
 ];
 
 /// The tracepoints whose records hold the most values the request lists by their field names
 /// (words, or two or three words joined: "error count" is `error_count`), when they hold three
-/// or more beyond the common ones and are all of one category; with the names found.
+/// or more beyond the common ones, one of them of several words, and are all of one category;
+/// with the names found.
 fn by_fields(words: &[String], catalog: &Catalog) -> Option<(Vec<String>, Vec<String>)> {
     let mut phrases: BTreeSet<String> = words.iter().filter(|w| w.len() >= 4).cloned().collect();
     for n in [2, 3] {
@@ -369,7 +371,10 @@ fn by_fields(words: &[String], catalog: &Catalog) -> Option<(Vec<String>, Vec<St
         }
     }
     let category = |p: &String| p.split(':').nth(1).map(str::to_string);
-    (best.0 >= 3 && best.1.iter().all(|p| category(p) == category(&best.1[0]))).then_some((best.1, best.2))
+    // One of them a name of several words ("error type"): everyday words alone name fields of
+    // many records by accident.
+    let distinctive = best.2.iter().any(|f| f.contains('_'));
+    (best.0 >= 3 && distinctive && best.1.iter().all(|p| category(p) == category(&best.1[0]))).then_some((best.1, best.2))
 }
 
 /// Whether a request's stem and a part of a hook's name are one word: equal, one the other's

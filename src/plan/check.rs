@@ -246,6 +246,12 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
     // descriptor, a CPU (`args->out_fd == 3` is no answer to "bytes nginx sends").
     let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*==\s*(\d+)\b").expect("a valid regex"));
     static EXCLUDING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static NOT_ROOT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    // "not root", "skip the root user", "nothing from root", "root is excluded".
+    let not_root = NOT_ROOT.get_or_init(|| {
+        regex::Regex::new(r"\b(?:not|no|nothing|skip|skipping|exclud\w*|ignor\w*|except|without|drop|filter out)\b(?:\W+\w+){0,3}?\W+root\b|\broot\b\W+(?:\w+\W+){0,2}(?:excluded|ignored|filtered)")
+            .expect("a valid regex")
+    });
     let excluding = EXCLUDING.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*(!=|>=|<=|>|<)\s*(\d+)\b").expect("a valid regex"));
     let lower = request.to_lowercase();
     let casts = regex::Regex::new(r"\(\s*u?int(?:8|16|32|64)?\s*\)").expect("a valid regex");
@@ -277,9 +283,8 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
             let (what, op, n) = (&c[1], &c[2], &c[3]);
             let idle = (what.ends_with("pid") || what.ends_with("tid")) && n == "0" && matches!(op, "!=" | ">");
             let unprivileged = what.ends_with("uid")
-                && ["non-root", "nonroot", "not root", "unprivileged", "non-privileged", "regular user", "normal user", "human user", "other than root", "not by root", "ordinary user"]
-                    .iter()
-                    .any(|w| lower.contains(w));
+                && (["non-root", "nonroot", "non root", "unprivileged", "non-privileged", "regular user", "normal user", "human user", "other than root", "ordinary user"].iter().any(|w| lower.contains(w))
+                    || not_root.is_match(&lower));
             if !idle && !unprivileged && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
                 add(format!("it keeps only events where {what} {op} {n}, which the request never asks: report every one"));
             }
@@ -313,7 +318,8 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
         missing.extend(too_few_events(program, &reading.events));
         missing.extend(untraced(program, &reading.hooks));
         // With no event read at all, nothing else says the program traces what was asked.
-        if let (None, true, true, Some(request)) = (&reading.plan, reading.events.is_empty(), reading.hooks.is_empty(), request) {
+        let no_event = reading.plan.is_none() && reading.gaps.iter().any(|g| g == super::read::NO_EVENT);
+        if let (true, Some(request)) = (no_event, request) {
             missing.extend(unnamed(program, request));
         }
         // "How long did each sleep block": a time, which a plan holding it checks itself.
@@ -350,10 +356,15 @@ fn unnamed(program: &str, request: &str) -> Vec<String> {
         .filter(|w| w.len() >= 3)
         .map(|w| crate::ground::stem(&w))
         .collect();
-    let events: Vec<String> = crate::obj::source::bpftrace_probes(program)
-        .into_iter()
-        .filter(|p| !p.parse::<crate::obj::Probe>().is_ok_and(|p| p.is_timer() || p.kind == crate::obj::ProbeKind::Profile))
-        .collect();
+    use crate::obj::ProbeKind;
+    let probes: Vec<(String, Option<crate::obj::Probe>)> = crate::obj::source::bpftrace_probes(program).into_iter().map(|p| (p.clone(), p.parse().ok())).collect();
+    // A user-space function is named by the program's own words ("DNS lookups" are
+    // getaddrinfo's), which this check cannot weigh; what it cannot parse it does not judge.
+    let user_space = |p: &crate::obj::Probe| matches!(p.kind, ProbeKind::Uprobe | ProbeKind::Uretprobe | ProbeKind::Usdt);
+    if probes.iter().any(|(_, p)| p.as_ref().is_none_or(user_space)) {
+        return Vec::new();
+    }
+    let events: Vec<String> = probes.into_iter().filter(|(_, p)| !p.as_ref().is_some_and(|p| p.is_timer() || p.kind == ProbeKind::Profile)).map(|(s, _)| s).collect();
     let named = |probe: &String| crate::ground::name_parts(probe).iter().any(|part| words.iter().any(|w| crate::ground::same_part(w, part)));
     if events.is_empty() || events.iter().any(named) {
         return Vec::new();
@@ -580,17 +591,22 @@ mod tests {
         let no_root = "tracepoint:syscalls:sys_enter_userfaultfd { if (uid != 0) { printf(\"%s %d\\n\", comm, args->flags); } }";
         assert!(unasked(no_root, "tell me every time any process creates a userfaultfd")[0].contains("uid != 0"));
         assert!(unasked(no_root, "userfaultfd created by non-root users").is_empty());
+        for request in ["every userfaultfd, we do not care about root", "userfaultfd calls, skip the root user", "userfaultfd calls; root is excluded"] {
+            assert!(unasked(no_root, request).is_empty(), "{request}");
+        }
         assert!(unasked("tracepoint:sched:sched_switch /args->prev_pid != 0/ { @[args->prev_comm] = count(); }", "context switches by task").is_empty());
     }
 
     #[test]
     fn with_no_event_read_the_program_traces_one_the_words_name() {
-        let none = Reading { plan: None, gaps: vec!["no event".into()], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: false };
+        let none = Reading { plan: None, gaps: vec![crate::plan::read::NO_EVENT.into()], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: false };
         let request = "Trace alarm timers as they get armed: the process, the alarm type and when it expires";
         let sync = "tracepoint:syscalls:sys_enter_sync { @syncs = count(); } interval:s:1 { print(@syncs); }";
         assert!(matches!(held(sync, Some(&none), Some(request)), PlanVerdict::Missing { missing } if missing[0].contains("no word of the request names")));
         let alarm = "tracepoint:alarmtimer:alarmtimer_start { printf(\"%s %d %lld\\n\", comm, args->alarm_type, args->expires); }";
         assert!(held(alarm, Some(&none), Some(request)).is_ok());
+        // A user-space function is the program's own word for what was asked.
+        assert!(held("uprobe:/lib/x86_64-linux-gnu/libc.so.6:getaddrinfo { printf(\"%s\\n\", str(arg0)); }", Some(&none), Some("trace DNS lookups")).is_ok());
         // Sampling and timers are no event of the request's.
         assert!(held("profile:hz:99 { @[kstack] = count(); }", Some(&none), Some("where is the kernel spending its time")).is_ok());
     }

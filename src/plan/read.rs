@@ -392,7 +392,9 @@ impl Text {
     /// Only the background before the ask: what follows it ("Trace openat. Only for nginx.")
     /// still says what the program must do.
     fn only_tells(&self, i: usize) -> bool {
-        self.in_story(i) && !self.asks(i) && self.event_at.iter().all(|&e| e > self.sentence_end(i))
+        const RESTRICTS: &[&str] = &["only", "just", "restrict", "limit", "except", "ignore", "exclude", "skip", "care", "matters", "matter", "excluding", "not"];
+        let (start, end) = (self.sentence_start(i), self.sentence_end(i));
+        self.in_story(i) && !self.asks(i) && self.event_at.iter().all(|&e| e > end) && !(start..=end).any(|k| self.is(k, RESTRICTS))
     }
 
     /// Where the sentence holding word `i` ends (its last word).
@@ -445,7 +447,9 @@ impl Text {
             // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
             // precisely (a path, a number, a quoted word, an errno) still is.
             let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
-            if !precise && (self.guessed(i) || self.only_tells(i)) {
+            // The story names the things it is about ("maps files"); a name in it ("our web
+            // server is nginx") may still be what the request is about.
+            if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w))) {
                 continue;
             }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
@@ -1150,8 +1154,11 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             (0..text.len()).filter(|&i| words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str())).collect()
         };
         let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
+        // Only the background before the ask; "Also pwrite64." adds one.
+        let first_ask = (0..text.len()).find(|&i| text.asks(i)).map_or(0, |i| text.sentence_start(i));
+        let background = family.iter().filter(|s| !asked.contains(s)).all(|s| said_at(s).iter().all(|&i| i < first_ask));
         let mut at = at;
-        if family.len() > 1 && !one_family(&family) && !asked.is_empty() && asked.len() < family.len() && family.iter().all(|s| !said_at(s).is_empty()) {
+        if background && !text.has(&["also", "too", "well", "same"]) && family.len() > 1 && !one_family(&family) && !asked.is_empty() && asked.len() < family.len() && family.iter().all(|s| !said_at(s).is_empty()) {
             let story: Vec<usize> = family.iter().filter(|s| !asked.contains(s)).flat_map(|s| said_at(s)).collect();
             text.read(&story, "named in the story, not asked for");
             at.retain(|i| !story.contains(i));
@@ -1222,7 +1229,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
     // Two events of one subsystem, and the time from one to the other asked ("when the kernel
     // generates a signal, how long until the task has it delivered"): a start and its end.
     if let [a, b] = specific.as_slice() {
-        if let Some((start, end, key)) = linked(text, grounding, [a, b], catalog) {
+        if let Some((start, end, key, conditions)) = linked(text, grounding, [a, b], catalog) {
             // What both are about, said beside them or the time asked ("hrtimer latency").
             let (pa, pb) = (crate::ground::name_parts(a), crate::ground::name_parts(b));
             let both: Vec<String> = pa.intersection(&pb).cloned().collect();
@@ -1235,7 +1242,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 }
             }
             read_event(text, &at, format!("from {start} to {end}"));
-            return Ok(Event::Hooks { probes: vec![start], end: Some((end, key)), conditions: vec![], shows: vec![], latency: false, syscall: None });
+            return Ok(Event::Hooks { probes: vec![start], end: Some((end, key)), conditions, shows: vec![], latency: false, syscall: None });
         }
     }
     if specific.len() > 1 {
@@ -1849,8 +1856,11 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
             });
         }
     }
-    Err(String::from("no event: the request names no syscall, tracepoint or kernel function, and none of the everyday words for events").into())
+    Err(String::from(NO_EVENT).into())
 }
+
+/// The gap of a reading that found no event at all: no name, no description, no everyday word.
+pub(crate) const NO_EVENT: &str = "no event: the request names no syscall, tracepoint or kernel function, and none of the everyday words for events";
 
 /// The syscall family the words `named` name, when they name one.
 fn syscall_event(text: &mut Text, named: &[(usize, String)], catalog: &Catalog) -> Result<Option<Event>, String> {
@@ -1951,14 +1961,21 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
     None
 }
 
-/// Words that order two events in time ("from … until", "between … and", "before").
-const ORDER: &[&str] = &["from", "until", "till", "to", "before", "after", "between", "then"];
+/// Words before an event that make it the start of a time ("from X", "after X", "between X
+/// and …") or its end ("until X", "before X", "to X").
+const STARTS_AT: &[&str] = &["from", "after", "since", "between"];
+const ENDS_AT: &[&str] = &["until", "till", "to", "before"];
 
-/// The start and end of a time asked between two events of one subsystem: the one whose own
-/// words come first starts. Only with words that order them, and a key that matches one
-/// occurrence of each ([`link_key`]).
-fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Catalog) -> Option<(String, String, PairKey)> {
-    if !asks_time(text) && !LATENCY.iter().any(|p| text.find(p, 0).is_some_and(|at| !text.guessed(at[0]))) {
+/// Pairs whose end happens in the thread of the task the start names, and what the start must
+/// say for an end to follow: a signal generated for `pid` (`result` 0: delivered, not ignored
+/// or dropped) is delivered in that task.
+const TASK_PAIRS: &[(&str, &str, &str, &str)] = &[("tracepoint:signal:signal_generate", "tracepoint:signal:signal_deliver", "pid", "result")];
+
+/// The start and end of a time asked between two events of one subsystem, each told by the
+/// word before it ("from X until Y", "Y … after X"); with a key that matches one occurrence
+/// of each ([`link_key`]) and what the start must say for an end to follow.
+fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Catalog) -> Option<(String, String, PairKey, Vec<Where>)> {
+    if !asks_time(text) {
         return None;
     }
     let parts = pair.map(|p| crate::ground::name_parts(p));
@@ -1980,47 +1997,56 @@ fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Cata
         let own: Vec<&String> = parts[k].difference(&parts[1 - k]).collect();
         (0..text.len()).find(|&i| !text.words[i].aside && own.iter().any(|p| crate::ground::same_part(&stem(&text.words[i].lower), p)))
     };
-    let (at_a, at_b) = (first(0)?, first(1)?);
-    if at_a == at_b {
+    let at = [first(0)?, first(1)?];
+    if at[0] == at[1] {
         return None;
     }
-    let (start, end, from, to) = if at_a < at_b { (pair[0], pair[1], at_a, at_b) } else { (pair[1], pair[0], at_b, at_a) };
-    if !(from.saturating_sub(3)..to).any(|i| text.is(i, ORDER)) {
-        return None;
-    }
-    link_key(start, end, catalog).map(|key| (start.clone(), end.clone(), key))
+    // The nearest ordering word before each, within its clause and not before the other event.
+    let role = |k: usize| -> Option<bool> {
+        let floor = if at[1 - k] < at[k] { at[1 - k] + 1 } else { 0 }.max(at[k].saturating_sub(6)).max(text.sentence_start(at[k]));
+        (floor..at[k]).rev().find_map(|i| {
+            // "relative to X" orders nothing.
+            if text.is(i, ENDS_AT) && !(i > 0 && text.is(i - 1, &["relative", "compared", "close"])) {
+                Some(false)
+            } else if text.is(i, STARTS_AT) {
+                Some(true)
+            } else {
+                None
+            }
+        })
+    };
+    let start = match (role(0), role(1)) {
+        (Some(true), Some(false) | None) | (None, Some(false)) => 0,
+        (Some(false) | None, Some(true)) | (Some(false), None) => 1,
+        _ => return None,
+    };
+    let (start, end) = (pair[start], pair[1 - start]);
+    link_key(start, end, catalog).map(|(key, conditions)| (start.clone(), end.clone(), key, conditions))
 }
 
-/// How a start record is matched with an end record of the same subsystem: by the object both
-/// point to (the one the events are named after, `hrtimer` of `hrtimer_start` and
-/// `hrtimer_expire_entry`, else the only pointer they share), or, with no object and no task
-/// in the end's record, by the task the start names (`signal_generate`'s `pid`), in whose
-/// thread the end happens.
-fn link_key(start: &str, end: &str, catalog: &Catalog) -> Option<PairKey> {
+/// How a start record is matched with an end record of the same subsystem: by the one object
+/// both point to that the events are named after (`hrtimer` of `hrtimer_start` and
+/// `hrtimer_expire_entry`, `work` of `workqueue_queue_work`; callbacks are no object), or, for
+/// the pairs of [`TASK_PAIRS`], by the task the start names.
+fn link_key(start: &str, end: &str, catalog: &Catalog) -> Option<(PairKey, Vec<Where>)> {
+    if let Some((_, _, task, delivered)) = TASK_PAIRS.iter().find(|(s, e, ..)| *s == start && *e == end) {
+        return Some((PairKey::Task { start: task.to_string() }, vec![Where { field: delivered.to_string(), op: "==".into(), value: 0 }]));
+    }
     let category = |p: &str| p.rsplit_once(':').map(|(c, _)| c.to_string());
     if category(start) != category(end) {
         return None;
     }
     let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
-    let own = |f: &Field| !f.name.starts_with("common_") && !f.name.starts_with("__");
-    let pointers: Vec<&Field> = s.iter().filter(|f| own(f) && f.ty.contains('*') && !field_is_text(&f.ty) && e.iter().any(|g| g.name == f.name && g.ty == f.ty)).collect();
-    let named_after: Vec<&Field> = pointers
-        .iter()
-        .copied()
-        .filter(|f| {
-            let part = stem(&f.name);
-            crate::ground::name_parts(start).contains(&part) || crate::ground::name_parts(end).contains(&part) || category(start).is_some_and(|c| c.ends_with(&f.name))
-        })
-        .collect();
-    let by = |f: &Field| PairKey::Fields { start: vec![f.name.clone()], end: vec![f.name.clone()] };
-    match (named_after.as_slice(), pointers.as_slice()) {
-        ([one], _) | ([], [one]) => Some(by(one)),
-        (_, []) => {
-            let task = s.iter().find(|f| f.name == "pid" && f.ty.contains("pid_t"))?;
-            (!e.iter().any(|f| own(f) && f.name.contains("pid"))).then(|| PairKey::Task { start: task.name.clone() })
-        }
-        _ => None,
-    }
+    let callback = |f: &Field| ["func", "callsite", "call_site", "handler", "caller"].iter().any(|c| f.name.contains(c)) || f.name == "ip";
+    let object = |f: &&Field| {
+        !f.name.starts_with("common_") && !f.name.starts_with("__") && f.ty.contains('*') && !field_is_text(&f.ty) && !callback(f) && e.iter().any(|g| g.name == f.name && g.ty == f.ty)
+    };
+    let pointers: Vec<&Field> = s.iter().filter(object).collect();
+    // Two shared (a queue and its packet): which one is timed, the names do not say.
+    let [one] = pointers.as_slice() else { return None };
+    let part = stem(&one.name);
+    let named_after = crate::ground::name_parts(start).contains(&part) || crate::ground::name_parts(end).contains(&part) || category(start).is_some_and(|c| c.ends_with(&one.name));
+    named_after.then(|| (PairKey::Fields { start: vec![one.name.clone()], end: vec![one.name.clone()] }, vec![]))
 }
 
 // --- Values ------------------------------------------------------------------------------------
@@ -2411,8 +2437,26 @@ const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "
 /// Whether the words ask how long something takes, outside a guess at the cause and a symptom
 /// ("the box keeps stalling").
 fn asks_time(text: &Text) -> bool {
-    ["how long", "latency", "latencies", "duration", "durations", "time spent", "time taken", "elapsed", "wait time", "run time", "response time", "execution time"]
-        .iter()
+    [
+        "how long",
+        "latency",
+        "latencies",
+        "duration",
+        "durations",
+        "time spent",
+        "time taken",
+        "elapsed",
+        "wait time",
+        "run time",
+        "response time",
+        "execution time",
+        "delay",
+        "delays",
+        "time from",
+        "time between",
+        "how late",
+    ]
+    .iter()
         .filter_map(|p| text.find(p, 0))
         .any(|at| {
             let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
@@ -3797,7 +3841,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
     }
     let mut i = 0;
     while i < text.len() {
-        if text.used(i) {
+        // Examples illustrate what to show; they keep nothing out.
+        if text.used(i) || text.in_examples(i) {
             i += 1;
             continue;
         }
@@ -4893,9 +4938,12 @@ mod tests {
         let signals = described(&["tracepoint:signal:signal_deliver", "tracepoint:signal:signal_generate"], &["delivered", "generates", "signal"]);
         assert_eq!(
             plan("when the kernel generates a signal for a task, how long until that task has it delivered? histogram in microseconds", &signals),
-            "on tracepoint:signal:signal_deliver (started at tracepoint:signal:signal_generate, matched by pid = the thread of the end): hist of latency (in usecs)"
+            "on tracepoint:signal:signal_deliver (started at tracepoint:signal:signal_generate, matched by pid = the thread of the end) where result == 0: hist of latency (in usecs)"
         );
+        // Which starts, the words before each say ("Y … after X").
+        assert!(plan("how long until workqueue_execute_start runs after workqueue_queue_work? histogram", &wq).contains("started at tracepoint:workqueue:workqueue_queue_work"));
         // No time asked, or no word that orders them: two events, not a pair.
+        assert!(!plan("delay of workqueue_execute_start relative to workqueue_queue_work, histogram", &wq).contains("started at"));
         assert!(!plan("count workqueue_queue_work and workqueue_execute_start per second", &wq).contains("started at"));
         assert!(!plan("latency of workqueue_queue_work and workqueue_execute_start", &wq).contains("started at"));
     }
