@@ -4300,7 +4300,8 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             continue;
         }
         // "deleted by", "started by uid 1000", "by which process": an agent, not a key.
-        let participle = i > 0 && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
+        // "broken down by op" keys by op.
+        let participle = i > 0 && !text.is(i - 1, &["down", "up"]) && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
         let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && !folding));
         // "top 10 inodes by number of pages written": what ranks them, not a key.
         const RANKED: &[&str] = &["number", "count", "amount", "total", "sum"];
@@ -4670,6 +4671,8 @@ mod tests {
     #[test]
     fn numbers_fields_and_alternatives_the_words_give() {
         let write = named("tracepoint:syscalls:sys_enter_write", "write");
+        // "broken down by" keys.
+        assert!(plan("flock calls per process broken down by cmd", &named("tracepoint:syscalls:sys_enter_flock", "flock")).ends_with("count by comm, cmd"));
         // A record's number field by its name, then a number: a condition.
         assert!(plan("log each write to fd 1 with comm and pid", &write).starts_with("on tracepoint:syscalls:sys_enter_write where fd == 1: print comm, pid"));
         // "how many bytes" of each line is shown, not summed.
