@@ -544,17 +544,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // syscall).
     let tokens: Vec<&str> = request.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
     let constant = |w: &str| tokens.contains(&w.to_uppercase().as_str()) && !tokens.contains(&w);
-    // A command constant names the call that takes it by its prefix (`FUTEX_WAKE` is futex's,
-    // `BPF_PROG_LOAD` bpf's, `PTRACE_ATTACH` ptrace's).
-    for t in tokens.iter().filter(|t| t.len() > 4 && t.chars().all(|c| c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit())) {
-        let Some((prefix, _)) = t.split_once('_') else { continue };
-        let call = prefix.to_lowercase();
-        if let Some(h) = catalog.find(&format!("tracepoint:syscalls:sys_enter_{call}")) {
-            if !bare.iter().chain(&events).any(|g: &Grounded| g.probe == h.probe) {
-                bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: call.clone() } });
-            }
-        }
-    }
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && !constant(w)) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
@@ -887,9 +876,6 @@ mod tests {
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_getrandom"]);
         assert!(ground("tally closes by program", &c, false, &Retrieval::default()).events.is_empty(), "close is an everyday word");
         assert!(ground("rate of GETRANDOM operations", &c, false, &Retrieval::default()).events.is_empty(), "a constant in capitals");
-        // A command constant names the call that takes it.
-        let g = ground("rate of GETRANDOM_INSECURE calls", &c, false, &Retrieval::default());
-        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_getrandom"]);
         c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_sendfile64".into(), ..c.hooks[0].clone() });
         let g = ground("bytes pushed out via sendfile", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_sendfile64"], "as the kernel spells it");

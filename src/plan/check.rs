@@ -317,15 +317,6 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
         missing.extend(unsaid(program, &reading.names));
         missing.extend(too_few_events(program, &reading.events));
         missing.extend(untraced(program, &reading.hooks));
-        // A constant the reader could not place ("FUTEX_WAKE operations") is a condition it
-        // could not write: a program that keeps every event ignores it.
-        let constants: Vec<&String> = reading.unread.iter().filter(|w| w.contains('_') && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')).collect();
-        if !constants.is_empty() && conditions(program).is_empty() {
-            missing.push(format!(
-                "it keeps every event, and the request names {}: keep only the events with that value (test the field it is a value of)",
-                constants.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(", ")
-            ));
-        }
         // With no event read at all, nothing else says the program traces what was asked.
         let no_event = reading.plan.is_none() && reading.gaps.iter().any(|g| g == super::read::NO_EVENT);
         if let (true, Some(request)) = (no_event, request) {
@@ -614,11 +605,6 @@ mod tests {
         assert!(matches!(held(sync, Some(&none), Some(request)), PlanVerdict::Missing { missing } if missing[0].contains("no word of the request names")));
         let alarm = "tracepoint:alarmtimer:alarmtimer_start { printf(\"%s %d %lld\\n\", comm, args->alarm_type, args->expires); }";
         assert!(held(alarm, Some(&none), Some(request)).is_ok());
-        // A constant no rule placed is a condition the program must make.
-        let constant = Reading { plan: None, gaps: vec![], unread: vec!["FUTEX_WAKE".into()], names: vec![], events: vec![], hooks: vec![], timed: false };
-        let every = "tracepoint:syscalls:sys_enter_futex { @[comm] = count(); }";
-        assert!(matches!(held(every, Some(&constant), None), PlanVerdict::Missing { missing } if missing[0].contains("FUTEX_WAKE")));
-        assert!(held("tracepoint:syscalls:sys_enter_futex /(args->op & 127) == 1/ { @[comm] = count(); }", Some(&constant), None).is_ok());
         // A user-space function is the program's own word for what was asked.
         assert!(held("uprobe:/lib/x86_64-linux-gnu/libc.so.6:getaddrinfo { printf(\"%s\\n\", str(arg0)); }", Some(&none), Some("trace DNS lookups")).is_ok());
         // Sampling and timers are no event of the request's.
