@@ -540,11 +540,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let mut bare = Vec::new();
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
-    // A constant is written in capitals (`FUTEX_WAKE` is an op of futex(), not the futex_wake
-    // syscall).
-    let tokens: Vec<&str> = request.split(|c: char| !(c.is_alphanumeric() || c == '_')).collect();
-    let constant = |w: &str| tokens.contains(&w.to_uppercase().as_str()) && !tokens.contains(&w);
-    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && !constant(w)) {
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
@@ -875,7 +871,6 @@ mod tests {
         let g = ground("tally getrandoms by program", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_getrandom"]);
         assert!(ground("tally closes by program", &c, false, &Retrieval::default()).events.is_empty(), "close is an everyday word");
-        assert!(ground("rate of GETRANDOM operations", &c, false, &Retrieval::default()).events.is_empty(), "a constant in capitals");
         c.hooks.push(Hook { probe: "tracepoint:syscalls:sys_enter_sendfile64".into(), ..c.hooks[0].clone() });
         let g = ground("bytes pushed out via sendfile", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_sendfile64"], "as the kernel spells it");
