@@ -32,9 +32,11 @@ log=$(mktemp)
 for t in "${targets[@]}"; do
     scratch=$(mktemp -d)
     # -timeout is wall-clock time: a hang is far past the symbolic executor's CPU budget (2 s a
-    # program, 8 s an object), also on a loaded machine where wall time stretches.
+    # program, 8 s an object). A niced fuzzer beside builds and evals was seen to take 36 s of
+    # wall time for 4 s of CPU, so the bound leaves room for a starved process; a real hang (a
+    # loop the budget does not cut) never ends, and still trips it.
     if ! cargo $toolchain fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
-        -max_total_time="$secs" -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
+        -max_total_time="$secs" -timeout=300 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1; then
         tail -n 60 "$log"
         echo "fuzz: $t FAILED (input saved under fuzz/artifacts/$t/)" >&2
         exit 1
