@@ -296,6 +296,13 @@ pub struct GenReport {
     pub request: String,
     pub target: Target,
     pub passed: bool,
+    /// Passed, attachable here, and nothing of the request was left unchecked: the only kind
+    /// of program Kgent calls confirmed.
+    pub confirmed: bool,
+    /// What the checks of a passing program could not cover ([`unchecked`]): the user reads
+    /// the program for these before relying on it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchecked: Vec<String>,
     pub program: Option<String>,
     /// The model that wrote the program; empty (and left out of JSON) when none was needed.
     #[serde(skip_serializing_if = "String::is_empty")]
@@ -431,6 +438,29 @@ impl GenReport {
     }
 }
 
+/// What the checks of a program could not cover: what the reading of the request left
+/// unsettled or unread (nothing held the program to those words), and properties the symbolic
+/// verifier could neither prove nor refute. On requests written by other people, most programs
+/// that passed with something here answered a different question; one that passes with nothing
+/// here was checked against every word.
+pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks) -> Vec<String> {
+    let mut out: Vec<String> = reading.gaps.iter().map(|g| format!("not settled: {g}")).collect();
+    if !reading.unread.is_empty() {
+        out.push(format!("words not read: {}", reading.unread.join(", ")));
+    }
+    if let Some(report) = &checks.symbolic {
+        for f in report.unknown() {
+            if let crate::verify::symbolic::Verdict::Unknown { reason } = &f.verdict {
+                out.push(format!("{} unknown: {reason}", f.property));
+            }
+        }
+    }
+    if let Some(why) = &checks.symbolic_skipped {
+        out.push(format!("properties not checked: {why}"));
+    }
+    out
+}
+
 /// A request grounded and read against this host ([`Host::read_request`]).
 pub struct ReadRequest {
     pub request: String,
@@ -487,6 +517,8 @@ impl Host {
             request: request.to_string(),
             target: settings.target,
             passed: false,
+            confirmed: false,
+            unchecked: vec![],
             program: None,
             model: String::new(),
             model_sha256: String::new(),
@@ -549,10 +581,22 @@ impl Session {
         let mut attempts: Vec<Attempt> = Vec::new();
         let report = |passed: bool, program, attempts: Vec<Attempt>, options: GenOptions, seconds, model: Option<(String, String)>| {
             let (model, model_sha256) = model.unwrap_or_default();
+            let unchecked = match synth::best(&attempts) {
+                Some(best) if passed => {
+                    let mut u = unchecked(&reading, &best.checks);
+                    if best.written_by == synth::WrittenBy::Model && settings.target == Target::Bpftrace && options.reading.is_none() {
+                        u.push("what the reading settled: its check was off (--no-plan)".into());
+                    }
+                    u
+                }
+                _ => vec![],
+            };
             GenReport {
                 request: request.to_string(),
                 target: settings.target,
                 passed,
+                confirmed: passed && grounding.servable.is_here() && unchecked.is_empty(),
+                unchecked,
                 program,
                 model,
                 model_sha256,
@@ -654,5 +698,29 @@ impl Session {
         let best = synth::best(&attempts).cloned();
         let seconds = timings(&attempts, load);
         Ok(report(outcome.passed, best.as_ref().map(|a| a.program.clone()), attempts, opts, seconds, model))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pass_is_confirmed_only_when_nothing_of_the_request_went_unchecked() {
+        let reading = |gaps: &[&str], unread: &[&str]| crate::plan::Reading {
+            plan: None,
+            gaps: gaps.iter().map(|g| g.to_string()).collect(),
+            unread: unread.iter().map(|u| u.to_string()).collect(),
+            names: vec![],
+            events: vec![],
+            hooks: vec![],
+            timed: false,
+        };
+        let checked = synth::Checks { symbolic_skipped: None, ..Default::default() };
+        assert!(unchecked(&reading(&[], &[]), &checked).is_empty());
+        assert_eq!(unchecked(&reading(&[], &["udp"]), &checked), ["words not read: udp"]);
+        assert_eq!(unchecked(&reading(&["no event"], &[]), &checked), ["not settled: no event"]);
+        let skipped = synth::Checks { symbolic_skipped: Some("the request states no properties".into()), ..Default::default() };
+        assert_eq!(unchecked(&reading(&[], &[]), &skipped), ["properties not checked: the request states no properties"]);
     }
 }

@@ -50,6 +50,8 @@ fn complete_plans_pass_every_check_without_a_model_and_show_their_event() {
         let (out, report) = gen_without_a_model(home.path(), request);
         assert!(out.status.success(), "{request}: {}", String::from_utf8_lossy(&out.stderr));
         assert_eq!(report["passed"], true, "{request}: {report:#}");
+        assert_eq!(report["confirmed"], true, "a complete reading leaves nothing unchecked: {request}: {report:#}");
+        assert!(report.get("unchecked").is_none(), "{request}: {report:#}");
         assert!(report.get("model").is_none(), "{request}: no model wrote it: {report:#}");
         let attempt = &report["attempts"][0];
         assert_eq!(attempt["written_by"], "plan", "{request}: {report:#}");

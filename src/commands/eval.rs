@@ -128,6 +128,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
             outcome: report.grounding.servable.name().to_string(),
             expected_outcome: req.outcome.clone(),
             grounded: report.grounding.events.iter().map(|e| e.probe.clone()).collect(),
+            confirmed: report.confirmed,
             properties_unknown: checks.and_then(|c| c.symbolic.as_ref()).is_some_and(|r| !r.unknown().is_empty()),
             sent_back_by_properties: report.attempts.iter().filter(|a| a.checks.symbolic.as_ref().is_some_and(|r| r.counterexample().is_some())).count(),
             grammar: report.options.generate.grammar.is_some(),

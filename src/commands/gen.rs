@@ -133,10 +133,18 @@ pub fn render(r: &GenReport) -> String {
         if !r.alternatives.is_empty() {
             s.push_str(&format!("  closest hooks that do work here (a different question, not an answer): {}\n", r.alternatives.join(", ")));
         }
+    } else if r.passed && !r.unchecked.is_empty() {
+        s.push_str(&format!(
+            "\nkgent gen: passed every check in {n} round{}, but the checks did not cover the whole request, so it is not confirmed; read the program for:\n",
+            if n == 1 { "" } else { "s" }
+        ));
+        for u in &r.unchecked {
+            s.push_str(&format!("  - {u}\n"));
+        }
     } else if r.passed && r.attempts.last().is_some_and(|a| a.written_by == crate::synth::WrittenBy::Plan) {
-        s.push_str("\nkgent gen: passed every check; written from the request's plan, without the model\n");
+        s.push_str("\nkgent gen: confirmed: passed every check, against every word of the request; written from the request's plan, without the model\n");
     } else if r.passed {
-        s.push_str(&format!("\nkgent gen: passed every check in {n} round{}\n", if n == 1 { "" } else { "s" }));
+        s.push_str(&format!("\nkgent gen: confirmed: passed every check in {n} round{}, against every word of the request\n", if n == 1 { "" } else { "s" }));
     } else {
         s.push_str(&format!("\nkgent gen: no program passed every check in {n} rounds; the best attempt is shown\n"));
     }

@@ -69,6 +69,9 @@ pub struct Record {
     /// could neither prove nor refute (counted apart from proved ones).
     #[serde(default)]
     pub properties_unknown: bool,
+    /// The program passed with nothing of the request left unchecked (`gen`'s "confirmed").
+    #[serde(default)]
+    pub confirmed: bool,
     /// Attempts the symbolic verifier sent back with a counterexample.
     #[serde(default)]
     pub sent_back_by_properties: usize,
@@ -235,6 +238,12 @@ pub struct Summary {
     pub missed: usize,
     /// Passed with some property unknown to the symbolic verifier.
     pub passed_with_unknown_properties: usize,
+    /// Programs `gen` called confirmed (nothing of the request left unchecked), and how many of
+    /// those are false positives: what "confirmed" is worth.
+    pub confirmed: usize,
+    pub confirmed_false_positives: usize,
+    /// Programs that passed every check, attachable here (confirmed or not).
+    pub passed: usize,
     /// Model replies in all, and how many were sent back for each reason ([`rejection`]).
     pub attempts: usize,
     pub rejections: std::collections::BTreeMap<String, usize>,
@@ -282,6 +291,9 @@ pub fn summarise(records: &[Record]) -> Summary {
         wrong_refusals: records.iter().filter(|r| r.judgement() == Judgement::WrongRefusal).count(),
         missed: records.iter().filter(|r| r.judgement() == Judgement::Missed).count(),
         passed_with_unknown_properties: records.iter().filter(|r| r.passed() && r.properties_unknown).count(),
+        confirmed: records.iter().filter(|r| r.passed() && r.confirmed).count(),
+        passed: records.iter().filter(|r| r.passed() && r.outcome == "here").count(),
+        confirmed_false_positives: records.iter().filter(|r| r.confirmed && r.judgement() == Judgement::FalsePositive).count(),
         attempts: records.iter().map(|r| r.rounds).sum(),
         from_plan: records.iter().filter(|r| r.passed() && r.written_by == crate::synth::WrittenBy::Plan).count(),
         from_plan_correct: records.iter().filter(|r| r.written_by == crate::synth::WrittenBy::Plan && r.judgement() == Judgement::Correct && r.passed()).count(),
@@ -300,6 +312,8 @@ impl std::fmt::Display for Summary {
         writeln!(f, "{:<28} {:>5}", "requests", self.requests)?;
         writeln!(f, "{:<28} {:>5} {:>6.1}%", "correct", self.correct, pc(self.correct))?;
         writeln!(f, "{:<28} {:>5} {:>6.1}%", "FALSE POSITIVES", self.false_positives, pc(self.false_positives))?;
+        writeln!(f, "{:<28} {:>5}   ({} false positives)", "  confirmed by the checks", self.confirmed, self.confirmed_false_positives)?;
+        writeln!(f, "{:<28} {:>5}   ({} false positives)", "  passed, not confirmed", self.passed - self.confirmed, self.false_positives - self.confirmed_false_positives)?;
         writeln!(f, "{:<28} {:>5}   ({} the expected one)", "honest outcomes", self.honest_outcomes, self.honest_outcomes_expected)?;
         writeln!(f, "{:<28} {:>5}", "wrong refusals", self.wrong_refusals)?;
         writeln!(f, "{:<28} {:>5}", "missed", self.missed)?;
@@ -406,6 +420,7 @@ mod tests {
             expected_outcome: expected.map(String::from),
             grounded: vec![],
             properties_unknown: false,
+            confirmed: false,
             sent_back_by_properties: 0,
             grammar: false,
             rejections: vec![],
@@ -427,6 +442,10 @@ mod tests {
         assert_eq!(seen.judgement(), Judgement::FalsePositive, "the trigger fired and the program did not see it");
         let s = summarise(&[record("here", None, true, true), record("here", None, true, false), record("no_pmu", Some("no_pmu"), false, false)]);
         assert_eq!((s.correct, s.false_positives, s.honest_outcomes, s.honest_outcomes_expected), (2, 1, 1, 1));
+        let mut confirmed_wrong = record("here", None, true, false);
+        confirmed_wrong.confirmed = true;
+        let s = summarise(&[confirmed_wrong, record("here", None, true, false), record("here", None, true, true)]);
+        assert_eq!((s.passed, s.confirmed, s.false_positives, s.confirmed_false_positives), (3, 1, 2, 1), "false positives split by what gen called them");
     }
 
     #[test]
