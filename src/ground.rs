@@ -347,9 +347,64 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 
 /// Field names too common to say which event (`comm`, `flags`, `size`).
 const COMMON_FIELDS: &[&str] = &[
-    "comm", "pid", "tid", "uid", "gid", "name", "flags", "flag", "ret", "len", "size", "count", "type", "mode", "id", "dev", "cpu", "error", "err", "state", "reason",
-    "addr", "value", "data", "file", "path", "ip", "fd", "prio", "func", "function", "call_site", "ptr", "time", "index", "order", "device", "driver", "parent", "child",
-    "errno", "code", "result", "status", "used", "updated", "confirmed", "online", "dead", "bytes", "sector", "family", "protocol", "start", "end", "delta", "nr", "total",
+    "comm",
+    "pid",
+    "tid",
+    "uid",
+    "gid",
+    "name",
+    "flags",
+    "flag",
+    "ret",
+    "len",
+    "size",
+    "count",
+    "type",
+    "mode",
+    "id",
+    "dev",
+    "cpu",
+    "error",
+    "err",
+    "state",
+    "reason",
+    "addr",
+    "value",
+    "data",
+    "file",
+    "path",
+    "ip",
+    "fd",
+    "prio",
+    "func",
+    "function",
+    "call_site",
+    "ptr",
+    "time",
+    "index",
+    "order",
+    "device",
+    "driver",
+    "parent",
+    "child",
+    "errno",
+    "code",
+    "result",
+    "status",
+    "used",
+    "updated",
+    "confirmed",
+    "online",
+    "dead",
+    "bytes",
+    "sector",
+    "family",
+    "protocol",
+    "start",
+    "end",
+    "delta",
+    "nr",
+    "total",
 ];
 
 /// The tracepoints whose records hold the most values the request lists by their field names
@@ -497,6 +552,17 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let mut found = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(&format!("{}_{id}", h.category)));
         found.next().filter(|_| found.next().is_none())
     };
+    // A kernel function the kernel traces with tracepoints of its own name: `ext4_sync_file`
+    // at `ext4_sync_file_enter` and `_exit`, `filemap_get_pages` at `mm_filemap_get_pages`. The
+    // function is traceable wherever those attach, kprobes or not.
+    let own_tracepoints = |id: &str| -> Vec<&crate::kernel::Hook> {
+        let ends: Vec<&crate::kernel::Hook> = ["_enter", "_entry", "_exit"].iter().filter_map(|e| tracepoint(&format!("{id}{e}"))).collect();
+        if ends.is_empty() {
+            tracepoint(&format!("mm_{id}")).into_iter().collect()
+        } else {
+            ends
+        }
+    };
     for id in identifiers(request) {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
@@ -515,6 +581,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             events.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
+        } else if let (false, false) = (own_tracepoints(&id).is_empty(), user_space) {
+            events.extend(own_tracepoints(&id).into_iter().map(|h| named(h.probe.clone(), h.attach)));
         } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
@@ -779,7 +847,8 @@ mod tests {
         c.hooks.push(with("tracepoint:error_report:error_report_end", &["error_detector", "id"]));
         c.hooks.push(with("tracepoint:alarmtimer:alarmtimer_start", &["alarm", "alarm_type", "expires", "now"]));
         c.hooks.push(with("tracepoint:alarmtimer:alarmtimer_fired", &["alarm", "alarm_type", "expires", "now"]));
-        let g = ground("print memory controller error events as EDAC reports them: error type, error count, the DIMM label and the physical address", &c, false, &Retrieval::default());
+        let g =
+            ground("print memory controller error events as EDAC reports them: error type, error count, the DIMM label and the physical address", &c, false, &Retrieval::default());
         assert!(matches!(&g.events[..], [e] if e.probe == "tracepoint:ras:mc_event" && matches!(&e.evidence, Evidence::Fields { fields, .. } if fields.len() == 4)), "{g:?}");
         // Records of one category that hold them alike: the category, each hook offered. A
         // slash between alternatives is no binary's path.
@@ -796,6 +865,27 @@ mod tests {
         assert!(matches!(&g.events[0].evidence, Evidence::Named { word } if word == "sync_file_enter"));
         // Only the category's own prefix: a word another category's event ends with is not it.
         assert!(ground("count every uring_submit_req", &catalog(), false, &Retrieval::default()).events.is_empty());
+    }
+
+    #[test]
+    fn a_kernel_function_with_tracepoints_of_its_own_name_is_traced_there() {
+        let mut c = catalog();
+        c.hooks.push(Hook {
+            probe: "kprobe:ext4_sync_file".into(),
+            kind: HookKind::KernelFunction,
+            category: "kernel".into(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach: Attach::LoadOnly,
+        });
+        let g = ground("ext4_sync_file latency, enter to exit", &c, false, &Retrieval::default());
+        assert!(g.servable.is_here(), "{:?}", g.servable);
+        assert!(g.events.iter().any(|e| e.probe == "tracepoint:ext4:ext4_sync_file_enter") && !g.events.iter().any(|e| e.probe.starts_with("kprobe:")), "{g:?}");
+        // A subsystem none of whose events exist here is absent, whatever else its words match.
+        assert!(matches!(ground("NBD request latency, from send to reply", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+        // A function with none is a kernel function, here only loaded.
+        assert!(matches!(ground("vfs_read latency", &c, false, &Retrieval::default()).servable, Servable::CannotAttachHere { .. }));
     }
 
     #[test]

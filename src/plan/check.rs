@@ -283,7 +283,9 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
             let (what, op, n) = (&c[1], &c[2], &c[3]);
             let idle = (what.ends_with("pid") || what.ends_with("tid")) && n == "0" && matches!(op, "!=" | ">");
             let unprivileged = what.ends_with("uid")
-                && (["non-root", "nonroot", "non root", "unprivileged", "non-privileged", "regular user", "normal user", "human user", "other than root", "ordinary user"].iter().any(|w| lower.contains(w))
+                && (["non-root", "nonroot", "non root", "unprivileged", "non-privileged", "regular user", "normal user", "human user", "other than root", "ordinary user"]
+                    .iter()
+                    .any(|w| lower.contains(w))
                     || not_root.is_match(&lower));
             if !idle && !unprivileged && !lower.split(|ch: char| !ch.is_ascii_digit()).any(|d| d == n) {
                 add(format!("it keeps only events where {what} {op} {n}, which the request never asks: report every one"));
@@ -331,6 +333,7 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
             );
         }
     }
+    missing.extend(positional(program));
     // A reading that tests the result ("'No such file or directory'" is `ret == -2`) asked
     // for it, in words `unasked` does not know.
     let tests_result = plan.is_some_and(|p| p.conditions.iter().any(|c| matches!(c.term, Term::Errno) || c.term.name() == "ret"));
@@ -341,6 +344,23 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
         PlanVerdict::Ok
     } else {
         PlanVerdict::Missing { missing }
+    }
+}
+
+/// Positional parameters (`$1`, `str($2)`, `$#`): Kgent runs a program with none, so `$1` is 0
+/// or "" and a filter on it (`/comm == str($1)/`) keeps nothing the request asked for.
+fn positional(program: &str) -> Vec<String> {
+    static STRINGS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static PARAM: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let strings = STRINGS.get_or_init(|| regex::Regex::new(r#""([^"\\]|\\.)*""#).expect("a valid regex"));
+    let param = PARAM.get_or_init(|| regex::Regex::new(r"\$(\d+|#)").expect("a valid regex"));
+    let code = strings.replace_all(program, "\"\"");
+    match param.find(&code) {
+        Some(m) => vec![format!(
+            "it reads the positional parameter {}, and Kgent runs programs with none (it is 0 or \"\"): write the value the request names, or leave it out",
+            m.as_str()
+        )],
+        None => vec![],
     }
 }
 
@@ -369,10 +389,7 @@ fn unnamed(program: &str, request: &str) -> Vec<String> {
     if events.is_empty() || events.iter().any(named) {
         return Vec::new();
     }
-    vec![format!(
-        "it traces {}, and no word of the request names that event: trace the event the request describes, on a hook whose name says it",
-        events.join(", ")
-    )]
+    vec![format!("it traces {}, and no word of the request names that event: trace the event the request describes, on a hook whose name says it", events.join(", "))]
 }
 
 /// The names a program never says, in a string or a probe: a request about what nginx sends
@@ -436,6 +453,13 @@ mod tests {
         p.said.push(Said { words: "capability number".into(), means: "keyed by cap".into() });
         p.conditions.push(Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: crate::comprehend::CmpOp::Eq, value: 0 }, words: "root".into() });
         p
+    }
+
+    #[test]
+    fn positional_parameters_are_sent_back() {
+        assert_eq!(positional("tracepoint:syscalls:sys_enter_timerfd_settime /comm == str($1)/ { @[args->ufd] = count(); }").len(), 1);
+        assert_eq!(positional("BEGIN { if ($# > 0) { exit(); } }").len(), 1);
+        assert!(positional("tracepoint:syscalls:sys_enter_read { $n = args->count; printf(\"$1 %d\\n\", $n); }").is_empty());
     }
 
     #[test]

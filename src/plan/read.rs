@@ -452,6 +452,12 @@ impl Text {
             if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w))) {
                 continue;
             }
+            // A failure the story tells of ("restarts keep failing"), or "error output": no
+            // condition (as `conditions` reads them).
+            let failure = w.stem.starts_with("fail") || ["error", "errors"].contains(&w.lower.as_str());
+            if failure && (self.only_tells(i) || self.is(i + 1, STREAMS)) {
+                continue;
+            }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
                 || (self.is(i + 1, &["than"]) && self.words.get(i + 2).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit())));
             // "INC-4471", "#123": a ticket's name, not a number.
@@ -631,8 +637,8 @@ const CONSTRAINING: &[&str] = &[
 /// Negations, which constrain unless a verb of the story follows ("never says").
 const NEGATIONS: &[&str] = &["not", "no", "never", "without"];
 const NARRATIVE_VERBS: &[&str] = &[
-    "says", "say", "said", "did", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see", "sees", "saw", "seen", "catches", "caught", "notices", "noticed",
-    "care", "idea", "clue",
+    "says", "say", "said", "did", "shows", "tells", "tell", "logs", "sure", "clear", "seem", "seems", "know", "knows", "work", "works", "happen", "matter", "want", "need", "see",
+    "sees", "saw", "seen", "catches", "caught", "notices", "noticed", "care", "idea", "clue",
 ];
 
 /// Comparisons, which constrain when a number follows them.
@@ -1158,7 +1164,14 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         let first_ask = (0..text.len()).find(|&i| text.asks(i)).map_or(0, |i| text.sentence_start(i));
         let background = family.iter().filter(|s| !asked.contains(s)).all(|s| said_at(s).iter().all(|&i| i < first_ask));
         let mut at = at;
-        if background && !text.has(&["also", "too", "well", "same"]) && family.len() > 1 && !one_family(&family) && !asked.is_empty() && asked.len() < family.len() && family.iter().all(|s| !said_at(s).is_empty()) {
+        if background
+            && !text.has(&["also", "too", "well", "same"])
+            && family.len() > 1
+            && !one_family(&family)
+            && !asked.is_empty()
+            && asked.len() < family.len()
+            && family.iter().all(|s| !said_at(s).is_empty())
+        {
             let story: Vec<usize> = family.iter().filter(|s| !asked.contains(s)).flat_map(|s| said_at(s)).collect();
             text.read(&story, "named in the story, not asked for");
             at.retain(|i| !story.contains(i));
@@ -1216,6 +1229,13 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         at.extend(again);
         read_event(text, &at, specific[0].clone());
         return Ok(Event::hook(specific[0].clone(), catalog));
+    }
+    // A span the words mark out by other events of the same subsystem ("how long does each
+    // hrtimer wait from start until it expires": `hrtimer_start` to `hrtimer_expire_entry`,
+    // not the expiry's own entry and exit the words found).
+    if let Some((start, end, key, conditions)) = spanned(text, &specific, catalog) {
+        read_event(text, &at, format!("from {start} to {end}"));
+        return Ok(Event::Hooks { probes: vec![start], end: Some((end, key)), conditions, shows: vec![], latency: false, syscall: None });
     }
     // An event's start and its end ("mm_shrink_slab_start → mm_shrink_slab_end"): one event,
     // which has an end.
@@ -1915,7 +1935,7 @@ fn family_here(name: &str, catalog: &Catalog) -> Vec<String> {
 fn one_family(names: &[String]) -> bool {
     let root = |n: &str| -> String {
         let n = n.strip_prefix("new").unwrap_or(n);
-        let n = ["at2", "at", "64", "4", "2"].iter().find_map(|s| n.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(n);
+        let n = ["at2", "at", "64", "4", "3", "2", "1"].iter().find_map(|s| n.strip_suffix(s).filter(|r| r.len() >= 3)).unwrap_or(n);
         ["f", "l"].iter().find_map(|p| n.strip_prefix(p).filter(|r| r.len() >= 4)).unwrap_or(n).to_string()
     };
     names.iter().all(|n| root(n) == root(&names[0]))
@@ -1962,8 +1982,8 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
 }
 
 /// Words before an event that make it the start of a time ("from X", "after X", "between X
-/// and …") or its end ("until X", "before X", "to X").
-const STARTS_AT: &[&str] = &["from", "after", "since", "between"];
+/// and …", "Y's time minus X's") or its end ("until X", "before X", "to X").
+const STARTS_AT: &[&str] = &["from", "after", "since", "between", "minus"];
 const ENDS_AT: &[&str] = &["until", "till", "to", "before"];
 
 /// Pairs whose end happens in the thread of the task the start names, and what the start must
@@ -2024,6 +2044,46 @@ fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Cata
     link_key(start, end, catalog).map(|(key, conditions)| (start.clone(), end.clone(), key, conditions))
 }
 
+/// The start and end of a time the words mark out as "from W1 … until W2" (or to, till), where
+/// W1 and W2 each say a word of the name of an event of the subsystem the request is about
+/// (`found`, all of one category), with a key that matches one occurrence of each
+/// ([`link_key`]). Of several events a word names, the one closest to `found` by name, and of
+/// an event's entry and exit, the entry: the moment it happens.
+fn spanned(text: &Text, found: &[String], catalog: &Catalog) -> Option<(String, String, PairKey, Vec<Where>)> {
+    let category = |p: &str| p.split(':').nth(1).map(str::to_string);
+    let first = found.first()?;
+    if !asks_time(text) || !found.iter().all(|p| p.starts_with("tracepoint:") && category(p) == category(first)) {
+        return None;
+    }
+    let tokens = |p: &str| -> Vec<String> { p.rsplit(':').next().unwrap_or(p).split('_').filter(|t| t.len() >= 3).map(stem).collect() };
+    let found_parts: std::collections::BTreeSet<String> = found.iter().flat_map(|p| crate::ground::name_parts(p)).collect();
+    let events: Vec<&crate::kernel::Hook> = catalog.hooks.iter().filter(|h| h.kind == crate::kernel::HookKind::Tracepoint && category(&h.probe) == category(first)).collect();
+    // The event a word after an ordering word names ("from start", "until it expires").
+    let named = |i: usize| -> Option<String> {
+        let k = (i + 1..(i + 4).min(text.len())).find(|&k| !text.is(k, &["it", "its", "the", "a", "an", "when", "is", "was", "gets", "get", "they", "their"]))?;
+        let w = stem(&text.words[k].lower);
+        let phase = |p: &str| ["exit", "end", "return", "finish"].iter().any(|e| p.ends_with(e));
+        events
+            .iter()
+            .filter(|h| tokens(&h.probe).iter().any(|t| crate::ground::same_part(&w, t)))
+            .max_by_key(|h| (crate::ground::name_parts(&h.probe).intersection(&found_parts).count(), !phase(&h.probe)))
+            .map(|h| h.probe.clone())
+    };
+    for i in 0..text.len() {
+        if !text.is(i, &["from"]) {
+            continue;
+        }
+        let Some(start) = named(i) else { continue };
+        let Some(end_word) = (i + 2..=text.sentence_end(i).min(i + 10)).find(|&j| text.is(j, &["until", "till", "to"])) else { continue };
+        let Some(end) = named(end_word) else { continue };
+        if start == end || !(found.contains(&start) || found.contains(&end)) {
+            return None;
+        }
+        return link_key(&start, &end, catalog).map(|(key, conditions)| (start, end, key, conditions));
+    }
+    None
+}
+
 /// How a start record is matched with an end record of the same subsystem: by the one object
 /// both point to that the events are named after (`hrtimer` of `hrtimer_start` and
 /// `hrtimer_expire_entry`, `work` of `workqueue_queue_work`; callbacks are no object), or, for
@@ -2039,7 +2099,12 @@ fn link_key(start: &str, end: &str, catalog: &Catalog) -> Option<(PairKey, Vec<W
     let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
     let callback = |f: &Field| ["func", "callsite", "call_site", "handler", "caller"].iter().any(|c| f.name.contains(c)) || f.name == "ip";
     let object = |f: &&Field| {
-        !f.name.starts_with("common_") && !f.name.starts_with("__") && f.ty.contains('*') && !field_is_text(&f.ty) && !callback(f) && e.iter().any(|g| g.name == f.name && g.ty == f.ty)
+        !f.name.starts_with("common_")
+            && !f.name.starts_with("__")
+            && f.ty.contains('*')
+            && !field_is_text(&f.ty)
+            && !callback(f)
+            && e.iter().any(|g| g.name == f.name && g.ty == f.ty)
     };
     let pointers: Vec<&Field> = s.iter().filter(object).collect();
     // Two shared (a queue and its packet): which one is timed, the names do not say.
@@ -2429,8 +2494,10 @@ const LATENCY: &[&str] = &[
 ];
 const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
-const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak"];
-const MIN: &[&str] = &["minimum", "min", "shortest"];
+/// What "error" names before these is what a program writes ("error output"), not a failure.
+const STREAMS: &[&str] = &["output", "outputs", "message", "messages", "log", "logs", "stream", "channel", "text"];
+const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak", "largest", "biggest", "highest"];
+const MIN: &[&str] = &["minimum", "min", "shortest", "smallest", "lowest"];
 const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
@@ -2457,11 +2524,11 @@ fn asks_time(text: &Text) -> bool {
         "how late",
     ]
     .iter()
-        .filter_map(|p| text.find(p, 0))
-        .any(|at| {
-            let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
-            !text.guessed(at[0]) && !symptom
-        })
+    .filter_map(|p| text.find(p, 0))
+    .any(|at| {
+        let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
+        !text.guessed(at[0]) && !symptom
+    })
 }
 
 /// Whether the request asks for a line per event: "print each write", "log every call",
@@ -3975,8 +4042,16 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     "complex",
                 ],
             );
+        // "we don't care about root", "ignore root's": set aside, as "not root" is.
+        let set_aside = w == "root"
+            && !negated
+            && (text.sentence_start(i)..i).rev().take(5).any(|j| {
+                text.is(j, &["not", "t", "ignore", "ignoring", "skip", "skipping", "exclude", "excluding", "besides", "apart"])
+                    || (text.is(j, &["other"]) && text.is(j + 1, &["than"]))
+            })
+            && !(text.sentence_start(i)..i).rev().take(5).any(|j| text.is(j, &["only", "just"]));
         if (w == "root" || w == "non-root" || w == "unprivileged") && !not_a_user {
-            let not_root = w != "root" || negated;
+            let not_root = w != "root" || negated || set_aside;
             let mut at = vec![i];
             if negated {
                 at.push(i - 1);
@@ -4171,8 +4246,13 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // Failures: a syscall's negative return; a record's nonzero error or status. "what
         // error" and "the error" ask to see it, which value_at reads.
         let asks_which = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
-        let fail =
-            text.words[i].stem.starts_with("fail") || w == "unsuccessful" || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which);
+        // "error output", "error messages": what a program writes, not a call failing; a
+        // failure in the story before the ask ("our backups fail at night") is no condition.
+        let stream = text.is(i + 1, STREAMS);
+        let fail = (text.words[i].stem.starts_with("fail")
+            || w == "unsuccessful"
+            || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which && !stream))
+            && !text.only_tells(i);
         if fail {
             if records.syscall {
                 let mut at = vec![i];
@@ -4463,6 +4543,10 @@ mod tests {
         ));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
         hooks.push(tp("tracepoint:oom:start_task_reaping", &[("int", "pid")]));
+        for t in ["hrtimer_start", "timer_start", "hrtimer_expire_entry", "hrtimer_expire_exit", "timer_expire_entry"] {
+            let object = if t.starts_with("hr") { "hrtimer" } else { "timer" };
+            hooks.push(tp(&format!("tracepoint:timer:{t}"), &[("void *", object), ("void *", "function")]));
+        }
         hooks.push(tp("tracepoint:oom:finish_task_reaping", &[("int", "pid")]));
         hooks.push(tp("tracepoint:compaction:mm_compaction_begin", &[("unsigned long", "zone_start"), ("bool", "sync")]));
         hooks.push(tp("tracepoint:compaction:mm_compaction_end", &[("unsigned long", "zone_start"), ("int", "status")]));
@@ -4871,6 +4955,19 @@ mod tests {
         assert!(!plan("the root file system fills up; show every mknodat: comm and path", &mknod).contains("uid"));
         // A path with a place word in its own sentence is still a condition.
         assert!(plan("Only files under /tmp matter. Show every mknodat with comm and path", &mknod).contains("filename starts with \"/tmp\""));
+        // A failure the story tells of, and "error output", are no condition.
+        let write = syscalls(&["write"]);
+        assert!(!plan("Our nightly backups keep failing. Show every write with comm and count", &write).contains("ret"));
+        assert!(!plan("Something is swallowing error output: show every write with comm and count", &write).contains("ret"));
+        assert!(plan("show every write that fails, with comm", &write).contains("ret < 0"));
+        // Numbered revisions of one call are one call.
+        assert!(one_family(&["dup2".to_string(), "dup3".to_string()]) && one_family(&["epoll_create".to_string(), "epoll_create1".to_string()]));
+        // "largest" is a maximum.
+        assert!(plan("for each process, what is the largest count a write asks for?", &write).contains("max of count"));
+        // Root set aside in other words than "not root".
+        assert!(plan("we do not care about root; show every mknodat: comm and path", &mknod).contains("uid != 0"));
+        assert!(plan("show every mknodat with comm and path, ignoring root", &mknod).contains("uid != 0"));
+        assert!(plan("show every mknodat with comm and path, only root", &mknod).contains("uid == 0"));
         // "the root filesystem" is no user.
         assert!(!plan("the app wrote onto the root filesystem; show every mknodat: comm and path", &mknod).contains("uid"));
         // A constant that names the thing the words before say ("a raw socket (SOCK_RAW)") is a
@@ -4945,6 +5042,16 @@ mod tests {
         );
         // Which starts, the words before each say ("Y … after X").
         assert!(plan("how long until workqueue_execute_start runs after workqueue_queue_work? histogram", &wq).contains("started at tracepoint:workqueue:workqueue_queue_work"));
+        // "Y's time minus X's": X starts.
+        let short = named_each(&[("tracepoint:workqueue:workqueue_execute_start", "execute_start"), ("tracepoint:workqueue:workqueue_queue_work", "queue_work")]);
+        assert!(plan("workqueue latency: execute_start time minus queue_work time, histogram", &short)
+            .starts_with("on tracepoint:workqueue:workqueue_execute_start (started at tracepoint:workqueue:workqueue_queue_work, matched by work)"));
+        // A span marked out by other events of the subsystem than the words found.
+        let expiry = described(&["tracepoint:timer:hrtimer_expire_exit", "tracepoint:timer:hrtimer_expire_entry"], &["expires", "hrtimer"]);
+        assert!(plan("how long does each hrtimer wait from start until it expires? histogram in microseconds", &expiry)
+            .starts_with("on tracepoint:timer:hrtimer_expire_entry (started at tracepoint:timer:hrtimer_start, matched by hrtimer)"));
+        assert!(plan("how long do hrtimer callbacks run when they expire? histogram", &expiry)
+            .starts_with("on tracepoint:timer:hrtimer_expire_exit (started at tracepoint:timer:hrtimer_expire_entry"));
         // No time asked, or no word that orders them: two events, not a pair.
         assert!(!plan("delay of workqueue_execute_start relative to workqueue_queue_work, histogram", &wq).contains("started at"));
         assert!(!plan("count workqueue_queue_work and workqueue_execute_start per second", &wq).contains("started at"));
