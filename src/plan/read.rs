@@ -2212,6 +2212,21 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         }
         return Some((Term::field(&f.name, &f.ty), w, at));
     }
+    // "the last fd", "the highest pfn": the record's bound of that value (close_range's
+    // `max_fd`) where it has one; otherwise the value itself.
+    let bound = if text.is(i, &["last", "highest", "upper", "end", "ending"]) {
+        Some(["max_", "end_", "last_", "_max", "_end"])
+    } else if text.is(i, &["first", "lowest", "lower", "start", "starting"]) {
+        Some(["min_", "start_", "first_", "_min", "_start"])
+    } else {
+        None
+    };
+    if let (Some(affixes), Some(noun)) = (bound, text.words.get(i + 1).filter(|_| !text.used(i + 1))) {
+        let named = |a: &str| if a.starts_with('_') { format!("{}{a}", noun.lower) } else { format!("{a}{}", noun.lower) };
+        if let Some((f, w)) = affixes.iter().find_map(|a| records.field(&named(a))) {
+            return Some((Term::field(&f.name, &f.ty), w, vec![i, i + 1]));
+        }
+    }
     // The event's object, not the task that caused it: "the target pid", "to which process".
     let target_at = if TARGET.contains(&text.lower(i)) {
         Some((i + 1, vec![i]))
@@ -4960,6 +4975,20 @@ mod tests {
         assert!(!plan("Our nightly backups keep failing. Show every write with comm and count", &write).contains("ret"));
         assert!(!plan("Something is swallowing error output: show every write with comm and count", &write).contains("ret"));
         assert!(plan("show every write that fails, with comm", &write).contains("ret < 0"));
+        // "the last fd" is the record's upper bound of fds.
+        let close_range = Catalog {
+            key: KernelKey::current(),
+            hooks: vec![
+                tp("tracepoint:syscalls:sys_enter_close_range", &[("unsigned int", "fd"), ("unsigned int", "max_fd"), ("unsigned int", "flags")]),
+                tp("tracepoint:syscalls:sys_exit_close_range", &[("long", "ret")]),
+            ],
+            capabilities: Default::default(),
+            tools: Default::default(),
+            warnings: vec![],
+        };
+        let g = syscalls(&["close_range"]);
+        let r = read("Log every close_range() call: the process, the first fd, the last fd and the flags.", &g, &close_range);
+        assert!(r.plan.as_ref().is_some_and(|p| p.to_string().contains("fd, max_fd, flags")), "{r:?}");
         // Numbered revisions of one call are one call.
         assert!(one_family(&["dup2".to_string(), "dup3".to_string()]) && one_family(&["epoll_create".to_string(), "epoll_create1".to_string()]));
         // "largest" is a maximum.
