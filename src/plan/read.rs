@@ -2549,10 +2549,14 @@ fn asks_time(text: &Text) -> bool {
 /// Whether the request asks for a line per event: "print each write", "log every call",
 /// "show me each time".
 fn per_event(text: &Text) -> bool {
+    const SHOWING: &[&str] = &["print", "log", "show", "list", "report", "display", "dump", "emit"];
     (0..text.len()).any(|i| {
-        let verb = text.is(i, &["print", "log", "show", "list", "report", "display", "dump", "emit"]);
+        let verb = text.is(i, SHOWING);
         let j = if text.is(i + 1, &["me", "out"]) { i + 2 } else { i + 1 };
-        (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"]))
+        // "for every mlock call print …", "one line per call".
+        let for_each_then_show = text.is(i, &["for"]) && text.is(i + 1, &["each", "every"]) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING));
+        let line_per = text.is(i, &["line", "lines"]) && text.is(i + 1, &["per", "for"]);
+        (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"])) || for_each_then_show || line_per
     })
 }
 
@@ -4991,6 +4995,8 @@ mod tests {
         assert!(r.plan.as_ref().is_some_and(|p| p.to_string().contains("fd, max_fd, flags")), "{r:?}");
         // Numbered revisions of one call are one call.
         assert!(one_family(&["dup2".to_string(), "dup3".to_string()]) && one_family(&["epoll_create".to_string(), "epoll_create1".to_string()]));
+        // "For every call print … how many bytes": a value of each line, not a total.
+        assert!(plan("For every write call print the process, its pid and how many bytes it writes.", &write).starts_with("on tracepoint:syscalls:sys_enter_write: print"));
         // "largest" is a maximum.
         assert!(plan("for each process, what is the largest count a write asks for?", &write).contains("max of count"));
         // Root set aside in other words than "not root".
