@@ -1008,6 +1008,8 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
     (&["instruction pointer", "program counter"], &["ip", "pc"]),
+    // Where in the kernel an event happened: consume_skb's `location`, kmalloc's `call_site`.
+    (&["kernel function", "call site", "callsite", "code location", "location"], &["location", "call_site", "ip", "function", "func"]),
     (&["permission", "access mode", "mode"], &["mode"]),
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
 ];
@@ -4711,6 +4713,9 @@ mod tests {
             plan("pages reclaimed from the inactive LRU (mm_vmscan_lru_shrink_inactive), summed per NUMA node, every second", &lru),
             "on tracepoint:vmscan:mm_vmscan_lru_shrink_inactive: sum of nr_reclaimed by nid, every 1 s"
         );
+        // Where in the kernel it happened is the record's call site.
+        let kmalloc = named("tracepoint:kmem:kmalloc", "kmalloc");
+        assert!(plan("kmalloc calls: print the process, the requested size and the kernel function that asked", &kmalloc).contains("call_site"));
         // Not a number another sentence names.
         assert!(plan("the average per NUMA node of mm_vmscan_lru_shrink_inactive. Also how many pages were reclaimed.", &lru).starts_with("incomplete"));
         // The time per call is the call's latency; who spends it is the process asked about.
