@@ -106,6 +106,8 @@ struct Word {
     /// Inside a parenthesis: an aside ("(copy_to_user landing on a user page …)"), which does
     /// not decide between close events.
     aside: bool,
+    /// Written with a possessive 's ("rsync's calls").
+    owns: bool,
     used: bool,
 }
 
@@ -125,6 +127,7 @@ impl Word {
             punct: None,
             paren: false,
             aside: false,
+            owns: false,
             used: false,
         }
     }
@@ -248,7 +251,8 @@ impl Text {
             let quoted = in_quote || opens;
             in_quote = (in_quote || opens) && !closes;
             let core = token.trim_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-'));
-            let core = core.trim_end_matches("'s").trim_matches('-');
+            let owns = core.ends_with("'s") || core.ends_with("\u{2019}s");
+            let core = core.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_matches('-');
             // "(EEXIST, EACCES, ...)": an ellipsis ends a list of examples, as "etc" does.
             let bare = token.trim_matches(|c: char| "()[],;:".contains(c));
             if core.is_empty() && (bare == "..." || bare == "\u{2026}") {
@@ -282,6 +286,9 @@ impl Text {
             }
             if words.len() > before && token.starts_with('(') {
                 words[before].paren = true;
+            }
+            if let (true, Some(last)) = (owns && words.len() > before, words.last_mut()) {
+                last.owns = true;
             }
             for w in &mut words[before..] {
                 w.aside = depth > 0;
@@ -3694,6 +3701,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
         }
+        // "only rsync's fadvise64 calls": the program whose events they are.
+        if text.is(i, &["only", "just"]) && candidate(i + 1) && text.words[i + 1].owns && !everyday(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+        }
         if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
             return Some((text.words[i + 2].raw.clone(), vec![i, i + 1, i + 2]));
         }
@@ -5002,6 +5013,9 @@ mod tests {
         assert!(one_family(&["dup2".to_string(), "dup3".to_string()]) && one_family(&["epoll_create".to_string(), "epoll_create1".to_string()]));
         // "For every call print … how many bytes": a value of each line, not a total.
         assert!(plan("For every write call print the process, its pid and how many bytes it writes.", &write).starts_with("on tracepoint:syscalls:sys_enter_write: print"));
+        // "only rsync's writes": the program whose events they are.
+        let p = plan("print only rsync's write calls with their fd", &write);
+        assert!(p.contains("comm == \"rsync\""), "{p}");
         // "largest" is a maximum.
         assert!(plan("for each process, what is the largest count a write asks for?", &write).contains("max of count"));
         // Root set aside in other words than "not root".
