@@ -556,6 +556,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // at `ext4_sync_file_enter` and `_exit`, `filemap_get_pages` at `mm_filemap_get_pages`. The
     // function is traceable wherever those attach, kprobes or not.
     let own_tracepoints = |id: &str| -> Vec<&crate::kernel::Hook> {
+        if wants_fentry || catalog.find(&format!("kprobe:{id}")).is_none() {
+            return Vec::new();
+        }
         let ends: Vec<&crate::kernel::Hook> = ["_enter", "_entry", "_exit"].iter().filter_map(|e| tracepoint(&format!("{id}{e}"))).collect();
         if ends.is_empty() {
             tracepoint(&format!("mm_{id}")).into_iter().collect()

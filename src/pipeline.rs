@@ -440,22 +440,26 @@ impl GenReport {
 
 /// What the checks of a program could not cover: what the reading of the request left
 /// unsettled or unread (nothing held the program to those words), and properties the symbolic
-/// verifier could neither prove nor refute. On requests written by other people, most programs
-/// that passed with something here answered a different question; one that passes with nothing
-/// here was checked against every word.
-pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks) -> Vec<String> {
+/// verifier could neither prove nor refute in a program the model wrote (a program written from
+/// a complete reading states its filters by construction). On requests written by other people,
+/// most programs that passed with something here answered a different question; one that passes
+/// with nothing here was checked against every word.
+pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks, model_written: bool) -> Vec<String> {
     let mut out: Vec<String> = reading.gaps.iter().map(|g| format!("not settled: {g}")).collect();
     if !reading.unread.is_empty() {
         out.push(format!("words not read: {}", reading.unread.join(", ")));
     }
-    if let Some(report) = &checks.symbolic {
+    if let (Some(report), true) = (&checks.symbolic, model_written) {
         for f in report.unknown() {
             if let crate::verify::symbolic::Verdict::Unknown { reason } = &f.verdict {
-                out.push(format!("{} unknown: {reason}", f.property));
+                let line = format!("{} unknown: {reason}", f.property);
+                if !out.contains(&line) {
+                    out.push(line);
+                }
             }
         }
     }
-    if let Some(why) = &checks.symbolic_skipped {
+    if let (Some(why), true) = (&checks.symbolic_skipped, model_written) {
         out.push(format!("properties not checked: {why}"));
     }
     out
@@ -583,9 +587,13 @@ impl Session {
             let (model, model_sha256) = model.unwrap_or_default();
             let unchecked = match synth::best(&attempts) {
                 Some(best) if passed => {
-                    let mut u = unchecked(&reading, &best.checks);
-                    if best.written_by == synth::WrittenBy::Model && settings.target == Target::Bpftrace && options.reading.is_none() {
+                    let model = best.written_by == synth::WrittenBy::Model;
+                    let mut u = unchecked(&reading, &best.checks, model);
+                    if model && settings.target == Target::Bpftrace && options.reading.is_none() {
                         u.push("what the reading settled: its check was off (--no-plan)".into());
+                    }
+                    if model && settings.target != Target::Bpftrace {
+                        u.push("what the reading settled beyond the properties: its check reads bpftrace only".into());
                     }
                     u
                 }
@@ -717,10 +725,12 @@ mod tests {
             timed: false,
         };
         let checked = synth::Checks { symbolic_skipped: None, ..Default::default() };
-        assert!(unchecked(&reading(&[], &[]), &checked).is_empty());
-        assert_eq!(unchecked(&reading(&[], &["udp"]), &checked), ["words not read: udp"]);
-        assert_eq!(unchecked(&reading(&["no event"], &[]), &checked), ["not settled: no event"]);
+        assert!(unchecked(&reading(&[], &[]), &checked, true).is_empty());
+        assert_eq!(unchecked(&reading(&[], &["udp"]), &checked, true), ["words not read: udp"]);
+        assert_eq!(unchecked(&reading(&["no event"], &[]), &checked, true), ["not settled: no event"]);
         let skipped = synth::Checks { symbolic_skipped: Some("the request states no properties".into()), ..Default::default() };
-        assert_eq!(unchecked(&reading(&[], &[]), &skipped), ["properties not checked: the request states no properties"]);
+        assert_eq!(unchecked(&reading(&[], &[]), &skipped, true), ["properties not checked: the request states no properties"]);
+        // A program written from a complete reading states its filters by construction.
+        assert!(unchecked(&reading(&[], &[]), &skipped, false).is_empty());
     }
 }

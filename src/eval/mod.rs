@@ -313,7 +313,13 @@ impl std::fmt::Display for Summary {
         writeln!(f, "{:<28} {:>5} {:>6.1}%", "correct", self.correct, pc(self.correct))?;
         writeln!(f, "{:<28} {:>5} {:>6.1}%", "FALSE POSITIVES", self.false_positives, pc(self.false_positives))?;
         writeln!(f, "{:<28} {:>5}   ({} false positives)", "  confirmed by the checks", self.confirmed, self.confirmed_false_positives)?;
-        writeln!(f, "{:<28} {:>5}   ({} false positives)", "  passed, not confirmed", self.passed - self.confirmed, self.false_positives - self.confirmed_false_positives)?;
+        writeln!(
+            f,
+            "{:<28} {:>5}   ({} false positives)",
+            "  passed, not confirmed",
+            self.passed.saturating_sub(self.confirmed),
+            self.false_positives.saturating_sub(self.confirmed_false_positives)
+        )?;
         writeln!(f, "{:<28} {:>5}   ({} the expected one)", "honest outcomes", self.honest_outcomes, self.honest_outcomes_expected)?;
         writeln!(f, "{:<28} {:>5}", "wrong refusals", self.wrong_refusals)?;
         writeln!(f, "{:<28} {:>5}", "missed", self.missed)?;

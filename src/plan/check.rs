@@ -354,7 +354,10 @@ fn positional(program: &str) -> Vec<String> {
     static PARAM: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let strings = STRINGS.get_or_init(|| regex::Regex::new(r#""([^"\\]|\\.)*""#).expect("a valid regex"));
     let param = PARAM.get_or_init(|| regex::Regex::new(r"\$(\d+|#)").expect("a valid regex"));
+    static COMMENTS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let comments = COMMENTS.get_or_init(|| regex::Regex::new(r"(?s)//[^\n]*|/\*.*?\*/").expect("a valid regex"));
     let code = strings.replace_all(program, "\"\"");
+    let code = comments.replace_all(&code, " ");
     match param.find(&code) {
         Some(m) => vec![format!(
             "it reads the positional parameter {}, and Kgent runs programs with none (it is 0 or \"\"): write the value the request names, or leave it out",
@@ -460,6 +463,7 @@ mod tests {
         assert_eq!(positional("tracepoint:syscalls:sys_enter_timerfd_settime /comm == str($1)/ { @[args->ufd] = count(); }").len(), 1);
         assert_eq!(positional("BEGIN { if ($# > 0) { exit(); } }").len(), 1);
         assert!(positional("tracepoint:syscalls:sys_enter_read { $n = args->count; printf(\"$1 %d\\n\", $n); }").is_empty());
+        assert!(positional("// usage: prog.bt $1\ntracepoint:syscalls:sys_enter_read { @[comm] = count(); } /* $# */").is_empty());
     }
 
     #[test]

@@ -462,7 +462,7 @@ impl Text {
             // A failure the story tells of ("restarts keep failing"), or "error output": no
             // condition (as `conditions` reads them).
             let failure = w.stem.starts_with("fail") || ["error", "errors"].contains(&w.lower.as_str());
-            if failure && (self.only_tells(i) || self.is(i + 1, STREAMS)) {
+            if failure && ((self.only_tells(i) && told_failure(self, i)) || self.is(i + 1, STREAMS)) {
                 continue;
             }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
@@ -1016,7 +1016,7 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
     (&["instruction pointer", "program counter"], &["ip", "pc"]),
     // Where in the kernel an event happened: consume_skb's `location`, kmalloc's `call_site`.
-    (&["kernel function", "call site", "callsite", "code location", "location"], &["location", "call_site", "ip", "function", "func"]),
+    (&["kernel function", "call site", "callsite", "code location"], &["location", "call_site", "ip", "function", "func"]),
     (&["permission", "access mode", "mode"], &["mode"]),
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
 ];
@@ -2231,7 +2231,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         None
     };
     if let (Some(affixes), Some(noun)) = (bound, text.words.get(i + 1).filter(|_| !text.used(i + 1))) {
-        let named = |a: &str| if a.starts_with('_') { format!("{}{a}", noun.lower) } else { format!("{a}{}", noun.lower) };
+        let named = |a: &str| if a.starts_with('_') { format!("{}{a}", noun.light) } else { format!("{a}{}", noun.light) };
         if let Some((f, w)) = affixes.iter().find_map(|a| records.field(&named(a))) {
             return Some((Term::field(&f.name, &f.ty), w, vec![i, i + 1]));
         }
@@ -2518,10 +2518,22 @@ const LATENCY: &[&str] = &[
 ];
 const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
+/// "the largest number of calls", "the biggest rate": a ranking by a count, not a maximum.
+fn ranks(text: &Text, i: usize) -> bool {
+    (text.is(i + 1, &["number", "amount", "share"]) && text.is(i + 2, &["of"])) || text.is(i + 1, &["rate", "rates"])
+}
+
+/// A failure the story reports as a symptom ("restarts keep failing", "the job failed"), not
+/// the calls asked for ("Failed calls are what we are after").
+fn told_failure(text: &Text, i: usize) -> bool {
+    let symptom = i > 0 && text.is(i - 1, &["keep", "keeps", "kept", "is", "are", "was", "were", "been", "started", "starts", "start", "still"]);
+    symptom || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+}
+
 /// What "error" names before these is what a program writes ("error output"), not a failure.
 const STREAMS: &[&str] = &["output", "outputs", "message", "messages", "log", "logs", "stream", "channel", "text"];
-const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak", "largest", "biggest", "highest"];
-const MIN: &[&str] = &["minimum", "min", "shortest", "smallest", "lowest"];
+const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak", "largest", "biggest"];
+const MIN: &[&str] = &["minimum", "min", "shortest", "smallest"];
 const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
 const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
 
@@ -2563,8 +2575,11 @@ fn per_event(text: &Text) -> bool {
         let verb = text.is(i, SHOWING);
         let j = if text.is(i + 1, &["me", "out"]) { i + 2 } else { i + 1 };
         // "for every mlock call print …", "one line per call".
-        let for_each_then_show = text.is(i, &["for"]) && text.is(i + 1, &["each", "every"]) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING));
-        let line_per = text.is(i, &["line", "lines"]) && text.is(i + 1, &["per", "for"]);
+        // Not "one line per second", "for every cpu print …".
+        const NOT_EVENTS: &[&str] = &["second", "seconds", "sec", "minute", "minutes", "interval", "s", "cpu", "cpus", "process", "processes", "each", "every"];
+        let for_each_then_show =
+            text.is(i, &["for"]) && text.is(i + 1, &["each", "every"]) && !text.is(i + 2, NOT_EVENTS) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING));
+        let line_per = text.is(i, &["line", "lines"]) && text.is(i + 1, &["per", "for"]) && !text.is(i + 2, NOT_EVENTS) && !text.is(i + 3, NOT_EVENTS);
         (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"])) || for_each_then_show || line_per
     })
 }
@@ -2853,10 +2868,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     } else if let Some(at) = any(&text, AVG) {
         text.read(&at, "the average");
         Some(Fold::Avg)
-    } else if let Some(at) = any(&text, MAX) {
+    } else if let Some(at) = any(&text, MAX).filter(|at| !ranks(&text, at[0])) {
         text.read(&at, "the maximum");
         Some(Fold::Max)
-    } else if let Some(at) = any(&text, MIN) {
+    } else if let Some(at) = any(&text, MIN).filter(|at| !ranks(&text, at[0])) {
         text.read(&at, "the minimum");
         Some(Fold::Min)
     } else if let (Some(at), false) = (
@@ -3702,7 +3717,14 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
         }
         // "only rsync's fadvise64 calls": the program whose events they are.
-        if text.is(i, &["only", "just"]) && candidate(i + 1) && text.words[i + 1].owns && !everyday(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
+        let device = |w: &Word| {
+            static DEVICE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+            DEVICE
+                .get_or_init(|| regex::Regex::new(r"^(sd[a-z]+|vd[a-z]+|nvme\d.*|eth\d+|en[a-z0-9]+|wl[a-z0-9]+|lo|dm-\d+|md\d+|loop\d+|br\d+)$").expect("a valid regex"))
+                .is_match(&w.raw)
+        };
+        let owner = |w: &Word| w.owns && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !everyday(w) && !device(w);
+        if text.is(i, &["only", "just"]) && candidate(i + 1) && owner(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
             return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
         }
         if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
@@ -4077,7 +4099,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // "we don't care about root", "ignore root's": set aside, as "not root" is.
         let set_aside = w == "root"
             && !negated
-            && (text.sentence_start(i)..i).rev().take(5).any(|j| {
+            && (text.sentence_start(i)..i).rev().take(5).take_while(|&j| !text.words[j].ends).any(|j| {
                 text.is(j, &["not", "t", "ignore", "ignoring", "skip", "skipping", "exclude", "excluding", "besides", "apart"])
                     || (text.is(j, &["other"]) && text.is(j + 1, &["than"]))
             })
@@ -4284,7 +4306,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let fail = (text.words[i].stem.starts_with("fail")
             || w == "unsuccessful"
             || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which && !stream))
-            && !text.only_tells(i);
+            && !(text.only_tells(i) && told_failure(text, i));
         if fail {
             if records.syscall {
                 let mut at = vec![i];
@@ -4995,6 +5017,9 @@ mod tests {
         assert!(!plan("Our nightly backups keep failing. Show every write with comm and count", &write).contains("ret"));
         assert!(!plan("Something is swallowing error output: show every write with comm and count", &write).contains("ret"));
         assert!(plan("show every write that fails, with comm", &write).contains("ret < 0"));
+        assert!(plan("Failed calls are what we are after. Show every write with comm", &write).contains("ret < 0"));
+        // "the largest number of": a ranking by a count, not a maximum.
+        assert!(!plan("which processes make the largest number of write calls?", &write).contains("max"));
         // "the last fd" is the record's upper bound of fds.
         let close_range = Catalog {
             key: KernelKey::current(),

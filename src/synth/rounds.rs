@@ -53,7 +53,8 @@ impl Outcome {
 
 /// The passing attempt, else the one that got furthest (the later on a tie).
 pub fn best(attempts: &[Attempt]) -> Option<&Attempt> {
-    attempts.iter().rev().max_by_key(|a| a.checks.passed_count())
+    // `max_by_key` keeps the last of equals: the later attempt.
+    attempts.iter().max_by_key(|a| (a.checks.passed(), a.checks.passed_count()))
 }
 
 #[derive(Debug, thiserror::Error)]
