@@ -421,7 +421,7 @@ fn by_fields(words: &[String], catalog: &Catalog) -> Option<(Vec<String>, Vec<St
         let found: Vec<String> = h.fields.iter().filter(|f| phrases.contains(&f.name) && !COMMON_FIELDS.contains(&f.name.as_str())).map(|f| f.name.clone()).collect();
         match found.len().cmp(&best.0) {
             std::cmp::Ordering::Greater => best = (found.len(), vec![h.probe.clone()], found),
-            std::cmp::Ordering::Equal if found.len() > 0 => best.1.push(h.probe.clone()),
+            std::cmp::Ordering::Equal if !found.is_empty() => best.1.push(h.probe.clone()),
             _ => {}
         }
     }

@@ -3711,19 +3711,19 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         }
         at
     };
+    let device = |w: &Word| {
+        static DEVICE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        DEVICE
+            .get_or_init(|| regex::Regex::new(r"^(sd[a-z]+|vd[a-z]+|nvme\d.*|eth\d+|en[a-z0-9]+|wl[a-z0-9]+|lo|dm-\d+|md\d+|loop\d+|br\d+)$").expect("a valid regex"))
+            .is_match(&w.raw)
+    };
+    let owner = |w: &Word| w.owns && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !everyday(w) && !device(w);
     for i in 0..text.len() {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
         if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
         }
         // "only rsync's fadvise64 calls": the program whose events they are.
-        let device = |w: &Word| {
-            static DEVICE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-            DEVICE
-                .get_or_init(|| regex::Regex::new(r"^(sd[a-z]+|vd[a-z]+|nvme\d.*|eth\d+|en[a-z0-9]+|wl[a-z0-9]+|lo|dm-\d+|md\d+|loop\d+|br\d+)$").expect("a valid regex"))
-                .is_match(&w.raw)
-        };
-        let owner = |w: &Word| w.owns && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !everyday(w) && !device(w);
         if text.is(i, &["only", "just"]) && candidate(i + 1) && owner(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
             return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
         }
