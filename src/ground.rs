@@ -584,8 +584,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             events.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
-        } else if let (false, false) = (own_tracepoints(&id).is_empty(), user_space) {
-            events.extend(own_tracepoints(&id).into_iter().map(|h| named(h.probe.clone(), h.attach)));
+        } else if let (own @ [_, ..], false) = (own_tracepoints(&id).as_slice(), user_space) {
+            events.extend(own.iter().map(|h| named(h.probe.clone(), h.attach)));
         } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));

@@ -441,10 +441,13 @@ impl GenReport {
 /// What the checks of a program could not cover: what the reading of the request left
 /// unsettled or unread (nothing held the program to those words), and properties the symbolic
 /// verifier could neither prove nor refute in a program the model wrote (a program written from
-/// a complete reading states its filters by construction). On requests written by other people,
-/// most programs that passed with something here answered a different question; one that passes
-/// with nothing here was checked against every word.
-pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks, model_written: bool) -> Vec<String> {
+/// a complete reading states its filters by construction), and what the reading settled when
+/// nothing held a model's program to it (`reading_checked` false: `--no-plan`; the check reads
+/// bpftrace only). On requests written by other people, most programs that passed with
+/// something here answered a different question; one that passes with nothing here was checked
+/// against every word.
+pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks, written_by: synth::WrittenBy, target: Target, reading_checked: bool) -> Vec<String> {
+    let model_written = written_by == synth::WrittenBy::Model;
     let mut out: Vec<String> = reading.gaps.iter().map(|g| format!("not settled: {g}")).collect();
     if !reading.unread.is_empty() {
         out.push(format!("words not read: {}", reading.unread.join(", ")));
@@ -461,6 +464,12 @@ pub fn unchecked(reading: &crate::plan::Reading, checks: &synth::Checks, model_w
     }
     if let (Some(why), true) = (&checks.symbolic_skipped, model_written) {
         out.push(format!("properties not checked: {why}"));
+    }
+    if model_written && target == Target::Bpftrace && !reading_checked {
+        out.push("what the reading settled: its check was off (--no-plan)".into());
+    }
+    if model_written && target != Target::Bpftrace {
+        out.push("what the reading settled beyond the properties: its check reads bpftrace only".into());
     }
     out
 }
@@ -586,17 +595,7 @@ impl Session {
         let report = |passed: bool, program, attempts: Vec<Attempt>, options: GenOptions, seconds, model: Option<(String, String)>| {
             let (model, model_sha256) = model.unwrap_or_default();
             let unchecked = match synth::best(&attempts) {
-                Some(best) if passed => {
-                    let model = best.written_by == synth::WrittenBy::Model;
-                    let mut u = unchecked(&reading, &best.checks, model);
-                    if model && settings.target == Target::Bpftrace && options.reading.is_none() {
-                        u.push("what the reading settled: its check was off (--no-plan)".into());
-                    }
-                    if model && settings.target != Target::Bpftrace {
-                        u.push("what the reading settled beyond the properties: its check reads bpftrace only".into());
-                    }
-                    u
-                }
+                Some(best) if passed => unchecked(&reading, &best.checks, best.written_by, settings.target, options.reading.is_some()),
                 _ => vec![],
             };
             GenReport {
@@ -725,12 +724,15 @@ mod tests {
             timed: false,
         };
         let checked = synth::Checks { symbolic_skipped: None, ..Default::default() };
-        assert!(unchecked(&reading(&[], &[]), &checked, true).is_empty());
-        assert_eq!(unchecked(&reading(&[], &["udp"]), &checked, true), ["words not read: udp"]);
-        assert_eq!(unchecked(&reading(&["no event"], &[]), &checked, true), ["not settled: no event"]);
+        assert!(unchecked(&reading(&[], &[]), &checked, synth::WrittenBy::Model, Target::Bpftrace, true).is_empty());
+        assert_eq!(unchecked(&reading(&[], &["udp"]), &checked, synth::WrittenBy::Model, Target::Bpftrace, true), ["words not read: udp"]);
+        assert_eq!(unchecked(&reading(&["no event"], &[]), &checked, synth::WrittenBy::Model, Target::Bpftrace, true), ["not settled: no event"]);
         let skipped = synth::Checks { symbolic_skipped: Some("the request states no properties".into()), ..Default::default() };
-        assert_eq!(unchecked(&reading(&[], &[]), &skipped, true), ["properties not checked: the request states no properties"]);
+        assert_eq!(unchecked(&reading(&[], &[]), &skipped, synth::WrittenBy::Model, Target::Bpftrace, true), ["properties not checked: the request states no properties"]);
         // A program written from a complete reading states its filters by construction.
-        assert!(unchecked(&reading(&[], &[]), &skipped, false).is_empty());
+        assert!(unchecked(&reading(&[], &[]), &skipped, synth::WrittenBy::Plan, Target::Bpftrace, false).is_empty());
+        // Nothing held a model's program to the reading.
+        assert_eq!(unchecked(&reading(&[], &[]), &checked, synth::WrittenBy::Model, Target::Bpftrace, false).len(), 1);
+        assert_eq!(unchecked(&reading(&[], &[]), &checked, synth::WrittenBy::Model, Target::Libbpf, true).len(), 1);
     }
 }

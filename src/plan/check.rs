@@ -354,10 +354,8 @@ fn positional(program: &str) -> Vec<String> {
     static PARAM: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let strings = STRINGS.get_or_init(|| regex::Regex::new(r#""([^"\\]|\\.)*""#).expect("a valid regex"));
     let param = PARAM.get_or_init(|| regex::Regex::new(r"\$(\d+|#)").expect("a valid regex"));
-    static COMMENTS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let comments = COMMENTS.get_or_init(|| regex::Regex::new(r"(?s)//[^\n]*|/\*.*?\*/").expect("a valid regex"));
-    let code = strings.replace_all(program, "\"\"");
-    let code = comments.replace_all(&code, " ");
+    let code = without_comments(program);
+    let code = strings.replace_all(&code, "\"\"");
     match param.find(&code) {
         Some(m) => vec![format!(
             "it reads the positional parameter {}, and Kgent runs programs with none (it is 0 or \"\"): write the value the request names, or leave it out",

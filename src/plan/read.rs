@@ -459,10 +459,10 @@ impl Text {
             if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w))) {
                 continue;
             }
-            // A failure the story tells of ("restarts keep failing"), or "error output": no
-            // condition (as `conditions` reads them).
+            // A failure the story tells of, or "error output": no condition (`conditions`
+            // reads them so too).
             let failure = w.stem.starts_with("fail") || ["error", "errors"].contains(&w.lower.as_str());
-            if failure && ((self.only_tells(i) && told_failure(self, i)) || self.is(i + 1, STREAMS)) {
+            if failure && no_failure_asked(self, i) {
                 continue;
             }
             let next_is_number = self.words.get(i + 1).is_some_and(|n| n.lower.starts_with(|c: char| c.is_ascii_digit()))
@@ -2518,6 +2518,13 @@ const LATENCY: &[&str] = &[
 ];
 const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
+/// What "error" names before these is what a program writes ("error output"), not a failure.
+const STREAMS: &[&str] = &["output", "outputs", "message", "messages", "log", "logs", "stream", "channel", "text"];
+const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak", "largest", "biggest"];
+const MIN: &[&str] = &["minimum", "min", "shortest", "smallest"];
+const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
+const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
+
 /// "the largest number of calls", "the biggest rate": a ranking by a count, not a maximum.
 fn ranks(text: &Text, i: usize) -> bool {
     (text.is(i + 1, &["number", "amount", "share"]) && text.is(i + 2, &["of"])) || text.is(i + 1, &["rate", "rates"])
@@ -2530,12 +2537,11 @@ fn told_failure(text: &Text, i: usize) -> bool {
     symptom || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
 }
 
-/// What "error" names before these is what a program writes ("error output"), not a failure.
-const STREAMS: &[&str] = &["output", "outputs", "message", "messages", "log", "logs", "stream", "channel", "text"];
-const MAX: &[&str] = &["maximum", "max", "worst", "longest", "peak", "largest", "biggest"];
-const MIN: &[&str] = &["minimum", "min", "shortest", "smallest"];
-const COUNT: &[&str] = &["count", "counts", "counted", "counting", "tally", "how many", "how often", "number of", "most", "busiest", "hottest", "rate", "rates", "often"];
-const SIZE: &[&str] = &["size", "sizes", "bytes", "byte count", "byte counts", "length", "lengths", "amount", "memory"];
+/// A failure word that asks for no condition: one the story reports as a symptom, or "error
+/// output" (what a program writes).
+fn no_failure_asked(text: &Text, i: usize) -> bool {
+    (text.only_tells(i) && told_failure(text, i)) || (text.is(i, &["error", "errors"]) && text.is(i + 1, STREAMS))
+}
 
 /// Whether the words ask how long something takes, outside a guess at the cause and a symptom
 /// ("the box keeps stalling").
@@ -4302,11 +4308,9 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let asks_which = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
         // "error output", "error messages": what a program writes, not a call failing; a
         // failure in the story before the ask ("our backups fail at night") is no condition.
-        let stream = text.is(i + 1, STREAMS);
-        let fail = (text.words[i].stem.starts_with("fail")
-            || w == "unsuccessful"
-            || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which && !stream))
-            && !(text.only_tells(i) && told_failure(text, i));
+        let fail =
+            (text.words[i].stem.starts_with("fail") || w == "unsuccessful" || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which))
+                && !no_failure_asked(text, i);
         if fail {
             if records.syscall {
                 let mut at = vec![i];
