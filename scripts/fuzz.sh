@@ -30,7 +30,13 @@ fi
 cargo $toolchain fuzz build -s "$sanitizer"
 log=$(mktemp)
 for t in "${targets[@]}"; do
-    scratch=$(mktemp -d)
+    # FUZZ_KEEP=DIR keeps what each target learns in DIR/TARGET, so a later run continues from it.
+    if [ -n "${FUZZ_KEEP:-}" ]; then
+        scratch="$FUZZ_KEEP/$t"
+        mkdir -p "$scratch"
+    else
+        scratch=$(mktemp -d)
+    fi
     # -timeout is wall-clock time: a hang is far past the symbolic executor's CPU budget (2 s a
     # program, 8 s an object). A niced fuzzer beside builds and evals was seen to take 36 s of
     # wall time for 4 s of CPU, so the bound leaves room for a starved process; a real hang (a
@@ -43,6 +49,6 @@ for t in "${targets[@]}"; do
     fi
     runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' || echo "?")
     echo "fuzz: $t: $runs executions in ${secs} s, no crash, hang or out-of-memory"
-    rm -rf "$scratch"
+    [ -n "${FUZZ_KEEP:-}" ] || rm -rf "$scratch"
 done
 rm -f "$log"

@@ -646,6 +646,7 @@ impl Session {
                 program: program.clone(),
                 checks,
                 feedback: None,
+                fixed: Vec::new(),
                 prompt_tokens: 0,
                 generated_tokens: 0,
                 seconds,

@@ -7,7 +7,7 @@
 //! (the compiler, the safety gate, the symbolic verifier against the plan's properties, the
 //! kernel verifier) like a program the model wrote.
 
-use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Term, Test};
+use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Radix, Term, Test};
 
 /// The program for `plan`.
 pub fn bpftrace(plan: &Plan) -> String {
@@ -25,7 +25,7 @@ pub fn bpftrace(plan: &Plan) -> String {
     };
     if let Some(values) = lines {
         let header: Vec<String> = values.iter().map(|t| column_name(t, plan)).collect();
-        let formats: Vec<&str> = values.iter().map(|t| header_format(t)).collect();
+        let formats: Vec<&str> = values.iter().map(|t| header_format(format(t, plan))).collect();
         out.push_str(&format!("BEGIN\n{{\n  printf(\"{}\\n\", {});\n}}\n\n", formats.join(" "), header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")));
     }
     // The start event: its time and the fields the end event shows, by key.
@@ -226,7 +226,7 @@ fn map_name(plan: &Plan, fold: Fold) -> String {
 fn action(plan: &Plan) -> Vec<String> {
     match &plan.output {
         Output::Lines { values } => {
-            let formats: Vec<&str> = values.iter().map(|t| format(t)).collect();
+            let formats: Vec<&str> = values.iter().map(|t| format(t, plan)).collect();
             let args: Vec<String> = values.iter().map(|t| value(t, plan, true, Side::End)).collect();
             vec![format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))]
         }
@@ -247,7 +247,12 @@ fn action(plan: &Plan) -> Vec<String> {
 }
 
 /// The printf conversion for a value.
-fn format(term: &Term) -> &'static str {
+fn format(term: &Term, plan: &Plan) -> &'static str {
+    match plan.radix.iter().find(|(n, _)| n == term.name()).map(|(_, r)| *r) {
+        Some(Radix::Octal) => return "0%-7o",
+        Some(Radix::Hex) => return "0x%-8lx",
+        None => {}
+    }
     match term {
         Term::Builtin(Builtin::Comm) => "%-16s",
         Term::Builtin(Builtin::Kstack | Builtin::Ustack) => "%s",
@@ -261,8 +266,10 @@ fn format(term: &Term) -> &'static str {
 }
 
 /// The header's conversion for a value's column (as wide as the value's).
-fn header_format(term: &Term) -> &'static str {
-    match format(term) {
+fn header_format(format: &str) -> &'static str {
+    match format {
+        "0%-7o" => "%-8s",
+        "0x%-8lx" => "%-10s",
         "%-16s" => "%-16s",
         "%-24s" => "%-24s",
         "0x%-14lx" => "%-16s",

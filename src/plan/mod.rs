@@ -320,14 +320,43 @@ pub struct Plan {
     /// Print only the N largest entries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top: Option<u32>,
+    /// Values asked for in another base than ten ("the new mask in octal"), by name.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub radix: Vec<(String, Radix)>,
     /// The words behind each part.
     pub said: Vec<Said>,
+}
+
+/// The base a value is printed in, when the request names one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Radix {
+    Octal,
+    Hex,
+}
+
+impl Radix {
+    /// The base the word names: "octal", "hex", "hexadecimal".
+    pub fn named(word: &str) -> Option<Radix> {
+        match word {
+            "octal" | "oct" => Some(Radix::Octal),
+            "hex" | "hexadecimal" => Some(Radix::Hex),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Radix::Octal => "octal",
+            Radix::Hex => "hex",
+        }
+    }
 }
 
 impl Plan {
     /// A plan on `probes` with nothing else said.
     pub fn on(probes: Vec<String>, output: Output) -> Plan {
-        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, top: None, said: vec![] }
+        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, top: None, radix: vec![], said: vec![] }
     }
 
     /// Every value the plan reads.
@@ -397,7 +426,15 @@ impl fmt::Display for Plan {
         if !self.conditions.is_empty() {
             write!(f, " where {}", self.conditions.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(" and "))?;
         }
-        let names = |ts: &[Term]| ts.iter().map(|t| t.label()).collect::<Vec<_>>().join(", ");
+        let names = |ts: &[Term]| {
+            ts.iter()
+                .map(|t| match self.radix.iter().find(|(n, _)| n == t.name()) {
+                    Some((_, r)) => format!("{} in {}", t.label(), r.name()),
+                    None => t.label(),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match &self.output {
             Output::Lines { values } => write!(f, ": print {}", names(values))?,
             Output::Map { fold, also, of, keys } => {

@@ -29,7 +29,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Said, Start, Term, Test, TimeUnit};
+use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Radix, Said, Start, Term, Test, TimeUnit};
 use crate::comprehend::CmpOp;
 use crate::ground::{stem, Evidence, Grounding, Servable};
 use crate::kernel::{Catalog, Field};
@@ -390,7 +390,9 @@ impl Text {
     fn asks(&self, i: usize) -> bool {
         let (start, end) = (self.sentence_start(i), self.sentence_end(i));
         // "with", "including" list values in any sentence ("maps files with mmap").
-        self.words[end].punct == Some('?') || (start..=end).any(|k| (self.is(k, SHOW) && !self.is(k, LIST_WORDS)) || self.is(k, ASKING))
+        // "Files keep showing up": appearing, not showing.
+        let shows = |k: usize| self.is(k, SHOW) && !self.is(k, LIST_WORDS) && !(self.is(k + 1, &["up"]) && self.words[k].punct.is_none());
+        self.words[end].punct == Some('?') || (start..=end).any(|k| shows(k) || self.is(k, ASKING))
     }
 
     /// Whether word `i` is in a sentence of the story that asks for nothing: no event's words,
@@ -398,10 +400,14 @@ impl Text {
     /// containers disappeared"). What it names is not what to show.
     /// Only the background before the ask: what follows it ("Trace openat. Only for nginx.")
     /// still says what the program must do.
+    /// The story may name the event the ask names again ("… I suspect one of the batch jobs
+    /// resets its umask. Log each umask() call: …"): it is still the story.
     fn only_tells(&self, i: usize) -> bool {
         const RESTRICTS: &[&str] = &["only", "just", "restrict", "limit", "except", "ignore", "exclude", "skip", "care", "matters", "matter", "excluding", "not"];
         let (start, end) = (self.sentence_start(i), self.sentence_end(i));
-        self.in_story(i) && !self.asks(i) && self.event_at.iter().all(|&e| e > end) && !(start..=end).any(|k| self.is(k, RESTRICTS))
+        let said_again = |e: usize| (start..=end).contains(&e) && self.event_at.iter().any(|&f| f > end && self.words[f].stem == self.words[e].stem);
+        let story = self.event_at.iter().any(|&e| e > end) && self.event_at.iter().all(|&e| e > end || said_again(e));
+        story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS))
     }
 
     /// Where the sentence holding word `i` ends (its last word).
@@ -3075,6 +3081,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
 
     // Values to show, for a line per event.
     let mut shown: Vec<(Term, At)> = Vec::new();
+    let mut radix: Vec<(String, Radix)> = Vec::new();
     let mut only = false;
     if fold.is_none() {
         let mut i = 0;
@@ -3133,11 +3140,18 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             }
             if let Some((t, where_, at)) = value_at(&text, i, &records) {
                 text.read(&at, format!("show {}", t.name()));
+                let mut after = at.last().copied().unwrap_or(i) + 1;
+                // "the new mask in octal", "flags as hex": a number printed in that base.
+                let base = text.is(after, &["in", "as"]).then(|| Radix::named(text.lower(after + 1))).flatten();
+                if let (Some(r), false) = (base, t.is_text()) {
+                    text.read(&[after, after + 1], format!("{} in {}", t.name(), r.name()));
+                    radix.push((t.name().to_string(), r));
+                    after += 2;
+                }
                 if !shown.iter().any(|(s, _)| *s == t) {
                     shown.push((t, where_));
                 }
                 // "path only": nothing else.
-                let after = at.last().copied().unwrap_or(i) + 1;
                 if text.is(after, &["only"]) && !matches!(shown.last(), Some((Term::Builtin(Builtin::Comm), _))) {
                     text.read(&[after], "nothing else");
                     only = true;
@@ -3285,7 +3299,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             conds.push(c);
         }
     }
-    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, top, said: text.said.clone() };
+    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, top, radix, said: text.said.clone() };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
@@ -4710,6 +4724,18 @@ mod tests {
     fn named_each(events: &[(&str, &str)]) -> Grounding {
         let events = events.iter().map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } }).collect();
         Grounding { events, servable: Servable::Here }
+    }
+
+    #[test]
+    fn a_value_asked_in_a_base_and_a_story_that_names_the_event_too() {
+        // "showing up" appears, it shows nothing; the story names flock before the ask does.
+        let flock = named("tracepoint:syscalls:sys_enter_flock", "flock");
+        assert_eq!(
+            plan("Files keep showing up locked on the export and I suspect a batch job calls flock. Log each flock() call: process name, pid, and the cmd in hex.", &flock),
+            "on tracepoint:syscalls:sys_enter_flock: print comm, pid, cmd in hex"
+        );
+        let program = crate::plan::emit::bpftrace(read("log each flock call with the fd and the cmd in octal", &flock, &catalog()).complete().expect("complete"));
+        assert!(program.contains("0%-7o") && program.contains("args->cmd"), "{program}");
     }
 
     #[test]

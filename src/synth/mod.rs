@@ -8,6 +8,7 @@
 pub mod checks;
 pub mod extract;
 pub mod feedback;
+mod fixit;
 pub mod grammar;
 mod options;
 pub mod prompt;

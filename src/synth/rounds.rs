@@ -6,6 +6,7 @@ use serde::Serialize;
 use super::checks::{check, CheckError, Checker, Checks, StageTimes};
 use super::extract;
 use super::feedback;
+use super::fixit;
 use super::options::GenOptions;
 use super::prompt;
 use crate::llm::{Conversation, LlmError};
@@ -32,6 +33,9 @@ pub struct Attempt {
     pub checks: Checks,
     /// What was sent back to the model, when the attempt failed and rounds were left.
     pub feedback: Option<String>,
+    /// Mechanical fixes made to the reply before its checks (see `fixit`), each in words.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fixed: Vec<String>,
     pub prompt_tokens: usize,
     pub generated_tokens: usize,
     pub seconds: StageTimes,
@@ -107,7 +111,18 @@ pub fn synthesize(
             ..Default::default()
         };
         on_status(&format!("round {round}: checking"));
-        let checks = check(&program, opts, checker, &mut seconds)?;
+        let mut program = program;
+        let mut checks = check(&program, opts, checker, &mut seconds)?;
+        let mut fixed = Vec::new();
+        if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+            if let Some(f) = fixit::fix(&program, diagnostics, opts.target) {
+                on_status(&format!("round {round}: fixing {} printf specifier(s) and checking again", f.edits.len()));
+                let again = check(&f.program, opts, checker, &mut seconds)?;
+                if again.passed_count() > checks.passed_count() {
+                    (program, checks, fixed) = (f.program, again, f.edits);
+                }
+            }
+        }
         let passed = checks.passed();
         let repeated = attempts.iter().any(|a| a.program == program);
         let fb = if passed || round == opts.rounds {
@@ -134,6 +149,7 @@ pub fn synthesize(
             program,
             checks,
             feedback: fb.clone(),
+            fixed,
             prompt_tokens: reply.prompt_tokens,
             generated_tokens: reply.generated_tokens,
             seconds,
