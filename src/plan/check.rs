@@ -386,7 +386,15 @@ fn unnamed(program: &str, request: &str) -> Vec<String> {
         return Vec::new();
     }
     let events: Vec<String> = probes.into_iter().filter(|(_, p)| !p.as_ref().is_some_and(|p| p.is_timer() || p.kind == ProbeKind::Profile)).map(|(s, _)| s).collect();
-    let named = |probe: &String| crate::ground::name_parts(probe).iter().any(|part| words.iter().any(|w| crate::ground::same_part(w, part)));
+    // A subsystem's name names none of its events ("task structs … freed" is no `task_newtask`):
+    // a part of the event's own name must be said, where it has one.
+    let named = |probe: &String| {
+        let category: Vec<String> = probe.split(':').nth(1).map(|c| crate::ground::name_parts(&format!("x:{c}")).into_iter().collect()).unwrap_or_default();
+        let parts = crate::ground::name_parts(probe);
+        let own: Vec<&String> = parts.iter().filter(|p| !category.contains(p)).collect();
+        let parts: Vec<&String> = if own.is_empty() { parts.iter().collect() } else { own };
+        parts.iter().any(|part| words.iter().any(|w| crate::ground::same_part(w, part)))
+    };
     if events.is_empty() || events.iter().any(named) {
         return Vec::new();
     }
@@ -454,6 +462,15 @@ mod tests {
         p.said.push(Said { words: "capability number".into(), means: "keyed by cap".into() });
         p.conditions.push(Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: crate::comprehend::CmpOp::Eq, value: 0 }, words: "root".into() });
         p
+    }
+
+    #[test]
+    fn a_subsystems_name_names_none_of_its_events() {
+        let request = "How many task structs are getting freed, broken down by the name of the task that died?";
+        assert_eq!(unnamed("tracepoint:task:task_newtask { @[comm] = count(); }", request).len(), 1);
+        assert!(unnamed("tracepoint:sched:sched_process_free { @[args->comm] = count(); }", request).is_empty());
+        // A name that is all the subsystem's is named by it.
+        assert!(unnamed("tracepoint:irq:irq_handler_entry { @[comm] = count(); }", "count irq handler runs").is_empty());
     }
 
     #[test]
