@@ -195,6 +195,21 @@ fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
 }
 
 #[test]
+fn a_printf_specifier_mismatch_the_text_shows_is_fixed_by_the_real_compiler_in_the_same_round() {
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let mut chat = ScriptedChat::new([
+        "BEGIN { printf(\"%-7s %-16s %o\\n\", \"PID\", \"COMM\", \"MASK\"); }\ntracepoint:syscalls:sys_enter_umask { printf(\"%-7d %-16s %o\\n\", pid, comm, args->mask); }",
+    ]);
+    let out = run(&mut chat, &mut checker, Target::Bpftrace, 1);
+    assert!(out.passed, "{:#?}", out.attempts);
+    let attempt = &out.attempts[0];
+    assert!(attempt.program.contains("printf(\"%-7s %-16s %s\\n\", \"PID\", \"COMM\", \"MASK\")"), "{}", attempt.program);
+    assert_eq!(attempt.fixed.len(), 1, "{:?}", attempt.fixed);
+    assert!(matches!(attempt.checks.kernel, Some(KernelVerdict::Accepted { .. })));
+}
+
+#[test]
 fn real_checks_send_the_verifier_log_back_for_a_null_dereference() {
     let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());

@@ -182,6 +182,9 @@ pub fn render(r: &GenReport) -> String {
             crate::synth::WrittenBy::Plan => s.push_str(&format!("  plan: {}\n", parts.join(", "))),
             crate::synth::WrittenBy::Model => s.push_str(&format!("  round {}: {} ({} tokens)\n", a.round, parts.join(", "), a.generated_tokens)),
         }
+        for fix in &a.fixed {
+            s.push_str(&format!("      fixed before checking: {fix}\n"));
+        }
         if let Some(fb) = &a.feedback {
             for line in fb.lines().take(4) {
                 s.push_str(&format!("      > {line}\n"));
