@@ -2187,13 +2187,9 @@ fn link_key(text: &Text, start: &str, end: &str, catalog: &Catalog) -> Option<(P
         return None;
     }
     let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
-    if let Some(name) = said_same(text).iter().find_map(|w| {
-        s.iter().find(|f| {
-            !f.name.starts_with("common_")
-                && e.iter().any(|g| g.name == f.name)
-                && (f.name == *w || (f.name.len() >= 3 && w.starts_with(&f.name)) || crate::ground::same_part(&stem(w), &stem(&f.name)))
-        })
-    }) {
+    if let Some(name) =
+        said_same(text).iter().find_map(|&i| s.iter().find(|f| !f.name.starts_with("common_") && e.iter().any(|g| g.name == f.name) && names_field(text.lower(i), &f.name)))
+    {
         return Some((PairKey::Fields { start: vec![name.name.clone()], end: vec![name.name.clone()] }, vec![]));
     }
     let callback = |f: &Field| ["func", "callsite", "call_site", "handler", "caller"].iter().any(|c| f.name.contains(c)) || f.name == "ip";
@@ -2213,9 +2209,15 @@ fn link_key(text: &Text, start: &str, end: &str, catalog: &Catalog) -> Option<(P
     named_after.then(|| (PairKey::Fields { start: vec![one.name.clone()], end: vec![one.name.clone()] }, vec![]))
 }
 
-/// The words naming what a start and its end share: "the same inode", "on the same timer",
+/// Whether a word names a record's field: its name, the name shortened ("inode" for `ino`,
+/// "request" for `req`), or one word in two spellings ([`same_part`](crate::ground::same_part)).
+fn names_field(word: &str, field: &str) -> bool {
+    word == field || (field.len() >= 3 && word.starts_with(field)) || crate::ground::same_part(&stem(word), &stem(field))
+}
+
+/// Where the words name what a start and its end share: "the same inode", "on the same timer",
 /// "match them on the hrtimer pointer", "matched by pid".
-fn said_same(text: &Text) -> Vec<String> {
+fn said_same(text: &Text) -> Vec<usize> {
     const NOT: &[&str] = &["the", "a", "its", "their", "them", "on", "by", "same", "one", "pointer", "address", "value", "field"];
     let mut out = Vec::new();
     for i in 0..text.len() {
@@ -2229,7 +2231,7 @@ fn said_same(text: &Text) -> Vec<String> {
         } else {
             continue;
         };
-        out.extend((from..(from + 3).min(text.len())).filter(|&k| !text.is(k, NOT)).take(2).map(|k| text.lower(k).to_string()));
+        out.extend((from..(from + 3).min(text.len())).filter(|&k| !text.is(k, NOT)).take(2));
     }
     out
 }
@@ -2953,14 +2955,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
 
     // What is folded or shown.
-    // Not in the story before the ask ("… labels on the data volume" asks for no sum).
+    // Not in the story before the ask ("… labels on the data volume" asks for no sum), nor in an
+    // aside's examples. Neither depends on what is read, so it is found once.
+    let told: Vec<usize> = (0..text.len()).filter(|&i| text.only_tells(i) || text.in_examples(i)).collect();
     let any = |text: &Text, list: &[&str]| {
         let mut asked = text.clone();
-        for i in 0..asked.len() {
-            if asked.only_tells(i) || asked.in_examples(i) {
-                asked.words[i].used = true;
-            }
-        }
+        asked.mark(&told);
         list.iter().find_map(|w| asked.find(w, 0))
     };
     // "Writers are stalling", "the box keeps stalling": a symptom the ticket reports, not the
@@ -2996,7 +2996,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     // "print each write with how many bytes": a value of each line, not a total or a count.
     let shown_amount = per_event(&text) && any(&text, &["how many", "how much", "number of"]).is_some();
     // "print comm, fd, offset and count": a field of that name, listed among the values.
-    let listed_field = |text: &Text, at: &Vec<usize>| {
+    let listed_field = |text: &Text, at: &[usize]| {
         let k = at[0];
         at.len() == 1 && records.field(text.lower(k)).is_some() && k > 0 && (text.is(k - 1, &["and"]) || text.words[k - 1].punct == Some(','))
     };
@@ -3075,10 +3075,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if let Some(PairKey::Fields { start: by, .. }) = &end_key {
         keys.retain(|(t, _)| !matches!(t, Term::Field { name, .. } if by.contains(name)));
         // "of the same pfn", "match them on the hrtimer pointer": the key, said.
-        let names_key = |w: &str| by.iter().any(|f| w == f || (f.len() >= 3 && w.starts_with(f.as_str())));
-        let said: Vec<usize> = (0..text.len())
-            .filter(|&i| !text.used(i) && names_key(text.lower(i)) && (i.saturating_sub(4)..i).any(|k| text.is(k, &["same", "match", "matched", "matching", "on", "by"])))
-            .collect();
+        let said: Vec<usize> = said_same(&text).into_iter().filter(|&i| !text.used(i) && by.iter().any(|f| names_field(text.lower(i), f))).collect();
         if !said.is_empty() {
             text.read(&said, format!("matched by {}", by.join(", ")));
         }
