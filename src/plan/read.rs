@@ -393,7 +393,8 @@ impl Text {
         // "Files keep showing up": appearing, not showing.
         // "strace shows tons of xattr traffic", "the log prints": what a tool does, told.
         let told = |k: usize| self.is(k, &["shows", "prints", "logs", "lists", "reports", "dumps", "displays", "records", "outputs"]);
-        let shows = |k: usize| self.is(k, SHOW) && !self.is(k, LIST_WORDS) && !told(k) && !(self.is(k + 1, &["up"]) && self.words[k].punct.is_none());
+        let appears = |k: usize| self.is(k + 1, &["up"]) && self.words[k].punct.is_none();
+        let shows = |k: usize| self.is(k, SHOW) && !(self.is(k, LIST_WORDS) || told(k) || appears(k));
         self.words[end].punct == Some('?') || (start..=end).any(|k| shows(k) || self.is(k, ASKING))
     }
 
@@ -1356,9 +1357,9 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
     categories.dedup();
     // Only the categories whose events the most words name ("mballoc allocation" of ext4's,
     // not "extents" of jbd2's `handle_extend`).
-    let scores: Vec<(usize, Option<(String, Vec<usize>)>)> = categories.iter().filter_map(|c| within_category(text, c, catalog)).collect();
+    let scores: Vec<(usize, Option<Named>)> = categories.iter().filter_map(|c| within_category(text, c, catalog)).collect();
     let most = scores.iter().map(|(n, _)| *n).max().unwrap_or(0);
-    let leading: Vec<&Option<(String, Vec<usize>)>> = scores.iter().filter(|(n, _)| *n == most).map(|(_, one)| one).collect();
+    let leading: Vec<&Option<Named>> = scores.iter().filter(|(n, _)| *n == most).map(|(_, one)| one).collect();
     if let [Some((probe, taken))] = leading[..] {
         text.mark(&at);
         let mut all = at.clone();
@@ -1715,9 +1716,13 @@ fn told_apart(text: &Text, probes: &[String]) -> Option<String> {
     }
 }
 
+/// A hook and the words that name it.
+type Named = (String, Vec<usize>);
+
 /// The tracepoint of `category` whose name the request's words say best ("io_uring
-/// submissions" is `io_uring_submit_req`), when one does alone.
-fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(usize, Option<(String, Vec<usize>)>)> {
+/// submissions" is `io_uring_submit_req`), when one does alone; with how many words the best
+/// named, so that categories can be weighed against each other. `None` when no word names one.
+fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(usize, Option<Named>)> {
     const PHASE: &[&str] = &["enter", "exit", "entry", "start", "end", "begin", "done", "complete", "finish"];
     let prefix = |s: &str| s.chars().take(5).collect::<String>();
     let mut scored: Vec<(usize, &str, Vec<usize>)> = Vec::new();
@@ -3028,7 +3033,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     ) {
         text.read(&at, "the sum");
         Some(Fold::Sum)
-    } else if let Some(at) = any(&text, COUNT).filter(|at| !(shown_amount && text.is(at[0], &["how", "number"])) && !listed_field(&text, at)) {
+    } else if let Some(at) = any(&text, COUNT).filter(|at| !(listed_field(&text, at) || shown_amount && text.is(at[0], &["how", "number"]))) {
         text.read(&at, "a count");
         // "count reads …, and print the counts": said twice.
         while let Some(more) = any(&text, &["count", "counts", "counted", "tally"]) {
