@@ -519,6 +519,63 @@ fn phrase_in(words: &[String], phrase: &str) -> bool {
     words.windows(parts.len()).any(|w| w.iter().zip(&parts).all(|(a, b)| a == b))
 }
 
+/// Tracepoints the words name by the parts of their name, as people write them: "ext4 zero-range
+/// operation" is `ext4_zero_range`, "hugetlbfs fallocate calls" `hugetlbfs_fallocate`, "every
+/// iomap iteration" `iomap_iter`, "an mm enters KSM" `ksm_enter`, "IPv6 FIB table lookup"
+/// `fib6_table_lookup`. The category is said right before the rest of the name or right after a
+/// one-part rest; the rest's parts follow one another. Each with the words that named it.
+fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
+    let words: Vec<String> = request.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
+    let v6 = words.iter().any(|w| ["ipv6", "v6", "inet6"].contains(&w.as_str()));
+    // "fib6" is said as "FIB" beside "IPv6".
+    let says_category = |w: &str, category: &str| w == category || (v6 && category.strip_suffix('6') == Some(w));
+    let says_part = |w: &str, part: &str| {
+        let w1 = w.strip_suffix('s').unwrap_or(w);
+        // An ending of the same word ("iteration" for `iter`, "enters" for `enter`), not another
+        // word ("freezer" is the subsystem, not `cgroup_freeze`).
+        const ENDINGS: &[&str] = &["s", "es", "ed", "d", "ing", "ion", "ions", "ation", "ations"];
+        w == part || w1 == part || (part.len() >= 4 && w.strip_prefix(part).is_some_and(|end| ENDINGS.contains(&end)))
+    };
+    let mut out: Vec<(String, String)> = Vec::new();
+    for h in catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && h.category != "syscalls") {
+        let name = h.probe.rsplit(':').next().unwrap_or_default();
+        let Some(rest) = name.strip_prefix(&format!("{}_", h.category)) else { continue };
+        let parts: Vec<&str> = rest.split('_').filter(|p| !p.is_empty()).collect();
+        if parts.is_empty() || parts.iter().all(|p| p.len() < 3) {
+            continue;
+        }
+        for i in 0..words.len() {
+            let fits = parts.iter().enumerate().all(|(k, p)| words.get(i + k).is_some_and(|w| says_part(w, p)));
+            if !fits {
+                continue;
+            }
+            let end = i + parts.len();
+            let before = (i.saturating_sub(2)..i).find(|&j| says_category(&words[j], &h.category));
+            let after = (parts.len() == 1).then(|| (end..(end + 1).min(words.len())).find(|&j| says_category(&words[j], &h.category))).flatten();
+            if let Some(c) = before.or(after) {
+                let (mut a, b) = (c.min(i), (c + 1).max(end));
+                // "IPv6 FIB …": the word that said which is the phrase's too.
+                if a > 0 && h.category.ends_with('6') && ["ipv6", "v6", "inet6"].contains(&words[a - 1].as_str()) {
+                    a -= 1;
+                }
+                out.push((h.probe.clone(), words[a..b].join(" ")));
+                break;
+            }
+        }
+    }
+    // "IPv6 FIB table lookup" is fib6's, not also fib's; without IPv6, fib's alone.
+    let sixes: Vec<(String, String)> = out
+        .iter()
+        .filter_map(|(p, _)| {
+            let (cat, name) = p.strip_prefix("tracepoint:")?.split_once(':')?;
+            let six = format!("tracepoint:{cat}6:{}", name.replacen(&format!("{cat}_"), &format!("{cat}6_"), 1));
+            out.iter().any(|(q, _)| *q == six).then(|| (p.clone(), six))
+        })
+        .collect();
+    out.retain(|(p, _)| !sixes.iter().any(|(plain, six)| if v6 { p == plain } else { p == six }));
+    out
+}
+
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
 /// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
 fn named_as_kernel_event(lower: &str, id: &str) -> bool {
@@ -678,6 +735,15 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // counter or a name that exists nowhere.
     if absent.is_none() && unknown.is_empty() && described_counters.is_empty() {
         events.extend(bare);
+    }
+    // A tracepoint named by its name's parts; the syscall one of those words names is not what
+    // the words name ("hugetlbfs fallocate calls" are not fallocate(2)'s).
+    for (probe, phrase) in phrased(request, catalog) {
+        let Some(h) = catalog.find(&probe) else { continue };
+        events.retain(|e| !(e.probe.starts_with("tracepoint:syscalls:") && matches!(&e.evidence, Evidence::Named { word } if phrase.split(' ').any(|p| p == word))));
+        if !events.iter().any(|e| e.probe == probe) {
+            events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase } });
+        }
     }
     for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });

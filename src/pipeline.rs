@@ -423,8 +423,11 @@ pub fn properties_of(request: &str, reading: &crate::plan::Reading) -> Option<cr
     let p = match (reading.complete(), &reading.plan) {
         (Some(plan), _) => plan.properties(),
         // A reading in part still knows the filters the words state outright ("fail", "ENOENT",
-        // "named dd", "uid 1000"): the model's program must keep them.
-        (None, Some(partial)) => crate::comprehend::Properties { filters: partial.properties().filters, ..crate::comprehend::from_words(request) },
+        // "named dd", "uid 1000"), and whether a line per event or a fold of which kind is asked
+        // (the coarser word scan read "error count" as a count and "(nbytes)" of
+        // "sync_file_range" as a file name, and held the model to them): the model's program
+        // must keep what it settled. Not its events or pair, which may be what is unsettled.
+        (None, Some(partial)) => partial.settled_properties(),
         (None, None) => crate::comprehend::from_words(request),
     };
     // Words that state nothing leave nothing to check (the kernel verifier judges safety).

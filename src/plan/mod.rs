@@ -409,6 +409,26 @@ impl Plan {
     }
 }
 
+impl Plan {
+    /// What a plan read in part settled, to hold a model's program to: its filters, whether a
+    /// line per event or which fold, the keys, the interval and the top. Not its events or pair
+    /// (they may be what is unsettled), and of its values only those the words asked to show
+    /// (a plan prints who caused the event unasked).
+    pub fn settled_properties(&self) -> Properties {
+        let all = self.properties();
+        let emits = match &self.output {
+            Output::Lines { values } => {
+                let asked = |t: &Term| self.said.iter().any(|s| s.means == format!("show {}", t.name()));
+                let mut emits: Vec<Field> = values.iter().filter(|t| asked(t)).filter_map(Term::property_field).collect();
+                emits.dedup();
+                emits
+            }
+            Output::Map { .. } => vec![],
+        };
+        Properties { filters: all.filters, emits, aggregate: all.aggregate, interval: all.interval, top: all.top, ..Properties::default() }
+    }
+}
+
 impl fmt::Display for Plan {
     /// One sentence: "on sys_exit_openat (started at sys_enter_openat, by thread) where ret ==
     /// -2: print comm, filename".

@@ -255,6 +255,13 @@ impl Text {
             let core = core.trim_end_matches("'s").trim_end_matches("\u{2019}s").trim_matches('-');
             // "(EEXIST, EACCES, ...)": an ellipsis ends a list of examples, as "etc" does.
             let bare = token.trim_matches(|c: char| "()[],;:".contains(c));
+            // "0 = default": the number is given a meaning (a legend), which `in_examples` reads.
+            if token == "=" {
+                if let Some(last) = words.last_mut().filter(|w: &&mut Word| w.punct.is_none()) {
+                    last.punct = Some('=');
+                }
+                continue;
+            }
             if core.is_empty() && (bare == "..." || bare == "\u{2026}") {
                 words.push(Word { ends: true, punct: Some(','), ..Word::verbatim("etc", quoted) });
                 continue;
@@ -459,18 +466,31 @@ impl Text {
     /// Whether word `i` is in an aside that gives examples ("(copy_to_user landing on a user
     /// page, that kind of thing)", "(e.g. …)"): it illustrates, it does not constrain.
     fn in_examples(&self, i: usize) -> bool {
+        let Some((first, last)) = self.aside_of(i) else { return false };
+        let ends = |phrase: &[&str]| last + 1 >= first + phrase.len() && phrase.iter().enumerate().all(|(k, p)| self.lower(last + 1 - phrase.len() + k) == *p);
+        let opens = |phrase: &[&str]| phrase.iter().enumerate().all(|(k, p)| first + k <= last && self.lower(first + k) == *p);
+        self.explains(i)
+            || [&["kind", "of", "thing"][..], &["etc"], &["and", "so", "on"], &["or", "similar"]].iter().any(|p| ends(p))
+            || [&["e.g"][..], &["eg"], &["for", "example"], &["for", "instance"], &["such", "as"], &["like"], &["say"]].iter().any(|p| opens(p))
+    }
+
+    /// Whether word `i` is in an aside that says what a value means: "(0 means it is
+    /// cancelling)", "(flags=1 means …)", or a legend "(0 = default action, 1 = ignored, …)".
+    /// Nothing in it is a condition or a value to show.
+    fn explains(&self, i: usize) -> bool {
+        let Some((first, last)) = self.aside_of(i) else { return false };
+        let number = |k: usize| self.words[k].lower.chars().all(|c| c.is_ascii_digit());
+        (first..last).any(|k| number(k) && self.words[k].punct == Some('=')) || (first..=last).any(|k| self.is(k, &["means", "meaning", "i.e", "ie"]))
+    }
+
+    /// The first and last word of the aside word `i` is in.
+    fn aside_of(&self, i: usize) -> Option<(usize, usize)> {
         if !self.words[i].aside {
-            return false;
+            return None;
         }
         let first = (0..=i).rev().take_while(|&k| self.words[k].aside).last().unwrap_or(i);
         let last = (i..self.len()).take_while(|&k| self.words[k].aside).last().unwrap_or(i);
-        let ends = |phrase: &[&str]| last + 1 >= first + phrase.len() && phrase.iter().enumerate().all(|(k, p)| self.lower(last + 1 - phrase.len() + k) == *p);
-        let opens = |phrase: &[&str]| phrase.iter().enumerate().all(|(k, p)| first + k <= last && self.lower(first + k) == *p);
-        // "(0 means it is cancelling)", "(flags=1 means …)": what a value means, explained.
-        let explains = (first..=last).any(|k| self.is(k, &["means", "meaning", "i.e", "ie"]));
-        explains
-            || [&["kind", "of", "thing"][..], &["etc"], &["and", "so", "on"], &["or", "similar"]].iter().any(|p| ends(p))
-            || [&["e.g"][..], &["eg"], &["for", "example"], &["for", "instance"], &["such", "as"], &["like"], &["say"]].iter().any(|p| opens(p))
+        Some((first, last))
     }
 
     /// Each unread word that constrains a program, and whether it names something.
@@ -1047,13 +1067,18 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["source port", "local port", "sport"], &["sport", "lport"]),
     (&["destination port", "dest port", "remote port", "dport"], &["dport", "rport"]),
     (&["port"], &["dport", "sport", "port", "lport", "rport"]),
-    (&["source address", "source ip", "local address", "saddr"], &["saddr"]),
-    (&["destination address", "destination ip", "dest address", "remote address", "remote ip", "daddr", "destination", "peer"], &["daddr"]),
+    (&["source address", "source ip", "local address", "saddr"], &["saddr", "src"]),
+    (&["destination address", "destination ip", "dest address", "remote address", "remote ip", "daddr", "destination", "peer"], &["daddr", "dst"]),
     // A memory range's address is its `start` (mprotect, madvise).
     (&["address", "ip"], &["daddr", "saddr", "addr", "start"]),
     (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
+    // An I/O vector's length: readv's `vlen`, process_vm_readv's `liovcnt`/`riovcnt`.
+    (&["iovec", "io vector"], &["vlen", "iovcnt", "liovcnt", "riovcnt"]),
+    (&["open flags", "open flag"], &["oflag", "flags"]),
+    // A socket option is named by a number (setsockopt's `optname`).
+    (&["option number", "option name", "option"], &["optname"]),
     (&["instruction pointer", "program counter"], &["ip", "pc"]),
     // Where in the kernel an event happened: consume_skb's `location`, kmalloc's `call_site`.
     (&["kernel function", "call site", "callsite", "code location"], &["location", "call_site", "ip", "function", "func"]),
@@ -1162,6 +1187,36 @@ fn read_event(text: &mut Text, phrase: &[usize], means: String) {
     }
 }
 
+/// Where an evidence word is first written: a word ("mmap()"), or a phrase's words in a row
+/// ("ext4 zero range" in "ext4 zero-range").
+fn phrase_at(text: &Text, word: &str) -> Vec<usize> {
+    let parts: Vec<&str> = word.split(' ').collect();
+    let plain = |i: usize| text.words[i].lower.trim_end_matches("()").to_string();
+    (0..text.len()).find(|&i| parts.iter().enumerate().all(|(k, p)| i + k < text.len() && plain(i + k) == *p)).map(|i| (i..i + parts.len()).collect()).unwrap_or_default()
+}
+
+/// A constant's spelling: `FALLOC_FL_ZERO_RANGE`, `MFD_HUGETLB`.
+fn constant_word(w: &str) -> bool {
+    w.contains('_') && w.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Words that name a tracepoint again, beyond the phrase that found it: its category alone
+/// ("watch that land in ext4") and a constant that ends in the rest of its name
+/// (`FALLOC_FL_INSERT_RANGE` for `ext4_insert_range`).
+fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
+    let mut parts = probe.splitn(3, ':').skip(1);
+    let (Some(category), Some(name)) = (parts.next(), parts.next()) else { return vec![] };
+    let rest = name.strip_prefix(&format!("{category}_")).unwrap_or(name);
+    (0..text.len())
+        .filter(|&i| {
+            let w = &text.words[i];
+            // "by workqueue" keys by a field of that name.
+            let key = i > 0 && text.is(i - 1, &["by", "per", "each", "every"]);
+            !w.used && ((w.lower == category && !key) || (constant_word(&w.raw) && w.lower.ends_with(&format!("_{rest}"))))
+        })
+        .collect()
+}
+
 /// The event of the request.
 fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
@@ -1178,8 +1233,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         })
         .collect();
     // The first place each evidence word is written ("capability checks by capability number":
-    // the second is a field's).
-    let at: Vec<usize> = words.iter().filter_map(|w| (0..text.len()).find(|&i| text.words[i].lower.trim_end_matches("()") == w.as_str())).fold(Vec::new(), |mut v, i| {
+    // the second is a field's); a phrase's words all ("ext4 zero range").
+    let at: Vec<usize> = words.iter().flat_map(|w| phrase_at(text, w)).fold(Vec::new(), |mut v, i| {
         if !v.contains(&i) {
             v.push(i);
         }
@@ -1275,6 +1330,34 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
             v
         });
+    // A tracepoint named by the parts of its name beside syscalls named by one word ("watch
+    // fallocate(FALLOC_FL_ZERO_RANGE) land in ext4 … every ext4 zero-range operation", "opting
+    // into KSM (via madvise …) … each time an mm enters KSM"): the phrase names the event asked,
+    // the calls how it comes about.
+    let phrased: Vec<&crate::ground::Grounded> = grounding.events.iter().filter(|e| matches!(&e.evidence, Evidence::Named { word } if word.contains(' '))).collect();
+    if let [one] = phrased.as_slice() {
+        let calls: Vec<&String> = specific.iter().filter(|p| **p != one.probe).collect();
+        if !calls.is_empty() && calls.iter().all(|p| p.starts_with("tracepoint:syscalls:")) && !text.has(&["also", "too", "both"]) {
+            let call_words: Vec<usize> = grounding
+                .events
+                .iter()
+                .filter(|e| calls.contains(&&e.probe))
+                .flat_map(|e| match &e.evidence {
+                    Evidence::Named { word } | Evidence::Libc { word, .. } => (0..text.len()).filter(|&i| text.words[i].lower.trim_end_matches("()") == word.as_str()).collect(),
+                    _ => vec![],
+                })
+                .collect();
+            // With the flag it was called with ("fallocate(FALLOC_FL_ZERO_RANGE)").
+            let flags: Vec<usize> = call_words.iter().map(|i| i + 1).filter(|&i| i < text.len() && constant_word(&text.words[i].raw)).collect();
+            text.read(&call_words, "how the event comes about, not the event asked");
+            text.read(&flags, "how the event comes about, not the event asked");
+            let Evidence::Named { word } = &one.evidence else { unreachable!("filtered to named") };
+            let mut at = phrase_at(text, word);
+            at.extend(event_own_words(text, &one.probe));
+            read_event(text, &at, one.probe.clone());
+            return Ok(Event::hook(one.probe.clone(), catalog));
+        }
+    }
     if specific.len() == 1 {
         // The event named by its identifier and said again in words, two of its parts together
         // ("queue_work … the most work queued"): those are the event's words too. One part alone
@@ -1284,6 +1367,11 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         let part = |i: usize| i < text.len() && !at.contains(&i) && !text.used(i) && parts.contains(&text.words[i].root);
         let again: Vec<usize> = (0..text.len()).filter(|&i| part(i) && ((part(i + 1) && !text.words[i].ends) || (i > 0 && part(i - 1) && !text.words[i - 1].ends))).collect();
         at.extend(again);
+        for i in event_own_words(text, &specific[0]) {
+            if !at.contains(&i) {
+                at.push(i);
+            }
+        }
         read_event(text, &at, specific[0].clone());
         return Ok(Event::hook(specific[0].clone(), catalog));
     }
@@ -2281,7 +2369,7 @@ impl Records<'_> {
 /// other arrays (a `sockaddr` held as 28 bytes).
 fn showable(f: &Field) -> bool {
     match f.ty.rfind('[') {
-        Some(at) if !field_is_text(&f.ty) => ["[4]", "[16]"].contains(&&f.ty[at..]) && f.name.contains("addr"),
+        Some(at) if !field_is_text(&f.ty) => ["[4]", "[16]"].contains(&&f.ty[at..]) && (f.name.contains("addr") || ["src", "dst"].contains(&f.name.as_str())),
         _ => true,
     }
 }
@@ -2539,7 +2627,9 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
                 continue;
             }
             // Of several sizes, the one the words name ("the requested size": `bytes_req`).
-            let named_size = if sizes && !records.syscall { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
+            // A syscall's too when none of its arguments has a usual size name (msgsnd's `msgsz`).
+            let unusual = names.iter().all(|n| records.field(n).is_none());
+            let named_size = if sizes && (!records.syscall || unusual) { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
             let found = named_size.or_else(|| names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty))));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
@@ -2693,8 +2783,9 @@ fn asks_time(text: &Text) -> bool {
 
 /// Whether the request asks for a line per event: "print each write", "log every call",
 /// "show me each time".
+const SHOWING: &[&str] = &["print", "log", "show", "list", "report", "display", "dump", "emit"];
+
 fn per_event(text: &Text) -> bool {
-    const SHOWING: &[&str] = &["print", "log", "show", "list", "report", "display", "dump", "emit"];
     (0..text.len()).any(|i| {
         let verb = text.is(i, SHOWING);
         let j = if text.is(i + 1, &["me", "out"]) { i + 2 } else { i + 1 };
@@ -2962,7 +3053,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     // What is folded or shown.
     // Not in the story before the ask ("… labels on the data volume" asks for no sum), nor in an
     // aside's examples. Neither depends on what is read, so it is found once.
-    let told: Vec<usize> = (0..text.len()).filter(|&i| text.only_tells(i) || text.in_examples(i)).collect();
+    // "meaning the task was runnable" explains; it is no mean.
+    let told: Vec<usize> = (0..text.len()).filter(|&i| text.only_tells(i) || text.in_examples(i) || text.is(i, &["meaning", "means", "meant"])).collect();
     let any = |text: &Text, list: &[&str]| {
         let mut asked = text.clone();
         asked.mark(&told);
@@ -3235,7 +3327,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if fold.is_none() {
         let mut i = 0;
         while i < text.len() {
-            if text.used(i) || text.only_tells(i) {
+            if text.used(i) || text.only_tells(i) || text.explains(i) {
                 i += 1;
                 continue;
             }
@@ -3453,7 +3545,15 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
     let in_plan = |t: &Term| plan.terms().any(|p| p == t);
+    // The event's own name said again ("… asks sync_file_range to flush").
+    let own_names: Vec<&str> = plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).filter_map(|p| syscall_of(p).or_else(|| p.rsplit(':').next())).collect();
     for i in 0..text.len() {
+        // A field the plan reads, spelled out ("the average byte range (nbytes)").
+        let field = plan.terms().any(|t| matches!(t, Term::Field { name, .. } if *name == text.words[i].raw));
+        if !text.used(i) && (field || own_names.contains(&text.lower(i))) {
+            text.mark(&[i]);
+            continue;
+        }
         if !text.used(i) && value_noun(&text.words[i]) {
             let mut probe = text.clone();
             probe.words[i].used = false;
@@ -3553,7 +3653,15 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     }
     // Of several sizes, the one the words name: "the requested size" is `bytes_req`, "bytes
     // allocated" `bytes_alloc`.
-    let present: Vec<&str> = names.iter().copied().filter(|n| records.field(n).is_some()).collect();
+    // Fields whose names say a size (`nbytes`, `addrlen`, `msg_size`) count beside the usual
+    // names, and one the words spell out ("(nbytes)") is the one asked.
+    let fields = records.names();
+    let shaped = |n: &str| !names.contains(&n) && SIZE_SHAPED.iter().any(|s| n.ends_with(s));
+    if let Some(said) = fields.iter().filter(|_| !sizes_written_out(records, text)).find(|n| (names.contains(&n.as_str()) || shaped(n)) && text.words.iter().any(|w| w.raw == **n))
+    {
+        return records.term(said);
+    }
+    let present: Vec<&str> = names.iter().copied().filter(|n| records.field(n).is_some()).chain(fields.iter().map(String::as_str).filter(|n| shaped(n))).collect();
     let named = |n: &str| {
         n.split('_')
             .filter(|p| p.len() >= 3 && !["bytes", "size", "count"].contains(p))
@@ -3567,13 +3675,25 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
             return records.term(one);
         }
     }
-    names.iter().find_map(|n| records.term(n))
+    // A field only its name's shape says is a size is taken alone, never picked from several
+    // (mremap's `old_len` and `new_len`, mballoc's `orig_len` and `result_len`).
+    let only_shaped = || match fields.iter().filter(|n| shaped(n)).collect::<Vec<_>>().as_slice() {
+        [one] => records.term(one),
+        _ => None,
+    };
+    names.iter().find_map(|n| records.term(n)).or_else(only_shaped)
 }
+
+/// How a size field's name ends (`nbytes`, `addrlen`, `msg_size`, `msgsz`).
+const SIZE_SHAPED: &[&str] = &["bytes", "len", "size", "sz"];
 
 /// Why no size could be folded.
 fn no_size(records: &Records, text: &Text) -> String {
+    let shaped: Vec<String> = records.names().into_iter().filter(|n| SIZE_SHAPED.iter().any(|s| n.ends_with(s))).collect();
     if sizes_written_out(records, text) {
         "a size is asked for as a value of two fields (a difference or a sum), which no one field holds".into()
+    } else if shaped.len() > 1 {
+        format!("a size is asked for, and the words do not say which of {} it is", shaped.join(", "))
     } else {
         "a size is asked for, and the event's record has none".into()
     }
@@ -3858,9 +3978,47 @@ const STOP: &[&str] = &[
 /// A process name the words give: "named dd", "called nginx", "for dd only", "only by
 /// postgres", a quoted word, "does python open".
 fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
+    // "out of another process", "the parent process": which process, not its name.
+    const WHICH: &[&str] = &[
+        "another",
+        "other",
+        "others",
+        "some",
+        "any",
+        "all",
+        "each",
+        "every",
+        "same",
+        "different",
+        "parent",
+        "child",
+        "target",
+        "calling",
+        "current",
+        "remote",
+        "foreign",
+        "new",
+        "old",
+        "many",
+        "most",
+        "few",
+        "several",
+        "both",
+        "either",
+        "neither",
+        "whose",
+        "their",
+        "its",
+        "our",
+        "your",
+        "my",
+        "his",
+        "her",
+    ];
     let candidate = |j: usize| -> bool {
         text.words.get(j).is_some_and(|w| {
             !w.used
+                && !WHICH.contains(&w.lower.as_str())
                 && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
                 && w.raw.chars().any(|c| c.is_ascii_alphabetic())
                 && !STOP.contains(&w.lower.as_str())
@@ -4245,6 +4403,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // Root, and everyone but root.
         // "the root filesystem", "root cgroup" are no user.
         let not_a_user = (text.is(i + 1, &["file"]) && text.is(i + 2, &["system", "systems"]))
+        // "our ext4 root is mounted with discard": a filesystem.
+        || (i > 0 && text.is(i - 1, &["ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "nfs", "tmpfs", "overlay", "overlayfs"]))
+        || text.is(i + 1, &["mounted", "mount", "mountpoint"])
+        || (text.is(i + 1, &["is", "was", "gets", "got"]) && text.is(i + 2, &["mounted", "remounted", "full"]))
             || text.is(
                 i + 1,
                 &[
@@ -4460,7 +4622,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                             out.push((Condition { term: t, test: Test::Cmp { op, value: n }, words }, where_));
                         }
                         None => {
-                            gaps.push("a size threshold is given, and the event's record has no size".into());
+                            gaps.push(no_size(records, text).replace("a size is asked for", "a size threshold is given"));
                             text.mark(&at);
                         }
                     },
@@ -4592,6 +4754,12 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             i += 2;
             continue;
         }
+        // "per readv() call": the event's own name between.
+        if text.is(i, &["per", "each"]) && text.event_at.contains(&(i + 1)) && text.is(i + 2, &["call", "calls", "syscall", "invocation", "event"]) {
+            text.read(&[i, i + 2], "each event");
+            i += 3;
+            continue;
+        }
         if let Some(noun) = lower.strip_prefix("per-") {
             // "per-queue", "per-cpu": the noun is inside the word.
             let inner = Text::new(noun);
@@ -4622,6 +4790,12 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         let (mut j, lead, into_each) = if text.is(i, &["per"]) || (text.is(i, &["by"]) && !agent) {
             (i + 1, vec![i], false)
         } else if text.is(i, &["for", "of"]) && text.is(i + 1, &["each", "every"]) {
+            // "For every signal that gets delivered, print …": each event, shown; no key.
+            if !folding && text.is(i, &["for"]) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING)) {
+                text.read(&[i, i + 1], "each event");
+                i += 2;
+                continue;
+            }
             (i + 2, vec![i, i + 1], false)
         } else if text.is(i, &["each", "every"]) {
             (i + 1, vec![i], true)
