@@ -1141,6 +1141,14 @@ impl Event {
         let end = end_of(&probe, catalog);
         Event::Hooks { probes: vec![probe], end, conditions: vec![], shows: vec![], latency: false, syscall: None }
     }
+
+    /// The hooks it is read at (a syscall's entry).
+    fn probes(&self) -> Vec<String> {
+        match self {
+            Event::Syscalls(names) => names.iter().map(|n| format!("tracepoint:syscalls:sys_enter_{n}")).collect(),
+            Event::Hooks { probes, .. } => probes.clone(),
+        }
+    }
 }
 
 fn syscall_of(probe: &str) -> Option<&str> {
@@ -1330,6 +1338,22 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             }
             v
         });
+    // Events only described (the best matches of a few words) yield to an everyday phrase of two
+    // words or more the vocabulary knows ("semaphore operations" are semop's, not the "locks"
+    // that matched `lock:contention_begin`).
+    // Not a phrase that shares a word with the description ("tcp congestion state changes" is
+    // `tcp_cong_state_set`'s, whatever "state changes" alone would be).
+    if grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. })) {
+        let mut probe_text = text.clone();
+        if let Ok(e) = everyday_event(&mut probe_text, catalog) {
+            let read: Vec<usize> = (0..text.len()).filter(|&i| probe_text.used(i) && !text.used(i)).collect();
+            let shared = read.iter().any(|&i| words.iter().any(|w| light(w) == text.words[i].light || w.as_str() == text.lower(i)));
+            if read.len() >= 2 && !shared && !e.probes().iter().any(|p| specific.contains(p)) {
+                *text = probe_text;
+                return Ok(e);
+            }
+        }
+    }
     // A tracepoint named by the parts of its name beside syscalls named by one word ("watch
     // fallocate(FALLOC_FL_ZERO_RANGE) land in ext4 … every ext4 zero-range operation", "opting
     // into KSM (via madvise …) … each time an mm enters KSM"): the phrase names the event asked,
@@ -2141,7 +2165,8 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
         }
     }
     // `writeback_single_inode_start` ends at `writeback_single_inode`.
-    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end"), ("_start", "")] {
+    // `ext4_ext_remove_space` at `ext4_ext_remove_space_done`.
+    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end"), ("_start", ""), ("", "_done")] {
         if let Some(root) = probe.strip_suffix(a) {
             let end = format!("{root}{b}");
             if catalog.find(&end).is_some() {
@@ -2800,7 +2825,9 @@ fn per_event(text: &Text) -> bool {
         let shown_per_call = text.is(i, &["per"])
             && text.is(i + 1, &["call", "syscall", "invocation", "event"])
             && (text.sentence_start(i)..i).any(|k| text.is(k, SHOWING) && !text.is(k + 1, &["the", "a"]) || text.is(k, &["print", "log"]));
-        (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"])) || for_each_then_show || line_per || shown_per_call
+        // "Alert when any process calls setgroups()": a line for each.
+        let alert = text.is(i, &["alert", "alerts", "warn", "notify"]) && text.is(i + 1, &["when", "whenever", "if", "on", "each", "every", "me"]);
+        (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"])) || for_each_then_show || line_per || shown_per_call || alert
     })
 }
 
