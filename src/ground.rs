@@ -852,6 +852,43 @@ mod tests {
     }
 
     #[test]
+    fn a_tracepoint_is_named_by_the_parts_of_its_name() {
+        let mut c = catalog();
+        let tp = |probe: &str| Hook {
+            probe: probe.into(),
+            kind: HookKind::Tracepoint,
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: vec![],
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        };
+        for p in [
+            "tracepoint:syscalls:sys_enter_fallocate",
+            "tracepoint:ext4:ext4_zero_range",
+            "tracepoint:hugetlbfs:hugetlbfs_fallocate",
+            "tracepoint:fib:fib_table_lookup",
+            "tracepoint:fib6:fib6_table_lookup",
+            "tracepoint:ksm:ksm_enter",
+            "tracepoint:cgroup:cgroup_freeze",
+        ] {
+            c.hooks.push(tp(p));
+        }
+        let probes = |request: &str| -> Vec<String> { ground(request, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect() };
+        // The words in a row, hyphens and plurals as people write them; the category before.
+        assert!(probes("For every ext4 zero-range operation print the inode").contains(&"tracepoint:ext4:ext4_zero_range".to_string()));
+        // The syscall one of the phrase's words names is not what it names.
+        assert_eq!(probes("Show me hugetlbfs fallocate calls that fail"), ["tracepoint:hugetlbfs:hugetlbfs_fallocate"]);
+        // The category after a one-word rest; a verb's ending.
+        assert_eq!(probes("print the pid each time an mm enters KSM"), ["tracepoint:ksm:ksm_enter"]);
+        // IPv6 says which of two categories.
+        assert_eq!(probes("Show each IPv6 FIB table lookup"), ["tracepoint:fib6:fib6_table_lookup"]);
+        assert_eq!(probes("Show each FIB table lookup"), ["tracepoint:fib:fib_table_lookup"]);
+        // Another word that begins the same ("freezer", the subsystem) names nothing.
+        assert!(!probes("jobs paused with the cgroup v2 freezer").contains(&"tracepoint:cgroup:cgroup_freeze".to_string()));
+    }
+
+    #[test]
     fn what_this_host_cannot_trace_gets_an_honest_answer() {
         let c = catalog();
         let g = ground("latency histogram of vfs_read() in the kernel", &c, false, &Retrieval::default());

@@ -1412,7 +1412,14 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         let pair = [(a, b), (b, a)].into_iter().find(|(s, e)| end_of(s, catalog).is_some_and(|(end, _)| end == **e));
         if let Some((start, _)) = pair {
             read_event(text, &at, start.clone());
-            return Ok(Event::hook(start.clone(), catalog));
+            let mut event = Event::hook(start.clone(), catalog);
+            // "… to ext4_ext_remove_space_done for the same inode".
+            if let Event::Hooks { end: Some((end, key)), .. } = &mut event {
+                if let Some(said) = said_key(text, start, end, catalog) {
+                    *key = said;
+                }
+            }
+            return Ok(event);
         }
     }
     // Two events of one subsystem, and the time from one to the other asked ("when the kernel
@@ -2290,6 +2297,14 @@ fn spanned(text: &Text, found: &[String], catalog: &Catalog) -> Option<(String, 
     None
 }
 
+/// A field both records carry that the words say is the same ("for the same inode").
+fn said_key(text: &Text, start: &str, end: &str, catalog: &Catalog) -> Option<PairKey> {
+    let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
+    let name =
+        said_same(text).iter().find_map(|&i| s.iter().find(|f| !f.name.starts_with("common_") && e.iter().any(|g| g.name == f.name) && names_field(text.lower(i), &f.name)))?;
+    Some(PairKey::Fields { start: vec![name.name.clone()], end: vec![name.name.clone()] })
+}
+
 /// How a start record is matched with an end record of the same subsystem: by the one object
 /// both point to that the events are named after (`hrtimer` of `hrtimer_start` and
 /// `hrtimer_expire_entry`, `work` of `workqueue_queue_work`; callbacks are no object), or, for
@@ -2304,12 +2319,10 @@ fn link_key(text: &Text, start: &str, end: &str, catalog: &Catalog) -> Option<(P
     if category(start) != category(end) {
         return None;
     }
-    let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
-    if let Some(name) =
-        said_same(text).iter().find_map(|&i| s.iter().find(|f| !f.name.starts_with("common_") && e.iter().any(|g| g.name == f.name) && names_field(text.lower(i), &f.name)))
-    {
-        return Some((PairKey::Fields { start: vec![name.name.clone()], end: vec![name.name.clone()] }, vec![]));
+    if let Some(key) = said_key(text, start, end, catalog) {
+        return Some((key, vec![]));
     }
+    let (s, e) = (&catalog.find(start)?.fields, &catalog.find(end)?.fields);
     let callback = |f: &Field| ["func", "callsite", "call_site", "handler", "caller"].iter().any(|c| f.name.contains(c)) || f.name == "ip";
     let object = |f: &&Field| {
         !f.name.starts_with("common_")
@@ -5042,6 +5055,13 @@ mod tests {
         hooks.extend(sys("accept4", &[("int", "fd"), ("int", "flags")]));
         hooks.push(tp("tracepoint:kmem:kmalloc", &[("unsigned long", "call_site"), ("const void *", "ptr"), ("size_t", "bytes_req"), ("size_t", "bytes_alloc")]));
         hooks.extend(sys("mknodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode"), ("unsigned int", "dev")]));
+        hooks.extend(sys(
+            "mremap",
+            &[("unsigned long", "addr"), ("unsigned long", "old_len"), ("unsigned long", "new_len"), ("unsigned long", "flags"), ("unsigned long", "new_addr")],
+        ));
+        hooks.extend(sys("msgsnd", &[("int", "msqid"), ("struct msgbuf *", "msgp"), ("size_t", "msgsz"), ("int", "msgflg")]));
+        hooks.extend(sys("pidfd_getfd", &[("int", "pidfd"), ("int", "fd"), ("unsigned int", "flags")]));
+        hooks.extend(sys("sync_file_range", &[("int", "fd"), ("loff_t", "offset"), ("loff_t", "nbytes"), ("unsigned int", "flags")]));
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
     }
 
@@ -5068,6 +5088,42 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn which_process_which_size_and_what_an_aside_explains() {
+        // "another process" is which process, not one named "another".
+        assert_eq!(
+            plan(
+                "Alert whenever a process pulls a file descriptor out of another process with pidfd_getfd(2). Show the caller's comm and pid, the pidfd and the target fd.",
+                &syscalls(&["pidfd_getfd"])
+            ),
+            "on tracepoint:syscalls:sys_enter_pidfd_getfd: print comm, pid, fd, pidfd"
+        );
+        // A size field by the shape of its name; the one the words spell out.
+        assert_eq!(
+            plan("log msgsnd() calls that send more than 1 KiB: process name and the message size", &syscalls(&["msgsnd"])),
+            "on tracepoint:syscalls:sys_enter_msgsnd where msgsz > 1024: print comm, pid, msgsz"
+        );
+        assert_eq!(
+            plan("What is the average byte range (nbytes) each process asks sync_file_range to flush?", &syscalls(&["sync_file_range"])),
+            "on tracepoint:syscalls:sys_enter_sync_file_range: avg of nbytes by comm"
+        );
+        // Of two sizes the words do not tell apart, neither.
+        let r = read("mremap calls that grow a mapping to more than 64 MB: who does them, and the old and new sizes", &syscalls(&["mremap"]), &catalog());
+        assert!(r.complete().is_none() && r.gaps.iter().any(|g| g.contains("old_len, new_len")), "{r:?}");
+        // A legend of values asks nothing; "for every signal …, print" is a line per event.
+        assert_eq!(
+            plan(
+                "For every signal that actually gets delivered, print the receiving process, the signal number and the sa_handler it is going to run (0 = default action, 1 = ignored, anything else is a user handler).",
+                &named("tracepoint:signal:signal_deliver", "signal_deliver")
+            ),
+            "on tracepoint:signal:signal_deliver: print comm, pid, sig, sa_handler"
+        );
+        // What a partial reading settled holds the model: a line per event asks no count.
+        let r = read("Print each msgsnd call with its msqid and the mtype of the message", &syscalls(&["msgsnd"]), &catalog());
+        let settled = r.plan.as_ref().expect("a plan in part").settled_properties();
+        assert!(r.complete().is_none() && settled.aggregate.is_none(), "{r:?} {settled:?}");
     }
 
     fn plan(request: &str, g: &Grounding) -> String {
