@@ -651,6 +651,16 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             unknown.push(id);
         }
     }
+    // A word alone in parentheses names the event it spells ("request allocations (getrq)" is
+    // `block_getrq`), even without its category's prefix or an underscore to mark it a name.
+    for aside in request.split('(').skip(1).filter_map(|a| a.split_once(')').map(|(w, _)| w.trim().to_lowercase())) {
+        let word_like = !aside.is_empty() && aside.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && aside.chars().any(|c| c.is_ascii_alphabetic());
+        if let Some(h) = tracepoint(&aside).or_else(|| in_category(&aside)).filter(|_| word_like) {
+            if !events.iter().any(|e| e.probe == h.probe) {
+                events.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: aside.clone() } });
+            }
+        }
+    }
     // A TCP state by its name ("sockets stuck in CLOSE_WAIT") is the state change, whose record
     // carries the state.
     if let (Some(state), Some(h)) = (
@@ -871,6 +881,7 @@ mod tests {
             "tracepoint:fib6:fib6_table_lookup",
             "tracepoint:ksm:ksm_enter",
             "tracepoint:cgroup:cgroup_freeze",
+            "tracepoint:block:block_getrq",
         ] {
             c.hooks.push(tp(p));
         }
@@ -884,6 +895,8 @@ mod tests {
         // IPv6 says which of two categories.
         assert_eq!(probes("Show each IPv6 FIB table lookup"), ["tracepoint:fib6:fib6_table_lookup"]);
         assert_eq!(probes("Show each FIB table lookup"), ["tracepoint:fib:fib_table_lookup"]);
+        // A word alone in parentheses, without its category's prefix.
+        assert_eq!(probes("Count request allocations (getrq) by process name"), ["tracepoint:block:block_getrq"]);
         // Another word that begins the same ("freezer", the subsystem) names nothing.
         assert!(!probes("jobs paused with the cgroup v2 freezer").contains(&"tracepoint:cgroup:cgroup_freeze".to_string()));
     }
