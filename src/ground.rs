@@ -522,8 +522,10 @@ fn phrase_in(words: &[String], phrase: &str) -> bool {
 /// Tracepoints the words name by the parts of their name, as people write them: "ext4 zero-range
 /// operation" is `ext4_zero_range`, "hugetlbfs fallocate calls" `hugetlbfs_fallocate`, "every
 /// iomap iteration" `iomap_iter`, "an mm enters KSM" `ksm_enter`, "IPv6 FIB table lookup"
-/// `fib6_table_lookup`. The category is said right before the rest of the name or right after a
-/// one-part rest; the rest's parts follow one another. Each with the words that named it.
+/// `fib6_table_lookup`. The category is said right before the rest of the name, or right after a
+/// one-part rest said as a verb; the rest's parts follow one another. Each with the words that
+/// named it. Categories written with `_` (`io_uring`) are split like the request's words and
+/// never match; their events are named by their identifiers.
 fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
     let words: Vec<String> = request.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
     let v6 = words.iter().any(|w| ["ipv6", "v6", "inet6"].contains(&w.as_str()));
@@ -550,8 +552,20 @@ fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
                 continue;
             }
             let end = i + parts.len();
-            let before = (i.saturating_sub(2)..i).find(|&j| says_category(&words[j], &h.category));
-            let after = (parts.len() == 1).then(|| (end..(end + 1).min(words.len())).find(|&j| says_category(&words[j], &h.category))).flatten();
+            let before = (i.saturating_sub(1)..i).find(|&j| says_category(&words[j], &h.category));
+            // After a one-part rest only as a verb's form ("an mm enters KSM"; "probe TCP
+            // retransmits" is no `tcp_probe`).
+            let verb_form = words[i] != parts[0];
+            let after = (parts.len() == 1 && verb_form).then(|| (end..(end + 1).min(words.len())).find(|&j| says_category(&words[j], &h.category))).flatten();
+            // "per block plug unplug": the next word names another of the category's events, and
+            // the words are no one event's name.
+            let next_names_another = words.get(end).is_some_and(|n| {
+                let n = n.strip_suffix('s').unwrap_or(n);
+                n != parts[parts.len() - 1] && catalog.find(&format!("tracepoint:{0}:{0}_{n}", h.category)).is_some()
+            });
+            if next_names_another {
+                continue;
+            }
             if let Some(c) = before.or(after) {
                 let (mut a, b) = (c.min(i), (c + 1).max(end));
                 // "IPv6 FIB …": the word that said which is the phrase's too.
@@ -750,7 +764,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // the words name ("hugetlbfs fallocate calls" are not fallocate(2)'s).
     for (probe, phrase) in phrased(request, catalog) {
         let Some(h) = catalog.find(&probe) else { continue };
-        events.retain(|e| !(e.probe.starts_with("tracepoint:syscalls:") && matches!(&e.evidence, Evidence::Named { word } if phrase.split(' ').any(|p| p == word))));
+        events.retain(|e| {
+            !(e.probe.starts_with("tracepoint:syscalls:") && matches!(&e.evidence, Evidence::Named { word } | Evidence::Libc { word, .. } if phrase.split(' ').any(|p| p == word)))
+        });
         if !events.iter().any(|e| e.probe == probe) {
             events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase } });
         }

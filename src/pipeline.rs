@@ -423,10 +423,11 @@ pub fn properties_of(request: &str, reading: &crate::plan::Reading) -> Option<cr
     let p = match (reading.complete(), &reading.plan) {
         (Some(plan), _) => plan.properties(),
         // A reading in part still knows the filters the words state outright ("fail", "ENOENT",
-        // "named dd", "uid 1000"), and whether a line per event or a fold of which kind is asked
-        // (the coarser word scan read "error count" as a count and "(nbytes)" of
-        // "sync_file_range" as a file name, and held the model to them): the model's program
-        // must keep what it settled. Not its events or pair, which may be what is unsettled.
+        // "named dd", "uid 1000"), the fold asked and its keys, and the values asked to show: the
+        // model's program must keep what it settled. The coarser word scan used before read
+        // "error count" as a count and "(nbytes)" of "sync_file_range" as a file name, and held
+        // the model to them. (A line per event states no aggregate here, so these properties do
+        // not send back a program that counts instead.)
         (None, Some(partial)) => partial.settled_properties(),
         (None, None) => crate::comprehend::from_words(request),
     };

@@ -257,7 +257,7 @@ impl Text {
             let bare = token.trim_matches(|c: char| "()[],;:".contains(c));
             // "0 = default": the number is given a meaning (a legend), which `in_examples` reads.
             if token == "=" {
-                if let Some(last) = words.last_mut().filter(|w: &&mut Word| w.punct.is_none()) {
+                if let Some(last) = words.last_mut().filter(|w: &&mut Word| w.punct.is_none() && w.lower.chars().all(|c| c.is_ascii_digit())) {
                     last.punct = Some('=');
                 }
                 continue;
@@ -1371,15 +1371,25 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                     _ => vec![],
                 })
                 .collect();
-            // With the flag it was called with ("fallocate(FALLOC_FL_ZERO_RANGE)").
-            let flags: Vec<usize> = call_words.iter().map(|i| i + 1).filter(|&i| i < text.len() && constant_word(&text.words[i].raw)).collect();
-            text.read(&call_words, "how the event comes about, not the event asked");
-            text.read(&flags, "how the event comes about, not the event asked");
+            // Only calls told as the way there: in an aside, after "via"/"with"/"using", or in
+            // another sentence ("count openat() calls and KVM exits" asks for both).
             let Evidence::Named { word } = &one.evidence else { unreachable!("filtered to named") };
-            let mut at = phrase_at(text, word);
-            at.extend(event_own_words(text, &one.probe));
-            read_event(text, &at, one.probe.clone());
-            return Ok(Event::hook(one.probe.clone(), catalog));
+            let phrase = phrase_at(text, word);
+            let told_apart = |i: usize| {
+                text.words[i].aside
+                    || (i > 0 && text.is(i - 1, &["via", "with", "using", "through", "by"]))
+                    || phrase.first().is_some_and(|&p| text.sentence_start(p) != text.sentence_start(i))
+            };
+            if !call_words.is_empty() && call_words.iter().all(|&i| told_apart(i)) {
+                // With the flag it was called with ("fallocate(FALLOC_FL_ZERO_RANGE)").
+                let flags: Vec<usize> = call_words.iter().map(|i| i + 1).filter(|&i| i < text.len() && constant_word(&text.words[i].raw)).collect();
+                text.read(&call_words, "how the event comes about, not the event asked");
+                text.read(&flags, "how the event comes about, not the event asked");
+                let mut at = phrase;
+                at.extend(event_own_words(text, &one.probe));
+                read_event(text, &at, one.probe.clone());
+                return Ok(Event::hook(one.probe.clone(), catalog));
+            }
         }
     }
     if specific.len() == 1 {
@@ -2173,7 +2183,7 @@ fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
     }
     // `writeback_single_inode_start` ends at `writeback_single_inode`.
     // `ext4_ext_remove_space` at `ext4_ext_remove_space_done`.
-    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end"), ("_start", ""), ("", "_done")] {
+    for (a, b) in [("_entry", "_exit"), ("_enter", "_exit"), ("_start", "_end"), ("_begin", "_end"), ("_start", ""), ("_start", "_done"), ("", "_done")] {
         if let Some(root) = probe.strip_suffix(a) {
             let end = format!("{root}{b}");
             if catalog.find(&end).is_some() {
@@ -2667,7 +2677,12 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             // Of several sizes, the one the words name ("the requested size": `bytes_req`).
             // A syscall's too when none of its arguments has a usual size name (msgsnd's `msgsz`).
             let unusual = names.iter().all(|n| records.field(n).is_none());
-            let named_size = if sizes && (!records.syscall || unusual) { size_field(records, text).and_then(|(t, _)| records.field(t.name())) } else { None };
+            // (Not its result: msgsnd's is 0, whatever the words say was sent.)
+            let named_size = if sizes && (!records.syscall || unusual) {
+                size_field(records, text).filter(|(t, _)| !(unusual && t.name() == "ret")).and_then(|(t, _)| records.field(t.name()))
+            } else {
+                None
+            };
             let found = named_size.or_else(|| names.iter().filter_map(|name| records.field(name)).find(|(f, _)| showable(f) && (!text_kind || field_is_text(&f.ty))));
             if let Some((field, where_)) = found {
                 best = Some((Term::field(&field.name, &field.ty), where_, at));
@@ -2819,17 +2834,21 @@ fn asks_time(text: &Text) -> bool {
     })
 }
 
-/// Whether the request asks for a line per event: "print each write", "log every call",
-/// "show me each time".
+/// Verbs that ask for a line per event.
 const SHOWING: &[&str] = &["print", "log", "show", "list", "report", "display", "dump", "emit"];
 
+/// After "for each"/"per": things that are no event ("one line per second", "for every cpu print
+/// …").
+const NOT_EVENTS: &[&str] = &["second", "seconds", "sec", "minute", "minutes", "interval", "s", "cpu", "cpus", "process", "processes", "each", "every"];
+
+/// Whether the request asks for a line per event: "print each write", "log every call",
+/// "show me each time".
 fn per_event(text: &Text) -> bool {
     (0..text.len()).any(|i| {
         let verb = text.is(i, SHOWING);
         let j = if text.is(i + 1, &["me", "out"]) { i + 2 } else { i + 1 };
         // "for every mlock call print …", "one line per call".
         // Not "one line per second", "for every cpu print …".
-        const NOT_EVENTS: &[&str] = &["second", "seconds", "sec", "minute", "minutes", "interval", "s", "cpu", "cpus", "process", "processes", "each", "every"];
         let for_each_then_show =
             text.is(i, &["for"]) && text.is(i + 1, &["each", "every"]) && !text.is(i + 2, NOT_EVENTS) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING));
         let line_per = text.is(i, &["line", "lines"]) && text.is(i + 1, &["per", "for"]) && !text.is(i + 2, NOT_EVENTS) && !text.is(i + 3, NOT_EVENTS)
@@ -2839,7 +2858,10 @@ fn per_event(text: &Text) -> bool {
             && text.is(i + 1, &["call", "syscall", "invocation", "event"])
             && (text.sentence_start(i)..i).any(|k| text.is(k, SHOWING) && !text.is(k + 1, &["the", "a"]) || text.is(k, &["print", "log"]));
         // "Alert when any process calls setgroups()": a line for each.
-        let alert = text.is(i, &["alert", "alerts", "warn", "notify"]) && text.is(i + 1, &["when", "whenever", "if", "on", "each", "every", "me"]);
+        // Not "alert me if the number of forks exceeds 500", a count.
+        let alert = text.is(i, &["alert", "alerts", "warn", "notify"])
+            && text.is(i + 1, &["when", "whenever", "if", "on", "each", "every"])
+            && !text.has(&["number", "many", "count", "exceeds", "rate"]);
         (verb && text.is(j, &["each", "every"])) || (text.is(i, &["each", "every"]) && text.is(i + 1, &["time"])) || for_each_then_show || line_per || shown_per_call || alert
     })
 }
@@ -3696,9 +3718,10 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     // Fields whose names say a size (`nbytes`, `addrlen`, `msg_size`) count beside the usual
     // names, and one the words spell out ("(nbytes)") is the one asked.
     let fields = records.names();
-    let shaped = |n: &str| !names.contains(&n) && SIZE_SHAPED.iter().any(|s| n.ends_with(s));
-    if let Some(said) = fields.iter().filter(|_| !sizes_written_out(records, text)).find(|n| (names.contains(&n.as_str()) || shaped(n)) && text.words.iter().any(|w| w.raw == **n))
-    {
+    let shaped = |n: &str| size_shaped(records, n) && !names.contains(&n);
+    // Spelled out as an identifier: "(nbytes)", "bytes_alloc"; not the everyday "size".
+    let spelled = |n: &str| (shaped(n) || n.contains('_')) && text.words.iter().any(|w| w.raw == n);
+    if let Some(said) = fields.iter().filter(|_| !sizes_written_out(records, text)).find(|n| (names.contains(&n.as_str()) || shaped(n)) && spelled(n)) {
         return records.term(said);
     }
     let present: Vec<&str> = names.iter().copied().filter(|n| records.field(n).is_some()).chain(fields.iter().map(String::as_str).filter(|n| shaped(n))).collect();
@@ -3724,12 +3747,17 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     names.iter().find_map(|n| records.term(n)).or_else(only_shaped)
 }
 
-/// How a size field's name ends (`nbytes`, `addrlen`, `msg_size`, `msgsz`).
-const SIZE_SHAPED: &[&str] = &["bytes", "len", "size", "sz"];
+/// Whether a field's name says it is a size (`nbytes`, `addrlen`, `msg_size`, `msgsz`): not a
+/// pointer to one (getsockopt's `int *optlen`), nor a count of vectors (`vlen`, `iovcnt`).
+fn size_shaped(records: &Records, name: &str) -> bool {
+    const ENDS: &[&str] = &["bytes", "len", "size", "sz"];
+    let vectors = KINDS.iter().find(|(nouns, _)| nouns.contains(&"iovec")).map_or(&[][..], |(_, names)| *names);
+    ENDS.iter().any(|e| name.ends_with(e)) && !vectors.contains(&name) && records.field(name).is_some_and(|(f, _)| !f.ty.contains('*'))
+}
 
 /// Why no size could be folded.
 fn no_size(records: &Records, text: &Text) -> String {
-    let shaped: Vec<String> = records.names().into_iter().filter(|n| SIZE_SHAPED.iter().any(|s| n.ends_with(s))).collect();
+    let shaped: Vec<String> = records.names().into_iter().filter(|n| size_shaped(records, n)).collect();
     if sizes_written_out(records, text) {
         "a size is asked for as a value of two fields (a difference or a sum), which no one field holds".into()
     } else if shaped.len() > 1 {
@@ -4024,10 +4052,6 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         "other",
         "others",
         "some",
-        "any",
-        "all",
-        "each",
-        "every",
         "same",
         "different",
         "parent",
@@ -4047,11 +4071,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         "either",
         "neither",
         "whose",
-        "their",
-        "its",
-        "our",
         "your",
-        "my",
         "his",
         "her",
     ];
@@ -4445,7 +4465,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let not_a_user = (text.is(i + 1, &["file"]) && text.is(i + 2, &["system", "systems"]))
         // "our ext4 root is mounted with discard": a filesystem.
         || (i > 0 && text.is(i - 1, &["ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "zfs", "nfs", "tmpfs", "overlay", "overlayfs"]))
-        || text.is(i + 1, &["mounted", "mount", "mountpoint"])
+        || text.is(i + 1, &["mounted", "mountpoint"])
         || (text.is(i + 1, &["is", "was", "gets", "got"]) && text.is(i + 2, &["mounted", "remounted", "full"]))
             || text.is(
                 i + 1,
@@ -4831,7 +4851,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             (i + 1, vec![i], false)
         } else if text.is(i, &["for", "of"]) && text.is(i + 1, &["each", "every"]) {
             // "For every signal that gets delivered, print …": each event, shown; no key.
-            if !folding && text.is(i, &["for"]) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING)) {
+            if !folding && text.is(i, &["for"]) && !text.is(i + 2, NOT_EVENTS) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING)) {
                 text.read(&[i, i + 1], "each event");
                 i += 2;
                 continue;
