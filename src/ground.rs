@@ -528,7 +528,8 @@ fn phrase_in(words: &[String], phrase: &str) -> bool {
 /// never match; their events are named by their identifiers.
 fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
     let words: Vec<String> = request.to_lowercase().split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_string).collect();
-    let v6 = words.iter().any(|w| ["ipv6", "v6", "inet6"].contains(&w.as_str()));
+    const V6: &[&str] = &["ipv6", "v6", "inet6"];
+    let v6 = words.iter().any(|w| V6.contains(&w.as_str()));
     // "fib6" is said as "FIB" beside "IPv6".
     let says_category = |w: &str, category: &str| w == category || (v6 && category.strip_suffix('6') == Some(w));
     let says_part = |w: &str, part: &str| {
@@ -569,7 +570,7 @@ fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
             if let Some(c) = before.or(after) {
                 let (mut a, b) = (c.min(i), (c + 1).max(end));
                 // "IPv6 FIB …": the word that said which is the phrase's too.
-                if a > 0 && h.category.ends_with('6') && ["ipv6", "v6", "inet6"].contains(&words[a - 1].as_str()) {
+                if a > 0 && h.category.ends_with('6') && V6.contains(&words[a - 1].as_str()) {
                     a -= 1;
                 }
                 out.push((h.probe.clone(), words[a..b].join(" ")));

@@ -178,7 +178,7 @@ fn value(term: &Term, plan: &Plan, shown: bool, side: Side) -> String {
 }
 
 /// An IPv4 or IPv6 address held as bytes (`__u8 saddr[4]`).
-fn is_address_bytes(name: &str, ty: &str) -> bool {
+pub(super) fn is_address_bytes(name: &str, ty: &str) -> bool {
     (name.contains("addr") || ["src", "dst"].contains(&name)) && (ty.ends_with("[4]") || ty.ends_with("[16]"))
 }
 

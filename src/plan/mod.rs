@@ -407,9 +407,7 @@ impl Plan {
         p.top = self.top;
         p
     }
-}
 
-impl Plan {
     /// What a plan read in part settled, to hold a model's program to: its filters, whether a
     /// line per event or which fold, the keys, the interval and the top. Not its events or pair
     /// (they may be what is unsettled), and of its values only those the words asked to show

@@ -463,6 +463,11 @@ impl Text {
         })
     }
 
+    /// Whether word `i` is `name` as written, a call's parentheses aside ("mmap()").
+    fn writes(&self, i: usize, name: &str) -> bool {
+        self.words[i].lower.trim_end_matches("()") == name
+    }
+
     /// Whether word `i` is in an aside that gives examples ("(copy_to_user landing on a user
     /// page, that kind of thing)", "(e.g. …)"): it illustrates, it does not constrain.
     fn in_examples(&self, i: usize) -> bool {
@@ -1199,8 +1204,7 @@ fn read_event(text: &mut Text, phrase: &[usize], means: String) {
 /// ("ext4 zero range" in "ext4 zero-range").
 fn phrase_at(text: &Text, word: &str) -> Vec<usize> {
     let parts: Vec<&str> = word.split(' ').collect();
-    let plain = |i: usize| text.words[i].lower.trim_end_matches("()").to_string();
-    (0..text.len()).find(|&i| parts.iter().enumerate().all(|(k, p)| i + k < text.len() && plain(i + k) == *p)).map(|i| (i..i + parts.len()).collect()).unwrap_or_default()
+    (0..text.len()).find(|&i| parts.iter().enumerate().all(|(k, p)| i + k < text.len() && text.writes(i + k, p))).map(|i| (i..i + parts.len()).collect()).unwrap_or_default()
 }
 
 /// A constant's spelling: `FALLOC_FL_ZERO_RANGE`, `MFD_HUGETLB`.
@@ -1269,7 +1273,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                     _ => None,
                 })
                 .collect();
-            (0..text.len()).filter(|&i| words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str())).collect()
+            (0..text.len()).filter(|&i| words.iter().any(|w| text.writes(i, w))).collect()
         };
         let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
         // Only the background before the ask; "Also pwrite64." adds one.
@@ -1313,7 +1317,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // "the bpf() syscall", "write calls": the syscall's own words.
         // Named again with those words ("jobs wrapped in flock(1) … each flock() syscall"): the
         // same call.
-        let named_at = |i: usize| words.iter().any(|w| text.words[i].lower.trim_end_matches("()") == w.as_str());
+        let named_at = |i: usize| words.iter().any(|w| text.writes(i, w));
         let mut at: Vec<usize> = at.iter().copied().chain((0..text.len()).filter(|&i| !at.contains(&i) && named_at(i) && text.is(i + 1, CALL_WORDS))).collect();
         for i in at.clone() {
             if text.is(i + 1, CALL_WORDS) {
@@ -1367,7 +1371,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 .iter()
                 .filter(|e| calls.contains(&&e.probe))
                 .flat_map(|e| match &e.evidence {
-                    Evidence::Named { word } | Evidence::Libc { word, .. } => (0..text.len()).filter(|&i| text.words[i].lower.trim_end_matches("()") == word.as_str()).collect(),
+                    Evidence::Named { word } | Evidence::Libc { word, .. } => (0..text.len()).filter(|&i| text.writes(i, word)).collect(),
                     _ => vec![],
                 })
                 .collect();
@@ -2148,7 +2152,7 @@ fn asked_fields_narrow(text: &Text, event: &Event, catalog: &Catalog) -> Option<
     let asked: Vec<String> = names.iter().flat_map(fields).filter(named).map(|f| f.name).collect();
     // A member the words name by its own name ("sched_setscheduler / sched_setattr") stays;
     // "eventfd" of "eventfd (eventfd2)" is the family's name.
-    let said = |n: &String| (0..text.len()).any(|i| text.lower(i).trim_end_matches("()") == n.as_str()) && !names.iter().any(|m| m != n && m.starts_with(n.as_str()));
+    let said = |n: &String| (0..text.len()).any(|i| text.writes(i, n)) && !names.iter().any(|m| m != n && m.starts_with(n.as_str()));
     let keep: Vec<String> = names.iter().filter(|n| said(n) || asked.iter().all(|a| fields(n).iter().any(|f| f.name == *a))).cloned().collect();
     (!keep.is_empty() && keep.len() < names.len()).then_some(Event::Syscalls(keep))
 }
@@ -2235,7 +2239,7 @@ fn linked(text: &Text, grounding: &Grounding, pair: [&String; 2], catalog: &Cata
             })
             .collect();
         if !names.is_empty() {
-            return (0..text.len()).find(|&i| names.iter().any(|n| text.words[i].lower.trim_end_matches("()") == n.as_str()));
+            return (0..text.len()).find(|&i| names.iter().any(|n| text.writes(i, n)));
         }
         let own: Vec<&String> = parts[k].difference(&parts[1 - k]).collect();
         (0..text.len()).find(|&i| !text.words[i].aside && own.iter().any(|p| crate::ground::same_part(&stem(&text.words[i].lower), p)))
@@ -2417,7 +2421,7 @@ impl Records<'_> {
 /// other arrays (a `sockaddr` held as 28 bytes).
 fn showable(f: &Field) -> bool {
     match f.ty.rfind('[') {
-        Some(at) if !field_is_text(&f.ty) => ["[4]", "[16]"].contains(&&f.ty[at..]) && (f.name.contains("addr") || ["src", "dst"].contains(&f.name.as_str())),
+        Some(_) if !field_is_text(&f.ty) => super::emit::is_address_bytes(&f.name, &f.ty),
         _ => true,
     }
 }
