@@ -11,7 +11,7 @@
 use serde::Serialize;
 
 use super::read::NamedHooks;
-use super::{Builtin, Fold, Output, Plan, Reading, Term};
+use super::{Builtin, Fold, Output, PairKey, Plan, Reading, Start, Term};
 use crate::verify::symbolic::origin::implements;
 
 /// What the check found.
@@ -92,6 +92,28 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
         if !read && !missing.iter().any(|m: &String| m.contains(&what)) {
             let words = said_of(plan, t.name()).map(|w| format!(" (the request says \"{w}\")")).unwrap_or_default();
             missing.push(format!("it never reads {what}{words}"));
+        }
+    }
+    // The object a start and its end are matched by, when the words said it ("for the same
+    // inode"): matched by thread instead, the time measured runs between other events.
+    if let Some(Start { key: PairKey::Fields { start, end }, .. }) = &plan.start {
+        if same_hooks {
+            if let Some(s) = plan.said.iter().find(|s| s.means.starts_with("matched by ")) {
+                let mut names: Vec<String> = Vec::new();
+                for f in start.iter().chain(end).filter(|f| !reads(program, f)) {
+                    let name = format!("args->{f}");
+                    if !names.contains(&name) {
+                        names.push(name);
+                    }
+                }
+                if !names.is_empty() {
+                    missing.push(format!(
+                        "it never reads {} (the request says \"{}\"): key the start's timestamp by it at the start event and look it up by it at the end",
+                        names.join(", "),
+                        s.words
+                    ));
+                }
+            }
         }
     }
     // The fold the words asked for ("the average", "a histogram"): counting instead answers
@@ -479,6 +501,20 @@ mod tests {
         assert_eq!(positional("BEGIN { if ($# > 0) { exit(); } }").len(), 1);
         assert!(positional("tracepoint:syscalls:sys_enter_read { $n = args->count; printf(\"$1 %d\\n\", $n); }").is_empty());
         assert!(positional("// usage: prog.bt $1\ntracepoint:syscalls:sys_enter_read { @[comm] = count(); } /* $# */").is_empty());
+    }
+
+    #[test]
+    fn a_pair_keyed_by_a_said_object_must_read_it() {
+        let mut p = Plan::on(vec!["tracepoint:ext4:ext4_ext_remove_space_done".into()], Output::Map { fold: Fold::Hist, also: vec![], of: Some(Term::Elapsed), keys: vec![] });
+        p.start = Some(Start { probes: vec!["tracepoint:ext4:ext4_ext_remove_space".into()], key: PairKey::Fields { start: vec!["ino".into()], end: vec!["ino".into()] } });
+        let by_tid = "tracepoint:ext4:ext4_ext_remove_space { @s[tid] = nsecs; } tracepoint:ext4:ext4_ext_remove_space_done /@s[tid]/ { @us = hist((nsecs - @s[tid]) / 1000); delete(@s[tid]); }";
+        let by_ino = by_tid.replace("[tid]", "[args->ino]");
+        // Unsaid, the key is the model's to choose.
+        assert_eq!(against(by_tid, &p), PlanVerdict::Ok);
+        p.said.push(Said { words: "for the same inode".into(), means: "matched by ino".into() });
+        let v = against(by_tid, &p);
+        assert!(matches!(&v, PlanVerdict::Missing { missing } if missing[0].starts_with("it never reads args->ino (the request says \"for the same inode\")")), "{v:?}");
+        assert_eq!(against(&by_ino, &p), PlanVerdict::Ok);
     }
 
     #[test]

@@ -536,9 +536,10 @@ impl Text {
                 // "just the max per comm": the fold, said again.
                 || (["just", "only"].contains(&w.lower.as_str()) && (self.is_fold_word(i + 1) || (self.is(i + 1, &["the"]) && self.is_fold_word(i + 2))))
                 || (["not", "no"].contains(&w.lower.as_str()) && (self.is(i + 1, &["other", "others"]) || (self.is(i + 1, &["the", "any"]) && self.is(i + 2, &["other", "others"]))))
+                // "the disk is slow", and "Truncating big files stalls our ingest box." before
+                // the ask: what the story tells of, no condition.
                 || (["slow", "big", "large", "small"].contains(&w.lower.as_str())
-                    && i > 0
-                    && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"]));
+                    && ((i > 0 && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"])) || self.only_tells(i)));
             // "opened by bash", "calls from nginx": a name nothing read.
             let name = !everyday(w) && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
             let named_after = i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
