@@ -241,6 +241,20 @@ const LIBC_ROUTES: &[(&str, bool, &[&str])] = &[
     ("signal", false, &["rt_sigaction"]),
     ("sigaction", true, &["rt_sigaction"]),
     ("sigprocmask", true, &["rt_sigprocmask"]),
+    ("sigqueue", true, &["rt_sigqueueinfo"]),
+    ("pthread_sigqueue", true, &["rt_tgsigqueueinfo"]),
+    ("sigsuspend", true, &["rt_sigsuspend"]),
+    ("sigtimedwait", true, &["rt_sigtimedwait"]),
+    ("sigwaitinfo", true, &["rt_sigtimedwait"]),
+    ("sigwait", true, &["rt_sigtimedwait"]),
+    ("sigpending", true, &["rt_sigpending"]),
+    ("raise", false, &["tgkill"]),
+    ("pthread_kill", true, &["tgkill"]),
+    ("semop", true, &["semtimedop", "semop"]),
+    ("mq_send", true, &["mq_timedsend"]),
+    ("mq_receive", true, &["mq_timedreceive"]),
+    ("posix_fadvise", true, &["fadvise64"]),
+    ("posix_fallocate", true, &["fallocate"]),
     ("getdents", true, &["getdents64"]),
     ("readdir", true, &["getdents64"]),
     ("send", false, &["sendto"]),
@@ -1133,13 +1147,17 @@ mod tests {
     #[test]
     fn a_libc_function_is_grounded_in_the_syscall_it_really_makes() {
         let mut c = catalog();
-        for call in ["nanosleep", "clock_nanosleep", "open", "openat"] {
+        for call in ["nanosleep", "clock_nanosleep", "open", "openat", "rt_sigqueueinfo", "semop", "semtimedop"] {
             c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
         }
         let probes = |request: &str| ground(request, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
         assert_eq!(probes("trace nanosleep requests by process"), ["tracepoint:syscalls:sys_enter_clock_nanosleep"]);
         assert_eq!(probes("files passed to open()"), ["tracepoint:syscalls:sys_enter_openat"]);
         assert_eq!(probes("count sys_open calls"), ["tracepoint:syscalls:sys_enter_open"], "the syscall itself, by its kernel name");
+        // glibc's sigqueue() is rt_sigqueueinfo; its semop() is semtimedop, though a program
+        // may still make semop itself.
+        assert_eq!(probes("Show each queued signal sent with sigqueue(): sender comm, target pid"), ["tracepoint:syscalls:sys_enter_rt_sigqueueinfo"]);
+        assert_eq!(probes("count semop() calls"), ["tracepoint:syscalls:sys_enter_semtimedop", "tracepoint:syscalls:sys_enter_semop"]);
         let familiar = Retrieval { familiar: ["open".to_string()].into(), ..Retrieval::default() };
         assert!(ground("which files do processes open", &c, false, &familiar).events.is_empty(), "\"open\" alone is a word the examples show, not libc's open()");
         let g = ground("trace nanosleep requests by process", &c, false, &Retrieval::default());

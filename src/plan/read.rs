@@ -262,6 +262,15 @@ impl Text {
                 }
                 continue;
             }
+            // A dash between clauses ("waiting for completions — the ring, …") parts them, as
+            // a comma does.
+            if ["\u{2014}", "\u{2013}", "--", "-"].contains(&token) {
+                if let Some(last) = words.last_mut().filter(|w: &&mut Word| w.punct.is_none()) {
+                    last.ends = true;
+                    last.punct = Some(',');
+                }
+                continue;
+            }
             if core.is_empty() && (bare == "..." || bare == "\u{2026}") {
                 words.push(Word { ends: true, punct: Some(','), ..Word::verbatim("etc", quoted) });
                 continue;
@@ -498,8 +507,97 @@ impl Text {
         Some((first, last))
     }
 
+    /// The words of each item of a list of values to show that nothing read ("comm, both fds
+    /// and the requested length"; "Log each call: who makes it, the pidfd, how many iovecs,
+    /// and the advice value"): a value the request names and a plan would leave out, though
+    /// no word of it is one the reader knows. A list is one when it follows a verb of showing
+    /// or a colon in a sentence that asks, has two items or more, and another of its items was
+    /// read.
+    fn unread_items(&self) -> Vec<usize> {
+        // Words of an item that name nothing by themselves.
+        const GENERIC: &[&str] = &[
+            "value",
+            "values",
+            "number",
+            "numbers",
+            "field",
+            "fields",
+            "info",
+            "information",
+            "details",
+            "stuff",
+            "thing",
+            "things",
+            "etc",
+            "line",
+            "lines",
+            "hits",
+            "attempts",
+            "occurrences",
+            "invocations",
+            "times",
+        ];
+        // An item that says why or what else to do, not what to show ("…, so we can find the
+        // culprit", "… every 5 seconds and reset").
+        const PROSE: &[&str] =
+            &["so", "because", "since", "to", "in", "as", "then", "but", "if", "when", "for", "while", "until", "every", "each", "per", "reset", "clear", "exit", "stop"];
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < self.len() {
+            let opens = (self.is(i, SHOWING) || self.words[i].punct == Some(':')) && !self.words[i].aside && self.asks(i);
+            let end = self.sentence_end(i);
+            if !opens {
+                i += 1;
+                continue;
+            }
+            let mut items: Vec<Vec<usize>> = vec![vec![]];
+            for k in i + 1..=end {
+                let w = &self.words[k];
+                if !w.aside && self.is(k, &["and", "plus"]) {
+                    items.push(vec![]);
+                    continue;
+                }
+                items.last_mut().expect("one item at least").push(k);
+                if !w.aside && matches!(w.punct, Some(',' | ':')) {
+                    items.push(vec![]);
+                }
+            }
+            items.retain(|it| !it.is_empty());
+            let read = items.iter().filter(|it| it.iter().any(|&k| self.used(k))).count();
+            if items.len() >= 2 && read >= 1 {
+                // The event's words name no value ("which rcu flavour").
+                let shown = |k: usize| self.used(k) && !self.event_at.contains(&k);
+                for it in items.iter().filter(|it| it.iter().all(|&k| !shown(k)) && !self.is(it[0], PROSE)) {
+                    // "who tried", "why", "how long it took": who caused the event (a plan
+                    // shows it unasked), a reason or a time, not a value by its name.
+                    let question = self.is(it[0], &["who", "whom", "why", "when", "where"]) || (self.is(it[0], &["how"]) && !self.is(it[0] + 1, &["many", "much"]));
+                    if question {
+                        continue;
+                    }
+                    let content = |k: usize| {
+                        let w = &self.words[k];
+                        !(STOP.contains(&w.lower.as_str()) || ENGLISH.contains(&w.lower.as_str()) || FILLER.contains(&w.lower.as_str()) || GENERIC.contains(&w.lower.as_str()))
+                            && !self.in_examples(k)
+                            && w.lower.chars().any(|c| c.is_ascii_alphabetic())
+                    };
+                    // The value's own words, not a clause that tells of it ("the target it
+                    // points to", "the mountpoint being unmounted", "the rtt it measured").
+                    let clause = it
+                        .iter()
+                        .skip(1)
+                        .position(|&k| self.is(k, &["it", "they", "that", "which", "who", "being", "if", "we", "you", "i", "so", "because", "since", "when", "whenever", "where"]))
+                        .map_or(it.len(), |n| 1 + n);
+                    out.extend(it[..clause].iter().copied().filter(|&k| content(k) && !self.used(k) && !self.is(k, &["caller", "callers"])));
+                }
+            }
+            i = end + 1;
+        }
+        out
+    }
+
     /// Each unread word that constrains a program, and whether it names something.
     fn unread_words(&self, names: &[String]) -> Vec<(String, bool)> {
+        let listed = self.unread_items();
         let mut out = Vec::new();
         for (i, w) in self.words.iter().enumerate() {
             if w.used || self.in_examples(i) {
@@ -546,6 +644,7 @@ impl Text {
             // "how many bytes does nginx push out": the subject of the question, a name.
             let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
+                || listed.contains(&i)
                 || named_after
                 || subject
                 || self.inside.contains(&i)
@@ -1111,6 +1210,17 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("tb", "table"),
     ("cpu", "processor"),
     ("nid", "node"),
+    ("msg", "message"),
+    ("ctx", "context"),
+    ("blk", "block"),
+    ("pkt", "packet"),
+    ("buf", "buffer"),
+    ("freq", "frequency"),
+    ("src", "source"),
+    ("dst", "destination"),
+    ("arg", "argument"),
+    ("mnt", "mount"),
+    ("proto", "protocol"),
 ];
 
 /// Words that point at the event's object rather than the task that caused it: "the target
@@ -2594,6 +2704,17 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             && !text.used(i + 1)
             && (joined == f.name || f.name.strip_prefix(text.lower(i)).is_some_and(|rest| rest.len() >= 3 && text.lower(i + 1).starts_with(rest)))
         {
+            at.extend([i, i + 1]);
+        } else if i + 1 < text.len()
+            && !text.used(i + 1)
+            && text.lower(i).len() >= 4
+            && text.lower(i).chars().all(|c| c.is_ascii_alphabetic())
+            && f.name.len() >= 4
+            && f.name.starts_with(&text.lower(i)[..1])
+            && spells(text.lower(i + 1), &f.name[1..])
+        {
+            // An initial and an abbreviation: "logical block" is `lblk`, "physical address"
+            // `paddr`.
             at.extend([i, i + 1]);
         } else {
             // "pages reclaimed" is nr_reclaimed: a count's `nr` need not be said.
@@ -4157,7 +4278,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         // "opened by bash", "sent by systemd": a program this host has, not an everyday word, as
         // the one that did it ("latency by mount" is per mount point).
         let done = i > 0 && ["ed", "en", "ent"].iter().any(|e| text.lower(i - 1).ends_with(e));
-        if text.is(i, &["by"]) && done && candidate(i + 1) && installed(&text.words[i + 1]) {
+        // Not one of alternatives that are no programs ("dropped by truncate or hole punching":
+        // what does it, not who).
+        let among_acts = text.is(i + 2, &["or", "and"]) && text.words.get(i + 3).is_some_and(|w| !installed(w));
+        if text.is(i, &["by"]) && done && candidate(i + 1) && installed(&text.words[i + 1]) && !among_acts {
             return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
         }
         // A quoted word, as commands are named: lowercase, not a message's first word.
@@ -4844,7 +4968,9 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // "deleted by", "started by uid 1000", "by which process": an agent, not a key.
         // "broken down by op" keys by op.
         let participle = i > 0 && !text.is(i - 1, &["down", "up"]) && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
-        let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && !folding));
+        // In an aside ("folios ext4 invalidates (dropped by truncate or hole punching)"), what
+        // brings the event about.
+        let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && (!folding || text.words[i].aside)));
         // "top 10 inodes by number of pages written": what ranks them, not a key.
         const RANKED: &[&str] = &["number", "count", "amount", "total", "sum"];
         if text.is(i, &["by"]) && (text.is(i + 1, RANKED) || (text.is(i + 1, &["the"]) && text.is(i + 2, RANKED))) {
@@ -5483,6 +5609,49 @@ mod tests {
         ]);
         assert!(plan("time from writeback_single_inode_start to writeback_single_inode, histogram in us", &inode)
             .starts_with("on tracepoint:writeback:writeback_single_inode (started at tracepoint:writeback:writeback_single_inode_start"));
+    }
+
+    #[test]
+    fn a_listed_value_nothing_read_leaves_the_reading_partial() {
+        let sys = |name: &str, fields: &[(&str, &str)]| {
+            vec![tp(&format!("tracepoint:syscalls:sys_enter_{name}"), fields), tp(&format!("tracepoint:syscalls:sys_exit_{name}"), &[("long", "ret")])]
+        };
+        let mut hooks = sys("tee", &[("int", "fdin"), ("int", "fdout"), ("size_t", "len"), ("unsigned int", "flags")]);
+        hooks.extend(sys("process_madvise", &[("int", "pidfd"), ("const struct iovec *", "vec"), ("size_t", "vlen"), ("int", "behavior"), ("unsigned int", "flags")]));
+        hooks.extend(sys("io_uring_enter", &[("unsigned int", "fd"), ("u32", "to_submit"), ("u32", "min_complete"), ("u32", "flags")]));
+        hooks.push(tp("tracepoint:ext4:ext4_ext_map_blocks_enter", &[("ino_t", "ino"), ("ext4_lblk_t", "lblk"), ("unsigned int", "len"), ("unsigned int", "flags")]));
+        let c = Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
+        let unread = |request: &str, g: &Grounding| {
+            let r = read(request, g, &c);
+            assert!(r.complete().is_none(), "{r:?}");
+            r.unread
+        };
+        // "both fds", "the advice value", "the ring (ctx)" and "how many completions": values
+        // the plan would leave out, though no word of them is one the reader knows.
+        assert_eq!(unread("Only show tee() calls that duplicate more than 32 KiB: comm, both fds and the requested length.", &syscalls(&["tee"])), ["fds"]);
+        assert_eq!(unread("Log each process_madvise call: who makes it, the pidfd, how many iovecs, and the advice value.", &syscalls(&["process_madvise"])), ["advice"]);
+        assert_eq!(
+            unread(
+                "print every time a task blocks in io_uring_enter waiting for completions — the ring (ctx), how many completions it asked to wait for, and comm",
+                &syscalls(&["io_uring_enter"])
+            ),
+            ["ring", "ctx", "completions"]
+        );
+        // Read, every item: a complete reading; the item that names the event, or says when or
+        // why, is no value.
+        let r = read("Only show tee() calls that duplicate more than 32 KiB: comm, the pipe fds (fdin, fdout) and the requested length.", &syscalls(&["tee"]), &c);
+        assert!(r.complete().is_some(), "{r:?}");
+        let r = read("log each tee call: comm and length, so we can find the culprit", &syscalls(&["tee"]), &c);
+        assert!(r.complete().is_some(), "{r:?}");
+        // "(dropped by truncate or hole punching)": what brings the event about, not who, and
+        // no key.
+        let write = syscalls(&["write"]);
+        let r = read("Count write calls (issued by truncate or hole punching), per process name.", &write, &catalog());
+        let p = r.plan.as_ref().expect("a plan").to_string();
+        assert!(!p.contains("comm ==") && !r.gaps.iter().any(|g| g.contains("truncate")), "{r:?}");
+        // An initial and an abbreviation name a field: "logical block" is `lblk`.
+        let r = read("Log each ext4_ext_map_blocks_enter: inode, logical block, length", &named("tracepoint:ext4:ext4_ext_map_blocks_enter", "ext4_ext_map_blocks_enter"), &c);
+        assert!(r.complete().is_some_and(|p| p.to_string().ends_with("print comm, pid, ino, lblk, len")), "{r:?}");
     }
 
     #[test]
