@@ -575,10 +575,9 @@ impl Text {
                         continue;
                     }
                     let content = |k: usize| {
-                        let w = &self.words[k];
-                        !(STOP.contains(&w.lower.as_str()) || ENGLISH.contains(&w.lower.as_str()) || FILLER.contains(&w.lower.as_str()) || GENERIC.contains(&w.lower.as_str()))
-                            && !self.in_examples(k)
-                            && w.lower.chars().any(|c| c.is_ascii_alphabetic())
+                        let w = self.words[k].lower.as_str();
+                        let plain = [STOP, ENGLISH, FILLER, GENERIC].iter().any(|list| list.contains(&w));
+                        !plain && !self.in_examples(k) && w.chars().any(|c| c.is_ascii_alphabetic())
                     };
                     // The value's own words, not a clause that tells of it ("the target it
                     // points to", "the mountpoint being unmounted", "the rtt it measured").
