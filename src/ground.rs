@@ -253,7 +253,8 @@ const LIBC_ROUTES: &[(&str, bool, &[&str])] = &[
     ("semop", true, &["semtimedop", "semop"]),
     ("mq_send", true, &["mq_timedsend"]),
     ("mq_receive", true, &["mq_timedreceive"]),
-    ("posix_fadvise", true, &["fadvise64"]),
+    // fadvise64_64 on arm64 and the other asm-generic tables.
+    ("posix_fadvise", true, &["fadvise64", "fadvise64_64"]),
     ("posix_fallocate", true, &["fallocate"]),
     ("getdents", true, &["getdents64"]),
     ("readdir", true, &["getdents64"]),

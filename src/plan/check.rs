@@ -95,7 +95,8 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
         }
     }
     // The object a start and its end are matched by, when the words said it ("for the same
-    // inode"): matched by thread instead, the time measured runs between other events.
+    // inode"): a program that never reads it cannot match by it, and matched by thread the time
+    // it measures runs between other events. (Reading it is not proof it keys by it.)
     if let Some(Start { key: PairKey::Fields { start, end }, .. }) = &plan.start {
         if same_hooks {
             if let Some(s) = plan.said.iter().find(|s| s.means.starts_with("matched by ")) {

@@ -280,7 +280,13 @@ impl Text {
                 words.push(Word::verbatim(core.trim_end_matches(['.', ',']), quoted));
                 continue;
             }
-            for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')) {
+            // A negative number keeps its sign ("ret == -1" is not `ret == 1`).
+            let signed = token.trim_start_matches('(').trim_end_matches([',', '.', ';', ':', '?', '!', ')']);
+            let negative = signed.strip_prefix('-').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            if negative {
+                words.push(Word::verbatim(signed, quoted));
+            }
+            for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')).filter(|_| !negative) {
                 let part = part.trim_matches(['.', '-', '/']);
                 if part.is_empty() {
                     continue;
@@ -539,8 +545,36 @@ impl Text {
         ];
         // An item that says why or what else to do, not what to show ("…, so we can find the
         // culprit", "… every 5 seconds and reset").
-        const PROSE: &[&str] =
-            &["so", "because", "since", "to", "in", "as", "then", "but", "if", "when", "for", "while", "until", "every", "each", "per", "reset", "clear", "exit", "stop"];
+        const PROSE: &[&str] = &[
+            "so",
+            "because",
+            "since",
+            "to",
+            "in",
+            "as",
+            "then",
+            "but",
+            "if",
+            "when",
+            "for",
+            "while",
+            "until",
+            "every",
+            "each",
+            "per",
+            "reset",
+            "clear",
+            "exit",
+            "stop",
+            "quit",
+            "sort",
+            "sorted",
+            "formatted",
+            "first",
+            "newest",
+            "oldest",
+            "latest",
+        ];
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.len() {
@@ -570,7 +604,10 @@ impl Text {
                 for it in items.iter().filter(|it| it.iter().all(|&k| !shown(k)) && !self.is(it[0], PROSE)) {
                     // "who tried", "why", "how long it took": who caused the event (a plan
                     // shows it unasked), a reason or a time, not a value by its name.
-                    let question = self.is(it[0], &["who", "whom", "why", "when", "where"]) || (self.is(it[0], &["how"]) && !self.is(it[0] + 1, &["many", "much"]));
+                    let question = self.is(it[0], &["who", "whom", "why", "when", "where", "whether"])
+                        || (self.is(it[0], &["how"]) && !self.is(it[0] + 1, &["many", "much"]))
+                        // "nicely formatted": how, not what.
+                        || (self.lower(it[0]).len() > 4 && self.lower(it[0]).ends_with("ly"));
                     if question {
                         continue;
                     }
@@ -1467,7 +1504,10 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             // the unblock").
             // Said again where the request asks ("uses SysV semaphores … Show me semaphore
             // operations per second") counts.
-            let asked = read.iter().any(|&i| (0..text.len()).any(|k| text.asks(k) && text.words[k].light == text.words[i].light));
+            // A request that is a bare phrase ("Semaphore operations per second") asks in each
+            // sentence.
+            let asking: Vec<usize> = (0..text.len()).filter(|&k| text.asks(k)).collect();
+            let asked = asking.is_empty() || read.iter().any(|&i| asking.iter().any(|&k| text.words[k].light == text.words[i].light));
             if read.len() >= 2 && !shared && asked && !e.probes().iter().any(|p| specific.contains(p)) {
                 *text = probe_text;
                 return Ok(e);
@@ -2715,8 +2755,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             at.extend([i, i + 1]);
         } else if i + 1 < text.len()
             && !text.used(i + 1)
-            && text.lower(i).len() >= 4
-            && text.lower(i).chars().all(|c| c.is_ascii_alphabetic())
+            && text.is(i, &["logical", "physical", "virtual"])
             && f.name.len() >= 4
             && f.name.starts_with(&text.lower(i)[..1])
             && spells(text.lower(i + 1), &f.name[1..])
@@ -4288,7 +4327,9 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         let done = i > 0 && ["ed", "en", "ent"].iter().any(|e| text.lower(i - 1).ends_with(e));
         // Not one of alternatives that are no programs ("dropped by truncate or hole punching":
         // what does it, not who).
-        let among_acts = text.is(i + 2, &["or", "and"]) && text.words.get(i + 3).is_some_and(|w| !installed(w));
+        let among_acts = text.is(i + 2, &["or"])
+            && text.words.get(i + 3).is_some_and(|w| !installed(w))
+            && (i + 3..(i + 5).min(text.len())).any(|k| text.lower(k).len() > 5 && text.lower(k).ends_with("ing"));
         if text.is(i, &["by"]) && done && candidate(i + 1) && installed(&text.words[i + 1]) && !among_acts {
             return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
         }
@@ -4978,7 +5019,26 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         let participle = i > 0 && !text.is(i - 1, &["down", "up"]) && (text.lower(i - 1).ends_with("ed") || text.lower(i - 1).ends_with("en") || text.lower(i - 1).ends_with("wn"));
         // In an aside ("folios ext4 invalidates (dropped by truncate or hole punching)"), what
         // brings the event about.
-        let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && (!folding || text.words[i].aside)));
+        // Not a grouping said in an aside ("(grouped by comm)").
+        const GROUPING: &[&str] = &[
+            "grouped",
+            "keyed",
+            "bucketed",
+            "aggregated",
+            "sorted",
+            "split",
+            "ordered",
+            "indexed",
+            "broken",
+            "organized",
+            "organised",
+            "summed",
+            "counted",
+            "totalled",
+            "totaled",
+        ];
+        let aside_agent = text.words[i].aside && !text.is(i.saturating_sub(1), GROUPING);
+        let agent = text.is(i, &["by"]) && (text.is(i + 1, &["which", "what", "whom", "who"]) || (participle && (!folding || aside_agent)));
         // "top 10 inodes by number of pages written": what ranks them, not a key.
         const RANKED: &[&str] = &["number", "count", "amount", "total", "sum"];
         if text.is(i, &["by"]) && (text.is(i + 1, RANKED) || (text.is(i + 1, &["the"]) && text.is(i + 2, RANKED))) {
@@ -5657,6 +5717,13 @@ mod tests {
         let r = read("Count write calls (issued by truncate or hole punching), per process name.", &write, &catalog());
         let p = r.plan.as_ref().expect("a plan").to_string();
         assert!(!p.contains("comm ==") && !r.gaps.iter().any(|g| g.contains("truncate")), "{r:?}");
+        // A grouping said in an aside is a key; "opened by bash and …" still names bash.
+        assert_eq!(plan("count write calls (grouped by comm)", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
+        assert!(plan("trace write calls issued by bash and print the fd", &write).contains("comm == \"bash\""));
+        // A negative number keeps its sign.
+        let r = read("show write calls where ret == -1: comm, fd", &write, &catalog());
+        let p = r.plan.as_ref().expect("a plan").to_string();
+        assert!(p.contains("ret == -1"), "{r:?}");
         // An initial and an abbreviation name a field: "logical block" is `lblk`.
         let r = read("Log each ext4_ext_map_blocks_enter: inode, logical block, length", &named("tracepoint:ext4:ext4_ext_map_blocks_enter", "ext4_ext_map_blocks_enter"), &c);
         assert!(r.complete().is_some_and(|p| p.to_string().ends_with("print comm, pid, ino, lblk, len")), "{r:?}");
