@@ -579,11 +579,11 @@ impl Text {
         let mut i = 0;
         while i < self.len() {
             let opens = (self.is(i, SHOWING) || self.words[i].punct == Some(':')) && !self.words[i].aside && self.asks(i);
-            let end = self.sentence_end(i);
             if !opens {
                 i += 1;
                 continue;
             }
+            let end = self.sentence_end(i);
             let mut items: Vec<Vec<usize>> = vec![vec![]];
             for k in i + 1..=end {
                 let w = &self.words[k];
@@ -1501,11 +1501,9 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             let shared = read.iter().any(|&i| words.iter().any(|w| light(w) == text.words[i].light || w.as_str() == text.lower(i)));
             // Not a phrase of the story before the ask ("Opens on our file server sometimes
             // hang … Measure how long each opener stays blocked, from the lease-break block to
-            // the unblock").
-            // Said again where the request asks ("uses SysV semaphores … Show me semaphore
-            // operations per second") counts.
-            // A request that is a bare phrase ("Semaphore operations per second") asks in each
-            // sentence.
+            // the unblock"), unless said again where the request asks ("uses SysV semaphores …
+            // Show me semaphore operations per second"); a bare phrase with no sentence that
+            // asks ("Semaphore operations per second") asks in each.
             let asking: Vec<usize> = (0..text.len()).filter(|&k| text.asks(k)).collect();
             let asked = asking.is_empty() || read.iter().any(|&i| asking.iter().any(|&k| text.words[k].light == text.words[i].light));
             if read.len() >= 2 && !shared && asked && !e.probes().iter().any(|p| specific.contains(p)) {
