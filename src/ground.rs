@@ -506,7 +506,8 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
     if !words.iter().any(|w| HARDWARE_CONTEXT.contains(&w.as_str())) || text.contains("page cache") {
         return Vec::new();
     }
-    let request_stems: BTreeSet<String> = words.iter().map(|w| stem(w)).collect();
+    // perf's names are hyphenated ("stalled-cycles-backend"): their parts count as words too.
+    let request_stems: BTreeSet<String> = words.iter().flat_map(|w| std::iter::once(w.as_str()).chain(w.split('-'))).map(stem).collect();
     let content =
         |text: &str| -> Vec<String> { text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && !["the", "and", "unaffected", "by"].contains(w)).map(stem).collect() };
     perf::HARDWARE
@@ -791,6 +792,18 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
     }
 
+    // "the new futex_wait() syscall (not the old futex())": a name said to be not what is meant,
+    // beside one that is.
+    let negated = |g: &Grounded| match &g.evidence {
+        Evidence::Named { word } | Evidence::Libc { word, .. } => {
+            regex::Regex::new(&format!(r"\b(not|instead of|rather than)\s+(the\s+|an?\s+)?((old|older|legacy|classic|plain|original|usual)\s+)?{}\b", regex::escape(word)))
+                .is_ok_and(|re| re.is_match(&lower))
+        }
+        _ => false,
+    };
+    if events.iter().any(|g| !negated(g)) {
+        events.retain(|g| !negated(g));
+    }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
     let servable = if events.iter().any(|e| usable(e.attach)) {
         Servable::Here
@@ -879,6 +892,16 @@ mod tests {
     }
 
     #[test]
+    fn a_call_said_to_be_not_what_is_meant_is_left_out() {
+        let probes = |r: &str| ground(r, &catalog(), false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("time in write() (not the old close())"), ["tracepoint:syscalls:sys_enter_write"]);
+        assert_eq!(probes("write() calls instead of close()"), ["tracepoint:syscalls:sys_enter_write"]);
+        // Said alone, it is still the event: a plan without one is no answer.
+        assert_eq!(probes("calls that are not write()"), ["tracepoint:syscalls:sys_enter_write"]);
+        assert_eq!(probes("write() and close() latency"), ["tracepoint:syscalls:sys_enter_write", "tracepoint:syscalls:sys_enter_close"]);
+    }
+
+    #[test]
     fn the_request_words_find_the_events_and_constants_are_not_events() {
         assert_eq!(identifiers("histogram of write(2) sizes and close() per SYN_SENT vfs_read"), ["write", "close", "vfs_read"]);
         let g = ground("byte counts passed to write(2), for dd", &catalog(), false, &Retrieval::default());
@@ -963,6 +986,12 @@ mod tests {
             assert_eq!(ground(not_counter, &c, false, &Retrieval::default()).servable, Servable::Here, "{not_counter}");
         }
         assert!(matches!(ground("cpu cache miss rate", &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }), "singular and plural meet");
+        // perf's stalled-cycles-backend is bpftrace's backend-stalls.
+        assert!(
+            matches!(ground("count samples of the stalled-cycles-backend hardware counter per process", &c, false, &Retrieval::default()).servable, Servable::NoPmu { events } if events.contains(&"hardware:backend-stalls".to_string()))
+        );
+        // A subsystem by its product's name, in two words.
+        assert!(matches!(ground("Log every Open vSwitch datapath upcall", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "open vswitch"));
         // Without tracepoints in the catalog (no tracefs) nothing is called absent.
         let blind = Catalog { hooks: vec![], ..catalog() };
         assert_eq!(ground("NFS client read latency", &blind, false, &Retrieval::default()).servable, Servable::Here);

@@ -26,6 +26,9 @@ pub const HARDWARE: &[(&str, &str, &str)] = &[
     ("branch-misses", "", "mispredicted branches"),
     ("bus-cycles", "", "bus cycles"),
     ("ref-cycles", "", "reference cycles, unaffected by frequency scaling"),
+    // perf calls them stalled-cycles-frontend and stalled-cycles-backend.
+    ("frontend-stalls", "", "stalled cycles frontend"),
+    ("backend-stalls", "", "stalled cycles backend"),
 ];
 
 /// Whether hardware counters exist: the `cpu` PMU is registered with perf.

@@ -1040,6 +1040,10 @@ fn constant_fields(word: &str) -> Option<&'static [&'static str]> {
         ("IN_", &["mask"]),
         ("FAN_", &["mask"]),
         ("BPF_", &["cmd"]),
+        // System V IPC: IPC_RMID is a *ctl call's command, IPC_CREAT a *get call's flag.
+        ("IPC_", &["cmd", "semflg", "shmflg", "msgflg"]),
+        ("SEM_", &["cmd", "semflg"]),
+        ("SHM_", &["cmd", "shmflg"]),
     ];
     let constant = word.len() > 3 && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
     if !constant {
@@ -1376,11 +1380,48 @@ fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
         .collect()
 }
 
+/// Reads what names the event without being one of its names: a call said to be not what is
+/// meant ("futex_wait() (not the old futex())", "instead of select()"), which grounding left out,
+/// and the event's family by its version ("the new futex2 futex_wait() syscall").
+fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
+    const OLD: &[&str] = &["the", "a", "an", "old", "older", "legacy", "classic", "plain", "original", "usual"];
+    let grounded = |name: &str| grounding.events.iter().any(|e| syscall_of(&e.probe) == Some(name) || e.probe.ends_with(&format!(":{name}")));
+    for i in 0..text.len() {
+        let from = if text.is(i, &["not"]) {
+            i + 1
+        } else if text.is(i, &["instead", "rather"]) && text.is(i + 1, &["of", "than"]) {
+            i + 2
+        } else {
+            continue;
+        };
+        let mut j = from;
+        while j < text.len() && text.is(j, OLD) && j < from + 3 {
+            j += 1;
+        }
+        let Some(w) = text.words.get(j) else { continue };
+        let name = w.lower.trim_end_matches("()").to_string();
+        let known = catalog.find(&format!("tracepoint:syscalls:sys_enter_{name}")).is_some() || catalog.find(&format!("kprobe:{name}")).is_some();
+        if !text.used(j) && known && !grounded(&name) {
+            text.read(&(i..=j).collect::<Vec<_>>(), "named as not what is meant");
+        }
+    }
+    let firsts: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe)).filter_map(|s| s.split('_').next().map(str::to_string)).collect();
+    for i in 0..text.len() {
+        let w = &text.words[i].lower;
+        let stem = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        let a_call = catalog.find(&format!("tracepoint:syscalls:sys_enter_{}", w.trim_end_matches("()"))).is_some();
+        if !text.used(i) && !a_call && stem.len() >= 3 && stem.len() < w.len() && firsts.iter().any(|f| f == stem) {
+            text.read(&[i], "the event's family, by its version");
+        }
+    }
+}
+
 /// The event of the request.
 fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
         return everyday_event(text, catalog);
     }
+    not_meant(text, grounding, catalog);
     let words: Vec<String> = grounding
         .events
         .iter()
@@ -2609,20 +2650,40 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     // parenthesis, it says what the words before it mean ("the operation bits (LOCK_SH/LOCK_EX)").
     let describes = |w: &Word| {
         w.lower.chars().all(|c| c.is_ascii_alphabetic())
-            && !STOP.contains(&w.lower.as_str())
+            // "command (IPC_RMID, …)" is a call's command, which elsewhere may be a process's.
+            && (!STOP.contains(&w.lower.as_str()) || ["command", "commands"].contains(&w.lower.as_str()))
             && !["and", "or", "per", "by", "with", "process", "task", "thread", "pid", "comm", "name"].contains(&w.lower.as_str())
     };
     let constant = |k: usize| text.words.get(k).and_then(|w| constant_fields(&w.raw)).and_then(|names| names.iter().find_map(|n| records.field(n)));
     // A constant alone is its field's value after "per"/"each" ("per RLIMIT_NOFILE"); elsewhere ("opening a SOCK_RAW socket") it is a
     // condition, which stays unread unless a rule reads it.
     let alone_is_value = |k: usize| k > 0 && text.is(k - 1, &["per", "by", "each", "every", "which", "what"]);
-    let described = (i..(i + 3).min(text.len())).take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends)).find(|&k| {
-        constant(k).is_some()
-            && (if k == i { alone_is_value(i) } else { text.words[k].paren && (i..k).all(|d| describes(&text.words[d]) && !spelled_by(&text.words[k].raw, &text.words[d])) })
+    // "command (SETVAL, GETVAL, IPC_RMID and so on)": one constant of the parenthesis with a
+    // known prefix says what all of them are values of.
+    let in_aside = |k: usize| -> Option<usize> {
+        let inside = |m: usize| (m == k || (text.words[m].aside && !text.words[m].paren)) && !text.used(m);
+        text.words[k].paren.then(|| (k..text.len()).take_while(|&m| inside(m)).find(|&m| constant(m).is_some())).flatten()
+    };
+    let described = (i..(i + 3).min(text.len())).take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends)).find_map(|k| {
+        let first = text.words[k].paren && (i..k).all(|d| describes(&text.words[d]) && !spelled_by(&text.words[k].raw, &text.words[d]));
+        if k == i {
+            (constant(k).is_some() && alone_is_value(i)).then_some((k, k))
+        } else if constant(k).is_some() && first {
+            Some((k, k))
+        } else if first && k > i {
+            in_aside(k).map(|m| (k, m))
+        } else {
+            None
+        }
     });
-    if let Some(k) = described {
-        let (f, w) = constant(k).expect("a constant's field");
+    if let Some((k, m)) = described {
+        let (f, w) = constant(m).expect("a constant's field");
         let mut at: Vec<usize> = (i..=k).collect();
+        if m > k {
+            // The whole parenthesis: the values it lists, given as examples.
+            at.extend((k + 1..text.len()).take_while(|&n| text.words[n].aside && !text.words[n].paren && !text.used(n)));
+            return Some((Term::field(&f.name, &f.ty), w, at));
+        }
         // The rest of the list: more constants of the same field, "or", "etc".
         let mut j = k + 1;
         while j < text.len() && !text.used(j) && text.words[j - 1].punct.is_none_or(|p| p == ',') {
@@ -2753,13 +2814,14 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             at.extend([i, i + 1]);
         } else if i + 1 < text.len()
             && !text.used(i + 1)
-            && text.is(i, &["logical", "physical", "virtual"])
             && f.name.len() >= 4
+            && text.lower(i).len() >= 4
             && f.name.starts_with(&text.lower(i)[..1])
-            && spells(text.lower(i + 1), &f.name[1..])
+            && (text.is(i, &["logical", "physical", "virtual"]) && spells(text.lower(i + 1), &f.name[1..])
+                || [f.name[1..].to_string(), format!("{}s", &f.name[1..])].iter().any(|rest| text.lower(i + 1) == rest))
         {
             // An initial and an abbreviation: "logical block" is `lblk`, "physical address"
-            // `paddr`.
+            // `paddr`; an initial and the word itself: "protection key" is `pkey`.
             at.extend([i, i + 1]);
         } else {
             // "pages reclaimed" is nr_reclaimed: a count's `nr` need not be said.
@@ -3293,6 +3355,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         asked.mark(&told);
         list.iter().find_map(|w| asked.find(w, 0))
     };
+    // Read or not: "calls sysinfo() to read memory totals. Show sysinfo() calls per second"
+    // asks for a count; the story's "memory" is no amount to sum.
+    let says = |text: &Text, list: &[&str]| (0..text.len()).any(|i| !told.contains(&i) && list.contains(&text.lower(i)));
     // "Writers are stalling", "the box keeps stalling": a symptom the ticket reports, not the
     // time it asks to measure.
     // A verb's form after a copula is the symptom; the noun itself ("is latency high on sda?")
@@ -3424,15 +3489,15 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
     // "context switches per second": a rate is a count; "bytes written per second", a sum.
     if fold.is_none() && rate && of.is_none() {
-        fold = Some(if text.has(AMOUNT) { Fold::Sum } else { Fold::Count });
+        fold = Some(if says(&text, AMOUNT) { Fold::Sum } else { Fold::Count });
     }
     if fold.is_none() && !keys.is_empty() {
         // Keys and no fold named: an amount is summed, a size is a histogram, else a count.
         fold = Some(if of.is_some() {
             Fold::Hist
-        } else if text.has(AMOUNT) {
+        } else if says(&text, AMOUNT) {
             Fold::Sum
-        } else if text.has(SIZES) {
+        } else if says(&text, SIZES) {
             Fold::Hist
         } else {
             Fold::Count
@@ -3465,7 +3530,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             }
         }
     }
-    if of.is_none() && fold.is_some_and(|f| f != Fold::Count) && text.words.iter().any(|w| AMOUNT.contains(&w.lower.as_str()) || SIZES.contains(&w.lower.as_str())) {
+    if of.is_none() && fold.is_some_and(|f| f != Fold::Count) && (says(&text, AMOUNT) || says(&text, SIZES)) {
         // "how many bytes": the phrase that asked for the sum named the value.
         match size_field(&records, &text) {
             Some(v) => of = Some(v),
@@ -5197,6 +5262,11 @@ mod tests {
         hooks.extend(sys("madvise", &[("unsigned long", "start"), ("size_t", "len_in"), ("int", "behavior")]));
         hooks.extend(sys("flock", &[("unsigned int", "fd"), ("unsigned int", "cmd")]));
         hooks.extend(sys("pwrite64", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count"), ("loff_t", "pos")]));
+        hooks.extend(sys("semctl", &[("int", "semid"), ("int", "semnum"), ("int", "cmd"), ("unsigned long", "arg")]));
+        hooks.extend(sys("pkey_mprotect", &[("unsigned long", "start"), ("size_t", "len"), ("unsigned long", "prot"), ("int", "pkey")]));
+        hooks.extend(sys("sysinfo", &[("struct sysinfo *", "info")]));
+        hooks.extend(sys("futex_wait", &[("void *", "uaddr"), ("unsigned long", "val"), ("unsigned long", "mask"), ("unsigned int", "flags")]));
+        hooks.extend(sys("futex", &[("u32 *", "uaddr"), ("int", "op"), ("u32", "val")]));
         hooks.push(tp(
             "tracepoint:vmscan:mm_vmscan_lru_shrink_inactive",
             &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
@@ -5355,6 +5425,35 @@ mod tests {
     fn named_each(events: &[(&str, &str)]) -> Grounding {
         let events = events.iter().map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } }).collect();
         Grounding { events, servable: Servable::Here }
+    }
+
+    #[test]
+    fn the_story_sums_nothing_constants_in_an_aside_name_a_field_and_a_call_not_meant_is_read() {
+        // "memory totals" is what the call reads, told; the ask is a rate of calls.
+        let sysinfo = named("tracepoint:syscalls:sys_enter_sysinfo", "sysinfo");
+        assert_eq!(
+            plan("The JVM's container support calls sysinfo() to read memory totals. Show sysinfo() calls per second for each process name.", &sysinfo),
+            "on tracepoint:syscalls:sys_enter_sysinfo: count by comm, every 1 s"
+        );
+        // One constant of the parenthesis with a known prefix (IPC_RMID) says what "command" is.
+        let semctl = named("tracepoint:syscalls:sys_enter_semctl", "semctl");
+        assert_eq!(
+            plan("Break down semctl() calls by process and command (SETVAL, GETVAL, IPC_RMID and so on), just the counts.", &semctl),
+            "on tracepoint:syscalls:sys_enter_semctl: count by comm, cmd"
+        );
+        assert_eq!(plan("Count semctl() calls by command.", &semctl), "on tracepoint:syscalls:sys_enter_semctl: count by comm");
+        // An initial and the word itself: "protection key" is `pkey`, beside "protection bits".
+        let pkey = named("tracepoint:syscalls:sys_enter_pkey_mprotect", "pkey_mprotect");
+        assert_eq!(
+            plan("Log pkey_mprotect() calls: start address, length, protection bits and the protection key, plus the process name.", &pkey),
+            "on tracepoint:syscalls:sys_enter_pkey_mprotect: print comm, pid, start, len, prot, pkey"
+        );
+        // The call said to be not what is meant, and the family by its version, are read.
+        let wait = named("tracepoint:syscalls:sys_enter_futex_wait", "futex_wait");
+        assert!(
+            plan("We moved to the new futex2 futex_wait() syscall (not the old futex()). Histogram of how long threads block in it, in milliseconds.", &wait)
+                .starts_with("on tracepoint:syscalls:sys_exit_futex_wait (started at tracepoint:syscalls:sys_enter_futex_wait")
+        );
     }
 
     #[test]
