@@ -510,7 +510,7 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
     let request_stems: BTreeSet<String> = words.iter().flat_map(|w| std::iter::once(w.as_str()).chain(w.split('-'))).map(stem).collect();
     let content =
         |text: &str| -> Vec<String> { text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() > 2 && !["the", "and", "unaffected", "by"].contains(w)).map(stem).collect() };
-    perf::HARDWARE
+    let found: Vec<(&'static str, Vec<String>)> = perf::HARDWARE
         .iter()
         .filter_map(|(name, alias, about)| {
             [content(&name.replace('-', " ")), content(alias), content(about)]
@@ -518,7 +518,12 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
                 .find(|ws| !ws.is_empty() && ws.iter().all(|w| request_stems.contains(w)))
                 .map(|ws| (*name, ws))
         })
-        .collect()
+        .collect();
+    // "retired-branch-instructions" is branch-instructions, not also instructions: a counter
+    // whose name is part of another's that the words name is that one.
+    let parts = |n: &str| n.split('-').map(str::to_string).collect::<BTreeSet<String>>();
+    let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
+    found.into_iter().filter(|(n, _)| !names.iter().any(|o| o != n && parts(n).is_subset(&parts(o)))).collect()
 }
 
 /// Whether `a` and `b` are items of one list in `lower`: next to each other, separated only by
@@ -986,6 +991,10 @@ mod tests {
             assert_eq!(ground(not_counter, &c, false, &Retrieval::default()).servable, Servable::Here, "{not_counter}");
         }
         assert!(matches!(ground("cpu cache miss rate", &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }), "singular and plural meet");
+        // One counter's name inside another's that the words name: that one only.
+        assert!(
+            matches!(ground("sample the retired-branch-instructions hardware counter by process", &c, false, &Retrieval::default()).servable, Servable::NoPmu { events } if events == ["hardware:branch-instructions"])
+        );
         // perf's stalled-cycles-backend is bpftrace's backend-stalls.
         assert!(
             matches!(ground("count samples of the stalled-cycles-backend hardware counter per process", &c, false, &Retrieval::default()).servable, Servable::NoPmu { events } if events.contains(&"hardware:backend-stalls".to_string()))
