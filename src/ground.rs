@@ -489,6 +489,10 @@ fn named_by_parts(words: &[String], tracepoints: &[&(f32, crate::kernel::Hook)])
     matches.into_iter().filter(|(_, s)| s.len() == most).map(|(probe, shared)| (probe, shared, false)).collect()
 }
 
+/// Words between "not" and a call's name that still say the call is not what is meant ("not the
+/// old futex()"); the plan reader reads the same words.
+pub(crate) const NOT_MEANT_QUALIFIERS: &[&str] = &["old", "older", "legacy", "classic", "plain", "original", "usual"];
+
 /// How close to the best BM25 score a hook must come to count as described by the request:
 /// near ties ("page cache" → filemap's and readahead's page-cache events) all count; a hook
 /// matched by a weaker word ("page" → page allocation) does not.
@@ -799,15 +803,19 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
 
     // "the new futex_wait() syscall (not the old futex())": a name said to be not what is meant,
     // beside one that is.
-    let negated = |g: &Grounded| match &g.evidence {
-        Evidence::Named { word } | Evidence::Libc { word, .. } => {
-            regex::Regex::new(&format!(r"\b(not|instead of|rather than)\s+(the\s+|an?\s+)?((old|older|legacy|classic|plain|original|usual)\s+)?{}\b", regex::escape(word)))
-                .is_ok_and(|re| re.is_match(&lower))
-        }
-        _ => false,
-    };
-    if events.iter().any(|g| !negated(g)) {
-        events.retain(|g| !negated(g));
+    let negated: Vec<bool> = events
+        .iter()
+        .map(|g| match &g.evidence {
+            Evidence::Named { word } | Evidence::Libc { word, .. } => {
+                let pattern = format!(r"\b(not|instead of|rather than)\s+(the\s+|an?\s+)?(({})\s+)?{}\b", NOT_MEANT_QUALIFIERS.join("|"), regex::escape(word));
+                regex::Regex::new(&pattern).is_ok_and(|re| re.is_match(&lower))
+            }
+            _ => false,
+        })
+        .collect();
+    if negated.contains(&false) {
+        let mut keep = negated.iter().map(|n| !n);
+        events.retain(|_| keep.next().unwrap_or(true));
     }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
     let servable = if events.iter().any(|e| usable(e.attach)) {

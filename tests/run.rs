@@ -179,9 +179,7 @@ fn children_of(pid: u32) -> Vec<u32> {
         .flatten()
         .filter_map(|e| {
             let child: u32 = e.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
-            // pid (comm) state ppid …: the command name may hold spaces, so read after its ')'.
-            let ppid: u32 = stat.rsplit_once(')')?.1.split_whitespace().nth(1)?.parse().ok()?;
+            let ppid: u32 = stat_field(child, 1)?.parse().ok()?;
             (ppid == pid).then_some(child)
         })
         .collect()

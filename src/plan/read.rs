@@ -1384,7 +1384,6 @@ fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
 /// meant ("futex_wait() (not the old futex())", "instead of select()"), which grounding left out,
 /// and the event's family by its version ("the new futex2 futex_wait() syscall").
 fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
-    const OLD: &[&str] = &["the", "a", "an", "old", "older", "legacy", "classic", "plain", "original", "usual"];
     let grounded = |name: &str| grounding.events.iter().any(|e| syscall_of(&e.probe) == Some(name) || e.probe.ends_with(&format!(":{name}")));
     for i in 0..text.len() {
         let from = if text.is(i, &["not"]) {
@@ -1395,7 +1394,7 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
             continue;
         };
         let mut j = from;
-        while j < text.len() && text.is(j, OLD) && j < from + 3 {
+        while j < text.len() && (text.is(j, &["the", "a", "an"]) || text.is(j, crate::ground::NOT_MEANT_QUALIFIERS)) && j < from + 3 {
             j += 1;
         }
         let Some(w) = text.words.get(j) else { continue };
@@ -1409,8 +1408,9 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
     for i in 0..text.len() {
         let w = &text.words[i].lower;
         let stem = w.trim_end_matches(|c: char| c.is_ascii_digit());
-        let a_call = catalog.find(&format!("tracepoint:syscalls:sys_enter_{}", w.trim_end_matches("()"))).is_some();
-        if !text.used(i) && !a_call && stem.len() >= 3 && stem.len() < w.len() && firsts.iter().any(|f| f == stem) {
+        // The catalog's lookup is a scan: asked last, for the few words that could be a version.
+        let versioned = !text.used(i) && stem.len() >= 3 && stem.len() < w.len() && firsts.iter().any(|f| f == stem);
+        if versioned && catalog.find(&format!("tracepoint:syscalls:sys_enter_{}", w.trim_end_matches("()"))).is_none() {
             text.read(&[i], "the event's family, by its version");
         }
     }
@@ -2660,10 +2660,9 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     let alone_is_value = |k: usize| k > 0 && text.is(k - 1, &["per", "by", "each", "every", "which", "what"]);
     // "command (SETVAL, GETVAL, IPC_RMID and so on)": one constant of the parenthesis with a
     // known prefix says what all of them are values of.
-    let in_aside = |k: usize| -> Option<usize> {
-        let inside = |m: usize| (m == k || (text.words[m].aside && !text.words[m].paren)) && !text.used(m);
-        text.words[k].paren.then(|| (k..text.len()).take_while(|&m| inside(m)).find(|&m| constant(m).is_some())).flatten()
-    };
+    // Word `m` continues the parenthesis that opens at word `k`.
+    let inside = |k: usize, m: usize| (m == k || (text.words[m].aside && !text.words[m].paren)) && !text.used(m);
+    let in_aside = |k: usize| -> Option<usize> { text.words[k].paren.then(|| (k..text.len()).take_while(|&m| inside(k, m)).find(|&m| constant(m).is_some())).flatten() };
     let described = (i..(i + 3).min(text.len())).take_while(|&k| !text.used(k) && (k == i || !text.words[k - 1].ends)).find_map(|k| {
         let first = text.words[k].paren && (i..k).all(|d| describes(&text.words[d]) && !spelled_by(&text.words[k].raw, &text.words[d]));
         if k == i {
@@ -2681,7 +2680,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         let mut at: Vec<usize> = (i..=k).collect();
         if m > k {
             // The whole parenthesis: the values it lists, given as examples.
-            at.extend((k + 1..text.len()).take_while(|&n| text.words[n].aside && !text.words[n].paren && !text.used(n)));
+            at.extend((k + 1..text.len()).take_while(|&n| inside(k, n)));
             return Some((Term::field(&f.name, &f.ty), w, at));
         }
         // The rest of the list: more constants of the same field, "or", "etc".
@@ -2818,7 +2817,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             && text.lower(i).len() >= 4
             && f.name.starts_with(&text.lower(i)[..1])
             && (text.is(i, &["logical", "physical", "virtual"]) && spells(text.lower(i + 1), &f.name[1..])
-                || [f.name[1..].to_string(), format!("{}s", &f.name[1..])].iter().any(|rest| text.lower(i + 1) == rest))
+                || [Some(text.lower(i + 1)), text.lower(i + 1).strip_suffix('s')].contains(&Some(&f.name[1..])))
         {
             // An initial and an abbreviation: "logical block" is `lblk`, "physical address"
             // `paddr`; an initial and the word itself: "protection key" is `pkey`.
