@@ -122,6 +122,10 @@ pub struct Grounding {
     pub events: Vec<Grounded>,
     #[serde(flatten)]
     pub servable: Servable,
+    /// Calls only the story before the ask names ("bind() and connect() get slow …"), left out
+    /// for what the ask names: background, not what to trace.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub told: Vec<Grounded>,
 }
 
 impl Grounding {
@@ -238,6 +242,10 @@ const LIBC_ROUTES: &[(&str, bool, &[&str])] = &[
     ("lstat", true, &["newfstatat", "statx"]),
     ("wait", false, &["wait4"]),
     ("waitpid", true, &["wait4"]),
+    ("wait3", true, &["wait4"]),
+    // glibc's name for syslog(2), whose own name is libc's logger.
+    ("klogctl", true, &["syslog"]),
+    ("sbrk", true, &["brk"]),
     ("signal", false, &["rt_sigaction"]),
     ("sigaction", true, &["rt_sigaction"]),
     ("sigprocmask", true, &["rt_sigprocmask"]),
@@ -269,7 +277,7 @@ const LIBC_ROUTES: &[(&str, bool, &[&str])] = &[
 ];
 
 /// The syscalls `name()` makes, as this catalog spells them; `None` when it makes its own.
-fn libc_route<'c>(name: &str, bare: bool, catalog: &'c Catalog) -> Option<Vec<&'c crate::kernel::Hook>> {
+pub(crate) fn libc_route<'c>(name: &str, bare: bool, catalog: &'c Catalog) -> Option<Vec<&'c crate::kernel::Hook>> {
     let (_, _, to) = LIBC_ROUTES.iter().find(|(f, as_word, _)| *f == name && (*as_word || !bare))?;
     let hooks: Vec<&crate::kernel::Hook> = to.iter().filter_map(|s| catalog.find(&format!("tracepoint:syscalls:sys_enter_{s}"))).collect();
     (!hooks.is_empty()).then_some(hooks)
@@ -817,6 +825,25 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let mut keep = negated.iter().map(|n| !n);
         events.retain(|_| keep.next().unwrap_or(true));
     }
+    // A call only the story before the ask names ("bind() and connect() get slow when ports run
+    // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").
+    let story = words(&crate::plan::read::story_words(request).join(" "));
+    let story_only: Vec<bool> = events
+        .iter()
+        .map(|g| match &g.evidence {
+            Evidence::Named { word } | Evidence::Libc { word, .. } => {
+                let count = |ws: &[String]| ws.iter().filter(|w| *w == word).count();
+                count(&story) > 0 && count(&story) == count(&all_words)
+            }
+            _ => false,
+        })
+        .collect();
+    let mut told = Vec::new();
+    if story_only.contains(&true) && story_only.contains(&false) {
+        let (story, asked): (Vec<_>, Vec<_>) = events.into_iter().zip(&story_only).partition(|(_, s)| **s);
+        told = story.into_iter().map(|(g, _)| g).collect();
+        events = asked.into_iter().map(|(g, _)| g).collect();
+    }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
     let servable = if events.iter().any(|e| usable(e.attach)) {
         Servable::Here
@@ -866,7 +893,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         }
         events.extend(by_category.into_iter().map(|(probe, words, hooks)| Grounded { probe, attach: Attach::Yes, evidence: Evidence::Described { words, hooks } }));
     }
-    Grounding { events, servable }
+    Grounding { events, servable, told }
 }
 
 #[cfg(test)]
@@ -912,6 +939,21 @@ mod tests {
         // Said alone, it is still the event: a plan without one is no answer.
         assert_eq!(probes("calls that are not write()"), ["tracepoint:syscalls:sys_enter_write"]);
         assert_eq!(probes("write() and close() latency"), ["tracepoint:syscalls:sys_enter_write", "tracepoint:syscalls:sys_enter_close"]);
+    }
+
+    #[test]
+    fn a_call_only_the_story_names_is_told_not_traced() {
+        let g = ground("write() and close() get slow on our proxy. Histogram of the time spent inside vfs_read().", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kprobe:vfs_read"]);
+        assert_eq!(g.told.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_write", "tracepoint:syscalls:sys_enter_close"]);
+        assert_eq!(g.servable.name(), "cannot_attach_here", "the story's calls attach, but are not what is asked");
+        // Named again in the ask, the story's call is asked for.
+        let g = ground("Our app calls write() a lot. Count write() and close() calls per process.", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.len(), 2);
+        assert!(g.told.is_empty());
+        // A story alone, with no other event to ask for, still names the event.
+        let g = ground("Our proxy calls close() too often. Show it per second.", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
     }
 
     #[test]

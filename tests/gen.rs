@@ -86,6 +86,7 @@ fn a_program_on_another_event_than_the_grounded_one_is_sent_back() {
     let grounding = Grounding {
         events: vec![Grounded { probe: "tracepoint:syscalls:sys_enter_write".into(), attach: kgent::kernel::Attach::Yes, evidence: Evidence::Named { word: "write".into() } }],
         servable: Servable::Here,
+        told: vec![],
     };
     let mut opts = GenOptions::new(Target::Bpftrace);
     opts.grounding = Some(grounding);
@@ -113,6 +114,7 @@ fn a_filter_the_request_never_states_and_an_event_beside_the_asked_one_are_sent_
             evidence: Evidence::Named { word: "readlink".into() },
         }],
         servable: Servable::Here,
+        told: vec![],
     });
     opts.request = Some(request.into());
     let mut chat = ScriptedChat::new([
@@ -144,6 +146,7 @@ fn a_program_on_another_event_than_the_one_described_is_sent_back_with_the_descr
             evidence: Evidence::Described { words: vec!["tlb".into(), "flushes".into()], hooks: vec!["tracepoint:tlb:tlb_flush".into()] },
         }],
         servable: Servable::Here,
+        told: vec![],
     };
     let mut opts = GenOptions::new(Target::Bpftrace);
     opts.grounding = Some(grounding);

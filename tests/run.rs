@@ -208,9 +208,8 @@ fn sigkill_of_kgent_during_a_bpftrace_run_leaves_no_bpftrace_and_nothing_attache
     // The parent-death signal makes bpftrace detach and exit. Detaching waits for the kernel's RCU
     // grace periods, which a loaded two-core CI machine can stretch to seconds.
     let deadline = Instant::now() + Duration::from_secs(30);
-    let living = || -> Vec<u32> {
-        bpftrace.iter().filter(|(p, start)| stat_field(*p, 19).as_ref() == Some(start) && stat_field(*p, 0).as_deref() != Some("Z")).map(|(p, _)| *p).collect()
-    };
+    let living =
+        || -> Vec<u32> { bpftrace.iter().filter(|(p, start)| stat_field(*p, 19).as_ref() == Some(start) && stat_field(*p, 0).as_deref() != Some("Z")).map(|(p, _)| *p).collect() };
     loop {
         let left = living();
         if left.is_empty() {

@@ -80,6 +80,10 @@ fn render(g: &Grounding) -> String {
         };
         s.push_str(&format!("{:<48} {attach:<10}  {why}\n", e.probe));
     }
+    if !g.told.is_empty() {
+        let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).collect();
+        s.push_str(&format!("left out, named only in the story before the ask: {}\n", told.join(", ")));
+    }
     s.push_str(&format!("{}\n", g.servable));
     s
 }

@@ -19,7 +19,7 @@
 //!     prototype: None, about: String::new(), attach: Attach::Yes };
 //! let catalog = Catalog { key: KernelKey::current(), hooks: vec![tp("sys_enter_close", &[("unsigned int", "fd")]), tp("sys_exit_close", &[("long", "ret")])],
 //!                         capabilities: Default::default(), tools: Default::default(), warnings: vec![] };
-//! let nothing = Grounding { events: vec![], servable: Servable::Here };
+//! let nothing = Grounding { events: vec![], servable: Servable::Here, told: vec![] };
 //! let reading = kgent::plan::read("tally close() per process", &nothing, &catalog);
 //! let plan = reading.complete().expect("a complete plan");
 //! assert_eq!(plan.to_string(), "on tracepoint:syscalls:sys_enter_close: count by comm");
@@ -151,6 +151,9 @@ struct Text {
     /// Words between the event's phrase's words that are not everyday words ("what files does
     /// bash open"): left to be read, and a constraint when nothing reads them.
     inside: Vec<usize>,
+    /// The event was read from everyday words ("files that get deleted"), grounding having named
+    /// none: what else the words count or show is all that tells it from another.
+    everyday: bool,
 }
 
 /// A word without its plural: `switches` → `switch`, `entries` → `entry`, `opens` → `open`.
@@ -324,7 +327,7 @@ impl Text {
                 }
             }
         }
-        Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![] }
+        Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![], everyday: false }
     }
 
     fn len(&self) -> usize {
@@ -431,8 +434,10 @@ impl Text {
         const RESTRICTS: &[&str] = &["only", "just", "restrict", "limit", "except", "ignore", "exclude", "skip", "care", "matters", "matter", "excluding", "not"];
         let (start, end) = (self.sentence_start(i), self.sentence_end(i));
         let bare = |k: usize| self.words[k].stem.split('(').next().unwrap_or_default().to_string();
-        let said_again = |e: usize| (start..=end).contains(&e) && self.event_at.iter().any(|&f| f > end && bare(f) == bare(e));
-        let story = self.event_at.iter().any(|&e| e > end) && self.event_at.iter().all(|&e| e > end || said_again(e));
+        // Said again after it, whether or not the reader took that mention as the event's.
+        let said_again = |e: usize| (start..=end).contains(&e) && (end + 1..self.len()).any(|f| bare(f) == bare(e));
+        // "plain dup() calls": the name is the event's word, "calls" only says what it is.
+        let story = self.event_at.iter().any(|&e| e > end || said_again(e)) && self.event_at.iter().all(|&e| e > end || said_again(e) || self.is(e, CALL_WORDS));
         // "the connection limit" is a noun; "limit it to nginx" restricts.
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
         story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k))
@@ -520,29 +525,6 @@ impl Text {
     /// or a colon in a sentence that asks, has two items or more, and another of its items was
     /// read.
     fn unread_items(&self) -> Vec<usize> {
-        // Words of an item that name nothing by themselves.
-        const GENERIC: &[&str] = &[
-            "value",
-            "values",
-            "number",
-            "numbers",
-            "field",
-            "fields",
-            "info",
-            "information",
-            "details",
-            "stuff",
-            "thing",
-            "things",
-            "etc",
-            "line",
-            "lines",
-            "hits",
-            "attempts",
-            "occurrences",
-            "invocations",
-            "times",
-        ];
         // An item that says why or what else to do, not what to show ("…, so we can find the
         // culprit", "… every 5 seconds and reset").
         const PROSE: &[&str] = &[
@@ -679,7 +661,18 @@ impl Text {
             let named_after = i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
             // "how many bytes does nginx push out": the subject of the question, a name.
             let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
+            // "how many inotify instances each process creates", read as forks from everyday
+            // words: what is counted, which nothing read.
+            let plain = [STOP, ENGLISH, FILLER, GENERIC].iter().any(|list| list.contains(&w.lower.as_str()));
+            let counted = self.everyday
+                && !plain
+                && (1..=3).any(|d| {
+                    i > d
+                        && ((self.is(i - d, &["many"]) && self.is(i - d - 1, &["how"])) || (self.is(i - d, &["of"]) && self.is(i - d - 1, &["number"])))
+                        && (i - d..i).all(|k| self.words[k].punct.is_none() && (k == i - d || !self.used(k)))
+                });
             let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
+                || counted
                 || listed.contains(&i)
                 || named_after
                 || subject
@@ -695,6 +688,10 @@ impl Text {
                 || flag(&w.raw).is_some()
                 || tcp_state(&w.raw).is_some()
                 || names.iter().any(|f| *f == w.lower && f.len() > 2)
+                // "when it would have expired": a verb's form of a field's name (`expires`) that
+                // nothing read. (Nouns that share a field's start, "timers" of `timer`, "clock"
+                // of `clockid`, mostly name the event.)
+                || (w.lower.len() >= 6 && w.lower.ends_with("ed") && !everyday(w) && names.iter().any(|f| f.len() >= 5 && !f.starts_with("common_") && names_field(&w.lower, f)))
                 || KINDS.iter().any(|(nouns, _)| nouns.contains(&w.lower.as_str()) || nouns.contains(&w.light.as_str()))
                 || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
@@ -715,6 +712,30 @@ impl Text {
         out
     }
 }
+
+/// Words of an item that name nothing by themselves.
+const GENERIC: &[&str] = &[
+    "value",
+    "values",
+    "number",
+    "numbers",
+    "field",
+    "fields",
+    "info",
+    "information",
+    "details",
+    "stuff",
+    "thing",
+    "things",
+    "etc",
+    "line",
+    "lines",
+    "hits",
+    "attempts",
+    "occurrences",
+    "invocations",
+    "times",
+];
 
 /// How a sentence that guesses at the cause begins.
 const GUESSES: &[&str] = &[
@@ -1072,6 +1093,16 @@ fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
     None
 }
 
+/// The words of the request's story: the sentences before the first one that asks anything (a
+/// verb of showing or wanting, a fold, a question). Grounding leaves out a call only the story
+/// names when the ask names another ("bind() and connect() get slow when ports run low.
+/// Histogram of the time spent inside inet_csk_get_port()").
+pub(crate) fn story_words(request: &str) -> Vec<String> {
+    let text = Text::new(request);
+    let Some(ask) = (0..text.len()).find(|&i| text.asks(i) || text.is_fold_word(i)) else { return Vec::new() };
+    (0..text.sentence_start(ask)).map(|i| text.words[i].lower.clone()).collect()
+}
+
 /// A TCP state by name (`SYN_SENT`, `TCP_ESTABLISHED`), as `inet_sock_set_state` numbers them.
 pub(crate) fn tcp_state(word: &str) -> Option<i64> {
     let name = word.strip_prefix("TCP_").unwrap_or(word);
@@ -1404,6 +1435,20 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
             text.read(&(i..=j).collect::<Vec<_>>(), "named as not what is meant");
         }
     }
+    // The calls only the story names, which grounding left out for the one the ask names.
+    let told: Vec<&str> = grounding
+        .told
+        .iter()
+        .filter_map(|g| match &g.evidence {
+            Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word.as_str()),
+            _ => None,
+        })
+        .collect();
+    for i in 0..text.len() {
+        if !text.used(i) && told.contains(&text.words[i].lower.trim_end_matches("()")) {
+            text.read(&[i], "a call the story names, not what is asked");
+        }
+    }
     let firsts: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe)).filter_map(|s| s.split('_').next().map(str::to_string)).collect();
     for i in 0..text.len() {
         let w = &text.words[i].lower;
@@ -1419,6 +1464,7 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
 /// The event of the request.
 fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
+        text.everyday = true;
         return everyday_event(text, catalog);
     }
     not_meant(text, grounding, catalog);
@@ -1464,6 +1510,11 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             (0..text.len()).filter(|&i| words.iter().any(|w| text.writes(i, w))).collect()
         };
         let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
+        // "plain dup() calls": that call, not the ones libc makes for it beside it.
+        let plain: Vec<(String, usize)> = family
+            .iter()
+            .flat_map(|n| said_at(n).into_iter().filter(|&i| i > 0 && text.is(i - 1, &["plain", "classic", "original", "bare", "vanilla"])).map(|i| (n.clone(), i - 1)))
+            .collect();
         // Only the background before the ask; "Also pwrite64." adds one.
         let first_ask = (0..text.len()).find(|&i| text.asks(i)).map_or(0, |i| text.sentence_start(i));
         let background = family.iter().filter(|s| !asked.contains(s)).all(|s| said_at(s).iter().all(|&i| i < first_ask));
@@ -1490,7 +1541,10 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // variants ("getxattr and friends, the l- and f- variants"), the call on a descriptor too.
         const VARIANTS: &[&str] = &["variants", "variant", "friends", "flavors", "flavours", "siblings", "cousins"];
         let variants: Vec<usize> = (0..text.len()).filter(|&i| !text.used(i) && text.is(i, VARIANTS)).collect();
-        for n in family.clone() {
+        if !plain.is_empty() {
+            text.read(&plain.iter().map(|(_, i)| *i).collect::<Vec<_>>(), "the call itself, not its variants");
+        }
+        for n in family.clone().into_iter().filter(|n| !plain.iter().any(|(p, _)| p == n)) {
             let on_fd = format!("f{n}");
             let fd_call = (!variants.is_empty() && catalog.find(&format!("tracepoint:syscalls:sys_enter_{on_fd}")).is_some()).then_some(on_fd);
             for f in family_here(&n, catalog).into_iter().chain(fd_call) {
@@ -3415,7 +3469,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         text.read(&at, "the minimum");
         Some(Fold::Min)
     } else if let (Some(at), false) = (
-        any(&text, SUM),
+        // "which processes read the most directory-entry bytes": the most of an amount is a sum.
+        any(&text, SUM).or_else(|| {
+            let most = any(&text, &["most"])?;
+            let amount = (most[0] + 1..(most[0] + 4).min(text.len())).take_while(|&j| text.words[j - 1].punct.is_none()).find(|&j| text.is(j, AMOUNT));
+            amount.map(|_| most)
+        }),
         (rate_words && text.find("total", 0).is_some() && any(&text, SIZE).is_none())
             // "print each write with how many bytes": a value of each line, not a total.
             || shown_amount,
@@ -3929,7 +3988,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             let parts: Vec<&str> = noun.split_whitespace().collect();
             for i in 0..text.len() {
                 let hit = parts.iter().enumerate().all(|(k, p)| text.words.get(i + k).is_some_and(|w| w.light == light(p)));
-                if hit && !text.used(i + parts.len() - 1) && !unread.iter().any(|u| u == noun) {
+                // Not in the story before the ask ("An old daemon leaks file descriptors.").
+                let told = text.only_tells(i) || text.guessed(i);
+                if hit && !told && !text.used(i + parts.len() - 1) && !unread.iter().any(|u| u == noun) {
                     unread.push(noun.to_string());
                 }
             }
@@ -3982,10 +4043,10 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
     names.iter().find_map(|n| records.term(n)).or_else(only_shaped)
 }
 
-/// Whether a field's name says it is a size (`nbytes`, `addrlen`, `msg_size`, `msgsz`): not a
+/// Whether a field's name says it is a size (`nbytes`, `addrlen`, `msg_size`, `msgsz`, `bufsiz`): not a
 /// pointer to one (getsockopt's `int *optlen`), nor a count of vectors (`vlen`, `iovcnt`).
 fn size_shaped(records: &Records, name: &str) -> bool {
-    const ENDS: &[&str] = &["bytes", "len", "size", "sz"];
+    const ENDS: &[&str] = &["bytes", "len", "size", "sz", "siz"];
     let vectors = KINDS.iter().find(|(nouns, _)| nouns.contains(&"iovec")).map_or(&[][..], |(_, names)| *names);
     ENDS.iter().any(|e| name.ends_with(e)) && !vectors.contains(&name) && records.field(name).is_some_and(|(f, _)| !f.ty.contains('*'))
 }
@@ -5156,7 +5217,22 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         let mut taken_any = false;
         loop {
             let found = (j..(j + 3).min(text.len())).find_map(|k| value_at(text, k, records).map(|v| (k, v)));
-            let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else { break };
+            let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else {
+                // "by process name and action number": a key the list goes on to, which the
+                // record has no field for, must not fall silently out of it.
+                if taken_any && j < text.len() && !text.used(j) {
+                    // Not what comes after the list ("…, printed every second", "…, so I know").
+                    let verb = |k: usize| ["ed", "ing"].iter().any(|e| text.lower(k).ends_with(e));
+                    let noun = |k: usize| {
+                        text.words[k].lower.chars().all(|c| c.is_ascii_alphabetic())
+                            && !verb(k)
+                            && ![STOP, ENGLISH, FILLER, SHOWING, ASKING, CLAUSE].iter().any(|l| l.contains(&text.lower(k)))
+                    };
+                    let item: Vec<usize> = (j..(j + 2).min(text.len())).take_while(|&k| noun(k) && (k == j || text.words[k - 1].punct.is_none())).collect();
+                    text.inside.extend(item);
+                }
+                break;
+            };
             // "per receiving process": a process as a key is its name, as "per process" is the
             // task's comm; the record's own comm where it has one.
             let process = at.iter().any(|&k| text.is(k, &["process", "processes", "task", "tasks", "program", "programs"]));
@@ -5266,6 +5342,13 @@ mod tests {
         hooks.extend(sys("sysinfo", &[("struct sysinfo *", "info")]));
         hooks.extend(sys("futex_wait", &[("void *", "uaddr"), ("unsigned long", "val"), ("unsigned long", "mask"), ("unsigned int", "flags")]));
         hooks.extend(sys("futex", &[("u32 *", "uaddr"), ("int", "op"), ("u32", "val")]));
+        hooks.extend(sys("syslog", &[("int", "type"), ("char *", "buf"), ("int", "len")]));
+        hooks.extend(sys("readlinkat", &[("int", "dfd"), ("const char *", "pathname"), ("char *", "buf"), ("int", "bufsiz")]));
+        hooks.extend(sys("getdents64", &[("unsigned int", "fd"), ("struct linux_dirent64 *", "dirent"), ("unsigned int", "count")]));
+        for dup in ["dup", "dup2", "dup3"] {
+            hooks.extend(sys(dup, &[("unsigned int", "fildes")]));
+        }
+        hooks.push(tp("tracepoint:alarmtimer:alarmtimer_cancel", &[("void *", "alarm"), ("unsigned char", "alarm_type"), ("s64", "expires"), ("s64", "now")]));
         hooks.push(tp(
             "tracepoint:vmscan:mm_vmscan_lru_shrink_inactive",
             &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
@@ -5358,18 +5441,18 @@ mod tests {
             attach: Attach::Yes,
             evidence: Evidence::Described { words: words.iter().map(|w| w.to_string()).collect(), hooks: probes.iter().map(|p| p.to_string()).collect() },
         }];
-        Grounding { events, servable: Servable::Here }
+        Grounding { events, servable: Servable::Here, told: vec![] }
     }
 
     fn here() -> Grounding {
-        Grounding { events: vec![], servable: Servable::Here }
+        Grounding { events: vec![], servable: Servable::Here, told: vec![] }
     }
 
     /// Grounded on these syscalls, each named by its name.
     fn syscalls(names: &[&str]) -> Grounding {
         let named =
             |s: &&str| crate::ground::Grounded { probe: format!("tracepoint:syscalls:sys_enter_{s}"), attach: Attach::Yes, evidence: Evidence::Named { word: s.to_string() } };
-        Grounding { events: names.iter().map(named).collect(), servable: Servable::Here }
+        Grounding { events: names.iter().map(named).collect(), servable: Servable::Here, told: vec![] }
     }
 
     fn named(probe: &str, word: &str) -> Grounding {
@@ -5423,7 +5506,7 @@ mod tests {
     /// Events each named by a word of the request: `(probe, word)`.
     fn named_each(events: &[(&str, &str)]) -> Grounding {
         let events = events.iter().map(|(p, w)| crate::ground::Grounded { probe: p.to_string(), attach: Attach::Yes, evidence: Evidence::Named { word: w.to_string() } }).collect();
-        Grounding { events, servable: Servable::Here }
+        Grounding { events, servable: Servable::Here, told: vec![] }
     }
 
     #[test]
@@ -5449,9 +5532,37 @@ mod tests {
         );
         // The call said to be not what is meant, and the family by its version, are read.
         let wait = named("tracepoint:syscalls:sys_enter_futex_wait", "futex_wait");
+        assert!(plan("We moved to the new futex2 futex_wait() syscall (not the old futex()). Histogram of how long threads block in it, in milliseconds.", &wait)
+            .starts_with("on tracepoint:syscalls:sys_exit_futex_wait (started at tracepoint:syscalls:sys_enter_futex_wait"));
+    }
+
+    #[test]
+    fn what_the_words_leave_out_is_unread_and_what_they_say_in_passing_is_not() {
+        // A key the list goes on to that the record has no field for.
+        let syslog = named("tracepoint:syscalls:sys_enter_syslog", "syslog");
+        assert!(plan("Count syslog() calls by process name and action number.", &syslog).contains("unread [\"action\"]"));
+        assert_eq!(plan("Count syslog() calls by process name, printed every second.", &syslog), "on tracepoint:syscalls:sys_enter_syslog: count by comm, every 1 s");
+        // A verb's form of a field's name nothing read ("when it would have expired": `expires`).
+        let alarm = described(&["tracepoint:alarmtimer:alarmtimer_cancel"], &["alarm", "cancelled"]);
+        assert!(plan("print each alarm timer that gets cancelled: which task, the alarm type, when it would have expired and the time now", &alarm).contains("\"expired\""));
+        // What is counted, when the event was read from everyday words.
         assert!(
-            plan("We moved to the new futex2 futex_wait() syscall (not the old futex()). Histogram of how long threads block in it, in milliseconds.", &wait)
-                .starts_with("on tracepoint:syscalls:sys_exit_futex_wait (started at tracepoint:syscalls:sys_enter_futex_wait")
+            plan("Show how many inotify instances each process creates per second.", &Grounding { events: vec![], servable: Servable::Here, told: vec![] }).contains("\"inotify\"")
+        );
+        // The most of an amount is a sum; a size field by its name's shape (`bufsiz`).
+        let getdents = named("tracepoint:syscalls:sys_enter_getdents64", "getdents64");
+        assert_eq!(plan("Which 5 processes read the most bytes via getdents64?", &getdents), "on tracepoint:syscalls:sys_exit_getdents64 where ret > 0: sum of ret by comm, top 5");
+        let readlinkat = named("tracepoint:syscalls:sys_enter_readlinkat", "readlinkat");
+        assert_eq!(plan("average buffer size passed to readlinkat(), per process", &readlinkat), "on tracepoint:syscalls:sys_enter_readlinkat: avg of bufsiz by comm");
+        // "plain dup()" is dup alone; the story's "file descriptors" ask for nothing.
+        let dup = named("tracepoint:syscalls:sys_enter_dup", "dup");
+        assert_eq!(
+            plan("An old daemon leaks file descriptors and we think it is from plain dup() calls. Count dup() per process.", &dup),
+            "on tracepoint:syscalls:sys_enter_dup: count by comm"
+        );
+        assert_eq!(
+            plan("Count dup() calls per process.", &dup),
+            "on tracepoint:syscalls:sys_enter_dup, tracepoint:syscalls:sys_enter_dup2, tracepoint:syscalls:sys_enter_dup3: count by comm"
         );
     }
 
@@ -5469,7 +5580,7 @@ mod tests {
 
     #[test]
     fn story_folds_and_listed_fields_ask_nothing() {
-        let g = Grounding { events: vec![], servable: Servable::Here };
+        let g = Grounding { events: vec![], servable: Servable::Here, told: vec![] };
         // A fold's word in the story before the ask.
         assert_eq!(
             plan("We hit the max connection limit on the proxy last week. Log each openat call with the filename.", &g),
@@ -5671,6 +5782,7 @@ mod tests {
                 evidence: Evidence::Described { words: vec!["congestion".into(), "state".into(), "tcp".into()], hooks: vec!["tracepoint:tcp:tcp_cong_state_set".into()] },
             }],
             servable: Servable::Here,
+            told: vec![],
         };
         assert!(plan("mysqld is slow. count openat calls per process, mysqld only.", &here()).contains("comm == \"mysqld\""), "a name said twice");
         assert!(plan("histogram of openat() time in us", &here()).contains("hist of latency"), "{}", plan("histogram of openat() time in us", &here()));
@@ -5688,6 +5800,7 @@ mod tests {
                 })
                 .collect(),
             servable: Servable::Here,
+            told: vec![],
         };
         let r = read("count kcompactd wakeups by requested order", &two, &catalog());
         assert!(r.complete().is_none() && r.gaps[0].contains("several events"), "{r:?}");

@@ -460,6 +460,7 @@ mod tests {
                 evidence: Evidence::Subsystem { word: "sata".into(), what: "libata".into(), functions: vec!["ata_".into()] },
             }],
             servable: crate::ground::Servable::Here,
+            told: vec![],
         };
         let ok = HookVerdict::Ok { probes: vec![] };
         assert!(against_grounding(ok.clone(), &["kprobe:ata_qc_issue".into()], &libata).is_ok(), "a subsystem's function by its own prefix");
@@ -470,7 +471,7 @@ mod tests {
 
     #[test]
     fn every_event_a_program_traces_serves_the_request() {
-        let grounding = |probes: &[&str]| Grounding { events: probes.iter().map(|p| named(p)).collect(), servable: crate::ground::Servable::Here };
+        let grounding = |probes: &[&str]| Grounding { events: probes.iter().map(|p| named(p)).collect(), servable: crate::ground::Servable::Here, told: vec![] };
         let held = |probes: &[&str], g: &Grounding| against_grounding(HookVerdict::Ok { probes: vec![] }, &probes.iter().map(|p| p.to_string()).collect::<Vec<_>>(), g);
         let dirty = grounding(&["tracepoint:writeback:balance_dirty_pages"]);
         match held(&["tracepoint:kmem:mm_page_alloc", "tracepoint:writeback:balance_dirty_pages", "interval:s:1"], &dirty) {
