@@ -122,8 +122,10 @@ pub struct Grounding {
     pub events: Vec<Grounded>,
     #[serde(flatten)]
     pub servable: Servable,
-    /// Calls only the story before the ask names ("bind() and connect() get slow …"), left out
-    /// for what the ask names: background, not what to trace.
+    /// Events the words name as the setting, not as what to trace: calls only the story before
+    /// the ask names ("bind() and connect() get slow …", left out for what the ask names), and a
+    /// category named beside an event whose name it begins ("our io_uring based server sits in
+    /// io_uring_enter()").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub told: Vec<Grounded>,
 }
@@ -645,8 +647,13 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // those are not kernel functions.
     let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "userspace", "user-space", "usdt", "binary"].contains(&w.as_str()))
         || lower.contains("user space")
-        // A binary's path (" /usr/bin/nginx"), not a slash between alternatives ("A / B").
-        || request.match_indices(" /").any(|(i, _)| request[i + 2..].starts_with(|c: char| c.is_alphanumeric()));
+        // A binary's or a library's path (" /usr/bin/nginx"), not a slash between alternatives
+        // ("A / B") nor a file or device the story names ("logging to /dev/log stalls").
+        || request.match_indices(" /").any(|(i, _)| {
+            let path = request[i + 1..].split(|c: char| c.is_whitespace() || c == ',' || c == ')').next().unwrap_or_default();
+            let file = ["/dev/", "/proc/", "/sys/", "/tmp/", "/var/", "/etc/", "/run/", "/mnt/", "/media/", "/data/", "/srv/"].iter().any(|d| path.starts_with(d));
+            path[1..].starts_with(|c: char| c.is_alphanumeric()) && !file
+        });
     // A catalog without tracepoints (no tracefs, not root) cannot tell what is absent.
     let complete = catalog.hooks.iter().any(|h| h.kind == HookKind::Tracepoint);
     let categories: BTreeSet<&str> = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
@@ -825,6 +832,22 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let mut keep = negated.iter().map(|n| !n);
         events.retain(|_| keep.next().unwrap_or(true));
     }
+    // A category named beside an event whose name it begins ("our io_uring based server sits in
+    // io_uring_enter()"): the setting of the event, not another.
+    let specific: Vec<String> = events
+        .iter()
+        .filter(|g| !g.probe.ends_with(":*"))
+        .filter_map(|g| match &g.evidence {
+            Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word.clone()),
+            _ => None,
+        })
+        .collect();
+    let setting = |g: &Grounded| {
+        let category = g.probe.strip_prefix("tracepoint:").and_then(|p| p.strip_suffix(":*"));
+        category.is_some_and(|c| specific.iter().any(|w| w.starts_with(&format!("{c}_"))))
+    };
+    let (mut told, kept): (Vec<Grounded>, Vec<Grounded>) = events.into_iter().partition(setting);
+    events = kept;
     // A call only the story before the ask names ("bind() and connect() get slow when ports run
     // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").
     let story = words(&crate::plan::read::story_words(request).join(" "));
@@ -838,10 +861,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             _ => false,
         })
         .collect();
-    let mut told = Vec::new();
-    if story_only.contains(&true) && story_only.contains(&false) {
+    // Only for an event the ask names itself: "How long does each of those calls take?" asks
+    // for the story's call.
+    let ask_names = events.iter().zip(&story_only).any(|(g, s)| !s && matches!(g.evidence, Evidence::Named { .. } | Evidence::Libc { .. }));
+    if story_only.contains(&true) && ask_names {
         let (story, asked): (Vec<_>, Vec<_>) = events.into_iter().zip(&story_only).partition(|(_, s)| **s);
-        told = story.into_iter().map(|(g, _)| g).collect();
+        told.extend(story.into_iter().map(|(g, _)| g));
         events = asked.into_iter().map(|(g, _)| g).collect();
     }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
@@ -893,6 +918,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         }
         events.extend(by_category.into_iter().map(|(probe, words, hooks)| Grounded { probe, attach: Attach::Yes, evidence: Evidence::Described { words, hooks } }));
     }
+    let mut seen = BTreeSet::new();
+    told.retain(|g| seen.insert(g.probe.clone()));
     Grounding { events, servable, told }
 }
 
@@ -954,6 +981,18 @@ mod tests {
         // A story alone, with no other event to ask for, still names the event.
         let g = ground("Our proxy calls close() too often. Show it per second.", &catalog(), false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
+        // A category named beside an event whose name it begins is the event's setting.
+        let g = ground("our io_uring based proxy: count io_uring_submit_req per process", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:io_uring:io_uring_submit_req"]);
+        assert_eq!(g.told.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:io_uring:*"]);
+        // A device or file the story names is no program's path: vfs_read() is the kernel's.
+        let g = ground("Logging to /dev/log stalls. How long does the kernel spend inside vfs_read()?", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kprobe:vfs_read"]);
+        let g = ground("How long does /usr/bin/nginx spend inside vfs_read()?", &catalog(), false, &Retrieval::default());
+        assert!(g.events.is_empty(), "a binary's path makes the names user-space symbols: {g:?}");
+        // Beside a subsystem the story names too, the ask's "those calls" are the story's.
+        let g = ground("Our io_uring server sits in close() waiting. How long does each of those calls take?", &catalog(), false, &Retrieval::default());
+        assert!(g.told.is_empty() && g.events.iter().any(|e| e.probe == "tracepoint:syscalls:sys_enter_close"), "{g:?}");
     }
 
     #[test]

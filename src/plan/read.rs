@@ -1435,7 +1435,8 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
             text.read(&(i..=j).collect::<Vec<_>>(), "named as not what is meant");
         }
     }
-    // The calls only the story names, which grounding left out for the one the ask names.
+    // What grounding found named as the setting: calls only the story names, beside the one the
+    // ask names, and a category beside its own event.
     let told: Vec<&str> = grounding
         .told
         .iter()
@@ -1446,7 +1447,7 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
         .collect();
     for i in 0..text.len() {
         if !text.used(i) && told.contains(&text.words[i].lower.trim_end_matches("()")) {
-            text.read(&[i], "a call the story names, not what is asked");
+            text.read(&[i], "the setting, not what is asked");
         }
     }
     let firsts: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe)).filter_map(|s| s.split('_').next().map(str::to_string)).collect();
