@@ -122,10 +122,10 @@ pub struct Grounding {
     pub events: Vec<Grounded>,
     #[serde(flatten)]
     pub servable: Servable,
-    /// Events the words name as the setting, not as what to trace: calls only the story before
-    /// the ask names ("bind() and connect() get slow …", left out for what the ask names), and a
-    /// category named beside an event whose name it begins ("our io_uring based server sits in
-    /// io_uring_enter()").
+    /// Events the words name as the setting, not as what to trace: calls said not to be meant
+    /// ("not the old futex()"), calls only the story before the ask names ("bind() and
+    /// connect() get slow …", left out for what the ask names), and a category named beside an
+    /// event whose name it begins ("our io_uring based server sits in io_uring_enter()").
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub told: Vec<Grounded>,
 }
@@ -828,9 +828,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             _ => false,
         })
         .collect();
+    let mut not_meant = Vec::new();
     if negated.contains(&false) {
-        let mut keep = negated.iter().map(|n| !n);
-        events.retain(|_| keep.next().unwrap_or(true));
+        let (said_not, kept): (Vec<_>, Vec<_>) = events.into_iter().zip(&negated).partition(|(_, n)| **n);
+        not_meant = said_not.into_iter().map(|(g, _)| g).collect();
+        events = kept.into_iter().map(|(g, _)| g).collect();
     }
     // A category named beside an event whose name it begins ("our io_uring based server sits in
     // io_uring_enter()"): the setting of the event, not another.
@@ -847,6 +849,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         category.is_some_and(|c| specific.iter().any(|w| w.starts_with(&format!("{c}_"))))
     };
     let (mut told, kept): (Vec<Grounded>, Vec<Grounded>) = events.into_iter().partition(setting);
+    told.extend(not_meant);
     events = kept;
     // A call only the story before the ask names ("bind() and connect() get slow when ports run
     // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").

@@ -82,7 +82,7 @@ fn render(g: &Grounding) -> String {
     }
     if !g.told.is_empty() {
         let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).collect();
-        s.push_str(&format!("left out, named as the setting (in the story before the ask, or beside an event of its own): {}\n", told.join(", ")));
+        s.push_str(&format!("left out, named as the setting, not as what to trace: {}\n", told.join(", ")));
     }
     s.push_str(&format!("{}\n", g.servable));
     s
