@@ -651,7 +651,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // ("A / B") nor a file or device the story names ("logging to /dev/log stalls").
         || request.match_indices(" /").any(|(i, _)| {
             let path = request[i + 1..].split(|c: char| c.is_whitespace() || c == ',' || c == ')').next().unwrap_or_default();
-            let file = ["/dev/", "/proc/", "/sys/", "/tmp/", "/var/", "/etc/", "/run/", "/mnt/", "/media/", "/data/", "/srv/"].iter().any(|d| path.starts_with(d));
+            // Only where no program lives: /tmp, /srv or /data may hold the binary itself.
+            let file = ["/dev/", "/proc/", "/sys/", "/etc/", "/run/", "/var/log/"].iter().any(|d| path.starts_with(d));
             path[1..].starts_with(|c: char| c.is_alphanumeric()) && !file
         });
     // A catalog without tracepoints (no tracefs, not root) cannot tell what is absent.
@@ -834,33 +835,35 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         not_meant = said_not.into_iter().map(|(g, _)| g).collect();
         events = kept.into_iter().map(|(g, _)| g).collect();
     }
+    // Words only the story before the ask says.
+    let story = words(&crate::plan::read::story_words(request).join(" "));
+    let only_in_story = |word: &str| {
+        let count = |ws: &[String]| ws.iter().filter(|w| *w == word).count();
+        count(&story) > 0 && count(&story) == count(&all_words)
+    };
     // A category named beside an event whose name it begins ("our io_uring based server sits in
-    // io_uring_enter()"): the setting of the event, not another.
-    let specific: Vec<String> = events
-        .iter()
-        .filter(|g| !g.probe.ends_with(":*"))
-        .filter_map(|g| match &g.evidence {
-            Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word.clone()),
-            _ => None,
-        })
-        .collect();
+    // io_uring_enter()"): the setting of the event, not another. Not when the ask names the
+    // category and only the story the event ("… sits in io_uring_enter(). Count all io_uring
+    // events.").
+    let named_word = |g: &Grounded| match &g.evidence {
+        Evidence::Named { word } | Evidence::Libc { word, .. } | Evidence::Subsystem { word, .. } => Some(word.clone()),
+        _ => None,
+    };
+    let specific: Vec<String> = events.iter().filter(|g| !g.probe.ends_with(":*") && !matches!(g.evidence, Evidence::Subsystem { .. })).filter_map(named_word).collect();
     let setting = |g: &Grounded| {
         let category = g.probe.strip_prefix("tracepoint:").and_then(|p| p.strip_suffix(":*"));
-        category.is_some_and(|c| specific.iter().any(|w| w.starts_with(&format!("{c}_"))))
+        let asked = named_word(g).is_some_and(|w| !only_in_story(&w));
+        category.is_some_and(|c| specific.iter().any(|w| w.starts_with(&format!("{c}_")) && !(asked && only_in_story(w))))
     };
     let (mut told, kept): (Vec<Grounded>, Vec<Grounded>) = events.into_iter().partition(setting);
     told.extend(not_meant);
     events = kept;
     // A call only the story before the ask names ("bind() and connect() get slow when ports run
     // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").
-    let story = words(&crate::plan::read::story_words(request).join(" "));
     let story_only: Vec<bool> = events
         .iter()
         .map(|g| match &g.evidence {
-            Evidence::Named { word } | Evidence::Libc { word, .. } => {
-                let count = |ws: &[String]| ws.iter().filter(|w| *w == word).count();
-                count(&story) > 0 && count(&story) == count(&all_words)
-            }
+            Evidence::Named { word } | Evidence::Libc { word, .. } => only_in_story(word),
             _ => false,
         })
         .collect();
@@ -921,6 +924,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         }
         events.extend(by_category.into_iter().map(|(probe, words, hooks)| Grounded { probe, attach: Attach::Yes, evidence: Evidence::Described { words, hooks } }));
     }
+    // Once each. A told word may route to a probe traced all the same ("posix_fadvise … Show
+    // fadvise64 calls"): it stays, as the reader reads its word.
     let mut seen = BTreeSet::new();
     told.retain(|g| seen.insert(g.probe.clone()));
     Grounding { events, servable, told }
@@ -988,6 +993,9 @@ mod tests {
         let g = ground("our io_uring based proxy: count io_uring_submit_req per process", &catalog(), false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:io_uring:io_uring_submit_req"]);
         assert_eq!(g.told.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:io_uring:*"]);
+        // Unless the ask names the category and only the story the event.
+        let g = ground("Our proxy sits in io_uring_submit_req. Count all io_uring events per second.", &catalog(), false, &Retrieval::default());
+        assert!(g.events.iter().any(|e| e.probe == "tracepoint:io_uring:*"), "{g:?}");
         // A device or file the story names is no program's path: vfs_read() is the kernel's.
         let g = ground("Logging to /dev/log stalls. How long does the kernel spend inside vfs_read()?", &catalog(), false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["kprobe:vfs_read"]);

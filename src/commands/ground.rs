@@ -80,9 +80,10 @@ fn render(g: &Grounding) -> String {
         };
         s.push_str(&format!("{:<48} {attach:<10}  {why}\n", e.probe));
     }
-    if !g.told.is_empty() {
-        let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).collect();
-        s.push_str(&format!("left out, named as the setting, not as what to trace: {}\n", told.join(", ")));
+    if g.told.iter().any(|t| !g.events.iter().any(|e| e.probe == t.probe)) {
+        // Not a probe traced all the same ("open() got slow. Count openat() per process.").
+        let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).filter(|p| !g.events.iter().any(|e| e.probe == *p)).collect();
+        s.push_str(&format!("left out (the story, the setting, or said not to be meant): {}\n", told.join(", ")));
     }
     s.push_str(&format!("{}\n", g.servable));
     s

@@ -1099,8 +1099,16 @@ fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
 /// Histogram of the time spent inside inet_csk_get_port()").
 pub(crate) fn story_words(request: &str) -> Vec<String> {
     let text = Text::new(request);
-    let Some(ask) = (0..text.len()).find(|&i| text.asks(i) || text.is_fold_word(i)) else { return Vec::new() };
-    (0..text.sentence_start(ask)).map(|i| text.words[i].lower.clone()).collect()
+    // Sentence by sentence: `asks` reads a whole sentence.
+    let mut start = 0;
+    while start < text.len() {
+        let end = text.sentence_end(start);
+        if text.asks(start) || (start..=end).any(|i| text.is_fold_word(i)) {
+            return (0..start).map(|i| text.words[i].lower.clone()).collect();
+        }
+        start = end + 1;
+    }
+    Vec::new()
 }
 
 /// A TCP state by name (`SYN_SENT`, `TCP_ESTABLISHED`), as `inet_sock_set_state` numbers them.
@@ -3472,7 +3480,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     } else if let (Some(at), false) = (
         // "which processes read the most directory-entry bytes": the most of an amount is a sum.
         any(&text, SUM).or_else(|| {
-            let most = any(&text, &["most"])?;
+            // Not a bound ("writes of at most 4096 bytes").
+            let most = any(&text, &["most"]).filter(|m| m[0] == 0 || !text.is(m[0] - 1, &["at"]))?;
             let amount = (most[0] + 1..(most[0] + 4).min(text.len())).take_while(|&j| text.words[j - 1].punct.is_none()).find(|&j| text.is(j, AMOUNT));
             amount.map(|_| most)
         }),
@@ -3989,9 +3998,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             let parts: Vec<&str> = noun.split_whitespace().collect();
             for i in 0..text.len() {
                 let hit = parts.iter().enumerate().all(|(k, p)| text.words.get(i + k).is_some_and(|w| w.light == light(p)));
-                // Not in the story before the ask ("An old daemon leaks file descriptors.").
-                let told = text.only_tells(i) || text.guessed(i);
-                if hit && !told && !text.used(i + parts.len() - 1) && !unread.iter().any(|u| u == noun) {
+                // Not in the story before the ask ("An old daemon leaks file descriptors."); asked
+                // last, as it reads the whole sentence.
+                if hit && !text.used(i + parts.len() - 1) && !unread.iter().any(|u| u == noun) && !text.only_tells(i) && !text.guessed(i) {
                     unread.push(noun.to_string());
                 }
             }
@@ -5216,12 +5225,15 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // A list: "by process and capability number"; one word of description may come first
         // ("per network interface").
         let mut taken_any = false;
+        // The list went on with "and" ("by process name and action number"); after a comma
+        // what follows may be the sentence's next clause ("by comm, busiest first").
+        let mut after_and = false;
         loop {
             let found = (j..(j + 3).min(text.len())).find_map(|k| value_at(text, k, records).map(|v| (k, v)));
             let Some((at_j, (t, w, at))) = found.filter(|(_, (t, _, _))| !matches!(t, Term::Elapsed)) else {
                 // "by process name and action number": a key the list goes on to, which the
                 // record has no field for, must not fall silently out of it.
-                if taken_any && j < text.len() && !text.used(j) {
+                if taken_any && after_and && j < text.len() && !text.used(j) {
                     // Not what comes after the list ("…, printed every second", "…, so I know").
                     let verb = |k: usize| ["ed", "ing"].iter().any(|e| text.lower(k).ends_with(e));
                     let noun = |k: usize| {
@@ -5265,6 +5277,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             let after = at.last().copied().unwrap_or(j) + 1;
             // "per (process, cmd number)": a comma goes on with the list.
             if text.words[after - 1].punct == Some(',') && after < text.len() && !text.used(after) {
+                after_and = false;
                 j = after;
                 while text.is(j, &["the", "a", "its", "their"]) {
                     j += 1;
@@ -5272,6 +5285,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
                 continue;
             }
             if text.is(after, &["and", "then", "&"]) && !text.used(after) {
+                after_and = text.is(after, &["and", "&"]);
                 text.mark(&[after]);
                 j = after + 1;
                 while text.is(j, &["the", "a", "its", "their"]) {
@@ -5553,6 +5567,8 @@ mod tests {
         // The most of an amount is a sum; a size field by its name's shape (`bufsiz`).
         let getdents = named("tracepoint:syscalls:sys_enter_getdents64", "getdents64");
         assert_eq!(plan("Which 5 processes read the most bytes via getdents64?", &getdents), "on tracepoint:syscalls:sys_exit_getdents64 where ret > 0: sum of ret by comm, top 5");
+        let write = named("tracepoint:syscalls:sys_enter_write", "write");
+        assert!(!plan("Count write() calls of at most 4096 bytes per process", &write).contains("sum"), "a bound, not a sum");
         let readlinkat = named("tracepoint:syscalls:sys_enter_readlinkat", "readlinkat");
         assert_eq!(plan("average buffer size passed to readlinkat(), per process", &readlinkat), "on tracepoint:syscalls:sys_enter_readlinkat: avg of bufsiz by comm");
         // "plain dup()" is dup alone; the story's "file descriptors" ask for nothing.
