@@ -56,6 +56,17 @@ pub enum Evidence {
     Fields { fields: Vec<String>, hooks: Vec<String> },
 }
 
+impl Evidence {
+    /// The word that names the event as a call or tracepoint (`Named` and `Libc`), which the
+    /// request writes as it stands.
+    pub(crate) fn name(&self) -> Option<&str> {
+        match self {
+            Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word),
+            _ => None,
+        }
+    }
+}
+
 /// One event the request is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Grounded {
@@ -806,9 +817,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // the words name ("hugetlbfs fallocate calls" are not fallocate(2)'s).
     for (probe, phrase) in phrased(request, catalog) {
         let Some(h) = catalog.find(&probe) else { continue };
-        events.retain(|e| {
-            !(e.probe.starts_with("tracepoint:syscalls:") && matches!(&e.evidence, Evidence::Named { word } | Evidence::Libc { word, .. } if phrase.split(' ').any(|p| p == word)))
-        });
+        events.retain(|e| !(e.probe.starts_with("tracepoint:syscalls:") && e.evidence.name().is_some_and(|word| phrase.split(' ').any(|p| p == word))));
         if !events.iter().any(|e| e.probe == probe) {
             events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase } });
         }
@@ -821,12 +830,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // beside one that is.
     let negated: Vec<bool> = events
         .iter()
-        .map(|g| match &g.evidence {
-            Evidence::Named { word } | Evidence::Libc { word, .. } => {
+        .map(|g| {
+            g.evidence.name().is_some_and(|word| {
                 let pattern = format!(r"\b(not|instead of|rather than)\s+(the\s+|an?\s+)?(({})\s+)?{}\b", NOT_MEANT_QUALIFIERS.join("|"), regex::escape(word));
                 regex::Regex::new(&pattern).is_ok_and(|re| re.is_match(&lower))
-            }
-            _ => false,
+            })
         })
         .collect();
     let mut not_meant = Vec::new();
@@ -860,16 +868,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     events = kept;
     // A call only the story before the ask names ("bind() and connect() get slow when ports run
     // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").
-    let story_only: Vec<bool> = events
-        .iter()
-        .map(|g| match &g.evidence {
-            Evidence::Named { word } | Evidence::Libc { word, .. } => only_in_story(word),
-            _ => false,
-        })
-        .collect();
+    let story_only: Vec<bool> = events.iter().map(|g| g.evidence.name().is_some_and(only_in_story)).collect();
     // Only for an event the ask names itself: "How long does each of those calls take?" asks
     // for the story's call.
-    let ask_names = events.iter().zip(&story_only).any(|(g, s)| !s && matches!(g.evidence, Evidence::Named { .. } | Evidence::Libc { .. }));
+    let ask_names = events.iter().zip(&story_only).any(|(g, s)| !s && g.evidence.name().is_some());
     if story_only.contains(&true) && ask_names {
         let (story, asked): (Vec<_>, Vec<_>) = events.into_iter().zip(&story_only).partition(|(_, s)| **s);
         told.extend(story.into_iter().map(|(g, _)| g));

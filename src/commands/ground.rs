@@ -80,9 +80,9 @@ fn render(g: &Grounding) -> String {
         };
         s.push_str(&format!("{:<48} {attach:<10}  {why}\n", e.probe));
     }
-    if g.told.iter().any(|t| !g.events.iter().any(|e| e.probe == t.probe)) {
-        // Not a probe traced all the same ("open() got slow. Count openat() per process.").
-        let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).filter(|p| !g.events.iter().any(|e| e.probe == *p)).collect();
+    // Not a probe traced all the same ("open() got slow. Count openat() per process.").
+    let told: Vec<&str> = g.told.iter().map(|e| e.probe.as_str()).filter(|p| !g.events.iter().any(|e| e.probe == *p)).collect();
+    if !told.is_empty() {
         s.push_str(&format!("left out (the story, the setting, or said not to be meant): {}\n", told.join(", ")));
     }
     s.push_str(&format!("{}\n", g.servable));

@@ -1445,14 +1445,7 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
     }
     // What grounding found named as the setting: calls only the story names, beside the one the
     // ask names, and a category beside its own event.
-    let told: Vec<&str> = grounding
-        .told
-        .iter()
-        .filter_map(|g| match &g.evidence {
-            Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word.as_str()),
-            _ => None,
-        })
-        .collect();
+    let told: Vec<&str> = grounding.told.iter().filter_map(|g| g.evidence.name()).collect();
     for i in 0..text.len() {
         if !text.used(i) && told.contains(&text.words[i].lower.trim_end_matches("()")) {
             text.read(&[i], "the setting, not what is asked");
@@ -1507,15 +1500,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         // Some named in a sentence that asks, the others only in sentences that do not ("my
         // kill() tracing never sees them. Show every pidfd_send_signal"): the ones asked for.
         let said_at = |name: &str| -> Vec<usize> {
-            let words: Vec<&String> = grounding
-                .events
-                .iter()
-                .filter(|e| syscall_of(&e.probe) == Some(name))
-                .filter_map(|e| match &e.evidence {
-                    Evidence::Named { word } | Evidence::Libc { word, .. } => Some(word),
-                    _ => None,
-                })
-                .collect();
+            let words: Vec<&str> = grounding.events.iter().filter(|e| syscall_of(&e.probe) == Some(name)).filter_map(|e| e.evidence.name()).collect();
             (0..text.len()).filter(|&i| words.iter().any(|w| text.writes(i, w))).collect()
         };
         let asked: Vec<String> = family.iter().filter(|s| said_at(s).iter().any(|&i| text.asks(i))).cloned().collect();
@@ -1628,10 +1613,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
                 .events
                 .iter()
                 .filter(|e| calls.contains(&&e.probe))
-                .flat_map(|e| match &e.evidence {
-                    Evidence::Named { word } | Evidence::Libc { word, .. } => (0..text.len()).filter(|&i| text.writes(i, word)).collect(),
-                    _ => vec![],
-                })
+                .flat_map(|e| e.evidence.name().map_or(vec![], |word| (0..text.len()).filter(|&i| text.writes(i, word)).collect()))
                 .collect();
             // Only calls told as the way there: in an aside, after "via"/"with"/"using", or in
             // another sentence ("count openat() calls and KVM exits" asks for both).
