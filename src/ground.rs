@@ -350,8 +350,12 @@ pub struct Retrieval {
 /// use a word, retrieval already shows the model a program that means it; a word only the
 /// catalog knows is where a small model, with nothing to copy, writes a program on another
 /// event. Syscalls are left to the names the request gives them.
+///
+/// A filesystem's or driver's events are described only where the request names it: "send its
+/// reply to a client's connection request" is no `fuse_request_send`.
 fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String>, bool)> {
-    let tracepoints: Vec<&(f32, crate::kernel::Hook)> = retrieval.ranked.iter().filter(|(_, h)| matches!(h.kind, HookKind::Tracepoint | HookKind::Software)).collect();
+    let tracepoints: Vec<&(f32, crate::kernel::Hook)> =
+        retrieval.ranked.iter().filter(|(_, h)| matches!(h.kind, HookKind::Tracepoint | HookKind::Software) && !subsystem_unsaid(&h.category, words)).collect();
     let Some((best, _)) = tracepoints.first() else { return Vec::new() };
     let unfamiliar: Vec<&String> = words.iter().filter(|w| !retrieval.familiar.contains(*w) && w.chars().any(|c| c.is_alphabetic())).collect();
     let names = |parts: &BTreeSet<String>| unfamiliar.iter().any(|w| parts.contains(&stem(w)));
@@ -365,9 +369,11 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
     // ("migrations": page migration's category, and the scheduler's sched_migrate_task).
     let names_category = |h: &crate::kernel::Hook| h.kind == HookKind::Tracepoint && names(&h.category.split('_').map(stem).collect());
     if !band.iter().any(|h| names_category(h)) {
-        return named_by_parts(words, &tracepoints).into_iter().filter(|(_, shared, _)| retrieval.everyday.is_none_or(|n| shared.len() > n)).collect();
+        let named = named_by_parts(words, &tracepoints).into_iter().filter(|(_, shared, _)| retrieval.everyday.is_none_or(|n| shared.len() > n)).collect();
+        return undominated(named, words);
     }
-    band.into_iter()
+    let found = band
+        .into_iter()
         .map(|h| {
             let parts = name_parts(&h.probe);
             let mut shared: Vec<String> = Vec::new();
@@ -378,7 +384,40 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
             }
             (h.probe.clone(), shared, names_category(h))
         })
-        .collect()
+        .collect();
+    undominated(found, words)
+}
+
+/// A name that is another's with parts added the words do not say loses to it: "kernel timer
+/// … expire-entry" is `timer_expire_entry`, not `hrtimer_expire_entry`; "scheduler wakeups"
+/// `sched_wakeup`, not `sched_wakeup_new`. Names not one inside the other both stay
+/// (`break_lease_block` and `break_lease_noblock`, `hrtimer_start` and `hrtimer_expire_entry`).
+fn undominated(found: Vec<(String, Vec<String>, bool)>, words: &[String]) -> Vec<(String, Vec<String>, bool)> {
+    // Phases count here, unlike in `name_parts`: they tell the events of one object apart.
+    let parts = |probe: &str| -> BTreeSet<String> {
+        probe.split_once(':').map_or(probe, |(_, rest)| rest).split([':', '_', '-']).filter(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic())).map(stem).collect()
+    };
+    // Said as the verb with a prefix or without ("queued" of `enqueue`).
+    let says = |w: &str, p: &str| {
+        let w = stem(w);
+        same_part(&w, p) || ["en", "de", "re", "un"].iter().any(|v| p.strip_prefix(v).is_some_and(|rest| w.len() >= 4 && rest.starts_with(&w)))
+    };
+    let said = |p: &String| words.iter().any(|w| says(w, p) || w.split('-').any(|piece| says(piece, p)));
+    let all: Vec<BTreeSet<String>> = found.iter().map(|(probe, _, _)| parts(probe)).collect();
+    let dominated = |k: usize| {
+        found.iter().enumerate().any(|(o, (_, shared, _))| {
+            all[o].len() < all[k].len() && all[o].is_subset(&all[k]) && all[k].difference(&all[o]).all(|p| !said(p)) && found[k].1.iter().all(|w| shared.contains(w))
+        })
+    };
+    found.iter().enumerate().filter(|(k, _)| !dominated(*k)).map(|(_, f)| f.clone()).collect()
+}
+
+/// Whether `category` belongs to a subsystem of `subsystems.toml` that the words name neither by
+/// one of its words nor by the category's own name.
+fn subsystem_unsaid(category: &str, words: &[String]) -> bool {
+    let said = |w: &str| if w.contains(' ') { phrase_in(words, w) } else { words.iter().any(|x| x == w) };
+    let mut owners = subsystems().iter().filter(|s| s.categories.iter().any(|c| c == category)).peekable();
+    owners.peek().is_some() && !said(category) && !owners.any(|s| s.words.iter().any(|w| said(w)))
 }
 
 /// Field names too common to say which event (`comm`, `flags`, `size`).
@@ -662,9 +701,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // ("A / B") nor a file or device the story names ("logging to /dev/log stalls").
         || request.match_indices(" /").any(|(i, _)| {
             let path = request[i + 1..].split(|c: char| c.is_whitespace() || c == ',' || c == ')').next().unwrap_or_default();
+            let path = path.trim_end_matches(['.', ':', ';', '!', '?', '\'', '"']);
             // Only where no program lives: /tmp, /srv or /data may hold the binary itself.
-            let file = ["/dev/", "/proc/", "/sys/", "/etc/", "/run/", "/var/log/"].iter().any(|d| path.starts_with(d));
-            path[1..].starts_with(|c: char| c.is_alphanumeric()) && !file
+            let file = ["/dev", "/proc", "/sys", "/etc", "/run", "/var/log"].iter().any(|d| path.strip_prefix(d).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')));
+            // A directory and a name in it at least ("hammering /proc." names no binary).
+            path[1..].starts_with(|c: char| c.is_alphanumeric()) && path[1..].contains('/') && !file
         });
     // A catalog without tracepoints (no tracefs, not root) cannot tell what is absent.
     let complete = catalog.hooks.iter().any(|h| h.kind == HookKind::Tracepoint);
@@ -1195,7 +1236,7 @@ mod tests {
         let g = ground("how often is the TLB flushed, by reason", &c, false, &tlb);
         assert_eq!(g.servable, Servable::Here);
         let probes: Vec<&str> = g.events.iter().map(|e| e.probe.as_str()).collect();
-        assert_eq!(probes, ["tracepoint:tlb:*", "tracepoint:kvm:kvm_pv_tlb_flush"], "a runner-up in a category the words do not name stands for itself");
+        assert_eq!(probes, ["tracepoint:tlb:*"], "a runner-up whose name is the event's with parts the words do not say (kvm, pv) loses");
         assert!(
             matches!(&g.events[0].evidence, Evidence::Described { words, hooks } if words == &["tlb", "flushed"] && hooks == &["tracepoint:tlb:tlb_flush"]),
             "{:?}",
@@ -1242,6 +1283,44 @@ mod tests {
         assert_eq!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(1), ..kswapd.clone() }).len(), 1, "a name that says more decides");
         let dma = ranked(&[("tracepoint:dma:dma_sync_single_for_cpu", 40.0)]);
         assert!(probes("longest single stretch on CPU per process", &dma).is_empty(), "two words of a long name are a coincidence");
+    }
+
+    #[test]
+    fn a_name_with_unsaid_parts_added_loses_and_an_unsaid_subsystem_describes_nothing() {
+        let mut c = catalog();
+        for p in ["tracepoint:fuse:fuse_request_send", "tracepoint:timer:timer_expire_entry", "tracepoint:timer:hrtimer_expire_entry"] {
+            c.hooks.push(Hook { probe: p.into(), category: p.split(':').nth(1).unwrap_or_default().into(), ..c.hooks[0].clone() });
+        }
+        let probes = |request: &str, r: &Retrieval| ground(request, &c, false, r).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        let timers = ranked(&[("tracepoint:timer:hrtimer_expire_entry", 60.0), ("tracepoint:timer:timer_expire_entry", 58.0)]);
+        let described = |request: &str, r: &Retrieval| -> Vec<String> {
+            ground(request, &c, false, r)
+                .events
+                .into_iter()
+                .flat_map(|e| match e.evidence {
+                    Evidence::Described { hooks, .. } => hooks,
+                    _ => vec![e.probe],
+                })
+                .collect()
+        };
+        assert_eq!(described("how long do timer callbacks run after the expire-entry event?", &timers), ["tracepoint:timer:timer_expire_entry"]);
+        // Neither name inside the other: both stay.
+        let leases = ranked(&[("tracepoint:filelock:break_lease_block", 50.0), ("tracepoint:filelock:break_lease_noblock", 50.0)]);
+        assert_eq!(described("non-blocking opens that break file leases", &leases).len(), 2);
+        // A filesystem's events only where the request names it.
+        let fuse = ranked(&[("tracepoint:fuse:fuse_request_send", 40.0)]);
+        assert!(probes("whenever this server must send its reply to a connection request again", &fuse).is_empty());
+        assert_eq!(probes("how often does fuse send a request", &fuse), ["tracepoint:fuse:*"]);
+    }
+
+    #[test]
+    fn a_path_under_proc_is_a_file_and_a_binary_has_a_directory() {
+        let c = catalog();
+        for story in ["Something is hammering /proc. Count write() calls by process.", "Something keeps writing to /proc/self/status: write() calls by process"] {
+            let g = ground(story, &c, false, &Retrieval::default());
+            assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_write"], "{story}");
+        }
+        assert!(ground("count teleport_now() calls in /opt/app/bin/server", &c, false, &Retrieval::default()).servable.is_here(), "a function of a binary");
     }
 
     #[test]

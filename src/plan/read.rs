@@ -1008,7 +1008,8 @@ fn flag(word: &str) -> Option<(&'static str, i64)> {
         "O_EXCL" => libc::O_EXCL as i64,
         "O_TRUNC" => libc::O_TRUNC as i64,
         "O_APPEND" => libc::O_APPEND as i64,
-        "O_NONBLOCK" => libc::O_NONBLOCK as i64,
+        // pidfd_open's one flag is O_NONBLOCK under its own name (linux/pidfd.h).
+        "O_NONBLOCK" | "PIDFD_NONBLOCK" => libc::O_NONBLOCK as i64,
         "O_DIRECTORY" => libc::O_DIRECTORY as i64,
         "O_CLOEXEC" => libc::O_CLOEXEC as i64,
         "O_DIRECT" => libc::O_DIRECT as i64,
@@ -1033,6 +1034,7 @@ fn constant_fields(word: &str) -> Option<&'static [&'static str]> {
         ("PROT_", &["prot"]),
         ("MAP_", &["flags"]),
         ("O_", &["flags"]),
+        ("PIDFD_", &["flags"]),
         ("AT_", &["flag", "flags"]),
         ("RLIMIT_", &["resource"]),
         ("ITIMER_", &["which"]),
@@ -1439,7 +1441,13 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
         let Some(w) = text.words.get(j) else { continue };
         let name = w.lower.trim_end_matches("()").to_string();
         let known = catalog.find(&format!("tracepoint:syscalls:sys_enter_{name}")).is_some() || catalog.find(&format!("kprobe:{name}")).is_some();
-        if !text.used(j) && known && !grounded(&name) {
+        // "futex_requeue (the futex2 syscall, not FUTEX_CMP_REQUEUE)": a constant of a field the
+        // grounded events do not have names the other call's operation.
+        let other_call = constant_fields(&w.raw).is_some_and(|fields| {
+            let hooks: Vec<&crate::kernel::Hook> = grounding.events.iter().filter_map(|e| catalog.find(&e.probe)).collect();
+            !hooks.is_empty() && !hooks.iter().any(|h| h.fields.iter().any(|f| fields.contains(&f.name.as_str())))
+        });
+        if !text.used(j) && ((known && !grounded(&name)) || other_call) {
             text.read(&(i..=j).collect::<Vec<_>>(), "named as not what is meant");
         }
     }
@@ -1458,7 +1466,9 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
         // The catalog's lookup is a scan: asked last, for the few words that could be a version.
         let versioned = !text.used(i) && stem.len() >= 3 && stem.len() < w.len() && firsts.iter().any(|f| f == stem);
         if versioned && catalog.find(&format!("tracepoint:syscalls:sys_enter_{}", w.trim_end_matches("()"))).is_none() {
-            text.read(&[i], "the event's family, by its version");
+            // "the futex2 syscall": the call word goes with it.
+            let at: Vec<usize> = if text.is(i + 1, CALL_WORDS) && !text.used(i + 1) { vec![i, i + 1] } else { vec![i] };
+            text.read(&at, "the event's family, by its version");
         }
     }
 }
@@ -2092,6 +2102,31 @@ fn told_apart(text: &Text, probes: &[String]) -> Option<String> {
 /// A hook and the words that name it.
 type Named = (String, Vec<usize>);
 
+/// The present tense of the irregular verbs events are named by ("requests sent" are
+/// `fuse_request_send`'s); any other word as it is.
+fn present_tense(w: &str) -> &str {
+    const IRREGULAR: &[(&str, &str)] = &[
+        ("sent", "send"),
+        ("spent", "spend"),
+        ("wrote", "write"),
+        ("written", "write"),
+        ("took", "take"),
+        ("taken", "take"),
+        ("made", "make"),
+        ("began", "begin"),
+        ("begun", "begin"),
+        ("held", "hold"),
+        ("kept", "keep"),
+        ("woke", "wake"),
+        ("woken", "wake"),
+        ("ran", "run"),
+        ("bound", "bind"),
+        ("lost", "lose"),
+        ("found", "find"),
+    ];
+    IRREGULAR.iter().find(|(past, _)| *past == w).map_or(w, |(_, now)| now)
+}
+
 /// The tracepoint of `category` whose name the request's words say best ("io_uring
 /// submissions" is `io_uring_submit_req`), when one does alone; with how many words the best
 /// named, so that categories can be weighed against each other. `None` when no word names one.
@@ -2108,8 +2143,8 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
                     && text.words[i].light.len() >= 3
                     && !STRUCTURE.contains(&text.words[i].lower.as_str())
                     && parts.iter().any(|p| {
-                        let w = &text.words[i].light;
-                        prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w.as_str()))))
+                        let w = present_tense(&text.words[i].light);
+                        prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w))))
                     })
             })
             .collect();
@@ -2303,7 +2338,17 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     type Named = Vec<(usize, String)>;
     let (common, rare): (Named, Named) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
     // "to the socket", "a read": a noun, not the call, for the everyday ones.
-    let common: Vec<(usize, String)> = common.into_iter().filter(|(i, _)| !(*i > 0 && text.is(i - 1, &["the", "a", "an", "its", "their", "this", "that"]))).collect();
+    // So is one an article opens with words that describe it between ("a lossy WAN link").
+    let noun = |i: usize| {
+        (1..=3).any(|d| {
+            i >= d
+                && text.is(i - d, &["the", "a", "an", "its", "their", "this", "that", "our", "my"])
+                && (i - d + 1..i)
+                    .all(|k| text.words[k].punct.is_none() && !text.used(k) && text.lower(k).chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&text.lower(k)))
+                && text.words[i - d].punct.is_none()
+        })
+    };
+    let common: Vec<(usize, String)> = common.into_iter().filter(|(i, _)| !noun(*i)).collect();
     if let Some(e) = syscall_event(text, &rare, catalog)? {
         return Ok(e);
     }
@@ -2674,8 +2719,9 @@ fn spells(w: &str, p: &str) -> bool {
     w == p
         || light(w) == p
         || stem(w) == stem(p)
-        // An abbreviation: `req` for "requested", `addr` for "address".
-        || (p.len() >= 3 && w.len() > p.len() && w.starts_with(p))
+        // An abbreviation: `req` for "requested", `addr` for "address"; not the start of a
+        // name made of two ("pidfd" is no `pid`, `PIDFD_NONBLOCK` no field at all).
+        || (p.len() >= 3 && w.len() > p.len() && w.starts_with(p) && w.chars().all(|c| c.is_ascii_alphabetic()) && !["fd", "fds", "id", "ids", "nr"].contains(&&w[p.len()..]))
         || SYNONYMS.iter().any(|(s, long)| *s == p && (w == *long || light(w) == *long))
 }
 
@@ -2885,6 +2931,15 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
                     break;
                 }
             }
+            // "more than 100 semaphores" is `nsems`, "entries" `nents`: a count's n, nr or num
+            // before the things' abbreviation, said as a plural.
+            let abbreviated = ["num", "nr", "n"].iter().find_map(|p| f.name.strip_prefix(p)).map(|x| x.strip_suffix('s').unwrap_or(x));
+            let word = text.lower(i);
+            if let (true, Some(x)) = (at.is_empty() && parts.len() == 1, abbreviated) {
+                if x.len() >= 3 && word.len() > x.len() + 1 && word.ends_with('s') && word.starts_with(x) {
+                    at.push(i);
+                }
+            }
         }
         // A one-part name spelled by a common word ("name", "state", "type") counts; a part of
         // a longer name alone does not.
@@ -3072,7 +3127,9 @@ fn ranks(text: &Text, i: usize) -> bool {
 /// the calls asked for ("Failed calls are what we are after").
 fn told_failure(text: &Text, i: usize) -> bool {
     let symptom = i > 0 && text.is(i - 1, &["keep", "keeps", "kept", "is", "are", "was", "were", "been", "started", "starts", "start", "still"]);
-    symptom || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+    // "the installer fails with ENOSPC": what the story saw, an errno and all.
+    let with_errno = text.is(i + 1, &["with"]) && text.words.get(i + 2).is_some_and(|w| errno(&w.raw).is_some());
+    symptom || with_errno || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
 }
 
 /// A failure word that asks for no condition: one the story reports as a symptom, or "error
@@ -3429,6 +3486,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             .or_else(|| {
                 (1..text.len()).find(|&i| !text.used(i) && text.is(i, &["time"]) && text.event_at.iter().any(|&e| text.words[e].lower == text.words[i - 1].lower)).map(|i| vec![i])
             })
+            // "time threads spend inside recvmsg()", "how much time do workers spend in
+            // fsync": the time, then who spends it.
+            .or_else(|| ["time spend", "time spends", "time spent"].iter().find_map(|p| text.find(p, 3)))
     };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
@@ -3829,19 +3889,25 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(), events: vec![], hooks: vec![], timed: false };
     }
     let paired = needs_end && needs_start;
-    // Every probe of a family must carry the fields it reads (`args->` must exist in each).
-    let used: Vec<(String, At)> = conditions
+    // Every probe of a family must carry the fields it reads (`args->` must exist in each), as
+    // a pointer where the first has a pointer and a number where it has a number: epoll_pwait's
+    // `timeout` is milliseconds, epoll_pwait2's a pointer to a timespec.
+    let used: Vec<(String, bool, At)> = conditions
         .iter()
         .map(|(c, w)| (c.term.clone(), *w))
         .chain(keys.iter().cloned())
         .chain(shown.iter().cloned())
         .chain(of.iter().cloned())
         .filter_map(|(t, w)| match t {
-            Term::Field { name, .. } => Some((name, w)),
+            Term::Field { name, ty, .. } => Some((name, ty.contains('*'), w)),
             _ => None,
         })
         .collect();
-    let carries = |probe: &String, side: At| used.iter().filter(|(_, w)| *w == side).all(|(n, _)| catalog.find(probe).is_some_and(|h| h.fields.iter().any(|f| f.name == *n)));
+    let carries = |probe: &String, side: At| {
+        used.iter()
+            .filter(|(_, _, w)| *w == side)
+            .all(|(n, pointer, _)| catalog.find(probe).is_some_and(|h| h.fields.iter().any(|f| f.name == *n && f.ty.contains('*') == *pointer)))
+    };
     let (start, probes) = if paired {
         let starts: Vec<String> = start_probes.iter().filter(|p| carries(p, At::Start)).cloned().collect();
         let ends: Vec<String> = end_probes.iter().filter(|p| carries(p, At::End)).cloned().collect();
@@ -4412,7 +4478,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         let group = |j: usize| text.is(j, &["process", "processes", "program", "programs", "workers", "worker", "instances", "threads"]);
         // "epoll instances" are what epoll_create makes, not processes named epoll.
         let names_event = text.event_at.iter().any(|&e| text.words[e].lower.split('_').next() == Some(text.lower(i)));
-        if candidate(i) && group(i + 1) && !names_event && (text.is(i + 2, &["only"]) || (i > 0 && text.is(i - 1, &["only", "just", "by", "from", "of"]))) {
+        // After "of", "by" or "from" an everyday word is what is measured, not a program
+        // ("histogram of time threads spend inside recvmsg()").
+        let led = i > 0 && (text.is(i - 1, &["only", "just"]) || (text.is(i - 1, &["by", "from", "of"]) && !everyday(&text.words[i])));
+        if candidate(i) && group(i + 1) && !names_event && (text.is(i + 2, &["only"]) || led) {
             let mut at = vec![i, i + 1];
             if text.is(i + 2, &["only"]) {
                 at.push(i + 2);
@@ -4816,6 +4885,13 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         }
         // Errnos by name ("ENOENT or EACCES"); a guess ("ENOMEM?") or examples ("EPERM, ESRCH,
         // whatever") are failures of any kind.
+        // "… our installer fails with ENOSPC from semget() … Report each semget() call that asks
+        // for more than 100 semaphores": the story's symptom, which the ask may or may not mean.
+        if errno(&raw).is_some() && text.only_tells(i) {
+            text.mark(&[i]);
+            i += 1;
+            continue;
+        }
         if errno(&raw).is_some() {
             let (values, mut at) = alternatives(text, i, &errno);
             let last = at.last().copied().unwrap_or(i);
@@ -4983,9 +5059,28 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                         text.read(&at, format!("only when the latency {op} {n} ns"));
                         out.push((Condition { term: Term::Elapsed, test: Test::Cmp { op, value: n }, words }, At::End));
                     }
-                    Quantity::Plain => {}
+                    Quantity::Plain => {
+                        // A plain number compares a count the record holds, named after it
+                        // ("more than 100 semaphores": `nsems`) or before ("vlen over 30").
+                        // Not a rate ("more than 100 opens per second"), which no field holds.
+                        let last = *q_at.last().unwrap_or(&next);
+                        let rate = text.is(last + 1, &["per", "a", "each", "every"]) || text.is(last + 2, &["per", "a", "each", "every"]);
+                        let number = |t: &Term| matches!(t, Term::Field { ty, .. } if !ty.contains('*') && !ty.contains("char") && !ty.contains("__data_loc"));
+                        let after = value_at(text, last + 1, records).filter(|(t, _, at)| number(t) && at[0] == last + 1);
+                        let before = || {
+                            let k = if i >= 2 && text.is(i - 1, &["is", "was", "of"]) { i - 2 } else { i.checked_sub(1)? };
+                            value_at(text, k, records).filter(|(t, _, at)| number(t) && at.iter().max() == Some(&k))
+                        };
+                        let found = if rate { None } else { after.or_else(before) };
+                        if let (Some((t, where_, field_at)), Ok(n)) = (found, text.lower(next).parse::<i64>()) {
+                            at.extend(field_at);
+                            let words = words_at(text, &at);
+                            text.read(&at, format!("only when {} {op} {n}", t.name()));
+                            out.push((Condition { term: t, test: Test::Cmp { op, value: n }, words }, where_));
+                        }
+                    }
                 }
-                i = at.last().copied().unwrap_or(i) + 1;
+                i = at.iter().max().copied().unwrap_or(i) + 1;
                 continue;
             }
         }
@@ -5204,6 +5299,20 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
                 continue;
             }
         }
+        // "split by whether the flush was forced": what is said of the subject is the key
+        // (`force`), not the subject, which is the event itself.
+        if text.is(j, &["whether"]) {
+            let verb = (j + 2..(j + 6).min(text.len())).find(|&k| text.is(k, &["was", "is", "were", "are", "got", "gets", "get"]) && text.words[k - 1].punct.is_none());
+            if let Some((t, w, at)) = verb.and_then(|k| value_at(text, k + 1, records).filter(|(t, _, at)| matches!(t, Term::Field { .. }) && at[0] == k + 1)) {
+                let all: Vec<usize> = lead.iter().copied().chain(j..at[0]).chain(at).filter(|&k| !text.used(k)).collect();
+                text.read(&all, format!("keyed by {}", t.name()));
+                if !out.iter().any(|(o, _)| *o == t) {
+                    out.push((t, w));
+                }
+                i = j + 1;
+                continue;
+            }
+        }
         // A list: "by process and capability number"; one word of description may come first
         // ("per network interface").
         let mut taken_any = false;
@@ -5345,6 +5454,16 @@ mod tests {
         for dup in ["dup", "dup2", "dup3"] {
             hooks.extend(sys(dup, &[("unsigned int", "fildes")]));
         }
+        hooks.extend(sys("recvmsg", &[("int", "fd"), ("struct user_msghdr *", "msg"), ("unsigned int", "flags")]));
+        hooks.extend(sys("semget", &[("key_t", "key"), ("int", "nsems"), ("int", "semflg")]));
+        hooks.extend(sys("epoll_pwait", &[("int", "epfd"), ("struct epoll_event *", "events"), ("int", "maxevents"), ("int", "timeout")]));
+        hooks.extend(sys("epoll_pwait2", &[("int", "epfd"), ("struct epoll_event *", "events"), ("int", "maxevents"), ("const struct __kernel_timespec *", "timeout")]));
+        hooks.extend(sys("pidfd_open", &[("pid_t", "pid"), ("unsigned int", "flags")]));
+        hooks.extend(sys("futex_requeue", &[("struct futex_waitv *", "waiters"), ("unsigned int", "flags"), ("int", "nr_wake"), ("int", "nr_requeue")]));
+        hooks.extend(sys("link", &[("const char *", "oldname"), ("const char *", "newname")]));
+        hooks.push(tp("tracepoint:memcg:memcg_flush_stats", &[("u64", "id"), ("s64", "stats_updates"), ("bool", "force"), ("bool", "needs_flush")]));
+        hooks.push(tp("tracepoint:fuse:fuse_request_send", &[("dev_t", "connection"), ("uint64_t", "unique"), ("enum fuse_opcode", "opcode"), ("uint32_t", "len")]));
+        hooks.push(tp("tracepoint:fuse:fuse_request_end", &[("dev_t", "connection"), ("uint64_t", "unique"), ("uint32_t", "len"), ("int32_t", "error")]));
         hooks.push(tp("tracepoint:alarmtimer:alarmtimer_cancel", &[("void *", "alarm"), ("unsigned char", "alarm_type"), ("s64", "expires"), ("s64", "now")]));
         hooks.push(tp(
             "tracepoint:vmscan:mm_vmscan_lru_shrink_inactive",
@@ -5973,6 +6092,12 @@ mod tests {
         assert!(!plan("Something is swallowing error output: show every write with comm and count", &write).contains("ret"));
         assert!(plan("show every write that fails, with comm", &write).contains("ret < 0"));
         assert!(plan("Failed calls are what we are after. Show every write with comm", &write).contains("ret < 0"));
+        // An errno the story reports is no condition of the ask, as a signal it reports is not.
+        assert_eq!(
+            plan("Our installer fails with ENOSPC from semget(). Report each semget() call that asks for more than 100 semaphores, with comm.", &syscalls(&["semget"])),
+            "on tracepoint:syscalls:sys_enter_semget where nsems > 100: print comm, pid, key, nsems, semflg"
+        );
+        assert!(plan("Report each semget() call that fails with ENOSPC, with comm.", &syscalls(&["semget"])).contains("ret == -28"));
         // "the largest number of": a ranking by a count, not a maximum.
         assert!(!plan("which processes make the largest number of write calls?", &write).contains("max"));
         // "the last fd" is the record's upper bound of fds.
@@ -6058,6 +6183,68 @@ mod tests {
             plan("disk I/O latency as a histogram", &here()),
             "on tracepoint:block:block_rq_complete (started at tracepoint:block:block_rq_issue, matched by dev, sector): hist of latency (in usecs)"
         );
+    }
+
+    #[test]
+    fn who_spends_the_time_what_is_said_of_a_subject_and_counts_by_their_things() {
+        // "of time threads spend": what is measured, and no program named "time".
+        assert_eq!(
+            plan("histogram of time threads spend inside recvmsg(), in microseconds", &syscalls(&["recvmsg"])),
+            "on tracepoint:syscalls:sys_exit_recvmsg (started at tracepoint:syscalls:sys_enter_recvmsg, matched by thread): hist of latency (in usecs)"
+        );
+        // "split by whether the flush was forced": the key is what is said of the flush.
+        assert_eq!(
+            plan(
+                "Count memory cgroup statistics flushes per process name, split by whether the flush was forced.",
+                &named("tracepoint:memcg:memcg_flush_stats", "memcg_flush_stats")
+            ),
+            "on tracepoint:memcg:memcg_flush_stats: count by comm, force"
+        );
+        // "more than 64 semaphores": a count field's n before the things' abbreviation.
+        assert_eq!(
+            plan("print semget() calls asking for more than 64 semaphores, with comm and key", &syscalls(&["semget"])),
+            "on tracepoint:syscalls:sys_enter_semget where nsems > 64: print comm, pid, key"
+        );
+    }
+
+    #[test]
+    fn a_family_shares_a_field_only_as_the_same_kind_and_flags_by_their_own_names() {
+        // epoll_pwait2's `timeout` is a pointer to a timespec, epoll_pwait's milliseconds.
+        assert_eq!(
+            plan("What timeouts do event loops pass to epoll_pwait()? Histogram of the timeout argument (ms).", &syscalls(&["epoll_pwait"])),
+            "on tracepoint:syscalls:sys_enter_epoll_pwait: hist of timeout"
+        );
+        // pidfd_open's flag by its own name; "pidfd" is no `pid`.
+        assert_eq!(
+            plan("Print the pidfd_open() calls that ask for a non-blocking pidfd (PIDFD_NONBLOCK): caller comm, pid and the pid being opened.", &syscalls(&["pidfd_open"])),
+            "on tracepoint:syscalls:sys_enter_pidfd_open where flags & 0x800 != 0: print comm, pid, args->pid"
+        );
+        // A constant of a field the event does not have names another call, not meant.
+        assert_eq!(
+            plan("count futex_requeue calls (the futex2 syscall, not FUTEX_CMP_REQUEUE) by comm", &syscalls(&["futex_requeue"])),
+            "on tracepoint:syscalls:sys_enter_futex_requeue: count by comm"
+        );
+    }
+
+    #[test]
+    fn an_everyday_call_word_after_an_article_and_its_description_is_a_noun() {
+        let r = read("count connections made over a lossy WAN link, per process", &here(), &catalog());
+        assert!(r.complete().is_none() && !r.plan.as_ref().is_some_and(|p| p.to_string().contains("sys_enter_link")), "{r:?}");
+        assert_eq!(plan("count link calls per process", &here()), "on tracepoint:syscalls:sys_enter_link: count by comm");
+    }
+
+    #[test]
+    fn a_subsystems_event_by_an_irregular_verb() {
+        let fuse = Grounding {
+            events: vec![crate::ground::Grounded {
+                probe: "tracepoint:fuse:*".into(),
+                attach: Attach::Yes,
+                evidence: Evidence::Subsystem { word: "fuse".into(), what: "FUSE".into(), functions: vec![] },
+            }],
+            servable: Servable::Here,
+            told: vec![],
+        };
+        assert_eq!(plan("count FUSE requests sent, by opcode", &fuse), "on tracepoint:fuse:fuse_request_send: count by opcode");
     }
 
     #[test]

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Record what `kgent ground --json --program` reads from every request of some corpora, and diff
+two such records: the check a change to the reader or grounding gets before any eval.
+
+  scripts/readings.py KGENT OUT.json CORPUS.toml...     record (two at a time)
+  scripts/readings.py --diff OLD.json NEW.json [--show] counts per corpus; --show prints what
+                                                        changed, for corpora not named heldout*
+A held-out corpus's changes are counted, never printed: its requests are not read while tuning.
+"""
+import json, subprocess, sys, tomllib, os
+from concurrent.futures import ThreadPoolExecutor
+
+def record(kgent, out, corpora):
+    jobs = []
+    for path in corpora:
+        name = os.path.basename(path).removesuffix('.toml')
+        for r in tomllib.load(open(path, 'rb'))['request']:
+            jobs.append((name, r['id'], r['request']))
+    def one(job):
+        name, rid, req = job
+        p = subprocess.run([kgent, 'ground', '--json', '--program', req], capture_output=True, text=True)
+        try:
+            got = json.loads(p.stdout)
+        except ValueError:
+            got = {'error': (p.stderr or p.stdout)[-400:]}
+        got['exit'] = p.returncode
+        return (name, rid, got)
+    res = {}
+    with ThreadPoolExecutor(2) as ex:
+        for name, rid, got in ex.map(one, jobs):
+            res.setdefault(name, {})[rid] = got
+    json.dump(res, open(out, 'w'), indent=1, sort_keys=True)
+    print(f'{sum(len(v) for v in res.values())} readings of {len(res)} corpora in {out}')
+
+def diff(old, new, show):
+    a, b = json.load(open(old)), json.load(open(new))
+    for name in sorted(set(a) | set(b)):
+        ra, rb = a.get(name, {}), b.get(name, {})
+        changed = [i for i in sorted(set(ra) | set(rb)) if ra.get(i) != rb.get(i)]
+        print(f'{name}: {len(changed)} of {len(rb)} changed')
+        if show and not name.startswith('heldout'):
+            for i in changed:
+                x, y = ra.get(i, {}), rb.get(i, {})
+                keys = [k for k in sorted(set(x) | set(y)) if x.get(k) != y.get(k)]
+                print(f'  {i}:')
+                for k in keys:
+                    print(f'    {k}: {json.dumps(x.get(k))[:600]}\n    {" " * len(k)}→ {json.dumps(y.get(k))[:600]}')
+
+if __name__ == '__main__':
+    if sys.argv[1] == '--diff':
+        diff(sys.argv[2], sys.argv[3], '--show' in sys.argv)
+    else:
+        record(sys.argv[1], sys.argv[2], sys.argv[3:])
