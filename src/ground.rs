@@ -351,14 +351,15 @@ pub struct Retrieval {
 /// catalog knows is where a small model, with nothing to copy, writes a program on another
 /// event. Syscalls are left to the names the request gives them.
 ///
-/// A filesystem's or driver's events are described only where the request names it: "send its
-/// reply to a client's connection request" is no `fuse_request_send`.
+/// A filesystem's, driver's or hypervisor's events are described only where the request names
+/// its subsystem: "send its reply to a client's connection request" is no `fuse_request_send`,
+/// "who is triggering memory cgroup statistics flushes" no `btrfs_trigger_flush`.
 fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String>, bool)> {
     let tracepoints: Vec<&(f32, crate::kernel::Hook)> =
         retrieval.ranked.iter().filter(|(_, h)| matches!(h.kind, HookKind::Tracepoint | HookKind::Software) && !subsystem_unsaid(&h.category, words)).collect();
-    let Some((best, _)) = tracepoints.first() else { return Vec::new() };
     let unfamiliar: Vec<&String> = words.iter().filter(|w| !retrieval.familiar.contains(*w) && w.chars().any(|c| c.is_alphabetic())).collect();
     let names = |parts: &BTreeSet<String>| unfamiliar.iter().any(|w| parts.contains(&stem(w)));
+    let Some((best, _)) = tracepoints.first() else { return Vec::new() };
     let band: Vec<&crate::kernel::Hook> = tracepoints
         .iter()
         .filter(|(score, h)| *score >= best * DESCRIBED_BAND && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls"))
@@ -395,7 +396,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 fn undominated(found: Vec<(String, Vec<String>, bool)>, words: &[String]) -> Vec<(String, Vec<String>, bool)> {
     // Phases count here, unlike in `name_parts`: they tell the events of one object apart.
     let parts = |probe: &str| -> BTreeSet<String> {
-        probe.split_once(':').map_or(probe, |(_, rest)| rest).split([':', '_', '-']).filter(|t| t.len() >= 2 && t.chars().all(|c| c.is_ascii_alphabetic())).map(stem).collect()
+        probe.split_once(':').map_or(probe, |(_, rest)| rest).split([':', '_', '-']).filter(|t| t.len() >= 2 && t.chars().any(|c| c.is_ascii_alphabetic())).map(stem).collect()
     };
     // Said as the verb with a prefix or without ("queued" of `enqueue`).
     let says = |w: &str, p: &str| {
@@ -1288,7 +1289,7 @@ mod tests {
     #[test]
     fn a_name_with_unsaid_parts_added_loses_and_an_unsaid_subsystem_describes_nothing() {
         let mut c = catalog();
-        for p in ["tracepoint:fuse:fuse_request_send", "tracepoint:timer:timer_expire_entry", "tracepoint:timer:hrtimer_expire_entry"] {
+        for p in ["tracepoint:fuse:fuse_request_send", "tracepoint:timer:timer_expire_entry", "tracepoint:timer:hrtimer_expire_entry", "tracepoint:jbd2:jbd2_commit_flushing"] {
             c.hooks.push(Hook { probe: p.into(), category: p.split(':').nth(1).unwrap_or_default().into(), ..c.hooks[0].clone() });
         }
         let probes = |request: &str, r: &Retrieval| ground(request, &c, false, r).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
@@ -1307,10 +1308,14 @@ mod tests {
         // Neither name inside the other: both stay.
         let leases = ranked(&[("tracepoint:filelock:break_lease_block", 50.0), ("tracepoint:filelock:break_lease_noblock", 50.0)]);
         assert_eq!(described("non-blocking opens that break file leases", &leases).len(), 2);
-        // A filesystem's events only where the request names it.
+        // A filesystem's events only where the request names it (so jbd2's "journal commit
+        // flushing" wants ext4 or jbd2 said too).
         let fuse = ranked(&[("tracepoint:fuse:fuse_request_send", 40.0)]);
         assert!(probes("whenever this server must send its reply to a connection request again", &fuse).is_empty());
         assert_eq!(probes("how often does fuse send a request", &fuse), ["tracepoint:fuse:*"]);
+        let jbd2 = ranked(&[("tracepoint:jbd2:jbd2_commit_flushing", 40.0)]);
+        assert!(described("how often is a journal commit flushing its buffers", &jbd2).is_empty());
+        assert!(described("how often is an ext4 journal commit flushing its buffers", &jbd2).contains(&"tracepoint:jbd2:*".to_string()));
     }
 
     #[test]

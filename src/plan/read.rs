@@ -2143,8 +2143,8 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
                     && text.words[i].light.len() >= 3
                     && !STRUCTURE.contains(&text.words[i].lower.as_str())
                     && parts.iter().any(|p| {
-                        let w = present_tense(&text.words[i].light);
-                        prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w))))
+                        let light = text.words[i].light.as_str();
+                        [light, present_tense(light)].iter().any(|w| prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w)))))
                     })
             })
             .collect();
@@ -2338,15 +2338,19 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     type Named = Vec<(usize, String)>;
     let (common, rare): (Named, Named) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
     // "to the socket", "a read": a noun, not the call, for the everyday ones.
-    // So is one an article opens with words that describe it between ("a lossy WAN link").
+    // So is one a preposition's article opens, with words that describe it between ("over a
+    // lossy WAN link"); not a verb after its subject ("does the daemon write").
+    const ARTICLES: &[&str] = &["the", "a", "an", "its", "their", "this", "that", "our", "my"];
+    const PREPOSITIONS: &[&str] = &["over", "across", "through", "via", "on", "in", "into", "onto", "from", "to", "at", "with", "under", "behind", "of", "for"];
     let noun = |i: usize| {
-        (1..=3).any(|d| {
-            i >= d
-                && text.is(i - d, &["the", "a", "an", "its", "their", "this", "that", "our", "my"])
-                && (i - d + 1..i)
-                    .all(|k| text.words[k].punct.is_none() && !text.used(k) && text.lower(k).chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&text.lower(k)))
-                && text.words[i - d].punct.is_none()
-        })
+        (i >= 1 && text.is(i - 1, &ARTICLES[..7]))
+            || (2..=3).any(|d| {
+                i > d
+                    && text.is(i - d, ARTICLES)
+                    && text.is(i - d - 1, PREPOSITIONS)
+                    && (i - d..i).all(|k| text.words[k].punct.is_none())
+                    && (i - d + 1..i).all(|k| !text.used(k) && text.lower(k).chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&text.lower(k)))
+            })
     };
     let common: Vec<(usize, String)> = common.into_iter().filter(|(i, _)| !noun(*i)).collect();
     if let Some(e) = syscall_event(text, &rare, catalog)? {
@@ -2933,7 +2937,12 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             }
             // "more than 100 semaphores" is `nsems`, "entries" `nents`: a count's n, nr or num
             // before the things' abbreviation, said as a plural.
-            let abbreviated = ["num", "nr", "n"].iter().find_map(|p| f.name.strip_prefix(p)).map(|x| x.strip_suffix('s').unwrap_or(x));
+            // A unit is no thing counted (`nsec` is no count of "seconds").
+            let abbreviated = ["num", "nr", "n"]
+                .iter()
+                .find_map(|p| f.name.strip_prefix(p))
+                .map(|x| x.strip_suffix('s').unwrap_or(x))
+                .filter(|x| !["sec", "usec", "msec", "byte", "page"].contains(x) && !f.ty.contains('*'));
             let word = text.lower(i);
             if let (true, Some(x)) = (at.is_empty() && parts.len() == 1, abbreviated) {
                 if x.len() >= 3 && word.len() > x.len() + 1 && word.ends_with('s') && word.starts_with(x) {
@@ -3488,7 +3497,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             })
             // "time threads spend inside recvmsg()", "how much time do workers spend in
             // fsync": the time, then who spends it.
-            .or_else(|| ["time spend", "time spends", "time spent"].iter().find_map(|p| text.find(p, 3)))
+            .or_else(|| ["time spend", "time spent"].iter().find_map(|p| text.find(p, 3)))
     };
     let spent = text.find("time spent", 0).or_else(|| text.find("time taken", 0)).is_some();
     let rate_words = any(&text, &["rate", "rates", "how many", "number of", "count", "how often"]).is_some();
@@ -5064,12 +5073,17 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                         // ("more than 100 semaphores": `nsems`) or before ("vlen over 30").
                         // Not a rate ("more than 100 opens per second"), which no field holds.
                         let last = *q_at.last().unwrap_or(&next);
-                        let rate = text.is(last + 1, &["per", "a", "each", "every"]) || text.is(last + 2, &["per", "a", "each", "every"]);
+                        // Within the clause: the next sentence's "A histogram …" is no rate.
+                        let clause = |k: usize| (last..k).all(|m| text.words.get(m).is_none_or(|w| w.punct.is_none()));
+                        let rate = (1..=2).any(|d| clause(last + d) && text.is(last + d, &["per", "a", "each", "every"]));
                         let number = |t: &Term| matches!(t, Term::Field { ty, .. } if !ty.contains('*') && !ty.contains("char") && !ty.contains("__data_loc"));
                         let after = value_at(text, last + 1, records).filter(|(t, _, at)| number(t) && at[0] == last + 1);
                         let before = || {
-                            let k = if i >= 2 && text.is(i - 1, &["is", "was", "of"]) { i - 2 } else { i.checked_sub(1)? };
-                            value_at(text, k, records).filter(|(t, _, at)| number(t) && at.iter().max() == Some(&k))
+                            let (k, linking) = if i >= 2 && text.is(i - 1, &["is", "was", "of"]) { (i - 2, Some(i - 1)) } else { (i.checked_sub(1)?, None) };
+                            value_at(text, k, records).filter(|(t, _, at)| number(t) && at.iter().max() == Some(&k)).map(|(t, w, mut at)| {
+                                at.extend(linking);
+                                (t, w, at)
+                            })
                         };
                         let found = if rate { None } else { after.or_else(before) };
                         if let (Some((t, where_, field_at)), Ok(n)) = (found, text.lower(next).parse::<i64>()) {
@@ -5305,11 +5319,12 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             let verb = (j + 2..(j + 6).min(text.len())).find(|&k| text.is(k, &["was", "is", "were", "are", "got", "gets", "get"]) && text.words[k - 1].punct.is_none());
             if let Some((t, w, at)) = verb.and_then(|k| value_at(text, k + 1, records).filter(|(t, _, at)| matches!(t, Term::Field { .. }) && at[0] == k + 1)) {
                 let all: Vec<usize> = lead.iter().copied().chain(j..at[0]).chain(at).filter(|&k| !text.used(k)).collect();
+                let end = all.iter().max().copied().unwrap_or(j);
                 text.read(&all, format!("keyed by {}", t.name()));
                 if !out.iter().any(|(o, _)| *o == t) {
                     out.push((t, w));
                 }
-                i = j + 1;
+                i = end + 1;
                 continue;
             }
         }
@@ -6200,6 +6215,13 @@ mod tests {
             ),
             "on tracepoint:memcg:memcg_flush_stats: count by comm, force"
         );
+        // A plain number compares the count named before it, the linking word read too.
+        assert_eq!(
+            plan("print semget() calls whose nsems is over 30, with comm", &syscalls(&["semget"])),
+            "on tracepoint:syscalls:sys_enter_semget where nsems > 30: print comm, pid, key, nsems, semflg"
+        );
+        // Not across a sentence's end: the next one's "A" is no rate.
+        assert!(plan("log semget() calls asking for more than 64 semaphores. A line each, with comm and key", &syscalls(&["semget"])).contains("nsems > 64"));
         // "more than 64 semaphores": a count field's n before the things' abbreviation.
         assert_eq!(
             plan("print semget() calls asking for more than 64 semaphores, with comm and key", &syscalls(&["semget"])),
@@ -6231,6 +6253,9 @@ mod tests {
         let r = read("count connections made over a lossy WAN link, per process", &here(), &catalog());
         assert!(r.complete().is_none() && !r.plan.as_ref().is_some_and(|p| p.to_string().contains("sys_enter_link")), "{r:?}");
         assert_eq!(plan("count link calls per process", &here()), "on tracepoint:syscalls:sys_enter_link: count by comm");
+        // A verb after its subject is still the call.
+        assert!(plan("how many link calls does the daemon make per second", &here()).contains("sys_enter_link"));
+        assert!(plan("how often does the daemon link files? count per process", &here()).contains("sys_enter_link"));
     }
 
     #[test]
