@@ -317,13 +317,13 @@ pub(crate) fn stem(word: &str) -> String {
 /// phase of an event (enter, exit, start, end) and the `sys`/`mm` prefixes say nothing of which.
 pub(crate) fn name_parts(probe: &str) -> BTreeSet<String> {
     const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "for", "from", "the", "do", "x64", "tracepoint", "raw"];
-    probe
-        .split_once(':')
-        .map_or(probe, |(_, rest)| rest)
-        .split([':', '_', '-'])
-        .filter(|t| t.len() >= 2 && !PHASE.contains(t) && t.chars().any(|c| c.is_ascii_alphabetic()))
-        .map(stem)
-        .collect()
+    name_tokens(probe).filter(|t| !PHASE.contains(t)).map(stem).collect()
+}
+
+/// The words of a hook's name after its kind, as written: `tracepoint:timer:hrtimer_expire_entry`
+/// → timer, hrtimer, expire, entry.
+fn name_tokens(probe: &str) -> impl Iterator<Item = &str> {
+    probe.split_once(':').map_or(probe, |(_, rest)| rest).split([':', '_', '-']).filter(|t| t.len() >= 2 && t.chars().any(|c| c.is_ascii_alphabetic()))
 }
 
 /// What retrieval knows about a request: BM25's ranking of this host's attachable hooks for it
@@ -395,9 +395,7 @@ fn described(words: &[String], retrieval: &Retrieval) -> Vec<(String, Vec<String
 /// (`break_lease_block` and `break_lease_noblock`, `hrtimer_start` and `hrtimer_expire_entry`).
 fn undominated(found: Vec<(String, Vec<String>, bool)>, words: &[String]) -> Vec<(String, Vec<String>, bool)> {
     // Phases count here, unlike in `name_parts`: they tell the events of one object apart.
-    let parts = |probe: &str| -> BTreeSet<String> {
-        probe.split_once(':').map_or(probe, |(_, rest)| rest).split([':', '_', '-']).filter(|t| t.len() >= 2 && t.chars().any(|c| c.is_ascii_alphabetic())).map(stem).collect()
-    };
+    let parts = |probe: &str| -> BTreeSet<String> { name_tokens(probe).map(stem).collect() };
     // Said as the verb with a prefix or without ("queued" of `enqueue`).
     let says = |w: &str, p: &str| {
         let w = stem(w);

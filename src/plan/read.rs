@@ -4892,8 +4892,6 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i += 1;
             continue;
         }
-        // Errnos by name ("ENOENT or EACCES"); a guess ("ENOMEM?") or examples ("EPERM, ESRCH,
-        // whatever") are failures of any kind.
         // "… our installer fails with ENOSPC from semget() … Report each semget() call that asks
         // for more than 100 semaphores": the story's symptom, which the ask may or may not mean.
         if errno(&raw).is_some() && text.only_tells(i) {
@@ -4901,6 +4899,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i += 1;
             continue;
         }
+        // Errnos by name ("ENOENT or EACCES"); a guess ("ENOMEM?") or examples ("EPERM, ESRCH,
+        // whatever") are failures of any kind.
         if errno(&raw).is_some() {
             let (values, mut at) = alternatives(text, i, &errno);
             let last = at.last().copied().unwrap_or(i);
