@@ -508,6 +508,19 @@ impl Text {
         (first..last).any(|k| number(k) && self.words[k].punct == Some('=')) || (first..=last).any(|k| self.is(k, &["means", "meaning", "i.e", "ie"]))
     }
 
+    /// Whether word `i` is in a clause that says what the answer is for ("…, so I can tell
+    /// absolute from relative timers", "in order to find the culprit"): why, not what to show.
+    fn in_purpose(&self, i: usize) -> bool {
+        const PRONOUNS: &[&str] = &["i", "we", "you", "they", "one"];
+        const MODALS: &[&str] = &["can", "could", "may", "might"];
+        let start = self.sentence_start(i);
+        (start..i).any(|k| {
+            let after_so = if self.is(k, &["so"]) && self.is(k + 1, &["that"]) { k + 2 } else { k + 1 };
+            (self.is(k, &["so"]) && self.is(after_so, PRONOUNS) && self.is(after_so + 1, MODALS) && after_so + 1 < i)
+                || (self.is(k, &["in"]) && self.is(k + 1, &["order"]) && self.is(k + 2, &["to"]) && k + 2 < i)
+        })
+    }
+
     /// The first and last word of the aside word `i` is in.
     fn aside_of(&self, i: usize) -> Option<(usize, usize)> {
         if !self.words[i].aside {
@@ -626,7 +639,7 @@ impl Text {
             let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
             // The story names the things it is about ("maps files"); a name in it ("our web
             // server is nginx") may still be what the request is about.
-            if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w))) {
+            if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w)) || self.in_purpose(i)) {
                 continue;
             }
             // A failure the story tells of, or "error output": no condition (`conditions`
@@ -5200,6 +5213,22 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
 /// The keys: "per process", "by opcode", "for each cpu", "broken down by disk"; and apart,
 /// what "each X" names, which keys a fold only ("how many syscalls is each program making").
 #[allow(clippy::type_complexity)]
+/// Whether "per-X" at `i` is a compound adjective of the noun after it ("POSIX per-process
+/// timers", "the per-cpu page lists": a kind of thing) rather than a grouping ("per-process
+/// counts", "per-cpu openat rate", "count them per-cpu"). A grouping names a result in its noun
+/// phrase or ends the clause.
+fn describes_a_noun(text: &Text, i: usize) -> bool {
+    const RESULTS: &[&str] =
+        &["breakdown", "breakdowns", "totals", "stats", "statistics", "numbers", "figures", "summary", "table", "usage", "view", "split", "latency", "latencies", "time", "times"];
+    const BREAKS: &[&str] = &["of", "for", "in", "on", "by", "with", "that", "which", "and", "or", "to", "from", "per", "when", "while", "every", "each", "so", "but"];
+    if text.words[i].ends || i + 1 >= text.len() || text.is(i + 1, BREAKS) {
+        return false;
+    }
+    let phrase_end = (i + 1..text.len()).find(|&k| text.words[k].ends || text.is(k + 1, BREAKS)).unwrap_or(text.len() - 1);
+    let results = |k: usize| [COUNT, HIST, AVG, MAX, MIN, SUM, RESULTS].iter().any(|l| text.is(k, l));
+    !(i + 1..=phrase_end.min(i + 4)).any(results)
+}
+
 fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String>) -> (Vec<(Term, At)>, Vec<(Term, At, Vec<usize>)>) {
     let mut out: Vec<(Term, At)> = Vec::new();
     let mut each: Vec<(Term, At, Vec<usize>)> = Vec::new();
@@ -5220,6 +5249,11 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         if text.is(i, &["per", "each"]) && text.event_at.contains(&(i + 1)) && text.is(i + 2, &["call", "calls", "syscall", "invocation", "event"]) {
             text.read(&[i, i + 2], "each event");
             i += 3;
+            continue;
+        }
+        if lower.starts_with("per-") && describes_a_noun(text, i) {
+            text.mark(&[i]);
+            i += 1;
             continue;
         }
         if let Some(noun) = lower.strip_prefix("per-") {
@@ -5588,6 +5622,21 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn a_per_word_before_a_plain_noun_describes_it_and_a_purpose_clause_asks_nothing() {
+        let openat = syscalls(&["openat"]);
+        // "per-process sandboxes": a kind of thing; "Print every …" asks for lines.
+        assert_eq!(
+            plan("Which daemons run in per-process sandboxes? Print every openat() with comm, pid and the flags, so I can tell relative from absolute opens.", &openat),
+            "on tracepoint:syscalls:sys_enter_openat: print comm, pid, flags"
+        );
+        // Still a grouping where a result is named in its phrase, or the clause ends.
+        assert_eq!(plan("per-process openat counts", &openat), "on tracepoint:syscalls:sys_enter_openat: count by comm");
+        assert_eq!(plan("count openat calls per-process", &openat), "on tracepoint:syscalls:sys_enter_openat: count by comm");
+        // What a purpose clause names precisely still constrains.
+        assert!(plan("print each openat with comm and flags, so I can see the opens of /etc/passwd", &openat).contains("/etc/passwd"));
     }
 
     #[test]
