@@ -37,8 +37,8 @@ for t in "${targets[@]}"; do
     else
         scratch=$(mktemp -d)
     fi
-    # -timeout is wall-clock time: a hang is far past the symbolic executor's CPU budget (2 s a
-    # program, 8 s an object). A niced fuzzer beside builds and evals was seen to take 36 s of
+    # -timeout is wall-clock time: a hang is far past the symbolic executor's CPU budget (50 ms
+    # an input in its fuzz target; 2 s a program, 8 s an object in `kgent verify`). A niced fuzzer beside builds and evals was seen to take 36 s of
     # wall time for 4 s of CPU, so the bound leaves room for a starved process; a real hang (a
     # loop the budget does not cut) never ends, and still trips it.
     if ! cargo $toolchain fuzz run -s "$sanitizer" "$t" "$scratch" "fuzz/corpus/$t" -- \
