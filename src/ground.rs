@@ -785,7 +785,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let mut bare = Vec::new();
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
-    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s'))) {
+    // A request that marks its calls ("pkey_alloc()") marks each: a word it leaves unmarked
+    // ("the initial access rights it asks for") is English.
+    let marks_calls = request.contains("()");
+    let marked = |w: &str| [format!("{w}("), format!("{w} call"), format!("{w} syscall"), format!("{w} system call")].iter().any(|m| lower.contains(m.as_str()));
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked(w))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
@@ -1362,6 +1366,15 @@ mod tests {
         let probes = |r: &str| ground(r, &c, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
         assert_eq!(probes("which programs are resolving symlinks with readlink?"), ["tracepoint:syscalls:sys_enter_readlink"]);
         assert_eq!(probes("count symlinks being made"), ["tracepoint:syscalls:sys_enter_symlink"], "alone, the plural names the call");
+        // A request that marks its calls marks each: an unmarked word is English, unless listed
+        // with one it marks.
+        for call in ["pkey_alloc", "access", "clone", "clone3"] {
+            c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
+        }
+        let probes = |r: &str| ground(r, &c, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("Print each pkey_alloc() call: pid, the flags and the initial access rights it asks for."), ["tracepoint:syscalls:sys_enter_pkey_alloc"]);
+        assert_eq!(probes("Print each pkey_alloc call and access call"), ["tracepoint:syscalls:sys_enter_pkey_alloc", "tracepoint:syscalls:sys_enter_access"]);
+        assert_eq!(probes("time spent in clone/clone3() per process"), ["tracepoint:syscalls:sys_enter_clone3", "tracepoint:syscalls:sys_enter_clone"]);
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));

@@ -654,6 +654,9 @@ impl Text {
             let ticket = w.raw.split_once('-').is_some_and(|(a, b)| a.chars().all(|c| c.is_ascii_alphabetic()) && b.chars().all(|c| c.is_ascii_digit()));
             // "never says which path": the story of the request, not a condition on the program.
             let narrative = ((NEGATIONS.contains(&w.lower.as_str()) || w.lower == "only") && self.is(i + 1, NARRATIVE_VERBS))
+                // "Most clock_gettime() calls never enter the kernel …, but something here is
+                // making real ones.": a negation in the story asks nothing.
+                || (NEGATIONS.contains(&w.lower.as_str()) && self.only_tells(i))
                 || (self.told_of(i) && self.only_tells(i))
                 // "SIGTERM specifically (not the other signals)": what is named, said again; if
                 // nothing read it, its own word is left unread.
@@ -2347,7 +2350,15 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     }
     // A syscall's name as a word: uncommon ones first ("every unlink", "mmaps"), then the
     // everyday ones ("how many bytes does each process read").
-    let named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
+    let mut named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
+    // A request that marks its calls ("pkey_alloc()") marks each: an English word left unmarked
+    // ("the initial access rights") names no call.
+    // Not one listed beside another ("clone/clone3/fork()").
+    let marked = |i: usize| text.words[i].lower.ends_with("()") || text.is(i + 1, CALL_WORDS);
+    if named.iter().any(|(i, _)| marked(*i)) {
+        let all = named.clone();
+        named.retain(|(i, _)| marked(*i) || !text.lower(*i).chars().all(|c| c.is_ascii_alphabetic()) || all.iter().any(|(j, _)| j != i && j.abs_diff(*i) <= 2));
+    }
     type Named = Vec<(usize, String)>;
     let (common, rare): (Named, Named) = named.into_iter().partition(|(_, s)| COMMON_SYSCALL_WORDS.contains(&s.as_str()));
     // "to the socket", "a read": a noun, not the call, for the everyday ones.
@@ -3502,7 +3513,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 // "how many interrupts does each CPU take": what is taken is counted, not timed.
                 let counted =
                     |i: usize| ["takes", "took"].contains(w) && (text.sentence_start(i)..i).any(|j| text.is(j, &["many"]) || (text.is(j, &["number"]) && text.is(j + 1, &["of"])));
-                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i)).map(|i| vec![i])
+                // "the syscall takes a caller-supplied buffer": what it is given, not how long.
+                const TIMEISH: &[&str] = &["while", "long", "lot", "second", "moment", "minute", "few", "bit", "very", "really", "little"];
+                let given = |i: usize| ["takes", "took"].contains(w) && text.is(i + 1, &["a", "an", "the", "its", "their", "one", "two", "three"]) && !text.is(i + 2, TIMEISH);
+                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i) && !given(i)).map(|i| vec![i])
             })
             // "futex() time", "fsync time": the event's time is how long it takes.
             .or_else(|| {
@@ -3819,8 +3833,17 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                     radix.push((t.name().to_string(), r));
                     after += 2;
                 }
-                if !shown.iter().any(|(s, _)| *s == t) {
-                    shown.push((t, where_));
+                // "how many iovecs it passed on each side", "with addresses and ports": a plural
+                // of a kind the record holds more than one of is each of them (process_vm_readv's
+                // `liovcnt` and `riovcnt`).
+                let more = match (&t, at.as_slice()) {
+                    (Term::Field { .. }, [k]) if text.words[*k].light != text.words[*k].lower => same_kind(&records, &text.words[*k], t.name()),
+                    _ => vec![],
+                };
+                for (m, w) in std::iter::once((t, where_)).chain(more) {
+                    if !shown.iter().any(|(s, _)| *s == m) {
+                        shown.push((m, w));
+                    }
                 }
                 // "path only": nothing else.
                 if text.is(after, &["only"]) && !matches!(shown.last(), Some((Term::Builtin(Builtin::Comm), _))) {
@@ -4193,8 +4216,23 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
     None
 }
 
-/// "top 10", "top-5".
+/// "top 10", "top-5"; said again later ("Which 10 processes …? Show the top 10 when I stop
+/// it."), the same ranking.
 fn top(text: &mut Text) -> Option<u32> {
+    let n = top_once(text)?;
+    for i in 0..text.len() {
+        let again = (text.is(i, &["top"]) && text.lower(i + 1).parse::<u32>() == Ok(n) && !text.used(i + 1)).then(|| vec![i, i + 1]).or_else(|| {
+            let w = text.lower(i);
+            (w.strip_prefix("top-").or_else(|| w.strip_prefix("top")).and_then(|d| d.parse::<u32>().ok()) == Some(n)).then(|| vec![i])
+        });
+        if let Some(at) = again.filter(|at| !text.used(at[0])) {
+            text.mark(&at);
+        }
+    }
+    Some(n)
+}
+
+fn top_once(text: &mut Text) -> Option<u32> {
     for i in 0..text.len() {
         let w = text.lower(i).to_string();
         if let Some(n) = w.strip_prefix("top-").or_else(|| w.strip_prefix("top")).and_then(|n| n.parse::<u32>().ok()) {
@@ -4485,6 +4523,26 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
         if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
+        }
+        // "just rsyslogd: print its getpeername calls": the program, said before the ask.
+        if text.is(i, &["only", "just"])
+            && i == text.sentence_start(i)
+            && candidate(i + 1)
+            && text.words[i + 1].punct == Some(':')
+            && !everyday(&text.words[i + 1])
+            && !value_noun(&text.words[i + 1])
+        {
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+        }
+        // "getpeername calls from rsyslogd": a program this host has, where the calls come from.
+        if text.is(i, &["from"])
+            && i > 0
+            && (text.event_at.contains(&(i - 1)) || text.is(i - 1, CALL_WORDS))
+            && candidate(i + 1)
+            && installed(&text.words[i + 1])
+            && !everyday(&text.words[i + 1])
+        {
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
         }
         // "only rsync's fadvise64 calls": the program whose events they are.
         if text.is(i, &["only", "just"]) && candidate(i + 1) && owner(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
@@ -5213,6 +5271,21 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
 /// The keys: "per process", "by opcode", "for each cpu", "broken down by disk"; and apart,
 /// what "each X" names, which keys a fold only ("how many syscalls is each program making").
 #[allow(clippy::type_complexity)]
+/// The other fields of the record of the kind `word` names, beside `found` (one of them).
+fn same_kind(records: &Records, word: &Word, found: &str) -> Vec<(Term, At)> {
+    let Some((_, names)) = KINDS.iter().find(|(nouns, _)| nouns.contains(&word.light.as_str())) else { return vec![] };
+    if !names.contains(&found) || names.contains(&"bytes_req") || names.contains(&"ret") {
+        return vec![];
+    }
+    names
+        .iter()
+        .filter(|n| **n != found)
+        .filter_map(|n| records.field(n))
+        .filter(|(f, _)| showable(f) && f.ty == records.field(found).map_or(String::new(), |(g, _)| g.ty.clone()))
+        .map(|(f, w)| (Term::field(&f.name, &f.ty), w))
+        .collect()
+}
+
 /// Whether "per-X" at `i` is a compound adjective of the noun after it ("POSIX per-process
 /// timers", "the per-cpu page lists": a kind of thing) rather than a grouping ("per-process
 /// counts", "per-cpu openat rate", "count them per-cpu"). A grouping names a result in its noun
@@ -5622,6 +5695,21 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn what_a_call_takes_the_program_a_request_opens_with_a_ranking_said_twice_and_story_negations() {
+        let write = syscalls(&["write"]);
+        // "takes a buffer": what the call is given, not how long it takes.
+        assert_eq!(plan("The write() syscall takes a caller-supplied buffer. Histogram of the count argument.", &write), "on tracepoint:syscalls:sys_enter_write: hist of count");
+        assert!(plan("how long does write() take? histogram in usecs", &write).contains("latency"));
+        // "just bash: …": the program, before the ask.
+        assert_eq!(plan("just bash: print its write calls, pid and fd", &write), "on tracepoint:syscalls:sys_enter_write where comm == \"bash\": print comm, pid, fd");
+        // "Which 10 …? Show the top 10 …": one ranking.
+        assert_eq!(plan("Which 10 processes call write the most? Show the top 10 when I stop it.", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, top 10");
+        // A negation in the story asks nothing; one in the ask still does.
+        assert_eq!(plan("Most write() calls never reach the disk here. Count write calls per process.", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
+        assert!(plan("Count write calls per process, never for fd 1.", &write).starts_with("incomplete"));
     }
 
     #[test]
