@@ -2158,9 +2158,15 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
                 !text.used(i)
                     && text.words[i].light.len() >= 3
                     && !STRUCTURE.contains(&text.words[i].lower.as_str())
+                    // The category's own name ("ext4") names none of its events (ext4_ext_*).
+                    && text.words[i].lower != category
                     && parts.iter().any(|p| {
                         let light = text.words[i].light.as_str();
-                        [light, present_tense(light)].iter().any(|w| prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && p.starts_with(w)))))
+                        // A part longer than the word is the word with an ending or a second
+                        // word ("release" of "releases", "sendmsg" of "sends"; "handle" is not
+                        // "hands").
+                        let ending = |w: &str| p.strip_prefix(w).is_some_and(|rest| rest.len() >= 3 || ["", "s", "es", "ed", "d", "ing", "er", "ers", "e"].contains(&rest));
+                        [light, present_tense(light)].iter().any(|w| prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && ending(w)))))
                     })
             })
             .collect();
@@ -5268,9 +5274,6 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
     }
 }
 
-/// The keys: "per process", "by opcode", "for each cpu", "broken down by disk"; and apart,
-/// what "each X" names, which keys a fold only ("how many syscalls is each program making").
-#[allow(clippy::type_complexity)]
 /// The other fields of the record of the kind `word` names, beside `found` (one of them).
 fn same_kind(records: &Records, word: &Word, found: &str) -> Vec<(Term, At)> {
     let Some((_, names)) = KINDS.iter().find(|(nouns, _)| nouns.contains(&word.light.as_str())) else { return vec![] };
@@ -5302,6 +5305,9 @@ fn describes_a_noun(text: &Text, i: usize) -> bool {
     !(i + 1..=phrase_end.min(i + 4)).any(results)
 }
 
+/// The keys: "per process", "by opcode", "for each cpu", "broken down by disk"; and apart,
+/// what "each X" names, which keys a fold only ("how many syscalls is each program making").
+#[allow(clippy::type_complexity)]
 fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String>) -> (Vec<(Term, At)>, Vec<(Term, At, Vec<usize>)>) {
     let mut out: Vec<(Term, At)> = Vec::new();
     let mut each: Vec<(Term, At, Vec<usize>)> = Vec::new();
