@@ -2771,6 +2771,16 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     if i >= text.len() || text.used(i) {
         return None;
     }
+    // "the number of blocks", "how many pages": the count the record holds of them (`count`,
+    // `nr_pages`), not one of them (`block`, a block number), where it holds both.
+    let counted = i >= 2 && ((text.is(i - 2, &["number"]) && text.is(i - 1, &["of"])) || (text.is(i - 2, &["how"]) && text.is(i - 1, &["many"])));
+    let (light, lower) = (&text.words[i].light, &text.words[i].lower);
+    if counted && light != lower && records.field(light).is_some() {
+        let names = [format!("nr_{lower}"), format!("nr_{light}"), format!("{light}_count"), format!("n{lower}"), "count".to_string(), "nr".to_string()];
+        if let Some((f, w)) = names.iter().find_map(|n| records.field(n)) {
+            return Some((Term::field(&f.name, &f.ty), w, vec![i]));
+        }
+    }
     // A named constant is a value of its field ("each MADV_DONTNEED or MADV_FREE"); listed in a
     // parenthesis, it says what the words before it mean ("the operation bits (LOCK_SH/LOCK_EX)").
     let describes = |w: &Word| {
@@ -5589,6 +5599,7 @@ mod tests {
         hooks.extend(sys("pidfd_open", &[("pid_t", "pid"), ("unsigned int", "flags")]));
         hooks.extend(sys("futex_requeue", &[("struct futex_waitv *", "waiters"), ("unsigned int", "flags"), ("int", "nr_wake"), ("int", "nr_requeue")]));
         hooks.extend(sys("link", &[("const char *", "oldname"), ("const char *", "newname")]));
+        hooks.push(tp("tracepoint:ext4:ext4_mb_release_inode_pa", &[("dev_t", "dev"), ("ino_t", "ino"), ("__u64", "block"), ("__u32", "count")]));
         hooks.push(tp("tracepoint:memcg:memcg_flush_stats", &[("u64", "id"), ("s64", "stats_updates"), ("bool", "force"), ("bool", "needs_flush")]));
         hooks.push(tp("tracepoint:fuse:fuse_request_send", &[("dev_t", "connection"), ("uint64_t", "unique"), ("enum fuse_opcode", "opcode"), ("uint32_t", "len")]));
         hooks.push(tp("tracepoint:fuse:fuse_request_end", &[("dev_t", "connection"), ("uint64_t", "unique"), ("uint32_t", "len"), ("int32_t", "error")]));
@@ -5701,6 +5712,17 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn the_number_of_things_is_the_count_the_record_holds_of_them() {
+        let release = named("tracepoint:ext4:ext4_mb_release_inode_pa", "ext4_mb_release_inode_pa");
+        assert_eq!(
+            plan("average number of blocks ext4_mb_release_inode_pa hands back, per process", &release),
+            "on tracepoint:ext4:ext4_mb_release_inode_pa: avg of count by comm"
+        );
+        // One of them is still the field of its name.
+        assert_eq!(plan("print each ext4_mb_release_inode_pa with the block", &release), "on tracepoint:ext4:ext4_mb_release_inode_pa: print comm, pid, block");
     }
 
     #[test]
