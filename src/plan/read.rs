@@ -2150,6 +2150,7 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
     const PHASE: &[&str] = &["enter", "exit", "entry", "start", "end", "begin", "done", "complete", "finish"];
     let prefix = |s: &str| s.chars().take(5).collect::<String>();
     let mut scored: Vec<(usize, &str, Vec<usize>)> = Vec::new();
+    let mut unsaid_parts: Vec<(&str, usize)> = Vec::new();
     for h in catalog.hooks.iter().filter(|h| h.probe.starts_with(&format!("tracepoint:{category}:"))) {
         let name = h.probe.rsplit(':').next().unwrap_or_default();
         let parts: Vec<&str> = name.split('_').filter(|p| p.len() >= 3 && *p != category && !category.split('_').any(|c| c == *p) && !PHASE.contains(p)).collect();
@@ -2170,12 +2171,41 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
                     })
             })
             .collect();
+        // A part of two letters is the initials of what the words spell out: "extent status"
+        // is `es`, "preallocation" (pre-allocation) `pa`, "multiblock" `mb`.
+        let mut at = at;
+        for p in name.split('_').filter(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_lowercase())) {
+            if let Some(k) = initials_of(text, p) {
+                for i in k {
+                    if !at.contains(&i) {
+                        at.push(i);
+                    }
+                }
+            }
+        }
         if !at.is_empty() {
-            scored.push((at.len(), h.probe.as_str(), at));
+            // A word said twice ("a range … the range") says no more than once.
+            let mut said: Vec<&str> = at.iter().map(|&i| text.words[i].light.as_str()).collect();
+            said.sort_unstable();
+            said.dedup();
+            // Parts no word says: an event with fewer says less beside what was asked.
+            let unsaid = parts
+                .iter()
+                .filter(|p| !at.iter().any(|&i| prefix(p) == prefix(&text.words[i].light) || text.words[i].light.starts_with(*p) || p.starts_with(text.words[i].light.as_str())))
+                .count();
+            unsaid_parts.push((h.probe.as_str(), unsaid));
+            scored.push((said.len(), h.probe.as_str(), at));
         }
     }
     let best = scored.iter().map(|(n, _, _)| *n).max()?;
     let mut top: Vec<&(usize, &str, Vec<usize>)> = scored.iter().filter(|(n, _, _)| *n == best).collect();
+    // Equal counts: the event whose name the words say all of ("removes … extent status" is
+    // `es_remove_extent`, not `es_find_extent_range`).
+    if top.len() > 1 {
+        let unsaid = |p: &str| unsaid_parts.iter().find(|(q, _)| *q == p).map_or(usize::MAX, |(_, n)| *n);
+        let fewest = top.iter().map(|t| unsaid(t.1)).min().unwrap_or(0);
+        top.retain(|t| unsaid(t.1) == fewest);
+    }
     // Equal counts: the words fewer of the category's events are named by say more ("mballoc"
     // of four events against "allocation" of a dozen), as one word's share of them.
     if top.len() > 1 {
@@ -2192,6 +2222,24 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
         _ => None,
     };
     Some((best, one))
+}
+
+/// Where the words spell out the two-letter initials `p` (`es`, `pa`): two words in a row, each
+/// a plain word of three letters or more ("extent status"), or one word of a prefix and a stem
+/// ("preallocation", "multiblock").
+fn initials_of(text: &Text, p: &str) -> Option<Vec<usize>> {
+    const PREFIXES: &[&str] = &["pre", "multi", "sub", "inter", "super", "over", "under", "re", "de", "un"];
+    let plain = |i: usize| {
+        !text.used(i) && text.lower(i).len() >= 3 && text.lower(i).chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&text.lower(i)) && !STRUCTURE.contains(&text.lower(i))
+    };
+    let first = |i: usize| text.lower(i).chars().next();
+    let (a, b) = (p.chars().next()?, p.chars().nth(1)?);
+    if let Some(i) = (0..text.len().saturating_sub(1)).find(|&i| plain(i) && plain(i + 1) && !text.words[i].ends && first(i) == Some(a) && first(i + 1) == Some(b)) {
+        return Some(vec![i, i + 1]);
+    }
+    (0..text.len())
+        .find(|&i| plain(i) && PREFIXES.iter().any(|pre| text.lower(i).strip_prefix(pre).is_some_and(|rest| rest.len() >= 4 && pre.starts_with(a) && rest.starts_with(b))))
+        .map(|i| vec![i])
 }
 
 /// Syscall names that are also everyday words: they name their syscall only when nothing else
@@ -5712,6 +5760,17 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn two_letter_name_parts_are_initials() {
+        let at = |r: &str, p: &str| initials_of(&Text::new(r), p);
+        assert_eq!(at("removes a range from the extent status cache", "es"), Some(vec![5, 6]));
+        assert_eq!(at("when it releases an inode preallocation", "pa"), Some(vec![5]));
+        assert_eq!(at("multiblock allocations", "mb"), Some(vec![0]));
+        // Not across a clause, not of short or structural words.
+        assert_eq!(at("the extent. Status is fine", "es"), None);
+        assert_eq!(at("ext4 is slow", "es"), None);
     }
 
     #[test]
