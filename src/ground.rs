@@ -165,6 +165,11 @@ struct SubsystemFile {
 
 const SUBSYSTEMS: &str = include_str!("../dataset/specs/subsystems.toml");
 
+/// Whether `word` is one of the subsystem table's words ("ext4", "nfs").
+pub(crate) fn names_a_subsystem(word: &str) -> bool {
+    subsystems().iter().any(|s| s.words.iter().any(|w| w == word))
+}
+
 fn subsystems() -> &'static [Subsystem] {
     static PARSED: OnceLock<Vec<Subsystem>> = OnceLock::new();
     // Compiled in and parsed by a unit test: a failure here is a build defect.
@@ -786,9 +791,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
     // A request that marks its calls ("pkey_alloc()") marks each: a word it leaves unmarked
-    // ("the initial access rights it asks for") is English.
+    // ("the initial access rights it asks for") names no call unless listed with a marked one
+    // (added back below).
     let marks_calls = request.contains("()");
-    let marked = |w: &str| [format!("{w}("), format!("{w} call"), format!("{w} syscall"), format!("{w} system call")].iter().any(|m| lower.contains(m.as_str()));
+    // (Whole words: "fsync(" does not mark sync.)
+    let marked = |w: &str| regex::Regex::new(&format!(r"\b{}(\(|\s+(sys)?calls?\b|\s+system\s+calls?\b)", regex::escape(w))).is_ok_and(|re| re.is_match(&lower));
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked(w))) {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
