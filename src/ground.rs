@@ -794,9 +794,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // ("the initial access rights it asks for") names no call unless listed with a marked one
     // (added back below).
     let marks_calls = request.contains("()");
-    // (Whole words: "fsync(" does not mark sync.)
-    let marked = |w: &str| regex::Regex::new(&format!(r"\b{}(\(|\s+(sys)?calls?\b|\s+system\s+calls?\b)", regex::escape(w))).is_ok_and(|re| re.is_match(&lower));
-    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked(w))) {
+    // The words so marked, whole ("fsync(" does not mark sync).
+    static MARK: OnceLock<regex::Regex> = OnceLock::new();
+    let mark = MARK.get_or_init(|| regex::Regex::new(r"\b([a-z0-9_]+)(\(|\s+(sys)?calls?\b|\s+system\s+calls?\b)").expect("a valid regex"));
+    let marked: BTreeSet<&str> = mark.captures_iter(&lower).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+    for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked.contains(w.as_str())))
+    {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.

@@ -2152,8 +2152,17 @@ fn present_tense(w: &str) -> &str {
 fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(usize, Option<Named>)> {
     const PHASE: &[&str] = &["enter", "exit", "entry", "start", "end", "begin", "done", "complete", "finish"];
     let prefix = |s: &str| s.chars().take(5).collect::<String>();
-    let mut scored: Vec<(usize, &str, Vec<usize>)> = Vec::new();
-    let mut unsaid_parts: Vec<(&str, usize)> = Vec::new();
+    // Whether word `i` says name part `p`. A part longer than the word is the word with an
+    // ending or a second word ("release" of "releases", "sendmsg" of "sends"; "handle" is not
+    // "hands").
+    let says = |i: usize, p: &str| {
+        let light = text.words[i].light.as_str();
+        let ending = |w: &str| p.strip_prefix(w).is_some_and(|rest| rest.len() >= 3 || ["", "s", "es", "ed", "d", "ing", "er", "ers", "e"].contains(&rest));
+        [light, present_tense(light)].iter().any(|w| prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && ending(w)))))
+    };
+    // Per event: how many different words name it, the event, those words, and how many of its
+    // name's parts no word says.
+    let mut scored: Vec<(usize, &str, Vec<usize>, usize)> = Vec::new();
     for h in catalog.hooks.iter().filter(|h| h.probe.starts_with(&format!("tracepoint:{category}:"))) {
         let name = h.probe.rsplit(':').next().unwrap_or_default();
         let parts: Vec<&str> = name.split('_').filter(|p| p.len() >= 3 && *p != category && !category.split('_').any(|c| c == *p) && !PHASE.contains(p)).collect();
@@ -2164,14 +2173,7 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
                     && !STRUCTURE.contains(&text.words[i].lower.as_str())
                     // The category's own name ("ext4") names none of its events (ext4_ext_*).
                     && text.words[i].lower != category
-                    && parts.iter().any(|p| {
-                        let light = text.words[i].light.as_str();
-                        // A part longer than the word is the word with an ending or a second
-                        // word ("release" of "releases", "sendmsg" of "sends"; "handle" is not
-                        // "hands").
-                        let ending = |w: &str| p.strip_prefix(w).is_some_and(|rest| rest.len() >= 3 || ["", "s", "es", "ed", "d", "ing", "er", "ers", "e"].contains(&rest));
-                        [light, present_tense(light)].iter().any(|w| prefix(p) == prefix(w) || (p.len() >= 3 && (w.starts_with(p) || (w.len() >= 4 && ending(w)))))
-                    })
+                    && parts.iter().any(|p| says(i, p))
             })
             .collect();
         // A part of two letters is the initials of what the words spell out: "extent status"
@@ -2192,33 +2194,27 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
             said.sort_unstable();
             said.dedup();
             // Parts no word says: an event with fewer says less beside what was asked.
-            let unsaid = parts
-                .iter()
-                .filter(|p| !at.iter().any(|&i| prefix(p) == prefix(&text.words[i].light) || text.words[i].light.starts_with(*p) || p.starts_with(text.words[i].light.as_str())))
-                .count();
-            unsaid_parts.push((h.probe.as_str(), unsaid));
-            scored.push((said.len(), h.probe.as_str(), at));
+            let unsaid = parts.iter().filter(|p| !at.iter().any(|&i| says(i, p))).count();
+            scored.push((said.len(), h.probe.as_str(), at, unsaid));
         }
     }
-    let best = scored.iter().map(|(n, _, _)| *n).max()?;
-    let mut top: Vec<&(usize, &str, Vec<usize>)> = scored.iter().filter(|(n, _, _)| *n == best).collect();
+    let best = scored.iter().map(|(n, ..)| *n).max()?;
+    let mut top: Vec<&(usize, &str, Vec<usize>, usize)> = scored.iter().filter(|(n, ..)| *n == best).collect();
     // Equal counts: the event whose name the words say all of ("removes … extent status" is
     // `es_remove_extent`, not `es_find_extent_range`).
-    if top.len() > 1 {
-        let unsaid = |p: &str| unsaid_parts.iter().find(|(q, _)| *q == p).map_or(usize::MAX, |(_, n)| *n);
-        let fewest = top.iter().map(|t| unsaid(t.1)).min().unwrap_or(0);
-        top.retain(|t| unsaid(t.1) == fewest);
+    if let Some(fewest) = top.iter().map(|t| t.3).min().filter(|_| top.len() > 1) {
+        top.retain(|t| t.3 == fewest);
     }
     // Equal counts: the words fewer of the category's events are named by say more ("mballoc"
     // of four events against "allocation" of a dozen), as one word's share of them.
     if top.len() > 1 {
-        let named_by = |i: usize| scored.iter().filter(|(_, _, at)| at.contains(&i)).count() as f64;
+        let named_by = |i: usize| scored.iter().filter(|(_, _, at, _)| at.contains(&i)).count() as f64;
         let weight = |at: &[usize]| at.iter().map(|&i| 1.0 / named_by(i)).sum::<f64>();
         let heaviest = top.iter().map(|t| weight(&t.2)).fold(0.0, f64::max);
         top.retain(|t| weight(&t.2) > heaviest - 1e-9);
     }
     // Several events of one name part (`_entry`/`_exit`): the first, the start.
-    let start = top.iter().find(|(_, p, _)| !p.ends_with("_exit") && !p.ends_with("_end") && !p.ends_with("_done"));
+    let start = top.iter().find(|(_, p, ..)| !p.ends_with("_exit") && !p.ends_with("_end") && !p.ends_with("_done"));
     let one = match (top.len(), start) {
         (1, _) => Some((top[0].1.to_string(), top[0].2.clone())),
         (2, Some(s)) if end_of(s.1, catalog).is_some_and(|(e, _)| top.iter().any(|t| t.1 == e)) => Some((s.1.to_string(), s.2.clone())),
@@ -4335,11 +4331,11 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
 /// it."), the same ranking.
 fn top(text: &mut Text) -> Option<u32> {
     let n = top_once(text)?;
+    // Not a second ranking of other things ("… and the top 10 files"): the number ends its
+    // clause or a clause word follows.
+    let alone = |text: &Text, k: usize| text.words.get(k).is_none_or(|w| w.ends) || k + 1 >= text.len() || text.is(k + 1, CLAUSE) || STOP.contains(&text.lower(k + 1));
     for i in 0..text.len() {
-        // Not a second ranking of other things ("… and the top 10 files"): the number ends
-        // its clause or a clause word follows.
-        let alone = |k: usize| text.words.get(k).is_none_or(|w| w.ends) || k + 1 >= text.len() || text.is(k + 1, CLAUSE) || STOP.contains(&text.lower(k + 1));
-        let again = (text.is(i, &["top"]) && text.lower(i + 1).parse::<u32>() == Ok(n) && !text.used(i + 1) && alone(i + 1)).then(|| vec![i, i + 1]).or_else(|| {
+        let again = (text.is(i, &["top"]) && text.lower(i + 1).parse::<u32>() == Ok(n) && !text.used(i + 1) && alone(text, i + 1)).then(|| vec![i, i + 1]).or_else(|| {
             let w = text.lower(i);
             (w.strip_prefix("top-").or_else(|| w.strip_prefix("top")).and_then(|d| d.parse::<u32>().ok()) == Some(n)).then(|| vec![i])
         });
@@ -5396,11 +5392,12 @@ fn same_kind(records: &Records, word: &Word, found: &str) -> Vec<(Term, At)> {
     if !names.contains(&found) || names.contains(&"bytes_req") || names.contains(&"ret") {
         return vec![];
     }
+    let Some((found_field, _)) = records.field(found) else { return vec![] };
     names
         .iter()
         .filter(|n| **n != found)
         .filter_map(|n| records.field(n))
-        .filter(|(f, _)| showable(f) && f.ty == records.field(found).map_or(String::new(), |(g, _)| g.ty.clone()))
+        .filter(|(f, _)| showable(f) && f.ty == found_field.ty)
         .map(|(f, w)| (Term::field(&f.name, &f.ty), w))
         .collect()
 }
