@@ -27,6 +27,7 @@ use crate::retrieve::index::{IndexError, Location};
 use crate::retrieve::{host_tool_dirs, Hit, Kind, Searcher};
 use crate::store::{home_dir, Manifest, ResolvedModel, Store, StoreError};
 use crate::synth::{self, prompt, Attempt, Checker, GenOptions, HostChecker, SynthError};
+use crate::verify::compile::CompileVerdict;
 
 /// How the tool itself failed (not a program: a failing program is a report).
 #[derive(Debug, thiserror::Error)]
@@ -692,7 +693,26 @@ impl Session {
         } else {
             &[]
         };
-        let first_prompt = prompt::user_prompt(request, opts.target, listed);
+        // A partial reading's program, when it compiles, is the model's start.
+        let start = match (opts.reading.as_ref(), opts.target) {
+            (Some(reading), Target::Bpftrace) => crate::plan::emit::partial(reading, request, &grounding),
+            _ => None,
+        };
+        let start = match start {
+            Some(s) => match checker.compile(&s.program, opts.target, false) {
+                Ok(CompileVerdict::Compiled { .. }) => Some(s),
+                _ => None,
+            },
+            None => None,
+        };
+        let first_prompt = match &start {
+            Some(s) => {
+                on_status(&format!("asking the model to finish the plan's program (it leaves out {})", s.leaves_out.join(", ")));
+                prompt::user_prompt_from(request, listed, s)
+            }
+            None => prompt::user_prompt(request, opts.target, listed),
+        };
+        opts.start = start;
         if settings.grammar && opts.target == Target::Bpftrace {
             // The probes the model may write: what the request is about, as grounding, retrieval
             // and the examples see it.
@@ -704,6 +724,9 @@ impl Session {
             opts.generate.grammar = Some(crate::llm::GrammarText(grammar.lark.into()));
         }
         let mut chat = loaded.conversation(Some(prompt::system_prompt(opts.target)))?;
+        // Given a start, a small model copies the worked examples' shape instead of finishing
+        // it (a TCP drop tool's state table in an ext4 count): the start is the example.
+        let shots = if opts.start.is_some() { vec![] } else { shots };
         let outcome = synth::synthesize(chat.as_mut(), &mut checker, &shots, &first_prompt, &opts, on_text, on_status)?;
         drop(chat);
         attempts.extend(outcome.attempts);

@@ -422,3 +422,72 @@ fn with_the_grammar_the_real_small_model_no_longer_invents_a_field() {
     assert!(matches!(constrained.checks.compile, Some(CompileVerdict::Compiled { .. })), "{:?}\n{}", constrained.checks.compile, constrained.program);
     assert!(constrained.program.contains("sys_enter_read") || constrained.program.contains("sys_exit_read"), "{}", constrained.program);
 }
+
+/// A reading that settled part of a request (the event, who, what to count) hands the model a
+/// start; a reply that adds nothing to it is sent back with what it leaves out and the record's
+/// fields, after the compiler has seen it; a reply that reads the value it lacked passes on this
+/// host's real checks.
+#[test]
+fn a_reply_that_adds_nothing_to_its_start_is_sent_back_with_the_records_fields() {
+    use kgent::plan::{emit, Builtin, Output, Plan, Reading, Term};
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let request = "Print each openat call: process, pid and the access mode bits it asks for.";
+    let plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_openat".into()], Output::Lines { values: vec![Term::Builtin(Builtin::Comm), Term::Builtin(Builtin::Pid)] });
+    let reading =
+        Reading { plan: Some(plan), gaps: vec![], unread: vec!["access".into(), "mode".into(), "bits".into()], names: vec![], events: vec![], hooks: vec![], timed: false };
+    use kgent::ground::{Evidence, Grounded, Grounding, Servable};
+    let named = Grounding {
+        events: vec![Grounded { probe: "tracepoint:syscalls:sys_enter_openat".into(), attach: kgent::kernel::Attach::Yes, evidence: Evidence::Named { word: "openat".into() } }],
+        servable: Servable::Here,
+        told: vec![],
+    };
+    let start = emit::partial(&reading, request, &named).expect("a start");
+    assert_eq!(start.leaves_out, ["access mode bits"]);
+    let prompt = kgent::synth::prompt::user_prompt_from(request, &[], &start);
+    assert!(prompt.contains(&start.program) && prompt.contains("\"access mode bits\""), "{prompt}");
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.reading = Some(reading);
+    opts.start = Some(start.clone());
+    let mut chat = ScriptedChat::new([start.program.clone(), "tracepoint:syscalls:sys_enter_openat { printf(\"%s %d %o\\n\", comm, pid, args->mode); }".to_string()]);
+    let out = synthesize(&mut chat, &mut checker, &[], &prompt, &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert!(out.attempts[0].checks.compile.as_ref().is_some_and(|c| c.is_ok()), "the start compiles: {:#?}", out.attempts[0]);
+    let fb = &chat.received[1];
+    assert!(fb.contains("reads nothing the program it started from does not") && fb.contains("\"access mode bits\"") && fb.contains("args->mode"), "{fb}");
+}
+
+/// A reply the reading sends back is told in the same round of an `args->` field its event's
+/// record lacks: the compiler, which would say so, is not reached.
+#[test]
+fn a_field_the_record_lacks_goes_back_with_what_the_reading_misses() {
+    use kgent::plan::{Builtin, Output, Plan, Reading, Term};
+    let plan = Plan::on(
+        vec!["tracepoint:exceptions:page_fault_user".into()],
+        Output::Map { fold: kgent::plan::Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] },
+    );
+    let mut opts = GenOptions::new(Target::Bpftrace);
+    opts.reading = Some(Reading { plan: Some(plan), gaps: vec![], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: false });
+    let mut chat = ScriptedChat::new(["tracepoint:exceptions:page_fault_user { @[args->parent_comm] = count(); }", "tracepoint:exceptions:page_fault_user { @[comm] = count(); }"]);
+    let out = synthesize(&mut chat, &mut FakeChecker, &[], "count page faults per process", &opts, &mut |_| {}, &mut |_| {}).unwrap();
+    assert!(out.passed, "{:#?}", out.attempts);
+    let fb = &chat.received[1];
+    assert!(fb.contains("never reads bpftrace's builtin comm") && fb.contains("args->parent_comm is no field of its event") && fb.contains("has address"), "{fb}");
+}
+
+/// bpftrace's words for two mistakes small models repeat after being given a start, turned into
+/// what to write: a record's field written bare, and a map given a second line with more keys.
+#[test]
+fn a_bare_field_and_a_map_written_twice_get_hints_from_the_real_compiler() {
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let mut chat = ScriptedChat::new([
+        "tracepoint:syscalls:sys_enter_openat { @c[comm, flags] = count(); }",
+        "tracepoint:syscalls:sys_enter_openat {\n  @c[comm] = count();\n  @c[comm, args->flags] = count();\n}",
+        "tracepoint:syscalls:sys_enter_openat { @c[comm, args->flags] = count(); }",
+    ]);
+    let out = run(&mut chat, &mut checker, Target::Bpftrace, 3);
+    assert!(out.passed, "{:#?}", out.attempts);
+    assert!(chat.received[1].contains("flags is a field of tracepoint:syscalls:sys_enter_openat's record: write it args->flags"), "{}", chat.received[1]);
+    assert!(chat.received[2].contains("keep `@c[comm, args->flags] = count();` and delete `@c[comm] = count();`"), "{}", chat.received[2]);
+}

@@ -30,6 +30,56 @@ impl PlanVerdict {
     pub fn is_ok(&self) -> bool {
         matches!(self, PlanVerdict::Ok)
     }
+
+    /// Both verdicts' findings in one.
+    pub fn and(self, other: PlanVerdict) -> PlanVerdict {
+        match (self, other) {
+            (PlanVerdict::Ok, v) | (v, PlanVerdict::Ok) => v,
+            (PlanVerdict::Missing { mut missing }, PlanVerdict::Missing { missing: more }) => {
+                missing.extend(more);
+                PlanVerdict::Missing { missing }
+            }
+        }
+    }
+}
+
+/// The values a bpftrace program reads: its records' fields and the builtins that tell about the
+/// event, outside string literals.
+fn values_read(program: &str) -> std::collections::BTreeSet<String> {
+    const BUILTINS: &[&str] = &["comm", "pid", "tid", "uid", "gid", "cpu", "cgroup", "kstack", "ustack", "probe", "retval", "nsecs", "elapsed", "username", "func", "curtask"];
+    static FIELD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let field = FIELD.get_or_init(|| regex::Regex::new(r"args->([A-Za-z_][A-Za-z0-9_]*)|args\.([A-Za-z_][A-Za-z0-9_]*)|\barg([0-9])\b").expect("a valid regex"));
+    // Strings say nothing about what is read ("pid %d", "comm").
+    let mut code = String::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for c in program.chars() {
+        match (in_string, escaped, c) {
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (true, _, _) => escaped = false,
+            (false, _, '"') => in_string = true,
+            (false, _, c) => code.push(c),
+        }
+        if in_string {
+            code.push(' ');
+        }
+    }
+    let mut out: std::collections::BTreeSet<String> = field.captures_iter(&code).filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string())).collect();
+    out.extend(BUILTINS.iter().filter(|b| reads(&code, b)).map(|b| b.to_string()));
+    out
+}
+
+/// Holds a program the model wrote from a start (a partial reading's program) to adding to it:
+/// one that reads no value the start does not has left out everything the reading could not
+/// place, and passing it would answer a narrower question than the one asked.
+pub fn beyond(program: &str, start: &crate::plan::emit::Partial) -> PlanVerdict {
+    let given = values_read(&start.program);
+    if values_read(program).iter().any(|v| !given.contains(v)) {
+        return PlanVerdict::Ok;
+    }
+    let words: Vec<String> = start.leaves_out.iter().map(|w| format!("\"{w}\"")).collect();
+    PlanVerdict::Missing { missing: vec![format!("it reads nothing the program it started from does not, so it still leaves out what the request says with {}", words.join(", "))] }
 }
 
 /// Whether `text` uses `word` as an identifier (`comm`, not `comm_len`; `args->cap`).
@@ -485,6 +535,21 @@ mod tests {
         p.said.push(Said { words: "capability number".into(), means: "keyed by cap".into() });
         p.conditions.push(Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: crate::comprehend::CmpOp::Eq, value: 0 }, words: "root".into() });
         p
+    }
+
+    #[test]
+    fn a_reply_to_a_start_must_read_a_value_the_start_does_not() {
+        let start = crate::plan::emit::Partial { program: "tracepoint:ext4:ext4_drop_inode\n{\n  @count[comm] = count();\n}\n".into(), leaves_out: vec!["per outcome".into()] };
+        let missing = |p: &str| match beyond(p, &start) {
+            PlanVerdict::Missing { missing } => missing.join("; "),
+            PlanVerdict::Ok => String::new(),
+        };
+        assert!(missing(&start.program).contains("\"per outcome\""));
+        // Said in a string is not read; a bare word is not a field.
+        assert!(!missing("tracepoint:ext4:ext4_drop_inode { printf(\"args->drop\"); @count[comm] = count(); }").is_empty());
+        assert_eq!(missing("tracepoint:ext4:ext4_drop_inode { @count[comm, args->drop] = count(); }"), "");
+        assert_eq!(missing("tracepoint:ext4:ext4_drop_inode { @count[comm, probe] = count(); }"), "");
+        assert_eq!(values_read("t { printf(\"%s \\\"pid\\\" %d\\n\", comm, args->x); }").into_iter().collect::<Vec<_>>(), ["comm", "x"]);
     }
 
     #[test]

@@ -98,6 +98,91 @@ pub fn bpftrace(plan: &Plan) -> String {
     out
 }
 
+/// A partial reading's plan written out, for the model to finish: a small model asked for a whole
+/// program keeps leaving out what the reading did settle (a `comm` it listed, a count), and
+/// repeats the same reply after feedback; given a program that does that part, it only has to add
+/// what the reading could not place (`leaves_out`: the request's own words).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Partial {
+    pub program: String,
+    pub leaves_out: Vec<String>,
+}
+
+/// The program for as much of `request` as `reading` settled, when that much is one program and
+/// the rest is words the model can be told of. Only on events the request names (`grounding`'s
+/// evidence: a call or tracepoint by its name): an event the reader chose from a description may
+/// be the wrong one, and a start on it leads the model to a program that passes on that event
+/// (dev13's "removes a range from the extent status cache" on `es_cache_extent`). None, too,
+/// where the event is in doubt (several events, words naming other tracepoints), where there is
+/// no value to fold yet, or where a time is asked and the plan measures none.
+pub fn partial(reading: &super::Reading, request: &str, grounding: &crate::ground::Grounding) -> Option<Partial> {
+    use crate::ground::Evidence;
+    let plan = reading.plan.as_ref()?;
+    if reading.complete().is_some() || !reading.events.is_empty() || !reading.hooks.is_empty() {
+        return None;
+    }
+    let syscall = |p: &str| p.strip_prefix("tracepoint:syscalls:sys_enter_").or_else(|| p.strip_prefix("tracepoint:syscalls:sys_exit_")).map(str::to_string);
+    let named = |p: &String| {
+        grounding
+            .events
+            .iter()
+            .any(|e| matches!(e.evidence, Evidence::Named { .. } | Evidence::Libc { .. }) && (e.probe == *p || syscall(&e.probe).is_some_and(|s| Some(s) == syscall(p))))
+    };
+    if !plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).all(named) {
+        return None;
+    }
+    if reading.gaps.iter().any(|g| g.contains("several events") || g == super::read::NO_EVENT) {
+        return None;
+    }
+    if let Output::Map { fold, of: None, .. } = &plan.output {
+        if *fold != Fold::Count {
+            return None;
+        }
+    }
+    if reading.timed && !plan.terms().any(|t| *t == Term::Elapsed) {
+        return None;
+    }
+    let leaves_out = left_out(reading, request);
+    if leaves_out.is_empty() {
+        return None;
+    }
+    Some(Partial { program: bpftrace(plan), leaves_out })
+}
+
+/// What a partial reading leaves out, in the request's words: its unread words, runs of them
+/// that stand side by side in the request kept together ("initial access rights"), and the
+/// quoted words of each gap (`"per outcome": the event's record holds no outcome`).
+fn left_out(reading: &super::Reading, request: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let unread: Vec<String> = reading.unread.iter().map(|w| w.to_lowercase()).collect();
+    let mut run: Vec<&str> = Vec::new();
+    let bare = |w: &str| w.trim_matches(|c: char| !(c.is_alphanumeric() || "_-/.".contains(c))).trim_end_matches('.').to_string();
+    for word in request.split_whitespace().chain(std::iter::once("")) {
+        let b = bare(word);
+        let is_unread = !b.is_empty() && unread.contains(&b.to_lowercase());
+        if is_unread {
+            run.push(word);
+        }
+        // A run ends at an unread word's punctuation or at a word that is read.
+        let ends = !is_unread || word.ends_with([',', '.', ';', ':', '?', '!', ')']);
+        if ends && !run.is_empty() {
+            let phrase = run.iter().map(|w| bare(w)).collect::<Vec<_>>().join(" ");
+            if !out.contains(&phrase) {
+                out.push(phrase);
+            }
+            run.clear();
+        }
+    }
+    for gap in &reading.gaps {
+        if let Some(quoted) = gap.strip_prefix('"').and_then(|g| g.split_once('"')).map(|(q, _)| q.to_string()) {
+            if !out.contains(&quoted) {
+                out.push(quoted);
+            }
+        }
+    }
+    out
+}
+
 fn dedup(terms: Vec<&Term>) -> Vec<&Term> {
     let mut out: Vec<&Term> = Vec::new();
     for t in terms {
@@ -290,6 +375,57 @@ mod tests {
     use super::*;
     use crate::comprehend::CmpOp;
     use crate::plan::{Start, TimeUnit};
+
+    fn reading(plan: Plan, gaps: &[&str], unread: &[&str]) -> crate::plan::Reading {
+        crate::plan::Reading {
+            plan: Some(plan),
+            gaps: gaps.iter().map(|g| g.to_string()).collect(),
+            unread: unread.iter().map(|w| w.to_string()).collect(),
+            names: vec![],
+            events: vec![],
+            hooks: vec![],
+            timed: false,
+        }
+    }
+
+    #[test]
+    fn a_partial_plan_is_a_start_with_the_words_it_leaves_out_in_the_requests_order() {
+        let count = Plan::on(vec!["tracepoint:ext4:ext4_drop_inode".into()], Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+        let request = "Which x86 programs drop inodes? Count per process and per outcome, with the initial access rights.";
+        let r = reading(count.clone(), &["\"per outcome\": the event's record holds no outcome"], &["rights", "x86", "initial", "access"]);
+        use crate::ground::{Evidence, Grounded, Grounding, Servable};
+        use crate::kernel::Attach;
+        let named = Grounding {
+            events: vec![Grounded { probe: "tracepoint:ext4:ext4_drop_inode".into(), attach: Attach::Yes, evidence: Evidence::Named { word: "ext4_drop_inode".into() } }],
+            servable: Servable::Here,
+            told: vec![],
+        };
+        let start = partial(&r, request, &named).expect("a start");
+        assert_eq!(start.leaves_out, ["x86", "initial access rights", "per outcome"]);
+        assert_eq!(start.program, bpftrace(&count));
+        // An event the reader chose from the words that describe it: no start.
+        let described = Grounding {
+            events: vec![Grounded {
+                probe: "tracepoint:ext4:*".into(),
+                attach: Attach::Yes,
+                evidence: Evidence::Subsystem { word: "ext4".into(), what: "ext4".into(), functions: vec![] },
+            }],
+            servable: Servable::Here,
+            told: vec![],
+        };
+        assert_eq!(partial(&r, request, &described), None);
+        // Complete, or nothing to tell the model: no start.
+        assert_eq!(partial(&reading(count.clone(), &[], &[]), request, &named), None);
+        // The event itself in doubt: the start would hold the model to a guess.
+        assert_eq!(partial(&reading(count.clone(), &["the request names several events (a, b); a plan has one"], &["x86"]), request, &named), None);
+        // A histogram of nothing yet is no program.
+        let hist = Plan::on(vec!["tracepoint:ext4:ext4_drop_inode".into()], Output::Map { fold: Fold::Hist, also: vec![], of: None, keys: vec![] });
+        assert_eq!(partial(&reading(hist, &[], &["sizes"]), "histogram of sizes", &named), None);
+        // A time asked for and none measured.
+        let mut timed = reading(count, &[], &["long"]);
+        timed.timed = true;
+        assert_eq!(partial(&timed, "how long", &named), None);
+    }
 
     #[test]
     fn a_count_by_process_every_second() {

@@ -357,6 +357,32 @@ impl Checker for HostChecker<'_> {
     }
 }
 
+/// Each `args->NAME` of a bpftrace program that none of its tracepoints' records holds, with the
+/// fields they do hold. Only where every probe is a tracepoint whose fields the catalog knows.
+fn unknown_fields(program: &str, probes: &[String], checker: &dyn Checker) -> Vec<String> {
+    static FIELD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let field = FIELD.get_or_init(|| regex::Regex::new(r"args->([A-Za-z_][A-Za-z0-9_]*)").expect("a valid regex"));
+    let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer()) && !["BEGIN", "END"].contains(&p.as_str())).collect();
+    let mut known: Vec<(String, Vec<String>)> = Vec::new();
+    for p in &events {
+        let fields: Vec<String> = checker.fields_of(p).iter().filter_map(|f| f.rsplit(' ').next().map(str::to_string)).collect();
+        if !p.starts_with("tracepoint:") || fields.is_empty() {
+            return vec![];
+        }
+        known.push((p.to_string(), fields));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for name in field.captures_iter(program).map(|c| c[1].to_string()) {
+        let message = format!("args->{name} is no field of its event");
+        if known.iter().all(|(_, fields)| !fields.contains(&name)) && !out.iter().any(|m| m.starts_with(&message)) {
+            let held: Vec<String> =
+                known.iter().map(|(p, f)| format!("{p} has {}", f.iter().filter(|f| !f.starts_with("common_")).cloned().collect::<Vec<_>>().join(", "))).collect();
+            out.push(format!("{message} ({})", held.join("; ")));
+        }
+    }
+    out
+}
+
 /// Runs the checks on one program.
 pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times: &mut StageTimes) -> Result<Checks, CheckError> {
     let mut checks = Checks::default();
@@ -375,7 +401,15 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     // What the reading settled, before the compiler ("the request asks for args->cap"), and
     // the conditions the request never states.
     if opts.target == Target::Bpftrace && (opts.reading.is_some() || opts.request.is_some()) {
-        let verdict = crate::plan::check::held(program, opts.reading.as_ref(), opts.request.as_deref());
+        let mut verdict = crate::plan::check::held(program, opts.reading.as_ref(), opts.request.as_deref());
+        // The compiler is not reached: a field the record lacks goes back with the rest, or
+        // the model fixes one and repeats the other ("args->parent_comm" three rounds running).
+        if !verdict.is_ok() {
+            let unknown = unknown_fields(program, &probes, checker);
+            if !unknown.is_empty() {
+                verdict = verdict.and(crate::plan::check::PlanVerdict::Missing { missing: unknown });
+            }
+        }
         let ok = verdict.is_ok();
         checks.plan = Some(verdict);
         if !ok {
@@ -399,6 +433,25 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
         }
     };
     checks.compile = Some(compiled);
+    // A reply to a start that added nothing to it: after the compiler, whose words about a
+    // value it tried to add (`drop` for `args->drop`) help the model more.
+    if let Some(start) = &opts.start {
+        if let crate::plan::check::PlanVerdict::Missing { mut missing } = crate::plan::check::beyond(program, start) {
+            let fields: Vec<String> =
+                probes.iter().flat_map(|p| checker.fields_of(p)).filter_map(|f| f.rsplit(' ').next().map(str::to_string)).filter(|f| !f.starts_with("common_")).collect();
+            if !fields.is_empty() {
+                let mut seen = Vec::new();
+                for f in fields {
+                    if !seen.contains(&f) {
+                        seen.push(f);
+                    }
+                }
+                missing.push(format!("the record's fields are args->{}", seen.join(", args->")));
+            }
+            checks.plan = Some(crate::plan::check::PlanVerdict::Missing { missing });
+            return Ok(checks);
+        }
+    }
     let gate = checker.safety(&object, opts.allowed);
     let refused = gate != SafetyVerdict::Ok;
     checks.safety = Some(gate);

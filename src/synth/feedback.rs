@@ -39,7 +39,32 @@ pub(super) fn compile_hints(diagnostics: &str, program: &str, target: Target, ch
     if diagnostics.contains("syntax error") && program.contains("if (") {
         hints.push("In bpftrace the body of an if needs braces: if (cond) { ... }. A filter can also sit between the probe and its block: probe /cond/ { ... }.".into());
     }
-    if diagnostics.contains("Unknown function") || diagnostics.contains("Unknown identifier") {
+    // A start's map kept beside a new one of the same name with more keys ("@count[comm]" and
+    // "@count[comm, args->drop]"): small models add the line instead of changing the old one.
+    if let Some(line) = diagnostics.lines().find(|l| l.contains("Argument mismatch for @")) {
+        let map = line.split("Argument mismatch for @").nth(1).and_then(|r| r.split(':').next()).unwrap_or_default();
+        // "program.bt:7:3-35: ERROR: …": the later line, the one written for what was asked.
+        let at: Option<usize> = line.split(':').nth(1).and_then(|n| n.parse().ok());
+        let lines: Vec<&str> = program.lines().collect();
+        let keep = at.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.trim());
+        let others: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| l.starts_with(&format!("@{map}[")) && Some(*l) != keep).collect();
+        match keep {
+            Some(keep) if !others.is_empty() => hints.push(format!("A map keeps one kind of key: keep `{keep}` and delete `{}`.", others.join("` and `"))),
+            _ => hints.push(format!("A map keeps one kind of key: write @{map} with the same keys everywhere.")),
+        }
+    }
+    // "Unknown identifier: '__syscall_nr'": a field of the record, written bare.
+    let mut bare_fields = Vec::new();
+    for line in diagnostics.lines() {
+        let Some(name) = line.split("Unknown identifier: '").nth(1).and_then(|r| r.split('\'').next()) else { continue };
+        for probe in bpftrace_probes(program) {
+            if checker.fields_of(&probe).iter().any(|f| f.rsplit(' ').next() == Some(name)) && !bare_fields.contains(&name.to_string()) {
+                hints.push(format!("{name} is a field of {probe}'s record: write it args->{name}."));
+                bare_fields.push(name.to_string());
+            }
+        }
+    }
+    if diagnostics.contains("Unknown function") || (diagnostics.contains("Unknown identifier") && bare_fields.is_empty()) {
         hints.push("Use only bpftrace builtins (pid, tid, comm, uid, nsecs, args, retval, count(), sum(), hist(), lhist(), printf(), str(), print(), clear(), delete()).".into());
     }
     hints

@@ -31,6 +31,10 @@ pub struct GenOptions {
     /// ([`crate::plan::check::unasked`]).
     #[serde(skip)]
     pub request: Option<String>,
+    /// The start the model was given (a partial reading's program): a reply that reads nothing
+    /// more than it has added nothing of what the request says beyond it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<crate::plan::emit::Partial>,
 }
 
 impl GenOptions {
@@ -50,6 +54,7 @@ impl GenOptions {
             grounding: None,
             reading: None,
             request: None,
+            start: None,
         }
     }
 }
