@@ -43,43 +43,101 @@ impl PlanVerdict {
     }
 }
 
-/// The values a bpftrace program reads: its records' fields and the builtins that tell about the
-/// event, outside string literals.
-fn values_read(program: &str) -> std::collections::BTreeSet<String> {
-    const BUILTINS: &[&str] = &["comm", "pid", "tid", "uid", "gid", "cpu", "cgroup", "kstack", "ustack", "probe", "retval", "nsecs", "elapsed", "username", "func", "curtask"];
-    static FIELD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let field = FIELD.get_or_init(|| regex::Regex::new(r"args->([A-Za-z_][A-Za-z0-9_]*)|args\.([A-Za-z_][A-Za-z0-9_]*)|\barg([0-9])\b").expect("a valid regex"));
-    // Strings say nothing about what is read ("pid %d", "comm").
+/// A bpftrace program's code without comments, with each string literal blanked out (its
+/// quotes kept, so the code around keeps its shape), and the literals themselves.
+fn code_and_strings(program: &str) -> (String, Vec<String>) {
     let mut code = String::new();
-    let mut in_string = false;
+    let mut strings = Vec::new();
+    let mut literal: Option<String> = None;
     let mut escaped = false;
-    for c in program.chars() {
-        match (in_string, escaped, c) {
-            (true, false, '\\') => escaped = true,
-            (true, false, '"') => in_string = false,
-            (true, _, _) => escaped = false,
-            (false, _, '"') => in_string = true,
-            (false, _, c) => code.push(c),
-        }
-        if in_string {
-            code.push(' ');
+    for c in without_comments(program).chars() {
+        match (&mut literal, escaped, c) {
+            (Some(l), false, '\\') => {
+                escaped = true;
+                l.push(c);
+            }
+            (Some(_), false, '"') => {
+                strings.push(literal.take().unwrap_or_default());
+                code.push('"');
+            }
+            (Some(l), _, c) => {
+                escaped = false;
+                l.push(c);
+            }
+            (None, _, '"') => {
+                literal = Some(String::new());
+                code.push('"');
+            }
+            (None, _, c) => code.push(c),
         }
     }
-    let mut out: std::collections::BTreeSet<String> = field.captures_iter(&code).filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string())).collect();
-    out.extend(BUILTINS.iter().filter(|b| reads(&code, b)).map(|b| b.to_string()));
+    (code, strings)
+}
+
+/// The record fields a bpftrace program reads (`args->NAME`, `args.NAME`, `argN`), outside
+/// strings and comments, in order, each once.
+pub(crate) fn fields_read(program: &str) -> Vec<String> {
+    static FIELD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let field = FIELD.get_or_init(|| regex::Regex::new(r"args->([A-Za-z_][A-Za-z0-9_]*)|args\.([A-Za-z_][A-Za-z0-9_]*)|\b(arg[0-9]+)\b").expect("a valid regex"));
+    let (code, _) = code_and_strings(program);
+    let mut out: Vec<String> = Vec::new();
+    for name in field.captures_iter(&code).filter_map(|c| c.iter().skip(1).flatten().next().map(|m| m.as_str().to_string())) {
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+/// What a bpftrace program does, as the things it is made of: the probes it attaches to, the
+/// fields and builtins it reads, the functions it calls (`count`, `print`), the numbers in its
+/// code and the strings it compares with. A program made of nothing another is not made of does
+/// nothing more than it (a header's words aside).
+fn made_of(program: &str) -> std::collections::BTreeSet<String> {
+    const BUILTINS: &[&str] =
+        &["comm", "pid", "tid", "tgid", "uid", "gid", "cpu", "cgroup", "kstack", "ustack", "probe", "retval", "nsecs", "elapsed", "username", "func", "curtask"];
+    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static NUMBER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let call = CALL.get_or_init(|| regex::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*)\s*\(").expect("a valid regex"));
+    let number = NUMBER.get_or_init(|| regex::Regex::new(r"\b(0x[0-9A-Fa-f]+|[0-9]+)\b").expect("a valid regex"));
+    let probes = crate::obj::source::bpftrace_probes(program);
+    let (code, strings) = code_and_strings(program);
+    // The probes' own words (`tracepoint:cgroup:cgroup_mkdir`) read nothing.
+    let body: String = probes.iter().fold(code, |code, p| code.replace(p.as_str(), " "));
+    let mut out: std::collections::BTreeSet<String> = probes.iter().map(|p| format!("probe {p}")).collect();
+    out.extend(fields_read(&body).into_iter().map(|f| format!("field {f}")));
+    out.extend(BUILTINS.iter().filter(|b| reads(&body, b)).map(|b| format!("builtin {b}")));
+    out.extend(call.captures_iter(&body).map(|c| format!("call {}", &c[1])));
+    out.extend(number.captures_iter(&body).map(|c| format!("number {}", &c[1])));
+    // A string compared with (`comm == "nginx"`): the n-th literal of the code is the n-th string.
+    let quotes: Vec<usize> = body.match_indices('"').map(|(i, _)| i).collect();
+    for (n, pair) in quotes.chunks(2).enumerate() {
+        let (open, close) = (pair[0], pair.get(1).copied().unwrap_or(body.len()));
+        let before = &body[..open];
+        let after = &body[(close + 1).min(body.len())..];
+        let b = before.trim_end();
+        let in_strncmp = b.rfind("strncmp(").is_some_and(|k| !b[k..].contains(')'));
+        let tested = b.ends_with("==") || b.ends_with("!=") || after.trim_start().starts_with("==") || after.trim_start().starts_with("!=") || in_strncmp;
+        if tested {
+            if let Some(s) = strings.get(n) {
+                out.insert(format!("string {s}"));
+            }
+        }
+    }
     out
 }
 
 /// Holds a program the model wrote from a start (a partial reading's program) to adding to it:
-/// one that reads no value the start does not has left out everything the reading could not
-/// place, and passing it would answer a narrower question than the one asked.
+/// one made of nothing the start is not made of (no other probe, field, builtin, call, number or
+/// compared string) has left out everything the reading could not place, and passing it would
+/// answer a narrower question than the one asked.
 pub fn beyond(program: &str, start: &crate::plan::emit::Partial) -> PlanVerdict {
-    let given = values_read(&start.program);
-    if values_read(program).iter().any(|v| !given.contains(v)) {
+    let given = made_of(&start.program);
+    if made_of(program).iter().any(|v| !given.contains(v)) {
         return PlanVerdict::Ok;
     }
     let words: Vec<String> = start.leaves_out.iter().map(|w| format!("\"{w}\"")).collect();
-    PlanVerdict::Missing { missing: vec![format!("it reads nothing the program it started from does not, so it still leaves out what the request says with {}", words.join(", "))] }
+    PlanVerdict::Missing { missing: vec![format!("it does nothing the program it started from does not, so it still leaves out what the request says with {}", words.join(", "))] }
 }
 
 /// Whether `text` uses `word` as an identifier (`comm`, not `comm_len`; `args->cap`).
@@ -538,18 +596,35 @@ mod tests {
     }
 
     #[test]
-    fn a_reply_to_a_start_must_read_a_value_the_start_does_not() {
-        let start = crate::plan::emit::Partial { program: "tracepoint:ext4:ext4_drop_inode\n{\n  @count[comm] = count();\n}\n".into(), leaves_out: vec!["per outcome".into()] };
+    fn a_reply_to_a_start_must_do_something_the_start_does_not() {
+        let start = crate::plan::emit::Partial {
+            program: "BEGIN { printf(\"%-16s\\n\", \"COMM\"); }\ntracepoint:ext4:ext4_drop_inode\n{\n  @count[comm] = count();\n}\n".into(),
+            leaves_out: vec!["per outcome".into()],
+        };
         let missing = |p: &str| match beyond(p, &start) {
             PlanVerdict::Missing { missing } => missing.join("; "),
             PlanVerdict::Ok => String::new(),
         };
         assert!(missing(&start.program).contains("\"per outcome\""));
-        // Said in a string is not read; a bare word is not a field.
-        assert!(!missing("tracepoint:ext4:ext4_drop_inode { printf(\"args->drop\"); @count[comm] = count(); }").is_empty());
-        assert_eq!(missing("tracepoint:ext4:ext4_drop_inode { @count[comm, args->drop] = count(); }"), "");
-        assert_eq!(missing("tracepoint:ext4:ext4_drop_inode { @count[comm, probe] = count(); }"), "");
-        assert_eq!(values_read("t { printf(\"%s \\\"pid\\\" %d\\n\", comm, args->x); }").into_iter().collect::<Vec<_>>(), ["comm", "x"]);
+        // Said in a string or a comment, a header's words, a probe's own name: nothing more.
+        for same in [
+            "tracepoint:ext4:ext4_drop_inode { printf(\"args->drop\"); @count[comm] = count(); }",
+            "tracepoint:ext4:ext4_drop_inode { @count[comm] = count(); } // and args->drop",
+            "BEGIN { printf(\"%-16s %s\\n\", \"COMM\", \"OUTCOME\"); }\ntracepoint:ext4:ext4_drop_inode { @count[comm] = count(); }",
+        ] {
+            assert!(!missing(same).is_empty(), "{same}");
+        }
+        // A value, a builtin, a threshold, a name compared with, a ranking: something more.
+        for more in [
+            "tracepoint:ext4:ext4_drop_inode { @count[comm, args->drop] = count(); }",
+            "tracepoint:ext4:ext4_drop_inode { @count[comm, probe] = count(); }",
+            "tracepoint:ext4:ext4_drop_inode /args->ino > 4096/ { @count[comm] = count(); }",
+            "tracepoint:ext4:ext4_drop_inode /comm == \"nginx\"/ { @count[comm] = count(); }",
+            "tracepoint:ext4:ext4_drop_inode { @count[comm] = count(); } END { print(@count, 10); }",
+        ] {
+            assert_eq!(missing(more), "", "{more}");
+        }
+        assert_eq!(fields_read("t { printf(\"%s \\\"args->pid\\\" %d\\n\", comm, args->x, arg12); } // args->y"), ["x", "arg12"]);
     }
 
     #[test]

@@ -131,7 +131,10 @@ pub fn partial(reading: &super::Reading, request: &str, grounding: &crate::groun
     if !plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).all(named) {
         return None;
     }
-    if reading.gaps.iter().any(|g| g.contains("several events") || g == super::read::NO_EVENT) {
+    // Gaps the model can be told of in the request's words ("per outcome"), or a family of
+    // syscalls the plan traces together; any other gap (a port the record lacks, several
+    // events) is something the start would silently leave out or get wrong.
+    if !reading.gaps.iter().all(|g| g.starts_with('"') || g.contains("several syscalls")) {
         return None;
     }
     if let Output::Map { fold, of: None, .. } = &plan.output {
@@ -150,27 +153,43 @@ pub fn partial(reading: &super::Reading, request: &str, grounding: &crate::groun
 }
 
 /// What a partial reading leaves out, in the request's words: its unread words, runs of them
-/// that stand side by side in the request kept together ("initial access rights"), and the
-/// quoted words of each gap (`"per outcome": the event's record holds no outcome`).
+/// that stand side by side in the request kept together ("initial access rights"), then any the
+/// request does not write as a word of its own ("10" for "ten"), then the quoted words of each
+/// gap (`"per outcome": the event's record holds no outcome`).
 fn left_out(reading: &super::Reading, request: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let unread: Vec<String> = reading.unread.iter().map(|w| w.to_lowercase()).collect();
-    let mut run: Vec<&str> = Vec::new();
-    let bare = |w: &str| w.trim_matches(|c: char| !(c.is_alphanumeric() || "_-/.".contains(c))).trim_end_matches('.').to_string();
-    for word in request.split_whitespace().chain(std::iter::once("")) {
-        let b = bare(word);
-        let is_unread = !b.is_empty() && unread.contains(&b.to_lowercase());
-        if is_unread {
-            run.push(word);
+    let mut found: Vec<String> = Vec::new();
+    // A word as the reader keeps it: no surrounding punctuation, no possessive.
+    let bare = |w: &str| {
+        let w = w.trim_matches(|c: char| !(c.is_alphanumeric() || "_/".contains(c)));
+        w.strip_suffix("'s").or_else(|| w.strip_suffix("’s")).unwrap_or(w).to_lowercase()
+    };
+    let mut run: Vec<String> = Vec::new();
+    let push = |run: &mut Vec<String>, out: &mut Vec<String>| {
+        let phrase = run.join(" ");
+        if !run.is_empty() && !out.contains(&phrase) {
+            out.push(phrase);
         }
-        // A run ends at an unread word's punctuation or at a word that is read.
-        let ends = !is_unread || word.ends_with([',', '.', ';', ':', '?', '!', ')']);
-        if ends && !run.is_empty() {
-            let phrase = run.iter().map(|w| bare(w)).collect::<Vec<_>>().join(" ");
-            if !out.contains(&phrase) {
-                out.push(phrase);
+        run.clear();
+    };
+    for word in request.split_whitespace() {
+        let b = bare(word);
+        if !b.is_empty() && unread.contains(&b) {
+            found.push(b.clone());
+            run.push(b);
+            // A run ends at the word's punctuation.
+            if word.ends_with(|c: char| ",.;:?!)\"'".contains(c)) {
+                push(&mut run, &mut out);
             }
-            run.clear();
+        } else {
+            push(&mut run, &mut out);
+        }
+    }
+    push(&mut run, &mut out);
+    for w in unread.iter().filter(|w| !found.contains(w)) {
+        if !out.contains(w) {
+            out.push(w.clone());
         }
     }
     for gap in &reading.gaps {
@@ -402,7 +421,13 @@ mod tests {
         };
         let start = partial(&r, request, &named).expect("a start");
         assert_eq!(start.leaves_out, ["x86", "initial access rights", "per outcome"]);
-        assert_eq!(start.program, bpftrace(&count));
+        assert!(start.program.contains("tracepoint:ext4:ext4_drop_inode") && start.program.contains("@count[comm] = count();"), "{}", start.program);
+        // Possessives and punctuation are the reader's words too; a word the request does not
+        // write as it stands is still told.
+        let r = reading(count.clone(), &[], &["inode", "bytes", "10"]);
+        assert_eq!(partial(&r, "Count each inode's drops (bytes). Top ten.", &named).expect("a start").leaves_out, ["inode", "bytes", "10"]);
+        // A gap not told in the request's words: no start.
+        assert_eq!(partial(&reading(count.clone(), &["port 80 is asked for, and the event's record has no port"], &["80"]), request, &named), None);
         // An event the reader chose from the words that describe it: no start.
         let described = Grounding {
             events: vec![Grounded {

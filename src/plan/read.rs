@@ -601,7 +601,8 @@ impl Text {
                 for it in items.iter().filter(|it| it.iter().all(|&k| !shown(k)) && !self.is(it[0], PROSE)) {
                     // "who tried", "why", "how long it took": who caused the event (a plan
                     // shows it unasked), a reason or a time, not a value by its name.
-                    let question = self.is(it[0], &["who", "whom", "why", "when", "where", "whether"])
+                    // ("whether it was delivered" asks for the outcome: a value.)
+                    let question = self.is(it[0], &["who", "whom", "why", "when", "where"])
                         || (self.is(it[0], &["how"]) && !self.is(it[0] + 1, &["many", "much"]))
                         // "nicely formatted": how, not what.
                         || (self.lower(it[0]).len() > 4 && self.lower(it[0]).ends_with("ly"));
@@ -690,7 +691,11 @@ impl Text {
                         && ((self.is(i - d, &["many"]) && self.is(i - d - 1, &["how"])) || (self.is(i - d, &["of"]) && self.is(i - d - 1, &["number"])))
                         && (i - d..i).all(|k| self.words[k].punct.is_none() && (k == i - d || !self.used(k)))
                 });
-            let constrains = (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
+            // "the size in KB": a unit a value is to be shown in, which no plan converts to.
+            let size_unit = ["kb", "kib", "mb", "mib", "gb", "gib", "kilobytes", "megabytes", "gigabytes"].contains(&w.lower.as_str())
+                && !(i > 0 && self.words[i - 1].lower.parse::<f64>().is_ok());
+            let constrains = size_unit
+                || (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || counted
                 || listed.contains(&i)
                 || named_after
@@ -2235,7 +2240,7 @@ fn within_category(text: &Text, category: &str, catalog: &Catalog) -> Option<(us
 /// range", "the kernel copies its state"): a word with a verb's `-s` between a word that is no
 /// article and an article or possessive.
 fn acts(text: &Text, i: usize) -> bool {
-    const OBJECTS: &[&str] = &["a", "an", "the", "its", "their", "his", "her", "some", "each", "every", "one", "any", "all", "that", "this", "those", "these"];
+    const OBJECTS: &[&str] = &["a", "an", "the", "its", "their", "his", "her"];
     const NOT_SUBJECTS: &[&str] = &["a", "an", "the", "of", "to", "for", "in", "on", "its", "their", "and", "or", "with", "from", "by", "per"];
     let w = &text.words[i];
     i > 0 && w.light != w.lower && w.punct.is_none() && text.is(i + 1, OBJECTS) && !text.is(i - 1, NOT_SUBJECTS) && text.words[i - 1].punct.is_none()
@@ -5310,6 +5315,16 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let asks_which = i > 0 && text.is(i - 1, &["what", "which", "the", "its", "their", "with"]);
         // "error output", "error messages": what a program writes, not a call failing; a
         // failure in the story before the ask ("our backups fail at night") is no condition.
+        // "whether it succeeded", "whether or not it failed": the outcome, to be shown, not a
+        // condition (read as one, a program printing only the successes passed confirmed).
+        let outcome = (i.saturating_sub(4)..i).any(|k| text.is(k, &["whether"]) && (k..i).all(|m| !text.words[m].ends));
+        if outcome
+            && (text.words[i].stem.starts_with("fail")
+                || ["successful", "succeeded", "succeed", "succeeds", "successfully", "unsuccessful", "worked", "works"].contains(&w.as_str()))
+        {
+            i += 1;
+            continue;
+        }
         let fail =
             (text.words[i].stem.starts_with("fail") || w == "unsuccessful" || ((w == "errors" || w == "error") && !text.is(i + 1, &["code", "codes", "number"]) && !asks_which))
                 && !no_failure_asked(text, i);
@@ -5860,6 +5875,8 @@ mod tests {
         // Plural nouns before an article's noun are not verbs: after a preposition, or at a
         // clause's end.
         assert!(verbs("count the copies of the state per process, in caches. The entries").is_empty());
+        // A plural before a relative clause is the thing counted.
+        assert!(verbs("how many writes that fail").is_empty());
     }
 
     #[test]

@@ -357,30 +357,33 @@ impl Checker for HostChecker<'_> {
     }
 }
 
+/// The names of a probe's record fields, as the catalog has them.
+pub(crate) fn field_names(checker: &dyn Checker, probe: &str) -> Vec<String> {
+    checker.fields_of(probe).iter().filter_map(|f| f.rsplit(' ').next().map(str::to_string)).collect()
+}
+
 /// Each `args->NAME` of a bpftrace program that none of its tracepoints' records holds, with the
-/// fields they do hold. Only where every probe is a tracepoint whose fields the catalog knows.
+/// fields they do hold. Only where every event probe is a tracepoint whose fields the catalog
+/// knows.
 fn unknown_fields(program: &str, probes: &[String], checker: &dyn Checker) -> Vec<String> {
-    static FIELD: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let field = FIELD.get_or_init(|| regex::Regex::new(r"args->([A-Za-z_][A-Za-z0-9_]*)").expect("a valid regex"));
-    let events: Vec<&String> = probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer()) && !["BEGIN", "END"].contains(&p.as_str())).collect();
-    let mut known: Vec<(String, Vec<String>)> = Vec::new();
-    for p in &events {
-        let fields: Vec<String> = checker.fields_of(p).iter().filter_map(|f| f.rsplit(' ').next().map(str::to_string)).collect();
+    let mut known: Vec<(&String, Vec<String>)> = Vec::new();
+    for p in probes.iter().filter(|p| !p.parse::<Probe>().is_ok_and(|p| p.is_timer())) {
+        let fields = field_names(checker, p);
         if !p.starts_with("tracepoint:") || fields.is_empty() {
             return vec![];
         }
-        known.push((p.to_string(), fields));
+        known.push((p, fields));
     }
-    let mut out: Vec<String> = Vec::new();
-    for name in field.captures_iter(program).map(|c| c[1].to_string()) {
-        let message = format!("args->{name} is no field of its event");
-        if known.iter().all(|(_, fields)| !fields.contains(&name)) && !out.iter().any(|m| m.starts_with(&message)) {
-            let held: Vec<String> =
-                known.iter().map(|(p, f)| format!("{p} has {}", f.iter().filter(|f| !f.starts_with("common_")).cloned().collect::<Vec<_>>().join(", "))).collect();
-            out.push(format!("{message} ({})", held.join("; ")));
-        }
+    if known.is_empty() {
+        return vec![];
     }
-    out
+    let held: Vec<String> = known.iter().map(|(p, f)| format!("{p} has {}", f.join(", "))).collect();
+    crate::plan::check::fields_read(program)
+        .into_iter()
+        .filter(|name| !name.starts_with("arg") || program.contains(&format!("args->{name}")))
+        .filter(|name| known.iter().all(|(_, fields)| !fields.contains(name)))
+        .map(|name| format!("args->{name} is no field of its event ({})", held.join("; ")))
+        .collect()
 }
 
 /// Runs the checks on one program.
@@ -437,16 +440,14 @@ pub fn check(program: &str, opts: &GenOptions, checker: &mut dyn Checker, times:
     // value it tried to add (`drop` for `args->drop`) help the model more.
     if let Some(start) = &opts.start {
         if let crate::plan::check::PlanVerdict::Missing { mut missing } = crate::plan::check::beyond(program, start) {
-            let fields: Vec<String> =
-                probes.iter().flat_map(|p| checker.fields_of(p)).filter_map(|f| f.rsplit(' ').next().map(str::to_string)).filter(|f| !f.starts_with("common_")).collect();
-            if !fields.is_empty() {
-                let mut seen = Vec::new();
-                for f in fields {
-                    if !seen.contains(&f) {
-                        seen.push(f);
-                    }
+            let mut fields: Vec<String> = Vec::new();
+            for f in probes.iter().flat_map(|p| field_names(checker, p)) {
+                if !fields.contains(&f) {
+                    fields.push(f);
                 }
-                missing.push(format!("the record's fields are args->{}", seen.join(", args->")));
+            }
+            if !fields.is_empty() {
+                missing.push(format!("the record's fields are args->{}", fields.join(", args->")));
             }
             checks.plan = Some(crate::plan::check::PlanVerdict::Missing { missing });
             return Ok(checks);

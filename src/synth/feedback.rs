@@ -43,13 +43,14 @@ pub(super) fn compile_hints(diagnostics: &str, program: &str, target: Target, ch
     // "@count[comm, args->drop]"): small models add the line instead of changing the old one.
     if let Some(line) = diagnostics.lines().find(|l| l.contains("Argument mismatch for @")) {
         let map = line.split("Argument mismatch for @").nth(1).and_then(|r| r.split(':').next()).unwrap_or_default();
-        // "program.bt:7:3-35: ERROR: …": the later line, the one written for what was asked.
-        let at: Option<usize> = line.split(':').nth(1).and_then(|n| n.parse().ok());
-        let lines: Vec<&str> = program.lines().collect();
-        let keep = at.and_then(|n| lines.get(n.wrapping_sub(1))).map(|l| l.trim());
-        let others: Vec<&str> = lines.iter().map(|l| l.trim()).filter(|l| l.starts_with(&format!("@{map}[")) && Some(*l) != keep).collect();
-        match keep {
-            Some(keep) if !others.is_empty() => hints.push(format!("A map keeps one kind of key: keep `{keep}` and delete `{}`.", others.join("` and `"))),
+        // Keep the line with the most keys: the one written for what the start left out.
+        let lines: Vec<&str> = program.lines().map(str::trim).filter(|l| l.starts_with(&format!("@{map}["))).collect();
+        let keys = |l: &str| l.split(']').next().map_or(0, |k| k.matches(',').count());
+        match lines.iter().copied().max_by_key(|l| keys(l)) {
+            Some(keep) if lines.len() > 1 => {
+                let others: Vec<&str> = lines.iter().copied().filter(|l| *l != keep).collect();
+                hints.push(format!("A map keeps one kind of key: keep `{keep}` and delete `{}`.", others.join("` and `")));
+            }
             _ => hints.push(format!("A map keeps one kind of key: write @{map} with the same keys everywhere.")),
         }
     }
@@ -58,7 +59,7 @@ pub(super) fn compile_hints(diagnostics: &str, program: &str, target: Target, ch
     for line in diagnostics.lines() {
         let Some(name) = line.split("Unknown identifier: '").nth(1).and_then(|r| r.split('\'').next()) else { continue };
         for probe in bpftrace_probes(program) {
-            if checker.fields_of(&probe).iter().any(|f| f.rsplit(' ').next() == Some(name)) && !bare_fields.contains(&name.to_string()) {
+            if super::checks::field_names(checker, &probe).iter().any(|f| f == name) && !bare_fields.contains(&name.to_string()) {
                 hints.push(format!("{name} is a field of {probe}'s record: write it args->{name}."));
                 bare_fields.push(name.to_string());
             }
