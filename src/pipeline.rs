@@ -697,14 +697,8 @@ impl Session {
         let start = match (opts.reading.as_ref(), opts.target) {
             (Some(reading), Target::Bpftrace) => crate::plan::emit::partial(reading, request, &grounding),
             _ => None,
-        };
-        let start = match start {
-            Some(s) => match checker.compile(&s.program, opts.target, false) {
-                Ok(CompileVerdict::Compiled { .. }) => Some(s),
-                _ => None,
-            },
-            None => None,
-        };
+        }
+        .filter(|s| matches!(checker.compile(&s.program, opts.target, false), Ok(CompileVerdict::Compiled { .. })));
         let first_prompt = match &start {
             Some(s) => {
                 on_status(&format!("asking the model to finish the plan's program (it leaves out {})", s.leaves_out.join(", ")));

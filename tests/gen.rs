@@ -434,8 +434,7 @@ fn a_reply_that_adds_nothing_to_its_start_is_sent_back_with_the_records_fields()
     let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
     let request = "Print each openat call: process, pid and the access mode bits it asks for.";
     let plan = Plan::on(vec!["tracepoint:syscalls:sys_enter_openat".into()], Output::Lines { values: vec![Term::Builtin(Builtin::Comm), Term::Builtin(Builtin::Pid)] });
-    let reading =
-        Reading { plan: Some(plan), gaps: vec![], unread: vec!["access".into(), "mode".into(), "bits".into()], names: vec![], events: vec![], hooks: vec![], timed: false };
+    let reading = Reading { plan: Some(plan), unread: vec!["access".into(), "mode".into(), "bits".into()], ..Default::default() };
     use kgent::ground::{Evidence, Grounded, Grounding, Servable};
     let named = Grounding {
         events: vec![Grounded { probe: "tracepoint:syscalls:sys_enter_openat".into(), attach: kgent::kernel::Attach::Yes, evidence: Evidence::Named { word: "openat".into() } }],
@@ -467,7 +466,7 @@ fn a_field_the_record_lacks_goes_back_with_what_the_reading_misses() {
         Output::Map { fold: kgent::plan::Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] },
     );
     let mut opts = GenOptions::new(Target::Bpftrace);
-    opts.reading = Some(Reading { plan: Some(plan), gaps: vec![], unread: vec![], names: vec![], events: vec![], hooks: vec![], timed: false });
+    opts.reading = Some(Reading { plan: Some(plan), ..Default::default() });
     let mut chat = ScriptedChat::new(["tracepoint:exceptions:page_fault_user { @[args->parent_comm] = count(); }", "tracepoint:exceptions:page_fault_user { @[comm] = count(); }"]);
     let out = synthesize(&mut chat, &mut FakeChecker, &[], "count page faults per process", &opts, &mut |_| {}, &mut |_| {}).unwrap();
     assert!(out.passed, "{:#?}", out.attempts);

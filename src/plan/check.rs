@@ -136,8 +136,7 @@ pub fn beyond(program: &str, start: &crate::plan::emit::Partial) -> PlanVerdict 
     if made_of(program).iter().any(|v| !given.contains(v)) {
         return PlanVerdict::Ok;
     }
-    let words: Vec<String> = start.leaves_out.iter().map(|w| format!("\"{w}\"")).collect();
-    PlanVerdict::Missing { missing: vec![format!("it does nothing the program it started from does not, so it still leaves out what the request says with {}", words.join(", "))] }
+    PlanVerdict::Missing { missing: vec![format!("it does nothing the program it started from does not, so it still leaves out what the request says with {}", start.quoted())] }
 }
 
 /// Whether `text` uses `word` as an identifier (`comm`, not `comm_len`; `args->cap`).

@@ -108,6 +108,13 @@ pub struct Partial {
     pub leaves_out: Vec<String>,
 }
 
+impl Partial {
+    /// The words it leaves out as the model is told them: `"initial access rights", "x86"`.
+    pub fn quoted(&self) -> String {
+        self.leaves_out.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(", ")
+    }
+}
+
 /// The program for as much of `request` as `reading` settled, when that much is one program and
 /// the rest is words the model can be told of. Only on events the request names (`grounding`'s
 /// evidence: a call or tracepoint by its name): an event the reader chose from a description may
@@ -121,7 +128,7 @@ pub fn partial(reading: &super::Reading, request: &str, grounding: &crate::groun
     if reading.complete().is_some() || !reading.events.is_empty() || !reading.hooks.is_empty() {
         return None;
     }
-    let syscall = |p: &str| p.strip_prefix("tracepoint:syscalls:sys_enter_").or_else(|| p.strip_prefix("tracepoint:syscalls:sys_exit_")).map(str::to_string);
+    let syscall = super::read::syscall_of;
     let named = |p: &String| {
         grounding
             .events
@@ -396,15 +403,7 @@ mod tests {
     use crate::plan::{Start, TimeUnit};
 
     fn reading(plan: Plan, gaps: &[&str], unread: &[&str]) -> crate::plan::Reading {
-        crate::plan::Reading {
-            plan: Some(plan),
-            gaps: gaps.iter().map(|g| g.to_string()).collect(),
-            unread: unread.iter().map(|w| w.to_string()).collect(),
-            names: vec![],
-            events: vec![],
-            hooks: vec![],
-            timed: false,
-        }
+        crate::plan::Reading { plan: Some(plan), gaps: gaps.iter().map(|g| g.to_string()).collect(), unread: unread.iter().map(|w| w.to_string()).collect(), ..Default::default() }
     }
 
     #[test]

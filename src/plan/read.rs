@@ -35,7 +35,7 @@ use crate::ground::{stem, Evidence, Grounding, Servable};
 use crate::kernel::{Catalog, Field};
 
 /// What the reader made of a request.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Reading {
     /// The plan as far as the words settle it (`None`: not even its event).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1372,7 +1372,7 @@ impl Event {
     }
 }
 
-fn syscall_of(probe: &str) -> Option<&str> {
+pub(super) fn syscall_of(probe: &str) -> Option<&str> {
     probe.strip_prefix("tracepoint:syscalls:sys_enter_").or_else(|| probe.strip_prefix("tracepoint:syscalls:sys_exit_"))
 }
 

@@ -77,13 +77,12 @@ pub fn shots(target: Target, examples: &[Example]) -> Vec<(String, String)> {
 /// The user message that asks for the program from a start (a partial reading's program): the
 /// request, the start, and the request's words it leaves out.
 pub fn user_prompt_from(request: &str, hooks: &[Hook], start: &crate::plan::emit::Partial) -> String {
-    let words: Vec<String> = start.leaves_out.iter().map(|w| format!("\"{w}\"")).collect();
     format!(
         "{}\n\nThis program does part of it:\n```bpftrace\n{}```\nIt does not yet do what the request says with {}. \
          Write the whole program: keep what it does, and add what those words ask for.",
         user_prompt(request, Target::Bpftrace, hooks),
         start.program,
-        words.join(", ")
+        start.quoted()
     )
 }
 
