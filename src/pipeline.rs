@@ -652,6 +652,7 @@ impl Session {
                 checks,
                 feedback: None,
                 fixed: Vec::new(),
+                redrawn: 0,
                 prompt_tokens: 0,
                 generated_tokens: 0,
                 seconds,

@@ -171,9 +171,13 @@ fn the_loop_is_bounded_and_keeps_the_attempt_that_got_furthest() {
 
 #[test]
 fn unsafe_builtins_are_refused_before_anything_runs_and_repeats_are_called_out() {
-    let mut chat = ScriptedChat::new(["BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { system(\"rm -rf /tmp/x\"); }", "BEGIN { printf(\"hi\\n\"); exit(); }"]);
+    // The second reply repeats the first, and so do both replies drawn again in its place.
+    let unsafe_one = "BEGIN { system(\"rm -rf /tmp/x\"); }";
+    let mut chat = ScriptedChat::new([unsafe_one, unsafe_one, unsafe_one, "BEGIN {  system(\"rm -rf /tmp/x\");\n}", "BEGIN { printf(\"hi\\n\"); exit(); }"]);
     let out = run(&mut chat, &mut FakeChecker, Target::Bpftrace, 3);
     assert!(out.passed);
+    assert_eq!(chat.redone, [0.8, 1.0], "two draws at rising temperatures, then the repeat costs its round");
+    assert_eq!(out.attempts.iter().map(|a| a.redrawn).collect::<Vec<_>>(), [0, 2, 0]);
     assert!(matches!(out.attempts[0].checks.safety, Some(kgent::verify::safety::SafetyVerdict::Unsafe { .. })));
     assert!(out.attempts[0].checks.kernel.is_none(), "an unsafe program is not checked further");
     assert!(chat.received[1].contains("system") && chat.received[1].contains("did not allow"), "{}", chat.received[1]);
@@ -195,6 +199,33 @@ fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
     let fb = &chat.received[2];
     assert!(fb.contains("does not contain a field named 'addr'") && fb.contains("unsigned long address"), "{fb}");
     assert!(matches!(out.attempts[2].checks.kernel, Some(KernelVerdict::Accepted { .. })));
+}
+
+/// A syscall's tracepoint written without `enter`/`exit` is answered with that syscall's own
+/// tracepoints and its family's, not with hooks whose words merely look alike.
+#[test]
+fn a_misnamed_syscall_tracepoint_is_answered_with_its_own_tracepoints() {
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let HookVerdict::Problems { problems } = checker.hooks(&["tracepoint:syscalls:sys_setxattr".to_string()]) else { panic!("no such tracepoint") };
+    let s = &problems[0].suggestions;
+    assert_eq!(s[..2], ["tracepoint:syscalls:sys_enter_setxattr", "tracepoint:syscalls:sys_exit_setxattr"], "{s:?}");
+    assert!(s.contains(&"tracepoint:syscalls:sys_enter_fsetxattr".to_string()) && s.iter().all(|p| p.contains("setxattr")), "{s:?}");
+}
+
+/// A stray colon after a probe and an `if` without braces: the hook check and the real compiler
+/// reject them, the fixes are made in the same round, one after the other, and what the program
+/// does is untouched.
+#[test]
+fn a_probe_colon_and_an_unbraced_if_are_fixed_in_the_same_round_by_the_real_checks() {
+    let Some((home, catalog, searcher)) = common::host_or_skip() else { return };
+    let mut checker = HostChecker::new(&catalog, &searcher, home.path().into());
+    let mut chat = ScriptedChat::new(["tracepoint:syscalls:sys_enter_umask: {\n  if (args->mask > 18)\n    printf(\"%d %s %d\\n\", pid, comm, args->mask);\n}"]);
+    let out = run(&mut chat, &mut checker, Target::Bpftrace, 1);
+    assert!(out.passed, "{:#?}", out.attempts);
+    let attempt = &out.attempts[0];
+    assert_eq!(attempt.program.trim_end(), "tracepoint:syscalls:sys_enter_umask {\n  if (args->mask > 18)\n    { printf(\"%d %s %d\\n\", pid, comm, args->mask); }\n}");
+    assert_eq!(attempt.fixed.len(), 2, "{:?}", attempt.fixed);
 }
 
 #[test]
@@ -448,7 +479,9 @@ fn a_reply_that_adds_nothing_to_its_start_is_sent_back_with_the_records_fields()
     let mut opts = GenOptions::new(Target::Bpftrace);
     opts.reading = Some(reading);
     opts.start = Some(start.clone());
-    let mut chat = ScriptedChat::new([start.program.clone(), "tracepoint:syscalls:sys_enter_openat { printf(\"%s %d %o\\n\", comm, pid, args->mode); }".to_string()]);
+    // The start copied, and drawn again twice the same.
+    let answer = "tracepoint:syscalls:sys_enter_openat { printf(\"%s %d %o\\n\", comm, pid, args->mode); }".to_string();
+    let mut chat = ScriptedChat::new([start.program.clone(), start.program.clone(), start.program.clone(), answer.clone()]);
     let out = synthesize(&mut chat, &mut checker, &[], &prompt, &opts, &mut |_| {}, &mut |_| {}).unwrap();
     assert!(out.passed, "{:#?}", out.attempts);
     assert!(out.attempts[0].checks.compile.as_ref().is_some_and(|c| c.is_ok()), "the start compiles: {:#?}", out.attempts[0]);

@@ -118,6 +118,9 @@ pub struct Chat<'m> {
     prefilled: usize,
     /// The last grammar compiled, reused while replies ask for the same one.
     compiled: Option<CompiledGrammar>,
+    /// Where the last reply starts in `cached`, and the logits its first token was drawn from:
+    /// enough to take it back and draw another without running the prompt again.
+    reply_start: Option<(usize, Tensor)>,
 }
 
 impl<'m> Chat<'m> {
@@ -126,7 +129,7 @@ impl<'m> Chat<'m> {
     pub fn new(model: &'m mut Model, system: Option<&str>) -> Result<Self> {
         let template = model.template();
         let pending = model.encode_turn(&template.system(system.unwrap_or(ChatTemplate::DEFAULT_SYSTEM)))?;
-        Ok(Chat { model, cached: Vec::new(), system_len: pending.len(), pending, prefilled: 0, compiled: None })
+        Ok(Chat { model, cached: Vec::new(), system_len: pending.len(), pending, prefilled: 0, compiled: None, reply_start: None })
     }
 
     /// Every token of the transcript so far, cached or not.
@@ -184,10 +187,23 @@ impl<'m> Chat<'m> {
         let logits = self.prefill()?;
         let prefill_time = start.elapsed();
         let prompt_tokens = self.prefilled;
+        self.reply_start = Some((self.cached.len(), logits.clone()));
         let mut reply = self.generate(logits, opts, on_text)?;
         reply.prompt_tokens = prompt_tokens;
         reply.prefill_time = prefill_time;
         Ok(reply)
+    }
+
+    /// Takes back the last reply of [`send_with_prefix`](Self::send_with_prefix) and generates
+    /// another from the same point: the cache keeps the prompt, and the reply's positions are
+    /// overwritten as the new one is run.
+    pub fn regenerate(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        let Some((at, logits)) = self.reply_start.clone() else {
+            return Err(LlmError::Tokenizer("no reply to take back: send a message first".into()));
+        };
+        self.cached.truncate(at);
+        self.pending.clear();
+        self.generate(logits, opts, on_text)
     }
 
     /// Generates a reply from the logits of a prefill, then closes the turn in the transcript.
@@ -324,6 +340,10 @@ pub trait Conversation {
     fn add_exchange(&mut self, user: &str, assistant: &str) -> Result<()>;
     /// Sends a user message; the reply starts with `prefix` (excluded from the returned text).
     fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply>;
+    /// Takes back the last reply and generates another to the same message, as if the first
+    /// had never been: sampled options give a different one where greedy decoding would give
+    /// the same.
+    fn redo(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply>;
 }
 
 impl Conversation for Chat<'_> {
@@ -337,6 +357,10 @@ impl Conversation for Chat<'_> {
     fn send(&mut self, text: &str, prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         self.send_with_prefix(text, prefix, opts, on_text)
     }
+
+    fn redo(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.regenerate(opts, on_text)
+    }
 }
 
 /// A fake model that answers with prepared replies, in order, and records what it was sent.
@@ -346,6 +370,8 @@ pub struct ScriptedChat {
     pub replies: std::collections::VecDeque<String>,
     pub received: Vec<String>,
     pub exchanges: Vec<(String, String)>,
+    /// The temperature of each redo asked for.
+    pub redone: Vec<f64>,
 }
 
 impl ScriptedChat {
@@ -362,6 +388,18 @@ impl Conversation for ScriptedChat {
 
     fn send(&mut self, text: &str, _prefix: &str, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         self.received.push(text.to_string());
+        self.reply(false, opts, on_text)
+    }
+
+    /// The next scripted reply; a redo is recorded as one, with its temperature.
+    fn redo(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        self.redone.push(opts.temperature);
+        self.reply(true, opts, on_text)
+    }
+}
+
+impl ScriptedChat {
+    fn reply(&mut self, redo: bool, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
         let full = self.replies.pop_front().ok_or_else(|| LlmError::Tokenizer("the scripted model has no reply left".into()))?;
         let mut stream = TextStream::new(&opts.stop);
         let stopped = stream.update(&full, on_text);
@@ -370,7 +408,7 @@ impl Conversation for ScriptedChat {
             generated_tokens: text.split_whitespace().count(),
             text,
             stop: if stopped { StopReason::StopString } else { StopReason::EndOfTurn },
-            prompt_tokens: text_len_tokens(&self.received),
+            prompt_tokens: if redo { 0 } else { text_len_tokens(&self.received) },
             prefill_time: Duration::ZERO,
             decode_time: Duration::ZERO,
             mask_time: Duration::ZERO,

@@ -83,7 +83,7 @@ impl Remote {
     /// A conversation with `system` (the template's default when `None`).
     pub fn chat(&self, system: Option<&str>) -> RemoteChat<'_> {
         let turns = system.map(|s| vec![Turn::System(s.to_string())]).unwrap_or_default();
-        RemoteChat { remote: self, turns }
+        RemoteChat { remote: self, turns, last: None }
     }
 }
 
@@ -102,6 +102,8 @@ fn read_body(response: &mut ureq::http::Response<ureq::Body>, url: &str) -> Resu
 pub struct RemoteChat<'r> {
     remote: &'r Remote,
     turns: Vec<Turn>,
+    /// The last message sent and the prefix its reply started with, to ask again.
+    last: Option<(String, String)>,
 }
 
 /// One turn of a remote conversation, as said.
@@ -168,6 +170,15 @@ impl Conversation for RemoteChat<'_> {
         self.turns.push(Turn::User(user.to_string()));
         self.turns.push(Turn::Assistant(assistant.to_string()));
         Ok(())
+    }
+
+    /// The last exchange is taken out of the conversation and the message sent again.
+    fn redo(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
+        let Some((text, prefix)) = self.last.take() else {
+            return Err(LlmError::Remote("no reply to take back: send a message first".into()));
+        };
+        self.turns.truncate(self.turns.len().saturating_sub(2));
+        self.send(&text, &prefix, opts, on_text)
     }
 
     /// With chat completions, the assistant's turn cannot be started with `prefix` (the opening
@@ -272,6 +283,7 @@ impl Conversation for RemoteChat<'_> {
         };
         turns.push(Turn::Assistant(said));
         self.turns = turns;
+        self.last = Some((text.to_string(), prefix.to_string()));
         let prefill_time = first_token.unwrap_or_else(|| start.elapsed());
         let count = |k: &str| usage.as_ref().and_then(|u| u[k].as_u64()).map(|n| n as usize);
         Ok(Reply {

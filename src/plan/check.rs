@@ -469,12 +469,75 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
     let tests_result = plan.is_some_and(|p| p.conditions.iter().any(|c| matches!(c.term, Term::Errno) || c.term.name() == "ret"));
     if let Some(request) = request {
         missing.extend(unasked(program, request).into_iter().filter(|m| !(tests_result && m.starts_with("it keeps only failures"))));
+        let given: Vec<i64> = reading
+            .and_then(|r| r.plan.as_ref())
+            .map(|p| {
+                p.conditions
+                    .iter()
+                    .flat_map(|c| match &c.test {
+                        super::Test::Cmp { value, .. } => vec![*value],
+                        super::Test::Bits { mask } => vec![*mask],
+                        super::Test::OneOf { values } => values.clone(),
+                        _ => vec![],
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        missing.extend(invented(program, request, &given));
     }
     if missing.is_empty() {
         PlanVerdict::Ok
     } else {
         PlanVerdict::Missing { missing }
     }
+}
+
+/// Filters on a record's value by a number the request never gives, in a request that asks
+/// for no restriction at all: "Show each modify_ldt() call" answered with `if (args->func ==
+/// 0x1000)` passed every other check. A number the request writes (in any common unit:
+/// "64 KiB" is 65536), one the reading took from its words (`given`: "IPC_RMID" is 0), and 0
+/// and 1 (null, false, true) are the request's; a request with words of restriction ("only",
+/// "over", "except", …) or constants written as names may ask for a filter in words this check
+/// cannot weigh, and is left to the other checks.
+fn invented(program: &str, request: &str, given: &[i64]) -> Vec<String> {
+    static TEST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static NUMBER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    static CONSTANT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let test = TEST.get_or_init(|| regex::Regex::new(r"args->(\w+)\s*(==|!=|>=|<=|>|<|&)\s*(0[xX][0-9a-fA-F]+|\d+)\b").expect("a valid regex"));
+    let number = NUMBER.get_or_init(|| regex::Regex::new(r"\d+(?:\.\d+)?").expect("a valid regex"));
+    let constant = CONSTANT.get_or_init(|| regex::Regex::new(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b").expect("a valid regex"));
+    const RESTRICTING: &[&str] = &[
+        "only", "just", "except", "excluding", "exclude", "without", "unless", "whose", "filter", "filtered", "ignore", "ignoring", "skip",
+        "specific", "specifically", "particular", "over", "above", "below", "exceed", "exceeds", "exceeding", "least", "most", "more", "less", "fewer", "greater",
+        "bigger", "larger", "smaller", "higher", "lower", "longer", "shorter", "slower", "faster", "nonzero", "non-zero", "zero", "negative", "positive", "failed",
+        "failing", "fails", "failure", "failures", "error", "errors", "succeeded", "successful", "success", "large", "small", "big", "huge", "tiny",
+    ];
+    let lower = request.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '-')).collect();
+    if words.iter().any(|w| RESTRICTING.contains(w)) || constant.is_match(request) {
+        return Vec::new();
+    }
+    let said: Vec<f64> = number.find_iter(request).filter_map(|m| m.as_str().parse::<f64>().ok()).collect();
+    let units = [1.0, 1e3, 1024.0, 1e6, 1048576.0, 1e9, 1073741824.0];
+    let mut out = Vec::new();
+    for condition in conditions(program) {
+        for c in test.captures_iter(&condition) {
+            let raw = &c[3];
+            let value = match raw.strip_prefix("0x").or_else(|| raw.strip_prefix("0X")) {
+                Some(hex) => i64::from_str_radix(hex, 16).ok(),
+                None => raw.parse::<i64>().ok(),
+            };
+            let Some(value) = value else { continue };
+            if value <= 1 || given.contains(&value) || said.iter().any(|d| units.iter().any(|u| (d * u - value as f64).abs() < 0.5)) {
+                continue;
+            }
+            let m = format!("it keeps only events where args->{} {} {raw}, which the request never asks: report every one", &c[1], &c[2]);
+            if !out.contains(&m) {
+                out.push(m);
+            }
+        }
+    }
+    out
 }
 
 /// Positional parameters (`$1`, `str($2)`, `$#`): Kgent runs a program with none, so `$1` is 0
@@ -592,6 +655,24 @@ mod tests {
         p.said.push(Said { words: "capability number".into(), means: "keyed by cap".into() });
         p.conditions.push(Condition { term: Term::Builtin(Builtin::Uid), test: Test::Cmp { op: crate::comprehend::CmpOp::Eq, value: 0 }, words: "root".into() });
         p
+    }
+
+    #[test]
+    fn a_filter_by_a_number_the_request_never_gives_is_invented() {
+        let request = "Old 16-bit games under Wine crash on our test rig right at startup. Show each modify_ldt() call (process, pid, func and bytecount).";
+        let program = "tracepoint:syscalls:sys_enter_modify_ldt {\n  if (args->func == 0x1000) { printf(\"%s %d\\n\", comm, args->func); }\n}";
+        let m = invented(program, request, &[]);
+        assert_eq!(m, ["it keeps only events where args->func == 0x1000, which the request never asks: report every one"]);
+        // The number said in a unit ("64 KiB"), taken by the reading from a name, 0 and 1, a
+        // request with a word of restriction or a constant's name: not invented here.
+        assert!(invented("k:f /args->len > 65536/ { }", "print preallocations bigger than 64 KiB", &[]).is_empty());
+        assert!(invented("k:f /args->len >= 65536/ { }", "print preallocations of 64 KiB", &[]).is_empty());
+        assert!(invented("k:f /args->cmd == 3/ { }", "show the removals of segments", &[3]).is_empty());
+        assert!(invented("k:f /args->flags & 1/ { }", "show each call", &[]).is_empty());
+        assert!(invented("k:f /args->cmd == 3/ { }", "show only the removals", &[]).is_empty());
+        assert!(invented("k:f /args->cmd == 0/ { }", "show the IPC_RMID calls", &[]).is_empty());
+        // A comment is not a condition.
+        assert!(invented("k:f { // if (args->func == 4096) { }\n @[comm] = count(); }", "count the calls", &[]).is_empty());
     }
 
     #[test]

@@ -78,7 +78,7 @@ impl Reading {
     }
 
     fn gap(gap: impl Into<String>, text: &Text) -> Reading {
-        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(), events: vec![], hooks: vec![], timed: false }
+        Reading { plan: None, gaps: vec![gap.into()], unread: text.unread(&[]), names: text.unread_names(&[]), events: vec![], hooks: vec![], timed: false }
     }
 }
 
@@ -398,8 +398,8 @@ impl Text {
 
     /// The names among the unread words: a program ("by nginx", "does python open") or a quoted
     /// word. A program that answers the request says them.
-    fn unread_names(&self) -> Vec<String> {
-        self.unread_words(&[]).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
+    fn unread_names(&self, fields: &[String]) -> Vec<String> {
+        self.unread_words(fields).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
     }
 
     /// Whether word `i` is in a sentence without the event's words while another sentence has
@@ -729,7 +729,14 @@ impl Text {
                 let command = w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !PROTOCOLS.contains(&w.lower.as_str());
                 let group = |j: usize| self.is(j, &["process", "processes", "program", "programs", "workers", "worker", "threads", "thread", "instances", "backends", "daemons"]);
                 let noun_follows = self.words.get(i + 1).is_some_and(|n| n.lower.len() > 3 && n.lower.ends_with('s') && !n.lower.ends_with("ss")) && !group(i + 1);
-                let names_one = (named_after || (subject && !noun_follows)) && command;
+                // "do" asks of a plural subject ("what bufsize do callers pass", "how long do
+                // packets spend"): a program is named so only with its processes after it ("do
+                // java threads block"); "does nginx push" is one.
+                let plural_asked = i > 0 && self.is(i - 1, &["do"]) && !group(i + 1);
+                // A word for one of the record's fields ("fallbacks by reason code", "matched
+                // by tag") names that field, not a program.
+                let field_word = names.iter().any(|f| f.len() > 2 && names_field(&w.lower, f));
+                let names_one = (named_after || (subject && !noun_follows && !plural_asked)) && command && !field_word;
                 out.push((w.raw.clone(), names_one || quoted_name));
             }
         }
@@ -4065,7 +4072,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             Event::Syscalls(_) => "the syscall's exit is not a tracepoint here".into(),
             Event::Hooks { probes, .. } => format!("a latency or result is asked for, and {} has no end event the reader knows", probes[0]),
         });
-        return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(), events: vec![], hooks: vec![], timed: false };
+        return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(&every_name), events: vec![], hooks: vec![], timed: false };
     }
     let paired = needs_end && needs_start;
     // Every probe of a family must carry the fields it reads (`args->` must exist in each), as
@@ -4110,7 +4117,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     };
     if probes.is_empty() || start.as_ref().is_some_and(|s| s.probes.is_empty()) {
         gaps.push("no hook of the event carries every field asked for".into());
-        return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(), events: vec![], hooks: vec![], timed: false };
+        return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(&every_name), events: vec![], hooks: vec![], timed: false };
     }
     if let Some(Start { key: PairKey::Fields { start: s, end: e }, .. }) = &start {
         let has = |fields: &[Field], names: &[String]| names.iter().all(|n| fields.iter().any(|f| f.name == *n));
@@ -4233,7 +4240,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             }
         }
     }
-    let names = text.unread_names();
+    let names = text.unread_names(&every_name);
     Reading { plan: Some(plan), gaps, unread, names, events, hooks: vec![], timed: false }
 }
 

@@ -58,6 +58,20 @@ impl Checks {
         .count()
     }
 
+    /// How many checks, in the order they run, passed before the first that failed: a
+    /// program that gets past the hooks to the plan has got further than one stopped at them.
+    pub fn reached(&self) -> usize {
+        let stages = [
+            self.hooks.as_ref().is_some_and(|v| v.is_ok()),
+            self.hooks.is_some() && self.plan.as_ref().is_none_or(|v| v.is_ok()),
+            self.compile.as_ref().is_some_and(|v| v.is_ok()),
+            matches!(self.safety, Some(SafetyVerdict::Ok)),
+            self.symbolic_ok(),
+            self.kernel.as_ref().is_some_and(|v| v.is_ok()),
+        ];
+        stages.iter().take_while(|&&b| b).count()
+    }
+
     pub fn passed(&self) -> bool {
         self.plan.as_ref().is_none_or(|v| v.is_ok())
             && matches!(self.safety, Some(SafetyVerdict::Ok))
@@ -330,6 +344,16 @@ impl Checker for HostChecker<'_> {
                     own.sort_by_key(|(shared, _)| std::cmp::Reverse(*shared));
                     return own.into_iter().take(CATEGORY_SUGGESTIONS).map(|(_, p)| p.to_string()).collect();
                 }
+                // A syscall's tracepoint misspelt (`sys_setxattr`, `sys_enter_setxattr_exit`):
+                // its entry and exit, then the calls of its family (`lsetxattr`, `fsetxattr`).
+                // Words searched find `statfs` for `setxattr`.
+                if category == "syscalls" {
+                    let call = syscall_named(&name);
+                    let found = syscall_tracepoints(catalog, &call);
+                    if !found.is_empty() {
+                        return found;
+                    }
+                }
             }
             let words = probe.replace([':', '_', '/', '-', '*'], " ");
             searcher
@@ -355,6 +379,41 @@ impl Checker for HostChecker<'_> {
     fn platform(&self) -> &dyn Platform {
         &self.platform
     }
+}
+
+/// The syscall a tracepoint name written by hand means: `sys_setxattr`, `sys_enter_setxattr`,
+/// `setxattr_enter` are all `setxattr`.
+fn syscall_named(name: &str) -> String {
+    let mut call = name.strip_prefix("sys_").unwrap_or(name);
+    for affix in ["enter_", "exit_"] {
+        call = call.strip_prefix(affix).unwrap_or(call);
+    }
+    for affix in ["_enter", "_exit", "_entry", "_return"] {
+        call = call.strip_suffix(affix).unwrap_or(call);
+    }
+    call.to_string()
+}
+
+/// The catalog's tracepoints of syscall `call` (entry, then exit), then of the calls whose
+/// names hold it (`lsetxattr`, `fsetxattr` for `setxattr`), at most [`CATEGORY_SUGGESTIONS`].
+fn syscall_tracepoints(catalog: &Catalog, call: &str) -> Vec<String> {
+    if call.len() < 3 {
+        return Vec::new();
+    }
+    let of = |h: &str| h.strip_prefix("tracepoint:syscalls:sys_enter_").or_else(|| h.strip_prefix("tracepoint:syscalls:sys_exit_")).map(str::to_string);
+    let mut exact: Vec<String> = Vec::new();
+    let mut family: Vec<String> = Vec::new();
+    for h in &catalog.hooks {
+        let Some(name) = of(&h.probe) else { continue };
+        if name == call {
+            exact.push(h.probe.clone());
+        } else if name.contains(call) {
+            family.push(h.probe.clone());
+        }
+    }
+    exact.sort();
+    family.sort_by_key(|p| (p.contains("sys_exit_"), p.len(), p.clone()));
+    exact.into_iter().chain(family).take(CATEGORY_SUGGESTIONS).collect()
 }
 
 /// The names of a probe's record fields, as the catalog has them.

@@ -1,10 +1,15 @@
-//! Mechanical fixes of compile errors whose only correct repair the program's text shows, made
-//! before the model is asked again: told "%o expects an integer (string supplied)" and shown the
-//! corrected line, the 1.5B model was seen to write the same line three rounds running. A fix
-//! changes only how a value is printed, never what is traced, kept or computed, and the fixed
-//! program goes through every check like any other.
+//! Mechanical fixes of errors whose only correct repair the program's text shows, made before
+//! the model is asked again: told "%o expects an integer (string supplied)" and shown the
+//! corrected line, the 1.5B model was seen to write the same line three rounds running; told
+//! "if needs braces" it kept writing `if (c) printf(…);`; shown the probes that work here it
+//! kept a stray colon after the probe (`tracepoint:timer:timer_cancel: {`). A fix changes only
+//! how the program is written, never what is traced, kept or computed, and the fixed program
+//! goes through every check like any other.
 
+use super::checks::Checks;
 use crate::obj::Target;
+use crate::verify::compile::CompileVerdict;
+use crate::verify::hooks::HookVerdict;
 
 /// A program with its fixes made, and each fix in words.
 #[derive(Debug, Clone, PartialEq)]
@@ -13,22 +18,194 @@ pub struct Fixed {
     pub edits: Vec<String>,
 }
 
-/// The program with the fixes the compiler's `diagnostics` call for, if any apply.
-pub fn fix(program: &str, diagnostics: &str, target: Target) -> Option<Fixed> {
-    if target != Target::Bpftrace || !diagnostics.contains("specifier expects a value of type") {
+/// The program with the fixes its first failing check calls for, if any apply: a probe written
+/// with a trailing colon (the hook check), an `if` or `else` without braces (a syntax error),
+/// printf specifiers that do not match their values (a type error).
+pub fn fix(program: &str, checks: &Checks, target: Target) -> Option<Fixed> {
+    if target != Target::Bpftrace {
         return None;
     }
-    let fixes = printf_fixes(program);
-    if fixes.is_empty() {
-        return None;
-    }
-    let mut fixed = program.to_string();
     let mut edits = Vec::new();
-    for (was, now) in fixes {
-        fixed = fixed.replacen(&was, &now, 1);
-        edits.push(format!("{was} → {now}"));
+    let mut fixed = program.to_string();
+    if matches!(checks.hooks, Some(HookVerdict::Problems { .. })) {
+        for (was, now) in colon_fixes(&fixed) {
+            fixed = fixed.replace(&was, &now);
+            edits.push(format!("{was} → {now}"));
+        }
     }
-    Some(Fixed { program: fixed, edits })
+    if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
+        if diagnostics.contains("syntax error") {
+            if let Some((braced, n)) = brace_bodies(&fixed) {
+                fixed = braced;
+                edits.push(format!("braces around {n} if/else bod{}", if n == 1 { "y" } else { "ies" }));
+            }
+        }
+        if diagnostics.contains("specifier expects a value of type") {
+            for (was, now) in printf_fixes(&fixed) {
+                fixed = fixed.replacen(&was, &now, 1);
+                edits.push(format!("{was} → {now}"));
+            }
+        }
+    }
+    (!edits.is_empty()).then_some(Fixed { program: fixed, edits })
+}
+
+/// Each probe written with a colon after its last part (`tracepoint:timer:timer_cancel:`), as it
+/// appears before its `{`, `/` or `,`, with the colon dropped. bpftrace reads the colon as one
+/// more, empty, part and rejects the probe.
+fn colon_fixes(program: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for probe in crate::obj::source::bpftrace_probes(program) {
+        let Some(bare) = probe.strip_suffix(':') else { continue };
+        if bare.is_empty() || bare.ends_with(':') || !bare.contains(':') || out.iter().any(|(w, _)| *w == probe) {
+            continue;
+        }
+        out.push((probe.clone(), bare.to_string()));
+    }
+    out
+}
+
+/// The program with braces around each body an `if (…)` or `else` has without them (bpftrace
+/// requires them), and how many were added. The body is the one statement up to its `;` or the
+/// block's end.
+fn brace_bodies(program: &str) -> Option<(String, usize)> {
+    let mut text = program.to_string();
+    let mut n = 0;
+    let mut from = 0;
+    // Each pass braces the first unbraced body at or after `from`; a nested `if` inside it is
+    // found by the next pass.
+    while let Some((body, end)) = unbraced_body(&text, from) {
+        // An `if` as the body of another takes the `else` after it: which one is the
+        // writer's to say, not a fix's.
+        if text[body..].starts_with("if") && text[body + 2..].starts_with(|c: char| c == '(' || c.is_whitespace()) {
+            return None;
+        }
+        let stmt = text[body..end].trim_end();
+        let braced = format!("{{ {stmt} }}{}", &text[body + stmt.len()..end]);
+        text.replace_range(body..end, &braced);
+        from = body + 2;
+        n += 1;
+        if n > 50 {
+            return None;
+        }
+    }
+    (n > 0).then_some((text, n))
+}
+
+/// Where the first body without braces at or after `from` starts and ends (after its `;`).
+fn unbraced_body(text: &str, from: usize) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let code = code_mask(text);
+    let word_at = |k: usize, w: &str| {
+        text[k..].starts_with(w)
+            && code[k]
+            && (k == 0 || !(bytes[k - 1].is_ascii_alphanumeric() || bytes[k - 1] == b'_'))
+            && bytes.get(k + w.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+    };
+    // Spaces and comments (no statement starts with a string).
+    let skip_space = |mut k: usize| {
+        while k < bytes.len() && (bytes[k].is_ascii_whitespace() || !code[k]) {
+            k += 1;
+        }
+        k
+    };
+    let mut k = from;
+    while k < bytes.len() {
+        let after = if word_at(k, "if") {
+            let open = skip_space(k + 2);
+            if bytes.get(open) != Some(&b'(') {
+                k += 1;
+                continue;
+            }
+            let Some(close) = matching(text, &code, open) else { return None };
+            close + 1
+        } else if word_at(k, "else") {
+            let next = skip_space(k + 4);
+            // `else if` braces its own body.
+            if text[next..].starts_with("if") && word_at(next, "if") {
+                k = next;
+                continue;
+            }
+            k + 4
+        } else {
+            k += 1;
+            continue;
+        };
+        let body = skip_space(after);
+        if body >= bytes.len() || bytes[body] == b'{' {
+            k = after;
+            continue;
+        }
+        // The statement runs to its `;` at depth 0, or to the `}` closing the block around it.
+        let mut depth = 0i32;
+        let mut j = body;
+        while j < bytes.len() {
+            if code[j] {
+                match bytes[j] {
+                    b'(' | b'[' | b'{' => depth += 1,
+                    b')' | b']' => depth -= 1,
+                    b'}' if depth == 0 => return Some((body, j)),
+                    b'}' => depth -= 1,
+                    b';' if depth == 0 => return Some((body, j + 1)),
+                    _ => {}
+                }
+            }
+            j += 1;
+        }
+        return None;
+    }
+    None
+}
+
+/// The index of the `)` matching the `(` at `open`, in code (not strings or comments).
+fn matching(text: &str, code: &[bool], open: usize) -> Option<usize> {
+    let mut depth = 0i32;
+    for (j, c) in text.bytes().enumerate().skip(open) {
+        if !code[j] {
+            continue;
+        }
+        match c {
+            b'(' => depth += 1,
+            b')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(j);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// For each byte of `text`, whether it is code: not inside a string or a comment.
+fn code_mask(text: &str) -> Vec<bool> {
+    let b = text.as_bytes();
+    let mut mask = vec![true; b.len()];
+    let mut k = 0;
+    while k < b.len() {
+        if b[k] == b'"' {
+            let start = k;
+            k += 1;
+            while k < b.len() && b[k] != b'"' {
+                k += if b[k] == b'\\' { 2 } else { 1 };
+            }
+            let end = (k + 1).min(b.len());
+            mask[start..end].iter_mut().for_each(|m| *m = false);
+            k = end;
+        } else if b[k..].starts_with(b"//") {
+            let end = text[k..].find('\n').map_or(b.len(), |e| k + e);
+            mask[k..end].iter_mut().for_each(|m| *m = false);
+            k = end;
+        } else if b[k..].starts_with(b"/*") {
+            let end = text[k + 2..].find("*/").map_or(b.len(), |e| k + 2 + e + 2);
+            mask[k..end].iter_mut().for_each(|m| *m = false);
+            k = end;
+        } else {
+            k += 1;
+        }
+    }
+    mask
 }
 
 /// Each `printf(…)` call of a bpftrace program whose specifiers do not match values whose type
@@ -170,8 +347,10 @@ fn printf_call(text: &str) -> Option<(String, Vec<String>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{fix, printf_fixes};
+    use super::{brace_bodies, colon_fixes, fix, printf_fixes, Checks};
     use crate::obj::Target;
+    use crate::verify::compile::CompileVerdict;
+    use crate::verify::hooks::{HookProblem, HookVerdict};
 
     #[test]
     fn printf_specifiers_are_matched_to_values_whose_type_the_text_shows() {
@@ -187,11 +366,49 @@ mod tests {
         assert!(printf_fixes("k { printf(\"100%% %s %d, %s\\n\", str(args->filename, 64), pid, \"a,b\"); }").is_empty());
     }
 
+    fn failed(diagnostics: &str) -> Checks {
+        Checks {
+            hooks: Some(HookVerdict::Ok { probes: vec![] }),
+            compile: Some(CompileVerdict::Failed { diagnostics: diagnostics.into() }),
+            ..Default::default()
+        }
+    }
+
     #[test]
     fn only_a_specifier_mismatch_is_fixed() {
         let program = "BEGIN { printf(\"%-7s %o\\n\", \"PID\", \"MASK\"); }";
-        let fixed = fix(program, "ERROR: printf: %o specifier expects a value of type integer (string supplied)", Target::Bpftrace).expect("a fix");
+        let fixed = fix(program, &failed("ERROR: printf: %o specifier expects a value of type integer (string supplied)"), Target::Bpftrace).expect("a fix");
         assert_eq!(fixed.program, "BEGIN { printf(\"%-7s %s\\n\", \"PID\", \"MASK\"); }");
-        assert!(fix(program, "ERROR: syntax error", Target::Bpftrace).is_none());
+        assert!(fix(program, &failed("ERROR: syntax error"), Target::Bpftrace).is_none());
+        assert!(fix(program, &failed("ERROR: printf: %o specifier expects a value of type integer"), Target::Libbpf).is_none());
+    }
+
+    #[test]
+    fn a_body_without_braces_gets_them_and_nothing_else_changes() {
+        let program = "k:f {\n  if (args->func == 1) // old\n    printf(\"%d;\\n\", pid);\n  @n = count();\n}\n";
+        let fixed = fix(program, &failed("stdin:3:5-11: ERROR: syntax error, unexpected call, expecting {"), Target::Bpftrace).expect("a fix");
+        assert_eq!(fixed.program, "k:f {\n  if (args->func == 1) // old\n    { printf(\"%d;\\n\", pid); }\n  @n = count();\n}\n");
+        // else, else if, a nested if, a body that ends at the block's `}`, and one in braces.
+        let (braced, n) = brace_bodies("k { if (a) @x = 1; else if (b) @y = 2; else @z = 3 }\nj { if (d) { @w = 4; } }").expect("braced");
+        assert_eq!(braced, "k { if (a) { @x = 1; } else if (b) { @y = 2; } else { @z = 3 } }\nj { if (d) { @w = 4; } }");
+        assert_eq!(n, 3);
+        // An if as another's body: which if the else belongs to is not a fix's to say.
+        assert_eq!(brace_bodies("k { if (b) if (c) @y = 2; else @z = 3; }"), None);
+        // Words inside strings and comments are not code; a map called @if is not an if.
+        assert_eq!(brace_bodies("k { printf(\"if (x) y\"); /* else z */ @if[1] = 2; }"), None);
+    }
+
+    #[test]
+    fn a_probe_with_a_trailing_colon_loses_it_when_the_hook_check_fails() {
+        let hooks = Checks {
+            hooks: Some(HookVerdict::Problems { problems: vec![HookProblem { probe: "tracepoint:timer:timer_cancel:".into(), reason: "no tracepoint".into(), suggestions: vec![] }] }),
+            ..Default::default()
+        };
+        let program = "tracepoint:timer:timer_cancel: { @[comm] = count(); }\ninterval:s:1 { print(@); }";
+        let fixed = fix(program, &hooks, Target::Bpftrace).expect("a fix");
+        assert_eq!(fixed.program, "tracepoint:timer:timer_cancel { @[comm] = count(); }\ninterval:s:1 { print(@); }");
+        assert!(colon_fixes("tracepoint:a:b { }").is_empty());
+        // A program whose hooks passed is left alone.
+        assert!(fix(program, &failed("ERROR: something else"), Target::Bpftrace).is_none());
     }
 }

@@ -9,7 +9,7 @@ use super::feedback;
 use super::fixit;
 use super::options::GenOptions;
 use super::prompt;
-use crate::llm::{Conversation, LlmError};
+use crate::llm::{Conversation, GenerateOptions, LlmError};
 use crate::verify::compile::{CompileError, CompileVerdict};
 use crate::verify::kernel::LoadError;
 
@@ -36,6 +36,9 @@ pub struct Attempt {
     /// Mechanical fixes made to the reply before its checks (see `fixit`), each in words.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fixed: Vec<String>,
+    /// Replies taken back and drawn again because they repeated an earlier program.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub redrawn: usize,
     pub prompt_tokens: usize,
     pub generated_tokens: usize,
     pub seconds: StageTimes,
@@ -80,6 +83,20 @@ impl From<CheckError> for SynthError {
     }
 }
 
+/// The temperature (and nucleus) of each reply drawn again in one round because it repeats an
+/// earlier program: the first enough to leave a shallow rut, the second hotter, cut to its
+/// likeliest tokens so it stays code.
+const REDRAWS: [(f64, Option<f64>); 2] = [(0.8, None), (1.0, Some(0.95))];
+
+/// Whether two programs are the same but for spacing.
+fn same(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 /// The loop: add the worked examples (`shots`), send `first_prompt`, check the program, send
 /// feedback, up to `opts.rounds` replies.
 /// `on_text` streams the model's text; `on_status` gets one line per stage.
@@ -99,10 +116,12 @@ pub fn synthesize(
     let mut message = first_prompt.to_string();
     let mut generate = opts.generate.clone();
     let mut attempts: Vec<Attempt> = Vec::new();
+    // The replies as the model wrote them, before any fix: a repeat is a repeat of these too.
+    let mut written: Vec<String> = Vec::new();
     for round in 1..=opts.rounds.max(1) {
         on_status(&format!("round {round}: generating"));
-        let reply = conv.send(&message, prefix, &generate, on_text)?;
-        let program = extract::program(&reply.text, opts.target);
+        let mut reply = conv.send(&message, prefix, &generate, on_text)?;
+        let mut program = extract::program(&reply.text, opts.target);
         let mut seconds = StageTimes {
             prefill: reply.prefill_time.as_secs_f64(),
             decode: reply.decode_time.as_secs_f64(),
@@ -110,21 +129,53 @@ pub fn synthesize(
             grammar_setup: reply.grammar_setup_time.as_secs_f64(),
             ..Default::default()
         };
+        // A reply that repeats an earlier attempt (or copies its start) fails as that one did:
+        // the 1.5B model, shown feedback, was seen to write the same program again in most
+        // failed rounds. It is taken back and another drawn, at a temperature, before it costs
+        // a round.
+        let mut redrawn = 0;
+        let seen = |p: &str| written.iter().any(|w| same(w, p)) || attempts.iter().any(|a| same(&a.program, p)) || opts.start.as_ref().is_some_and(|s| same(&s.program, p));
+        while seen(&program) && redrawn < REDRAWS.len() {
+            let (temperature, top_p) = REDRAWS[redrawn];
+            redrawn += 1;
+            on_status(&format!("round {round}: the reply repeats an earlier program; drawing another"));
+            let sampled = GenerateOptions {
+                temperature: generate.temperature.max(temperature),
+                top_p: generate.top_p.or(top_p),
+                seed: generate.seed.wrapping_add(round as u64 * 100 + redrawn as u64),
+                ..generate.clone()
+            };
+            reply = conv.redo(&sampled, on_text)?;
+            program = extract::program(&reply.text, opts.target);
+            seconds.decode += reply.decode_time.as_secs_f64();
+            seconds.mask += reply.mask_time.as_secs_f64();
+        }
+        written.push(program.clone());
         on_status(&format!("round {round}: checking"));
-        let mut program = program;
         let mut checks = check(&program, opts, checker, &mut seconds)?;
         let mut fixed = Vec::new();
-        if let Some(CompileVerdict::Failed { diagnostics }) = &checks.compile {
-            if let Some(f) = fixit::fix(&program, diagnostics, opts.target) {
-                on_status(&format!("round {round}: fixing {} printf specifier(s) and checking again", f.edits.len()));
-                let again = check(&f.program, opts, checker, &mut seconds)?;
-                if again.passed_count() > checks.passed_count() {
-                    (program, checks, fixed) = (f.program, again, f.edits);
-                }
+        // A fix can uncover the next (a probe's colon, then a body's braces): each is kept only
+        // where the checks get further with it.
+        for _ in 0..3 {
+            let Some(f) = fixit::fix(&program, &checks, opts.target) else { break };
+            on_status(&format!("round {round}: fixing how it is written ({}) and checking again", f.edits.join("; ")));
+            let again = check(&f.program, opts, checker, &mut seconds)?;
+            // The fixed program is the same program, better written: kept unless it fails just
+            // where and as the reply did. Its failure may come earlier (a filter the plan check
+            // could not see in an `if` without braces), and is then the one to tell.
+            let diagnostics = |c: &Checks| match &c.compile {
+                Some(CompileVerdict::Failed { diagnostics }) => diagnostics.clone(),
+                _ => String::new(),
+            };
+            if again.reached() == checks.reached() && diagnostics(&again) == diagnostics(&checks) {
+                break;
             }
+            program = f.program;
+            checks = again;
+            fixed.extend(f.edits);
         }
         let passed = checks.passed();
-        let repeated = attempts.iter().any(|a| a.program == program);
+        let repeated = attempts.iter().any(|a| same(&a.program, &program));
         let fb = if passed || round == opts.rounds {
             None
         } else {
@@ -150,6 +201,7 @@ pub fn synthesize(
             checks,
             feedback: fb.clone(),
             fixed,
+            redrawn,
             prompt_tokens: reply.prompt_tokens,
             generated_tokens: reply.generated_tokens,
             seconds,
