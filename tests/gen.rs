@@ -198,6 +198,7 @@ fn real_checks_turn_a_bad_hook_and_a_wrong_field_into_feedback_then_pass() {
     assert!(chat.received[1].contains("no function page_fault"), "{}", chat.received[1]);
     let fb = &chat.received[2];
     assert!(fb.contains("does not contain a field named 'addr'") && fb.contains("unsigned long address"), "{fb}");
+    assert!(fb.contains("args->addr is not one of them: read a field the record has, or delete `@[args->addr] = count();`"), "{fb}");
     assert!(matches!(out.attempts[2].checks.kernel, Some(KernelVerdict::Accepted { .. })));
 }
 

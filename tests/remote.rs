@@ -213,3 +213,62 @@ fn a_refused_connection_and_a_500_are_clear_errors() {
     let https = kgent(&["complete", "hi", "--backend", "openai", "--base-url", "https://example.invalid/v1"]);
     assert!(stderr(&https).contains("plain HTTP"), "{}", stderr(&https));
 }
+
+/// Answers `GET /v1/models` with one model and each chat request with a streamed reply, and
+/// sends the body of each chat request it got back on `bodies`.
+fn recording_server(replies: usize) -> (String, std::sync::mpsc::Receiver<serde_json::Value>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for (n, stream) in listener.incoming().take(replies + 1).enumerate() {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let (mut first, mut length) = (String::new(), 0usize);
+            reader.read_line(&mut first).unwrap();
+            loop {
+                let mut line = String::new();
+                reader.read_line(&mut line).unwrap();
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap();
+                }
+                if line.trim().is_empty() {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).unwrap();
+            if first.starts_with("GET /v1/models") {
+                let body = r#"{"object":"list","data":[{"id":"m","object":"model"}]}"#;
+                write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();
+                continue;
+            }
+            tx.send(serde_json::from_slice(&body).unwrap()).unwrap();
+            let chunk = serde_json::json!({"choices": [{"delta": {"content": format!("reply {n}")}, "finish_reason": "stop"}]});
+            let events = format!("data: {chunk}\n\ndata: [DONE]\n\n");
+            write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{events}", events.len()).unwrap();
+        }
+    });
+    (url, rx)
+}
+
+/// A redo asks the server again with the same message, in place of the reply taken back, at
+/// the redo's temperature; the next message follows the reply that replaced it.
+#[test]
+fn a_redo_sends_the_same_message_again_in_place_of_the_last_exchange() {
+    use kgent::llm::{Conversation, GenerateOptions, Remote};
+    let (url, bodies) = recording_server(3);
+    let remote = Remote::connect(&url, None, kgent::llm::RemoteApi::Chat).unwrap();
+    let mut chat = remote.chat(Some("system"));
+    let greedy = GenerateOptions::default();
+    let first = chat.send("count opens", "", &greedy, &mut |_| {}).unwrap();
+    let again = chat.redo(&GenerateOptions { temperature: 0.8, ..Default::default() }, &mut |_| {}).unwrap();
+    assert_ne!(first.text, again.text);
+    chat.send("now per process", "", &greedy, &mut |_| {}).unwrap();
+    let [sent, redone, next] = [0, 1, 2].map(|_| bodies.recv_timeout(Duration::from_secs(10)).unwrap());
+    assert_eq!(sent["messages"], redone["messages"], "the same conversation and message");
+    assert_eq!(redone["messages"].as_array().unwrap().last().unwrap()["content"], "count opens");
+    assert_eq!(redone["temperature"], 0.8);
+    let turns: Vec<&str> = next["messages"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(turns, ["system", "count opens", again.text.as_str(), "now per process"]);
+}

@@ -119,7 +119,8 @@ pub struct Chat<'m> {
     /// The last grammar compiled, reused while replies ask for the same one.
     compiled: Option<CompiledGrammar>,
     /// Where the last reply starts in `cached`, and the logits its first token was drawn from:
-    /// enough to take it back and draw another without running the prompt again.
+    /// enough to take it back and draw another without running the prompt again. `None` once
+    /// another turn follows it.
     reply_start: Option<(usize, Tensor)>,
 }
 
@@ -144,6 +145,8 @@ impl<'m> Chat<'m> {
 
     /// Queues a user turn and the assistant header after it.
     pub fn push_user(&mut self, text: &str) -> Result<()> {
+        // The last reply is part of the conversation now: nothing to take back.
+        self.reply_start = None;
         let ids = self.model.encode_turn(&self.model.template().user(text))?;
         self.pending.extend(ids);
         Ok(())

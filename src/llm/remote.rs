@@ -174,11 +174,17 @@ impl Conversation for RemoteChat<'_> {
 
     /// The last exchange is taken out of the conversation and the message sent again.
     fn redo(&mut self, opts: &GenerateOptions, on_text: &mut dyn FnMut(&str)) -> Result<Reply> {
-        let Some((text, prefix)) = self.last.take() else {
+        let Some((message, prefix)) = self.last.clone() else {
             return Err(LlmError::Remote("no reply to take back: send a message first".into()));
         };
+        // The exchange leaves the conversation only once another reply has taken its place.
+        let kept = self.turns.clone();
         self.turns.truncate(self.turns.len().saturating_sub(2));
-        self.send(&text, &prefix, opts, on_text)
+        let reply = self.send(&message, &prefix, opts, on_text);
+        if reply.is_err() {
+            self.turns = kept;
+        }
+        reply
     }
 
     /// With chat completions, the assistant's turn cannot be started with `prefix` (the opening
@@ -191,6 +197,7 @@ impl Conversation for RemoteChat<'_> {
         if opts.grammar.is_some() {
             return Err(LlmError::Remote("--grammar needs the local backend: a server decodes freely (drop --grammar, or use --backend local)".into()));
         }
+        let message = text.to_string();
         // The turn joins the conversation only with its reply, so a failed one can be retried.
         let mut turns = self.turns.clone();
         turns.push(Turn::User(text.to_string()));
@@ -283,7 +290,7 @@ impl Conversation for RemoteChat<'_> {
         };
         turns.push(Turn::Assistant(said));
         self.turns = turns;
-        self.last = Some((text.to_string(), prefix.to_string()));
+        self.last = Some((message, prefix.to_string()));
         let prefill_time = first_token.unwrap_or_else(|| start.elapsed());
         let count = |k: &str| usage.as_ref().and_then(|u| u[k].as_u64()).map(|n| n as usize);
         Ok(Reply {

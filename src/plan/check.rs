@@ -483,7 +483,11 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
                     .collect()
             })
             .unwrap_or_default();
-        missing.extend(invented(program, request, &given));
+        // Only where the reader settled a plan: an event chosen from the everyday words for
+        // it carries values of its own ("outgoing connections" are `newstate == 2`).
+        if reading.is_some_and(|r| r.plan.is_some()) {
+            missing.extend(invented(program, request, &given));
+        }
     }
     if missing.is_empty() {
         PlanVerdict::Ok
@@ -497,20 +501,77 @@ pub fn held(program: &str, reading: Option<&Reading>, request: Option<&str>) -> 
 /// 0x1000)` passed every other check. A number the request writes (in any common unit:
 /// "64 KiB" is 65536), one the reading took from its words (`given`: "IPC_RMID" is 0), and 0
 /// and 1 (null, false, true) are the request's; a request with words of restriction ("only",
-/// "over", "except", …) or constants written as names may ask for a filter in words this check
-/// cannot weigh, and is left to the other checks.
-fn invented(program: &str, request: &str, given: &[i64]) -> Vec<String> {
+/// "over", "except", …) or constants and protocols written as names may ask for a filter in
+/// words this check cannot weigh, and is left to the other checks.
+pub fn invented(program: &str, request: &str, given: &[i64]) -> Vec<String> {
     static TEST: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static NUMBER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     static CONSTANT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let test = TEST.get_or_init(|| regex::Regex::new(r"args->(\w+)\s*(==|!=|>=|<=|>|<|&)\s*(0[xX][0-9a-fA-F]+|\d+)\b").expect("a valid regex"));
+    // Comparisons only: a mask (`args->flags & 0x3`) takes a value apart as often as it tests one.
+    let test = TEST.get_or_init(|| regex::Regex::new(r"args->(\w+)\s*(==|!=|>=|<=|>|<)\s*(0[xX][0-9a-fA-F]+|[0-9]+)\b").expect("a valid regex"));
     let number = NUMBER.get_or_init(|| regex::Regex::new(r"\d+(?:\.\d+)?").expect("a valid regex"));
-    let constant = CONSTANT.get_or_init(|| regex::Regex::new(r"\b[A-Z][A-Z0-9_]*[A-Z0-9]\b").expect("a valid regex"));
+    // A constant's name (`IPC_RMID`, `SIGKILL`, `ENOENT`) or a protocol's, whose number the
+    // program may rightly test; acronyms such as PID or CPU name none.
+    let constant = CONSTANT
+        .get_or_init(|| regex::Regex::new(r"\b(?:[A-Z][A-Z0-9]*_[A-Z0-9_]+|SIG[A-Z0-9]+|E[A-Z]{3,}|TCP|UDP|ICMP|ICMPV6|SCTP|IPV4|IPV6|IPv4|IPv6|ARP)\b").expect("a valid regex"));
     const RESTRICTING: &[&str] = &[
-        "only", "just", "except", "excluding", "exclude", "without", "unless", "whose", "filter", "filtered", "ignore", "ignoring", "skip",
-        "specific", "specifically", "particular", "over", "above", "below", "exceed", "exceeds", "exceeding", "least", "most", "more", "less", "fewer", "greater",
-        "bigger", "larger", "smaller", "higher", "lower", "longer", "shorter", "slower", "faster", "nonzero", "non-zero", "zero", "negative", "positive", "failed",
-        "failing", "fails", "failure", "failures", "error", "errors", "succeeded", "successful", "success", "large", "small", "big", "huge", "tiny",
+        "only",
+        "just",
+        "except",
+        "excluding",
+        "exclude",
+        "without",
+        "unless",
+        "whose",
+        "filter",
+        "filtered",
+        "ignore",
+        "ignoring",
+        "skip",
+        "specific",
+        "specifically",
+        "particular",
+        "over",
+        "above",
+        "below",
+        "exceed",
+        "exceeds",
+        "exceeding",
+        "least",
+        "most",
+        "more",
+        "less",
+        "fewer",
+        "greater",
+        "bigger",
+        "larger",
+        "smaller",
+        "higher",
+        "lower",
+        "longer",
+        "shorter",
+        "slower",
+        "faster",
+        "nonzero",
+        "non-zero",
+        "zero",
+        "negative",
+        "positive",
+        "failed",
+        "failing",
+        "fails",
+        "failure",
+        "failures",
+        "error",
+        "errors",
+        "succeeded",
+        "successful",
+        "success",
+        "large",
+        "small",
+        "big",
+        "huge",
+        "tiny",
     ];
     let lower = request.to_lowercase();
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '-')).collect();
@@ -668,7 +729,10 @@ mod tests {
         assert!(invented("k:f /args->len > 65536/ { }", "print preallocations bigger than 64 KiB", &[]).is_empty());
         assert!(invented("k:f /args->len >= 65536/ { }", "print preallocations of 64 KiB", &[]).is_empty());
         assert!(invented("k:f /args->cmd == 3/ { }", "show the removals of segments", &[3]).is_empty());
-        assert!(invented("k:f /args->flags & 1/ { }", "show each call", &[]).is_empty());
+        assert!(invented("k:f /(args->flags & 0x3) == 1/ { }", "show each call", &[]).is_empty());
+        assert!(invented("k:f /args->protocol == 6/ { }", "show each TCP connection", &[]).is_empty());
+        // An acronym is no constant: the check still holds.
+        assert_eq!(invented("k:f /args->func == 7/ { }", "show each call with its PID", &[]).len(), 1);
         assert!(invented("k:f /args->cmd == 3/ { }", "show only the removals", &[]).is_empty());
         assert!(invented("k:f /args->cmd == 0/ { }", "show the IPC_RMID calls", &[]).is_empty());
         // A comment is not a condition.

@@ -735,8 +735,11 @@ impl Text {
                 let plural_asked = i > 0 && self.is(i - 1, &["do"]) && !group(i + 1);
                 // A word for one of the record's fields ("fallbacks by reason code", "matched
                 // by tag") names that field, not a program.
-                let field_word = names.iter().any(|f| f.len() > 2 && names_field(&w.lower, f));
-                let names_one = (named_after || (subject && !noun_follows && !plural_asked)) && command && !field_word;
+                // The word itself, not a name that starts like one (`postgres` is no `pos`).
+                let field_word = names.iter().any(|f| f.len() > 2 && (w.lower == *f || stem(&w.lower) == stem(f)));
+                // "How long does writing back one inode take": a gerund's subject, no program.
+                let gerund = w.lower.len() >= 6 && w.lower.ends_with("ing") && !installed(w);
+                let names_one = (named_after || (subject && !noun_follows && !plural_asked && !gerund)) && command && !field_word;
                 out.push((w.raw.clone(), names_one || quoted_name));
             }
         }
@@ -6685,6 +6688,13 @@ mod tests {
         assert!(r.names.is_empty(), "{r:?}");
         let r = read("how long do dns lookups take", &here(), &catalog());
         assert!(r.names.is_empty(), "{r:?}");
+        // "do" asks of a plural subject, a gerund is no program, and a program's processes
+        // after it still name it.
+        let w = named("tracepoint:syscalls:sys_enter_write", "write");
+        for request in ["what count do callers pass to write?", "how long does writing back a page take in write?", "how many bytes do packets carry in write calls?"] {
+            assert!(read(request, &w, &catalog()).names.is_empty(), "{request}");
+        }
+        assert_eq!(read("how many bytes do nginx workers write?", &w, &catalog()).names, ["nginx"]);
         let r = read("how long do work items wait between queue_work and execution? histogram", &here(), &catalog());
         assert_eq!(r.hooks, [NamedHooks { word: "queue_work".into(), hooks: vec!["tracepoint:workqueue:workqueue_queue_work".into()] }], "{r:?}");
         let r = read("count opens of \"/etc/passwd\" by 'cron'", &here(), &catalog());

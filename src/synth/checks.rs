@@ -348,9 +348,7 @@ impl Checker for HostChecker<'_> {
                 // its entry and exit, then the calls of its family (`lsetxattr`, `fsetxattr`).
                 // Words searched find `statfs` for `setxattr`.
                 if category == "syscalls" {
-                    let call = syscall_named(&name);
-                    let found = syscall_tracepoints(catalog, &call);
-                    if !found.is_empty() {
+                    if let Some(found) = syscall_names(&name).iter().map(|call| syscall_tracepoints(catalog, call)).find(|f| !f.is_empty()) {
                         return found;
                     }
                 }
@@ -381,17 +379,23 @@ impl Checker for HostChecker<'_> {
     }
 }
 
-/// The syscall a tracepoint name written by hand means: `sys_setxattr`, `sys_enter_setxattr`,
-/// `setxattr_enter` are all `setxattr`.
-fn syscall_named(name: &str) -> String {
-    let mut call = name.strip_prefix("sys_").unwrap_or(name);
+/// The syscalls a tracepoint name written by hand may mean, likeliest first: `sys_setxattr`,
+/// `sys_enter_setxattr_exit` and `setxattr_enter` mean `setxattr`; `sys_exit_group` means
+/// `exit_group` before `group`.
+fn syscall_names(name: &str) -> Vec<String> {
+    let bare = name.strip_prefix("sys_").unwrap_or(name);
+    let mut call = bare;
     for affix in ["enter_", "exit_"] {
         call = call.strip_prefix(affix).unwrap_or(call);
     }
     for affix in ["_enter", "_exit", "_entry", "_return"] {
         call = call.strip_suffix(affix).unwrap_or(call);
     }
-    call.to_string()
+    let mut out = vec![bare.to_string()];
+    if call != bare {
+        out.push(call.to_string());
+    }
+    out
 }
 
 /// The catalog's tracepoints of syscall `call` (entry, then exit), then of the calls whose

@@ -35,6 +35,25 @@ pub(super) fn compile_hints(diagnostics: &str, program: &str, target: Target, ch
                 hints.push(format!("The fields of {probe} are: {}.", fields.join(", ")));
             }
         }
+        // Told the fields, the 1.5B model was seen to rename the invented one (`value_size`,
+        // then `size`) in a line the request never needed: name the line it can delete.
+        let mut named: Vec<&str> = Vec::new();
+        for line in diagnostics.lines() {
+            let Some(field) = line.split("does not contain a field named '").nth(1).and_then(|r| r.split('\'').next()) else { continue };
+            if named.contains(&field) {
+                continue;
+            }
+            named.push(field);
+            // Statements, not probes or their predicates (`tracepoint:a:b /args->x > 1/`).
+            let uses: Vec<&str> = program
+                .split(['{', '}', ';', '\n'])
+                .map(str::trim)
+                .filter(|st| st.contains(&format!("args->{field}")) && !st.split_whitespace().next().is_some_and(|w| w.contains(':')) && !st.starts_with('/'))
+                .collect();
+            if uses.len() == 1 {
+                hints.push(format!("args->{field} is not one of them: read a field the record has, or delete `{};`.", uses[0]));
+            }
+        }
     }
     if diagnostics.contains("syntax error") && program.contains("if (") {
         hints.push("In bpftrace the body of an if needs braces: if (cond) { ... }. A filter can also sit between the probe and its block: probe /cond/ { ... }.".into());

@@ -29,7 +29,9 @@ pub fn fix(program: &str, checks: &Checks, target: Target) -> Option<Fixed> {
     let mut fixed = program.to_string();
     if matches!(checks.hooks, Some(HookVerdict::Problems { .. })) {
         for (was, now) in colon_fixes(&fixed) {
-            fixed = fixed.replace(&was, &now);
+            // Only where it stands as a probe, not inside a string or a longer probe's name.
+            let probe = regex::Regex::new(&format!(r"{}(\s*[{{/,])", regex::escape(&was))).expect("an escaped probe is a valid regex");
+            fixed = probe.replace_all(&fixed, format!("{}${{1}}", now.replace('$', "$$"))).into_owned();
             edits.push(format!("{was} → {now}"));
         }
     }
@@ -77,7 +79,7 @@ fn brace_bodies(program: &str) -> Option<(String, usize)> {
     while let Some((body, end)) = unbraced_body(&text, from) {
         // An `if` as the body of another takes the `else` after it: which one is the
         // writer's to say, not a fix's.
-        if text[body..].starts_with("if") && text[body + 2..].starts_with(|c: char| c == '(' || c.is_whitespace()) {
+        if text.as_bytes()[body..].starts_with(b"if") && text.as_bytes().get(body + 2).is_some_and(|c| *c == b'(' || c.is_ascii_whitespace()) {
             return None;
         }
         let stmt = text[body..end].trim_end();
@@ -97,9 +99,10 @@ fn unbraced_body(text: &str, from: usize) -> Option<(usize, usize)> {
     let bytes = text.as_bytes();
     let code = code_mask(text);
     let word_at = |k: usize, w: &str| {
-        text[k..].starts_with(w)
-            && code[k]
-            && (k == 0 || !(bytes[k - 1].is_ascii_alphanumeric() || bytes[k - 1] == b'_'))
+        // Bytes, not chars: `k` steps over every byte, inside a multi-byte character too.
+        code[k]
+            && bytes[k..].starts_with(w.as_bytes())
+            && (k == 0 || !(bytes[k - 1].is_ascii_alphanumeric() || b"_@$".contains(&bytes[k - 1])))
             && bytes.get(k + w.len()).is_none_or(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
     };
     // Spaces and comments (no statement starts with a string).
@@ -122,7 +125,7 @@ fn unbraced_body(text: &str, from: usize) -> Option<(usize, usize)> {
         } else if word_at(k, "else") {
             let next = skip_space(k + 4);
             // `else if` braces its own body.
-            if text[next..].starts_with("if") && word_at(next, "if") {
+            if next < bytes.len() && word_at(next, "if") {
                 k = next;
                 continue;
             }
@@ -367,11 +370,7 @@ mod tests {
     }
 
     fn failed(diagnostics: &str) -> Checks {
-        Checks {
-            hooks: Some(HookVerdict::Ok { probes: vec![] }),
-            compile: Some(CompileVerdict::Failed { diagnostics: diagnostics.into() }),
-            ..Default::default()
-        }
+        Checks { hooks: Some(HookVerdict::Ok { probes: vec![] }), compile: Some(CompileVerdict::Failed { diagnostics: diagnostics.into() }), ..Default::default() }
     }
 
     #[test]
@@ -394,6 +393,10 @@ mod tests {
         assert_eq!(n, 3);
         // An if as another's body: which if the else belongs to is not a fix's to say.
         assert_eq!(brace_bodies("k { if (b) if (c) @y = 2; else @z = 3; }"), None);
+        // Text that is not ASCII, in a comment or a string, around a body to brace.
+        let (braced, _) = brace_bodies("k { // µs → ms\n if (a) printf(\"é %d\\n\", 1); }").expect("braced");
+        assert_eq!(braced, "k { // µs → ms\n if (a) { printf(\"é %d\\n\", 1); } }");
+        assert_eq!(brace_bodies("k { @else = 1; $if = 2; }"), None);
         // Words inside strings and comments are not code; a map called @if is not an if.
         assert_eq!(brace_bodies("k { printf(\"if (x) y\"); /* else z */ @if[1] = 2; }"), None);
     }
@@ -401,12 +404,14 @@ mod tests {
     #[test]
     fn a_probe_with_a_trailing_colon_loses_it_when_the_hook_check_fails() {
         let hooks = Checks {
-            hooks: Some(HookVerdict::Problems { problems: vec![HookProblem { probe: "tracepoint:timer:timer_cancel:".into(), reason: "no tracepoint".into(), suggestions: vec![] }] }),
+            hooks: Some(HookVerdict::Problems {
+                problems: vec![HookProblem { probe: "tracepoint:timer:timer_cancel:".into(), reason: "no tracepoint".into(), suggestions: vec![] }],
+            }),
             ..Default::default()
         };
-        let program = "tracepoint:timer:timer_cancel: { @[comm] = count(); }\ninterval:s:1 { print(@); }";
+        let program = "tracepoint:timer:timer_cancel: { printf(\"tracepoint:timer:timer_cancel: %s\\n\", comm); }\ninterval:s:1 { print(@); }";
         let fixed = fix(program, &hooks, Target::Bpftrace).expect("a fix");
-        assert_eq!(fixed.program, "tracepoint:timer:timer_cancel { @[comm] = count(); }\ninterval:s:1 { print(@); }");
+        assert_eq!(fixed.program, "tracepoint:timer:timer_cancel { printf(\"tracepoint:timer:timer_cancel: %s\\n\", comm); }\ninterval:s:1 { print(@); }");
         assert!(colon_fixes("tracepoint:a:b { }").is_empty());
         // A program whose hooks passed is left alone.
         assert!(fix(program, &failed("ERROR: something else"), Target::Bpftrace).is_none());

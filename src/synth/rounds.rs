@@ -11,6 +11,7 @@ use super::options::GenOptions;
 use super::prompt;
 use crate::llm::{Conversation, GenerateOptions, LlmError};
 use crate::verify::compile::{CompileError, CompileVerdict};
+use crate::verify::hooks::HookVerdict;
 use crate::verify::kernel::LoadError;
 
 /// Who wrote a candidate program.
@@ -88,6 +89,24 @@ impl From<CheckError> for SynthError {
 /// likeliest tokens so it stays code.
 const REDRAWS: [(f64, Option<f64>); 2] = [(0.8, None), (1.0, Some(0.95))];
 
+/// Where and how an attempt failed, to tell one failure from another: the stage, and what the
+/// hook, plan and compile checks said.
+fn failure(c: &Checks) -> String {
+    let hooks = match &c.hooks {
+        Some(HookVerdict::Problems { problems }) => problems.iter().map(|p| p.probe.as_str()).collect::<Vec<_>>().join(" "),
+        _ => String::new(),
+    };
+    let plan = match &c.plan {
+        Some(crate::plan::check::PlanVerdict::Missing { missing }) => missing.join(" "),
+        _ => String::new(),
+    };
+    let compile = match &c.compile {
+        Some(CompileVerdict::Failed { diagnostics }) => diagnostics.as_str(),
+        _ => "",
+    };
+    format!("{}|{hooks}|{plan}|{compile}", c.reached())
+}
+
 /// Whether two programs are the same but for spacing.
 fn same(a: &str, b: &str) -> bool {
     a.split_whitespace().eq(b.split_whitespace())
@@ -134,6 +153,7 @@ pub fn synthesize(
         // failed rounds. It is taken back and another drawn, at a temperature, before it costs
         // a round.
         let mut redrawn = 0;
+        let (prompt_tokens, mut generated_tokens) = (reply.prompt_tokens, reply.generated_tokens);
         let seen = |p: &str| written.iter().any(|w| same(w, p)) || attempts.iter().any(|a| same(&a.program, p)) || opts.start.as_ref().is_some_and(|s| same(&s.program, p));
         while seen(&program) && redrawn < REDRAWS.len() {
             let (temperature, top_p) = REDRAWS[redrawn];
@@ -147,6 +167,9 @@ pub fn synthesize(
             };
             reply = conv.redo(&sampled, on_text)?;
             program = extract::program(&reply.text, opts.target);
+            generated_tokens += reply.generated_tokens;
+            // A server's redo runs the prompt again; the local chat's does not.
+            seconds.prefill += reply.prefill_time.as_secs_f64();
             seconds.decode += reply.decode_time.as_secs_f64();
             seconds.mask += reply.mask_time.as_secs_f64();
         }
@@ -163,11 +186,7 @@ pub fn synthesize(
             // The fixed program is the same program, better written: kept unless it fails just
             // where and as the reply did. Its failure may come earlier (a filter the plan check
             // could not see in an `if` without braces), and is then the one to tell.
-            let diagnostics = |c: &Checks| match &c.compile {
-                Some(CompileVerdict::Failed { diagnostics }) => diagnostics.clone(),
-                _ => String::new(),
-            };
-            if again.reached() == checks.reached() && diagnostics(&again) == diagnostics(&checks) {
+            if failure(&again) == failure(&checks) {
                 break;
             }
             program = f.program;
@@ -194,18 +213,7 @@ pub fn synthesize(
         };
         // Greedy decoding repeats itself after the same feedback: sample the next reply instead.
         generate.temperature = if repeated { generate.temperature.max(0.7) } else { opts.generate.temperature };
-        attempts.push(Attempt {
-            round,
-            written_by: WrittenBy::Model,
-            program,
-            checks,
-            feedback: fb.clone(),
-            fixed,
-            redrawn,
-            prompt_tokens: reply.prompt_tokens,
-            generated_tokens: reply.generated_tokens,
-            seconds,
-        });
+        attempts.push(Attempt { round, written_by: WrittenBy::Model, program, checks, feedback: fb.clone(), fixed, redrawn, prompt_tokens, generated_tokens, seconds });
         if passed {
             return Ok(Outcome { passed: true, attempts });
         }
