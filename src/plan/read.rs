@@ -3083,8 +3083,11 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             continue;
         }
         // "capability number", "opcode value": the noun after a field's name is part of it.
+        // Not across a comma: "sig, errno, code and result" lists `code` apart ("the result
+        // code" is still `result`'s).
         let next = at.last().copied().unwrap_or(i) + 1;
-        if text.is(next, &["number", "numbers", "value", "values", "id", "ids", "code", "codes"]) && !text.used(next) && !f.name.ends_with("id") {
+        let listed_apart = text.words[next - 1].punct.is_some();
+        if text.is(next, &["number", "numbers", "value", "values", "id", "ids", "code", "codes"]) && !text.used(next) && !f.name.ends_with("id") && !listed_apart {
             at.push(next);
         }
         let (field, where_) = records.field(&f.name).expect("a field of the records");
@@ -6304,6 +6307,8 @@ mod tests {
         );
         assert_eq!(plan("reads bigger than 64KB: print the process and the size", &here()), "on tracepoint:syscalls:sys_enter_read where count > 65536: print comm, pid, count");
         assert_eq!(plan("show who sends SIGTERM, with the target pid", &here()), "on tracepoint:signal:signal_generate where sig == 15: print comm, pid, args->pid");
+        // A list item is not the noun of the field before it: "errno, code" is two values.
+        assert_eq!(plan("print every signal sent: sig, errno, code and result", &here()), "on tracepoint:signal:signal_generate: print comm, pid, sig, errno, code, result");
         assert_eq!(
             plan("alert when a process gets SIGSEGV or SIGKILL", &here()),
             "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, sig, args->pid, args->comm"
