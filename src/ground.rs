@@ -721,6 +721,16 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let mut found = catalog.hooks.iter().filter(|h| h.kind == HookKind::Tracepoint && h.probe.rsplit(':').next() == Some(&format!("{}_{id}", h.category)));
         found.next().filter(|_| found.next().is_none())
     };
+    // A value the one tracepoint named after it holds ("who changes oom_score_adj" is
+    // `oom_score_adj_update`, whose record has `oom_score_adj`): the name and the field agree.
+    let named_after_field = |id: &str| {
+        let mut found = catalog.hooks.iter().filter(|h| {
+            h.kind == HookKind::Tracepoint
+                && h.probe.rsplit(':').next().is_some_and(|n| n.split('_').count() > id.split('_').count() && n.contains(id))
+                && h.fields.iter().any(|f| f.name == id)
+        });
+        found.next().filter(|_| found.next().is_none())
+    };
     // A kernel function the kernel traces with tracepoints of its own name: `ext4_sync_file`
     // at `ext4_sync_file_enter` and `_exit`, `filemap_get_pages` at `mm_filemap_get_pages`. The
     // function is traceable wherever those attach, kprobes or not.
@@ -749,7 +759,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
-        } else if let Some(h) = tracepoint(&id).or_else(|| in_category(&id)) {
+        } else if let Some(h) = tracepoint(&id).or_else(|| in_category(&id)).or_else(|| named_after_field(&id)) {
             events.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
@@ -1210,6 +1220,23 @@ mod tests {
         assert!(matches!(&g.events[0].evidence, Evidence::Named { word } if word == "sync_file_enter"));
         // Only the category's own prefix: a word another category's event ends with is not it.
         assert!(ground("count every uring_submit_req", &catalog(), false, &Retrieval::default()).events.is_empty());
+        // A value the one tracepoint named after it holds names that tracepoint.
+        let mut c = catalog();
+        let hook = |probe: &str, fields: &[&str]| Hook {
+            probe: probe.into(),
+            kind: HookKind::Tracepoint,
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: fields.iter().map(|f| crate::kernel::Field::new(*f, "short")).collect(),
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        };
+        c.hooks.push(hook("tracepoint:oom:oom_score_adj_update", &["pid", "comm", "oom_score_adj"]));
+        c.hooks.push(hook("tracepoint:oom:mark_victim", &["pid", "oom_score_adj"]));
+        let g = ground("who keeps changing oom_score_adj on the database?", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:oom:oom_score_adj_update"], "{g:?}");
+        // A field other records hold too, named by no tracepoint, names none.
+        assert!(ground("print the pid of each victim", &c, false, &Retrieval::default()).events.iter().all(|e| e.probe != "tracepoint:oom:oom_score_adj_update"));
     }
 
     #[test]
