@@ -189,6 +189,12 @@ pub(crate) fn words(request: &str) -> Vec<String> {
 /// Identifiers the request names as code: lowercase words with an underscore, or followed by
 /// `(` (`vfs_read`, `close()`, `write(2)`). All-caps words are constants (`SYN_SENT`,
 /// `PROT_EXEC`), not events.
+/// Whether `id` is written only inside a path ("/proc/self/oom_score_adj"): a file, not a value.
+fn in_path(request: &str, id: &str) -> bool {
+    let lower = request.to_lowercase();
+    lower.match_indices(id).all(|(at, _)| at > 0 && lower.as_bytes()[at - 1] == b'/')
+}
+
 fn identifiers(request: &str) -> Vec<String> {
     let mut out = Vec::new();
     let chars: Vec<char> = request.chars().collect();
@@ -723,14 +729,17 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     };
     // A value the one tracepoint named after it holds ("who changes oom_score_adj" is
     // `oom_score_adj_update`, whose record has `oom_score_adj`): the name and the field agree.
+    // Whole parts, in a run (`cpu_id` is not inside `cpu_idle_miss`); only where nothing else
+    // grounded the request (below), as a task's `oom_score_adj` is also `task_newtask`'s.
     let named_after_field = |id: &str| {
+        let parts: Vec<&str> = id.split('_').collect();
         let mut found = catalog.hooks.iter().filter(|h| {
-            h.kind == HookKind::Tracepoint
-                && h.probe.rsplit(':').next().is_some_and(|n| n.split('_').count() > id.split('_').count() && n.contains(id))
-                && h.fields.iter().any(|f| f.name == id)
+            let name: Vec<&str> = h.probe.rsplit(':').next().unwrap_or_default().split('_').collect();
+            h.kind == HookKind::Tracepoint && name.len() > parts.len() && name.windows(parts.len()).any(|w| w == parts.as_slice()) && h.fields.iter().any(|f| f.name == id)
         });
         found.next().filter(|_| found.next().is_none())
     };
+    let mut after_field: Vec<Grounded> = Vec::new();
     // A kernel function the kernel traces with tracepoints of its own name: `ext4_sync_file`
     // at `ext4_sync_file_enter` and `_exit`, `filemap_get_pages` at `mm_filemap_get_pages`. The
     // function is traceable wherever those attach, kprobes or not.
@@ -759,8 +768,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             }));
         } else if let Some(h) = syscall_hook {
             events.push(named(h.probe.clone(), h.attach));
-        } else if let Some(h) = tracepoint(&id).or_else(|| in_category(&id)).or_else(|| named_after_field(&id)) {
+        } else if let Some(h) = tracepoint(&id).or_else(|| in_category(&id)) {
             events.push(named(h.probe.clone(), h.attach));
+        } else if let (Some(h), true, false) = (named_after_field(&id), id.contains('_'), in_path(request, &id)) {
+            after_field.push(named(h.probe.clone(), h.attach));
         } else if categories.contains(id.as_str()) {
             events.push(named(format!("tracepoint:{id}:*"), Attach::Yes));
         } else if let (own @ [_, ..], false) = (own_tracepoints(&id).as_slice(), user_space) {
@@ -885,6 +896,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         if !events.iter().any(|e| e.probe == probe) {
             events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase } });
         }
+    }
+    if events.is_empty() && unknown.is_empty() {
+        events.extend(after_field);
     }
     for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
@@ -1235,8 +1249,13 @@ mod tests {
         c.hooks.push(hook("tracepoint:oom:mark_victim", &["pid", "oom_score_adj"]));
         let g = ground("who keeps changing oom_score_adj on the database?", &c, false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:oom:oom_score_adj_update"], "{g:?}");
-        // A field other records hold too, named by no tracepoint, names none.
-        assert!(ground("print the pid of each victim", &c, false, &Retrieval::default()).events.iter().all(|e| e.probe != "tracepoint:oom:oom_score_adj_update"));
+        // Not where another event is named, nor inside a path, nor by part of a name's part.
+        c.hooks.push(hook("tracepoint:power:cpu_idle_miss", &["cpu_id", "state"]));
+        let g = ground("print the oom_score_adj at each mark_victim", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:oom:mark_victim"], "{g:?}");
+        let g = ground("which processes read /proc/self/oom_score_adj?", &c, false, &Retrieval::default());
+        assert!(g.events.iter().all(|e| e.probe != "tracepoint:oom:oom_score_adj_update"), "{g:?}");
+        assert!(ground("print each cpu_id", &c, false, &Retrieval::default()).events.is_empty());
     }
 
     #[test]

@@ -732,13 +732,16 @@ impl Text {
                 // "do" asks of a plural subject ("what bufsize do callers pass", "how long do
                 // packets spend"): a program is named so only with its processes after it ("do
                 // java threads block"); "does nginx push" is one.
-                let plural_asked = i > 0 && self.is(i - 1, &["do"]) && !group(i + 1);
+                let plural_asked = i > 0 && self.is(i - 1, &["do"]) && w.lower.len() > 3 && w.lower.ends_with('s') && !w.lower.ends_with("ss") && !group(i + 1);
                 // A word for one of the record's fields ("fallbacks by reason code", "matched
                 // by tag") names that field, not a program.
                 // The word itself, not a name that starts like one (`postgres` is no `pos`).
                 let field_word = names.iter().any(|f| f.len() > 2 && (w.lower == *f || stem(&w.lower) == stem(f)));
-                // "How long does writing back one inode take": a gerund's subject, no program.
-                let gerund = w.lower.len() >= 6 && w.lower.ends_with("ing") && !installed(w);
+                // "How long does writing back one inode take": a gerund with its object or
+                // particle after it, no program ("does ioping see" still names one).
+                let gerund = w.lower.len() >= 6
+                    && w.lower.ends_with("ing")
+                    && self.is(i + 1, &["back", "out", "up", "down", "off", "through", "a", "an", "the", "one", "each", "every", "its", "their", "this", "that"]);
                 let names_one = (named_after || (subject && !noun_follows && !plural_asked && !gerund)) && command && !field_word;
                 out.push((w.raw.clone(), names_one || quoted_name));
             }
@@ -6700,6 +6703,7 @@ mod tests {
             assert!(read(request, &w, &catalog()).names.is_empty(), "{request}");
         }
         assert_eq!(read("how many bytes do nginx workers write?", &w, &catalog()).names, ["nginx"]);
+        assert_eq!(read("how many bytes do nginx and haproxy write?", &w, &catalog()).names, ["nginx"]);
         let r = read("how long do work items wait between queue_work and execution? histogram", &here(), &catalog());
         assert_eq!(r.hooks, [NamedHooks { word: "queue_work".into(), hooks: vec!["tracepoint:workqueue:workqueue_queue_work".into()] }], "{r:?}");
         let r = read("count opens of \"/etc/passwd\" by 'cron'", &here(), &catalog());
