@@ -120,7 +120,7 @@ fn unbraced_body(text: &str, from: usize) -> Option<(usize, usize)> {
                 k += 1;
                 continue;
             }
-            let Some(close) = matching(text, &code, open) else { return None };
+            let close = matching(text, &code, open)?;
             close + 1
         } else if word_at(k, "else") {
             let next = skip_space(k + 4);
