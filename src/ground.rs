@@ -1187,6 +1187,19 @@ mod tests {
         assert_eq!(ground("count the sys_teleport syscall", &blind, false, &Retrieval::default()).servable, Servable::Here);
     }
 
+    /// A tracepoint that attaches here, with these fields (of type int).
+    fn tracepoint_with(probe: &str, fields: &[&str]) -> Hook {
+        Hook {
+            probe: probe.into(),
+            kind: HookKind::Tracepoint,
+            category: probe.split(':').nth(1).unwrap_or_default().into(),
+            fields: fields.iter().map(|f| crate::kernel::Field::new(*f, "int")).collect(),
+            prototype: None,
+            about: String::new(),
+            attach: Attach::Yes,
+        }
+    }
+
     fn ranked(probes: &[(&str, f32)]) -> Retrieval {
         let hook = |probe: &str| Hook {
             probe: probe.into(),
@@ -1203,15 +1216,7 @@ mod tests {
     #[test]
     fn values_listed_by_their_field_names_find_the_record_that_holds_them() {
         let mut c = catalog();
-        let with = |probe: &str, fields: &[&str]| Hook {
-            probe: probe.into(),
-            kind: HookKind::Tracepoint,
-            category: probe.split(':').nth(1).unwrap_or_default().into(),
-            fields: fields.iter().map(|f| crate::kernel::Field::new(*f, "int")).collect(),
-            prototype: None,
-            about: String::new(),
-            attach: Attach::Yes,
-        };
+        let with = tracepoint_with;
         c.hooks.push(with("tracepoint:ras:mc_event", &["error_type", "error_count", "msg", "label", "address"]));
         c.hooks.push(with("tracepoint:error_report:error_report_end", &["error_detector", "id"]));
         c.hooks.push(with("tracepoint:alarmtimer:alarmtimer_start", &["alarm", "alarm_type", "expires", "now"]));
@@ -1236,15 +1241,7 @@ mod tests {
         assert!(ground("count every uring_submit_req", &catalog(), false, &Retrieval::default()).events.is_empty());
         // A value the one tracepoint named after it holds names that tracepoint.
         let mut c = catalog();
-        let hook = |probe: &str, fields: &[&str]| Hook {
-            probe: probe.into(),
-            kind: HookKind::Tracepoint,
-            category: probe.split(':').nth(1).unwrap_or_default().into(),
-            fields: fields.iter().map(|f| crate::kernel::Field::new(*f, "short")).collect(),
-            prototype: None,
-            about: String::new(),
-            attach: Attach::Yes,
-        };
+        let hook = tracepoint_with;
         c.hooks.push(hook("tracepoint:oom:oom_score_adj_update", &["pid", "comm", "oom_score_adj"]));
         c.hooks.push(hook("tracepoint:oom:mark_victim", &["pid", "oom_score_adj"]));
         let g = ground("who keeps changing oom_score_adj on the database?", &c, false, &Retrieval::default());

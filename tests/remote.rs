@@ -160,6 +160,26 @@ fields = ["comm"]
     assert!(err.contains("no model \"gpt-9\"") && err.contains(ALIAS), "{err}");
 }
 
+/// One HTTP request from `stream`: its request line and its body.
+fn read_request(stream: &std::net::TcpStream) -> (String, Vec<u8>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let (mut first, mut length) = (String::new(), 0usize);
+    reader.read_line(&mut first).unwrap();
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+        if line.trim().is_empty() {
+            break;
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    (first, body)
+}
+
 /// Answers `GET /v1/models` with one model and everything else with a 500.
 fn failing_server() -> (String, std::thread::JoinHandle<()>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -167,21 +187,7 @@ fn failing_server() -> (String, std::thread::JoinHandle<()>) {
     let handle = std::thread::spawn(move || {
         for stream in listener.incoming().take(2) {
             let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut first, mut length) = (String::new(), 0usize);
-            reader.read_line(&mut first).unwrap();
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-                if line.trim().is_empty() {
-                    break;
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
+            let (first, _) = read_request(&stream);
             let (status, body) = if first.starts_with("GET /v1/models") {
                 ("200 OK", r#"{"object":"list","data":[{"id":"m","object":"model"}]}"#)
             } else {
@@ -223,21 +229,7 @@ fn recording_server(replies: usize) -> (String, std::sync::mpsc::Receiver<serde_
     std::thread::spawn(move || {
         for (n, stream) in listener.incoming().take(replies + 1).enumerate() {
             let mut stream = stream.unwrap();
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let (mut first, mut length) = (String::new(), 0usize);
-            reader.read_line(&mut first).unwrap();
-            loop {
-                let mut line = String::new();
-                reader.read_line(&mut line).unwrap();
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap();
-                }
-                if line.trim().is_empty() {
-                    break;
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).unwrap();
+            let (first, body) = read_request(&stream);
             if first.starts_with("GET /v1/models") {
                 let body = r#"{"object":"list","data":[{"id":"m","object":"model"}]}"#;
                 write!(stream, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).unwrap();

@@ -200,7 +200,7 @@ impl Conversation for RemoteChat<'_> {
         let message = text.to_string();
         // The turn joins the conversation only with its reply, so a failed one can be retried.
         let mut turns = self.turns.clone();
-        turns.push(Turn::User(text.to_string()));
+        turns.push(Turn::User(message.clone()));
         let completions = self.remote.api == RemoteApi::Completions;
         let mut request = json!({
             "model": self.remote.model,
