@@ -851,7 +851,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     }
     // A familiar or everyday word listed with a syscall the request names is a syscall's name
     // too: in "truncate or ftruncate", "kill/tgkill" the list says what kind of word it is.
-    let named_syscalls: Vec<String> = events
+    // The list as a whole: "clone/clone3/fork()" lists clone beside clone3, which is listed
+    // beside the marked fork.
+    let mut named_syscalls: Vec<String> = events
         .iter()
         .chain(&bare)
         .filter_map(|g| match &g.evidence {
@@ -859,11 +861,20 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             _ => None,
         })
         .collect();
-    for w in all_words.iter().filter(|w| !named_syscalls.contains(w)) {
-        let singular = w.strip_suffix('s').unwrap_or(w);
-        let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) else { continue };
-        if named_syscalls.iter().any(|n| listed_together(&lower, w, n)) && !bare.iter().chain(&events).any(|g| g.probe == h.probe) {
-            bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
+    let mut grew = true;
+    while grew {
+        grew = false;
+        for w in all_words.iter() {
+            if named_syscalls.contains(w) {
+                continue;
+            }
+            let singular = w.strip_suffix('s').unwrap_or(w);
+            let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) else { continue };
+            if named_syscalls.iter().any(|n| listed_together(&lower, w, n)) && !bare.iter().chain(&events).any(|g| g.probe == h.probe) {
+                bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
+                named_syscalls.push(w.clone());
+                grew = true;
+            }
         }
     }
     let mut absent = None;

@@ -390,6 +390,15 @@ impl Text {
         None
     }
 
+    /// The words of `phrase` (by their roots, none read yet) written in a row from word `i`,
+    /// within one clause: what [`find`](Self::find) with no gap would find there, whatever an
+    /// earlier place writes the same words ("Processes use time(). Count per process.").
+    fn phrase_from(&self, phrase: &str, i: usize) -> Option<Vec<usize>> {
+        let at: Vec<usize> = (i..i + phrase.split_whitespace().count()).collect();
+        let fits = phrase.split_whitespace().map(root).zip(&at).all(|(r, &k)| k < self.len() && self.words[k].root == r && !self.words[k].used);
+        (fits && at.iter().rev().skip(1).all(|&k| !self.words[k].ends)).then_some(at)
+    }
+
     /// Words that constrain a program which no part of the plan read: `names` are the fields of
     /// the event's records, and value nouns the reader had no field for.
     fn unread(&self, names: &[String]) -> Vec<String> {
@@ -441,6 +450,18 @@ impl Text {
         // "the connection limit" is a noun; "limit it to nginx" restricts.
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
         story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k))
+    }
+
+    /// Whether the number at word `i` is an id or a bound: after an id's noun ("pid 4242",
+    /// "port 8080"), glued to one ("uid=1000"), or after a comparison ("over 50 ms").
+    fn names_an_id(&self, i: usize) -> bool {
+        const IDS: &[&str] = &[
+            "pid", "pids", "tid", "tids", "uid", "uids", "gid", "gids", "port", "ports", "fd", "fds", "cpu", "cpus", "core", "cores", "irq", "inode", "ino", "signal", "sig",
+            "errno", "code", "dev", "device", "major", "minor", "cgroup", "id", "number", "no", "#",
+        ];
+        let glued = self.words[i].lower.split(|c: char| !c.is_ascii_alphabetic()).any(|part| IDS.contains(&part));
+        let before = |d: usize| i >= d && self.words[i - d].punct.is_none();
+        glued || (before(1) && self.is(i - 1, IDS)) || (1..=2).any(|d| before(d) && COMPARATIVES.contains(&self.lower(i - d)))
     }
 
     /// Whether word `k` is one of the words a fold is asked by ("max", "histogram", "average").
@@ -640,6 +661,13 @@ impl Text {
             // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
             // precisely (a path, a number, a quoted word, an errno) still is.
             let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
+            // A number in a sentence of the story that is no one's id and bounds nothing ("We're
+            // auditing for 2038 problems.", "daemons running with nofile=1024 although …"):
+            // what the story is about, not a value to filter by. An id ("runs as pid 4242"), a
+            // bound ("it took over 50 ms") or a restriction in the sentence still is.
+            if w.lower.chars().any(|c| c.is_ascii_digit()) && self.only_tells(i) && !w.quoted && !self.names_an_id(i) {
+                continue;
+            }
             // The story names the things it is about ("maps files"); a name in it ("our web
             // server is nginx") may still be what the request is about.
             if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w)) || self.in_purpose(i)) {
@@ -1575,6 +1603,9 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         }
         if family.len() > 1 && !one_family(&family) {
             let gap = format!("the request names several syscalls ({}); a plan has one event", family.join(", "));
+            // "time(), utime() or utimes() syscalls": the list's own word for them.
+            let called: Vec<usize> = at.iter().map(|&i| i + 1).filter(|&k| text.is(k, CALL_WORDS) && !at.contains(&k)).collect();
+            at.extend(called);
             read_event(text, &at, format!("the {} syscalls", family.join("/")));
             return Err(Unsettled { gap, among: Some(Box::new(Event::Syscalls(family.clone()))), named: vec![], apart: Some(Box::new((vec![], Event::Syscalls(family)))) });
         }
@@ -3121,8 +3152,7 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     // Kinds of fields by their nouns ("the path", "the byte count").
     for (nouns, names) in KINDS {
         for noun in nouns.iter() {
-            let n = noun.split_whitespace().count();
-            let Some(at) = text.find(noun, 0).filter(|at| at[0] == i && at.len() == n) else { continue };
+            let Some(at) = text.phrase_from(noun, i) else { continue };
             if best.as_ref().is_some_and(|(_, _, b)| b.len() >= at.len()) {
                 continue;
             }
@@ -3190,8 +3220,12 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         return Some((Term::Errno, At::End, at));
     }
     for (noun, b) in BUILTINS {
-        let n = noun.split_whitespace().count();
-        if let Some(at) = text.find(noun, 0).filter(|at| at[0] == i && at.len() == n) {
+        // "the cgroup path": a word before the record's field says whose, and is no value.
+        let before_field = |at: &Vec<usize>| {
+            let k = at[at.len() - 1] + 1;
+            k < text.len() && !text.used(k) && !text.words[at[at.len() - 1]].ends && text.words[at[at.len() - 1]].punct.is_none() && records.field(&text.words[k].light).is_some()
+        };
+        if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at)) {
             // "the uid it is given", "the new owner": the record's id of that kind, not the
             // caller's.
             let given = text.is(at[at.len() - 1] + 1, &["it", "given", "assigned", "set"]) || (i > 0 && text.is(i - 1, &["new", "target"]));
@@ -3405,7 +3439,8 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
             if let Some(at) = each.find("side by side", 0) {
                 each.read(&at, "each event apart");
             }
-            if let Some(reading) = apart(read_as(each, &together, catalog, true)) {
+            let by_probe = !listed_as_alternatives(&text, &together, grounding);
+            if let Some(reading) = apart(read_as(each, &together, catalog, true), by_probe) {
                 return reading;
             }
             // As if no plan could keep them apart.
@@ -3460,10 +3495,15 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
 /// A reading over several distinct events kept apart: what each one does is counted, folded or
 /// shown with `probe`, the event it came from, first. Only a reading the events' shared fields
 /// settle completely, with no start event other than a syscall's entry.
-fn apart(mut reading: Reading) -> Option<Reading> {
+fn apart(mut reading: Reading, by_probe: bool) -> Option<Reading> {
     let plan = reading.plan.as_mut()?;
     if !reading.gaps.is_empty() || !reading.unread.is_empty() || plan.start.as_ref().is_some_and(|s| s.key != PairKey::Tid) {
         return None;
+    }
+    // A line per event still says which call it was.
+    if !by_probe && matches!(plan.output, Output::Map { .. }) {
+        plan.said.push(Said { words: "listed as alternatives".into(), means: "the calls as one".into() });
+        return Some(reading);
     }
     let probe = Term::Builtin(Builtin::Probe);
     match &mut plan.output {
@@ -3472,6 +3512,31 @@ fn apart(mut reading: Reading) -> Option<Reading> {
     }
     plan.said.push(Said { words: "side by side".into(), means: "each event apart, by probe".into() });
     Some(reading)
+}
+
+/// Whether syscalls are listed as alternatives of one thing ("clone/clone3/fork/vfork", "time(),
+/// utime() or utimes()"): one list with no "and" in it, and no word that asks for each apart
+/// ("per syscall", "separately"). Such a list is traced as one event; "openat and close calls"
+/// are two, counted apart.
+fn listed_as_alternatives(text: &Text, event: &Event, grounding: &Grounding) -> bool {
+    let Event::Syscalls(names) = event else { return false };
+    let words: Vec<&str> = grounding.events.iter().filter(|e| syscall_of(&e.probe).is_some_and(|s| names.iter().any(|n| n == s))).filter_map(|e| e.evidence.name()).collect();
+    let at: Vec<usize> = (0..text.len()).filter(|&i| words.iter().any(|w| text.writes(i, w))).collect();
+    // Runs of names with only "or" between them; one run must write every name (a name the
+    // story says first, "fork() is slow", is said again in the list).
+    let mut runs: Vec<Vec<usize>> = Vec::new();
+    for &i in &at {
+        match runs.last_mut() {
+            Some(run) if (run[run.len() - 1] + 1..i).all(|k| text.is(k, &["or", "nor"])) => run.push(i),
+            _ => runs.push(vec![i]),
+        }
+    }
+    let joined = runs.iter().any(|run| words.iter().all(|w| run.iter().any(|&i| text.writes(i, w))));
+    let apart = (0..text.len()).any(|i| {
+        text.is(i, &["separately", "apart", "respectively", "vs", "versus", "side"])
+            || (text.is(i, &["per", "by", "each", "every", "which"]) && text.is(i + 1, &["syscall", "syscalls"]))
+    });
+    joined && !apart
 }
 
 fn event_conditions_of(event: &Event) -> &[Where] {
