@@ -824,7 +824,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
-        if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, true, catalog).map(|r| (n.to_string(), r))) {
+        // Called a call ("stat calls"), a familiar word is the function's name.
+        let as_word = !marked.contains(w.as_str());
+        if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, as_word, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
             bare.extend(routed.into_iter().map(|h| Grounded {
                 probe: h.probe.clone(),
@@ -857,7 +859,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         .iter()
         .chain(&bare)
         .filter_map(|g| match &g.evidence {
-            Evidence::Named { word } if g.probe.starts_with("tracepoint:syscalls:") => Some(word.clone()),
+            Evidence::Named { word } | Evidence::Libc { word, .. } if g.probe.starts_with("tracepoint:syscalls:") => Some(word.clone()),
             _ => None,
         })
         .collect();
@@ -869,10 +871,22 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
                 continue;
             }
             let singular = w.strip_suffix('s').unwrap_or(w);
-            let Some(h) = [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) else { continue };
-            if named_syscalls.iter().any(|n| listed_together(&lower, w, n)) && !bare.iter().chain(&events).any(|g| g.probe == h.probe) {
-                bare.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
-                named_syscalls.push(w.clone());
+            if !named_syscalls.iter().any(|n| listed_together(&lower, w, n)) {
+                continue;
+            }
+            // Listed with calls, a libc function's name is that function ("stat, lstat, fstat").
+            let found: Vec<Grounded> = match [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
+                Some(h) => vec![Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } }],
+                None => libc_route(w, false, catalog)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: w.clone(), function: w.clone() } })
+                    .collect(),
+            };
+            let new: Vec<Grounded> = found.into_iter().filter(|g| !bare.iter().chain(&events).any(|b| b.probe == g.probe)).collect();
+            named_syscalls.push(w.clone());
+            if !new.is_empty() {
+                bare.extend(new);
                 grew = true;
             }
         }

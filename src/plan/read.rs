@@ -6280,6 +6280,33 @@ mod tests {
     }
 
     #[test]
+    fn calls_listed_as_alternatives_fold_as_one() {
+        let both = syscalls(&["openat", "close"]);
+        assert_eq!(plan("count openat or close calls per process", &both), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by comm");
+        // Asked each apart, or listed with "and": by probe.
+        assert_eq!(
+            plan("count openat() or close() syscalls per process and per syscall", &both),
+            "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm"
+        );
+        assert_eq!(plan("count openat and close calls per process", &both), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm");
+    }
+
+    #[test]
+    fn a_value_is_read_where_it_is_written() {
+        // "Processes" first, unread, does not hide "per process" from its key.
+        assert_eq!(plan("Processes keep closing files. Count close calls per process.", &syscalls(&["close"])), "on tracepoint:syscalls:sys_enter_close: count by comm");
+    }
+
+    #[test]
+    fn a_number_the_story_tells_filters_nothing_but_an_id_does() {
+        let close = syscalls(&["close"]);
+        assert_eq!(plan("We are auditing for 2038 problems. Count close calls per process.", &close), "on tracepoint:syscalls:sys_enter_close: count by comm");
+        // An id, and a bound, are read as the filters they are.
+        assert!(plan("Our service runs as pid 4242. Count close calls per process.", &close).contains("pid == 4242"));
+        assert!(plan("Some of them take over 50 ms. Count close calls per process.", &close).contains("latency > 50"));
+    }
+
+    #[test]
     fn the_ids_a_call_sets_are_its_records_and_the_callers_are_the_builtins() {
         let fchown = named("tracepoint:syscalls:sys_enter_fchown", "fchown");
         assert_eq!(plan("print each fchown with the program name and the new owner uid and gid", &fchown), "on tracepoint:syscalls:sys_enter_fchown: print comm, pid, user, group");
