@@ -819,13 +819,21 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     static MARK: OnceLock<regex::Regex> = OnceLock::new();
     let mark = MARK.get_or_init(|| regex::Regex::new(r"\b([a-z0-9_]+)(\(|\s+(sys)?calls?\b|\s+system\s+calls?\b)").expect("a valid regex"));
     let marked: BTreeSet<&str> = mark.captures_iter(&lower).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+    const OBJECTS: &[&str] = &["its", "the", "a", "an", "their", "his", "her", "this", "that", "into", "back"];
+    let called: BTreeSet<&str> = mark
+        .captures_iter(&lower)
+        .filter(|c| c.get(0).is_some_and(|m| !OBJECTS.contains(&lower[m.end()..].split_whitespace().next().unwrap_or_default())))
+        .filter_map(|c| c.get(1))
+        .map(|m| m.as_str())
+        .collect();
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked.contains(w.as_str())))
     {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
-        // Called a call ("stat calls"), a familiar word is the function's name.
-        let as_word = !marked.contains(w.as_str());
+        // Called a call ("stat calls"), a familiar word is the function's name; not where
+        // "calls" is a verb with its object after it ("a signal calls its handler").
+        let as_word = !called.contains(w.as_str());
         if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, as_word, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
             bare.extend(routed.into_iter().map(|h| Grounded {
@@ -877,12 +885,19 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             // Listed with calls, a libc function's name is that function ("stat, lstat, fstat").
             let found: Vec<Grounded> = match [w.as_str(), singular].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}"))) {
                 Some(h) => vec![Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } }],
-                None => libc_route(w, false, catalog)
+                None => [w.as_str(), singular]
+                    .iter()
+                    .find_map(|n| libc_route(n, false, catalog))
                     .unwrap_or_default()
                     .into_iter()
                     .map(|h| Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Libc { word: w.clone(), function: w.clone() } })
                     .collect(),
             };
+            // A word that names a call anchors the rest of the list, even where its probes are
+            // in already (a libc name beside its own syscall); a word that names none never does.
+            if found.is_empty() {
+                continue;
+            }
             let new: Vec<Grounded> = found.into_iter().filter(|g| !bare.iter().chain(&events).any(|b| b.probe == g.probe)).collect();
             named_syscalls.push(w.clone());
             if !new.is_empty() {
@@ -1446,13 +1461,22 @@ mod tests {
         assert_eq!(probes("count symlinks being made"), ["tracepoint:syscalls:sys_enter_symlink"], "alone, the plural names the call");
         // A request that marks its calls marks each: an unmarked word is English, unless listed
         // with one it marks.
-        for call in ["pkey_alloc", "access", "clone", "clone3"] {
+        for call in ["pkey_alloc", "access", "clone", "clone3", "fork", "time", "newfstatat", "statx"] {
             c.hooks.push(Hook { probe: format!("tracepoint:syscalls:sys_enter_{call}"), ..c.hooks[0].clone() });
         }
         let probes = |r: &str| ground(r, &c, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
         assert_eq!(probes("Print each pkey_alloc() call: pid, the flags and the initial access rights it asks for."), ["tracepoint:syscalls:sys_enter_pkey_alloc"]);
         assert_eq!(probes("Print each pkey_alloc call and access call"), ["tracepoint:syscalls:sys_enter_pkey_alloc", "tracepoint:syscalls:sys_enter_access"]);
         assert_eq!(probes("time spent in clone/clone3() per process"), ["tracepoint:syscalls:sys_enter_clone3", "tracepoint:syscalls:sys_enter_clone"]);
+        // The list as a whole: clone is listed beside clone3, which is listed beside fork().
+        let mut all = probes("fork() is slow. time spent inside clone/clone3/fork per process");
+        all.sort();
+        assert_eq!(all, ["tracepoint:syscalls:sys_enter_clone", "tracepoint:syscalls:sys_enter_clone3", "tracepoint:syscalls:sys_enter_fork"]);
+        // A word that names no call anchors nothing: "pid" does not bring "time" in.
+        assert_eq!(probes("trace clone3() or clone, pid and time"), ["tracepoint:syscalls:sys_enter_clone3", "tracepoint:syscalls:sys_enter_clone"]);
+        // A familiar libc name called a call is the function, as glibc makes it.
+        assert_eq!(probes("count stat calls per process"), ["tracepoint:syscalls:sys_enter_newfstatat", "tracepoint:syscalls:sys_enter_statx"]);
+        assert!(probes("how often the stat page is read").is_empty(), "a word, not a call");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));

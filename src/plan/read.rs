@@ -394,6 +394,7 @@ impl Text {
     /// within one clause: what [`find`](Self::find) with no gap would find there, whatever an
     /// earlier place writes the same words ("Processes use time(). Count per process.").
     fn phrase_from(&self, phrase: &str, i: usize) -> Option<Vec<usize>> {
+        phrase.split_whitespace().next()?;
         let at: Vec<usize> = (i..i + phrase.split_whitespace().count()).collect();
         let fits = phrase.split_whitespace().map(root).zip(&at).all(|(r, &k)| k < self.len() && self.words[k].root == r && !self.words[k].used);
         (fits && at.iter().rev().skip(1).all(|&k| !self.words[k].ends)).then_some(at)
@@ -452,16 +453,81 @@ impl Text {
         story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k))
     }
 
-    /// Whether the number at word `i` is an id or a bound: after an id's noun ("pid 4242",
-    /// "port 8080"), glued to one ("uid=1000"), or after a comparison ("over 50 ms").
+    /// Whether the number at word `i` may be a value to filter by: anything but a plain
+    /// numeral ("2038") or a numeral's adjective ("16-bit") is (an address, a path, `eth0`), and
+    /// so is a numeral after an id's noun ("pid 4242", "user: 1000", "file descriptor 3") or
+    /// within a few words of a comparison ("over 50 ms", "between 10 and 20 ms", "more than
+    /// about 2 s").
     fn names_an_id(&self, i: usize) -> bool {
         const IDS: &[&str] = &[
-            "pid", "pids", "tid", "tids", "uid", "uids", "gid", "gids", "port", "ports", "fd", "fds", "cpu", "cpus", "core", "cores", "irq", "inode", "ino", "signal", "sig",
-            "errno", "code", "dev", "device", "major", "minor", "cgroup", "id", "number", "no", "#",
+            "pid",
+            "pids",
+            "tid",
+            "tids",
+            "uid",
+            "uids",
+            "gid",
+            "gids",
+            "port",
+            "ports",
+            "fd",
+            "fds",
+            "cpu",
+            "cpus",
+            "core",
+            "cores",
+            "irq",
+            "inode",
+            "ino",
+            "signal",
+            "sig",
+            "errno",
+            "code",
+            "dev",
+            "device",
+            "major",
+            "minor",
+            "cgroup",
+            "id",
+            "number",
+            "no",
+            "user",
+            "users",
+            "process",
+            "thread",
+            "task",
+            "job",
+            "descriptor",
+            "mode",
+            "status",
+            "interface",
+            "node",
+            "socket",
+            "group",
+            "ppid",
+            "container",
+            "uid=",
+            "level",
+            "priority",
+            "nice",
+            "order",
+            "size",
+            "limit",
         ];
-        let glued = self.words[i].lower.split(|c: char| !c.is_ascii_alphabetic()).any(|part| IDS.contains(&part));
-        let before = |d: usize| i >= d && self.words[i - d].punct.is_none();
-        glued || (before(1) && self.is(i - 1, IDS)) || (1..=2).any(|d| before(d) && COMPARATIVES.contains(&self.lower(i - d)))
+        let w = &self.words[i].lower;
+        let numeral = w.chars().all(|c| c.is_ascii_digit())
+            || w.split_once('-').is_some_and(|(n, rest)| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() && rest.chars().all(|c| c.is_ascii_alphabetic()));
+        // An id's noun may end in ':' or '=' ("pid: 4242", "uid=1000").
+        let id_before = i > 0 && self.is(i - 1, IDS) && self.words[i - 1].punct.is_none_or(|p| p == ':' || p == '=');
+        let bounded = (1..=3).any(|d| {
+            i >= d
+                && (i - d + 1..i).all(|k| self.words[k].punct.is_none())
+                && (COMPARATIVES.contains(&self.lower(i - d)) || self.is(i - d, &["than", "within", "exceed", "exceeds", "exceeding"]))
+        })
+            // "between 10 and 20 ms", not "between two DCs".
+            || (1..=3).any(|d| i >= d && self.is(i - d, &["between"]) && self.is(i + 1, &["and"]))
+            || (i >= 2 && self.is(i - 1, &["and"]) && (2..=5).any(|d| i >= d && self.is(i - d, &["between"])));
+        !numeral || id_before || bounded
     }
 
     /// Whether word `k` is one of the words a fold is asked by ("max", "histogram", "average").
@@ -3223,7 +3289,12 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         // "the cgroup path": a word before the record's field says whose, and is no value.
         let before_field = |at: &Vec<usize>| {
             let k = at[at.len() - 1] + 1;
-            k < text.len() && !text.used(k) && !text.words[at[at.len() - 1]].ends && text.words[at[at.len() - 1]].punct.is_none() && records.field(&text.words[k].light).is_some()
+            // A text field only: "per cpu id" is the cpu's, "process group" the process's.
+            k < text.len()
+                && !text.used(k)
+                && !text.words[at[at.len() - 1]].ends
+                && text.words[at[at.len() - 1]].punct.is_none()
+                && records.field(&text.words[k].light).is_some_and(|(f, _)| field_is_text(&f.ty))
         };
         if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at)) {
             // "the uid it is given", "the new owner": the record's id of that kind, not the
@@ -3527,13 +3598,17 @@ fn listed_as_alternatives(text: &Text, event: &Event, grounding: &Grounding) -> 
     let mut runs: Vec<Vec<usize>> = Vec::new();
     for &i in &at {
         match runs.last_mut() {
-            Some(run) if (run[run.len() - 1] + 1..i).all(|k| text.is(k, &["or", "nor"])) => run.push(i),
+            // Within one sentence: a comma goes on with the list, a full stop ends it.
+            Some(run) if (run[run.len() - 1] + 1..i).all(|k| text.is(k, &["or", "nor"])) && (run[run.len() - 1]..i).all(|k| text.words[k].punct.is_none_or(|p| p == ',')) => {
+                run.push(i)
+            }
             _ => runs.push(vec![i]),
         }
     }
     let joined = runs.iter().any(|run| words.iter().all(|w| run.iter().any(|&i| text.writes(i, w))));
     let apart = (0..text.len()).any(|i| {
-        text.is(i, &["separately", "apart", "respectively", "vs", "versus", "side"])
+        text.is(i, &["separately", "apart", "respectively", "vs", "versus", "individually"])
+            || (text.is(i, &["side"]) && text.is(i + 1, &["by"]) && text.is(i + 2, &["side"]))
             || (text.is(i, &["per", "by", "each", "every", "which"]) && text.is(i + 1, &["syscall", "syscalls"]))
     });
     joined && !apart
@@ -6289,6 +6364,9 @@ mod tests {
             "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm"
         );
         assert_eq!(plan("count openat and close calls per process", &both), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_close: count by probe, comm");
+        // A line per event says which call it was; a full stop ends a list.
+        assert!(plan("print each openat or close call with its comm and pid", &both).contains("print probe, comm, pid"));
+        assert!(plan("count openat calls. or close calls. per process", &both).contains("by probe"));
     }
 
     #[test]
@@ -6304,6 +6382,17 @@ mod tests {
         // An id, and a bound, are read as the filters they are.
         assert!(plan("Our service runs as pid 4242. Count close calls per process.", &close).contains("pid == 4242"));
         assert!(plan("Some of them take over 50 ms. Count close calls per process.", &close).contains("latency > 50"));
+        // Only a plain numeral is the story's: an address, a program's name, an id's number are not.
+        let plain = "on tracepoint:syscalls:sys_enter_close: count by comm";
+        for told in [
+            "Our database at 10.0.0.5 times out.",
+            "Our python3 workers are slow.",
+            "Process 4242 is leaking fds.",
+            "Our logger writes to file descriptor 3.",
+            "The jobs run as user: 1000.",
+        ] {
+            assert_ne!(plan(&format!("{told} Count close calls per process."), &close), plain, "{told}");
+        }
     }
 
     #[test]
