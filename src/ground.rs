@@ -940,6 +940,24 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     if events.is_empty() && unknown.is_empty() {
         events.extend(after_field);
     }
+    // A software perf event by its name ("alignment faults", "cpu migrations from the software
+    // event"): where the words say software, or no tracepoint counts the same thing, that event
+    // and no tracepoint that happens to share a word ("faults" is not page_fault_user).
+    for (name, _, _) in perf::SOFTWARE {
+        let phrase: Vec<&str> = name.split('-').collect();
+        let said = all_words.windows(phrase.len()).any(|w| w.iter().zip(&phrase).all(|(a, b)| stem(a) == stem(b))) || all_words.iter().any(|w| w == name);
+        let only_software = ["alignment-faults", "emulation-faults"].contains(name);
+        if !said || !(only_software || all_words.iter().any(|w| w == "software")) {
+            continue;
+        }
+        let probe = format!("software:{name}");
+        if let Some(h) = catalog.find(&probe) {
+            events.retain(|e| !matches!(e.evidence, Evidence::Described { .. }));
+            if !events.iter().any(|e| e.probe == probe) {
+                events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase.join(" ") } });
+            }
+        }
+    }
     for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
     }
@@ -1477,6 +1495,15 @@ mod tests {
         // A familiar libc name called a call is the function, as glibc makes it.
         assert_eq!(probes("count stat calls per process"), ["tracepoint:syscalls:sys_enter_newfstatat", "tracepoint:syscalls:sys_enter_statx"]);
         assert!(probes("how often the stat page is read").is_empty(), "a word, not a call");
+        // A software event by its name, where no tracepoint counts it or the words say software.
+        let mut soft = catalog();
+        for name in ["alignment-faults", "page-faults"] {
+            soft.hooks.push(Hook { probe: format!("software:{name}"), kind: HookKind::Software, category: "software".into(), ..c.hooks[0].clone() });
+        }
+        let probes = |r: &str| ground(r, &soft, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("alignment faults per process, every 10 seconds"), ["software:alignment-faults"]);
+        assert_eq!(probes("page faults per process from the software event"), ["software:page-faults"]);
+        assert!(!probes("page faults per process").contains(&"software:page-faults".to_string()), "a tracepoint may count them");
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));

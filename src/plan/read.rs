@@ -278,18 +278,19 @@ impl Text {
                 words.push(Word { ends: true, punct: Some(','), ..Word::verbatim("etc", quoted) });
                 continue;
             }
-            // A path ("/tmp", "/var/log") is one word, its slashes kept.
-            if core.starts_with('/') && core.len() > 1 && core[1..].starts_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_') {
+            // A path ("/tmp", "/var/log") is one word, its slashes kept; its punctuation ends a
+            // clause as a word's does ("/dev/mem, /dev/kmem or /dev/port").
+            let path = core.starts_with('/') && core.len() > 1 && core[1..].starts_with(|c: char| c.is_alphanumeric() || c == '.' || c == '_');
+            if path {
                 words.push(Word::verbatim(core.trim_end_matches(['.', ',']), quoted));
-                continue;
             }
             // A negative number keeps its sign ("ret == -1" is not `ret == 1`).
             let signed = token.trim_start_matches('(').trim_end_matches([',', '.', ';', ':', '?', '!', ')']);
-            let negative = signed.strip_prefix('-').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+            let negative = !path && signed.strip_prefix('-').is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
             if negative {
                 words.push(Word::verbatim(signed, quoted));
             }
-            for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')).filter(|_| !negative) {
+            for part in core.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '/' || c == '-' || c == '.')).filter(|_| !negative && !path) {
                 let part = part.trim_matches(['.', '-', '/']);
                 if part.is_empty() {
                     continue;
@@ -732,6 +733,10 @@ impl Text {
             // what the story is about, not a value to filter by. An id ("runs as pid 4242"), a
             // bound ("it took over 50 ms") or a restriction in the sentence still is.
             if w.lower.chars().any(|c| c.is_ascii_digit()) && self.only_tells(i) && !w.quoted && !self.names_an_id(i) {
+                continue;
+            }
+            // A quoted name of something else said in an aside ("(the old 'shocker' exploit)").
+            if w.quoted && w.aside && self.words.get(i + 1).is_some_and(|n| NAMED_THINGS.contains(&n.lower.as_str())) {
                 continue;
             }
             // The story names the things it is about ("maps files"); a name in it ("our web
@@ -4896,12 +4901,60 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         }
         // A quoted word, as commands are named: lowercase, not a message's first word.
         let command_like = text.words[i].raw.chars().next().is_some_and(|c| !c.is_uppercase()) && text.words[i].punct != Some(':');
-        if text.words[i].quoted && command_like && candidate(i) && !text.words.get(i + 1).is_some_and(|w| w.quoted) && !(i > 0 && text.words[i - 1].quoted) {
+        // Not the name of something else ("the old 'shocker' exploit", "the 'noatime' option"),
+        // nor one said in an aside without a word that makes it a process's.
+        let names_other = text.words.get(i + 1).is_some_and(|w| NAMED_THINGS.contains(&w.lower.as_str()));
+        let aside = text.words[i].aside && !(i > 0 && text.is(i - 1, &["by", "named", "called", "process", "program", "command", "from", "only", "just"]));
+        if text.words[i].quoted
+            && command_like
+            && candidate(i)
+            && !names_other
+            && !aside
+            && !text.words.get(i + 1).is_some_and(|w| w.quoted)
+            && !(i > 0 && text.words[i - 1].quoted)
+        {
             return Some((text.words[i].raw.clone(), with_lead(vec![i])));
         }
     }
     None
 }
+
+/// Nouns a quoted name before them is the name of ("the old 'shocker' exploit", "the 'noatime'
+/// option"): no process, and in the story no value to filter by.
+const NAMED_THINGS: &[&str] = &[
+    "exploit",
+    "exploits",
+    "bug",
+    "bugs",
+    "attack",
+    "cve",
+    "vulnerability",
+    "issue",
+    "error",
+    "message",
+    "option",
+    "flag",
+    "mode",
+    "setting",
+    "technique",
+    "incident",
+    "ticket",
+    "alert",
+    "rule",
+    "test",
+    "feature",
+    "policy",
+    "file",
+    "directory",
+    "key",
+    "label",
+    "tag",
+    "string",
+    "value",
+    "trick",
+    "pattern",
+    "problem",
+];
 
 /// Words that name nothing a program could be held to: articles, auxiliaries, the everyday verbs
 /// hooks are named by, and value nouns (read as values elsewhere).
@@ -5158,10 +5211,20 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     // "out of /tmp or /dev/shm": either.
                     let mut values = vec![raw.clone()];
                     let mut k = i + 1;
-                    while text.is(k, &["or", "and"]) && text.words.get(k + 1).is_some_and(|w| w.raw.starts_with('/')) {
-                        values.push(text.words[k + 1].raw.clone());
-                        at.extend([k, k + 1]);
-                        k += 2;
+                    // "/dev/mem, /dev/kmem or /dev/port": the comma goes on with the list.
+                    let path = |k: usize| text.words.get(k).is_some_and(|w| w.raw.starts_with('/') && w.raw.len() > 1);
+                    loop {
+                        if text.words[k - 1].punct == Some(',') && path(k) {
+                            values.push(text.words[k].raw.clone());
+                            at.push(k);
+                            k += 1;
+                        } else if text.is(k, &["or", "and"]) && path(k + 1) {
+                            values.push(text.words[k + 1].raw.clone());
+                            at.extend([k, k + 1]);
+                            k += 2;
+                        } else {
+                            break;
+                        }
                     }
                     text.read(&at, format!("only paths under {}", values.join(" or ")));
                     let test = if values.len() == 1 { Test::Prefix { value: raw.clone() } } else { Test::AnyPrefix { values } };
@@ -6352,6 +6415,16 @@ mod tests {
         );
         // What one of them cannot say keeps the plan open: a latency from one to the other.
         assert!(plan("after a fork, how long until the child calls exec?", &here()).starts_with("incomplete"));
+    }
+
+    #[test]
+    fn paths_listed_with_commas_are_one_list_and_a_quoted_name_of_another_thing_is_no_process() {
+        let close = syscalls(&["close"]);
+        let p = plan("print every openat of /tmp/a, /tmp/b or /tmp/c with comm", &syscalls(&["openat"]));
+        assert!(p.contains(r#"starts with "/tmp/a" or "/tmp/b" or "/tmp/c""#), "{p}");
+        let p = plan("Breakout check (the old 'shocker' exploit): print every close with comm and pid", &close);
+        assert!(!p.contains("shocker") && !p.starts_with("incomplete"), "{p}");
+        assert!(plan("print every close by 'nginx' with its pid", &close).contains(r#"comm == "nginx""#));
     }
 
     #[test]
