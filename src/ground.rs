@@ -688,10 +688,29 @@ fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
 
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
 /// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
+/// A driver the request names by its model's name ("using the i40e driver tracepoints") that
+/// has no trace events and no functions on this host: not loaded here. Only such a name, not a
+/// word for a kind of driver ("the network driver").
+fn absent_driver(words: &[String], catalog: &Catalog) -> Option<String> {
+    words.windows(2).find_map(|w| {
+        let (name, next) = (&w[0], &w[1]);
+        let named = ["driver", "drivers"].contains(&next.as_str()) && name.len() >= 3 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        // A model's name, with its digits ("i40e", "mlx4", "e1000"): no everyday word.
+        let name_like = name.chars().any(|c| c.is_ascii_digit()) && name.chars().any(|c| c.is_ascii_alphabetic());
+        let here = catalog.hooks.iter().any(|h| h.category == *name || h.probe.rsplit(':').next().is_some_and(|f| f.starts_with(&format!("{name}_"))));
+        (named && name_like && !here).then(|| name.clone())
+    })
+}
+
 fn named_as_kernel_event(lower: &str, id: &str) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     let kernel = ["syscall", "syscalls", "tracepoint", "tracepoints", "kprobe", "kretprobe", "fentry", "kfunc"];
-    words.iter().enumerate().any(|(i, w)| *w == id && [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter_map(|j| words.get(j)).any(|n| kernel.contains(n)))
+    // Spelled as a probe ("kmem:kmem_leak_detected"), or an identifier called an event.
+    let spelled = lower.match_indices(&format!(":{id}")).any(|(i, _)| lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
+    let called_event = id.contains('_') && words.iter().enumerate().any(|(i, w)| *w == id && words.get(i + 1).is_some_and(|n| ["event", "events"].contains(n)));
+    spelled
+        || called_event
+        || words.iter().enumerate().any(|(i, w)| *w == id && [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter_map(|j| words.get(j)).any(|n| kernel.contains(n)))
 }
 
 /// Grounds `request` in `catalog` (this host's events) and the subsystems and counters Linux
@@ -1014,7 +1033,16 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         events = asked.into_iter().map(|(g, _)| g).collect();
     }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
-    let servable = if events.iter().any(|e| usable(e.attach)) {
+    // A hardware counter asked for is what is measured ("cache misses while inside read()"):
+    // without a PMU no other event the words name stands in for it.
+    let counters_missing: Vec<String> = events
+        .iter()
+        .filter(|e| e.probe.starts_with("hardware:") && !usable(e.attach) && matches!(e.evidence, Evidence::Counter { .. }))
+        .map(|e| e.probe.trim_end_matches(":*").to_string())
+        .collect();
+    let servable = if !counters_missing.is_empty() {
+        Servable::NoPmu { events: counters_missing }
+    } else if events.iter().any(|e| usable(e.attach)) {
         Servable::Here
     } else if !events.is_empty() && events.iter().all(|e| e.probe.starts_with("hardware:")) {
         Servable::NoPmu { events: events.iter().map(|e| e.probe.trim_end_matches(":*").to_string()).collect() }
@@ -1027,6 +1055,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         Servable::CannotAttachHere { reason, events: events.iter().map(|e| e.probe.clone()).collect() }
     } else if let (Some((s, word)), true) = (absent, complete) {
         Servable::AbsentHere { what: s.what.clone(), word, categories: s.categories.clone() }
+    } else if let (Some(driver), true, true) = (absent_driver(&all_words, catalog), complete, unknown.is_empty()) {
+        Servable::AbsentHere { what: format!("the {driver} driver"), word: driver.clone(), categories: vec![driver] }
     } else if !unknown.is_empty() && complete {
         Servable::NoSuchEvent { names: unknown }
     } else {
@@ -1216,6 +1246,17 @@ mod tests {
         assert!(
             matches!(ground("count calls to the sys_teleport syscall", &c, false, &Retrieval::default()).servable, Servable::NoSuchEvent { names } if names == ["sys_teleport"])
         );
+        // Spelled as a probe, or an identifier called an event, that nothing has.
+        for named in ["print every kmem:kmem_leak_detected event", "print every kmem_leak_detected event"] {
+            assert!(matches!(ground(named, &c, false, &Retrieval::default()).servable, Servable::NoSuchEvent { .. }), "{named}");
+        }
+        // A driver by its model's name that has nothing here is absent; a kind of driver is no name.
+        assert!(
+            matches!(ground("using the i40e driver tracepoints, count rx packets", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "i40e")
+        );
+        assert!(ground("count packets the network driver receives", &c, false, &Retrieval::default()).servable.is_here());
+        // A counter asked for is what is measured: a syscall beside it stands in for nothing.
+        assert!(matches!(ground("count hardware cache misses while inside write(), per process", &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }));
         for counter in ["last-level cache misses by process", "branch mispredictions per process", "instructions per cycle, per CPU"] {
             assert!(matches!(ground(counter, &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }), "{counter}");
             assert_eq!(ground(counter, &c, true, &Retrieval::default()).servable, Servable::Here, "{counter} with a PMU");
