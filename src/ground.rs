@@ -590,6 +590,9 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
             [content(&name.replace('-', " ")), content(alias), content(about)]
                 .into_iter()
                 .find(|ws| !ws.is_empty() && ws.iter().all(|w| request_stems.contains(w)))
+                // One word ("cycle", "branch") is a counter's only beside another word of the
+                // hardware: "per checkpoint cycle", "every git branch" are not.
+                .filter(|ws| ws.len() > 1 || words.iter().any(|w| HARDWARE_CONTEXT.contains(&w.as_str()) && stem(w) != ws[0]))
                 .map(|ws| (*name, ws))
         })
         .collect();
@@ -686,8 +689,6 @@ fn phrased(request: &str, catalog: &Catalog) -> Vec<(String, String)> {
     out
 }
 
-/// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
-/// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one.
 /// A driver the request names by its model's name ("using the i40e driver tracepoints") that
 /// has no trace events and no functions on this host: not loaded here. Only such a name, not a
 /// word for a kind of driver ("the network driver").
@@ -696,18 +697,33 @@ fn absent_driver(words: &[String], catalog: &Catalog) -> Option<String> {
         let (name, next) = (&w[0], &w[1]);
         let named = ["driver", "drivers"].contains(&next.as_str()) && name.len() >= 3 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         // A model's name, with its digits ("i40e", "mlx4", "e1000"): no everyday word.
-        let name_like = name.chars().any(|c| c.is_ascii_digit()) && name.chars().any(|c| c.is_ascii_alphabetic());
+        // Not a kind with a number ("usb3 drivers", "the 40g driver").
+        const KINDS: &[&str] = &["usb", "pcie", "pci", "x86", "arm", "ipv", "sata", "ddr", "gen", "wifi"];
+        let name_like = name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().any(|c| c.is_ascii_digit()) && !KINDS.iter().any(|k| name.starts_with(k));
         let here = catalog.hooks.iter().any(|h| h.category == *name || h.probe.rsplit(':').next().is_some_and(|f| f.starts_with(&format!("{name}_"))));
-        (named && name_like && !here).then(|| name.clone())
+        // A loaded module's functions are not in vmlinux's BTF, nor always named after it
+        // (r8169's are `rtl_*`): loaded is here.
+        let loaded = std::path::Path::new("/sys/module").join(name.replace('-', "_")).exists();
+        (named && name_like && !here && !loaded).then(|| name.clone())
     })
 }
 
-fn named_as_kernel_event(lower: &str, id: &str) -> bool {
+/// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
+/// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one;
+/// or is spelled as a tracepoint (`kmem:kmem_leak_detected`) or called an event, where the
+/// request is not about user space (`uprobe:/usr/lib/libssl.so.3:SSL_write`).
+fn named_as_kernel_event(lower: &str, id: &str, user_space: bool) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     let kernel = ["syscall", "syscalls", "tracepoint", "tracepoints", "kprobe", "kretprobe", "fentry", "kfunc"];
     // Spelled as a probe ("kmem:kmem_leak_detected"), or an identifier called an event.
-    let spelled = lower.match_indices(&format!(":{id}")).any(|(i, _)| lower[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_'));
-    let called_event = id.contains('_') && words.iter().enumerate().any(|(i, w)| *w == id && words.get(i + 1).is_some_and(|n| ["event", "events"].contains(n)));
+    // The category before the colon is one word of its own ("kmem:"), not a path's, a host's
+    // or a library's tail.
+    let spelled = !user_space
+        && lower.match_indices(&format!(":{id}")).any(|(i, _)| {
+            let before = lower[..i].rsplit(char::is_whitespace).next().unwrap_or_default();
+            !before.is_empty() && before.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    let called_event = !user_space && id.contains('_') && words.iter().enumerate().any(|(i, w)| *w == id && words.get(i + 1).is_some_and(|n| ["event", "events"].contains(n)));
     spelled
         || called_event
         || words.iter().enumerate().any(|(i, w)| *w == id && [i.checked_sub(1), Some(i + 1)].into_iter().flatten().filter_map(|j| words.get(j)).any(|n| kernel.contains(n)))
@@ -798,7 +814,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
-        } else if id.starts_with("sys_") || named_as_kernel_event(&lower, &id) {
+        } else if id.starts_with("sys_") || named_as_kernel_event(&lower, &id, user_space) {
             // Named as a kernel event, and nothing has that name.
             unknown.push(id);
         }
@@ -971,7 +987,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         }
         let probe = format!("software:{name}");
         if let Some(h) = catalog.find(&probe) {
-            events.retain(|e| !matches!(e.evidence, Evidence::Described { .. }));
             if !events.iter().any(|e| e.probe == probe) {
                 events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase.join(" ") } });
             }
@@ -1035,9 +1050,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
     // A hardware counter asked for is what is measured ("cache misses while inside read()"):
     // without a PMU no other event the words name stands in for it.
+    // Only a counter said as its phrase ("cache misses", "cpu cycles") in the ask: one word
+    // ("cycle", "branch") or the story names no counter to measure.
+    let said_as_phrase = |ws: &[String]| ws.len() >= 2 && all_words.windows(ws.len()).any(|w| w.iter().zip(ws).all(|(a, b)| stem(a) == *b) && !only_in_story(&w[0]));
     let counters_missing: Vec<String> = events
         .iter()
-        .filter(|e| e.probe.starts_with("hardware:") && !usable(e.attach) && matches!(e.evidence, Evidence::Counter { .. }))
+        .filter(|e| e.probe.starts_with("hardware:") && !usable(e.attach) && matches!(&e.evidence, Evidence::Counter { words } if said_as_phrase(words)))
         .map(|e| e.probe.trim_end_matches(":*").to_string())
         .collect();
     let servable = if !counters_missing.is_empty() {
@@ -1255,6 +1273,11 @@ mod tests {
             matches!(ground("using the i40e driver tracepoints, count rx packets", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "i40e")
         );
         assert!(ground("count packets the network driver receives", &c, false, &Retrieval::default()).servable.is_here());
+        // Not a probe's spelling in user space, nor a numbered kind of driver, nor one word of a
+        // counter ("cycle") beside a call.
+        assert!(!matches!(ground("count uprobe:/usr/lib/libssl.so.3:SSL_write calls", &c, false, &Retrieval::default()).servable, Servable::NoSuchEvent { .. }));
+        assert!(!matches!(ground("count packets the usb3 drivers see", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
+        assert!(ground("count write calls per checkpoint cycle", &c, false, &Retrieval::default()).servable.is_here());
         // A counter asked for is what is measured: a syscall beside it stands in for nothing.
         assert!(matches!(ground("count hardware cache misses while inside write(), per process", &c, false, &Retrieval::default()).servable, Servable::NoPmu { .. }));
         for counter in ["last-level cache misses by process", "branch mispredictions per process", "instructions per cycle, per CPU"] {

@@ -736,7 +736,7 @@ impl Text {
                 continue;
             }
             // A quoted name of something else said in an aside ("(the old 'shocker' exploit)").
-            if w.quoted && w.aside && self.words.get(i + 1).is_some_and(|n| NAMED_THINGS.contains(&n.lower.as_str())) {
+            if w.quoted && w.aside && w.punct.is_none() && self.words.get(i + 1).is_some_and(|n| NAMED_THINGS.contains(&n.lower.as_str())) {
                 continue;
             }
             // The story names the things it is about ("maps files"); a name in it ("our web
@@ -4903,8 +4903,11 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         let command_like = text.words[i].raw.chars().next().is_some_and(|c| !c.is_uppercase()) && text.words[i].punct != Some(':');
         // Not the name of something else ("the old 'shocker' exploit", "the 'noatime' option"),
         // nor one said in an aside without a word that makes it a process's.
-        let names_other = text.words.get(i + 1).is_some_and(|w| NAMED_THINGS.contains(&w.lower.as_str()));
-        let aside = text.words[i].aside && !(i > 0 && text.is(i - 1, &["by", "named", "called", "process", "program", "command", "from", "only", "just"]));
+        let names_other = text.words[i].punct.is_none() && text.words.get(i + 1).is_some_and(|w| NAMED_THINGS.contains(&w.lower.as_str()));
+        // A lead word may stand before an article ("from the 'pytest' runner").
+        const LEADS: &[&str] = &["by", "named", "called", "process", "program", "command", "from", "only", "just"];
+        let led = (i > 0 && text.is(i - 1, LEADS)) || (i > 1 && text.is(i - 1, &["the", "a", "an"]) && text.is(i - 2, LEADS));
+        let aside = text.words[i].aside && !led;
         if text.words[i].quoted
             && command_like
             && candidate(i)
@@ -4930,27 +4933,19 @@ const NAMED_THINGS: &[&str] = &[
     "cve",
     "vulnerability",
     "issue",
-    "error",
-    "message",
     "option",
     "flag",
-    "mode",
     "setting",
     "technique",
     "incident",
     "ticket",
     "alert",
     "rule",
-    "test",
     "feature",
     "policy",
-    "file",
     "directory",
-    "key",
     "label",
     "tag",
-    "string",
-    "value",
     "trick",
     "pattern",
     "problem",
@@ -5214,7 +5209,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     // "/dev/mem, /dev/kmem or /dev/port": the comma goes on with the list.
                     let path = |k: usize| text.words.get(k).is_some_and(|w| w.raw.starts_with('/') && w.raw.len() > 1);
                     loop {
-                        if text.words[k - 1].punct == Some(',') && path(k) {
+                        // Not a path the next clause is about ("under /tmp, /var/tmp is excluded").
+                        if text.words[k - 1].punct == Some(',') && path(k) && (text.words[k].punct == Some(',') || text.is(k + 1, &["or", "and"])) {
                             values.push(text.words[k].raw.clone());
                             at.push(k);
                             k += 1;
@@ -6425,6 +6421,7 @@ mod tests {
         let p = plan("Breakout check (the old 'shocker' exploit): print every close with comm and pid", &close);
         assert!(!p.contains("shocker") && !p.starts_with("incomplete"), "{p}");
         assert!(plan("print every close by 'nginx' with its pid", &close).contains(r#"comm == "nginx""#));
+        assert!(plan("print every close (only from the 'pytest' test runner) with its pid", &close).contains(r#"comm == "pytest""#));
     }
 
     #[test]
