@@ -611,6 +611,12 @@ fn listed_together(lower: &str, a: &str, b: &str) -> bool {
     [(a, b), (b, a)].iter().any(|(x, y)| regex::Regex::new(&format!("{}{joint}{}", item(x), item(y))).is_ok_and(|re| re.is_match(lower)))
 }
 
+/// Where the words whose stems are `stems` follow each other in `words` (the first word's place):
+/// "alignment faults" for `alignment-faults`, "cache misses" for a counter's words.
+fn stems_at<'a>(words: &'a [String], stems: &'a [String]) -> impl Iterator<Item = usize> + 'a {
+    words.windows(stems.len().max(1)).enumerate().filter(move |(_, w)| !stems.is_empty() && w.iter().zip(stems).all(|(a, b)| stem(a) == *b)).map(|(i, _)| i)
+}
+
 /// Whether the words of `phrase` follow each other in `words`.
 fn phrase_in(words: &[String], phrase: &str) -> bool {
     let parts: Vec<&str> = phrase.split_whitespace().collect();
@@ -700,11 +706,15 @@ fn absent_driver(words: &[String], catalog: &Catalog) -> Option<String> {
         // Not a kind with a number ("usb3 drivers", "the 40g driver").
         const KINDS: &[&str] = &["usb", "pcie", "pci", "x86", "arm", "ipv", "sata", "ddr", "gen", "wifi"];
         let name_like = name.starts_with(|c: char| c.is_ascii_alphabetic()) && name.chars().any(|c| c.is_ascii_digit()) && !KINDS.iter().any(|k| name.starts_with(k));
-        let here = catalog.hooks.iter().any(|h| h.category == *name || h.probe.rsplit(':').next().is_some_and(|f| f.starts_with(&format!("{name}_"))));
+        if !(named && name_like) {
+            return None;
+        }
+        let prefix = format!("{name}_");
+        let here = catalog.hooks.iter().any(|h| h.category == *name || h.probe.rsplit(':').next().is_some_and(|f| f.starts_with(&prefix)));
         // A loaded module's functions are not in vmlinux's BTF, nor always named after it
         // (r8169's are `rtl_*`): loaded is here.
-        let loaded = std::path::Path::new("/sys/module").join(name.replace('-', "_")).exists();
-        (named && name_like && !here && !loaded).then(|| name.clone())
+        let loaded = || std::path::Path::new("/sys/module").join(name.replace('-', "_")).exists();
+        (!here && !loaded()).then(|| name.clone())
     })
 }
 
@@ -853,21 +863,19 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // The words so marked, whole ("fsync(" does not mark sync).
     static MARK: OnceLock<regex::Regex> = OnceLock::new();
     let mark = MARK.get_or_init(|| regex::Regex::new(r"\b([a-z0-9_]+)(\(|\s+(sys)?calls?\b|\s+system\s+calls?\b)").expect("a valid regex"));
-    let marked: BTreeSet<&str> = mark.captures_iter(&lower).filter_map(|c| c.get(1)).map(|m| m.as_str()).collect();
+    // Each marked word, and whether it is called a call: not where "calls" is a verb with its
+    // object after it ("a signal calls its handler").
     const OBJECTS: &[&str] = &["its", "the", "a", "an", "their", "his", "her", "this", "that", "into", "back"];
-    let called: BTreeSet<&str> = mark
-        .captures_iter(&lower)
-        .filter(|c| c.get(0).is_some_and(|m| !OBJECTS.contains(&lower[m.end()..].split_whitespace().next().unwrap_or_default())))
-        .filter_map(|c| c.get(1))
-        .map(|m| m.as_str())
-        .collect();
+    let marks: Vec<(&str, bool)> =
+        mark.captures_iter(&lower).filter_map(|c| Some((c.get(1)?.as_str(), !OBJECTS.contains(&lower[c.get(0)?.end()..].split_whitespace().next().unwrap_or_default())))).collect();
+    let marked: BTreeSet<&str> = marks.iter().map(|(w, _)| *w).collect();
+    let called: BTreeSet<&str> = marks.iter().filter(|(_, call)| *call).map(|(w, _)| *w).collect();
     for w in all_words.iter().filter(|w| w.len() >= 4 && !ids.contains(w) && !ENGLISH_SYSCALLS.contains(&w.trim_end_matches('s')) && (!marks_calls || marked.contains(w.as_str())))
     {
         let singular = w.strip_suffix('s').unwrap_or(w);
         // A libc function's route holds however familiar the word: examples that show
         // `sys_enter_nanosleep` for "nanosleep" show a hook that current glibc never reaches.
-        // Called a call ("stat calls"), a familiar word is the function's name; not where
-        // "calls" is a verb with its object after it ("a signal calls its handler").
+        // Called a call ("stat calls"), a familiar word is the function's name.
         let as_word = !called.contains(w.as_str());
         if let Some(routed) = [w.as_str(), singular].iter().find_map(|n| libc_route(n, as_word, catalog).map(|r| (n.to_string(), r))) {
             let (function, routed) = routed;
@@ -980,7 +988,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // and no tracepoint that happens to share a word ("faults" is not page_fault_user).
     for (name, _, _) in perf::SOFTWARE {
         let phrase: Vec<&str> = name.split('-').collect();
-        let said = all_words.windows(phrase.len()).any(|w| w.iter().zip(&phrase).all(|(a, b)| stem(a) == stem(b))) || all_words.iter().any(|w| w == name);
+        let stems: Vec<String> = phrase.iter().map(|p| stem(p)).collect();
+        let said = stems_at(&all_words, &stems).next().is_some() || all_words.iter().any(|w| w == name);
         let only_software = ["alignment-faults", "emulation-faults"].contains(name);
         if !said || !(only_software || all_words.iter().any(|w| w == "software")) {
             continue;
@@ -1052,7 +1061,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // without a PMU no other event the words name stands in for it.
     // Only a counter said as its phrase ("cache misses", "cpu cycles") in the ask: one word
     // ("cycle", "branch") or the story names no counter to measure.
-    let said_as_phrase = |ws: &[String]| ws.len() >= 2 && all_words.windows(ws.len()).any(|w| w.iter().zip(ws).all(|(a, b)| stem(a) == *b) && !only_in_story(&w[0]));
+    let said_as_phrase = |ws: &[String]| ws.len() >= 2 && stems_at(&all_words, ws).any(|i| !only_in_story(&all_words[i]));
     let counters_missing: Vec<String> = events
         .iter()
         .filter(|e| e.probe.starts_with("hardware:") && !usable(e.attach) && matches!(&e.evidence, Evidence::Counter { words } if said_as_phrase(words)))

@@ -395,9 +395,10 @@ impl Text {
     /// within one clause: what [`find`](Self::find) with no gap would find there, whatever an
     /// earlier place writes the same words ("Processes use time(). Count per process.").
     fn phrase_from(&self, phrase: &str, i: usize) -> Option<Vec<usize>> {
-        phrase.split_whitespace().next()?;
-        let at: Vec<usize> = (i..i + phrase.split_whitespace().count()).collect();
-        let fits = phrase.split_whitespace().map(root).zip(&at).all(|(r, &k)| k < self.len() && self.words[k].root == r && !self.words[k].used);
+        let roots: Vec<String> = phrase.split_whitespace().map(root).collect();
+        roots.first()?;
+        let at: Vec<usize> = (i..i + roots.len()).collect();
+        let fits = roots.iter().zip(&at).all(|(r, &k)| k < self.len() && self.words[k].root == *r && !self.words[k].used);
         (fits && at.iter().rev().skip(1).all(|&k| !self.words[k].ends)).then_some(at)
     }
 
@@ -507,7 +508,6 @@ impl Text {
             "group",
             "ppid",
             "container",
-            "uid=",
             "level",
             "priority",
             "nice",
