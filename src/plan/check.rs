@@ -356,7 +356,7 @@ fn speaks_of_results(request: &str) -> bool {
             ["fail", "error", "errno", "unsuccess", "denied", "refus", "reject", "return", "result", "status", "succe", "exit", "code", "ret", "bad", "invalid", "wrong"]
                 .iter()
                 .any(|p| l.starts_with(p))
-                || super::read::errno(&w.to_uppercase()).is_some()
+                || super::constants::errno(&w.to_uppercase()).is_some()
         })
 }
 

@@ -18,6 +18,7 @@
 //! ```
 
 pub mod check;
+mod constants;
 pub mod emit;
 pub mod read;
 

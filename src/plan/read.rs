@@ -29,6 +29,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::constants::{self, constant_fields, errno, signal};
 use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Radix, Said, Start, Term, Test, TimeUnit};
 use crate::comprehend::CmpOp;
 use crate::ground::{stem, Evidence, Grounding, Servable};
@@ -218,6 +219,12 @@ impl Text {
             s.push(c);
             i += 1;
         }
+        // "MS_BIND|MS_REC": both bits, as C writes it.
+        static PIPED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+        let piped = PIPED.get_or_init(|| regex::Regex::new(r"\b([A-Z][A-Z0-9_]+)\s*\|\s*([A-Z][A-Z0-9_]+)\b").expect("a valid regex"));
+        // Twice: the second pass takes the third of "A|B|C".
+        let s = piped.replace_all(&s, "$1 and $2").into_owned();
+        let s = piped.replace_all(&s, "$1 and $2").into_owned();
         // "local/remote ports" is "local ports and remote ports" ("I/O" is one word).
         static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
@@ -808,7 +815,7 @@ impl Text {
                 || w.stem.starts_with("fail")
                 || errno(&w.raw).is_some()
                 || signal(&w.raw).is_some()
-                || flag(&w.raw).is_some()
+                || constants::named(&w.raw).is_some()
                 || tcp_state(&w.raw).is_some()
                 || names.iter().any(|f| *f == w.lower && f.len() > 2)
                 // "when it would have expired": a verb's form of a field's name (`expires`) that
@@ -1036,180 +1043,8 @@ const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "icmpv6", "ipv4", "ipv6", "un
 
 // --- Knowledge the reader uses -----------------------------------------------------------------
 
-/// An errno by name (`ENOENT`).
-pub(crate) fn errno(word: &str) -> Option<i64> {
-    let n = match word {
-        "EPERM" => libc::EPERM,
-        "ENOENT" => libc::ENOENT,
-        "ESRCH" => libc::ESRCH,
-        "EINTR" => libc::EINTR,
-        "EIO" => libc::EIO,
-        "ENXIO" => libc::ENXIO,
-        "E2BIG" => libc::E2BIG,
-        "ENOEXEC" => libc::ENOEXEC,
-        "EBADF" => libc::EBADF,
-        "ECHILD" => libc::ECHILD,
-        "EAGAIN" | "EWOULDBLOCK" => libc::EAGAIN,
-        "ENOMEM" => libc::ENOMEM,
-        "EACCES" => libc::EACCES,
-        "EFAULT" => libc::EFAULT,
-        "EBUSY" => libc::EBUSY,
-        "EEXIST" => libc::EEXIST,
-        "EXDEV" => libc::EXDEV,
-        "ENODEV" => libc::ENODEV,
-        "ENOTDIR" => libc::ENOTDIR,
-        "EISDIR" => libc::EISDIR,
-        "EINVAL" => libc::EINVAL,
-        "ENFILE" => libc::ENFILE,
-        "EMFILE" => libc::EMFILE,
-        "ENOTTY" => libc::ENOTTY,
-        "ETXTBSY" => libc::ETXTBSY,
-        "EFBIG" => libc::EFBIG,
-        "ENOSPC" => libc::ENOSPC,
-        "ESPIPE" => libc::ESPIPE,
-        "EROFS" => libc::EROFS,
-        "EMLINK" => libc::EMLINK,
-        "EPIPE" => libc::EPIPE,
-        "ERANGE" => libc::ERANGE,
-        "EDEADLK" => libc::EDEADLK,
-        "ENAMETOOLONG" => libc::ENAMETOOLONG,
-        "ENOSYS" => libc::ENOSYS,
-        "ENOTEMPTY" => libc::ENOTEMPTY,
-        "ELOOP" => libc::ELOOP,
-        "ENOTSOCK" => libc::ENOTSOCK,
-        "EOPNOTSUPP" => libc::EOPNOTSUPP,
-        "EADDRINUSE" => libc::EADDRINUSE,
-        "EADDRNOTAVAIL" => libc::EADDRNOTAVAIL,
-        "ENETUNREACH" => libc::ENETUNREACH,
-        "ECONNABORTED" => libc::ECONNABORTED,
-        "ECONNRESET" => libc::ECONNRESET,
-        "ENOTCONN" => libc::ENOTCONN,
-        "ETIMEDOUT" => libc::ETIMEDOUT,
-        "ECONNREFUSED" => libc::ECONNREFUSED,
-        "EHOSTUNREACH" => libc::EHOSTUNREACH,
-        "EALREADY" => libc::EALREADY,
-        "EINPROGRESS" => libc::EINPROGRESS,
-        "EDQUOT" => libc::EDQUOT,
-        _ => return None,
-    };
-    Some(n as i64)
-}
-
-/// A signal by name (`SIGTERM`, `TERM`) or as users say it (`segfault`).
-fn signal(word: &str) -> Option<i64> {
-    let name = word.strip_prefix("SIG").unwrap_or(word);
-    let n = match name {
-        "HUP" => libc::SIGHUP,
-        "INT" => libc::SIGINT,
-        "QUIT" => libc::SIGQUIT,
-        "ILL" => libc::SIGILL,
-        "TRAP" => libc::SIGTRAP,
-        "ABRT" => libc::SIGABRT,
-        "BUS" => libc::SIGBUS,
-        "FPE" => libc::SIGFPE,
-        "KILL" => libc::SIGKILL,
-        "USR1" => libc::SIGUSR1,
-        "SEGV" => libc::SIGSEGV,
-        "USR2" => libc::SIGUSR2,
-        "PIPE" => libc::SIGPIPE,
-        "ALRM" => libc::SIGALRM,
-        "TERM" => libc::SIGTERM,
-        "CHLD" => libc::SIGCHLD,
-        "CONT" => libc::SIGCONT,
-        "STOP" => libc::SIGSTOP,
-        "TSTP" => libc::SIGTSTP,
-        "XCPU" => libc::SIGXCPU,
-        "WINCH" => libc::SIGWINCH,
-        "SYS" => libc::SIGSYS,
-        _ => return None,
-    };
-    // Bare names ("TERM", "INT") only as capitals with the prefix; "segfault" as users write it.
-    (word.starts_with("SIG") || name.len() >= 4 && name.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())).then_some(n as i64)
-}
-
-/// A flag by name, with the field that holds such flags (`PROT_EXEC` is in `prot`, as every
-/// `PROT_` constant is: `constant_fields`).
-fn flag(word: &str) -> Option<(&'static str, i64)> {
-    let bits = match word {
-        "PROT_READ" => libc::PROT_READ as i64,
-        "PROT_WRITE" => libc::PROT_WRITE as i64,
-        "PROT_EXEC" => libc::PROT_EXEC as i64,
-        "MAP_SHARED" => libc::MAP_SHARED as i64,
-        "MAP_PRIVATE" => libc::MAP_PRIVATE as i64,
-        "MAP_ANONYMOUS" | "MAP_ANON" => libc::MAP_ANONYMOUS as i64,
-        "MAP_FIXED" => libc::MAP_FIXED as i64,
-        "O_WRONLY" => libc::O_WRONLY as i64,
-        "O_RDWR" => libc::O_RDWR as i64,
-        "O_CREAT" => libc::O_CREAT as i64,
-        "O_EXCL" => libc::O_EXCL as i64,
-        "O_TRUNC" => libc::O_TRUNC as i64,
-        "O_APPEND" => libc::O_APPEND as i64,
-        // pidfd_open's one flag is O_NONBLOCK under its own name (linux/pidfd.h).
-        "O_NONBLOCK" | "PIDFD_NONBLOCK" => libc::O_NONBLOCK as i64,
-        "O_DIRECTORY" => libc::O_DIRECTORY as i64,
-        "O_CLOEXEC" => libc::O_CLOEXEC as i64,
-        "O_DIRECT" => libc::O_DIRECT as i64,
-        "O_SYNC" => libc::O_SYNC as i64,
-        _ => return None,
-    };
-    Some((constant_fields(word)?[0], bits))
-}
-
 /// Words that follow a syscall's name and mean the call itself ("the bpf() syscall").
 const CALL_WORDS: &[&str] = &["syscall", "syscalls", "call", "calls"];
-
-/// The fields a named constant is a value of, by the uapi headers' prefixes: `MADV_FREE` is
-/// madvise's `behavior`, `LOCK_EX` flock's `cmd`, `RLIMIT_NOFILE` a `resource`. The event's
-/// record decides which of the names it has.
-fn constant_fields(word: &str) -> Option<&'static [&'static str]> {
-    const PREFIXES: &[(&str, &[&str])] = &[
-        ("POSIX_FADV_", &["advice"]),
-        ("MADV_", &["behavior", "advice"]),
-        ("LOCK_", &["cmd", "operation"]),
-        ("F_", &["cmd"]),
-        ("PROT_", &["prot"]),
-        ("MAP_", &["flags"]),
-        ("O_", &["flags"]),
-        ("PIDFD_", &["flags"]),
-        ("AT_", &["flag", "flags"]),
-        ("RLIMIT_", &["resource"]),
-        ("ITIMER_", &["which"]),
-        ("CLOCK_", &["which_clock", "clockid", "clk_id"]),
-        ("SEEK_", &["whence"]),
-        ("AF_", &["family"]),
-        ("PF_", &["family"]),
-        ("SOCK_", &["type"]),
-        ("IPPROTO_", &["protocol"]),
-        ("SOL_", &["level"]),
-        ("SO_", &["optname"]),
-        ("MSG_", &["flags"]),
-        ("SHUT_", &["how"]),
-        ("EPOLL_CTL_", &["op"]),
-        ("FUTEX_", &["op"]),
-        ("PR_", &["option"]),
-        ("PTRACE_", &["request"]),
-        ("MS_", &["flags"]),
-        ("MNT_", &["flags"]),
-        ("CLONE_", &["clone_flags", "flags"]),
-        ("SCHED_", &["policy"]),
-        ("MCL_", &["flags"]),
-        ("MREMAP_", &["flags"]),
-        ("GRND_", &["flags"]),
-        ("RWF_", &["flags"]),
-        ("IN_", &["mask"]),
-        ("FAN_", &["mask"]),
-        ("BPF_", &["cmd"]),
-        // System V IPC: IPC_RMID is a *ctl call's command, IPC_CREAT a *get call's flag.
-        ("IPC_", &["cmd", "semflg", "shmflg", "msgflg"]),
-        ("SEM_", &["cmd", "semflg"]),
-        ("SHM_", &["cmd", "shmflg"]),
-    ];
-    let constant = word.len() > 3 && word.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-    if !constant {
-        return None;
-    }
-    PREFIXES.iter().find(|(prefix, _)| word.strip_prefix(prefix).is_some_and(|rest| rest.len() >= 2)).map(|(_, fields)| *fields)
-}
 
 /// The errno whose message (glibc's `strerror`) the request quotes: "No such file or
 /// directory" is ENOENT.
@@ -3361,7 +3196,7 @@ const LATENCY: &[&str] = &[
     "time from",
     "time between",
 ];
-const SUM: &[&str] = &["total", "sum", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
+const SUM: &[&str] = &["total", "sum", "add up", "adds up", "added up", "sum up", "summed", "how much", "how many bytes", "bytes in total", "throughput", "volume"];
 const AVG: &[&str] = &["average", "avg", "mean"];
 /// What "error" names before these is what a program writes ("error output"), not a failure.
 const STREAMS: &[&str] = &["output", "outputs", "message", "messages", "log", "logs", "stream", "channel", "text"];
@@ -5390,19 +5225,129 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i = at.last().copied().unwrap_or(i) + 1;
             continue;
         }
-        // A flag: any of its bits set.
-        if let Some((name, bits)) = flag(&raw) {
-            match records.term(name) {
-                Some((t, where_)) => {
-                    text.read(&[i], format!("only with {raw} set in {name}"));
-                    out.push((Condition { term: t, test: Test::Bits { mask: bits }, words: raw.clone() }, where_));
-                }
-                None => {
-                    gaps.push(format!("{raw} is a flag of {name}, which the event's record does not have"));
-                    text.mark(&[i]);
+        // A named constant (`SEEK_DATA or SEEK_HOLE`, `MS_REMOUNT|MS_RDONLY`): a bit set in its
+        // field, or one of its field's values. Bits joined by "or" are any of them, otherwise all
+        // (a remount read-only sets both); values of one field are any of them. The story's
+        // constant ("we open with O_DIRECT, and …") is not the ask's, and one negated ("without
+        // O_CLOEXEC", "other than SEEK_SET") stays unread: no test here says "not". In an
+        // aside after the name of a value, constants say what that value is ("the advice value
+        // (MADV_FREE, …)", "the operation bits (LOCK_SH/LOCK_EX)"), which the values' reader
+        // takes; after a thing's name they say which things ("a non-blocking pidfd
+        // (PIDFD_NONBLOCK)").
+        const VALUE_NOUNS: &[&str] = &[
+            "value",
+            "values",
+            "bit",
+            "bits",
+            "flag",
+            "flags",
+            "operation",
+            "operations",
+            "op",
+            "type",
+            "types",
+            "mode",
+            "command",
+            "commands",
+            "cmd",
+            "advice",
+            "option",
+            "options",
+            "kind",
+            "kinds",
+            "argument",
+            "arg",
+            "number",
+            "code",
+            "codes",
+            "policy",
+            "policies",
+            "resource",
+            "request",
+            "clock",
+            "which",
+            "what",
+        ];
+        // ("the flags it passes (MCL_CURRENT / MCL_FUTURE)": the value's noun a few words back.)
+        let value_noun = |k: usize| text.is(k, VALUE_NOUNS) || records.field(text.lower(k)).is_some();
+        let names_value = text.aside_of(i).is_some_and(|(first, _)| (first.saturating_sub(3)..first).any(|k| value_noun(k) && (k..first).all(|m| !text.words[m].ends)));
+        // Constants of two fields joined by "or" ("a raw socket (SOCK_RAW) or an AF_PACKET
+        // socket") ask for either: no one test here says so, and each alone says less.
+        let other_family = |k: usize, c: &constants::Named| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.fields != c.fields);
+        let either = |c: &constants::Named| {
+            let or_at: Vec<usize> = (i.saturating_sub(4)..(i + 4).min(text.len())).filter(|&k| text.is(k, &["or", "nor"])).collect();
+            or_at.iter().any(|&o| (o.saturating_sub(3)..(o + 4).min(text.len())).any(|k| k != i && other_family(k, c)))
+        };
+        if let Some(c) = constants::named(&raw).filter(|c| !names_value && !either(c)) {
+            let negated = negated || (i > 1 && text.is(i - 2, &["not", "other", "except", "without", "ignore", "ignoring", "excluding"]));
+            if text.only_tells(i) {
+                text.mark(&[i]);
+                i += 1;
+                continue;
+            }
+            if negated {
+                i += 1;
+                continue;
+            }
+            // The run of the same family's constants, and whether "or" joined them.
+            let mut at = vec![i];
+            let mut any = false;
+            loop {
+                let last = at[at.len() - 1];
+                // "A and B", "A|B" (read as "and"): both; "A or B", "A, B", "A / B": either.
+                let (next, joined_by_or) = match text.words.get(last + 1) {
+                    Some(_) if text.is(last + 1, &["or", "nor", "and", "with", "plus"]) => (last + 2, text.is(last + 1, &["or", "nor"])),
+                    Some(_) if text.words[last].punct.is_none_or(|p| p == ',') => (last + 1, true),
+                    _ => break,
+                };
+                match text.words.get(next).and_then(|w| constants::named(&w.raw)) {
+                    Some(n) if n.fields == c.fields && !text.used(next) => {
+                        any |= joined_by_or;
+                        at.extend(last + 1..=next);
+                    }
+                    _ => break,
                 }
             }
-            i += 1;
+            let names: Vec<String> = at.iter().filter(|&&k| constants::named(&text.words[k].raw).is_some()).map(|&k| text.words[k].raw.clone()).collect();
+            // "a raw socket (SOCK_RAW)": the words the aside spells out say the same.
+            if let Some((first, _)) = text.aside_of(i) {
+                let before: Vec<usize> = (first.saturating_sub(3)..first).filter(|&k| !text.used(k) && names.iter().any(|n| spelled_by(n, &text.words[k]))).collect();
+                at.extend(before);
+                at.sort_unstable();
+            }
+            let words = words_at(text, &at);
+            match c.fields.iter().find_map(|f| records.term(f)) {
+                Some((t, where_)) => {
+                    let field = t.name().to_string();
+                    let bits: Vec<i64> = names
+                        .iter()
+                        .filter_map(|n| match constants::named(n).map(|n| n.kind) {
+                            Some(constants::Kind::Bit(b)) => Some(b),
+                            _ => None,
+                        })
+                        .collect();
+                    if bits.len() == names.len() {
+                        if any {
+                            text.read(&at, format!("only with any of {} set in {field}", names.join(", ")));
+                            out.push((Condition { term: t, test: Test::Bits { mask: bits.iter().fold(0, |m, b| m | b) }, words }, where_));
+                        } else {
+                            text.read(&at, format!("only with {} set in {field}", names.join(" and ")));
+                            for (b, name) in bits.iter().zip(&names) {
+                                out.push((Condition { term: t.clone(), test: Test::Bits { mask: *b }, words: name.clone() }, where_));
+                            }
+                        }
+                    } else {
+                        let values: Vec<i64> = names.iter().filter_map(|n| constants::named(n)).flat_map(|n| n.values().unwrap_or_default()).collect();
+                        text.read(&at, format!("only {field} {}", names.join(" or ")));
+                        out.push((one_or_any(t, values, words), where_));
+                    }
+                }
+                None => {
+                    gaps.push(format!("{raw} is a value of {}, which the event's record does not have", c.fields.join(" or ")));
+                    text.mark(&at);
+                }
+            }
+            i = at.iter().max().map_or(i, |&k| k.max(i)) + 1;
             continue;
         }
         // A TCP state: the state entered ("to ESTABLISHED", "into listen state"), or left
@@ -5926,6 +5871,9 @@ mod tests {
         hooks.extend(sys("write", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count")]));
         hooks.extend(sys("read", &[("unsigned int", "fd"), ("char *", "buf"), ("size_t", "count")]));
         hooks.extend(sys("close", &[("unsigned int", "fd")]));
+        hooks.extend(sys("lseek", &[("unsigned int", "fd"), ("off_t", "offset"), ("unsigned int", "whence")]));
+        hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
+        hooks.extend(sys("prctl", &[("int", "option"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")]));
         hooks.extend(sys("unlinkat", &[("int", "dfd"), ("const char *", "pathname"), ("int", "flag")]));
         hooks.extend(sys("unlink", &[("const char *", "pathname")]));
         hooks.extend(sys("mmap", &[("unsigned long", "addr"), ("unsigned long", "len"), ("unsigned long", "prot"), ("unsigned long", "flags")]));
@@ -6750,10 +6698,10 @@ mod tests {
         // "the root filesystem" is no user.
         assert!(!plan("the app wrote onto the root filesystem; show every mknodat: comm and path", &mknod).contains("uid"));
         // A constant that names the thing the words before say ("a raw socket (SOCK_RAW)") is a
-        // condition no rule here reads: it stays unread, never shown instead.
+        // condition, with the flags its field carries beside it; never a value shown instead.
         let socket = named("tracepoint:syscalls:sys_enter_socket", "socket");
         let r = plan("any process opening a raw socket (SOCK_RAW): name, pid, family, type", &socket);
-        assert!(r.contains("\"SOCK_RAW\"]") && !r.contains("where"), "{r}");
+        assert_eq!(r, "on tracepoint:syscalls:sys_enter_socket where type in 3|2051|524291|526339: print comm, pid, family, type");
         // What "top N" ranks is a key; "by number of" is the ranking, not a key.
         let pages = named("tracepoint:writeback:writeback_pages_written", "writeback_pages_written");
         let r = plan("top 10 inodes by number of pages from writeback_pages_written", &pages);
@@ -6832,6 +6780,40 @@ mod tests {
             plan("print semget() calls asking for more than 64 semaphores, with comm and key", &syscalls(&["semget"])),
             "on tracepoint:syscalls:sys_enter_semget where nsems > 64: print comm, pid, key"
         );
+    }
+
+    #[test]
+    fn constants_by_name_are_tests_of_their_field() {
+        let lseek = syscalls(&["lseek"]);
+        assert_eq!(plan("which programs call lseek with SEEK_END? comm and fd", &lseek), "on tracepoint:syscalls:sys_enter_lseek where whence == 2: print comm, pid, fd");
+        // Values of one field are any of them, however they are joined.
+        assert!(plan("count lseek calls with SEEK_CUR or SEEK_END per process", &lseek).contains("where whence in 1|2: count by comm"));
+        assert!(plan("count SEEK_CUR/SEEK_END lseeks per process", &lseek).contains("whence in 1|2"));
+        // Bits joined by "or" are any of them; otherwise all.
+        let mount = syscalls(&["mount"]);
+        let both = plan("log mount calls with MS_BIND|MS_REC: comm and dir_name", &mount);
+        assert!(both.contains("flags & 0x1000 != 0 and flags & 0x4000 != 0"), "{both}");
+        let any = plan("log mount calls with MS_BIND or MS_MOVE: comm and dir_name", &mount);
+        assert!(any.contains("flags & 0x3000 != 0"), "{any}");
+        // A value whose field carries flags beside it: every combination.
+        let futex = syscalls(&["futex"]);
+        let wait = plan("count FUTEX_WAIT futex calls per thread", &futex);
+        assert!(wait.contains("op in 0|128|256|384"), "{wait}");
+        let prctl = syscalls(&["prctl"]);
+        assert!(plan("show prctl(PR_SET_NAME) calls: comm and pid", &prctl).contains("option == 15"));
+        // Listed after the value's name, they say what it is: shown, not tested.
+        let shown = plan("log mount calls: comm and the flags it passes (MS_BIND, MS_REC)", &mount);
+        assert!(!shown.contains("where") && shown.contains("flags"), "{shown}");
+        // Constants of two fields joined by "or": either, which no one test says.
+        let socket = named("tracepoint:syscalls:sys_enter_socket", "socket");
+        let r = plan("any process opening a raw socket (SOCK_RAW) or an AF_PACKET socket: name, pid", &socket);
+        assert!(r.contains("incomplete") && r.contains("\"AF_PACKET\""), "{r}");
+        // Negated, it stays unread: no test says "not".
+        let r = plan("count openat calls without O_CLOEXEC per process", &syscalls(&["openat"]));
+        assert!(r.contains("\"O_CLOEXEC\"]") && r.contains("incomplete"), "{r}");
+        // Of a field the record lacks: said, not guessed.
+        let r = plan("count close calls with SEEK_SET per process", &syscalls(&["close"]));
+        assert!(r.contains("SEEK_SET is a value of whence"), "{r}");
     }
 
     #[test]
