@@ -1376,8 +1376,9 @@ fn constant_word(w: &str) -> bool {
 }
 
 /// Words that name a tracepoint again, beyond the phrase that found it: its category alone
-/// ("watch that land in ext4") and a constant that ends in the rest of its name
-/// (`FALLOC_FL_INSERT_RANGE` for `ext4_insert_range`).
+/// ("watch that land in ext4"), a constant that ends in the rest of its name
+/// (`FALLOC_FL_INSERT_RANGE` for `ext4_insert_range`), and the kernel's identifier for the thing
+/// in an aside, one of whose parts is the category ("kernel timers (timer_list)").
 fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
     let mut parts = probe.splitn(3, ':').skip(1);
     let (Some(category), Some(name)) = (parts.next(), parts.next()) else { return vec![] };
@@ -1387,7 +1388,9 @@ fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
             let w = &text.words[i];
             // "by workqueue" keys by a field of that name.
             let key = i > 0 && text.is(i - 1, &["by", "per", "each", "every"]);
-            !w.used && ((w.lower == category && !key) || (constant_word(&w.raw) && w.lower.ends_with(&format!("_{rest}"))))
+            let identifier =
+                w.aside && w.raw.contains('_') && w.raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && w.raw.split('_').any(|p| p == category);
+            !w.used && ((w.lower == category && !key) || (constant_word(&w.raw) && w.lower.ends_with(&format!("_{rest}"))) || identifier)
         })
         .collect()
 }
@@ -5912,7 +5915,7 @@ mod tests {
         ));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
         hooks.push(tp("tracepoint:oom:start_task_reaping", &[("int", "pid")]));
-        for t in ["hrtimer_start", "timer_start", "hrtimer_expire_entry", "hrtimer_expire_exit", "timer_expire_entry"] {
+        for t in ["hrtimer_start", "timer_start", "hrtimer_expire_entry", "hrtimer_expire_exit", "timer_expire_entry", "timer_cancel"] {
             let object = if t.starts_with("hr") { "hrtimer" } else { "timer" };
             hooks.push(tp(&format!("tracepoint:timer:{t}"), &[("void *", object), ("void *", "function")]));
         }
@@ -6780,6 +6783,14 @@ mod tests {
             plan("print semget() calls asking for more than 64 semaphores, with comm and key", &syscalls(&["semget"])),
             "on tracepoint:syscalls:sys_enter_semget where nsems > 64: print comm, pid, key"
         );
+    }
+
+    #[test]
+    fn the_kernels_name_for_the_thing_in_an_aside_is_the_events_word() {
+        let cancel = described(&["tracepoint:timer:timer_cancel"], &["cancel", "timers"]);
+        assert_eq!(plan("which 10 processes cancel the most kernel timers (timer_list)?", &cancel), "on tracepoint:timer:timer_cancel: count by comm, top 10");
+        // Out of an aside, or of another subsystem, it is a word to read.
+        assert!(plan("which 10 processes cancel the most kernel timers of the page_cache (vm_area)?", &cancel).contains("incomplete"));
     }
 
     #[test]
