@@ -527,6 +527,33 @@ pub(crate) fn same_part(word: &str, part: &str) -> bool {
     word == part || prefix(word, part) || prefix(part, word) || root(word).is_some_and(|r| root(part) == Some(r))
 }
 
+/// The words an abbreviation in the kernel's event names stands for, as users write them out:
+/// `memcg` is a memory cgroup, `xmit` a transmit. Only where every word is said does the
+/// abbreviation count as said.
+fn jargon(part: &str) -> Option<&'static [&'static str]> {
+    const JARGON: &[(&str, &[&str])] = &[
+        ("memcg", &["memory", "cgroup"]),
+        ("thp", &["transparent", "huge"]),
+        ("hugetlb", &["huge", "page"]),
+        ("kmem", &["kernel", "memory"]),
+        ("oom", &["out", "memory"]),
+        ("qdisc", &["queue", "discipline"]),
+        ("netif", &["network", "interface"]),
+        ("xmit", &["transmit"]),
+        ("rcv", &["receive"]),
+        ("recv", &["receive"]),
+        ("irq", &["interrupt"]),
+        ("cgroup", &["control", "group"]),
+        ("dir", &["directory"]),
+        ("addr", &["address"]),
+        ("msg", &["message"]),
+        ("ino", &["inode"]),
+        ("buf", &["buffer"]),
+        ("pi", &["priority", "inheritance"]),
+    ];
+    JARGON.iter().find(|(short, _)| stem(short) == part).map(|(_, words)| *words)
+}
+
 /// Tracepoints among BM25's matches whose names say what the request says in two or more of
 /// its words ("kswapd wakeups" → `mm_vmscan_wakeup_kswapd`, "slab shrinker" →
 /// `mm_shrink_slab_start`/`_end`, "tcp congestion state" → `tcp_cong_state_set`); only those
@@ -534,29 +561,44 @@ pub(crate) fn same_part(word: &str, part: &str) -> bool {
 /// allocation for page-cache removals); two are a name.
 fn named_by_parts(words: &[String], tracepoints: &[&(f32, crate::kernel::Hook)]) -> Vec<(String, Vec<String>, bool)> {
     let stems: Vec<(String, &String)> = words.iter().filter(|w| w.chars().any(|c| c.is_alphabetic()) && w.len() >= 2).map(|w| (stem(w), w)).collect();
-    let matches: Vec<(String, Vec<String>)> = tracepoints
+    let matches: Vec<(String, Vec<String>, usize)> = tracepoints
         .iter()
         // ftrace's own records (`function`, `context_switch`) are the tracer's, not events.
         .filter(|(_, h)| h.kind == HookKind::Tracepoint && !matches!(h.category.as_str(), "syscalls" | "raw_syscalls" | "ftrace"))
         .map(|(_, h)| {
             let mut shared: Vec<String> = Vec::new();
+            let mut said = 0;
             let parts = name_parts(&h.probe);
+            // The category is every event's of it (`kmem`): spelled out, it names none of them.
+            let category = stem(&h.category);
             for part in &parts {
-                if let Some((_, w)) = stems.iter().find(|(st, _)| same_part(st, part)) {
+                let mut push = |w: &String| {
                     if !shared.contains(w) {
-                        shared.push((*w).clone());
+                        shared.push(w.clone());
+                    }
+                };
+                if let Some((_, w)) = stems.iter().find(|(st, _)| same_part(st, part)) {
+                    push(w);
+                    said += 1;
+                } else if let Some(spelled) = jargon(part).filter(|_| *part != category) {
+                    // "memory cgroup" for `memcg`: every word the abbreviation stands for.
+                    let found: Vec<&String> = spelled.iter().filter_map(|j| stems.iter().find(|(st, _)| same_part(st, &stem(j))).map(|(_, w)| *w)).collect();
+                    if found.len() == spelled.len() {
+                        found.into_iter().for_each(&mut push);
+                        said += 1;
                     }
                 }
             }
-            (h.probe.clone(), shared, parts.len())
+            (h.probe.clone(), shared, said, parts.len())
         })
         // Two words of a long name are a coincidence (`dma_sync_single_for_cpu` for "single
         // stretch on CPU"): they must say more than half of it.
-        .filter(|(_, shared, parts)| shared.len() >= 2 && shared.len() * 2 > *parts)
-        .map(|(probe, shared, _)| (probe, shared))
+        // Two distinct words too: one word can say two parts ("writeback" of `writeback_write_inode`).
+        .filter(|(_, shared, said, parts)| *said >= 2 && shared.len() >= 2 && said * 2 > *parts)
+        .map(|(probe, shared, said, _)| (probe, shared, said))
         .collect();
-    let most = matches.iter().map(|(_, s)| s.len()).max().unwrap_or(0);
-    matches.into_iter().filter(|(_, s)| s.len() == most).map(|(probe, shared)| (probe, shared, false)).collect()
+    let most = matches.iter().map(|(_, _, n)| *n).max().unwrap_or(0);
+    matches.into_iter().filter(|(_, _, n)| *n == most).map(|(probe, shared, _)| (probe, shared, false)).collect()
 }
 
 /// Words between "not" and a call's name that still say the call is not what is meant ("not the
@@ -1470,6 +1512,10 @@ mod tests {
         assert_eq!(probes("kswapd wakeups per NUMA node", &Retrieval { everyday: Some(1), ..kswapd.clone() }).len(), 1, "a name that says more decides");
         let dma = ranked(&[("tracepoint:dma:dma_sync_single_for_cpu", 40.0)]);
         assert!(probes("longest single stretch on CPU per process", &dma).is_empty(), "two words of a long name are a coincidence");
+        // An abbreviation in the name counts as said when every word it stands for is.
+        let memcg = ranked(&[("tracepoint:vmscan:mm_vmscan_direct_reclaim_begin", 50.0), ("tracepoint:vmscan:mm_vmscan_memcg_reclaim_begin", 50.0)]);
+        assert_eq!(probes("how long does each memory cgroup reclaim take", &memcg), ["tracepoint:vmscan:mm_vmscan_memcg_reclaim_begin"]);
+        assert!(probes("how long does each cgroup reclaim take", &memcg).is_empty(), "one of its words is not the abbreviation");
     }
 
     #[test]

@@ -156,8 +156,13 @@ pub(super) fn constant_fields(word: &str) -> Option<&'static [&'static str]> {
 /// A named constant: what a condition on a field with it tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) struct Named {
+    /// Which family it is of: constants of one family can be joined into one test.
+    pub family: usize,
     /// The fields it can be a value of, in the order to look for them in a record.
     pub fields: &'static [&'static str],
+    /// The syscalls whose arguments take it (any syscall, where empty). A constant names the
+    /// call's own argument only: `O_DIRECT` said of an mmap is the open's flag, not mmap's.
+    pub calls: &'static [&'static str],
     pub kind: Kind,
 }
 
@@ -181,10 +186,16 @@ impl Named {
         }
         Some(out)
     }
+
+    /// Whether a call's record takes it: the event is one of its syscalls.
+    pub fn of_call(&self, calls: &[String]) -> bool {
+        !calls.is_empty() && (self.calls.is_empty() || calls.iter().any(|c| self.calls.contains(&c.as_str())))
+    }
 }
 
 struct Family {
     fields: &'static [&'static str],
+    calls: &'static [&'static str],
     /// `None`: one bit each. `Some(beside)`: values, with these flags beside them.
     values: Option<&'static [i64]>,
     names: &'static [(&'static str, i64)],
@@ -194,16 +205,22 @@ macro_rules! named {
     ($($name:ident),* $(,)?) => { &[$((stringify!($name), libc::$name as i64)),*] };
 }
 
-/// Each family's names, with their numbers from the libc crate. Only what a syscall's
-/// tracepoint record holds as a plain number: a constant inside a struct the call points to
-/// (`sched_setattr`'s policy, `openat2`'s flags) is not in the record. Option names that mean
-/// something only with their level (`TCP_INFO` is 11, as is `SO_PRIORITY`) are left out: a test of
-/// the number alone would take the other one too.
+const FLAGS: &[&str] = &["flags"];
+const DIRFDS: &[&str] = &["dfd", "dirfd", "olddfd", "newdfd"];
+
+/// Each family's names, with their numbers from the libc crate, and the syscalls that take them.
+/// Only what a syscall's tracepoint record holds as a plain number: a constant inside a struct
+/// the call points to (`sched_setattr`'s policy, `openat2`'s flags) is not in the record.
+/// Option names that mean something only with their level (`TCP_INFO` is 11, as is
+/// `SO_PRIORITY`) are left out: a test of the number alone would take the other one too.
 const FAMILIES: &[Family] = &[
-    Family { fields: &["prot"], values: None, names: named![PROT_READ, PROT_WRITE, PROT_EXEC] },
+    Family { fields: &["prot"], calls: &["mmap", "mprotect", "pkey_mprotect"], values: None, names: named![PROT_READ, PROT_WRITE, PROT_EXEC] },
     Family {
-        fields: &["flags"],
+        fields: FLAGS,
+        calls: &["mmap"],
         values: None,
+        // MAP_SHARED and MAP_PRIVATE are values of the two-bit mapping type in truth
+        // (MAP_SHARED_VALIDATE is both bits); as bits they differ only for that one.
         names: named![
             MAP_SHARED,
             MAP_PRIVATE,
@@ -216,11 +233,12 @@ const FAMILIES: &[Family] = &[
             MAP_NORESERVE,
             MAP_HUGETLB,
             MAP_GROWSDOWN,
-            MAP_STACK,
+            MAP_STACK
         ],
     },
     Family {
-        fields: &["flags"],
+        fields: FLAGS,
+        calls: &["open", "openat", "open_by_handle_at", "pipe2", "dup3"],
         values: None,
         // O_RDONLY is 0, and O_SYNC and O_TMPFILE are several bits (O_SYNC has O_DSYNC's): none
         // is a test of any bit set.
@@ -240,13 +258,14 @@ const FAMILIES: &[Family] = &[
             O_NOFOLLOW,
             O_NOATIME,
             O_CLOEXEC,
-            O_PATH,
-            // pidfd_open's one flag is O_NONBLOCK under its own name (linux/pidfd.h).
-            PIDFD_NONBLOCK,
+            O_PATH
         ],
     },
+    // pidfd_open's one flag is O_NONBLOCK under its own name (linux/pidfd.h).
+    Family { fields: FLAGS, calls: &["pidfd_open"], values: None, names: named![PIDFD_NONBLOCK] },
     Family {
-        fields: &["flags"],
+        fields: FLAGS,
+        calls: &["mount"],
         values: None,
         names: named![
             MS_RDONLY,
@@ -270,15 +289,14 @@ const FAMILIES: &[Family] = &[
             MS_RELATIME,
             MS_STRICTATIME,
             MS_LAZYTIME,
-            // msync's.
-            MS_ASYNC,
-            MS_INVALIDATE,
-            MS_SYNC,
         ],
     },
-    Family { fields: &["flags"], values: None, names: named![MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW] },
+    Family { fields: FLAGS, calls: &["msync"], values: None, names: named![MS_ASYNC, MS_INVALIDATE, MS_SYNC] },
+    // umount2(2) is traced as sys_enter_umount.
+    Family { fields: FLAGS, calls: &["umount", "umount2"], values: None, names: named![MNT_FORCE, MNT_DETACH, MNT_EXPIRE, UMOUNT_NOFOLLOW] },
     Family {
         fields: &["clone_flags", "unshare_flags", "flags", "nstype"],
+        calls: &["clone", "unshare", "setns"],
         values: None,
         names: named![
             CLONE_VM,
@@ -307,7 +325,8 @@ const FAMILIES: &[Family] = &[
         ],
     },
     Family {
-        fields: &["flags"],
+        fields: FLAGS,
+        calls: &["sendto", "recvfrom", "sendmsg", "recvmsg", "sendmmsg", "recvmmsg"],
         values: None,
         names: named![
             MSG_OOB,
@@ -328,14 +347,15 @@ const FAMILIES: &[Family] = &[
             MSG_ZEROCOPY,
         ],
     },
-    Family { fields: &["flags"], values: None, names: named![MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT, MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP, GRND_NONBLOCK, GRND_RANDOM] },
-    Family {
-        fields: &["flags"],
-        values: None,
-        names: named![RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND, MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB, RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT],
-    },
+    Family { fields: FLAGS, calls: &["mlockall"], values: None, names: named![MCL_CURRENT, MCL_FUTURE, MCL_ONFAULT] },
+    Family { fields: FLAGS, calls: &["mremap"], values: None, names: named![MREMAP_MAYMOVE, MREMAP_FIXED, MREMAP_DONTUNMAP] },
+    Family { fields: FLAGS, calls: &["getrandom"], values: None, names: named![GRND_NONBLOCK, GRND_RANDOM] },
+    Family { fields: FLAGS, calls: &["preadv2", "pwritev2"], values: None, names: named![RWF_HIPRI, RWF_DSYNC, RWF_SYNC, RWF_NOWAIT, RWF_APPEND] },
+    Family { fields: FLAGS, calls: &["memfd_create"], values: None, names: named![MFD_CLOEXEC, MFD_ALLOW_SEALING, MFD_HUGETLB] },
+    Family { fields: FLAGS, calls: &["renameat2"], values: None, names: named![RENAME_NOREPLACE, RENAME_EXCHANGE, RENAME_WHITEOUT] },
     Family {
         fields: &["mask"],
+        calls: &["inotify_add_watch"],
         values: None,
         names: named![
             IN_ACCESS,
@@ -357,22 +377,45 @@ const FAMILIES: &[Family] = &[
             IN_ONESHOT
         ],
     },
-    Family { fields: &["flags"], values: None, names: named![IN_NONBLOCK, IN_CLOEXEC, SOCK_NONBLOCK, SOCK_CLOEXEC] },
-    Family { fields: &["flag", "flags"], values: None, names: named![AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH, AT_EACCESS] },
+    Family { fields: FLAGS, calls: &["inotify_init1"], values: None, names: named![IN_NONBLOCK, IN_CLOEXEC] },
+    // socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0): in the type, beside its value.
+    Family { fields: &["flags", "type"], calls: &["accept4", "socket", "socketpair"], values: None, names: named![SOCK_NONBLOCK, SOCK_CLOEXEC] },
+    Family {
+        fields: &["flag", "flags"],
+        calls: &["unlinkat", "newfstatat", "faccessat2", "linkat", "fchownat", "utimensat", "statx", "name_to_handle_at", "execveat", "fchmodat2", "open_tree", "mount_setattr"],
+        values: None,
+        names: named![AT_SYMLINK_NOFOLLOW, AT_REMOVEDIR, AT_SYMLINK_FOLLOW, AT_NO_AUTOMOUNT, AT_EMPTY_PATH, AT_EACCESS],
+    },
     Family {
         fields: &["mode"],
+        calls: &["fallocate"],
         values: None,
         names: named![FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE],
     },
     // System V IPC: IPC_CREAT is a *get call's flag, IPC_RMID a *ctl call's command.
-    Family { fields: &["semflg", "shmflg", "msgflg"], values: None, names: named![IPC_CREAT, IPC_EXCL, IPC_NOWAIT, SHM_RDONLY, SHM_RND, SHM_HUGETLB] },
-    Family { fields: &["cmd"], values: Some(&[]), names: named![IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO, SHM_LOCK, SHM_UNLOCK] },
+    Family {
+        fields: &["semflg", "shmflg", "msgflg"],
+        calls: &["semget", "shmget", "msgget", "semop", "semtimedop", "msgsnd", "msgrcv"],
+        values: None,
+        names: named![IPC_CREAT, IPC_EXCL, IPC_NOWAIT],
+    },
+    Family { fields: &["shmflg"], calls: &["shmat", "shmget"], values: None, names: named![SHM_RDONLY, SHM_RND, SHM_HUGETLB] },
+    Family { fields: &["cmd"], calls: &["semctl", "shmctl", "msgctl"], values: Some(&[]), names: named![IPC_RMID, IPC_SET, IPC_STAT, IPC_INFO] },
+    Family { fields: &["cmd"], calls: &["shmctl"], values: Some(&[]), names: named![SHM_LOCK, SHM_UNLOCK] },
     // flock's operation: LOCK_EX|LOCK_NB is one call.
-    Family { fields: &["cmd", "operation"], values: None, names: named![LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN] },
-    Family { fields: &["whence"], values: Some(&[]), names: named![SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE] },
-    Family { fields: &["policy"], values: Some(&[libc::SCHED_RESET_ON_FORK as i64]), names: named![SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE] },
+    Family { fields: &["cmd", "operation"], calls: &["flock"], values: None, names: named![LOCK_SH, LOCK_EX, LOCK_NB, LOCK_UN] },
+    Family { fields: &["whence"], calls: &["lseek"], values: Some(&[]), names: named![SEEK_SET, SEEK_CUR, SEEK_END, SEEK_DATA, SEEK_HOLE] },
+    // sched_setscheduler(pid, SCHED_FIFO | SCHED_RESET_ON_FORK, …).
+    Family {
+        fields: &["policy"],
+        calls: &["sched_setscheduler"],
+        values: Some(&[libc::SCHED_RESET_ON_FORK as i64]),
+        names: named![SCHED_OTHER, SCHED_FIFO, SCHED_RR, SCHED_BATCH, SCHED_IDLE, SCHED_DEADLINE],
+    },
+    Family { fields: &["policy"], calls: &["sched_setscheduler"], values: None, names: named![SCHED_RESET_ON_FORK] },
     Family {
         fields: &["option"],
+        calls: &["prctl"],
         values: Some(&[]),
         names: named![
             PR_SET_PDEATHSIG,
@@ -404,6 +447,7 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         fields: &["family"],
+        calls: &["socket", "socketpair"],
         values: Some(&[]),
         names: named![
             AF_UNIX,
@@ -430,20 +474,23 @@ const FAMILIES: &[Family] = &[
     // socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0): the type with its flags.
     Family {
         fields: &["type"],
+        calls: &["socket", "socketpair"],
         values: Some(&[libc::SOCK_NONBLOCK as i64, libc::SOCK_CLOEXEC as i64]),
         names: named![SOCK_STREAM, SOCK_DGRAM, SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET],
     },
     Family {
         fields: &["protocol"],
+        calls: &["socket", "socketpair"],
         values: Some(&[]),
         names: named![IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_RAW, IPPROTO_SCTP, IPPROTO_UDPLITE, IPPROTO_MPTCP],
     },
-    Family { fields: &["level"], values: Some(&[]), names: named![SOL_SOCKET, SOL_TCP, SOL_UDP, SOL_IP, SOL_IPV6] },
-    Family { fields: &["how"], values: Some(&[]), names: named![SHUT_RD, SHUT_WR, SHUT_RDWR] },
-    Family { fields: &["op"], values: Some(&[]), names: named![EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL] },
+    Family { fields: &["level"], calls: &["setsockopt", "getsockopt"], values: Some(&[]), names: named![SOL_SOCKET, SOL_TCP, SOL_UDP, SOL_IP, SOL_IPV6] },
+    Family { fields: &["how"], calls: &["shutdown"], values: Some(&[]), names: named![SHUT_RD, SHUT_WR, SHUT_RDWR] },
+    Family { fields: &["op"], calls: &["epoll_ctl"], values: Some(&[]), names: named![EPOLL_CTL_ADD, EPOLL_CTL_MOD, EPOLL_CTL_DEL] },
     // futex(uaddr, FUTEX_WAIT | FUTEX_PRIVATE_FLAG, …): the operation with its flags.
     Family {
         fields: &["op"],
+        calls: &["futex"],
         values: Some(&[libc::FUTEX_PRIVATE_FLAG as i64, libc::FUTEX_CLOCK_REALTIME as i64]),
         names: named![
             FUTEX_WAIT,
@@ -461,8 +508,11 @@ const FAMILIES: &[Family] = &[
             FUTEX_LOCK_PI2,
         ],
     },
+    Family { fields: &["op"], calls: &["futex"], values: None, names: named![FUTEX_PRIVATE_FLAG, FUTEX_CLOCK_REALTIME] },
+    // PTRACE_GETREGS and PTRACE_SETREGS are not on every architecture.
     Family {
         fields: &["request"],
+        calls: &["ptrace"],
         values: Some(&[]),
         names: named![
             PTRACE_TRACEME,
@@ -473,8 +523,6 @@ const FAMILIES: &[Family] = &[
             PTRACE_CONT,
             PTRACE_KILL,
             PTRACE_SINGLESTEP,
-            PTRACE_GETREGS,
-            PTRACE_SETREGS,
             PTRACE_ATTACH,
             PTRACE_DETACH,
             PTRACE_SYSCALL,
@@ -488,6 +536,7 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         fields: &["resource"],
+        calls: &["getrlimit", "setrlimit", "prlimit64"],
         values: Some(&[]),
         names: named![
             RLIMIT_CPU,
@@ -508,9 +557,11 @@ const FAMILIES: &[Family] = &[
             RLIMIT_RTTIME,
         ],
     },
-    Family { fields: &["which"], values: Some(&[]), names: named![ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF, PRIO_PROCESS, PRIO_PGRP, PRIO_USER] },
+    Family { fields: &["which"], calls: &["setitimer", "getitimer"], values: Some(&[]), names: named![ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF] },
+    Family { fields: &["which"], calls: &["getpriority", "setpriority"], values: Some(&[]), names: named![PRIO_PROCESS, PRIO_PGRP, PRIO_USER] },
     Family {
-        fields: &["which_clock", "clockid", "clk_id", "which"],
+        fields: &["which_clock", "clockid"],
+        calls: &["clock_gettime", "clock_settime", "clock_getres", "clock_nanosleep", "clock_adjtime", "timer_create", "timerfd_create"],
         values: Some(&[]),
         names: named![
             CLOCK_REALTIME,
@@ -528,6 +579,7 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         fields: &["cmd"],
+        calls: &["fcntl"],
         values: Some(&[]),
         names: named![
             F_DUPFD,
@@ -555,6 +607,7 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         fields: &["behavior", "advice"],
+        calls: &["madvise", "process_madvise"],
         values: Some(&[]),
         names: named![
             MADV_NORMAL,
@@ -583,11 +636,14 @@ const FAMILIES: &[Family] = &[
     },
     Family {
         fields: &["advice"],
+        calls: &["fadvise64"],
         values: Some(&[]),
         names: named![POSIX_FADV_NORMAL, POSIX_FADV_RANDOM, POSIX_FADV_SEQUENTIAL, POSIX_FADV_WILLNEED, POSIX_FADV_DONTNEED, POSIX_FADV_NOREUSE],
     },
+    // The commands are magic numbers above 2^31: the record's `cmd` is unsigned.
     Family {
         fields: &["cmd"],
+        calls: &["reboot"],
         values: Some(&[]),
         names: named![
             LINUX_REBOOT_CMD_RESTART,
@@ -600,20 +656,23 @@ const FAMILIES: &[Family] = &[
             LINUX_REBOOT_CMD_KEXEC,
         ],
     },
-    // The directory a *at call resolves against: the calling process's working directory.
-    Family { fields: &["dfd", "dirfd", "olddfd", "newdfd"], values: Some(&[]), names: named![AT_FDCWD] },
+    // The directory a *at call resolves against: the calling process's working directory. The
+    // one signed value here (-100), in a signed `int`.
+    Family { fields: DIRFDS, calls: &[], values: Some(&[]), names: named![AT_FDCWD] },
 ];
 
 /// A constant by its name in the headers.
 pub(super) fn named(word: &str) -> Option<Named> {
-    FAMILIES.iter().find_map(|f| {
+    FAMILIES.iter().enumerate().find_map(|(family, f)| {
         let &(_, n) = f.names.iter().find(|(name, _)| *name == word)?;
+        // A C int's top bit (CLONE_IO, the reboot magic) is a bit of an unsigned field, not a
+        // sign; only a descriptor is signed.
+        let n = if n < 0 && n >= i32::MIN as i64 && f.fields != DIRFDS { n as u32 as i64 } else { n };
         let kind = match f.values {
-            // A C int's top bit (CLONE_IO) is a bit, not a sign.
-            None => Kind::Bit(if n < 0 && n >= i32::MIN as i64 { n as u32 as i64 } else { n }),
+            None => Kind::Bit(n),
             Some(beside) => Kind::Value { value: n, beside },
         };
-        Some(Named { fields: f.fields, kind })
+        Some(Named { family, fields: f.fields, calls: f.calls, kind })
     })
 }
 
@@ -622,15 +681,23 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_bit_is_one_bit_and_values_are_distinct_in_their_family() {
+    fn a_bit_is_one_bit_values_are_distinct_and_none_but_a_descriptor_is_negative() {
         for f in FAMILIES {
-            for (name, n) in f.names {
-                match f.values {
-                    None => assert!(matches!(named(name).unwrap().kind, Kind::Bit(b) if b.count_ones() == 1), "{name} is not one bit: {n:#x}"),
-                    Some(beside) => {
+            let mut seen: Vec<i64> = Vec::new();
+            for (name, _) in f.names {
+                let c = named(name).unwrap();
+                match c.kind {
+                    Kind::Bit(b) => assert_eq!(b.count_ones(), 1, "{name} is not one bit: {b:#x}"),
+                    Kind::Value { value, beside } => {
+                        assert!(value >= 0 || f.fields == DIRFDS, "{name} is negative: {value}");
                         for b in beside {
-                            assert_eq!(n & b, 0, "{name} overlaps a flag beside it");
+                            assert_eq!(value & b, 0, "{name} overlaps a flag beside it");
                         }
+                        // Aliases (AF_UNIX and AF_LOCAL, PF_INET and AF_INET) share a value.
+                        let alias =
+                            f.names.iter().any(|(other, v)| other != name && *v == value && (other[3..] == name[3..] || other.ends_with("LOCAL") || name.ends_with("LOCAL")));
+                        assert!(!seen.contains(&value) || alias, "{name} repeats a value of its family");
+                        seen.push(value);
                     }
                 }
             }
@@ -648,5 +715,12 @@ mod tests {
         assert!(wait.contains(&0) && wait.contains(&128), "{wait:?}");
         assert_eq!(named("PR_SET_NO_NEW_PRIVS").unwrap().fields, &["option"]);
         assert!(named("O_RDONLY").is_none() && named("O_SYNC").is_none() && named("TCP_INFO").is_none());
+        // The reboot magic is a positive number in an unsigned field.
+        assert!(matches!(named("LINUX_REBOOT_CMD_HALT").unwrap().kind, Kind::Value { value, .. } if value == 0xcdef0123));
+        assert!(matches!(named("AT_FDCWD").unwrap().kind, Kind::Value { value: -100, .. }));
+        // A constant is its calls' argument: O_DIRECT is open's, not mmap's.
+        let direct = named("O_DIRECT").unwrap();
+        assert!(direct.of_call(&["openat".to_string()]) && !direct.of_call(&["mmap".to_string()]) && !direct.of_call(&[]));
+        assert!(named("AT_FDCWD").unwrap().of_call(&["unlinkat".to_string()]));
     }
 }

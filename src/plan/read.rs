@@ -219,12 +219,19 @@ impl Text {
             s.push(c);
             i += 1;
         }
-        // "MS_BIND|MS_REC": both bits, as C writes it.
+        // "MS_BIND|MS_REC": both bits, as C writes it (not "ERROR|WARN").
         static PIPED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let piped = PIPED.get_or_init(|| regex::Regex::new(r"\b([A-Z][A-Z0-9_]+)\s*\|\s*([A-Z][A-Z0-9_]+)\b").expect("a valid regex"));
+        let both = |caps: &regex::Captures| {
+            if constants::named(&caps[1]).is_some() && constants::named(&caps[2]).is_some() {
+                format!("{} and {}", &caps[1], &caps[2])
+            } else {
+                caps[0].to_string()
+            }
+        };
         // Twice: the second pass takes the third of "A|B|C".
-        let s = piped.replace_all(&s, "$1 and $2").into_owned();
-        let s = piped.replace_all(&s, "$1 and $2").into_owned();
+        let s = piped.replace_all(&s, both).into_owned();
+        let s = piped.replace_all(&s, both).into_owned();
         // "local/remote ports" is "local ports and remote ports" ("I/O" is one word).
         static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
@@ -1388,8 +1395,11 @@ fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
             let w = &text.words[i];
             // "by workqueue" keys by a field of that name.
             let key = i > 0 && text.is(i - 1, &["by", "per", "each", "every"]);
+            // Only right after the thing's own word ("timers (timer_list)"): a callback's name
+            // in an aside ("the keepalive one (tcp_keepalive_timer)") says which timer.
+            let after_category = text.aside_of(i).is_some_and(|(first, _)| first > 0 && (text.lower(first - 1) == category || text.words[first - 1].light == category));
             let identifier =
-                w.aside && w.raw.contains('_') && w.raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && w.raw.split('_').any(|p| p == category);
+                after_category && w.raw.contains('_') && w.raw.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') && w.raw.split('_').any(|p| p == category);
             !w.used && ((w.lower == category && !key) || (constant_word(&w.raw) && w.lower.ends_with(&format!("_{rest}"))) || identifier)
         })
         .collect()
@@ -2742,6 +2752,8 @@ struct Records<'a> {
     end: &'a [Field],
     /// The end is a syscall's exit (`ret` is its result).
     syscall: bool,
+    /// The syscalls whose records these are (none for another event).
+    calls: Vec<String>,
 }
 
 /// Where a value is read.
@@ -3368,6 +3380,21 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
             return reading;
         }
         Err(Unsettled { gap, among: Some(among), .. }) => {
+            // Of close events the words found, the one whose record settles every word asked,
+            // where only one does ("allocations per order": `mm_page_alloc` has an order,
+            // `dma_alloc_pages` none). Two that both do stay the model's to choose.
+            // Only among events found by the words, not named by the request: one it names it asks for.
+            let described = grounding.events.iter().all(|e| matches!(e.evidence, Evidence::Described { .. } | Evidence::Fields { .. }));
+            if let (Event::Hooks { probes, .. }, true) = (&*among, described) {
+                let tracepoints = probes.iter().all(|p| p.starts_with("tracepoint:"));
+                let mut settled = probes.iter().map(|p| read_as(text.clone(), &Event::hook(p.clone(), catalog), catalog, false)).filter(|r| r.complete().is_some());
+                if let (Some(mut one), None, true) = (settled.next(), settled.next(), probes.len() > 1 && tracepoints) {
+                    if let Some(plan) = one.plan.as_mut() {
+                        plan.said.push(Said { words: "of those".into(), means: format!("the one of {} whose record holds every value asked", probes.join(", ")) });
+                    }
+                    return one;
+                }
+            }
             // A plan in part: which of the hooks stays the model's to choose.
             let mut reading = read_as(text, &among, catalog, true);
             reading.gaps.insert(0, gap);
@@ -3498,7 +3525,13 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let end_fields = in_all(&end_probes);
     // raw_syscalls' exit is every syscall's: its `ret` is a syscall's result.
     let syscall = syscall || end_probes.iter().any(|p| p == "tracepoint:raw_syscalls:sys_exit");
-    let records = Records { start: &start_fields, end: &end_fields, syscall };
+    let mut calls: Vec<String> = Vec::new();
+    for c in start_probes.iter().chain(&end_probes).filter_map(|p| syscall_of(p)) {
+        if !calls.iter().any(|k| k == c) {
+            calls.push(c.to_string());
+        }
+    }
+    let records = Records { start: &start_fields, end: &end_fields, syscall, calls };
     // A field of any of the event's hooks that a word names is asked for, even where the
     // records read keep only the fields all hooks share: unread, it leaves the reading partial.
     let every_name: Vec<String> = start_probes.iter().chain(&end_probes).flat_map(fields_of).map(|f| f.name).collect();
@@ -5229,125 +5262,156 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             continue;
         }
         // A named constant (`SEEK_DATA or SEEK_HOLE`, `MS_REMOUNT|MS_RDONLY`): a bit set in its
-        // field, or one of its field's values. Bits joined by "or" are any of them, otherwise all
-        // (a remount read-only sets both); values of one field are any of them. The story's
-        // constant ("we open with O_DIRECT, and …") is not the ask's, and one negated ("without
-        // O_CLOEXEC", "other than SEEK_SET") stays unread: no test here says "not". In an
-        // aside after the name of a value, constants say what that value is ("the advice value
+        // field, or one of its field's values, in the record of a call that takes it. Bits
+        // joined by "or" are any of them, by "and" (or `|`) all; values of one field are any of
+        // them. Left unread, for no test here says it: a constant negated anywhere in its
+        // clause ("don't set O_CLOEXEC", "neither MS_BIND nor MS_REC"), one given as an example
+        // or beside other things ("SCHED_FIFO or some other policy", "like SEEK_HOLE"), several
+        // with no word joining them, and constants of two fields joined by "or" ("a raw socket
+        // (SOCK_RAW) or an AF_PACKET socket"). The story's constant is not the ask's, and in an
+        // aside after the name of a value they say what that value is ("the advice value
         // (MADV_FREE, …)", "the operation bits (LOCK_SH/LOCK_EX)"), which the values' reader
         // takes; after a thing's name they say which things ("a non-blocking pidfd
         // (PIDFD_NONBLOCK)").
-        const VALUE_NOUNS: &[&str] = &[
-            "value",
-            "values",
-            "bit",
-            "bits",
-            "flag",
-            "flags",
-            "operation",
-            "operations",
-            "op",
-            "type",
-            "types",
-            "mode",
-            "command",
-            "commands",
-            "cmd",
-            "advice",
-            "option",
-            "options",
-            "kind",
-            "kinds",
-            "argument",
-            "arg",
-            "number",
-            "code",
-            "codes",
-            "policy",
-            "policies",
-            "resource",
-            "request",
-            "clock",
-            "which",
-            "what",
-        ];
-        // ("the flags it passes (MCL_CURRENT / MCL_FUTURE)": the value's noun a few words back.)
-        let value_noun = |k: usize| text.is(k, VALUE_NOUNS) || records.field(text.lower(k)).is_some();
-        let names_value = text.aside_of(i).is_some_and(|(first, _)| (first.saturating_sub(3)..first).any(|k| value_noun(k) && (k..first).all(|m| !text.words[m].ends)));
-        // Constants of two fields joined by "or" ("a raw socket (SOCK_RAW) or an AF_PACKET
-        // socket") ask for either: no one test here says so, and each alone says less.
-        let other_family = |k: usize, c: &constants::Named| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.fields != c.fields);
-        let either = |c: &constants::Named| {
-            let or_at: Vec<usize> = (i.saturating_sub(4)..(i + 4).min(text.len())).filter(|&k| text.is(k, &["or", "nor"])).collect();
-            or_at.iter().any(|&o| (o.saturating_sub(3)..(o + 4).min(text.len())).any(|k| k != i && other_family(k, c)))
-        };
-        if let Some(c) = constants::named(&raw).filter(|c| !names_value && !either(c)) {
-            let negated = negated || (i > 1 && text.is(i - 2, &["not", "other", "except", "without", "ignore", "ignoring", "excluding"]));
-            if text.only_tells(i) {
-                text.mark(&[i]);
-                i += 1;
-                continue;
-            }
-            if negated {
-                i += 1;
-                continue;
-            }
-            // The run of the same family's constants, and whether "or" joined them.
+        if let Some(c) = constants::named(&raw) {
+            const VALUE_NOUNS: &[&str] = &[
+                "value",
+                "values",
+                "bit",
+                "bits",
+                "flag",
+                "flags",
+                "operation",
+                "operations",
+                "op",
+                "type",
+                "types",
+                "mode",
+                "command",
+                "commands",
+                "cmd",
+                "advice",
+                "option",
+                "options",
+                "kind",
+                "kinds",
+                "argument",
+                "arg",
+                "number",
+                "code",
+                "codes",
+                "policy",
+                "policies",
+                "resource",
+                "request",
+                "clock",
+                "which",
+                "what",
+            ];
+            const NEGATORS: &[&str] = &[
+                "not",
+                "t",
+                "never",
+                "neither",
+                "nor",
+                "without",
+                "missing",
+                "lacking",
+                "except",
+                "excluding",
+                "exclude",
+                "other",
+                "but",
+                "no",
+                "non",
+                "ignore",
+                "ignoring",
+                "skip",
+                "forgot",
+                "forget",
+                "instead",
+                "unless",
+                "besides",
+            ];
+            const EXAMPLES_BEFORE: &[&str] = &["like", "e.g", "eg", "including", "such", "say"];
+            const EXAMPLES_AFTER: &[&str] = &["whatever", "etc", "e.g", "eg", "anything", "similar"];
+            let clause_start = (0..i).rev().find(|&k| text.words[k].ends).map_or(text.sentence_start(i), |k| k + 1);
+            let value_noun = |k: usize| text.is(k, VALUE_NOUNS) || records.field(text.lower(k)).is_some();
+            // ("the flags it passes (MCL_CURRENT / MCL_FUTURE)": the value's noun a few words back.)
+            let names_value = text.aside_of(i).is_some_and(|(first, _)| (first.saturating_sub(3)..first).any(|k| value_noun(k) && (k..first).all(|m| !text.words[m].ends)));
+            let same = |k: usize| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.family == c.family) && !text.used(k);
+            // The run of the family's constants from here, and the word that joins them.
             let mut at = vec![i];
-            let mut any = false;
+            let mut joined: Option<bool> = None;
             loop {
                 let last = at[at.len() - 1];
-                // "A and B", "A|B" (read as "and"): both; "A or B", "A, B", "A / B": either.
-                let (next, joined_by_or) = match text.words.get(last + 1) {
-                    Some(_) if text.is(last + 1, &["or", "nor", "and", "with", "plus"]) => (last + 2, text.is(last + 1, &["or", "nor"])),
-                    Some(_) if text.words[last].punct.is_none_or(|p| p == ',') => (last + 1, true),
-                    _ => break,
-                };
-                match text.words.get(next).and_then(|w| constants::named(&w.raw)) {
-                    Some(n) if n.fields == c.fields && !text.used(next) => {
-                        any |= joined_by_or;
-                        at.extend(last + 1..=next);
-                    }
-                    _ => break,
+                if text.words[last].ends && text.words[last].punct != Some(',') {
+                    break;
                 }
+                let (next, word) = if text.is(last + 1, &["or", "nor", "and", "with", "plus"]) { (last + 2, Some(text.is(last + 1, &["or"]))) } else { (last + 1, None) };
+                if !same(next) {
+                    break;
+                }
+                // The last word that joins says it ("O_CREAT, O_EXCL and O_TRUNC": all).
+                joined = word.or(joined);
+                at.extend(last + 1..=next);
             }
-            let names: Vec<String> = at.iter().filter(|&&k| constants::named(&text.words[k].raw).is_some()).map(|&k| text.words[k].raw.clone()).collect();
-            // "a raw socket (SOCK_RAW)": the words the aside spells out say the same.
-            if let Some((first, _)) = text.aside_of(i) {
-                let before: Vec<usize> = (first.saturating_sub(3)..first).filter(|&k| !text.used(k) && names.iter().any(|n| spelled_by(n, &text.words[k]))).collect();
-                at.extend(before);
-                at.sort_unstable();
-            }
-            let words = words_at(text, &at);
-            match c.fields.iter().find_map(|f| records.term(f)) {
-                Some((t, where_)) => {
-                    let field = t.name().to_string();
-                    let bits: Vec<i64> = names
-                        .iter()
-                        .filter_map(|n| match constants::named(n).map(|n| n.kind) {
-                            Some(constants::Kind::Bit(b)) => Some(b),
-                            _ => None,
-                        })
-                        .collect();
-                    if bits.len() == names.len() {
-                        if any {
-                            text.read(&at, format!("only with any of {} set in {field}", names.join(", ")));
-                            out.push((Condition { term: t, test: Test::Bits { mask: bits.iter().fold(0, |m, b| m | b) }, words }, where_));
-                        } else {
-                            text.read(&at, format!("only with {} set in {field}", names.join(" and ")));
-                            for (b, name) in bits.iter().zip(&names) {
-                                out.push((Condition { term: t.clone(), test: Test::Bits { mask: *b }, words: name.clone() }, where_));
+            let last = at[at.len() - 1];
+            // "anything but SEEK_SET" sets it aside; "but only with O_CREAT" does not.
+            let negates = |k: usize| text.is(k, NEGATORS) && (!text.is(k, &["but"]) || (k > 0 && text.is(k - 1, &["anything", "everything", "all", "any"])));
+            let negated = negated || (clause_start..i).any(negates);
+            let beside_others = (text.is(last + 1, &["or", "/"]) && !same(last + 2)) || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, EXAMPLES_AFTER));
+            let example = (i.saturating_sub(2)..i).any(|k| text.is(k, EXAMPLES_BEFORE));
+            let other_family = |k: usize| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.family != c.family);
+            let either = (clause_start..(last + 5).min(text.len())).any(|k| text.is(k, &["or", "nor"]) && (k.saturating_sub(3)..(k + 4).min(text.len())).any(&other_family));
+            let unjoined = at.len() > 1 && joined.is_none();
+            if names_value {
+                // Left for the values' reader.
+            } else if text.only_tells(i) {
+                text.mark(&[i]);
+            } else if negated || beside_others || example || either || unjoined {
+                // Unread: the plan stays in part.
+            } else if !c.of_call(&records.calls) {
+                let takes = if c.calls.is_empty() { "a syscall".to_string() } else { c.calls.join("/") };
+                gaps.push(format!("{raw} is an argument of {takes}, and the event is not that call"));
+                text.mark(&at);
+            } else {
+                let names: Vec<String> = at.iter().filter(|&&k| constants::named(&text.words[k].raw).is_some()).map(|&k| text.words[k].raw.clone()).collect();
+                // "a raw socket (SOCK_RAW)": the words the aside spells out say the same.
+                if let Some((first, _)) = text.aside_of(i) {
+                    let before: Vec<usize> = (first.saturating_sub(3)..first).filter(|&k| !text.used(k) && names.iter().any(|n| spelled_by(n, &text.words[k]))).collect();
+                    at.extend(before);
+                    at.sort_unstable();
+                }
+                let words = words_at(text, &at);
+                match c.fields.iter().find_map(|f| records.term(f)) {
+                    Some((t, where_)) => {
+                        let field = t.name().to_string();
+                        match c.kind {
+                            constants::Kind::Bit(_) => {
+                                let bits: Vec<i64> =
+                                    names.iter().filter_map(|n| constants::named(n)).filter_map(|n| if let constants::Kind::Bit(b) = n.kind { Some(b) } else { None }).collect();
+                                if joined == Some(true) {
+                                    text.read(&at, format!("only with any of {} set in {field}", names.join(", ")));
+                                    out.push((Condition { term: t, test: Test::Bits { mask: bits.iter().fold(0, |m, b| m | b) }, words }, where_));
+                                } else {
+                                    text.read(&at, format!("only with {} set in {field}", names.join(" and ")));
+                                    for (b, name) in bits.iter().zip(&names) {
+                                        out.push((Condition { term: t.clone(), test: Test::Bits { mask: *b }, words: name.clone() }, where_));
+                                    }
+                                }
+                            }
+                            constants::Kind::Value { .. } => {
+                                let values: Vec<i64> = names.iter().filter_map(|n| constants::named(n)).flat_map(|n| n.values().unwrap_or_default()).collect();
+                                text.read(&at, format!("only {field} {}", names.join(" or ")));
+                                out.push((one_or_any(t, values, words), where_));
                             }
                         }
-                    } else {
-                        let values: Vec<i64> = names.iter().filter_map(|n| constants::named(n)).flat_map(|n| n.values().unwrap_or_default()).collect();
-                        text.read(&at, format!("only {field} {}", names.join(" or ")));
-                        out.push((one_or_any(t, values, words), where_));
                     }
-                }
-                None => {
-                    gaps.push(format!("{raw} is a value of {}, which the event's record does not have", c.fields.join(" or ")));
-                    text.mark(&at);
+                    None => {
+                        gaps.push(format!("{raw} is a value of {}, which the event's record does not have", c.fields.join(" or ")));
+                        text.mark(&at);
+                    }
                 }
             }
             i = at.iter().max().map_or(i, |&k| k.max(i)) + 1;
@@ -5914,6 +5978,9 @@ mod tests {
             &[("int", "nid"), ("unsigned long", "nr_scanned"), ("unsigned long", "nr_reclaimed"), ("int", "priority")],
         ));
         hooks.push(tp("tracepoint:workqueue:workqueue_execute_start", &[("void *", "work"), ("void *", "function")]));
+        hooks.push(tp("tracepoint:kmem:mm_page_alloc", &[("unsigned long", "pfn"), ("unsigned int", "order"), ("unsigned long", "gfp_flags"), ("int", "migratetype")]));
+        hooks.push(tp("tracepoint:kmem:mm_page_alloc_zone_locked", &[("unsigned long", "pfn"), ("unsigned int", "order"), ("int", "migratetype"), ("int", "percpu_refill")]));
+        hooks.push(tp("tracepoint:dma:dma_alloc_pages", &[("__data_loc char[]", "device"), ("u64", "phys_addr"), ("size_t", "size"), ("int", "dir")]));
         hooks.push(tp("tracepoint:oom:start_task_reaping", &[("int", "pid")]));
         for t in ["hrtimer_start", "timer_start", "hrtimer_expire_entry", "hrtimer_expire_exit", "timer_expire_entry", "timer_cancel"] {
             let object = if t.starts_with("hr") { "hrtimer" } else { "timer" };
@@ -6786,6 +6853,29 @@ mod tests {
     }
 
     #[test]
+    fn of_close_events_the_one_whose_record_settles_the_words_is_read() {
+        let described_each = |probes: &[&str], words: &[&str]| Grounding {
+            events: probes
+                .iter()
+                .map(|p| crate::ground::Grounded {
+                    probe: p.to_string(),
+                    attach: Attach::Yes,
+                    evidence: Evidence::Described { words: words.iter().map(|w| w.to_string()).collect(), hooks: vec![p.to_string()] },
+                })
+                .collect(),
+            servable: Servable::Here,
+            told: vec![],
+        };
+        // (Words the everyday vocabulary does not know, which would decide by itself.)
+        let allocs = described_each(&["tracepoint:kmem:mm_page_alloc", "tracepoint:dma:dma_alloc_pages"], &["pages", "handed"]);
+        assert_eq!(plan("pages handed out per order, every 5 seconds", &allocs), "on tracepoint:kmem:mm_page_alloc: count by order, every 5 s");
+        // Both records settle "per order": which one stays open.
+        let zone = described_each(&["tracepoint:kmem:mm_page_alloc", "tracepoint:kmem:mm_page_alloc_zone_locked"], &["pages", "handed"]);
+        let both = plan("pages handed out per order, every 5 seconds", &zone);
+        assert!(both.contains("several events"), "{both}");
+    }
+
+    #[test]
     fn the_kernels_name_for_the_thing_in_an_aside_is_the_events_word() {
         let cancel = described(&["tracepoint:timer:timer_cancel"], &["cancel", "timers"]);
         assert_eq!(plan("which 10 processes cancel the most kernel timers (timer_list)?", &cancel), "on tracepoint:timer:timer_cancel: count by comm, top 10");
@@ -6822,9 +6912,24 @@ mod tests {
         // Negated, it stays unread: no test says "not".
         let r = plan("count openat calls without O_CLOEXEC per process", &syscalls(&["openat"]));
         assert!(r.contains("\"O_CLOEXEC\"]") && r.contains("incomplete"), "{r}");
+        // Negated anywhere in its clause, or beside other things: unread.
+        let openat = syscalls(&["openat"]);
+        for r in [
+            "count openat calls that don't use O_CLOEXEC, per process",
+            "count openat calls with neither O_CREAT nor O_EXCL, per process",
+            "count openat calls with O_CREAT or some other flag, per process",
+        ] {
+            assert!(plan(r, &openat).starts_with("incomplete"), "{r}: {}", plan(r, &openat));
+        }
+        // The last word that joins a list says it.
+        let all = plan("count openat calls with O_CREAT, O_EXCL and O_TRUNC per process", &openat);
+        assert!(all.contains("flags & 0x40 != 0 and flags & 0x80 != 0 and flags & 0x200 != 0"), "{all}");
+        // Another call's argument: the open's flag said of an mmap.
+        let r = plan("count mmap calls of files opened with O_DIRECT, per process", &syscalls(&["mmap"]));
+        assert!(r.contains("O_DIRECT is an argument of"), "{r}");
         // Of a field the record lacks: said, not guessed.
         let r = plan("count close calls with SEEK_SET per process", &syscalls(&["close"]));
-        assert!(r.contains("SEEK_SET is a value of whence"), "{r}");
+        assert!(r.contains("SEEK_SET is an argument of lseek"), "{r}");
     }
 
     #[test]
