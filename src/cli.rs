@@ -29,9 +29,11 @@ pub enum Command {
     /// The request is first grounded in real events. When this host cannot serve it as asked (a
     /// kernel function this kernel cannot attach to, a subsystem it lacks, a hardware counter
     /// without a PMU, an event that exists nowhere) Kgent says so instead of tracing something
-    /// else. Exit status: 0 passed every check; 1 no attempt passed (the best is shown); 2 tool
-    /// error; 3 this host cannot do it as asked (with, for a kernel function, its program
-    /// verified by load but not attachable here).
+    /// else. Exit status: 0 confirmed: passed every check, against every word of the request; 4
+    /// passed every check that ran, but the checks did not cover the whole request (what they
+    /// left out is listed); 1 no attempt passed (the best is shown); 2 tool error; 3 this host
+    /// cannot do it as asked (with, for a kernel function, its program verified by load but not
+    /// attachable here).
     Gen(GenArgs),
     /// Run a program (.bt, .bpf.c or .o): attach it after asking, print its output, detach on
     /// Ctrl-C, SIGTERM or the end of --duration.

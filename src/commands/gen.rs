@@ -13,6 +13,10 @@ use crate::store::home_dir;
 /// implement on a kernel that does not attach them, an absent subsystem, no PMU, no such event).
 pub const EXIT_CANNOT_HERE: u8 = 3;
 
+/// Exit code for a program that passed every check that ran, where the checks did not cover the
+/// whole request (`confirmed: false`; the report lists what they left out).
+pub const EXIT_UNCONFIRMED: u8 = 4;
+
 /// The settings of `gen`'s flags.
 pub fn settings(args: &GenArgs) -> Settings {
     Settings {
@@ -109,6 +113,10 @@ fn finish(args: &GenArgs, report: GenReport, session: Option<Session>) -> Result
             let prepared = crate::run::prepare(program, args.target, &home_dir()?)?;
             super::run::execute(&prepared, "the generated program", report.options.allowed.packets, &args.run_flags, args.json)
         }
+        // Passed every check that ran, but something the request says went unchecked: on
+        // requests nobody tuned for, most such programs answered another question. Scripts and
+        // agents see it in the status, not only in the text.
+        _ if !report.confirmed => Ok(ExitCode::from(EXIT_UNCONFIRMED)),
         _ => Ok(ExitCode::SUCCESS),
     }
 }

@@ -5365,11 +5365,17 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             let other_family = |k: usize| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.family != c.family);
             let either = (clause_start..(last + 5).min(text.len())).any(|k| text.is(k, &["or", "nor"]) && (k.saturating_sub(3)..(k + 4).min(text.len())).any(&other_family));
             let unjoined = at.len() > 1 && joined.is_none();
+            // An aside that says more than the constants ("locks (fcntl F_SETLK / lockf)")
+            // describes the thing by its ways, which the constant is one of.
+            // ("O_CREAT in the flags" only says where it is.)
+            let says_where = |k: usize| text.is(k, &["or", "and", "nor", "in", "the", "a", "an", "of", "is", "set", "on", "its", "their", "passed", "given"]) || value_noun(k);
+            let describes =
+                text.aside_of(i).is_some_and(|(first, end)| (first..=end).any(|k| !at.contains(&k) && !says_where(k) && constants::named(&text.words[k].raw).is_none()));
             if names_value {
                 // Left for the values' reader.
             } else if text.only_tells(i) {
                 text.mark(&[i]);
-            } else if negated || beside_others || example || either || unjoined {
+            } else if negated || beside_others || example || either || unjoined || describes {
                 // Unread: the plan stays in part.
             } else if !c.of_call(&records.calls) {
                 let takes = if c.calls.is_empty() { "a syscall".to_string() } else { c.calls.join("/") };
@@ -5939,6 +5945,7 @@ mod tests {
         hooks.extend(sys("read", &[("unsigned int", "fd"), ("char *", "buf"), ("size_t", "count")]));
         hooks.extend(sys("close", &[("unsigned int", "fd")]));
         hooks.extend(sys("lseek", &[("unsigned int", "fd"), ("off_t", "offset"), ("unsigned int", "whence")]));
+        hooks.extend(sys("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]));
         hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
         hooks.extend(sys("prctl", &[("int", "option"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")]));
         hooks.extend(sys("unlinkat", &[("int", "dfd"), ("const char *", "pathname"), ("int", "flag")]));
@@ -6927,6 +6934,11 @@ mod tests {
         // Another call's argument: the open's flag said of an mmap.
         let r = plan("count mmap calls of files opened with O_DIRECT, per process", &syscalls(&["mmap"]));
         assert!(r.contains("O_DIRECT is an argument of"), "{r}");
+        // An aside that says more than the constant describes the thing: F_SETLK is one way.
+        let r = plan("POSIX record locks (fcntl F_SETLK / lockf) taken, per process", &syscalls(&["fcntl"]));
+        assert!(r.contains("incomplete") && !r.contains("cmd =="), "{r}");
+        let creat = plan("opens that can create a file (O_CREAT in the flags): the path", &openat);
+        assert!(creat.contains("flags & 0x40 != 0"), "{creat}");
         // Of a field the record lacks: said, not guessed.
         let r = plan("count close calls with SEEK_SET per process", &syscalls(&["close"]));
         assert!(r.contains("SEEK_SET is an argument of lseek"), "{r}");
