@@ -187,6 +187,14 @@ impl Named {
         Some(out)
     }
 
+    /// The bit it sets. `None` for a value.
+    pub fn bit(&self) -> Option<i64> {
+        match self.kind {
+            Kind::Bit(b) => Some(b),
+            Kind::Value { .. } => None,
+        }
+    }
+
     /// Whether a call's record takes it: the event is one of its syscalls.
     pub fn of_call(&self, calls: &[String]) -> bool {
         !calls.is_empty() && (self.calls.is_empty() || calls.iter().any(|c| self.calls.contains(&c.as_str())))

@@ -5382,7 +5382,9 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 gaps.push(format!("{raw} is an argument of {takes}, and the event is not that call"));
                 text.mark(&at);
             } else {
-                let names: Vec<String> = at.iter().filter(|&&k| constants::named(&text.words[k].raw).is_some()).map(|&k| text.words[k].raw.clone()).collect();
+                // The run's constants, looked up once (all of one family, so of one kind).
+                let found: Vec<(String, constants::Named)> = at.iter().filter_map(|&k| constants::named(&text.words[k].raw).map(|n| (text.words[k].raw.clone(), n))).collect();
+                let names: Vec<String> = found.iter().map(|(name, _)| name.clone()).collect();
                 // "a raw socket (SOCK_RAW)": the words the aside spells out say the same.
                 if let Some((first, _)) = text.aside_of(i) {
                     let before: Vec<usize> = (first.saturating_sub(3)..first).filter(|&k| !text.used(k) && names.iter().any(|n| spelled_by(n, &text.words[k]))).collect();
@@ -5395,8 +5397,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                         let field = t.name().to_string();
                         match c.kind {
                             constants::Kind::Bit(_) => {
-                                let bits: Vec<i64> =
-                                    names.iter().filter_map(|n| constants::named(n)).filter_map(|n| if let constants::Kind::Bit(b) = n.kind { Some(b) } else { None }).collect();
+                                let bits: Vec<i64> = found.iter().filter_map(|(_, n)| n.bit()).collect();
                                 if joined == Some(true) {
                                     text.read(&at, format!("only with any of {} set in {field}", names.join(", ")));
                                     out.push((Condition { term: t, test: Test::Bits { mask: bits.iter().fold(0, |m, b| m | b) }, words }, where_));
@@ -5408,7 +5409,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                                 }
                             }
                             constants::Kind::Value { .. } => {
-                                let values: Vec<i64> = names.iter().filter_map(|n| constants::named(n)).flat_map(|n| n.values().unwrap_or_default()).collect();
+                                let values: Vec<i64> = found.iter().flat_map(|(_, n)| n.values().unwrap_or_default()).collect();
                                 text.read(&at, format!("only {field} {}", names.join(" or ")));
                                 out.push((one_or_any(t, values, words), where_));
                             }
