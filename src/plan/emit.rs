@@ -85,6 +85,10 @@ pub fn bpftrace(plan: &Plan) -> String {
             out.push_str(&format!("\nEND\n{{\n{prints}}}\n"));
         }
     }
+    if let Some(s) = plan.stop_after {
+        // Maps not cleared are printed as bpftrace exits.
+        out.push_str(&format!("\ninterval:s:{s}\n{{\n  exit();\n}}\n"));
+    }
     if plan.start.is_some() {
         // The bookkeeping of unfinished pairs is not output.
         let mut clears = vec!["  clear(@start);".to_string()];

@@ -318,6 +318,9 @@ pub struct Plan {
     /// Print (and clear) the maps this often, in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub every: Option<u64>,
+    /// Stop after this many seconds ("for 10 seconds"), printing what was gathered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_after: Option<u64>,
     /// Print only the N largest entries.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub top: Option<u32>,
@@ -357,7 +360,7 @@ impl Radix {
 impl Plan {
     /// A plan on `probes` with nothing else said.
     pub fn on(probes: Vec<String>, output: Output) -> Plan {
-        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, top: None, radix: vec![], said: vec![] }
+        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, stop_after: None, top: None, radix: vec![], said: vec![] }
     }
 
     /// Every value the plan reads.

@@ -157,6 +157,10 @@ struct Text {
     everyday: bool,
 }
 
+/// Everyday short forms of the words the reader knows.
+const SHORT_FORMS: &[(&str, &str)] =
+    &[("proc", "process"), ("procs", "processes"), ("conn", "connection"), ("conns", "connections"), ("pkts", "packets"), ("reqs", "requests"), ("msgs", "messages")];
+
 /// A word without its plural: `switches` → `switch`, `entries` → `entry`, `opens` → `open`.
 fn light(word: &str) -> String {
     let w = word.to_lowercase();
@@ -257,7 +261,8 @@ impl Text {
         let mut words = Vec::new();
         let mut in_quote = false;
         let mut depth = 0usize;
-        for token in s.split_whitespace() {
+        let tokens: Vec<&str> = s.split_whitespace().collect();
+        for (t, token) in tokens.iter().copied().enumerate() {
             let leading = token.len() - token.trim_start_matches('(').len();
             depth += leading;
             let ends = token.ends_with([',', '.', ';', ':', '?', '!', ')']);
@@ -312,14 +317,19 @@ impl Text {
                 // Hyphens join words of a phrase ("run-queue latency"), except in words that
                 // mean something joined ("non-zero", "per-cpu", "top-10").
                 let ticket = part.split_once('-').is_some_and(|(_, b)| b.chars().all(|c| c.is_ascii_digit()));
-                let joined = part.contains('-') && !ticket && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k));
+                let joined = part.contains('-') && !ticket && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k)) && !program_name(&tokens, t, part);
                 let pieces: Vec<&str> = if joined { part.split('-').filter(|p| !p.is_empty()).collect() } else { vec![part] };
                 for piece in pieces {
                     let lower = piece.to_lowercase();
                     // Numbers in words: "the ten busiest", "every two seconds".
                     let (raw, lower) = match NUMBER_WORDS.iter().position(|n| *n == lower) {
                         Some(n) => ((n + 1).to_string(), (n + 1).to_string()),
-                        None => (piece.to_string(), lower),
+                        // "procs", "conns": read as the words they shorten (a quoted name is
+                        // a name).
+                        None => match SHORT_FORMS.iter().find(|(short, _)| *short == lower).filter(|_| !quoted) {
+                            Some((_, long)) => (piece.to_string(), long.to_string()),
+                            None => (piece.to_string(), lower),
+                        },
                     };
                     words.push(Word::new(raw, lower, quoted));
                 }
@@ -445,8 +455,10 @@ impl Text {
         // "strace shows tons of xattr traffic", "the log prints": what a tool does, told.
         let told = |k: usize| self.is(k, &["shows", "prints", "logs", "lists", "reports", "dumps", "displays", "records", "outputs"]);
         let appears = |k: usize| self.is(k + 1, &["up"]) && self.words[k].punct.is_none();
-        let shows = |k: usize| self.is(k, SHOW) && !(self.is(k, LIST_WORDS) || told(k) || appears(k));
-        self.words[end].punct == Some('?') || (start..=end).any(|k| shows(k) || self.is(k, ASKING))
+        // "Users report stalls", "people see errors": what others saw, not the ask.
+        let reported = |k: usize| k > start && self.is(k - 1, REPORTERS);
+        let shows = |k: usize| (self.is(k, SHOW) || self.is(k, ASKING)) && !(self.is(k, LIST_WORDS) || told(k) || appears(k) || reported(k));
+        self.words[end].punct == Some('?') || (start..=end).any(shows)
     }
 
     /// Whether word `i` is in a sentence of the story that asks for nothing: no event's words,
@@ -466,7 +478,9 @@ impl Text {
         let story = self.event_at.iter().any(|&e| e > end || said_again(e)) && self.event_at.iter().all(|&e| e > end || said_again(e) || self.is(e, CALL_WORDS));
         // "the connection limit" is a noun; "limit it to nginx" restricts.
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
-        story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k))
+        // "… and just says 'config error'": an adverb of what happened, no restriction.
+        let narrates = |k: usize| self.is(k + 1, NARRATIVE_VERBS);
+        story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
     }
 
     /// Whether the number at word `i` may be a value to filter by: anything but a plain
@@ -741,12 +755,26 @@ impl Text {
             }
             // A guess's field or kind ("a non-blocking fd") is not asked for; what it names
             // precisely (a path, a number, a quoted word, an errno) still is.
+            // Platforms spelled with digits ("k8s node", "on x86_64") set the scene.
+            if !w.quoted && PLATFORMS.contains(&w.lower.as_str()) {
+                continue;
+            }
             let precise = w.quoted || w.raw.starts_with('/') || w.lower.chars().any(|c| c.is_ascii_digit()) || errno(&w.raw).is_some() || signal(&w.raw).is_some();
             // A number in a sentence of the story that is no one's id and bounds nothing ("We're
             // auditing for 2038 problems.", "daemons running with nofile=1024 although …"):
             // what the story is about, not a value to filter by. An id ("runs as pid 4242"), a
             // bound ("it took over 50 ms") or a restriction in the sentence still is.
             if w.lower.chars().any(|c| c.is_ascii_digit()) && self.only_tells(i) && !w.quoted && !self.names_an_id(i) {
+                continue;
+            }
+            // "How many files …? Just a count per uid": the question a fold answers (not
+            // openat2's `how`).
+            if w.lower == "how" && self.is(i + 1, &["many", "much"]) {
+                continue;
+            }
+            // A message the story quotes ("just says 'config error'"), not a name to match.
+            let in_message = w.quoted && ((i > 0 && self.words[i - 1].quoted) || self.words.get(i + 1).is_some_and(|n| n.quoted));
+            if in_message && self.only_tells(i) {
                 continue;
             }
             // A quoted name of something else said in an aside ("(the old 'shocker' exploit)").
@@ -783,7 +811,7 @@ impl Text {
                 // "We hit fs.aio-max-nr": a fold's word in the story asks for no fold.
                 || (self.only_tells(i) && self.is_fold_word(i))
                 // "just the max per comm": the fold, said again.
-                || (["just", "only"].contains(&w.lower.as_str()) && (self.is_fold_word(i + 1) || (self.is(i + 1, &["the"]) && self.is_fold_word(i + 2))))
+                || (["just", "only"].contains(&w.lower.as_str()) && (self.is_fold_word(i + 1) || (self.is(i + 1, &["the", "a", "an"]) && self.is_fold_word(i + 2))))
                 || (["not", "no"].contains(&w.lower.as_str()) && (self.is(i + 1, &["other", "others"]) || (self.is(i + 1, &["the", "any"]) && self.is(i + 2, &["other", "others"]))))
                 // "the disk is slow", and "Truncating big files stalls our ingest box." before
                 // the ask: what the story tells of, no condition.
@@ -791,12 +819,13 @@ impl Text {
                     && ((i > 0 && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"])) || self.only_tells(i)));
             // "opened by bash", "calls from nginx": a name nothing read.
             let name = !everyday(w) && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            let named_after = i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
+            let named_after =
+                i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["for"]) && looks_like_program(self, i)) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
             // "how many bytes does nginx push out": the subject of the question, a name.
             let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
             // "how many inotify instances each process creates", read as forks from everyday
             // words: what is counted, which nothing read.
-            let plain = [STOP, ENGLISH, FILLER, GENERIC].iter().any(|list| list.contains(&w.lower.as_str()));
+            let plain = [STOP, ENGLISH, FILLER, GENERIC].iter().any(|list| list.contains(&w.lower.as_str())) || ["does", "do", "did"].contains(&w.lower.as_str());
             let counted = self.everyday
                 && !plain
                 && (1..=3).any(|d| {
@@ -805,7 +834,7 @@ impl Text {
                         && (i - d..i).all(|k| self.words[k].punct.is_none() && (k == i - d || !self.used(k)))
                 });
             // "the size in KB": a unit a value is to be shown in, which no plan converts to.
-            let size_unit = ["kb", "kib", "mb", "mib", "gb", "gib", "kilobytes", "megabytes", "gigabytes"].contains(&w.lower.as_str())
+            let size_unit = ["kb", "kib", "mb", "mib", "gb", "gib", "kilobytes", "megabytes", "gigabytes", "khz", "mhz", "ghz"].contains(&w.lower.as_str())
                 && !(i > 0 && self.words[i - 1].lower.parse::<f64>().is_ok());
             let constrains = size_unit
                 || (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
@@ -917,6 +946,114 @@ const GUESSES: &[&str] = &[
 /// Words whose hyphen joins a meaning of its own.
 const KEEP_HYPHEN: &[&str] =
     &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
+/// Whether the hyphenated `part` of token `t` is a program's name ("only redis-server",
+/// "php-fpm processes"): lower case, beside a word that introduces a name, and no piece a word
+/// of a phrase ("for run-queue latency", "only read-only opens").
+fn program_name(tokens: &[&str], t: usize, part: &str) -> bool {
+    const BEFORE: &[&str] = &["only", "just", "named", "called", "by", "comm", "except", "excluding", "exclude", "ignore", "skip"];
+    const AFTER: &[&str] = &["only", "process", "processes", "daemon", "daemons", "service", "services", "workers", "threads", "instances", "pods", "containers"];
+    const PHRASE: &[&str] = &[
+        "read",
+        "write",
+        "only",
+        "run",
+        "queue",
+        "page",
+        "cache",
+        "user",
+        "kernel",
+        "space",
+        "time",
+        "real",
+        "zero",
+        "cpu",
+        "block",
+        "level",
+        "side",
+        "wide",
+        "end",
+        "mode",
+        "world",
+        "group",
+        "owner",
+        "low",
+        "high",
+        "long",
+        "short",
+        "new",
+        "old",
+        "self",
+        "sub",
+        "multi",
+        "single",
+        "double",
+        "half",
+        "full",
+        "re",
+        "pre",
+        "post",
+        "co",
+        "system",
+        "out",
+        "in",
+        "on",
+        "off",
+        "up",
+        "down",
+        "back",
+        "copy",
+        "family",
+        "like",
+        "style",
+        "based",
+        "related",
+        "heavy",
+        "bound",
+        "aware",
+        "free",
+        "safe",
+        "write-back",
+        "on-disk",
+        "in-memory",
+        "per",
+        "all",
+        "non",
+        "top",
+        "most",
+        "least",
+        "well",
+        "so",
+        "called",
+        "known",
+        "set",
+        "get",
+        "file",
+        "files",
+        "tcp",
+        "udp",
+        "ip",
+        "io",
+        "i",
+        "o",
+        "memory",
+        "disk",
+        "network",
+        "socket",
+        "sockets",
+        "syscall",
+        "syscalls",
+    ];
+    let clean = |w: &str| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '-').to_lowercase();
+    let before = t > 0 && BEFORE.contains(&clean(tokens[t - 1]).as_str());
+    let after = tokens.get(t + 1).is_some_and(|n| AFTER.contains(&clean(n).as_str()));
+    // "for redis-server only"
+    let last = t + 1 == tokens.len() || tokens[t].ends_with(['.', ',', ';', ':', '?', '!']);
+    let for_only = t > 0 && clean(tokens[t - 1]) == "for" && (after || last);
+    (before || after || for_only)
+        && part.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && part.split('-').all(|p| !p.is_empty() && !PHRASE.contains(&p) && !["ed", "ing", "ion", "ment"].iter().any(|e| p.ends_with(e)))
+}
+
 /// Numbers users write as words.
 const NUMBER_WORDS: &[&str] = &[
     "",
@@ -1908,6 +2045,32 @@ const ENGLISH: &[&str] = &[
 const LIST_WORDS: &[&str] = &["with", "including", "include", "plus"];
 
 /// Verbs of a sentence that asks for a program, beside [`SHOW`].
+/// A subsystem's everyday words, which say no more than its events do (by their light form).
+const CATEGORY_WORDS: &[(&str, &[&str])] = &[("block", &["disk", "device", "block", "drive"])];
+
+/// Where the request runs, spelled with digits: the setting, no value to match.
+const PLATFORMS: &[&str] = &["k8s", "k3s", "x86", "x86_64", "x64", "amd64", "arm64", "aarch64", "i386", "ec2", "gke", "eks", "aks"];
+
+/// Who a story says saw or did something ("users report", "customers see").
+const REPORTERS: &[&str] = &[
+    "users",
+    "people",
+    "customers",
+    "clients",
+    "folks",
+    "colleagues",
+    "developers",
+    "devs",
+    "monitoring",
+    "alerts",
+    "alerting",
+    "dashboards",
+    "graphs",
+    "they",
+    "someone",
+    "somebody",
+];
+
 const ASKING: &[&str] = &["want", "need", "see", "give", "tell", "trace", "watch", "catch", "track", "monitor", "measure", "count"];
 
 /// Words after which a clause lists what to show.
@@ -2507,7 +2670,10 @@ fn asked_fields_narrow(text: &Text, event: &Event, catalog: &Catalog) -> Option<
         return None;
     }
     let fields = |n: &String| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")).map(|h| h.fields.clone()).unwrap_or_default();
-    let named = |f: &Field| !f.name.starts_with("__") && f.name.len() > 2 && (0..text.len()).any(|i| !text.used(i) && !text.only_tells(i) && text.lower(i) == f.name);
+    // "How many files": an English word, not openat2's `how`.
+    let named = |f: &Field| {
+        !f.name.starts_with("__") && f.name.len() > 2 && (0..text.len()).any(|i| !text.used(i) && !text.only_tells(i) && text.lower(i) == f.name && !STOP.contains(&text.lower(i)))
+    };
     let asked: Vec<String> = names.iter().flat_map(fields).filter(named).map(|f| f.name).collect();
     // A member the words name by its own name ("sched_setscheduler / sched_setattr") stays;
     // "eventfd" of "eventfd (eventfd2)" is the family's name.
@@ -3566,6 +3732,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
 
     // How often, how many, in which unit.
+    let stop_after = run_for(&mut text);
     let (every, rate) = match interval(&mut text) {
         Some((s, rate)) => (Some(s), rate),
         None => (None, false),
@@ -3677,7 +3844,18 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                     "really",
                     "little",
                 ];
-                let timed_after = |i: usize| (i + 1..text.len()).take_while(|&k| k == i + 1 || !text.words[k - 1].ends).any(|k| text.is(k, TIMEISH));
+                // A quantifier is a time only when nothing else is quantified: "take the most"
+                // or "a lot of time", not "take the most page faults".
+                const QUANTIFIERS: &[&str] = &["most", "least", "lot", "few", "bit", "little", "very", "really"];
+                let timeish = |k: usize| {
+                    text.is(k, TIMEISH)
+                        && (!text.is(k, QUANTIFIERS)
+                            || text.words[k].ends
+                            || k + 1 >= text.len()
+                            || text.is(k + 1, TIMEISH)
+                            || (text.is(k + 1, &["of"]) && text.is(k + 2, TIMEISH)))
+                };
+                let timed_after = |i: usize| (i + 1..text.len()).take_while(|&k| k == i + 1 || !text.words[k - 1].ends).any(timeish);
                 let given = |i: usize| ["takes", "took"].contains(w) && text.is(i + 1, &["a", "an", "the", "its", "their", "one", "two", "three"]) && !timed_after(i);
                 (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i) && !given(i)).map(|i| vec![i])
             })
@@ -4165,17 +4343,30 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             conds.push(c);
         }
     }
-    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, top, radix, said: text.said.clone() };
+    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, stop_after, top, radix, said: text.said.clone() };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
     let in_plan = |t: &Term| plan.terms().any(|p| p == t);
     // The event's own name said again ("… asks sync_file_range to flush").
     let own_names: Vec<&str> = plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).filter_map(|p| syscall_of(p).or_else(|| p.rsplit(':').next())).collect();
+    // A part of its name ("oom kill victims": `mark_victim`; "from wakeup": `sched_wakeup`), or
+    // its subsystem's everyday word ("disk" for `block:*`), unless it keys ("per device").
+    let categories: Vec<&str> = plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).filter_map(|p| p.strip_prefix("tracepoint:")?.split(':').next()).collect();
+    let own_part = |text: &Text, i: usize| {
+        let w = &text.words[i];
+        let part = own_names.iter().flat_map(|n| n.split('_')).any(|p| p.len() >= 4 && !["enter", "exit", "entry"].contains(&p) && (w.light == light(p) || w.root == root(p)));
+        let everyday = CATEGORY_WORDS.iter().any(|(c, words)| categories.contains(c) && words.contains(&w.light.as_str()));
+        // "how many files does each uid open": what a call on a path acts on.
+        let on_paths =
+            plan.probes.iter().filter_map(|p| catalog.find(p)).any(|h| h.fields.iter().any(|f| ["filename", "pathname", "oldname", "oldpath"].contains(&f.name.as_str())));
+        let everyday = everyday || (on_paths && w.light == "file");
+        (part || everyday) && !(i > 0 && text.is(i - 1, &["by", "per", "each", "every"]))
+    };
     for i in 0..text.len() {
         // A field the plan reads, spelled out ("the average byte range (nbytes)").
         let field = plan.terms().any(|t| matches!(t, Term::Field { name, .. } if *name == text.words[i].raw));
-        if !text.used(i) && (field || own_names.contains(&text.lower(i))) {
+        if !text.used(i) && (field || own_names.contains(&text.lower(i)) || own_part(&text, i)) {
             text.mark(&[i]);
             continue;
         }
@@ -4378,6 +4569,65 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
                 return Some((u, true));
             }
         }
+    }
+    None
+}
+
+/// How long to trace: "for 10 seconds", "for 30s", "for a minute", "over the next 5 minutes".
+/// Not how long something lasts ("sleeps for 10 seconds", "blocked for more than 2 s"): those
+/// are the event's, said after its verb or with a bound.
+fn run_for(text: &mut Text) -> Option<u64> {
+    const LASTS: &[&str] = &[
+        "sleep", "sleeps", "slept", "sleeping", "block", "blocks", "blocked", "blocking", "wait", "waits", "waited", "waiting", "stall", "stalls", "stalled", "hang", "hangs",
+        "hung", "run", "runs", "ran", "running", "live", "lives", "lived", "last", "lasts", "lasted", "held", "hold", "holds", "spend", "spends", "spent", "take", "takes", "took",
+        "stuck", "idle", "pause", "paused", "delayed", "off", "on", "cpu", "alive", "open", "opened", "locked", "sit", "sits",
+    ];
+    let unit_of = |w: &str| -> Option<u64> {
+        match w {
+            "s" | "sec" | "secs" | "second" | "seconds" => Some(1),
+            "min" | "mins" | "minute" | "minutes" => Some(60),
+            "hour" | "hours" | "hr" | "hrs" => Some(3600),
+            _ => None,
+        }
+    };
+    for i in 0..text.len() {
+        let lead = if text.is(i, &["for", "during"]) {
+            1
+        } else if text.is(i, &["over"]) && text.is(i + 1, &["the"]) && text.is(i + 2, &["next"]) {
+            3
+        } else {
+            continue;
+        };
+        if text.used(i) || (i > 0 && (i.saturating_sub(2)..i).any(|k| text.is(k, LASTS))) {
+            continue;
+        }
+        let j = i + lead;
+        let w = text.lower(j).to_string();
+        let split = w.find(|c: char| !c.is_ascii_digit()).unwrap_or(w.len());
+        let (seconds, last) = if let (Ok(n), Some(u)) = (w.parse::<u64>(), unit_of(text.lower(j + 1))) {
+            (n * u, j + 1)
+        } else if let (Ok(n), Some(u)) = (w[..split].parse::<u64>(), unit_of(&w[split..])) {
+            (n * u, j)
+        } else if let (true, Some(u)) = (text.is(j, &["a", "an", "one"]), unit_of(text.lower(j + 1))) {
+            (u, j + 1)
+        } else {
+            continue;
+        };
+        // "for 10 seconds or more", "for over 2 s": a bound on how long something lasts.
+        if text.is(last + 1, &["or", "and"]) || text.is(j, &["more", "over", "longer", "at", "least"]) {
+            continue;
+        }
+        let at: Vec<usize> = (i..=last).filter(|&k| !text.used(k)).collect();
+        if at.iter().any(|&k| text.used(k)) {
+            continue;
+        }
+        text.read(&at, format!("stop after {seconds} s"));
+        // "… then exit", "and stop": said with it.
+        let then: Vec<usize> = (last + 1..(last + 4).min(text.len())).take_while(|&k| text.is(k, &["then", "and", "exit", "stop", "quit"])).collect();
+        if then.iter().any(|&k| text.is(k, &["exit", "stop", "quit"])) {
+            text.read(&then, format!("stop after {seconds} s"));
+        }
+        return Some(seconds);
     }
     None
 }
@@ -4754,6 +5004,25 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
             return Some((text.words[i].raw.clone(), at));
         }
+        // "histogram of read sizes for nginx": a program's name ending the clause after "for",
+        // installed here or not (not a device, a subsystem, a protocol or a word for things).
+        if i > 0
+            && text.is(i - 1, &["for"])
+            && !text.used(i - 1)
+            && candidate(i)
+            && looks_like_program(text, i)
+            && (ends(i) || group(i + 1))
+            && !device(&text.words[i])
+            && !crate::ground::names_a_subsystem(&text.words[i].lower)
+            && !text.event_at.contains(&i)
+            && !names_event
+        {
+            let mut at = vec![i - 1, i];
+            if group(i + 1) {
+                at.push(i + 1);
+            }
+            return Some((text.words[i].raw.clone(), at));
+        }
         // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
         let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
         if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && ((text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower) || waits) {
@@ -4880,6 +5149,57 @@ fn show_both(text: &mut Text, shown: &mut Vec<(Term, At)>, at: &[usize], i: usiz
             shown.push(v);
         }
     }
+}
+
+/// Whether the word at `i` after "for" may be a program's name ("for nginx", "for
+/// php-fpm"): lower case, one thing (no plural, no verb's or abstract noun's ending), not an
+/// everyday word, and not said after a verb that takes "for" ("waiting for", "asks for").
+fn looks_like_program(text: &Text, i: usize) -> bool {
+    const TAKES_FOR: &[&str] = &[
+        "wait",
+        "waits",
+        "waiting",
+        "waited",
+        "ask",
+        "asks",
+        "asking",
+        "asked",
+        "look",
+        "looking",
+        "search",
+        "searching",
+        "poll",
+        "polling",
+        "check",
+        "checking",
+        "account",
+        "accounts",
+        "responsible",
+        "key",
+        "room",
+        "space",
+        "time",
+        "used",
+        "needed",
+        "reserved",
+        "allocated",
+        "queued",
+        "scheduled",
+        "ready",
+        "asking",
+    ];
+    let w = &text.words[i];
+    let ending = ["ing", "ion", "ions", "ment", "ness", "ity", "ance", "ence", "ed", "ly", "al"].iter().any(|e| w.lower.ends_with(e));
+    w.raw.starts_with(|c: char| c.is_ascii_lowercase())
+        && !w.quoted
+        && w.light == w.lower
+        && !ending
+        && w.lower.len() >= 2
+        && !everyday(w)
+        && !value_noun(w)
+        && [STOP, ENGLISH, FILLER, GENERIC].iter().all(|list| !list.contains(&w.lower.as_str()))
+        && !crate::ground::names_a_subsystem(&w.lower)
+        && !(i >= 2 && text.is(i - 2, TAKES_FOR))
 }
 
 /// Whether `w` is the name of a program installed on this host, and not an everyday word.
