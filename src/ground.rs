@@ -785,6 +785,8 @@ fn named_as_kernel_event(lower: &str, id: &str, user_space: bool) -> bool {
 /// has; `pmu` says whether hardware counters exist here; `retrieval` is consulted when the
 /// request names nothing precisely.
 pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval) -> Grounding {
+    // "the setuid bit" names a mode bit, not the setuid syscall.
+    let request = &crate::plan::constants::mode_bits_named(request);
     let mut events: Vec<Grounded> = Vec::new();
     let mut unknown = Vec::new();
     let all_words = words(request);

@@ -242,6 +242,14 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
             }
         }
     }
+    // Linear buckets asked for with their bounds ("from 0 to 4096 in 512 byte steps").
+    if let Some((min, max, step)) = plan.linear {
+        let code = without_comments(program);
+        let compact: String = code.chars().filter(|c| !c.is_whitespace()).collect();
+        if !compact.contains(&format!(",{min},{max},{step})")) || !code.contains("lhist(") {
+            missing.push(format!("it never folds the value into linear buckets from {min} to {max}, {step} wide, as the request asks: use lhist(value, {min}, {max}, {step})"));
+        }
+    }
     // Lines are printed as each event happens; values kept in maps that END clears are never
     // seen.
     if matches!(plan.output, Output::Lines { .. }) && !prints_per_event(program) {

@@ -9,6 +9,25 @@
 //! those is any of its combinations with them, so a test for the value alone does not miss the
 //! calls that set them.
 
+/// The mode bits by their constants' names: "the setuid bit" is `S_ISUID`, not the setuid
+/// syscall; "sticky bit" `S_ISVTX`.
+pub(crate) fn mode_bits_named(request: &str) -> String {
+    static MODE_BITS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let mode_bits =
+        MODE_BITS.get_or_init(|| regex::Regex::new(r"(?i)\b(set-?uid|suid|set-?gid|sgid|sticky)((\s+(or|and|/)\s+(set-?gid|sgid|sticky))?\s+bits?)\b").expect("a valid regex"));
+    let name = |word: &str| match word.to_lowercase().replace('-', "").as_str() {
+        "setuid" | "suid" => "S_ISUID",
+        "setgid" | "sgid" => "S_ISGID",
+        _ => "S_ISVTX",
+    };
+    mode_bits
+        .replace_all(request, |caps: &regex::Captures| match (caps.get(4), caps.get(5)) {
+            (Some(join), Some(second)) => format!("{} {} {} bits", name(&caps[1]), join.as_str(), name(second.as_str())),
+            _ => format!("{}{}", name(&caps[1]), &caps[2]),
+        })
+        .into_owned()
+}
+
 /// An errno by name (`ENOENT`).
 pub(crate) fn errno(word: &str) -> Option<i64> {
     let n = match word {
@@ -399,6 +418,13 @@ const FAMILIES: &[Family] = &[
         calls: &["fallocate"],
         values: None,
         names: named![FALLOC_FL_KEEP_SIZE, FALLOC_FL_PUNCH_HOLE, FALLOC_FL_COLLAPSE_RANGE, FALLOC_FL_ZERO_RANGE, FALLOC_FL_INSERT_RANGE, FALLOC_FL_UNSHARE_RANGE],
+    },
+    // A file's mode bits beyond rwx: the setuid, setgid and sticky bits.
+    Family {
+        fields: &["mode"],
+        calls: &["chmod", "fchmod", "fchmodat", "fchmodat2", "open", "openat", "creat", "mkdir", "mkdirat", "mknod", "mknodat"],
+        values: None,
+        names: named![S_ISUID, S_ISGID, S_ISVTX],
     },
     // System V IPC: IPC_CREAT is a *get call's flag, IPC_RMID a *ctl call's command.
     Family {

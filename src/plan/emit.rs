@@ -24,8 +24,10 @@ pub fn bpftrace(plan: &Plan) -> String {
         Output::Map { .. } => None,
     };
     if let Some(values) = lines {
-        let header: Vec<String> = values.iter().map(|t| column_name(t, plan)).collect();
-        let formats: Vec<&str> = values.iter().map(|t| header_format(format(t, plan))).collect();
+        // In the order the line prints them: a list of strings last.
+        let ordered: Vec<&Term> = values.iter().filter(|t| !is_strings(t)).chain(values.iter().filter(|t| is_strings(t))).collect();
+        let header: Vec<String> = ordered.iter().map(|t| column_name(t, plan)).collect();
+        let formats: Vec<&str> = ordered.iter().map(|t| header_format(format(t, plan))).collect();
         out.push_str(&format!("BEGIN\n{{\n  printf(\"{}\\n\", {});\n}}\n\n", formats.join(" "), header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")));
     }
     // The start event: its time and the fields the end event shows, by key.
@@ -341,9 +343,22 @@ fn map_name(plan: &Plan, fold: Fold) -> String {
 fn action(plan: &Plan) -> Vec<String> {
     match &plan.output {
         Output::Lines { values } => {
-            let formats: Vec<&str> = values.iter().map(|t| format(t, plan)).collect();
-            let args: Vec<String> = values.iter().map(|t| value(t, plan, true, Side::End)).collect();
-            vec![format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))]
+            // A list of strings (argv) is printed by join(), which ends the line: the other
+            // values go before it on the same line.
+            let (lists, scalars): (Vec<&Term>, Vec<&Term>) = values.iter().partition(|t| is_strings(t));
+            let formats: Vec<&str> = scalars.iter().map(|t| format(t, plan)).collect();
+            let args: Vec<String> = scalars.iter().map(|t| value(t, plan, true, Side::End)).collect();
+            match lists.first() {
+                None => vec![format!("printf(\"{}\\n\", {});", formats.join(" "), args.join(", "))],
+                Some(list) => {
+                    let join = format!("join({});", value(list, plan, true, Side::End));
+                    if scalars.is_empty() {
+                        vec![join]
+                    } else {
+                        vec![format!("printf(\"{} \", {});", formats.join(" "), args.join(", ")), join]
+                    }
+                }
+            }
         }
         Output::Map { of, keys, .. } => {
             let keys: Vec<String> = keys.iter().map(|t| value(t, plan, true, Side::End)).collect();
@@ -354,15 +369,26 @@ fn action(plan: &Plan) -> Vec<String> {
                 .map(|f| {
                     let name = map_name(plan, f);
                     let map = if keys.is_empty() { format!("@{name}") } else { format!("@{name}[{}]", keys.join(", ")) };
-                    format!("{map} = {}({of});", f.name())
+                    match (f, plan.linear) {
+                        (Fold::Hist, Some((min, max, step))) => format!("{map} = lhist({of}, {min}, {max}, {step});"),
+                        _ => format!("{map} = {}({of});", f.name()),
+                    }
                 })
                 .collect()
         }
     }
 }
 
+/// Whether the term is a list of strings (argv).
+fn is_strings(term: &Term) -> bool {
+    matches!(term, Term::Field { ty, .. } if super::field_is_strings(ty))
+}
+
 /// The printf conversion for a value.
 fn format(term: &Term, plan: &Plan) -> &'static str {
+    if is_strings(term) {
+        return "%s";
+    }
     match plan.radix.iter().find(|(n, _)| n == term.name()).map(|(_, r)| *r) {
         Some(Radix::Octal) => return "0%-7o",
         Some(Radix::Hex) => return "0x%-8lx",

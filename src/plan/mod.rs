@@ -18,7 +18,7 @@
 //! ```
 
 pub mod check;
-mod constants;
+pub(crate) mod constants;
 pub mod emit;
 pub mod read;
 
@@ -153,7 +153,14 @@ impl Term {
 /// Whether a tracefs field type holds text: `const char *`, `char[16]`, `__data_loc char[]`.
 pub fn field_is_text(ty: &str) -> bool {
     let t = ty.replace("const ", "");
-    t.starts_with("char *") || t.starts_with("char*") || t.starts_with("char[") || t.starts_with("__data_loc char")
+    !field_is_strings(ty) && (t.starts_with("char *") || t.starts_with("char*") || t.starts_with("char[") || t.starts_with("__data_loc char"))
+}
+
+/// Whether a field of this type is a list of strings (execve's `const char *const * argv`),
+/// which bpftrace prints with `join()`, not `str()`.
+pub fn field_is_strings(ty: &str) -> bool {
+    let t = ty.replace("const ", "").replace(' ', "");
+    t.starts_with("char**")
 }
 
 /// What a condition asks of its term.
@@ -318,6 +325,9 @@ pub struct Plan {
     /// Print (and clear) the maps this often, in seconds.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub every: Option<u64>,
+    /// A histogram's linear buckets ("from 0 to 4096 in 512 byte steps"): min, max, step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linear: Option<(i64, i64, i64)>,
     /// Stop after this many seconds ("for 10 seconds"), printing what was gathered.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_after: Option<u64>,
@@ -360,7 +370,7 @@ impl Radix {
 impl Plan {
     /// A plan on `probes` with nothing else said.
     pub fn on(probes: Vec<String>, output: Output) -> Plan {
-        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, stop_after: None, top: None, radix: vec![], said: vec![] }
+        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, linear: None, stop_after: None, top: None, radix: vec![], said: vec![] }
     }
 
     /// Every value the plan reads.
@@ -467,6 +477,9 @@ impl fmt::Display for Plan {
                 if let Some(of) = of {
                     write!(f, " of {}", of.label())?;
                 }
+                if let (Fold::Hist, Some((min, max, step))) = (fold, self.linear) {
+                    write!(f, " in linear buckets {min}..{max} by {step}")?;
+                }
                 if !keys.is_empty() {
                     write!(f, " by {}", names(keys))?;
                 }
@@ -480,6 +493,9 @@ impl fmt::Display for Plan {
         }
         if let Some(s) = self.every {
             write!(f, ", every {s} s")?;
+        }
+        if let Some(s) = self.stop_after {
+            write!(f, ", for {s} s")?;
         }
         Ok(())
     }

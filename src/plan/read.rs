@@ -233,6 +233,7 @@ impl Text {
                 caps[0].to_string()
             }
         };
+        let s = constants::mode_bits_named(&s);
         // Twice: the second pass takes the third of "A|B|C".
         let s = piped.replace_all(&s, both).into_owned();
         let s = piped.replace_all(&s, both).into_owned();
@@ -836,7 +837,10 @@ impl Text {
             // "the size in KB": a unit a value is to be shown in, which no plan converts to.
             let size_unit = ["kb", "kib", "mb", "mib", "gb", "gib", "kilobytes", "megabytes", "gigabytes", "khz", "mhz", "ghz"].contains(&w.lower.as_str())
                 && !(i > 0 && self.words[i - 1].lower.parse::<f64>().is_ok());
+            // Linear buckets asked for without the numbers the reader takes.
+            let linear = ["linear", "lhist"].contains(&w.lower.as_str());
             let constrains = size_unit
+                || linear
                 || (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || counted
                 || listed.contains(&i)
@@ -2472,15 +2476,42 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
         return Ok(e);
     }
     let mut found: Vec<(Vec<usize>, &EventWords)> = Vec::new();
+    // "it's not the oom killer": an event the words set aside.
+    let negated = |text: &Text, at: &[usize]| {
+        let i = at[0];
+        let clause = (0..i).rev().find(|&k| text.words[k].ends).map_or(0, |k| k + 1);
+        (clause.max(i.saturating_sub(4))..i).find(|&k| text.is(k, &["not", "no", "never", "t", "nothing", "without"]))
+    };
+    // "the TCP state of the socket": a value of another event, said among what to show.
+    let a_value = |text: &Text, at: &[usize]| {
+        let (i, last) = (at[0], at[at.len() - 1]);
+        i > 0 && text.is(i - 1, &["the", "its", "their"]) && text.is(last + 1, &["of"]) && !text.words[last].ends
+    };
+    let mut set_aside: Vec<usize> = Vec::new();
     for e in events() {
         // The longest phrase of an entry that occurs.
-        let best =
-            e.words.iter().filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at))).max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
+        let best = e
+            .words
+            .iter()
+            .filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at)))
+            .filter(|(_, at)| {
+                let negator = negated(text, at);
+                if let Some(k) = negator {
+                    set_aside.extend(at);
+                    set_aside.push(k);
+                }
+                negator.is_none() && !a_value(text, at)
+            })
+            .max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
         if let Some((_, at)) = best {
             if e.probes.iter().any(|p| catalog.find(p).is_some()) {
                 found.push((at, e));
             }
         }
+    }
+    if !found.is_empty() && !set_aside.is_empty() {
+        set_aside.retain(|i| !found.iter().any(|(at, _)| at.contains(i)));
+        text.read(&set_aside, "an event the request sets aside");
     }
     // A phrase inside a longer one ("exits" inside "process exits") yields to it.
     let longest = found.iter().map(|(at, _)| at.len()).max().unwrap_or(0);
@@ -3876,6 +3907,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         let k = at[0];
         at.len() == 1 && records.field(text.lower(k)).is_some() && k > 0 && (text.is(k - 1, &["and"]) || text.words[k - 1].punct == Some(','))
     };
+    let linear = linear_buckets(&mut text);
     let mut fold = if let Some(at) = any(&text, HIST) {
         text.read(&at, "a histogram");
         // "a log2 histogram": said twice.
@@ -4081,6 +4113,18 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             conditions.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Gt, value: 0 }, words: "bytes moved".into() }, At::End));
         }
     }
+    // "a histogram …, and tell me which processes hit it": by process.
+    if fold.is_some() && keys.is_empty() {
+        if let Some(w) = (0..text.len().saturating_sub(1)).find(|&i| {
+            text.is(i, &["which", "what"])
+                && text.is(i + 1, &["process", "processes", "program", "programs", "task", "tasks", "command", "commands"])
+                && !text.used(i + 1)
+                && !text.only_tells(i)
+        }) {
+            text.read(&[w, w + 1], "keyed by comm");
+            keys.push((Term::Builtin(Builtin::Comm), At::Anywhere));
+        }
+    }
     // "which timers fire most": counted by what each event is about.
     if fold == Some(Fold::Count) && keys.is_empty() {
         if let Some(w) = (0..text.len()).find(|&i| text.is(i, &["which", "what", "who"])) {
@@ -4125,6 +4169,24 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                         if let Some((t1, w1, _)) = value_at(&Text::new(&phrase), 0, &records).filter(|(t1, _, _)| *t1 != t2) {
                             show_both(&mut text, &mut shown, &at, i, (t1, w1), (t2, w2));
                             i = at.last().copied().unwrap_or(i) + 1;
+                            // "source and destination address and port": both qualifiers go
+                            // with the next noun too.
+                            if text.is(i, &["and", "&"]) && i + 1 < text.len() && !text.used(i + 1) {
+                                let noun = text.words[i + 1].raw.clone();
+                                let of = |q: &str| value_at(&Text::new(&format!("{q} {noun}")), 0, &records).filter(|(_, _, at)| at.len() == 2);
+                                let (q1, q2) = (text.words[at[0] - 2].raw.clone(), text.words[at[0]].raw.clone());
+                                if let (Some((a, wa, _)), Some((b, wb, _))) = (of(&q1), of(&q2)) {
+                                    if a != b {
+                                        text.read(&[i, i + 1], format!("show {} and {}", a.name(), b.name()));
+                                        for v in [(a, wa), (b, wb)] {
+                                            if !shown.iter().any(|(s, _)| *s == v.0) {
+                                                shown.push(v);
+                                            }
+                                        }
+                                        i += 2;
+                                    }
+                                }
+                            }
                             continue;
                         }
                     }
@@ -4343,7 +4405,19 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             conds.push(c);
         }
     }
-    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, stop_after, top, radix, said: text.said.clone() };
+    let plan = Plan {
+        probes,
+        start,
+        conditions: conds,
+        output,
+        unit: unit.unwrap_or(TimeUnit::Us),
+        every,
+        linear: linear.filter(|_| fold == Some(Fold::Hist)),
+        stop_after,
+        top,
+        radix,
+        said: text.said.clone(),
+    };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
@@ -4571,6 +4645,72 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
         }
     }
     None
+}
+
+/// Linear histogram buckets said with their bounds and width: "a linear histogram from 0 to
+/// 4096 in 512 byte steps", "lhist 0-1000 step 100", "buckets of 64 bytes from 0 to 1024".
+/// "linear" without its numbers stays unread: a power-of-two histogram does not answer it.
+fn linear_buckets(text: &mut Text) -> Option<(i64, i64, i64)> {
+    let at = (0..text.len()).find(|&i| !text.used(i) && (text.is(i, &["linear", "lhist"]) || (text.is(i, &["equal"]) && text.is(i + 1, &["width", "sized"]))))?;
+    let end = text.sentence_end(at);
+    let start = text.sentence_start(at);
+    let number = |k: usize| text.words.get(k).and_then(|w| w.lower.replace(',', "").parse::<i64>().ok());
+    const UNITS: &[&str] = &["byte", "bytes", "b"];
+    let unit = |k: usize| text.is(k, UNITS);
+    let mut read = vec![at];
+    // The bounds: "from A to B", "between A and B", "A-B" (split into two numbers), "A to B".
+    let mut bounds = None;
+    for k in start..=end {
+        let (a, to) = if text.is(k, &["from", "between"]) { (k + 1, k + 2) } else { (k, k + 1) };
+        let Some(min) = number(a) else { continue };
+        let to = if unit(to) { to + 1 } else { to };
+        if text.is(to, &["to", "and", "through"]) {
+            if let Some(max) = number(to + 1) {
+                bounds = Some((min, max));
+                read.extend(k..=to + 1);
+                if unit(to + 2) {
+                    read.push(to + 2);
+                }
+                break;
+            }
+        }
+    }
+    // The width: "in 512 byte steps", "step 100", "steps of 64", "buckets of 64 bytes", "64-byte buckets", "every 512".
+    let mut step = None;
+    for k in start..=end {
+        if read.contains(&k) {
+            continue;
+        }
+        let Some(n) = number(k) else { continue };
+        let after = if unit(k + 1) { k + 2 } else { k + 1 };
+        if text.is(after, &["step", "steps", "bucket", "buckets", "increment", "increments", "wide"]) {
+            step = Some(n);
+            read.extend(k..=after);
+            if k > 0 && text.is(k - 1, &["in", "of"]) {
+                read.push(k - 1);
+            }
+            break;
+        }
+        if k > 0 && (text.is(k - 1, &["step", "steps", "width", "every"]) || (k > 1 && text.is(k - 1, &["of"]) && text.is(k - 2, &["steps", "buckets", "increments", "width"]))) {
+            step = Some(n);
+            let from = if text.is(k - 1, &["of"]) { k - 2 } else { k - 1 };
+            read.extend(from..=k);
+            if unit(k + 1) {
+                read.push(k + 1);
+            }
+            break;
+        }
+    }
+    let (min, max) = bounds?;
+    let step = step?;
+    if step <= 0 || max <= min {
+        return None;
+    }
+    read.retain(|&k| !text.used(k));
+    read.sort_unstable();
+    read.dedup();
+    text.read(&read, format!("linear buckets from {min} to {max}, {step} wide"));
+    Some((min, max, step))
 }
 
 /// How long to trace: "for 10 seconds", "for 30s", "for a minute", "over the next 5 minutes".
@@ -6105,6 +6245,20 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         while text.is(j, &["the", "a", "each", "every"]) {
             j += 1;
         }
+        // "a histogram of each direct reclaim pass": the event's words said again, each
+        // event, no key.
+        let again = |k: usize| !text.event_at.contains(&k) && text.event_at.iter().any(|&e| text.words[e].lower == text.lower(k)) && !text.used(k);
+        if again(j) && lead.iter().any(|&k| text.is(k, &["each", "every"])) {
+            let mut at: Vec<usize> = lead.clone();
+            at.extend(j..j + (j..text.len()).take_while(|&k| again(k)).count());
+            let next = at[at.len() - 1] + 1;
+            if text.is(next, &["pass", "passes", "call", "calls", "event", "events", "run", "runs", "time", "times", "occurrence", "one", "invocation", "round"]) {
+                at.push(next);
+            }
+            text.read(&at, "each event");
+            i = next;
+            continue;
+        }
         // "enter each congestion state": words the event was found by may also name its field
         // (tcp_cong_state_set's cong_state). Only a field of two words or more, so that one word
         // of the event's name ("per wakeup") is never a key.
@@ -6296,6 +6450,14 @@ mod tests {
         hooks.extend(sys("pidfd_open", &[("pid_t", "pid"), ("unsigned int", "flags")]));
         hooks.extend(sys("futex_requeue", &[("struct futex_waitv *", "waiters"), ("unsigned int", "flags"), ("int", "nr_wake"), ("int", "nr_requeue")]));
         hooks.extend(sys("link", &[("const char *", "oldname"), ("const char *", "newname")]));
+        hooks.extend(sys("chmod", &[("const char *", "filename"), ("umode_t", "mode")]));
+        hooks.extend(sys("fchmodat", &[("int", "dfd"), ("const char *", "filename"), ("umode_t", "mode")]));
+        hooks.push(tp("tracepoint:syscalls:sys_enter_execveat", &[("int", "fd"), ("const char *", "filename"), ("const char *const *", "argv"), ("int", "flags")]));
+        hooks.push(tp("tracepoint:oom:mark_victim", &[("int", "pid"), ("__data_loc char[]", "comm"), ("unsigned long", "total_vm")]));
+        hooks.push(tp(
+            "tracepoint:tcp:tcp_retransmit_skb",
+            &[("const void *", "skbaddr"), ("const void *", "skaddr"), ("__u16", "sport"), ("__u16", "dport"), ("__u8[4]", "saddr"), ("__u8[4]", "daddr"), ("int", "state")],
+        ));
         hooks.push(tp("tracepoint:ext4:ext4_mb_release_inode_pa", &[("dev_t", "dev"), ("ino_t", "ino"), ("__u64", "block"), ("__u32", "count")]));
         hooks.push(tp("tracepoint:memcg:memcg_flush_stats", &[("u64", "id"), ("s64", "stats_updates"), ("bool", "force"), ("bool", "needs_flush")]));
         hooks.push(tp("tracepoint:fuse:fuse_request_send", &[("dev_t", "connection"), ("uint64_t", "unique"), ("enum fuse_opcode", "opcode"), ("uint32_t", "len")]));
@@ -6412,6 +6574,97 @@ mod tests {
 
     fn named(probe: &str, word: &str) -> Grounding {
         named_each(&[(probe, word)])
+    }
+
+    #[test]
+    fn everyday_phrasing_stories_short_forms_and_program_names() {
+        let faults = described(&["tracepoint:exceptions:page_fault_user"], &["page", "faults"]);
+        // "take the most X" counts X; it asks for no time.
+        assert_eq!(
+            plan("Which processes take the most page faults? Count user-space page faults per process name.", &faults),
+            "on tracepoint:exceptions:page_fault_user: count by comm"
+        );
+        assert!(plan("which processes take the most time in page faults?", &faults).starts_with("incomplete"));
+        // What others report is the story; the ask follows it.
+        let block = named("tracepoint:block:block_rq_issue", "block");
+        assert!(!plan("Users report the database stalls a few times an hour and iostat averages hide it. Give me a histogram of block I/O request sizes.", &block).contains("avg"));
+        // "procs" is processes; "How many files does each uid open?" is no test of openat2's `how`.
+        let reads = syscalls(&["read"]);
+        assert_eq!(plan("top 10 procs by bytes read", &reads), "on tracepoint:syscalls:sys_exit_read where ret > 0: sum of ret by comm, top 10");
+        let mut with_openat2 = catalog();
+        with_openat2.hooks.push(tp("tracepoint:syscalls:sys_enter_openat2", &[("int", "dfd"), ("const char *", "filename"), ("struct open_how *", "how"), ("size_t", "usize")]));
+        with_openat2.hooks.push(tp("tracepoint:syscalls:sys_exit_openat2", &[("long", "ret")]));
+        let opens = read("Shared build host, a few users complain it's slow. How many files does each uid open? Just a count per uid is fine.", &here(), &with_openat2);
+        let opens = opens.complete().expect("complete").to_string();
+        assert!(opens.contains("sys_enter_openat, ") && opens.contains("sys_enter_openat2") && opens.ends_with("count by uid"), "{opens}");
+        // A message the story quotes is no name to match; a platform is the setting.
+        let openat = syscalls(&["openat"]);
+        assert!(!plan("App won't start and just says 'config error'. Print every openat() that fails, with the process name and the path.", &openat).starts_with("incomplete"));
+        assert_eq!(plan("k8s node, I want read() syscall counts broken down by cgroup id", &reads), "on tracepoint:syscalls:sys_enter_read: count by cgroup");
+        // A program's name after "for", hyphenated or not; a plural, a gerund or what one waits
+        // for is none.
+        let write = syscalls(&["write"]);
+        assert!(plan("histogram of write() sizes for redis-server only", &write).contains("comm == \"redis-server\""));
+        assert!(plan("histogram of write() sizes for nginx", &write).contains("comm == \"nginx\""));
+        assert!(plan("only php-fpm workers: count write() calls", &write).contains("comm == \"php-fpm\""));
+        assert!(!plan("count write() calls waiting for completions", &write).contains("comm =="));
+        assert!(!plan("histogram of write() sizes for large buffers", &write).contains("comm =="));
+        // "for run-queue latency" stays a phrase.
+        assert!(!Text::new("histogram for run-queue latency").words.iter().any(|w| w.raw.contains('-')));
+    }
+
+    #[test]
+    fn the_events_own_words_negated_events_and_values_of_another_event() {
+        // A part of the event's name ("victims": mark_victim) is the event's.
+        let oom = named("tracepoint:oom:mark_victim", "oom");
+        assert!(!plan("print oom kill victims as they happen: pid and total_vm", &oom).starts_with("incomplete"));
+        // "each direct reclaim pass" is each event, not a key; "which processes hit it" keys.
+        let mut reclaim = catalog();
+        reclaim.hooks.push(tp("tracepoint:vmscan:mm_vmscan_direct_reclaim_begin", &[("int", "order"), ("unsigned long", "gfp_flags")]));
+        reclaim.hooks.push(tp("tracepoint:vmscan:mm_vmscan_direct_reclaim_end", &[("unsigned long", "nr_reclaimed")]));
+        let direct = described(&["tracepoint:vmscan:mm_vmscan_direct_reclaim_begin", "tracepoint:vmscan:mm_vmscan_direct_reclaim_end"], &["direct", "reclaim"]);
+        let each = read(
+            "how long do processes get stuck in direct reclaim? Histogram of each direct reclaim pass in microseconds, and tell me which processes hit it.",
+            &direct,
+            &reclaim,
+        );
+        let each = each.complete().map(|p| p.to_string()).unwrap_or_else(|| format!("{:?} {:?}", each.gaps, each.unread));
+        assert!(each.ends_with("hist of latency by comm (in usecs)"), "{each}");
+        // "the TCP state of the socket" is a value to show, "retransmits" the event; both
+        // qualifiers go with "port".
+        let lines =
+            read("print a line every time the kernel retransmits a TCP segment, with source and destination address and port and the TCP state of the socket", &here(), &catalog());
+        let lines = lines.plan.expect("a plan").to_string();
+        assert!(lines.starts_with("on tracepoint:tcp:tcp_retransmit_skb") && lines.contains("sport") && lines.contains("dport") && lines.contains("state"), "{lines}");
+        // An event the words set aside is not the event.
+        let signals = plan("something keeps killing our java worker and it's not the oom killer. show me every signal generated: sender comm, target pid, signal number", &here());
+        assert!(signals.starts_with("on tracepoint:signal:signal_generate"), "{signals}");
+    }
+
+    #[test]
+    fn linear_buckets_a_run_time_mode_bits_and_argv() {
+        let write = syscalls(&["write"]);
+        assert_eq!(
+            plan("linear histogram of write() sizes from 0 to 4096 bytes in 512 byte steps", &write),
+            "on tracepoint:syscalls:sys_enter_write: hist of count in linear buckets 0..4096 by 512"
+        );
+        // "linear" without its numbers is left for the model, not answered by a log2 histogram.
+        assert!(plan("linear histogram of write() sizes", &write).starts_with("incomplete"));
+        assert_eq!(plan("count write() calls per process for 10 seconds", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 10 s");
+        assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
+        // How long something lasts is no run time.
+        let slow = plan("write() calls that block for 2 seconds or more", &write);
+        assert!(!slow.contains("for 2 s"), "{slow}");
+        // The setuid bit is S_ISUID in chmod's mode, not the setuid syscall.
+        let chmod = syscalls(&["chmod", "fchmodat"]);
+        let setuid = plan("alert whenever anything chmods a file to set the setuid bit: comm, pid, path and mode in octal", &chmod);
+        assert!(setuid.contains("mode & 0x800"), "{setuid}");
+        assert_eq!(constants::mode_bits_named("the setuid or setgid bit"), "the S_ISUID or S_ISGID bits");
+        // argv is a list of strings, printed with join() at the end of the line.
+        let exec = named("tracepoint:syscalls:sys_enter_execveat", "execveat");
+        let r = read("for every execveat print pid, comm and argv", &exec, &catalog());
+        let program = crate::plan::emit::bpftrace(r.complete().expect("complete"));
+        assert!(program.contains("printf(\"%-16s %-8d \", comm, pid);\n  join(args->argv);"), "{program}");
     }
 
     #[test]
