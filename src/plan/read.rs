@@ -158,8 +158,7 @@ struct Text {
 }
 
 /// Everyday short forms of the words the reader knows.
-const SHORT_FORMS: &[(&str, &str)] =
-    &[("proc", "process"), ("procs", "processes"), ("conn", "connection"), ("conns", "connections"), ("pkts", "packets"), ("reqs", "requests"), ("msgs", "messages")];
+const SHORT_FORMS: &[(&str, &str)] = &[("procs", "processes"), ("conn", "connection"), ("conns", "connections"), ("pkts", "packets"), ("reqs", "requests"), ("msgs", "messages")];
 
 /// A word without its plural: `switches` → `switch`, `entries` → `entry`, `opens` → `open`.
 fn light(word: &str) -> String {
@@ -839,8 +838,16 @@ impl Text {
                 && !(i > 0 && self.words[i - 1].lower.parse::<f64>().is_ok());
             // Linear buckets asked for without the numbers the reader takes.
             let linear = ["linear", "lhist"].contains(&w.lower.as_str());
+            // A dotted name ("nginx.conf", "libc.so.6", "example.com"): a file, library or host.
+            let dotted = w.raw.split('.').filter(|p| !p.is_empty()).count() >= 2
+                && w.raw.chars().any(|c| c.is_ascii_alphabetic())
+                && !["e.g", "i.e", "a.k.a", "vs", "etc"].contains(&w.lower.trim_end_matches('.'))
+                // A sysctl or a file the story names ("we hit fs.inotify.max_user_watches").
+                && !self.only_tells(i)
+                && !["fs.", "net.", "kernel.", "vm.", "user.", "dev."].iter().any(|p| w.lower.starts_with(p));
             let constrains = size_unit
                 || linear
+                || dotted
                 || (w.lower.chars().any(|c| c.is_ascii_digit()) && !ticket)
                 || counted
                 || listed.contains(&i)
@@ -957,6 +964,21 @@ fn program_name(tokens: &[&str], t: usize, part: &str) -> bool {
     const BEFORE: &[&str] = &["only", "just", "named", "called", "by", "comm", "except", "excluding", "exclude", "ignore", "skip"];
     const AFTER: &[&str] = &["only", "process", "processes", "daemon", "daemons", "service", "services", "workers", "threads", "instances", "pods", "containers"];
     const PHRASE: &[&str] = &[
+        "latency",
+        "sensitive",
+        "thread",
+        "threads",
+        "pool",
+        "worker",
+        "workers",
+        "intensive",
+        "critical",
+        "facing",
+        "owned",
+        "specific",
+        "hungry",
+        "hog",
+        "process",
         "read",
         "write",
         "only",
@@ -1623,6 +1645,16 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         }
         v
     });
+    // "execs per process": a description's word after "per" or "by" is the key, not the event.
+    let at: Vec<usize> = at
+        .into_iter()
+        .filter(|&i| {
+            !(i > 0
+                && text.is(i - 1, &["per", "by", "each", "every"])
+                && text
+                    .is(i, &["process", "processes", "task", "tasks", "program", "programs", "thread", "threads", "cpu", "cpus", "user", "users", "uid", "pid", "command", "comm"]))
+        })
+        .collect();
     // A syscall family counts as one event.
     let syscalls: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe).map(str::to_string)).collect();
     if syscalls.len() == grounding.events.len() {
@@ -2056,24 +2088,8 @@ const CATEGORY_WORDS: &[(&str, &[&str])] = &[("block", &["disk", "device", "bloc
 const PLATFORMS: &[&str] = &["k8s", "k3s", "x86", "x86_64", "x64", "amd64", "arm64", "aarch64", "i386", "ec2", "gke", "eks", "aks"];
 
 /// Who a story says saw or did something ("users report", "customers see").
-const REPORTERS: &[&str] = &[
-    "users",
-    "people",
-    "customers",
-    "clients",
-    "folks",
-    "colleagues",
-    "developers",
-    "devs",
-    "monitoring",
-    "alerts",
-    "alerting",
-    "dashboards",
-    "graphs",
-    "they",
-    "someone",
-    "somebody",
-];
+const REPORTERS: &[&str] =
+    &["users", "people", "customers", "clients", "folks", "colleagues", "developers", "devs", "monitoring", "alerts", "alerting", "dashboards", "graphs", "someone", "somebody"];
 
 const ASKING: &[&str] = &["want", "need", "see", "give", "tell", "trace", "watch", "catch", "track", "monitor", "measure", "count"];
 
@@ -2496,7 +2512,11 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
             .filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at)))
             .filter(|(_, at)| {
                 let negator = negated(text, at);
-                if let Some(k) = negator {
+                // A claim about what it is not ("it's not the oom killer", "isn't a fork")
+                // sets the event aside; "but not OOM kills" excludes something, which stays
+                // unread for the model.
+                let claim = |k: usize| text.is(k, &["t", "nothing"]) || (k > 0 && text.is(k - 1, &["s", "is", "was", "it", "that", "probably", "definitely", "surely"]));
+                if let Some(k) = negator.filter(|&k| claim(k)) {
                     set_aside.extend(at);
                     set_aside.push(k);
                 }
@@ -3874,6 +3894,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                     "very",
                     "really",
                     "little",
+                    "cpu",
                 ];
                 // A quantifier is a time only when nothing else is quantified: "take the most"
                 // or "a lot of time", not "take the most page faults".
@@ -3907,7 +3928,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         let k = at[0];
         at.len() == 1 && records.field(text.lower(k)).is_some() && k > 0 && (text.is(k - 1, &["and"]) || text.words[k - 1].punct == Some(','))
     };
-    let linear = linear_buckets(&mut text);
+    let linear = linear_buckets(&text);
     let mut fold = if let Some(at) = any(&text, HIST) {
         text.read(&at, "a histogram");
         // "a log2 histogram": said twice.
@@ -3958,6 +3979,14 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     for &i in &joined {
         text.words[i].used = false;
     }
+    // Linear buckets are read only as a histogram's; asked of anything else they stay unread.
+    let linear = match (linear, fold) {
+        (Some((buckets, at)), Some(Fold::Hist)) => {
+            text.read(&at, format!("linear buckets from {} to {}, {} wide", buckets.0, buckets.1, buckets.2));
+            Some(buckets)
+        }
+        _ => None,
+    };
     // "average and worst-case run time", "min, avg and max": more folds of the same value, each
     // its own map.
     let mut also: Vec<Fold> = Vec::new();
@@ -4114,12 +4143,41 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
     }
     // "a histogram …, and tell me which processes hit it": by process.
+    // Only the processes that do it ("hit it", "cause", "make"), not those it is done to
+    // ("which tasks get woken", "receive signals").
+    const DOING: &[&str] = &[
+        "hit",
+        "hits",
+        "cause",
+        "causes",
+        "trigger",
+        "triggers",
+        "make",
+        "makes",
+        "call",
+        "calls",
+        "issue",
+        "issues",
+        "incur",
+        "incurs",
+        "do",
+        "does",
+        "perform",
+        "performs",
+        "generate",
+        "generates",
+        "spend",
+        "spends",
+    ];
+    let done_to = |i: usize| (i + 2..(i + 4).min(text.len())).any(|k| text.is(k, &["get", "gets", "got", "are", "were", "is", "was", "receive", "receives", "be", "been"]));
+    let doing = |i: usize| (i + 2..(i + 4).min(text.len())).any(|k| text.is(k, DOING)) && !done_to(i);
     if fold.is_some() && keys.is_empty() {
         if let Some(w) = (0..text.len().saturating_sub(1)).find(|&i| {
             text.is(i, &["which", "what"])
                 && text.is(i + 1, &["process", "processes", "program", "programs", "task", "tasks", "command", "commands"])
                 && !text.used(i + 1)
                 && !text.only_tells(i)
+                && doing(i)
         }) {
             text.read(&[w, w + 1], "keyed by comm");
             keys.push((Term::Builtin(Builtin::Comm), At::Anywhere));
@@ -4162,6 +4220,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             }
             // "source and destination ports": the first word with the second's noun.
             if text.is(i + 1, &["and", "or", "&", "/"]) && !text.used(i) {
+                let (q1, q2) = (text.words[i].raw.clone(), text.words[i + 2].raw.clone());
                 if let Some((t2, w2, at)) = value_at(&text, i + 2, &records) {
                     let rest: Vec<String> = at.iter().skip(1).map(|&k| text.words[k].raw.clone()).collect();
                     let phrase = format!("{} {}", text.words[i].raw, rest.join(" "));
@@ -4174,7 +4233,6 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                             if text.is(i, &["and", "&"]) && i + 1 < text.len() && !text.used(i + 1) {
                                 let noun = text.words[i + 1].raw.clone();
                                 let of = |q: &str| value_at(&Text::new(&format!("{q} {noun}")), 0, &records).filter(|(_, _, at)| at.len() == 2);
-                                let (q1, q2) = (text.words[at[0] - 2].raw.clone(), text.words[at[0]].raw.clone());
                                 if let (Some((a, wa, _)), Some((b, wb, _))) = (of(&q1), of(&q2)) {
                                     if a != b {
                                         text.read(&[i, i + 1], format!("show {} and {}", a.name(), b.name()));
@@ -4405,6 +4463,16 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             conds.push(c);
         }
     }
+    // A list of strings (argv) is printed by join(), once, at the end of a line: never a key,
+    // a folded value or a test, and one per line.
+    let strings = |t: &Term| matches!(t, Term::Field { ty, .. } if super::field_is_strings(ty));
+    let misused = match &output {
+        Output::Lines { values } => values.iter().filter(|t| strings(t)).count() > 1,
+        Output::Map { of, keys, .. } => of.iter().chain(keys).any(strings),
+    } || conds.iter().any(|c| strings(&c.term));
+    if misused {
+        gaps.push("a list of strings (argv) can only be printed whole with join(), once per line".into());
+    }
     let plan = Plan {
         probes,
         start,
@@ -4434,8 +4502,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // "how many files does each uid open": what a call on a path acts on.
         let on_paths =
             plan.probes.iter().filter_map(|p| catalog.find(p)).any(|h| h.fields.iter().any(|f| ["filename", "pathname", "oldname", "oldpath"].contains(&f.name.as_str())));
-        let everyday = everyday || (on_paths && w.light == "file");
-        (part || everyday) && !(i > 0 && text.is(i - 1, &["by", "per", "each", "every"]))
+        let everyday = everyday || (on_paths && w.light == "file" && i > 0 && text.is(i - 1, &["many", "which", "what"]));
+        // ("for each block device": the subsystem's word two back.)
+        let keyed = |back: usize| (i.saturating_sub(back)..i).any(|k| text.is(k, &["by", "per", "each", "every"]));
+        (part && !keyed(1)) || (everyday && !keyed(2))
     };
     for i in 0..text.len() {
         // A field the plan reads, spelled out ("the average byte range (nbytes)").
@@ -4650,13 +4720,19 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
 /// Linear histogram buckets said with their bounds and width: "a linear histogram from 0 to
 /// 4096 in 512 byte steps", "lhist 0-1000 step 100", "buckets of 64 bytes from 0 to 1024".
 /// "linear" without its numbers stays unread: a power-of-two histogram does not answer it.
-fn linear_buckets(text: &mut Text) -> Option<(i64, i64, i64)> {
+fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
     let at = (0..text.len()).find(|&i| !text.used(i) && (text.is(i, &["linear", "lhist"]) || (text.is(i, &["equal"]) && text.is(i + 1, &["width", "sized"]))))?;
     let end = text.sentence_end(at);
     let start = text.sentence_start(at);
     let number = |k: usize| text.words.get(k).and_then(|w| w.lower.replace(',', "").parse::<i64>().ok());
     const UNITS: &[&str] = &["byte", "bytes", "b"];
     let unit = |k: usize| text.is(k, UNITS);
+    // Numbers in another unit ("64 KB", "10 ms") would need converting: left unread.
+    const OTHER_UNITS: &[&str] =
+        &["kb", "kib", "mb", "mib", "gb", "gib", "k", "m", "ms", "us", "ns", "s", "sec", "secs", "seconds", "usecs", "msecs", "nsecs", "pages", "page", "%"];
+    if (start..=end).any(|k| number(k).is_some() && text.is(k + 1, OTHER_UNITS)) {
+        return None;
+    }
     let mut read = vec![at];
     // The bounds: "from A to B", "between A and B", "A-B" (split into two numbers), "A to B".
     let mut bounds = None;
@@ -4691,7 +4767,9 @@ fn linear_buckets(text: &mut Text) -> Option<(i64, i64, i64)> {
             }
             break;
         }
-        if k > 0 && (text.is(k - 1, &["step", "steps", "width", "every"]) || (k > 1 && text.is(k - 1, &["of"]) && text.is(k - 2, &["steps", "buckets", "increments", "width"]))) {
+        if k > 0
+            && (text.is(k - 1, &["step", "steps", "width", "every"]) || (k > 1 && text.is(k - 1, &["of"]) && text.is(k - 2, &["step", "steps", "buckets", "increments", "width"])))
+        {
             step = Some(n);
             let from = if text.is(k - 1, &["of"]) { k - 2 } else { k - 1 };
             read.extend(from..=k);
@@ -4703,14 +4781,14 @@ fn linear_buckets(text: &mut Text) -> Option<(i64, i64, i64)> {
     }
     let (min, max) = bounds?;
     let step = step?;
-    if step <= 0 || max <= min {
+    // bpftrace takes at most 1000 buckets, a step no wider than the range.
+    if step <= 0 || max <= min || step > max - min || (max - min) / step > 1000 {
         return None;
     }
     read.retain(|&k| !text.used(k));
     read.sort_unstable();
     read.dedup();
-    text.read(&read, format!("linear buckets from {min} to {max}, {step} wide"));
-    Some((min, max, step))
+    Some(((min, max, step), read))
 }
 
 /// How long to trace: "for 10 seconds", "for 30s", "for a minute", "over the next 5 minutes".
@@ -4718,9 +4796,72 @@ fn linear_buckets(text: &mut Text) -> Option<(i64, i64, i64)> {
 /// are the event's, said after its verb or with a bound.
 fn run_for(text: &mut Text) -> Option<u64> {
     const LASTS: &[&str] = &[
-        "sleep", "sleeps", "slept", "sleeping", "block", "blocks", "blocked", "blocking", "wait", "waits", "waited", "waiting", "stall", "stalls", "stalled", "hang", "hangs",
-        "hung", "run", "runs", "ran", "running", "live", "lives", "lived", "last", "lasts", "lasted", "held", "hold", "holds", "spend", "spends", "spent", "take", "takes", "took",
-        "stuck", "idle", "pause", "paused", "delayed", "off", "on", "cpu", "alive", "open", "opened", "locked", "sit", "sits",
+        "sleep",
+        "sleeps",
+        "slept",
+        "sleeping",
+        "block",
+        "blocks",
+        "blocked",
+        "blocking",
+        "wait",
+        "waits",
+        "waited",
+        "waiting",
+        "stall",
+        "stalls",
+        "stalled",
+        "hang",
+        "hangs",
+        "hung",
+        "run",
+        "runs",
+        "ran",
+        "running",
+        "live",
+        "lives",
+        "lived",
+        "last",
+        "lasts",
+        "lasted",
+        "held",
+        "hold",
+        "holds",
+        "spend",
+        "spends",
+        "spent",
+        "take",
+        "takes",
+        "took",
+        "stuck",
+        "idle",
+        "pause",
+        "paused",
+        "delayed",
+        "off",
+        "on",
+        "cpu",
+        "alive",
+        "open",
+        "opened",
+        "locked",
+        "sit",
+        "sits",
+        "state",
+        "spiked",
+        "spike",
+        "spikes",
+        "went",
+        "was",
+        "were",
+        "been",
+        "slow",
+        "busy",
+        "pegged",
+        "down",
+        "up",
+        "unresponsive",
+        "frozen",
     ];
     let unit_of = |w: &str| -> Option<u64> {
         match w {
@@ -4738,7 +4879,10 @@ fn run_for(text: &mut Text) -> Option<u64> {
         } else {
             continue;
         };
-        if text.used(i) || (i > 0 && (i.saturating_sub(2)..i).any(|k| text.is(k, LASTS))) {
+        // What lasts is said within the clause before ("stuck in D state for 5 seconds"); a
+        // time in the story ("latency spiked for 10 minutes last night") is no run time.
+        let clause = (0..i).rev().find(|&k| text.words[k].ends).map_or(0, |k| k + 1);
+        if text.used(i) || text.only_tells(i) || (clause.max(i.saturating_sub(5))..i).any(|k| text.is(k, LASTS)) {
             continue;
         }
         let j = i + lead;
@@ -4753,14 +4897,11 @@ fn run_for(text: &mut Text) -> Option<u64> {
         } else {
             continue;
         };
-        // "for 10 seconds or more", "for over 2 s": a bound on how long something lasts.
-        if text.is(last + 1, &["or", "and"]) || text.is(j, &["more", "over", "longer", "at", "least"]) {
+        // "for 10 seconds or more": a bound on how long something lasts.
+        if text.is(last + 1, &["or", "and"]) || (i..=last).any(|k| text.used(k)) {
             continue;
         }
-        let at: Vec<usize> = (i..=last).filter(|&k| !text.used(k)).collect();
-        if at.iter().any(|&k| text.used(k)) {
-            continue;
-        }
+        let at: Vec<usize> = (i..=last).collect();
         text.read(&at, format!("stop after {seconds} s"));
         // "… then exit", "and stop": said with it.
         let then: Vec<usize> = (last + 1..(last + 4).min(text.len())).take_while(|&k| text.is(k, &["then", "and", "exit", "stop", "quit"])).collect();
@@ -5146,13 +5287,16 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         }
         // "histogram of read sizes for nginx": a program's name ending the clause after "for",
         // installed here or not (not a device, a subsystem, a protocol or a word for things).
+        // Only a program this host has, or one said with its processes ("for nginx workers"):
+        // a file, a host, a user or a product ("for mysql": mysqld) is no process's name.
         if i > 0
             && text.is(i - 1, &["for"])
             && !text.used(i - 1)
             && candidate(i)
             && looks_like_program(text, i)
-            && (ends(i) || group(i + 1))
+            && ((ends(i) && installed(&text.words[i])) || group(i + 1))
             && !device(&text.words[i])
+            && !text.only_tells(i)
             && !crate::ground::names_a_subsystem(&text.words[i].lower)
             && !text.event_at.contains(&i)
             && !names_event
@@ -5332,6 +5476,9 @@ fn looks_like_program(text: &Text, i: usize) -> bool {
     let ending = ["ing", "ion", "ions", "ment", "ness", "ity", "ance", "ence", "ed", "ly", "al"].iter().any(|e| w.lower.ends_with(e));
     w.raw.starts_with(|c: char| c.is_ascii_lowercase())
         && !w.quoted
+        && !w.raw.contains('.')
+        && !PLATFORMS.contains(&w.lower.as_str())
+        && !PROTOCOLS.contains(&w.lower.as_str())
         && w.light == w.lower
         && !ending
         && w.lower.len() >= 2
@@ -5452,7 +5599,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // An interpreter runs under its versioned name (`python` as python3, python3.11): a
         // prefix. Any other name is the command's name exactly.
         let versioned = ["python", "perl", "ruby", "php", "lua", "pypy", "node", "java"].contains(&name.to_lowercase().as_str());
-        let test = if versioned { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.clone() } };
+        // The kernel keeps 15 bytes of a command's name ("systemd-journal" of systemd-journald).
+        let test = if versioned { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.chars().take(15).collect() } };
         let words = words_at(text, &at);
         text.read(&at, format!("only processes named {name}"));
         out.push((Condition { term: Term::Builtin(Builtin::Comm), test, words }, At::Anywhere));
@@ -6252,12 +6400,14 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             let mut at: Vec<usize> = lead.clone();
             at.extend(j..j + (j..text.len()).take_while(|&k| again(k)).count());
             let next = at[at.len() - 1] + 1;
-            if text.is(next, &["pass", "passes", "call", "calls", "event", "events", "run", "runs", "time", "times", "occurrence", "one", "invocation", "round"]) {
+            // Only with a word for one occurrence after ("each direct reclaim pass"); "for each
+            // disk" keys by disk.
+            if text.is(next, &["pass", "passes", "call", "calls", "event", "events", "run", "runs", "occurrence", "occurrences", "invocation", "invocations", "round", "rounds"]) {
                 at.push(next);
+                text.read(&at, "each event");
+                i = next + 1;
+                continue;
             }
-            text.read(&at, "each event");
-            i = next;
-            continue;
         }
         // "enter each congestion state": words the event was found by may also name its field
         // (tcp_cong_state_set's cong_state). Only a field of two words or more, so that one word
@@ -6605,7 +6755,14 @@ mod tests {
         // for is none.
         let write = syscalls(&["write"]);
         assert!(plan("histogram of write() sizes for redis-server only", &write).contains("comm == \"redis-server\""));
-        assert!(plan("histogram of write() sizes for nginx", &write).contains("comm == \"nginx\""));
+        // A name after "for" is a program's only when this host has it, or said with its
+        // processes; else it stays unread, and the model's program must say it.
+        let nginx = read("histogram of write() sizes for nginx", &write, &catalog());
+        assert!(installed(&Word::verbatim("nginx", false)) || nginx.names == ["nginx"], "{:?}", nginx.names);
+        assert!(plan("histogram of write() sizes for nginx workers", &write).contains("comm == \"nginx\""));
+        assert!(plan("count write() calls for nginx.conf", &write).starts_with("incomplete"));
+        assert!(!plan("count write() calls for alice", &write).contains("comm =="));
+        assert!(plan("only systemd-journald: count write() calls", &write).contains("comm == \"systemd-journal\""));
         assert!(plan("only php-fpm workers: count write() calls", &write).contains("comm == \"php-fpm\""));
         assert!(!plan("count write() calls waiting for completions", &write).contains("comm =="));
         assert!(!plan("histogram of write() sizes for large buffers", &write).contains("comm =="));
@@ -6639,6 +6796,11 @@ mod tests {
         // An event the words set aside is not the event.
         let signals = plan("something keeps killing our java worker and it's not the oom killer. show me every signal generated: sender comm, target pid, signal number", &here());
         assert!(signals.starts_with("on tracepoint:signal:signal_generate"), "{signals}");
+        // An exclusion ("but not …") is no claim: it stays for the model.
+        assert!(plan("show me every signal generated, but not OOM kills", &here()).starts_with("incomplete"));
+        // "execs per process": the key, not the event's description.
+        let execs = described(&["tracepoint:sched:sched_process_exec"], &["execs", "process"]);
+        assert_eq!(plan("count execs per process", &execs), "on tracepoint:sched:sched_process_exec: count by comm");
     }
 
     #[test]
@@ -6655,6 +6817,11 @@ mod tests {
         // How long something lasts is no run time.
         let slow = plan("write() calls that block for 2 seconds or more", &write);
         assert!(!slow.contains("for 2 s"), "{slow}");
+        let story = plan("Write latency spiked for 10 minutes last night. Count write() calls per process.", &write);
+        assert!(!story.contains("for 600 s"), "{story}");
+        // Linear buckets in another unit, or more than bpftrace's 1000, are left unread.
+        assert!(plan("linear histogram of write() sizes from 0 to 64 KB in steps of 4 KB", &write).starts_with("incomplete"));
+        assert!(plan("linear histogram of write() sizes from 0 to 1048576 in 512 byte steps", &write).starts_with("incomplete"));
         // The setuid bit is S_ISUID in chmod's mode, not the setuid syscall.
         let chmod = syscalls(&["chmod", "fchmodat"]);
         let setuid = plan("alert whenever anything chmods a file to set the setuid bit: comm, pid, path and mode in octal", &chmod);
