@@ -2520,7 +2520,9 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                     set_aside.extend(at);
                     set_aside.push(k);
                 }
-                negator.is_none() && !a_value(text, at)
+                // "… for a minute, then exit": the program's end, not the process-exit event.
+                let stops = at.len() == 1 && at[0] > 0 && text.is(at[0] - 1, &["then", "and"]) && text.is(at[0], &["exit", "quit", "stop"]);
+                negator.is_none() && !a_value(text, at) && !stops
             })
             .max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
         if let Some((_, at)) = best {
@@ -4898,7 +4900,8 @@ fn run_for(text: &mut Text) -> Option<u64> {
             continue;
         };
         // "for 10 seconds or more": a bound on how long something lasts.
-        if text.is(last + 1, &["or", "and"]) || (i..=last).any(|k| text.used(k)) {
+        let bound = text.is(last + 1, &["or"]) || (text.is(last + 1, &["and"]) && text.is(last + 2, &["more", "longer", "up", "above", "over", "beyond"]));
+        if bound || (i..=last).any(|k| text.used(k)) {
             continue;
         }
         let at: Vec<usize> = (i..=last).collect();
@@ -6814,6 +6817,10 @@ mod tests {
         assert!(plan("linear histogram of write() sizes", &write).starts_with("incomplete"));
         assert_eq!(plan("count write() calls per process for 10 seconds", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 10 s");
         assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
+        let execs = described(&["tracepoint:sched:sched_process_exec"], &["exec"]);
+        assert_eq!(plan("count exec per process for a minute then exit", &execs), "on tracepoint:sched:sched_process_exec: count by comm, for 60 s");
+        assert_eq!(plan("count exec per process for 30 seconds and then stop", &execs), "on tracepoint:sched:sched_process_exec: count by comm, for 30 s");
+        assert!(!plan("write() calls that block for 2 seconds and longer", &write).contains("for 2 s"));
         // How long something lasts is no run time.
         let slow = plan("write() calls that block for 2 seconds or more", &write);
         assert!(!slow.contains("for 2 s"), "{slow}");
