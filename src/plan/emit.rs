@@ -25,7 +25,7 @@ pub fn bpftrace(plan: &Plan) -> String {
     };
     if let Some(values) = lines {
         // In the order the line prints them: a list of strings last.
-        let ordered: Vec<&Term> = values.iter().filter(|t| !is_strings(t)).chain(values.iter().filter(|t| is_strings(t))).collect();
+        let ordered: Vec<&Term> = values.iter().filter(|t| !t.is_strings()).chain(values.iter().filter(|t| t.is_strings())).collect();
         let header: Vec<String> = ordered.iter().map(|t| column_name(t, plan)).collect();
         let formats: Vec<&str> = ordered.iter().map(|t| header_format(format(t, plan))).collect();
         out.push_str(&format!("BEGIN\n{{\n  printf(\"{}\\n\", {});\n}}\n\n", formats.join(" "), header.iter().map(|h| format!("\"{h}\"")).collect::<Vec<_>>().join(", ")));
@@ -345,7 +345,7 @@ fn action(plan: &Plan) -> Vec<String> {
         Output::Lines { values } => {
             // A list of strings (argv) is printed by join(), which ends the line: the other
             // values go before it on the same line.
-            let (lists, scalars): (Vec<&Term>, Vec<&Term>) = values.iter().partition(|t| is_strings(t));
+            let (lists, scalars): (Vec<&Term>, Vec<&Term>) = values.iter().partition(|t| t.is_strings());
             let formats: Vec<&str> = scalars.iter().map(|t| format(t, plan)).collect();
             let args: Vec<String> = scalars.iter().map(|t| value(t, plan, true, Side::End)).collect();
             match lists.first() {
@@ -379,14 +379,9 @@ fn action(plan: &Plan) -> Vec<String> {
     }
 }
 
-/// Whether the term is a list of strings (argv).
-fn is_strings(term: &Term) -> bool {
-    matches!(term, Term::Field { ty, .. } if super::field_is_strings(ty))
-}
-
 /// The printf conversion for a value.
 fn format(term: &Term, plan: &Plan) -> &'static str {
-    if is_strings(term) {
+    if term.is_strings() {
         return "%s";
     }
     match plan.radix.iter().find(|(n, _)| n == term.name()).map(|(_, r)| *r) {

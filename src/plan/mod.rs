@@ -122,6 +122,11 @@ impl Term {
     }
 
     /// A string rather than a number.
+    /// Whether it is a list of strings (argv), which bpftrace prints with `join()`.
+    pub fn is_strings(&self) -> bool {
+        matches!(self, Term::Field { ty, .. } if field_is_strings(ty))
+    }
+
     pub fn is_text(&self) -> bool {
         match self {
             Term::Builtin(b) => matches!(b, Builtin::Comm | Builtin::Kstack | Builtin::Ustack | Builtin::Probe),

@@ -1038,9 +1038,6 @@ fn program_name(tokens: &[&str], t: usize, part: &str) -> bool {
         "aware",
         "free",
         "safe",
-        "write-back",
-        "on-disk",
-        "in-memory",
         "per",
         "all",
         "non",
@@ -4467,27 +4464,14 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
     // A list of strings (argv) is printed by join(), once, at the end of a line: never a key,
     // a folded value or a test, and one per line.
-    let strings = |t: &Term| matches!(t, Term::Field { ty, .. } if super::field_is_strings(ty));
     let misused = match &output {
-        Output::Lines { values } => values.iter().filter(|t| strings(t)).count() > 1,
-        Output::Map { of, keys, .. } => of.iter().chain(keys).any(strings),
-    } || conds.iter().any(|c| strings(&c.term));
+        Output::Lines { values } => values.iter().filter(|t| t.is_strings()).count() > 1,
+        Output::Map { of, keys, .. } => of.iter().chain(keys).any(Term::is_strings),
+    } || conds.iter().any(|c| c.term.is_strings());
     if misused {
         gaps.push("a list of strings (argv) can only be printed whole with join(), once per line".into());
     }
-    let plan = Plan {
-        probes,
-        start,
-        conditions: conds,
-        output,
-        unit: unit.unwrap_or(TimeUnit::Us),
-        every,
-        linear: linear.filter(|_| fold == Some(Fold::Hist)),
-        stop_after,
-        top,
-        radix,
-        said: text.said.clone(),
-    };
+    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, linear, stop_after, top, radix, said: text.said.clone() };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
@@ -4497,13 +4481,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     // A part of its name ("oom kill victims": `mark_victim`; "from wakeup": `sched_wakeup`), or
     // its subsystem's everyday word ("disk" for `block:*`), unless it keys ("per device").
     let categories: Vec<&str> = plan.probes.iter().chain(plan.start.iter().flat_map(|s| &s.probes)).filter_map(|p| p.strip_prefix("tracepoint:")?.split(':').next()).collect();
+    // "how many files does each uid open": what a call on a path acts on.
+    let on_paths = plan.probes.iter().filter_map(|p| catalog.find(p)).any(|h| h.fields.iter().any(|f| ["filename", "pathname", "oldname", "oldpath"].contains(&f.name.as_str())));
     let own_part = |text: &Text, i: usize| {
         let w = &text.words[i];
         let part = own_names.iter().flat_map(|n| n.split('_')).any(|p| p.len() >= 4 && !["enter", "exit", "entry"].contains(&p) && (w.light == light(p) || w.root == root(p)));
         let everyday = CATEGORY_WORDS.iter().any(|(c, words)| categories.contains(c) && words.contains(&w.light.as_str()));
-        // "how many files does each uid open": what a call on a path acts on.
-        let on_paths =
-            plan.probes.iter().filter_map(|p| catalog.find(p)).any(|h| h.fields.iter().any(|f| ["filename", "pathname", "oldname", "oldpath"].contains(&f.name.as_str())));
         let everyday = everyday || (on_paths && w.light == "file" && i > 0 && text.is(i - 1, &["many", "which", "what"]));
         // ("for each block device": the subsystem's word two back.)
         let keyed = |back: usize| (i.saturating_sub(back)..i).any(|k| text.is(k, &["by", "per", "each", "every"]));
@@ -4720,7 +4703,8 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
 }
 
 /// Linear histogram buckets said with their bounds and width: "a linear histogram from 0 to
-/// 4096 in 512 byte steps", "lhist 0-1000 step 100", "buckets of 64 bytes from 0 to 1024".
+/// 4096 in 512 byte steps", "… from 0 to 1000, step 100", "64-byte buckets from 0 to 1024" ("lhist"
+/// alone names no histogram: it stays unread).
 /// "linear" without its numbers stays unread: a power-of-two histogram does not answer it.
 fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
     let at = (0..text.len()).find(|&i| !text.used(i) && (text.is(i, &["linear", "lhist"]) || (text.is(i, &["equal"]) && text.is(i + 1, &["width", "sized"]))))?;
@@ -4736,7 +4720,7 @@ fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
         return None;
     }
     let mut read = vec![at];
-    // The bounds: "from A to B", "between A and B", "A-B" (split into two numbers), "A to B".
+    // The bounds: "from A to B", "between A and B", "A to B" ("0-1000" is one word, unread).
     let mut bounds = None;
     for k in start..=end {
         let (a, to) = if text.is(k, &["from", "between"]) { (k + 1, k + 2) } else { (k, k + 1) };
