@@ -327,7 +327,33 @@ pub(crate) fn stem(word: &str) -> String {
 /// Parts of a hook's name that say what it is: `tracepoint:tlb:tlb_flush` → tlb, flush. The
 /// phase of an event (enter, exit, start, end) and the `sys`/`mm` prefixes say nothing of which.
 pub(crate) fn name_parts(probe: &str) -> BTreeSet<String> {
-    const PHASE: &[&str] = &["sys", "enter", "exit", "mm", "start", "end", "begin", "entry", "return", "to", "of", "on", "for", "from", "the", "do", "x64", "tracepoint", "raw"];
+    const PHASE: &[&str] = &[
+        "sys",
+        "enter",
+        "exit",
+        "mm",
+        "start",
+        "end",
+        "begin",
+        "entry",
+        "return",
+        "to",
+        "of",
+        "on",
+        "for",
+        "from",
+        "the",
+        "do",
+        "x64",
+        "tracepoint",
+        "raw",
+        "and",
+        "or",
+        "in",
+        "at",
+        "by",
+        "with",
+    ];
     name_tokens(probe).filter(|t| !PHASE.contains(t)).map(stem).collect()
 }
 
@@ -997,7 +1023,18 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     for s in subsystems() {
         // A phrase ("kernel module") where the word alone says too little ("a python module").
         let said = |w: &String| if w.contains(' ') { phrase_in(&all_words, w) } else { all_words.contains(w) };
-        let Some(word) = s.words.iter().find(|w| said(w)).cloned() else { continue };
+        // "Already checked: no NFS involved": a subsystem the words rule out is not the subject.
+        let ruled_out = |w: &String| {
+            let every = regex::Regex::new(&format!(r"\b{}\b", regex::escape(w))).map_or(0, |re| re.find_iter(&lower).count());
+            // Only the subsystem itself ruled out: not "no NFS attribute caching".
+            let negated = regex::Regex::new(&format!(
+                r"\b(no|not|without|never|isn't|wasn't)\s+(the\s+|an?\s+|any\s+)?{}(\s+(involved|here|either|used|in use|at all|is|was)\b|\s*[.,;:)!?]|\s*$)",
+                regex::escape(w)
+            ))
+            .map_or(0, |re| re.find_iter(&lower).count());
+            every > 0 && every == negated
+        };
+        let Some(word) = s.words.iter().find(|w| said(w) && !ruled_out(w)).cloned() else { continue };
         let here: Vec<&String> = s.categories.iter().filter(|c| categories.contains(c.as_str())).collect();
         if here.is_empty() {
             absent.get_or_insert((s, word.clone()));
@@ -1100,6 +1137,21 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         told.extend(story.into_iter().map(|(g, _)| g));
         events = asked.into_iter().map(|(g, _)| g).collect();
     }
+    // "attach a kprobe and kretprobe to generic_perform_write()": the probe type said outright
+    // asks for that kernel function, whatever calls the rest of the request names ("write()
+    // latency went up").
+    // Not ruled out ("we can't use kprobes"), and no call asked beside it ("and also count write()").
+    let probe_type_said = all_words.iter().enumerate().any(|(i, w)| {
+        ["kprobe", "kprobes", "kretprobe", "kretprobes", "fentry", "fexit", "kfunc", "kretfunc"].contains(&w.as_str())
+            && !all_words[i.saturating_sub(3)..i].iter().any(|n| ["no", "not", "t", "can't", "cannot", "without", "never", "avoid"].contains(&n.as_str()))
+    }) && !all_words.iter().any(|w| ["also", "too", "both"].contains(&w.as_str()));
+    let function_named = |g: &Grounded| matches!(g.evidence, Evidence::Named { .. }) && g.probe.parse::<crate::obj::Probe>().is_ok_and(|p| p.kind.is_kernel_function());
+    if probe_type_said && events.iter().any(function_named) {
+        let (calls, kept): (Vec<Grounded>, Vec<Grounded>) =
+            events.into_iter().partition(|g| g.probe.starts_with("tracepoint:syscalls:") && matches!(g.evidence, Evidence::Named { .. }));
+        told.extend(calls);
+        events = kept;
+    }
     let usable = |a: Attach| matches!(a, Attach::Yes | Attach::Unknown);
     // A hardware counter asked for is what is measured ("cache misses while inside read()"):
     // without a PMU no other event the words name stands in for it.
@@ -1145,7 +1197,13 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             };
             events.push(Grounded { probe, attach: Attach::Yes, evidence: Evidence::Fields { fields: fields.clone(), hooks: hooks.clone() } });
         }
-        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|_| listed.is_none()) {
+        // Words only the story says ("Already checked: … 'File exists'") describe no event
+        // where the everyday words of the ask name one ("trace opens that … fail").
+        // (Not where the ask points back at the story: "Which processes trigger it?")
+        let ask = all_words.iter().skip(story.len());
+        let points_back = ask.clone().any(|w| ["it", "them", "those", "these"].contains(&w.as_str()));
+        let asked = |shared: &Vec<String>| retrieval.everyday.is_none() || points_back || !shared.iter().all(|w| only_in_story(w));
+        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared)) {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
             let grounded = if category_named { format!("tracepoint:{}:*", probe.split(':').nth(1).unwrap_or_default()) } else { probe.clone() };
@@ -1310,6 +1368,15 @@ mod tests {
             matches!(ground("fentry on copy_process to count forks", &c, false, &Retrieval::default()).servable, Servable::CannotAttachHere { reason, .. } if reason.contains("fentry"))
         );
         assert!(matches!(ground("NFS client read latency by mount", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "nfs"));
+        // A subsystem the words rule out is not what the request is about.
+        assert!(ground("Already checked: no NFS involved. Trace each write with its pid", &c, false, &Retrieval::default()).servable.is_here());
+        assert!(ground("writes are slow, but not NFS: trace each write", &c, false, &Retrieval::default()).servable.is_here());
+        assert!(!ground("no NFS mounts are slow, but the NFS client reads are", &c, false, &Retrieval::default()).servable.is_here());
+        // A kprobe said outright asks for the function, whatever call the story names.
+        let g = ground("write() latency went up. Attach a kprobe to vfs_read() and histogram its time", &c, false, &Retrieval::default());
+        assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);
+        assert!(g.told.iter().any(|t| t.probe == "tracepoint:syscalls:sys_enter_write"));
+        assert!(ground("write() latency went up. Time vfs_read() too", &c, false, &Retrieval::default()).servable.is_here());
         assert!(matches!(ground("per-queue NVMe command latency", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));
         // A phrase where the word alone says too little.
         assert!(matches!(ground("log kernel modules being loaded", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "kernel modules"));

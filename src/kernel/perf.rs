@@ -16,6 +16,32 @@ pub const SOFTWARE: &[(&str, &str, &str)] = &[
     ("emulation-faults", "", "emulation faults"),
 ];
 
+/// How many events one firing of a perf event stands for when a bpftrace probe gives no count
+/// (`software:page-faults` fires on every 100th fault), by bpftrace's name or alias; read off
+/// bpftrace 0.17's default periods. A program that counts or prints each event needs `:1`.
+pub fn default_period(name: &str) -> u64 {
+    match name {
+        "cpu-clock" | "cpu" | "task-clock" => 1_000_000,
+        "page-faults" | "faults" | "minor-faults" => 100,
+        "context-switches" | "cs" => 1_000,
+        "cpu-migrations" | "major-faults" | "alignment-faults" | "emulation-faults" => 1,
+        "branch-instructions" | "branches" | "branch-misses" | "bus-cycles" => 100_000,
+        _ if HARDWARE.iter().any(|(n, a, _)| *n == name || (!a.is_empty() && *a == name)) => 1_000_000,
+        _ => 1,
+    }
+}
+
+/// bpftrace's name for a software or hardware event, also when spelled by its alias (`cs`,
+/// `faults`); `None` for a name bpftrace does not know.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    SOFTWARE.iter().chain(HARDWARE).find(|(n, a, _)| *n == name || (!a.is_empty() && *a == name)).map(|(n, ..)| *n)
+}
+
+/// Whether the event is a clock, whose period is time: sampled by nature, never counted one by one.
+pub fn is_clock(name: &str) -> bool {
+    matches!(canonical(name), Some("cpu-clock" | "task-clock"))
+}
+
 /// bpftrace's hardware event names with their aliases.
 pub const HARDWARE: &[(&str, &str, &str)] = &[
     ("cpu-cycles", "cycles", "CPU cycles"),

@@ -244,6 +244,18 @@ impl Probe {
             }
     }
 
+    /// A software or hardware event's bpftrace name (aliases resolved) and how many events one
+    /// firing stands for: the count after the name (`software:faults:1`), else bpftrace's default.
+    pub fn perf_event(&self) -> Option<(&'static str, u64)> {
+        if !matches!(self.kind, ProbeKind::Software | ProbeKind::Hardware) {
+            return None;
+        }
+        let (name, count) = self.target.split_once(':').unwrap_or((&self.target, ""));
+        let name = crate::kernel::perf::canonical(name)?;
+        let period = count.trim().parse().unwrap_or_else(|_| crate::kernel::perf::default_period(name));
+        Some((name, period))
+    }
+
     /// The same function's entry probe (`kretprobe:f` → `kprobe:f`).
     pub fn entry(&self) -> Probe {
         Probe { kind: self.kind.entry(), target: self.target.clone() }

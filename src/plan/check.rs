@@ -178,6 +178,16 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     if !extra.is_empty() {
         missing.push(format!("it also traces {}, which the request does not ask for: trace only {asked_words}", extra.join(", ")));
     }
+    // A software event that fires once per N events (bpftrace's default for page faults is 100)
+    // counts and prints a sample, not what happened.
+    for p in &events {
+        let sampled = p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.perf_event().map(|(name, period)| (probe.kind, name, period)));
+        // Software events only: a hardware counter on every event is throttled by perf, and
+        // is sampled by nature.
+        if let Some((kind, name, period)) = sampled.filter(|(kind, name, period)| *kind == crate::obj::ProbeKind::Software && *period > 1 && !crate::kernel::perf::is_clock(name)) {
+            missing.push(format!("{p} fires once every {period} {name}, so it sees a sample of them: write {kind}:{name}:1 to see each one"));
+        }
+    }
     // Field names are the plan's tracepoint's: a program on an equivalent event (a syscall's
     // kprobe) names them otherwise, and only the builtins are held to.
     let same_hooks = events.iter().any(|p| asked.iter().any(|a| p.as_str() == a.as_str()));
@@ -777,6 +787,24 @@ mod tests {
             assert_eq!(missing(more), "", "{more}");
         }
         assert_eq!(fields_read("t { printf(\"%s \\\"args->pid\\\" %d\\n\", comm, args->x, arg12); } // args->y"), ["x", "arg12"]);
+    }
+
+    #[test]
+    fn a_perf_event_that_samples_counts_a_sample() {
+        let faults = Plan::on(vec!["software:page-faults".into()], Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+        let verdict = |p: &str| match against(p, &faults) {
+            PlanVerdict::Missing { missing } => missing.join("; "),
+            PlanVerdict::Ok => String::new(),
+        };
+        // bpftrace's default for page faults is one firing in 100; an alias is the same event.
+        assert!(verdict("software:page-faults { @[comm] = count(); }").contains("software:page-faults:1"));
+        assert!(verdict("software:faults:100 { @[comm] = count(); }").contains("once every 100"));
+        assert_eq!(verdict("software:faults:1 { @[comm] = count(); }"), "");
+        assert_eq!(verdict("software:page-faults:1 { @[comm] = count(); }"), "");
+        // The plan's own program says :1, and a clock stays a sampler.
+        assert!(crate::plan::emit::bpftrace(&faults).contains("software:page-faults:1\n"));
+        let clock = Plan::on(vec!["software:cpu-clock".into()], Output::Map { fold: Fold::Count, also: vec![], of: None, keys: vec![Term::Builtin(Builtin::Comm)] });
+        assert!(crate::plan::emit::bpftrace(&clock).contains("software:cpu-clock\n"));
     }
 
     #[test]

@@ -9,6 +9,17 @@
 
 use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Radix, Term, Test};
 
+/// The probes as the program attaches them: a software event on every occurrence (bpftrace's
+/// `software:page-faults` alone fires on one fault in 100; `:1` says so whatever the default),
+/// a clock as it samples.
+fn spelled(probes: &[String]) -> String {
+    let every = |p: &String| match p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.perf_event().map(|(name, _)| (probe.kind, name))) {
+        Some((kind, name)) if kind == crate::obj::ProbeKind::Software && !crate::kernel::perf::is_clock(name) => format!("{kind}:{name}:1"),
+        _ => p.clone(),
+    };
+    probes.iter().map(every).collect::<Vec<_>>().join(",\n")
+}
+
 /// The program for `plan`.
 pub fn bpftrace(plan: &Plan) -> String {
     let mut out = String::new();
@@ -34,7 +45,7 @@ pub fn bpftrace(plan: &Plan) -> String {
     let saved: Vec<&Term> = dedup(plan.terms().filter(|t| matches!(t, Term::Field { at_start: true, .. })).collect());
     let (at_start, at_end): (Vec<&Condition>, Vec<&Condition>) = plan.conditions.iter().partition(|c| plan.start.is_some() && starts(&c.term));
     if let (Some(start), Some(key)) = (&plan.start, &start_key) {
-        out.push_str(&start.probes.join(",\n"));
+        out.push_str(&spelled(&start.probes));
         out.push('\n');
         push_predicate(&mut out, &at_start, plan, Side::Start);
         out.push_str(&format!("{{\n  @start[{key}] = nsecs;\n"));
@@ -47,7 +58,7 @@ pub fn bpftrace(plan: &Plan) -> String {
         }
         out.push_str("}\n\n");
     }
-    out.push_str(&plan.probes.join(",\n"));
+    out.push_str(&spelled(&plan.probes));
     out.push('\n');
     let body_conditions: Vec<&Condition> = match &key {
         Some(key) => {

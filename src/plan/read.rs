@@ -390,6 +390,14 @@ impl Text {
         }
     }
 
+    /// Word `i` says who filed a ticket, in its header ("NET-2290 (opened by Sam, 09:41)"),
+    /// not an event: an aside's first word, followed by "by" and a name.
+    fn authored(&self, i: usize) -> bool {
+        self.aside_of(i).is_some_and(|(first, _)| first == i)
+            && self.is(i + 1, &["by"])
+            && self.words.get(i + 2).is_some_and(|w| w.raw.starts_with(|c: char| c.is_uppercase() || c == '@'))
+    }
+
     /// Where the words of `phrase` occur in order (by their roots), with at most `gap` others
     /// between each two; the first occurrence among words not yet read.
     fn find(&self, phrase: &str, gap: usize) -> Option<Vec<usize>> {
@@ -1206,6 +1214,9 @@ const COMPARATIVES: &[&str] = &[
 ];
 
 /// Protocols and families, which narrow an event to theirs.
+/// Things a program makes or holds, named after a subsystem's name ("netlink sockets").
+const OBJECTS: &[&str] = &["socket", "sockets", "connection", "connections", "file", "files", "descriptor", "descriptors", "fd", "fds"];
+
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "icmpv6", "ipv4", "ipv6", "unix", "sctp", "mptcp", "raw", "netlink", "loopback", "v4", "v6", "ip6"];
 
 // --- Knowledge the reader uses -----------------------------------------------------------------
@@ -1804,6 +1815,27 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         }
     }
     if specific.len() == 1 {
+        // A subsystem said by its name alone, whose one event here is about something the words
+        // never say ("open netlink sockets": `netlink_extack` reports an extended ack): the
+        // subsystem is not the event.
+        let category = specific[0].strip_prefix("tracepoint:").and_then(|p| p.split(':').next()).unwrap_or_default();
+        let by_category_name = grounding.events.iter().all(|e| matches!(&e.evidence, Evidence::Described { words, .. } if words.iter().all(|w| stem(w) == stem(category))));
+        let own: Vec<&str> = specific[0]
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .split('_')
+            .filter(|p| p.len() >= 3 && *p != category && !["enter", "exit", "entry", "start", "end", "begin", "done"].contains(p))
+            .collect();
+        // ("capability checks" say `cap_capable`: a word and a part with one beginning.)
+        let begins = |w: &str, p: &str| w.starts_with(p) || w.get(..5).is_some_and(|b| p.get(..5) == Some(b));
+        let says_own = (0..text.len()).any(|i| own.iter().any(|p| text.words[i].root == root(p) || begins(&text.words[i].lower, p)));
+        // Only where the words go on to name another thing ("netlink sockets"); "printk
+        // calls", "NMIs per CPU" are the subsystem's event.
+        let object = (0..text.len()).any(|i| (text.lower(i) == category || stem(text.lower(i)) == stem(category)) && text.is(i + 1, OBJECTS));
+        if by_category_name && !own.is_empty() && !says_own && object {
+            return Err(format!("the request names the {category} subsystem, and its only event here ({}) is not what its words say", specific[0]).into());
+        }
         // The event named by its identifier and said again in words, two of its parts together
         // ("queue_work … the most work queued"): those are the event's words too. One part alone
         // ("by workqueue", "slab caches") may be a field or another thing.
@@ -2500,8 +2532,25 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
         let (i, last) = (at[0], at[at.len() - 1]);
         i > 0 && text.is(i - 1, &["the", "its", "their"]) && text.is(last + 1, &["of"]) && !text.words[last].ends
     };
+    // "memory-cgroup reclaim" is not "memory reclaim": a word inside a phrase that names a
+    // subsystem of its own says which of its kind the event is.
+    let categories: std::collections::HashSet<&str> = catalog.hooks.iter().filter(|h| h.kind == crate::kernel::HookKind::Tracepoint).map(|h| h.category.as_str()).collect();
+    // Only a word naming the thing, with nothing between ("signal a task sent" is no "task
+    // signal"); not a protocol ("incoming tcp connections" are incoming connections) nor the
+    // entry's own subsystem ("disk block I/O").
+    let qualified = |text: &Text, at: &[usize], own: &[String]| {
+        let inner: Vec<usize> = (at[0]..at[at.len() - 1]).filter(|k| !at.contains(k)).collect();
+        let own_category = |w: &str| own.iter().any(|p| p.strip_prefix("tracepoint:").is_some_and(|p| p.split(':').next() == Some(w)));
+        inner.iter().all(|&k| !STOP.contains(&text.lower(k)) && !FILLER.contains(&text.lower(k)))
+            && inner.iter().any(|&k| categories.contains(text.lower(k)) && !PROTOCOLS.contains(&text.lower(k)) && !own_category(text.lower(k)))
+    };
     let mut set_aside: Vec<usize> = Vec::new();
     for e in events() {
+        // Said of another subsystem's thing once ("each new cgroup directory"), the entry
+        // names it nowhere in the request ("… that gets created").
+        if e.words.iter().any(|w| text.find(w, 2).is_some_and(|at| qualified(text, &at, &e.probes))) {
+            continue;
+        }
         // The longest phrase of an entry that occurs.
         let best = e
             .words
@@ -2519,7 +2568,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                 }
                 // "… for a minute, then exit": the program's end, not the process-exit event.
                 let stops = at.len() == 1 && at[0] > 0 && text.is(at[0] - 1, &["then", "and"]) && text.is(at[0], &["exit", "quit", "stop"]);
-                negator.is_none() && !a_value(text, at) && !stops
+                negator.is_none() && !a_value(text, at) && !stops && !text.authored(at[at.len() - 1])
             })
             .max_by_key(|(n, at)| (*n, std::cmp::Reverse(at[at.len() - 1] - at[0])));
         if let Some((_, at)) = best {
@@ -2608,7 +2657,8 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     }
     // A syscall's name as a word: uncommon ones first ("every unlink", "mmaps"), then the
     // everyday ones ("how many bytes does each process read").
-    let mut named: Vec<(usize, String)> = (0..text.len()).filter(|&i| !text.used(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
+    let mut named: Vec<(usize, String)> =
+        (0..text.len()).filter(|&i| !text.used(i) && !text.authored(i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
     // A request that marks its calls ("pkey_alloc()") marks each: a plain word it leaves
     // unmarked, away from them, names no call ("the initial access rights", "our mmap'd index
     // file"; also, wrongly, "… also count munmap per process", which is left to the model).
@@ -6755,6 +6805,31 @@ mod tests {
         assert!(!plan("histogram of write() sizes for large buffers", &write).contains("comm =="));
         // "for run-queue latency" stays a phrase.
         assert!(!Text::new("histogram for run-queue latency").words.iter().any(|w| w.raw.contains('-')));
+    }
+
+    #[test]
+    fn a_subsystem_or_a_ticket_header_is_not_the_event() {
+        // A subsystem's one event, whose own words the request never says, is not it.
+        let mut c = catalog();
+        c.hooks.push(tp("tracepoint:netlink:netlink_extack", &[("__data_loc char[]", "msg")]));
+        c.hooks.push(tp("tracepoint:capability:cap_capable", &[("int", "cap")]));
+        let netlink = described(&["tracepoint:netlink:netlink_extack"], &["netlink"]);
+        let sockets = read("which processes open netlink sockets?", &netlink, &c);
+        assert!(sockets.plan.is_none() && sockets.gaps.iter().any(|g| g.contains("netlink subsystem")), "{:?}", sockets.gaps);
+        let capable = read("count capability checks per process", &described(&["tracepoint:capability:cap_capable"], &["capability"]), &c);
+        assert!(capable.complete().is_some(), "{:?} {:?}", capable.gaps, capable.unread);
+        // "memory-cgroup reclaim" is no "memory reclaim".
+        c.hooks.push(tp("tracepoint:vmscan:mm_vmscan_direct_reclaim_begin", &[("int", "order")]));
+        c.hooks.push(tp("tracepoint:vmscan:mm_vmscan_direct_reclaim_end", &[("unsigned long", "nr_reclaimed")]));
+        c.hooks.push(tp("tracepoint:cgroup:cgroup_mkdir", &[("int", "root")]));
+        let none = Grounding { events: vec![], servable: Servable::Here, told: vec![] };
+        let direct = |r: Reading| r.plan.is_some_and(|p| p.probes.iter().chain(p.start.iter().flat_map(|s| &s.probes)).any(|p| p.contains("direct_reclaim")));
+        assert!(!direct(read("how long does each memory-cgroup reclaim pass take, in usecs", &none, &c)));
+        assert!(direct(read("how long does each memory reclaim pass take, in usecs", &none, &c)));
+        // Who filed the ticket opened no file.
+        let filed = read("NET-2290 (opened by Sam, 09:41): count refused connections per port", &none, &c);
+        assert!(!filed.plan.as_ref().is_some_and(|p| p.probes.iter().any(|p| p.contains("open"))), "{:?}", filed.plan.map(|p| p.probes));
+        assert!(read("count files opened by nginx per second", &none, &c).plan.is_some_and(|p| p.probes.iter().any(|p| p.contains("openat"))));
     }
 
     #[test]
