@@ -1200,8 +1200,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // Words only the story says ("Already checked: … 'File exists'") describe no event
         // where the everyday words of the ask name one ("trace opens that … fail").
         // (Not where the ask points back at the story: "Which processes trigger it?")
-        let ask = all_words.iter().skip(story.len());
-        let points_back = ask.clone().any(|w| ["it", "them", "those", "these"].contains(&w.as_str()));
+        let points_back = all_words.iter().skip(story.len()).any(|w| ["it", "them", "those", "these"].contains(&w.as_str()));
         let asked = |shared: &Vec<String>| retrieval.everyday.is_none() || points_back || !shared.iter().all(|w| only_in_story(w));
         for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared)) {
             // A tracepoint whose category the words name stands for the category; another match

@@ -16,17 +16,14 @@ pub const SOFTWARE: &[(&str, &str, &str)] = &[
     ("emulation-faults", "", "emulation faults"),
 ];
 
-/// How many events one firing of a perf event stands for when a bpftrace probe gives no count
-/// (`software:page-faults` fires on every 100th fault), by bpftrace's name or alias; read off
-/// bpftrace 0.17's default periods. A program that counts or prints each event needs `:1`.
+/// How many events one firing of a software event that counts (not a clock) stands for when a
+/// bpftrace probe gives no count (`software:page-faults` fires on every 100th fault), by
+/// bpftrace's name; read off bpftrace 0.17's default periods. A program that counts or prints
+/// each event needs `:1`.
 pub fn default_period(name: &str) -> u64 {
     match name {
-        "cpu-clock" | "cpu" | "task-clock" => 1_000_000,
-        "page-faults" | "faults" | "minor-faults" => 100,
-        "context-switches" | "cs" => 1_000,
-        "cpu-migrations" | "major-faults" | "alignment-faults" | "emulation-faults" => 1,
-        "branch-instructions" | "branches" | "branch-misses" | "bus-cycles" => 100_000,
-        _ if HARDWARE.iter().any(|(n, a, _)| *n == name || (!a.is_empty() && *a == name)) => 1_000_000,
+        "page-faults" | "minor-faults" => 100,
+        "context-switches" => 1_000,
         _ => 1,
     }
 }

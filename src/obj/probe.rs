@@ -244,16 +244,21 @@ impl Probe {
             }
     }
 
-    /// A software or hardware event's bpftrace name (aliases resolved) and how many events one
-    /// firing stands for: the count after the name (`software:faults:1`), else bpftrace's default.
-    pub fn perf_event(&self) -> Option<(&'static str, u64)> {
+    /// A software or hardware event's bpftrace name, aliases resolved (`software:faults:1` is
+    /// `page-faults`).
+    pub fn perf_event(&self) -> Option<&'static str> {
         if !matches!(self.kind, ProbeKind::Software | ProbeKind::Hardware) {
             return None;
         }
-        let (name, count) = self.target.split_once(':').unwrap_or((&self.target, ""));
-        let name = crate::kernel::perf::canonical(name)?;
-        let period = count.trim().parse().unwrap_or_else(|_| crate::kernel::perf::default_period(name));
-        Some((name, period))
+        crate::kernel::perf::canonical(self.target.split(':').next().unwrap_or_default())
+    }
+
+    /// A software event that counts events, not time (a clock), with how many of them one firing
+    /// stands for: the count after the name (`software:faults:1`), else bpftrace's default.
+    pub fn counted_software_event(&self) -> Option<(&'static str, u64)> {
+        let name = self.perf_event().filter(|n| self.kind == ProbeKind::Software && !crate::kernel::perf::is_clock(n))?;
+        let count = self.target.split_once(':').map_or("", |(_, c)| c);
+        Some((name, count.trim().parse().unwrap_or_else(|_| crate::kernel::perf::default_period(name))))
     }
 
     /// The same function's entry probe (`kretprobe:f` → `kprobe:f`).

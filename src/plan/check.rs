@@ -180,12 +180,11 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     }
     // A software event that fires once per N events (bpftrace's default for page faults is 100)
     // counts and prints a sample, not what happened.
+    // Software events only: a hardware counter on every event is throttled by perf, and is
+    // sampled by nature.
     for p in &events {
-        let sampled = p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.perf_event().map(|(name, period)| (probe.kind, name, period)));
-        // Software events only: a hardware counter on every event is throttled by perf, and
-        // is sampled by nature.
-        if let Some((kind, name, period)) = sampled.filter(|(kind, name, period)| *kind == crate::obj::ProbeKind::Software && *period > 1 && !crate::kernel::perf::is_clock(name)) {
-            missing.push(format!("{p} fires once every {period} {name}, so it sees a sample of them: write {kind}:{name}:1 to see each one"));
+        if let Some((name, period)) = p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.counted_software_event()).filter(|(_, period)| *period > 1) {
+            missing.push(format!("{p} fires once every {period} {name}, so it sees a sample of them: write software:{name}:1 to see each one"));
         }
     }
     // Field names are the plan's tracepoint's: a program on an equivalent event (a syscall's

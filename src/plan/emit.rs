@@ -13,9 +13,9 @@ use super::{field_is_text, Builtin, Condition, Fold, Output, PairKey, Plan, Radi
 /// `software:page-faults` alone fires on one fault in 100; `:1` says so whatever the default),
 /// a clock as it samples.
 fn spelled(probes: &[String]) -> String {
-    let every = |p: &String| match p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.perf_event().map(|(name, _)| (probe.kind, name))) {
-        Some((kind, name)) if kind == crate::obj::ProbeKind::Software && !crate::kernel::perf::is_clock(name) => format!("{kind}:{name}:1"),
-        _ => p.clone(),
+    let every = |p: &String| match p.parse::<crate::obj::Probe>().ok().and_then(|probe| probe.counted_software_event()) {
+        Some((name, _)) => format!("software:{name}:1"),
+        None => p.clone(),
     };
     probes.iter().map(every).collect::<Vec<_>>().join(",\n")
 }

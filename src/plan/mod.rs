@@ -121,12 +121,12 @@ impl Term {
         }
     }
 
-    /// A string rather than a number.
     /// Whether it is a list of strings (argv), which bpftrace prints with `join()`.
     pub fn is_strings(&self) -> bool {
         matches!(self, Term::Field { ty, .. } if field_is_strings(ty))
     }
 
+    /// A string rather than a number.
     pub fn is_text(&self) -> bool {
         match self {
             Term::Builtin(b) => matches!(b, Builtin::Comm | Builtin::Kstack | Builtin::Ustack | Builtin::Probe),

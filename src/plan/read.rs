@@ -1226,10 +1226,10 @@ const COMPARATIVES: &[&str] = &[
     "lower",
 ];
 
-/// Protocols and families, which narrow an event to theirs.
 /// Things a program makes or holds, named after a subsystem's name ("netlink sockets").
 const OBJECTS: &[&str] = &["socket", "sockets", "connection", "connections", "file", "files", "descriptor", "descriptors", "fd", "fds"];
 
+/// Protocols and families, which narrow an event to theirs.
 const PROTOCOLS: &[&str] = &["tcp", "udp", "icmp", "icmpv6", "ipv4", "ipv6", "unix", "sctp", "mptcp", "raw", "netlink", "loopback", "v4", "v6", "ip6"];
 
 // --- Knowledge the reader uses -----------------------------------------------------------------
@@ -1845,7 +1845,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         let says_own = (0..text.len()).any(|i| own.iter().any(|p| text.words[i].root == root(p) || begins(&text.words[i].lower, p)));
         // Only where the words go on to name another thing ("netlink sockets"); "printk
         // calls", "NMIs per CPU" are the subsystem's event.
-        let object = (0..text.len()).any(|i| (text.lower(i) == category || stem(text.lower(i)) == stem(category)) && text.is(i + 1, OBJECTS));
+        let object = (0..text.len()).any(|i| stem(text.lower(i)) == stem(category) && text.is(i + 1, OBJECTS));
         if by_category_name && !own.is_empty() && !says_own && object {
             return Err(format!("the request names the {category} subsystem, and its only event here ({}) is not what its words say", specific[0]).into());
         }
@@ -2559,16 +2559,15 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
     };
     let mut set_aside: Vec<usize> = Vec::new();
     for e in events() {
+        let occurs: Vec<(usize, Vec<usize>)> = e.words.iter().filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at))).collect();
         // Said of another subsystem's thing once ("each new cgroup directory"), the entry
         // names it nowhere in the request ("… that gets created").
-        if e.words.iter().any(|w| text.find(w, 2).is_some_and(|at| qualified(text, &at, &e.probes))) {
+        if occurs.iter().any(|(_, at)| qualified(text, at, &e.probes)) {
             continue;
         }
         // The longest phrase of an entry that occurs.
-        let best = e
-            .words
-            .iter()
-            .filter_map(|w| text.find(w, 2).map(|at| (w.split_whitespace().count(), at)))
+        let best = occurs
+            .into_iter()
             .filter(|(_, at)| {
                 let negator = negated(text, at);
                 // A claim about what it is not ("it's not the oom killer", "isn't a fork")

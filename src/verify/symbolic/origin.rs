@@ -322,10 +322,7 @@ fn event_key(spelled: &str) -> (String, String) {
         },
         ProbeKind::Uprobe | ProbeKind::Uretprobe => ("uprobe".into(), rest.trim_start_matches('/').into()),
         // A perf event is its event, however often it samples (`software:faults:1`).
-        ProbeKind::Software | ProbeKind::Hardware => match probe.perf_event() {
-            Some((name, _)) => (probe.kind.name().into(), name.into()),
-            None => (probe.kind.name().into(), rest.into()),
-        },
+        ProbeKind::Software | ProbeKind::Hardware => (probe.kind.name().into(), probe.perf_event().unwrap_or(rest).into()),
         kind => (kind.name().into(), rest.into()),
     };
     // A process's life is traced equally well from the scheduler's tracepoints or its syscalls.
