@@ -1202,7 +1202,20 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // (Not where the ask points back at the story: "Which processes trigger it?")
         let points_back = all_words.iter().skip(story.len()).any(|w| ["it", "them", "those", "these"].contains(&w.as_str()));
         let asked = |shared: &Vec<String>| retrieval.everyday.is_none() || points_back || !shared.iter().all(|w| only_in_story(w));
-        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared)) {
+        // Words that only ever say what events are counted by ("forks per cgroup id", "which
+        // cgroup creates the most processes") name no event where everyday words name one.
+        let keyed_only = |shared: &Vec<String>| {
+            // "which cgroup is …" asks for the key; "which workqueue functions run …" names the event.
+            let asks_which =
+                |i: usize| i >= 1 && all_words[i - 1] == "which" && all_words.get(i + 1).is_some_and(|v| ["is", "are", "was", "does", "do", "has"].contains(&v.as_str()));
+            let key_at = |i: usize| {
+                asks_which(i)
+                    || (1..=2)
+                        .any(|d| i >= d && ["per", "by", "each"].contains(&all_words[i - d].as_str()) && (d == 1 || ["the", "its", "their"].contains(&all_words[i - 1].as_str())))
+            };
+            retrieval.everyday.is_some() && shared.iter().all(|w| all_words.iter().enumerate().filter(|(_, x)| *x == w).all(|(i, _)| key_at(i)))
+        };
+        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared) && !keyed_only(shared)) {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
             let grounded = if category_named { format!("tracepoint:{}:*", probe.split(':').nth(1).unwrap_or_default()) } else { probe.clone() };
@@ -1524,6 +1537,19 @@ mod tests {
         assert!(matches!(&g.events[0].evidence, Evidence::Named { word } if word == "TIME_WAIT"));
         // A word that only looks like one is not.
         assert!(ground("count closes that wait", &catalog(), false, &Retrieval::default()).events.iter().all(|e| !e.probe.contains("inet_sock")));
+    }
+
+    #[test]
+    fn a_category_said_only_as_what_events_are_counted_by_is_no_event() {
+        let c = catalog();
+        let cgroup = ranked(&[("tracepoint:cgroup:cgroup_mkdir", 100.0), ("tracepoint:cgroup:cgroup_attach_task", 90.0)]);
+        // Everyday words name the event ("forks"); "per cgroup id" and "which cgroup is …" say the key.
+        let everyday = Retrieval { everyday: Some(1), ..cgroup.clone() };
+        assert!(ground("which cgroup is creating the most new processes? a count of forks per cgroup id", &c, false, &everyday).events.is_empty());
+        // Said as what happens, it is the event.
+        assert_eq!(ground("count cgroup directories created, per cgroup id", &c, false, &everyday).events.len(), 1);
+        // With no everyday event, the category is all there is.
+        assert_eq!(ground("count cgroup events per cgroup id", &c, false, &cgroup).events.len(), 1);
     }
 
     #[test]

@@ -166,6 +166,7 @@ const SHORT_FORMS: &[(&str, &str)] = &[
     ("reqs", "requests"),
     ("msgs", "messages"),
     ("lat", "latency"),
+    ("blk", "block"),
     ("lats", "latencies"),
 ];
 
@@ -326,9 +327,12 @@ impl Text {
                 // Hyphens join words of a phrase ("run-queue latency"), except in words that
                 // mean something joined ("non-zero", "per-cpu", "top-10").
                 let ticket = part.split_once('-').is_some_and(|(_, b)| b.chars().all(|c| c.is_ascii_digit()));
+                // "0-50ms", "2-5s": a range, its unit after the second number.
+                let range = part.split_once('-').is_some_and(|(a, b)| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.starts_with(|c: char| c.is_ascii_digit()));
                 // "latency-sensitive daemon", "allocator-heavy service": what a thing is, one word.
                 let adjective = ["-sensitive", "-critical", "-bound", "-heavy", "-intensive", "-hungry", "-aware"].iter().any(|e| part.to_lowercase().ends_with(e));
-                let joined = part.contains('-') && !ticket && !adjective && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k)) && !program_name(&tokens, t, part);
+                let joined =
+                    part.contains('-') && !ticket && !range && !adjective && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k)) && !program_name(&tokens, t, part);
                 let pieces: Vec<&str> = if joined { part.split('-').filter(|p| !p.is_empty()).collect() } else { vec![part] };
                 for piece in pieces {
                     let lower = piece.to_lowercase();
@@ -832,6 +836,8 @@ impl Text {
                 // "We hit fs.aio-max-nr": a fold's word in the story asks for no fold.
                 || (self.only_tells(i) && self.is_fold_word(i))
                 // "just the max per comm": the fold, said again.
+                // "I just want a count of …": a softener of the asking verb.
+                || (w.lower == "just" && self.is(i + 1, &["want", "wanted", "wanna", "need", "needed", "like", "wish"]))
                 || (["just", "only"].contains(&w.lower.as_str()) && (self.is_fold_word(i + 1) || (self.is(i + 1, &["the", "a", "an"]) && self.is_fold_word(i + 2))))
                 || (["not", "no"].contains(&w.lower.as_str()) && (self.is(i + 1, &["other", "others"]) || (self.is(i + 1, &["the", "any"]) && self.is(i + 2, &["other", "others"]))))
                 // "the disk is slow", and "Truncating big files stalls our ingest box." before
@@ -3859,7 +3865,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // "the top 5 busiest processes": the noun after the superlative.
         Some(if text.is(at + 1, SUPERLATIVES) { at + 2 } else { at + 1 })
     });
-    let unit = unit(&mut text);
+    let mut unit = unit(&mut text);
     // The conditions: those that make the hook the event, then those the words state.
     let mut conditions: Vec<(Condition, At)> = Vec::new();
     for w in &event_conditions {
@@ -3997,6 +4003,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             text.mark(&more);
         }
         Some(Fold::Hist)
+    } else if linear.as_ref().is_some_and(|(_, at)| at.iter().any(|&k| text.is(k, &["lhist"]))) {
+        // bpftrace's own word, with its bounds and width: a linear histogram.
+        Some(Fold::Hist)
     } else if let Some(at) = any(&text, AVG) {
         text.read(&at, "the average");
         Some(Fold::Avg)
@@ -4041,10 +4050,29 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         text.words[i].used = false;
     }
     // Linear buckets are read only as a histogram's; asked of anything else they stay unread.
+    // Buckets in bytes are a size's, in a time unit a latency's (in the unit times are shown
+    // in, which they set when no other words do: "lhist 0-50ms, 5ms buckets" shows msecs).
     let linear = match (linear, fold) {
         (Some((buckets, at)), Some(Fold::Hist)) => {
-            text.read(&at, format!("linear buckets from {} to {}, {} wide", buckets.0, buckets.1, buckets.2));
-            Some(buckets)
+            let bounds = match buckets.measure {
+                Measure::Plain => Some((buckets.min, buckets.max, buckets.step)),
+                Measure::Bytes => latency.is_none().then_some((buckets.min, buckets.max, buckets.step)),
+                Measure::Nanos(_) if latency.is_some() => {
+                    // The coarsest unit every bound is a whole number of ("0 to 2 ms in 100 us": usecs).
+                    let shown = unit.or_else(|| [TimeUnit::Ms, TimeUnit::Us, TimeUnit::Ns].into_iter().find(|&u| buckets.in_unit(u).is_some()));
+                    let bounds = shown.and_then(|u| buckets.in_unit(u));
+                    if bounds.is_some() {
+                        unit = shown;
+                    }
+                    bounds
+                }
+                Measure::Nanos(_) => None,
+            };
+            bounds.map(|(min, max, step)| {
+                let shown = if matches!(buckets.measure, Measure::Nanos(_)) { format!(" {}", unit.map_or("", TimeUnit::name)) } else { String::new() };
+                text.read(&at, format!("linear buckets from {min} to {max}{shown}, {step} wide"));
+                (min, max, step)
+            })
         }
         _ => None,
     };
@@ -4077,7 +4105,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     // "for each hrtimer, time from hrtimer_start to hrtimer_cancel": the object a start and its
     // end are matched by is what each time is of, and a key of it would hold one time each.
     if let Some(PairKey::Fields { start: by, .. }) = &end_key {
-        keys.retain(|(t, _)| !matches!(t, Term::Field { name, .. } if by.contains(name)));
+        // One of several ("per device" of a block request's device and sector) still folds many.
+        keys.retain(|(t, _)| !matches!(t, Term::Field { name, .. } if by.len() == 1 && by.contains(name)));
         // "of the same pfn", "match them on the hrtimer pointer": the key, said.
         let said: Vec<usize> = said_same(&text).into_iter().filter(|&i| !text.used(i) && by.iter().any(|f| names_field(text.lower(i), f))).collect();
         if !said.is_empty() {
@@ -4774,36 +4803,35 @@ fn interval(text: &mut Text) -> Option<(u64, bool)> {
 }
 
 /// Linear histogram buckets said with their bounds and width: "a linear histogram from 0 to
-/// 4096 in 512 byte steps", "… from 0 to 1000, step 100", "64-byte buckets from 0 to 1024" ("lhist"
-/// alone names no histogram: it stays unread).
+/// 4096 in 512 byte steps", "… from 0 to 1000, step 100", "64-byte buckets from 0 to 1024",
+/// "0 to 128 KiB in 4 KiB buckets", "lhist 0-50ms, 5ms buckets" ("lhist" alone names no
+/// histogram: it stays unread).
 /// "linear" without its numbers stays unread: a power-of-two histogram does not answer it.
-fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
+fn linear_buckets(text: &Text) -> Option<(Buckets, Vec<usize>)> {
     let at = (0..text.len()).find(|&i| !text.used(i) && (text.is(i, &["linear", "lhist"]) || (text.is(i, &["equal"]) && text.is(i + 1, &["width", "sized"]))))?;
     let end = text.sentence_end(at);
     let start = text.sentence_start(at);
-    let number = |k: usize| text.words.get(k).and_then(|w| w.lower.replace(',', "").parse::<i64>().ok());
-    const UNITS: &[&str] = &["byte", "bytes", "b"];
-    let unit = |k: usize| text.is(k, UNITS);
-    // Numbers in another unit ("64 KB", "10 ms") would need converting: left unread.
-    const OTHER_UNITS: &[&str] =
-        &["kb", "kib", "mb", "mib", "gb", "gib", "k", "m", "ms", "us", "ns", "s", "sec", "secs", "seconds", "usecs", "msecs", "nsecs", "pages", "page", "%"];
-    if (start..=end).any(|k| number(k).is_some() && text.is(k + 1, OTHER_UNITS)) {
-        return None;
-    }
     let mut read = vec![at];
-    // The bounds: "from A to B", "between A and B", "A to B" ("0-1000" is one word, unread).
+    // The bounds: "from A to B", "between A and B", "A to B", "A-B" (one word: "0-50ms", "32-64").
     let mut bounds = None;
     for k in start..=end {
-        let (a, to) = if text.is(k, &["from", "between"]) { (k + 1, k + 2) } else { (k, k + 1) };
-        let Some(min) = number(a) else { continue };
-        let to = if unit(to) { to + 1 } else { to };
+        if let Some((min, max, taken)) = dashed_range(text, k) {
+            bounds = Some((min, max));
+            read.extend(taken);
+            break;
+        }
+        let from = text.is(k, &["from", "between"]);
+        let a = if from { k + 1 } else { k };
+        let Some((min, mut taken)) = amount(text, a) else { continue };
+        let to = taken.iter().max().copied().unwrap_or(a) + 1;
         if text.is(to, &["to", "and", "through"]) {
-            if let Some(max) = number(to + 1) {
+            if let Some((max, more)) = amount(text, to + 1) {
                 bounds = Some((min, max));
-                read.extend(k..=to + 1);
-                if unit(to + 2) {
-                    read.push(to + 2);
+                if from {
+                    read.push(k);
                 }
+                taken.push(to);
+                read.extend(taken.into_iter().chain(more));
                 break;
             }
         }
@@ -4814,11 +4842,11 @@ fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
         if read.contains(&k) {
             continue;
         }
-        let Some(n) = number(k) else { continue };
-        let after = if unit(k + 1) { k + 2 } else { k + 1 };
+        let Some((n, taken)) = amount(text, k) else { continue };
+        let after = taken.iter().max().copied().unwrap_or(k) + 1;
         if text.is(after, &["step", "steps", "bucket", "buckets", "increment", "increments", "wide"]) {
             step = Some(n);
-            read.extend(k..=after);
+            read.extend(taken.into_iter().chain([after]));
             if k > 0 && text.is(k - 1, &["in", "of"]) {
                 read.push(k - 1);
             }
@@ -4829,23 +4857,120 @@ fn linear_buckets(text: &Text) -> Option<((i64, i64, i64), Vec<usize>)> {
         {
             step = Some(n);
             let from = if text.is(k - 1, &["of"]) { k - 2 } else { k - 1 };
-            read.extend(from..=k);
-            if unit(k + 1) {
-                read.push(k + 1);
-            }
+            read.extend((from..k).chain(taken));
             break;
         }
     }
-    let (min, max) = bounds?;
-    let step = step?;
-    // bpftrace takes at most 1000 buckets, a step no wider than the range.
-    if step <= 0 || max <= min || step > max - min || (max - min) / step > 1000 {
-        return None;
-    }
+    let ((min, max), step) = (bounds?, step?);
+    let buckets = Buckets::of([min, max, step])?;
     read.retain(|&k| !text.used(k));
     read.sort_unstable();
     read.dedup();
-    Some(((min, max, step), read))
+    Some((buckets, read))
+}
+
+/// Linear buckets' bounds and width, in bytes, in nanoseconds, or in the value's own unit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Buckets {
+    measure: Measure,
+    min: i64,
+    max: i64,
+    step: i64,
+}
+
+/// What a number said without a unit counts is not known: `Plain`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Measure {
+    Plain,
+    Bytes,
+    /// With the unit written (nanoseconds in one of it), which unit-less numbers beside it share.
+    Nanos(i64),
+}
+
+impl Buckets {
+    /// From three amounts: those without a unit take the one the others share ("from 0 to
+    /// 100 in 10 ms steps"); bytes and times together are no buckets.
+    fn of(amounts: [(f64, Measure); 3]) -> Option<Buckets> {
+        let units: Vec<Measure> = amounts.iter().map(|a| a.1).filter(|m| *m != Measure::Plain).collect();
+        let measure = match units.first() {
+            None => Measure::Plain,
+            Some(Measure::Bytes) if units.iter().all(|m| *m == Measure::Bytes) => Measure::Bytes,
+            Some(Measure::Nanos(_)) if units.iter().all(|m| matches!(m, Measure::Nanos(_))) => {
+                // Unit-less numbers beside times in different units say nothing: "0 to 1 s in 10 ms".
+                let scale = |m: &Measure| if let Measure::Nanos(s) = m { *s } else { 0 };
+                let first = scale(&units[0]);
+                if amounts.iter().any(|a| a.1 == Measure::Plain && a.0 != 0.0) && units.iter().any(|m| scale(m) != first) {
+                    return None;
+                }
+                Measure::Nanos(first)
+            }
+            _ => return None,
+        };
+        // A number without a unit is in the unit of the others (bytes are already bytes).
+        let value = |(n, m): (f64, Measure)| -> i64 {
+            match (m, measure) {
+                (Measure::Plain, Measure::Nanos(scale)) => (n * scale as f64) as i64,
+                _ => n as i64,
+            }
+        };
+        let [min, max, step] = amounts.map(value);
+        // bpftrace takes at most 1000 buckets, a step no wider than the range.
+        if step <= 0 || max <= min || step > max - min || (max - min) / step > 1000 {
+            return None;
+        }
+        Some(Buckets { measure, min, max, step })
+    }
+
+    /// In the unit times are shown in: none when a bound falls between two of its ticks.
+    fn in_unit(self, unit: TimeUnit) -> Option<(i64, i64, i64)> {
+        let d = unit.divisor() as i64;
+        let all = [self.min, self.max, self.step];
+        all.iter().all(|n| n % d == 0).then(|| (self.min / d, self.max / d, self.step / d))
+    }
+}
+
+/// A number with its unit ("4 KiB", "10 ms", "50ms", "512 byte"), in bytes or nanoseconds,
+/// and the words it took; a unit the reader does not convert ("10 pages", "5%") is none.
+fn amount(text: &Text, k: usize) -> Option<((f64, Measure), Vec<usize>)> {
+    let (amount, next) = amount_of(&text.lower(k).replace(',', ""), text.lower(k + 1))?;
+    Some((amount, if next { vec![k, k + 1] } else { vec![k] }))
+}
+
+/// `word`'s number in bytes or nanoseconds (its unit glued on, else `next`), and whether it
+/// took `next`.
+fn amount_of(word: &str, next: &str) -> Option<((f64, Measure), bool)> {
+    let digits = word.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(word.len());
+    let n: f64 = word[..digits].parse().ok()?;
+    let glued = &word[digits..];
+    let unit = if glued.is_empty() { next } else { glued };
+    let measure = match unit {
+        "b" | "byte" | "bytes" => Some((1.0, Measure::Bytes)),
+        "k" | "kb" | "kib" | "kbytes" | "kilobytes" | "kilobyte" => Some((1024.0, Measure::Bytes)),
+        "m" | "mb" | "mib" | "megabytes" | "megabyte" => Some((1024.0 * 1024.0, Measure::Bytes)),
+        "g" | "gb" | "gib" | "gigabytes" | "gigabyte" => Some((1024.0 * 1024.0 * 1024.0, Measure::Bytes)),
+        "ns" | "nsec" | "nsecs" | "nanosecond" | "nanoseconds" => Some((1.0, Measure::Nanos(1))),
+        "us" | "usec" | "usecs" | "µs" | "microsecond" | "microseconds" => Some((1e3, Measure::Nanos(1_000))),
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => Some((1e6, Measure::Nanos(1_000_000))),
+        "s" | "sec" | "secs" | "second" | "seconds" => Some((1e9, Measure::Nanos(1_000_000_000))),
+        _ => None,
+    };
+    match measure {
+        Some((scale, measure)) => Some(((n * scale, measure), glued.is_empty())),
+        // A unit glued on that the reader does not know ("10pages"), or one it does not convert.
+        None if !glued.is_empty() || ["pages", "page", "%", "percent", "hz", "khz", "mhz"].contains(&unit) => None,
+        None => Some(((n, Measure::Plain), false)),
+    }
+}
+
+/// "0-50ms", "32-64 KiB", "0-1000": a range in one word, its unit after the second number
+/// (glued on or the next word) and shared by both.
+fn dashed_range(text: &Text, k: usize) -> Option<((f64, Measure), (f64, Measure), Vec<usize>)> {
+    let (a, b) = text.lower(k).split_once('-')?;
+    let a: f64 = a.parse().ok()?;
+    let ((max, measure), next) = amount_of(b, text.lower(k + 1))?;
+    let b: f64 = b[..b.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(b.len())].parse().ok()?;
+    let min = if b == 0.0 { a } else { a * max / b };
+    Some(((min, measure), (max, measure), if next { vec![k, k + 1] } else { vec![k] }))
 }
 
 /// How long to trace: "for 10 seconds", "for 30s", "for a minute", "over the next 5 minutes".
@@ -6899,6 +7024,8 @@ mod tests {
         // "linear" without its numbers is left for the model, not answered by a log2 histogram.
         assert!(plan("linear histogram of write() sizes", &write).starts_with("incomplete"));
         assert_eq!(plan("count write() calls per process for 10 seconds", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 10 s");
+        // "just" softening the asking verb restricts nothing.
+        assert_eq!(plan("I just want a count of write() calls per process", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
         assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
         let execs = described(&["tracepoint:sched:sched_process_exec"], &["exec"]);
         assert_eq!(plan("count exec per process for a minute then exit", &execs), "on tracepoint:sched:sched_process_exec: count by comm, for 60 s");
@@ -6909,9 +7036,32 @@ mod tests {
         assert!(!slow.contains("for 2 s"), "{slow}");
         let story = plan("Write latency spiked for 10 minutes last night. Count write() calls per process.", &write);
         assert!(!story.contains("for 600 s"), "{story}");
-        // Linear buckets in another unit, or more than bpftrace's 1000, are left unread.
-        assert!(plan("linear histogram of write() sizes from 0 to 64 KB in steps of 4 KB", &write).starts_with("incomplete"));
+        // Sizes in KB are bytes; times in the unit the times are shown in.
+        assert_eq!(
+            plan("linear histogram of write() sizes from 0 to 64 KB in steps of 4 KB", &write),
+            "on tracepoint:syscalls:sys_enter_write: hist of count in linear buckets 0..65536 by 4096"
+        );
+        let read_ = syscalls(&["read"]);
+        assert_eq!(
+            plan("read() latency as a linear histogram from 0 to 2 ms in 100 us steps", &read_),
+            "on tracepoint:syscalls:sys_exit_read (started at tracepoint:syscalls:sys_enter_read, matched by thread): hist of latency in linear buckets 0..2000 by 100 (in usecs)"
+        );
+        assert_eq!(
+            plan("read() latency, a linear histogram in milliseconds from 0 to 100 in 10 ms steps", &read_),
+            "on tracepoint:syscalls:sys_exit_read (started at tracepoint:syscalls:sys_enter_read, matched by thread): hist of latency in linear buckets 0..100 by 10 (in msecs)"
+        );
+        // bpftrace's word, and a range in one word: "lhist 0-50ms, 5ms buckets".
+        assert_eq!(
+            plan("read() lat lhist, 0-50ms, 5ms buckets", &read_),
+            "on tracepoint:syscalls:sys_exit_read (started at tracepoint:syscalls:sys_enter_read, matched by thread): hist of latency in linear buckets 0..50 by 5 (in msecs)"
+        );
+        // Times for a size, sizes for a time, a bound between two ticks of the unit asked for,
+        // or more buckets than bpftrace's 1000: left unread.
+        assert!(plan("linear histogram of write() sizes from 0 to 10 ms in 1 ms steps", &write).starts_with("incomplete"));
+        assert!(plan("read() latency as a linear histogram from 0 to 64 KB in 4 KB steps", &read_).starts_with("incomplete"));
+        assert!(plan("read() latency in milliseconds as a linear histogram from 0 to 2 ms in 100 us steps", &read_).starts_with("incomplete"));
         assert!(plan("linear histogram of write() sizes from 0 to 1048576 in 512 byte steps", &write).starts_with("incomplete"));
+        assert!(plan("linear histogram of write() sizes from 0 to 100 pages in 10 page steps", &write).starts_with("incomplete"));
         // The setuid bit is S_ISUID in chmod's mode, not the setuid syscall.
         let chmod = syscalls(&["chmod", "fchmodat"]);
         let setuid = plan("alert whenever anything chmods a file to set the setuid bit: comm, pid, path and mode in octal", &chmod);
@@ -7675,6 +7825,9 @@ mod tests {
             plan("disk I/O latency as a histogram", &here()),
             "on tracepoint:block:block_rq_complete (started at tracepoint:block:block_rq_issue, matched by dev, sector): hist of latency (in usecs)"
         );
+        // One of the fields a start is matched by is a key all the same: many requests per device.
+        let per_device = plan("blk io latency histogram per dev", &here());
+        assert!(per_device.ends_with("hist of latency by dev (in usecs)"), "{per_device}");
     }
 
     #[test]
