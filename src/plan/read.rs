@@ -4878,6 +4878,9 @@ struct Buckets {
     step: i64,
 }
 
+/// A number in bytes, in nanoseconds, or as said.
+type Amount = (f64, Measure);
+
 /// What a number said without a unit counts is not known: `Plain`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Measure {
@@ -4890,7 +4893,7 @@ enum Measure {
 impl Buckets {
     /// From three amounts: those without a unit take the one the others share ("from 0 to
     /// 100 in 10 ms steps"); bytes and times together are no buckets.
-    fn of(amounts: [(f64, Measure); 3]) -> Option<Buckets> {
+    fn of(amounts: [Amount; 3]) -> Option<Buckets> {
         let units: Vec<Measure> = amounts.iter().map(|a| a.1).filter(|m| *m != Measure::Plain).collect();
         let measure = match units.first() {
             None => Measure::Plain,
@@ -4931,14 +4934,14 @@ impl Buckets {
 
 /// A number with its unit ("4 KiB", "10 ms", "50ms", "512 byte"), in bytes or nanoseconds,
 /// and the words it took; a unit the reader does not convert ("10 pages", "5%") is none.
-fn amount(text: &Text, k: usize) -> Option<((f64, Measure), Vec<usize>)> {
+fn amount(text: &Text, k: usize) -> Option<(Amount, Vec<usize>)> {
     let (amount, next) = amount_of(&text.lower(k).replace(',', ""), text.lower(k + 1))?;
     Some((amount, if next { vec![k, k + 1] } else { vec![k] }))
 }
 
 /// `word`'s number in bytes or nanoseconds (its unit glued on, else `next`), and whether it
 /// took `next`.
-fn amount_of(word: &str, next: &str) -> Option<((f64, Measure), bool)> {
+fn amount_of(word: &str, next: &str) -> Option<(Amount, bool)> {
     let digits = word.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(word.len());
     let n: f64 = word[..digits].parse().ok()?;
     let glued = &word[digits..];
@@ -4964,7 +4967,7 @@ fn amount_of(word: &str, next: &str) -> Option<((f64, Measure), bool)> {
 
 /// "0-50ms", "32-64 KiB", "0-1000": a range in one word, its unit after the second number
 /// (glued on or the next word) and shared by both.
-fn dashed_range(text: &Text, k: usize) -> Option<((f64, Measure), (f64, Measure), Vec<usize>)> {
+fn dashed_range(text: &Text, k: usize) -> Option<(Amount, Amount, Vec<usize>)> {
     let (a, b) = text.lower(k).split_once('-')?;
     let a: f64 = a.parse().ok()?;
     let ((max, measure), next) = amount_of(b, text.lower(k + 1))?;
