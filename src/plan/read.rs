@@ -892,6 +892,8 @@ impl Text {
                 || constants::named(&w.raw).is_some()
                 || tcp_state(&w.raw).is_some()
                 || names.iter().any(|f| *f == w.lower && f.len() > 2)
+                // "parent -> child …, names and pids": whose value (`parent_pid`, `child_comm`).
+                || (w.lower.len() >= 5 && w.lower != "common" && names.iter().any(|f| f.strip_prefix(w.lower.as_str()).is_some_and(|rest| rest.len() > 1 && rest.starts_with('_'))))
                 // "when it would have expired": a verb's form of a field's name (`expires`) that
                 // nothing read. (Nouns that share a field's start, "timers" of `timer`, "clock"
                 // of `clockid`, mostly name the event.)
@@ -1584,7 +1586,10 @@ fn event_own_words(text: &Text, probe: &str) -> Vec<usize> {
         .filter(|&i| {
             let w = &text.words[i];
             // "by workqueue" keys by a field of that name.
-            let key = i > 0 && text.is(i - 1, &["by", "per", "each", "every"]);
+            // "by process and capability number": a value of the event, listed among keys.
+            let key = i > 0 && text.is(i - 1, &["by", "per", "each", "every"])
+                || text.is(i + 1, &["number", "numbers", "id", "ids", "value", "values"])
+                || (i > 1 && text.is(i - 1, &["and"]) && (i.saturating_sub(5)..i - 1).any(|k| text.is(k, &["by", "per"]) && (k..i).all(|j| !text.words[j].ends)));
             // Only right after the thing's own word ("timers (timer_list)"): a callback's name
             // in an aside ("the keepalive one (tcp_keepalive_timer)") says which timer.
             let after_category = text.aside_of(i).is_some_and(|(first, _)| first > 0 && (text.lower(first - 1) == category || text.words[first - 1].light == category));
@@ -2653,6 +2658,8 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                         && !text.used(i)
                         && named(&w.light)
                         && !theirs.contains(&w.light.as_str())
+                        // "page allocations per order": what they are counted by, not which event.
+                        && !(i > 0 && text.is(i - 1, &["per", "by", "each"]))
                         && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
                 });
                 (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
@@ -4734,7 +4741,8 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
 fn size_shaped(records: &Records, name: &str) -> bool {
     const ENDS: &[&str] = &["bytes", "len", "size", "sz", "siz"];
     let vectors = KINDS.iter().find(|(nouns, _)| nouns.contains(&"iovec")).map_or(&[][..], |(_, names)| *names);
-    ENDS.iter().any(|e| name.ends_with(e)) && !vectors.contains(&name) && records.field(name).is_some_and(|(f, _)| !f.ty.contains('*'))
+    // `len_in` (madvise's length as passed in) too.
+    (ENDS.iter().any(|e| name.ends_with(e)) || name.starts_with("len_")) && !vectors.contains(&name) && records.field(name).is_some_and(|(f, _)| !f.ty.contains('*'))
 }
 
 /// Why no size could be folded.
@@ -6570,6 +6578,12 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             if !folding && text.is(i, &["for"]) && !text.is(i + 2, NOT_EVENTS) && (i + 2..(i + 8).min(text.len())).any(|k| text.is(k, SHOWING)) {
                 text.read(&[i, i + 1], "each event");
                 i += 2;
+                continue;
+            }
+            // "parent -> child for every fork, names and pids": the event itself, each one.
+            if text.is(i, &["for"]) && text.event_at.contains(&(i + 2)) && !text.event_at.contains(&(i + 3)) && text.words[i + 2].ends {
+                text.read(&[i, i + 1], "each event");
+                i += 3;
                 continue;
             }
             (i + 2, vec![i, i + 1], false)
