@@ -3697,6 +3697,7 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
             return reading;
         }
     };
+    asked_of_another(&mut text);
     let first = read_as(text.clone(), &event, catalog, false);
     // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
     // event may have: "exec attempts that fail" are execve's.
@@ -3722,6 +3723,47 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
         }
     }
     first
+}
+
+/// "… then it fails with ENOENT on the next mq_open. Log every message queue removal with …":
+/// the event is named only where the request tells, and where it asks, it asks for every one of
+/// something the reader did not find. Those words constrain the program: unread, they leave it
+/// to the model and say so.
+fn asked_of_another(text: &mut Text) {
+    if text.event_at.is_empty() || text.event_at.iter().any(|&e| text.asks(e)) {
+        return;
+    }
+    for i in 0..text.len() {
+        if !text.is(i, &["every", "each"]) || text.used(i) || !text.asks(i) || text.words[i].ends {
+            continue;
+        }
+        let mut k = i + 1;
+        while text.is(k, &["the", "a", "an", "single"]) {
+            k += 1;
+        }
+        const AFTER: &[&str] = &["when", "whenever", "that", "which", "whose", "where", "of", "to", "from", "for", "with", "on", "in"];
+        let thing: Vec<usize> =
+            (k..text.len().min(k + 4)).take_while(|&j| !STOP.contains(&text.lower(j)) && !text.is(j, AFTER) && (j == k || !text.words[j - 1].ends)).collect();
+        // "… talks to its workers with sigqueue(). Show each queued signal": the event again.
+        let again = |j: usize| {
+            let w = &text.words[j];
+            text.event_at.iter().any(|&e| {
+                let name = &text.words[e].lower;
+                w.stem.len() >= 4 && (name.contains(w.stem.as_str()) || w.lower.contains(name.as_str()))
+            })
+        };
+        if thing.iter().any(|&j| again(j)) {
+            continue;
+        }
+        if thing.first().is_some_and(|&j| text.is(j, CALL_WORDS) || text.is(j, NOT_EVENTS) || text.is(j, &["time", "one"])) {
+            continue;
+        }
+        for j in thing {
+            if !text.used(j) && text.lower(j).len() > 3 && text.lower(j).chars().all(|c| c.is_ascii_alphabetic()) {
+                text.inside.push(j);
+            }
+        }
+    }
 }
 
 /// A reading over several distinct events kept apart: what each one does is counted, folded or
@@ -7041,6 +7083,14 @@ mod tests {
         // "linear" without its numbers is left for the model, not answered by a log2 histogram.
         assert!(plan("linear histogram of write() sizes", &write).starts_with("incomplete"));
         assert_eq!(plan("count write() calls per process for 10 seconds", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 10 s");
+        // The event named only in the story, and every one of something else asked for: left
+        // to the model. The event's own word again, or its calls, are the event.
+        let closes = syscalls(&["close"]);
+        assert!(plan("Our runner dies after a close(). Log every socket shutdown with the process name.", &closes).starts_with("incomplete"));
+        assert_eq!(
+            plan("Our runner dies after a close(). Log every close call with the process name.", &closes),
+            "on tracepoint:syscalls:sys_enter_close: print comm, pid, fd"
+        );
         // "just" softening the asking verb restricts nothing.
         assert_eq!(plan("I just want a count of write() calls per process", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
         assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
