@@ -5,9 +5,14 @@ two such records: the check a change to the reader or grounding gets before any 
   scripts/readings.py KGENT OUT.json CORPUS.toml...     record (two at a time)
   scripts/readings.py --diff OLD.json NEW.json [--show] counts per corpus; --show prints what
                                                         changed, for corpora not named heldout*
+  scripts/readings.py --audit R.json CORPUS.toml...     the programs written from complete readings
+                                                        (no model) against each corpus's rubric
+                                                        (an acceptable hook, every field word);
+                                                        failures printed for corpora not named
+                                                        heldout*
 A held-out corpus's changes are counted, never printed: its requests are not read while tuning.
 """
-import json, subprocess, sys, tomllib, os
+import fnmatch, json, re, subprocess, sys, tomllib, os
 from concurrent.futures import ThreadPoolExecutor
 
 def record(kgent, out, corpora):
@@ -46,8 +51,50 @@ def diff(old, new, show):
                 for k in keys:
                     print(f'    {k}: {json.dumps(x.get(k))[:600]}\n    {" " * len(k)}→ {json.dumps(y.get(k))[:600]}')
 
+def has_word(text, word):
+    """`word` as an identifier or the last part of one, as `kgent eval`'s rubric reads it."""
+    ident = lambda c: c.isalnum() or c == '_'
+    for m in re.finditer(re.escape(word), text):
+        before = text[m.start() - 1] if m.start() > 0 else ''
+        after = text[m.end()] if m.end() < len(text) else ''
+        if (not before or not ident(before) or before == '_') and not (after and ident(after)):
+            return True
+    return False
+
+def probes(program):
+    """The probes of a bpftrace program as the plan writes it: one block header per line."""
+    out = []
+    for line in program.splitlines():
+        if line and not line[0].isspace() and line[0] not in '{}/':
+            out += [p.strip() for p in line.split(',') if p.strip() not in ('', 'BEGIN', 'END')]
+    return out
+
+def audit(record_path, corpora):
+    res = json.load(open(record_path))
+    for path in corpora:
+        name = os.path.basename(path).removesuffix('.toml')
+        written = failed = 0
+        for r in tomllib.load(open(path, 'rb'))['request']:
+            program = res.get(name, {}).get(r['id'], {}).get('program')
+            if not program:
+                continue
+            written += 1
+            got = probes(program)
+            hooks = r.get('hooks', [])
+            entry = lambda p: p.replace('kretprobe:', 'kprobe:').replace('uretprobe:', 'uprobe:')
+            hook_ok = not hooks or any(fnmatch.fnmatch(entry(p), h) or fnmatch.fnmatch(h, entry(p)) for p in got for h in hooks)
+            missing = [f for f in r.get('fields', []) if not has_word(program, f)]
+            if hook_ok and not missing:
+                continue
+            failed += 1
+            if not name.startswith('heldout'):
+                print(f'  {name} {r["id"]}: hook {"ok" if hook_ok else "NOT acceptable"} {got}; missing {missing}')
+        print(f'{name}: {failed} of {written} written from a complete reading fail the rubric')
+
 if __name__ == '__main__':
     if sys.argv[1] == '--diff':
         diff(sys.argv[2], sys.argv[3], '--show' in sys.argv)
+    elif sys.argv[1] == '--audit':
+        audit(sys.argv[2], sys.argv[3:])
     else:
         record(sys.argv[1], sys.argv[2], sys.argv[3:])

@@ -1203,17 +1203,17 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let points_back = all_words.iter().skip(story.len()).any(|w| ["it", "them", "those", "these"].contains(&w.as_str()));
         let asked = |shared: &Vec<String>| retrieval.everyday.is_none() || points_back || !shared.iter().all(|w| only_in_story(w));
         // Words that only ever say what events are counted by ("forks per cgroup id", "which
-        // cgroup creates the most processes") name no event where everyday words name one.
+        // cgroup is creating the most …") name no event where everyday words name one. Not
+        // "caused by compaction" or "which signal is killing it": an agent, or the thing asked.
         let keyed_only = |shared: &Vec<String>| {
-            // "which cgroup is …" asks for the key; "which workqueue functions run …" names the event.
-            let asks_which =
-                |i: usize| i >= 1 && all_words[i - 1] == "which" && all_words.get(i + 1).is_some_and(|v| ["is", "are", "was", "does", "do", "has"].contains(&v.as_str()));
-            let key_at = |i: usize| {
-                asks_which(i)
-                    || (1..=2)
-                        .any(|d| i >= d && ["per", "by", "each"].contains(&all_words[i - d].as_str()) && (d == 1 || ["the", "its", "their"].contains(&all_words[i - 1].as_str())))
+            const GROUPING: &[&str] = &["down", "grouped", "keyed", "split", "bucketed", "aggregated", "sorted", "count", "counts", "total", "totals"];
+            let ranks = |i: usize| all_words.iter().skip(i + 1).take(6).any(|w| ["most", "busiest", "biggest", "largest", "top"].contains(&w.as_str()));
+            let asks_which = |i: usize| {
+                i >= 1 && all_words[i - 1] == "which" && all_words.get(i + 1).is_some_and(|v| ["is", "are", "was", "does", "do", "has"].contains(&v.as_str())) && ranks(i)
             };
-            retrieval.everyday.is_some() && shared.iter().all(|w| all_words.iter().enumerate().filter(|(_, x)| *x == w).all(|(i, _)| key_at(i)))
+            let marks = |k: usize| ["per", "each"].contains(&all_words[k].as_str()) || (all_words[k] == "by" && k > 0 && GROUPING.contains(&all_words[k - 1].as_str()));
+            let key_at = |i: usize| asks_which(i) || (1..=2).any(|d| i >= d && marks(i - d) && (d == 1 || ["the", "its", "their"].contains(&all_words[i - 1].as_str())));
+            retrieval.everyday.is_some() && !shared.is_empty() && shared.iter().all(|w| all_words.iter().enumerate().filter(|(_, x)| *x == w).all(|(i, _)| key_at(i)))
         };
         for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared) && !keyed_only(shared)) {
             // A tracepoint whose category the words name stands for the category; another match
@@ -1546,6 +1546,9 @@ mod tests {
         // Everyday words name the event ("forks"); "per cgroup id" and "which cgroup is …" say the key.
         let everyday = Retrieval { everyday: Some(1), ..cgroup.clone() };
         assert!(ground("which cgroup is creating the most new processes? a count of forks per cgroup id", &c, false, &everyday).events.is_empty());
+        // An agent, or the thing a question asks about, is no key.
+        assert_eq!(ground("count forks caused by cgroup attach", &c, false, &everyday).events.len(), 1);
+        assert_eq!(ground("which cgroup is forking? count forks per cgroup id", &c, false, &everyday).events.len(), 1);
         // Said as what happens, it is the event.
         assert_eq!(ground("count cgroup directories created, per cgroup id", &c, false, &everyday).events.len(), 1);
         // With no everyday event, the category is all there is.

@@ -835,9 +835,9 @@ impl Text {
                 || (w.stem.starts_with("ask") && !names.iter().any(|n| n.contains("req")))
                 // "We hit fs.aio-max-nr": a fold's word in the story asks for no fold.
                 || (self.only_tells(i) && self.is_fold_word(i))
-                // "just the max per comm": the fold, said again.
                 // "I just want a count of …": a softener of the asking verb.
                 || (w.lower == "just" && self.is(i + 1, &["want", "wanted", "wanna", "need", "needed", "like", "wish"]))
+                // "just the max per comm": the fold, said again.
                 || (["just", "only"].contains(&w.lower.as_str()) && (self.is_fold_word(i + 1) || (self.is(i + 1, &["the", "a", "an"]) && self.is_fold_word(i + 2))))
                 || (["not", "no"].contains(&w.lower.as_str()) && (self.is(i + 1, &["other", "others"]) || (self.is(i + 1, &["the", "any"]) && self.is(i + 2, &["other", "others"]))))
                 // "the disk is slow", and "Truncating big files stalls our ingest box." before
@@ -2658,8 +2658,9 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                         && !text.used(i)
                         && named(&w.light)
                         && !theirs.contains(&w.light.as_str())
-                        // "page allocations per order": what they are counted by, not which event.
-                        && !(i > 0 && text.is(i - 1, &["per", "by", "each"]))
+                        // "page allocations per order": what they are counted by, not which event
+                        // ("wakeups by kswapd" is an agent, and says which).
+                        && !(i > 0 && text.is(i - 1, &["per", "each"]))
                         && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
                 });
                 (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
@@ -3566,6 +3567,10 @@ const SHOWING: &[&str] = &["print", "log", "show", "list", "report", "display", 
 
 /// After "for each"/"per": things that are no event ("one line per second", "for every cpu print
 /// …").
+/// Words for one occurrence of an event: "each direct reclaim pass", "every invocation".
+const OCCURRENCE: &[&str] =
+    &["pass", "passes", "call", "calls", "event", "events", "run", "runs", "occurrence", "occurrences", "invocation", "invocations", "round", "rounds", "instance", "instances"];
+
 const NOT_EVENTS: &[&str] = &["second", "seconds", "sec", "minute", "minutes", "interval", "s", "cpu", "cpus", "process", "processes", "each", "every"];
 
 /// Whether the request asks for a line per event: "print each write", "log every call",
@@ -3742,8 +3747,7 @@ fn asked_of_another(text: &mut Text) {
             k += 1;
         }
         const AFTER: &[&str] = &["when", "whenever", "that", "which", "whose", "where", "of", "to", "from", "for", "with", "on", "in"];
-        let thing: Vec<usize> =
-            (k..text.len().min(k + 4)).take_while(|&j| !STOP.contains(&text.lower(j)) && !text.is(j, AFTER) && (j == k || !text.words[j - 1].ends)).collect();
+        let thing: Vec<usize> = (k..text.len().min(k + 4)).take_while(|&j| !STOP.contains(&text.lower(j)) && !text.is(j, AFTER) && (j == k || !text.words[j - 1].ends)).collect();
         // "… talks to its workers with sigqueue(). Show each queued signal": the event again.
         let again = |j: usize| {
             let w = &text.words[j];
@@ -3755,7 +3759,7 @@ fn asked_of_another(text: &mut Text) {
         if thing.iter().any(|&j| again(j)) {
             continue;
         }
-        if thing.first().is_some_and(|&j| text.is(j, CALL_WORDS) || text.is(j, NOT_EVENTS) || text.is(j, &["time", "one"])) {
+        if thing.first().is_some_and(|&j| text.is(j, CALL_WORDS) || text.is(j, OCCURRENCE) || text.is(j, NOT_EVENTS) || text.is(j, &["time", "one"])) {
             continue;
         }
         for j in thing {
@@ -4105,7 +4109,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         (Some((buckets, at)), Some(Fold::Hist)) => {
             let bounds = match buckets.measure {
                 Measure::Plain => Some((buckets.min, buckets.max, buckets.step)),
-                Measure::Bytes => latency.is_none().then_some((buckets.min, buckets.max, buckets.step)),
+                // KB and MB only of a size known to be in bytes (a syscall's, a record's `bytes`),
+                // not of one counted in pages or sectors.
+                Measure::Bytes(scale) if latency.is_none() && (scale == 1 || records.syscall || records.names().iter().any(|n| n.contains("bytes"))) => {
+                    Some((buckets.min, buckets.max, buckets.step))
+                }
+                Measure::Bytes(_) => None,
                 Measure::Nanos(_) if latency.is_some() => {
                     // The coarsest unit every bound is a whole number of ("0 to 2 ms in 100 us": usecs).
                     let shown = unit.or_else(|| [TimeUnit::Ms, TimeUnit::Us, TimeUnit::Ns].into_iter().find(|&u| buckets.in_unit(u).is_some()));
@@ -4154,7 +4163,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     // "for each hrtimer, time from hrtimer_start to hrtimer_cancel": the object a start and its
     // end are matched by is what each time is of, and a key of it would hold one time each.
     if let Some(PairKey::Fields { start: by, .. }) = &end_key {
-        // One of several ("per device" of a block request's device and sector) still folds many.
+        // Fewer than all of them ("per device" of a block request's device and sector) still
+        // folds many requests into one key.
         keys.retain(|(t, _)| !matches!(t, Term::Field { name, .. } if by.len() == 1 && by.contains(name)));
         // "of the same pfn", "match them on the hrtimer pointer": the key, said.
         let said: Vec<usize> = said_same(&text).into_iter().filter(|&i| !text.used(i) && by.iter().any(|f| names_field(text.lower(i), f))).collect();
@@ -4783,7 +4793,7 @@ fn size_field(records: &Records, text: &Text) -> Option<(Term, At)> {
 fn size_shaped(records: &Records, name: &str) -> bool {
     const ENDS: &[&str] = &["bytes", "len", "size", "sz", "siz"];
     let vectors = KINDS.iter().find(|(nouns, _)| nouns.contains(&"iovec")).map_or(&[][..], |(_, names)| *names);
-    // `len_in` (madvise's length as passed in) too.
+    // A length as passed in (madvise's `len_in`): the bytes a request for "bytes" means.
     (ENDS.iter().any(|e| name.ends_with(e)) || name.starts_with("len_")) && !vectors.contains(&name) && records.field(name).is_some_and(|(f, _)| !f.ty.contains('*'))
 }
 
@@ -4862,20 +4872,25 @@ fn linear_buckets(text: &Text) -> Option<(Buckets, Vec<usize>)> {
     let end = text.sentence_end(at);
     let start = text.sentence_start(at);
     let mut read = vec![at];
-    // The bounds: "from A to B", "between A and B", "A to B", "A-B" (one word: "0-50ms", "32-64").
+    // A number in a unit nothing converts ("0 to 64 pages"), or one another reading took ("print
+    // every 5 seconds"), is not the buckets'.
+    let number = |k: usize| if text.used(k) || other_unit(text, k) { None } else { amount(text, k) };
+    // The bounds: "from A to B", "between A and B", "A to B", "A-B" (one word: "0-50ms", "32-64")
+    // beside the histogram's word or after "from" ("pids 1000-5000" bounds nothing).
     let mut bounds = None;
     for k in start..=end {
-        if let Some((min, max, taken)) = dashed_range(text, k) {
+        let placed = (k > at && k <= at + 4) || (k > 0 && text.is(k - 1, &["from", "range", "between", "over"]));
+        if let Some((min, max, taken)) = dashed_range(text, k).filter(|_| placed && !text.used(k)) {
             bounds = Some((min, max));
             read.extend(taken);
             break;
         }
         let from = text.is(k, &["from", "between"]);
         let a = if from { k + 1 } else { k };
-        let Some((min, mut taken)) = amount(text, a) else { continue };
+        let Some((min, mut taken)) = number(a) else { continue };
         let to = taken.iter().max().copied().unwrap_or(a) + 1;
         if text.is(to, &["to", "and", "through"]) {
-            if let Some((max, more)) = amount(text, to + 1) {
+            if let Some((max, more)) = number(to + 1) {
                 bounds = Some((min, max));
                 if from {
                     read.push(k);
@@ -4886,13 +4901,14 @@ fn linear_buckets(text: &Text) -> Option<(Buckets, Vec<usize>)> {
             }
         }
     }
-    // The width: "in 512 byte steps", "step 100", "steps of 64", "buckets of 64 bytes", "64-byte buckets", "every 512".
+    // The width: "in 512 byte steps", "step 100", "steps of 64", "buckets of 64 bytes", "64-byte
+    // buckets", "every 512" (not "every 5 seconds", an interval).
     let mut step = None;
     for k in start..=end {
         if read.contains(&k) {
             continue;
         }
-        let Some((n, taken)) = amount(text, k) else { continue };
+        let Some((n, taken)) = number(k) else { continue };
         let after = taken.iter().max().copied().unwrap_or(k) + 1;
         if text.is(after, &["step", "steps", "bucket", "buckets", "increment", "increments", "wide"]) {
             step = Some(n);
@@ -4902,8 +4918,9 @@ fn linear_buckets(text: &Text) -> Option<(Buckets, Vec<usize>)> {
             }
             break;
         }
+        let every = k > 0 && text.is(k - 1, &["every"]) && !matches!(n.1, Measure::Nanos(_));
         if k > 0
-            && (text.is(k - 1, &["step", "steps", "width", "every"]) || (k > 1 && text.is(k - 1, &["of"]) && text.is(k - 2, &["step", "steps", "buckets", "increments", "width"])))
+            && (text.is(k - 1, &["step", "steps", "width"]) || every || (k > 1 && text.is(k - 1, &["of"]) && text.is(k - 2, &["step", "steps", "buckets", "increments", "width"])))
         {
             step = Some(n);
             let from = if text.is(k - 1, &["of"]) { k - 2 } else { k - 1 };
@@ -4931,42 +4948,50 @@ struct Buckets {
 /// A number in bytes, in nanoseconds, or as said.
 type Amount = (f64, Measure);
 
-/// What a number said without a unit counts is not known: `Plain`.
+/// What a number counts, with the scale of the unit it was written in (bytes or nanoseconds in
+/// one), which unit-less numbers beside it share ("from 0 to 100 in 10 ms steps", "from 32 to
+/// 512 KB"). A number said without a unit, or in one nothing converts, is `Plain`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Measure {
     Plain,
-    Bytes,
-    /// With the unit written (nanoseconds in one of it), which unit-less numbers beside it share.
+    Bytes(i64),
     Nanos(i64),
 }
 
+impl Measure {
+    fn scale(self) -> i64 {
+        match self {
+            Measure::Plain => 1,
+            Measure::Bytes(s) | Measure::Nanos(s) => s,
+        }
+    }
+
+    fn same_kind(self, other: Measure) -> bool {
+        std::mem::discriminant(&self) == std::mem::discriminant(&other)
+    }
+}
+
 impl Buckets {
-    /// From three amounts: those without a unit take the one the others share ("from 0 to
-    /// 100 in 10 ms steps"); bytes and times together are no buckets.
+    /// From three amounts: those without a unit take the one the others share; bytes and times
+    /// together, numbers without a unit beside two different units ("5 to 1 s in 10 ms"), or a
+    /// bound that is no whole number of bytes or nanoseconds ("1.2 KB") are no buckets.
     fn of(amounts: [Amount; 3]) -> Option<Buckets> {
         let units: Vec<Measure> = amounts.iter().map(|a| a.1).filter(|m| *m != Measure::Plain).collect();
         let measure = match units.first() {
             None => Measure::Plain,
-            Some(Measure::Bytes) if units.iter().all(|m| *m == Measure::Bytes) => Measure::Bytes,
-            Some(Measure::Nanos(_)) if units.iter().all(|m| matches!(m, Measure::Nanos(_))) => {
-                // Unit-less numbers beside times in different units say nothing: "0 to 1 s in 10 ms".
-                let scale = |m: &Measure| if let Measure::Nanos(s) = m { *s } else { 0 };
-                let first = scale(&units[0]);
-                if amounts.iter().any(|a| a.1 == Measure::Plain && a.0 != 0.0) && units.iter().any(|m| scale(m) != first) {
+            Some(first) if units.iter().all(|m| m.same_kind(*first)) => {
+                if amounts.iter().any(|a| a.1 == Measure::Plain && a.0 != 0.0) && units.iter().any(|m| m != first) {
                     return None;
                 }
-                Measure::Nanos(first)
+                *first
             }
             _ => return None,
         };
-        // A number without a unit is in the unit of the others (bytes are already bytes).
-        let value = |(n, m): (f64, Measure)| -> i64 {
-            match (m, measure) {
-                (Measure::Plain, Measure::Nanos(scale)) => (n * scale as f64) as i64,
-                _ => n as i64,
-            }
+        let value = |(n, m): Amount| -> Option<i64> {
+            let v = if m == Measure::Plain { n * measure.scale() as f64 } else { n };
+            ((v - v.round()).abs() < 1e-6).then_some(v.round() as i64)
         };
-        let [min, max, step] = amounts.map(value);
+        let [min, max, step] = [value(amounts[0])?, value(amounts[1])?, value(amounts[2])?];
         // bpftrace takes at most 1000 buckets, a step no wider than the range.
         if step <= 0 || max <= min || step > max - min || (max - min) / step > 1000 {
             return None;
@@ -4982,48 +5007,71 @@ impl Buckets {
     }
 }
 
-/// A number with its unit ("4 KiB", "10 ms", "50ms", "512 byte"), in bytes or nanoseconds,
-/// and the words it took; a unit the reader does not convert ("10 pages", "5%") is none.
+/// Bytes or nanoseconds in one of `unit`.
+fn scale_of(unit: &str) -> Option<Measure> {
+    Some(match unit {
+        "b" | "byte" | "bytes" => Measure::Bytes(1),
+        "k" | "kb" | "kib" | "kbytes" | "kilobytes" | "kilobyte" => Measure::Bytes(1 << 10),
+        "m" | "mb" | "mib" | "megabytes" | "megabyte" => Measure::Bytes(1 << 20),
+        "g" | "gb" | "gib" | "gigabytes" | "gigabyte" => Measure::Bytes(1 << 30),
+        "ns" | "nsec" | "nsecs" | "nanosecond" | "nanoseconds" => Measure::Nanos(1),
+        "us" | "usec" | "usecs" | "µs" | "microsecond" | "microseconds" | "micros" => Measure::Nanos(1_000),
+        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" | "millis" => Measure::Nanos(1_000_000),
+        "s" | "sec" | "secs" | "second" | "seconds" => Measure::Nanos(1_000_000_000),
+        _ => return None,
+    })
+}
+
+/// Units no plan converts: a number in one is no amount in bytes or time, nor a plain one.
+const OTHER_UNITS: &[&str] = &[
+    "min", "mins", "minute", "minutes", "h", "hr", "hrs", "hour", "hours", "day", "days", "page", "pages", "sector", "sectors", "block", "blocks", "%", "percent", "hz", "khz",
+    "mhz", "ghz", "kbps", "mbps", "gbps",
+];
+
+/// `word`'s leading number and the rest of it: "50ms" is 50 and "ms".
+fn split_number(word: &str) -> Option<(f64, &str)> {
+    let digits = word.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(word.len());
+    let n = &word[..digits];
+    (n.starts_with(|c: char| c.is_ascii_digit())).then_some(())?;
+    Some((n.parse().ok()?, &word[digits..]))
+}
+
+/// The number at `k` with its unit ("4 KiB", "10 ms", "50ms", "512 byte"), in bytes or
+/// nanoseconds, and the words it took.
 fn amount(text: &Text, k: usize) -> Option<(Amount, Vec<usize>)> {
     let (amount, next) = amount_of(&text.lower(k).replace(',', ""), text.lower(k + 1))?;
     Some((amount, if next { vec![k, k + 1] } else { vec![k] }))
 }
 
 /// `word`'s number in bytes or nanoseconds (its unit glued on, else `next`), and whether it
-/// took `next`.
+/// took `next`; `Plain` without a unit or in one nothing converts ("10 pages"), and none for a
+/// unit glued on that nothing knows ("10x").
 fn amount_of(word: &str, next: &str) -> Option<(Amount, bool)> {
-    let digits = word.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(word.len());
-    let n: f64 = word[..digits].parse().ok()?;
-    let glued = &word[digits..];
+    let (n, glued) = split_number(word)?;
     let unit = if glued.is_empty() { next } else { glued };
-    let measure = match unit {
-        "b" | "byte" | "bytes" => Some((1.0, Measure::Bytes)),
-        "k" | "kb" | "kib" | "kbytes" | "kilobytes" | "kilobyte" => Some((1024.0, Measure::Bytes)),
-        "m" | "mb" | "mib" | "megabytes" | "megabyte" => Some((1024.0 * 1024.0, Measure::Bytes)),
-        "g" | "gb" | "gib" | "gigabytes" | "gigabyte" => Some((1024.0 * 1024.0 * 1024.0, Measure::Bytes)),
-        "ns" | "nsec" | "nsecs" | "nanosecond" | "nanoseconds" => Some((1.0, Measure::Nanos(1))),
-        "us" | "usec" | "usecs" | "µs" | "microsecond" | "microseconds" => Some((1e3, Measure::Nanos(1_000))),
-        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => Some((1e6, Measure::Nanos(1_000_000))),
-        "s" | "sec" | "secs" | "second" | "seconds" => Some((1e9, Measure::Nanos(1_000_000_000))),
-        _ => None,
-    };
-    match measure {
-        Some((scale, measure)) => Some(((n * scale, measure), glued.is_empty())),
-        // A unit glued on that the reader does not know ("10pages"), or one it does not convert.
-        None if !glued.is_empty() || ["pages", "page", "%", "percent", "hz", "khz", "mhz"].contains(&unit) => None,
-        None => Some(((n, Measure::Plain), false)),
+    match scale_of(unit) {
+        Some(measure) => Some(((n * measure.scale() as f64, measure), glued.is_empty())),
+        None if glued.is_empty() || OTHER_UNITS.contains(&glued) => Some(((n, Measure::Plain), false)),
+        None => None,
     }
+}
+
+/// Whether the number at `k` is said in a unit no plan converts ("10 pages", "2 minutes").
+fn other_unit(text: &Text, k: usize) -> bool {
+    let word = text.lower(k);
+    split_number(word).is_some_and(|(_, glued)| if glued.is_empty() { text.is(k + 1, OTHER_UNITS) } else { OTHER_UNITS.contains(&glued) })
 }
 
 /// "0-50ms", "32-64 KiB", "0-1000": a range in one word, its unit after the second number
 /// (glued on or the next word) and shared by both.
 fn dashed_range(text: &Text, k: usize) -> Option<(Amount, Amount, Vec<usize>)> {
     let (a, b) = text.lower(k).split_once('-')?;
-    let a: f64 = a.parse().ok()?;
+    let (a, rest) = split_number(a)?;
+    if !rest.is_empty() {
+        return None;
+    }
     let ((max, measure), next) = amount_of(b, text.lower(k + 1))?;
-    let b: f64 = b[..b.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(b.len())].parse().ok()?;
-    let min = if b == 0.0 { a } else { a * max / b };
-    Some(((min, measure), (max, measure), if next { vec![k, k + 1] } else { vec![k] }))
+    Some(((a * measure.scale() as f64, measure), (max, measure), if next { vec![k, k + 1] } else { vec![k] }))
 }
 
 /// How long to trace: "for 10 seconds", "for 30s", "for a minute", "over the next 5 minutes".
@@ -5262,34 +5310,11 @@ fn unit(text: &mut Text) -> Option<TimeUnit> {
     None
 }
 
-/// A quantity with its unit.
-enum Quantity {
-    Bytes(i64),
-    Nanos(i64),
-    /// A number without a unit: of what, the words do not say.
-    Plain,
-}
-
-/// The number at `i` (with its unit in it or in the next word), and the words it took.
-fn quantity(text: &Text, i: usize) -> Option<(Quantity, Vec<usize>)> {
-    let w = text.lower(i);
-    let split = w.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(w.len());
-    let (num, suffix) = w.split_at(split);
-    let n: f64 = num.parse().ok()?;
-    let (unit, at) = if suffix.is_empty() { (text.lower(i + 1).to_string(), vec![i, i + 1]) } else { (suffix.to_string(), vec![i]) };
-    let bytes = |m: f64| Some((Quantity::Bytes((n * m) as i64), at.clone()));
-    let nanos = |m: f64| Some((Quantity::Nanos((n * m) as i64), at.clone()));
-    match unit.as_str() {
-        "b" | "byte" | "bytes" => bytes(1.0),
-        "k" | "kb" | "kib" | "kbytes" | "kilobytes" | "kilobyte" => bytes(1024.0),
-        "m" | "mb" | "mib" | "megabytes" | "megabyte" => bytes(1024.0 * 1024.0),
-        "g" | "gb" | "gib" | "gigabytes" | "gigabyte" => bytes(1024.0 * 1024.0 * 1024.0),
-        "ns" | "nsec" | "nsecs" | "nanosecond" | "nanoseconds" => nanos(1.0),
-        "us" | "usec" | "usecs" | "µs" | "microsecond" | "microseconds" => nanos(1e3),
-        "ms" | "msec" | "msecs" | "millisecond" | "milliseconds" => nanos(1e6),
-        "s" | "sec" | "secs" | "second" | "seconds" => nanos(1e9),
-        _ => Some((Quantity::Plain, vec![i])),
-    }
+/// The number at `i` (with its unit in it or in the next word) in bytes or nanoseconds, and
+/// the words it took; a unit-less number, or one in a unit nothing converts, is `Plain`.
+fn quantity(text: &Text, i: usize) -> Option<((i64, Measure), Vec<usize>)> {
+    let ((n, measure), taken) = amount(text, i)?;
+    Some(((n as i64, measure), taken))
 }
 
 /// Comparisons: "bigger than", "over", "at least", ">".
@@ -6347,7 +6372,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 at.extend(&q_at);
                 let words = words_at(text, &at);
                 match q {
-                    Quantity::Bytes(n) => match size_field(records, text) {
+                    (n, Measure::Bytes(_)) => match size_field(records, text) {
                         Some((t, where_)) => {
                             text.read(&at, format!("only when {} {op} {n}", t.name()));
                             out.push((Condition { term: t, test: Test::Cmp { op, value: n }, words }, where_));
@@ -6357,11 +6382,11 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                             text.mark(&at);
                         }
                     },
-                    Quantity::Nanos(n) => {
+                    (n, Measure::Nanos(_)) => {
                         text.read(&at, format!("only when the latency {op} {n} ns"));
                         out.push((Condition { term: Term::Elapsed, test: Test::Cmp { op, value: n }, words }, At::End));
                     }
-                    Quantity::Plain => {
+                    (_, Measure::Plain) => {
                         // A plain number compares a count the record holds, named after it
                         // ("more than 100 semaphores": `nsems`) or before ("vlen over 30").
                         // Not a rate ("more than 100 opens per second"), which no field holds.
@@ -6647,7 +6672,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
             let next = at[at.len() - 1] + 1;
             // Only with a word for one occurrence after ("each direct reclaim pass"); "for each
             // disk" keys by disk.
-            if text.is(next, &["pass", "passes", "call", "calls", "event", "events", "run", "runs", "occurrence", "occurrences", "invocation", "invocations", "round", "rounds"]) {
+            if text.is(next, OCCURRENCE) {
                 at.push(next);
                 text.read(&at, "each event");
                 i = next + 1;
@@ -7087,10 +7112,7 @@ mod tests {
         // to the model. The event's own word again, or its calls, are the event.
         let closes = syscalls(&["close"]);
         assert!(plan("Our runner dies after a close(). Log every socket shutdown with the process name.", &closes).starts_with("incomplete"));
-        assert_eq!(
-            plan("Our runner dies after a close(). Log every close call with the process name.", &closes),
-            "on tracepoint:syscalls:sys_enter_close: print comm, pid, fd"
-        );
+        assert_eq!(plan("Our runner dies after a close(). Log every close call with the process name.", &closes), "on tracepoint:syscalls:sys_enter_close: print comm, pid, fd");
         // "just" softening the asking verb restricts nothing.
         assert_eq!(plan("I just want a count of write() calls per process", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
         assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
@@ -7129,6 +7151,15 @@ mod tests {
         assert!(plan("read() latency in milliseconds as a linear histogram from 0 to 2 ms in 100 us steps", &read_).starts_with("incomplete"));
         assert!(plan("linear histogram of write() sizes from 0 to 1048576 in 512 byte steps", &write).starts_with("incomplete"));
         assert!(plan("linear histogram of write() sizes from 0 to 100 pages in 10 page steps", &write).starts_with("incomplete"));
+        // A number without a unit beside KB is in KB; a bound no whole number of bytes is none.
+        assert!(plan("linear histogram of write() sizes from 32 to 512 KB in 32 KB steps", &write).ends_with("linear buckets 32768..524288 by 32768"));
+        assert!(plan("linear histogram of write() sizes from 0 to 1.2 KB in 0.1 KB steps", &write).starts_with("incomplete"));
+        // An interval is no width; a unit nothing converts, or a range elsewhere, bounds nothing.
+        let every = plan("read() latency as a linear histogram from 0 to 100, printed every 5 seconds", &read_);
+        assert!(every.starts_with("incomplete") && !every.contains("linear buckets"), "{every}");
+        assert!(plan("read() latency as a linear histogram from 0 to 2 mins in 1 s steps", &read_).starts_with("incomplete"));
+        assert!(plan("read() latency as a linear histogram from 0 to 900 millis in 100 millis steps", &read_).ends_with("linear buckets 0..900 by 100 (in msecs)"));
+        assert!(plan("linear histogram of write() sizes for pids 1000-5000, 512 byte buckets", &write).starts_with("incomplete"));
         // The setuid bit is S_ISUID in chmod's mode, not the setuid syscall.
         let chmod = syscalls(&["chmod", "fchmodat"]);
         let setuid = plan("alert whenever anything chmods a file to set the setuid bit: comm, pid, path and mode in octal", &chmod);
