@@ -2660,7 +2660,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                         && !theirs.contains(&w.light.as_str())
                         // "page allocations per order": what they are counted by, not which event
                         // ("wakeups by kswapd" is an agent, and says which).
-                        && !(i > 0 && text.is(i - 1, &["per", "each"]))
+                        && (i == 0 || !text.is(i - 1, &["per", "each"]))
                         && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
                 });
                 (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
