@@ -4375,6 +4375,18 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                     let phrase = format!("{} {}", text.words[i].raw, rest.join(" "));
                     if !rest.is_empty() {
                         if let Some((t1, w1, _)) = value_at(&Text::new(&phrase), 0, &records).filter(|(t1, _, _)| *t1 != t2) {
+                            // "the real, effective and saved uid": each qualifier of the list
+                            // before, with the same noun (`ruid`).
+                            let mut k = i;
+                            while k > 0 && text.words[k - 1].punct == Some(',') && !text.used(k - 1) {
+                                let phrase = format!("{} {}", text.words[k - 1].raw, rest.join(" "));
+                                let Some((t0, w0, _)) = value_at(&Text::new(&phrase), 0, &records).filter(|(t0, _, _)| *t0 != t1 && *t0 != t2) else { break };
+                                text.read(&[k - 1], format!("show {}", t0.name()));
+                                if !shown.iter().any(|(s, _)| *s == t0) {
+                                    shown.push((t0, w0));
+                                }
+                                k -= 1;
+                            }
                             show_both(&mut text, &mut shown, &at, i, (t1, w1), (t2, w2));
                             i = at.last().copied().unwrap_or(i) + 1;
                             // "source and destination address and port": both qualifiers go
@@ -6849,6 +6861,7 @@ mod tests {
         hooks.extend(sys("execve", &[("const char *", "filename")]));
         hooks.extend(sys("fchown", &[("unsigned int", "fd"), ("uid_t", "user"), ("gid_t", "group")]));
         hooks.extend(sys("setuid", &[("uid_t", "uid")]));
+        hooks.extend(sys("setresuid", &[("uid_t", "ruid"), ("uid_t", "euid"), ("uid_t", "suid")]));
         hooks.extend(sys("madvise", &[("unsigned long", "start"), ("size_t", "len_in"), ("int", "behavior")]));
         hooks.extend(sys("flock", &[("unsigned int", "fd"), ("unsigned int", "cmd")]));
         hooks.extend(sys("pwrite64", &[("unsigned int", "fd"), ("const char *", "buf"), ("size_t", "count"), ("loff_t", "pos")]));
@@ -7093,6 +7106,11 @@ mod tests {
         assert!(signals.starts_with("on tracepoint:signal:signal_generate"), "{signals}");
         // An exclusion ("but not …") is no claim: it stays for the model.
         assert!(plan("show me every signal generated, but not OOM kills", &here()).starts_with("incomplete"));
+        // A list of qualifiers with one noun: each qualifier's field.
+        assert_eq!(
+            plan("Print every setresuid() call with the process name and the real, effective and saved uid it asks for.", &syscalls(&["setresuid"])),
+            "on tracepoint:syscalls:sys_enter_setresuid: print comm, pid, ruid, euid, suid"
+        );
         // "execs per process": the key, not the event's description.
         let execs = described(&["tracepoint:sched:sched_process_exec"], &["execs", "process"]);
         assert_eq!(plan("count execs per process", &execs), "on tracepoint:sched:sched_process_exec: count by comm");
