@@ -1061,7 +1061,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase } });
         }
     }
-    if events.is_empty() && unknown.is_empty() {
+    // Nor where everyday words name the event ("count OOM kills …, and keep the largest
+    // oom_score_adj": the victim's value, not `oom_score_adj_update`).
+    if events.is_empty() && unknown.is_empty() && retrieval.everyday.is_none() {
         events.extend(after_field);
     }
     // A software perf event by its name ("alignment faults", "cpu migrations from the software

@@ -382,6 +382,8 @@ fn action(plan: &Plan) -> Vec<String> {
                     let map = if keys.is_empty() { format!("@{name}") } else { format!("@{name}[{}]", keys.join(", ")) };
                     match (f, plan.linear) {
                         (Fold::Hist, Some((min, max, step))) => format!("{map} = lhist({of}, {min}, {max}, {step});"),
+                        // A count beside the value's folds counts the same events.
+                        (Fold::Count, _) => format!("{map} = count();"),
                         _ => format!("{map} = {}({of});", f.name()),
                     }
                 })

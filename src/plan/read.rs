@@ -4146,6 +4146,21 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 }
             }
         }
+        // "count OOM kills per uid, and keep the largest oom_score_adj", "the longest run …,
+        // together with how many times it ran": a count of the same events, its own map. The
+        // verb or a noun of its own, not a value's ("overrun count", "byte counts", a record's
+        // `count`).
+        let verb = (0..text.len()).find(|&i| {
+            !text.used(i)
+                && !told.contains(&i)
+                && text.is(i, &["count", "counts"])
+                && records.field("count").is_none()
+                && (i == 0 || text.words[i - 1].ends || text.is(i - 1, &["and", "a", "plus", "also", "with", "its", "their"]))
+        });
+        if let Some(at) = verb.map(|i| vec![i]).or_else(|| any(&text, &["how many times", "number of times"])) {
+            text.read(&at, "a count");
+            also.push(Fold::Count);
+        }
     }
     // The value a histogram, sum, average or extreme folds: a latency, a size, or what "of"
     // names.
@@ -7131,6 +7146,11 @@ mod tests {
         let closes = syscalls(&["close"]);
         assert!(plan("Our runner dies after a close(). Log every socket shutdown with the process name.", &closes).starts_with("incomplete"));
         assert_eq!(plan("Our runner dies after a close(). Log every close call with the process name.", &closes), "on tracepoint:syscalls:sys_enter_close: print comm, pid, fd");
+        // A count beside another fold is its own map; a value's "count" is no fold.
+        let closes_ = syscalls(&["close"]);
+        let both = plan("per process, the longest close() latency, and how many times it ran", &closes_);
+        assert!(both.ends_with("max and count of latency by comm (in usecs)"), "{both}");
+        assert!(!plan("histogram of the byte counts that write() returns", &write).contains("and count"));
         // "just" softening the asking verb restricts nothing.
         assert_eq!(plan("I just want a count of write() calls per process", &write), "on tracepoint:syscalls:sys_enter_write: count by comm");
         assert_eq!(plan("count write() calls per process for a minute", &write), "on tracepoint:syscalls:sys_enter_write: count by comm, for 60 s");
