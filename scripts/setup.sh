@@ -10,9 +10,10 @@ model="${1:-}"
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 step() { printf '\n==> %s\n' "$*" >&2; }
 
-step "system packages (clang, bpftrace, bpftool, libbpf-dev, pip)"
+step "system packages (clang, bpftrace, bpftool, libbpf-dev, libc6-dev, pip)"
 need=()
-for pkg in clang bpftrace bpftool libbpf-dev; do
+# libc6-dev: the C library's headers declare its functions' parameters (uprobes on libc).
+for pkg in clang bpftrace bpftool libbpf-dev libc6-dev; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

@@ -786,6 +786,37 @@ fn absent_driver(words: &[String], catalog: &Catalog) -> Option<String> {
     })
 }
 
+/// The C library's function `name`, where the host has the library (a uprobe on it).
+fn library_function<'a>(name: &str, catalog: &'a Catalog) -> Option<&'a crate::kernel::Hook> {
+    let suffix = format!(":{name}");
+    catalog.hooks.iter().find(|h| {
+        h.kind == HookKind::Uprobe && h.probe.ends_with(&suffix) && std::path::Path::new(&h.category).file_name().is_some_and(|f| f.to_string_lossy().starts_with("libc.so"))
+    })
+}
+
+/// Whether `id` is written as a call, `id(`.
+fn marked_call(lower: &str, id: &str) -> bool {
+    lower.match_indices(id).any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_') && lower[i + id.len()..].starts_with('(')
+    })
+}
+
+/// Whether the request says `id` is the C library's: its manual section ("syslog(3)") or the
+/// library named beside it ("libc's system()", "glibc setenv", "getpwnam() inside libc").
+fn said_of_library(lower: &str, id: &str) -> bool {
+    if lower.contains(&format!("{id}(3)")) {
+        return true;
+    }
+    let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
+    let library = |w: &str| ["libc", "glibc", "musl"].contains(&w);
+    words.iter().enumerate().any(|(i, w)| {
+        // "libc's system" splits into libc, s, system.
+        *w == id && (i.saturating_sub(3)..i).any(|j| library(words[j]))
+            || *w == id && (i + 1..(i + 4).min(words.len())).any(|j| library(words[j]) && ["from", "in", "inside", "of", "through", "via"].contains(&words[j - 1]))
+    })
+}
+
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
 /// "kprobe foo_bar", "tracepoint foo_bar"), not merely somewhere in a request that mentions one;
 /// or is spelled as a tracepoint (`kmem:kmem_leak_detected`) or called an event, where the
@@ -869,12 +900,19 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             ends
         }
     };
+    // Library functions found only by being written as calls: beside a syscall the request
+    // names, one is the syscall's wrapper ("fcntl()/lockf() record locks": lockf() makes fcntl).
+    let mut only_marked: Vec<String> = Vec::new();
     for id in identifiers(request) {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
         // Syscalls by their libc names, as the kernel may spell them (stat → newstat, pread → pread64).
         let syscall_hook = [syscall.to_string(), format!("new{syscall}"), format!("{syscall}64")].iter().find_map(|n| catalog.find(&format!("tracepoint:syscalls:sys_enter_{n}")));
-        if let (Some(routed), false) = (libc_route(syscall, false, catalog), id.starts_with("sys_")) {
+        let library = library_function(&id, catalog);
+        if let (Some(h), true) = (library, said_of_library(&lower, &id)) {
+            // "syslog(3)", "libc's syslog()": the library's function, not the syscall of its name.
+            events.push(named(h.probe.clone(), h.attach));
+        } else if let (Some(routed), false) = (libc_route(syscall, false, catalog), id.starts_with("sys_")) {
             // `sys_open` is the syscall itself; `open()` is libc's, which makes another.
             events.extend(routed.into_iter().map(|h| Grounded {
                 probe: h.probe.clone(),
@@ -894,10 +932,20 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
+        } else if let (Some(h), true) = (library, user_space || marked_call(&lower, &id)) {
+            // "system()", "pthread_create() calls": no kernel event has the name, the C library
+            // has the function, and the request calls it or is about user space.
+            events.push(named(h.probe.clone(), h.attach));
+            if !user_space {
+                only_marked.push(h.probe.clone());
+            }
         } else if id.starts_with("sys_") || named_as_kernel_event(&lower, &id, user_space) {
             // Named as a kernel event, and nothing has that name.
             unknown.push(id);
         }
+    }
+    if events.iter().any(|e| e.probe.starts_with("tracepoint:syscalls:")) {
+        events.retain(|e| !only_marked.contains(&e.probe));
     }
     // A word alone in parentheses names the event it spells ("request allocations (getrq)" is
     // `block_getrq`), even without its category's prefix or an underscore to mark it a name.
@@ -1275,6 +1323,40 @@ mod tests {
             tools: Tools::default(),
             warnings: vec![],
         }
+    }
+
+    #[test]
+    fn a_c_library_function_is_its_uprobe_and_a_syscall_keeps_its_name() {
+        let mut c = catalog();
+        let libc = std::path::Path::new("/lib/x86_64-linux-gnu/libc.so.6");
+        for f in ["system", "syslog", "lockf", "vfs_read"] {
+            c.hooks.push(crate::kernel::Hook::uprobe(libc, f, Attach::Yes));
+        }
+        c.hooks.push(crate::kernel::Hook::uprobe(std::path::Path::new("/usr/bin/bash"), "readline", Attach::Yes));
+        for s in ["syslog", "fcntl"] {
+            c.hooks.push(Hook {
+                probe: format!("tracepoint:syscalls:sys_enter_{s}"),
+                kind: HookKind::Tracepoint,
+                category: "syscalls".into(),
+                fields: vec![],
+                prototype: None,
+                about: String::new(),
+                attach: Attach::Yes,
+            });
+        }
+        let probes = |r: &str| ground(r, &c, false, &Retrieval::default()).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
+        assert_eq!(probes("Which programs shell out through system()?"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:system"]);
+        // The manual's section 3 or the library said beside it: the function, not the syscall.
+        assert_eq!(probes("who calls syslog(3)?"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
+        assert_eq!(probes("programs that log through libc's syslog()"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
+        assert_eq!(probes("count syslog() calls"), ["tracepoint:syscalls:sys_enter_syslog"]);
+        // Beside a syscall, a function written as a call is its wrapper.
+        assert_eq!(probes("fcntl()/lockf() locks that get refused"), ["tracepoint:syscalls:sys_enter_fcntl"]);
+        // A kernel function keeps its name; a program's own function is not the library's.
+        assert_eq!(probes("count vfs_read() calls"), ["kprobe:vfs_read"]);
+        assert!(probes("count readline() calls").is_empty());
+        // Not written as a call, a library's name is just a word.
+        assert!(probes("the system is slow").is_empty());
     }
 
     #[test]

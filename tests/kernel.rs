@@ -19,7 +19,13 @@ fn fixture_sources(dir: &std::path::Path) -> Sources {
     fs::write(ev.join("format"), FORMAT).unwrap();
     let not_elf = dir.join("script.sh");
     fs::write(&not_elf, "#!/bin/sh\n").unwrap();
-    Sources { tracefs: Some(dir.join("tracing")), btf: dir.join("no-such-vmlinux"), binaries: vec![not_elf, std::env::current_exe().unwrap()], probe_capabilities: false }
+    Sources {
+        tracefs: Some(dir.join("tracing")),
+        btf: dir.join("no-such-vmlinux"),
+        binaries: vec![not_elf, std::env::current_exe().unwrap()],
+        headers: vec![],
+        probe_capabilities: false,
+    }
 }
 
 #[test]

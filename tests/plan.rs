@@ -37,6 +37,13 @@ const CASES: &[(&str, &str, &str)] = &[
     ("latency of nanosleep calls made by processes named sleep, as a histogram in microseconds", "sleep 0.05", r"\|@+ *\|"),
     ("log mkdir calls with the path", "rm -rf /tmp/kgent-plan-dir && mkdir /tmp/kgent-plan-dir", "kgent-plan-dir"),
     ("show who sends SIGUSR1, with the target pid", "sleep 3 & sleep 0.3; kill -USR1 $!", r"\bsh\b"),
+    // A C library function: a uprobe, its parameters by position, as its header declares them.
+    (
+        "Which programs shell out through libc's system()? Print the process and the command string it passes.",
+        "python3 -c 'import os; os.system(\"true kgent-plan-system\")'",
+        r"python3 +\d+ +true kgent-plan-system",
+    ),
+    ("Histogram in microseconds of how long getpwnam() takes inside libc", "getent passwd root > /dev/null", r"\|@+ *\|"),
 ];
 
 #[test]

@@ -19,7 +19,7 @@ fn fixture_catalog(dir: &std::path::Path) -> Catalog {
     let ev = dir.join("tracing/events/syscalls/sys_enter_openat");
     fs::create_dir_all(&ev).unwrap();
     fs::write(ev.join("format"), OPENAT).unwrap();
-    let sources = Sources { tracefs: Some(dir.join("tracing")), btf: dir.join("none"), binaries: vec![], probe_capabilities: false };
+    let sources = Sources { tracefs: Some(dir.join("tracing")), btf: dir.join("none"), binaries: vec![], headers: vec![], probe_capabilities: false };
     Catalog::build(KernelKey::current(), &sources)
 }
 

@@ -26,9 +26,11 @@ pub use capability::{Capabilities, Outcome, TypeSupport};
 pub use tracefs::{Field, Symbol};
 
 /// Bumped when the catalog's shape or content rules change, so old caches are rebuilt.
-const CATALOG_VERSION: u32 = 2;
+const CATALOG_VERSION: u32 = 3;
 
 pub const VMLINUX_BTF: &str = "/sys/kernel/btf/vmlinux";
+/// Where the C library's headers are (libc6-dev), which declare its functions.
+pub const C_HEADERS: &str = "/usr/include";
 
 /// Whether this process runs as root, which loading and attaching BPF programs needs here.
 pub fn is_root() -> bool {
@@ -120,6 +122,10 @@ pub struct KernelKey {
     pub btf_sha256: String,
     /// Whether tracefs was readable: a catalog built without it is redone once it is mounted.
     pub tracefs: bool,
+    /// Whether the C library's headers were there: they give its functions' parameters, and a
+    /// catalog built without them is redone once they are installed.
+    #[serde(default)]
+    pub headers: bool,
     pub version: u32,
 }
 
@@ -127,7 +133,7 @@ impl KernelKey {
     pub fn current() -> KernelKey {
         let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").map(|s| s.trim().to_string()).unwrap_or_default();
         let btf_sha256 = std::fs::read(VMLINUX_BTF).map(|b| hex::encode(Sha256::digest(&b))[..16].to_string()).unwrap_or_default();
-        KernelKey { release, btf_sha256, tracefs: tracefs::find_root().is_some(), version: CATALOG_VERSION }
+        KernelKey { release, btf_sha256, tracefs: tracefs::find_root().is_some(), headers: Path::new(C_HEADERS).join("stdlib.h").exists(), version: CATALOG_VERSION }
     }
 
     fn file_name(&self) -> String {
@@ -187,6 +193,8 @@ pub struct Sources {
     pub tracefs: Option<PathBuf>,
     pub btf: PathBuf,
     pub binaries: Vec<PathBuf>,
+    /// Headers declaring the C library's functions, for the parameters of its uprobes.
+    pub headers: Vec<PathBuf>,
     /// Run the capability probe (needs root); otherwise every type is `Unknown`.
     pub probe_capabilities: bool,
 }
@@ -197,6 +205,7 @@ impl Sources {
             tracefs: tracefs::find_root(),
             btf: PathBuf::from(VMLINUX_BTF),
             binaries: uprobe::DEFAULT_BINARIES.iter().map(PathBuf::from).filter(|p| p.exists()).collect(),
+            headers: uprobe::header_files(Path::new(C_HEADERS)),
             probe_capabilities: true,
         }
     }
@@ -319,6 +328,7 @@ impl Catalog {
         }
 
         let up = attach("uprobe");
+        let declared = uprobe::declarations(&sources.headers);
         let mut seen_real = std::collections::HashSet::new();
         for bin in &sources.binaries {
             // /bin and /usr/bin are often the same file; list it once.
@@ -329,7 +339,19 @@ impl Catalog {
             }
             match uprobe::functions(bin) {
                 Err(e) => warnings.push(e.to_string()),
-                Ok(names) => hooks.extend(names.iter().map(|f| Hook::uprobe(bin, f, up))),
+                Ok(names) => {
+                    // The headers declare the C library's functions, not a program's own (bash
+                    // defines a `getenv` of its own).
+                    let libc = bin.file_name().is_some_and(|n| n.to_string_lossy().starts_with("libc.so"));
+                    hooks.extend(names.iter().map(|f| {
+                        let mut hook = Hook::uprobe(bin, f, up);
+                        if let Some(d) = declared.get(f).filter(|_| libc) {
+                            hook.fields = d.params.clone();
+                            hook.prototype = Some(d.prototype.clone());
+                        }
+                        hook
+                    }));
+                }
             }
         }
 

@@ -59,8 +59,9 @@ fn take_specs(spec: &str, probes: &mut Vec<String>) {
     // Drop a `/predicate/` after the probe list.
     let head = spec.split('/').next().unwrap_or("");
     let head = if spec.trim_start().starts_with("uprobe:/") || spec.trim_start().starts_with("uretprobe:/") {
-        // Paths contain slashes: the predicate starts at the first " /".
-        spec.split(" /").next().unwrap_or(spec)
+        // Paths contain slashes: the predicate starts at the first slash after a space or a
+        // line break.
+        spec.char_indices().find(|&(i, c)| c == '/' && spec[..i].ends_with(char::is_whitespace) && !spec[..i].trim().is_empty()).map_or(spec, |(i, _)| &spec[..i])
     } else {
         head
     };
@@ -100,8 +101,11 @@ mod tests {
     #[test]
     fn probes_are_found_in_bpftrace_and_c() {
         let bt = "BEGIN { printf(\"hi\"); }\ntracepoint:sched:sched_wakeup,\ntracepoint:sched:sched_wakeup_new { @q[args->pid] = nsecs; }\n\
-                  kprobe:vfs_read /pid == 1/ { @ = count(); }\nuretprobe:/bin/bash:readline /pid/ { }\n";
-        assert_eq!(bpftrace_probes(bt), ["BEGIN", "tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new", "kprobe:vfs_read", "uretprobe:/bin/bash:readline"]);
+                  kprobe:vfs_read /pid == 1/ { @ = count(); }\nuretprobe:/bin/bash:readline /pid/ { }\nuprobe:/bin/bash:readline\n/@start[tid]/\n{ }\n";
+        assert_eq!(
+            bpftrace_probes(bt),
+            ["BEGIN", "tracepoint:sched:sched_wakeup", "tracepoint:sched:sched_wakeup_new", "kprobe:vfs_read", "uretprobe:/bin/bash:readline", "uprobe:/bin/bash:readline"]
+        );
         let c = "SEC(\"tracepoint/syscalls/sys_enter_openat\") int a() {}\nSEC(\"uretprobe//bin/bash:readline\") int b() {}\n\
                  SEC(\"xdp\") int c() {}\nSEC(\"raw_tp/sys_enter\") int d() {}\nSEC(\"cgroup_skb/ingress\") int e() {}\nSEC(\".maps\");\nSEC(\"license\")";
         assert_eq!(c_probes(c), ["tracepoint:syscalls:sys_enter_openat", "uretprobe:/bin/bash:readline", "xdp", "rawtracepoint:sys_enter", "cgroup_skb:ingress"]);

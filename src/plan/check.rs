@@ -200,7 +200,10 @@ pub fn against(program: &str, plan: &Plan) -> PlanVerdict {
     for t in terms {
         let (read, what) = match t {
             Term::Builtin(b) => (reads(program, b.name()) || (*b == Builtin::Pid && reads(program, "tgid")), format!("bpftrace's builtin {}", b.name())),
-            Term::Field { name, .. } if same_hooks => (reads(program, name), format!("args->{name}")),
+            Term::Field { name, .. } if same_hooks => {
+                let spelled = plan.spelling(name);
+                (reads(program, spelled.trim_start_matches("args->")), spelled)
+            }
             Term::Field { .. } => continue,
             Term::Errno => (reads(program, "ret") || reads(program, "retval"), "the call's error (args->ret)".to_string()),
             Term::Elapsed => (reads(program, "nsecs") || reads(program, "elapsed"), "the time between the two events (nsecs)".to_string()),

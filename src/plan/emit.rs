@@ -26,8 +26,8 @@ pub fn bpftrace(plan: &Plan) -> String {
     // The start map's key as the start event computes it; the end event's is `pair_key`.
     let start_key = plan.start.as_ref().map(|s| match &s.key {
         PairKey::Tid => "tid".to_string(),
-        PairKey::Fields { start, .. } => start.iter().map(|n| format!("args->{n}")).collect::<Vec<_>>().join(", "),
-        PairKey::Task { start } => format!("args->{start}"),
+        PairKey::Fields { start, .. } => start.iter().map(|n| plan.spelling(n)).collect::<Vec<_>>().join(", "),
+        PairKey::Task { start } => plan.spelling(start),
     });
     let key = plan.start.as_ref().map(|_| pair_key(plan));
     let lines = match &plan.output {
@@ -52,7 +52,8 @@ pub fn bpftrace(plan: &Plan) -> String {
         for t in &saved {
             if let Term::Field { name, ty, .. } = t {
                 // A record's own strings (`__data_loc`, arrays) last only as long as the record.
-                let value = if ty.starts_with("__data_loc") { format!("str(args->{name})") } else { format!("args->{name}") };
+                let raw = plan.spelling(name);
+                let value = if ty.starts_with("__data_loc") { format!("str({raw})") } else { raw };
                 out.push_str(&format!("  {}[{key}] = {value};\n", saved_map(name, plan)));
             }
         }
@@ -281,12 +282,15 @@ fn value(term: &Term, plan: &Plan, shown: bool, side: Side) -> String {
         Term::Builtin(b) => b.name().to_string(),
         Term::Field { name, ty, at_start } => {
             let kept = *at_start && plan.start.is_some() && side == Side::End;
-            let raw = if kept { format!("{}[{}]", saved_map(name, plan), pair_key(plan)) } else { format!("args->{name}") };
+            let raw = if kept { format!("{}[{}]", saved_map(name, plan), pair_key(plan)) } else { plan.spelling(name) };
             let pointer_text = ty.contains('*') && field_is_text(ty);
             if pointer_text || (ty.starts_with("__data_loc") && !kept) {
                 format!("str({raw})")
             } else if is_address_bytes(name, ty) {
                 format!("ntop({raw})")
+            } else if shown && !plan.params.is_empty() && ty.contains("(*)") {
+                // A function a library is handed (a thread's start routine), in the program.
+                format!("usym({raw})")
             } else if shown && is_code_address(name, ty) {
                 format!("ksym({raw})")
             } else {
@@ -405,7 +409,7 @@ fn format(term: &Term, plan: &Plan) -> &'static str {
     match term {
         Term::Builtin(Builtin::Comm) => "%-16s",
         Term::Builtin(Builtin::Kstack | Builtin::Ustack) => "%s",
-        Term::Field { name, ty, .. } if is_code_address(name, ty) => "%-24s",
+        Term::Field { name, ty, .. } if is_code_address(name, ty) || (!plan.params.is_empty() && ty.contains("(*)")) => "%-24s",
         Term::Field { name, ty, .. } if is_address_bytes(name, ty) => "%-16s",
         t if t.is_text() => "%s",
         Term::Field { name, ty, .. } if name.contains("addr") || name.contains("ptr") || ty.contains('*') => "0x%-14lx",

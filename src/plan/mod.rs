@@ -344,6 +344,10 @@ pub struct Plan {
     pub radix: Vec<(String, Radix)>,
     /// The words behind each part.
     pub said: Vec<Said>,
+    /// A library function's parameters in order, where the event is a uprobe: bpftrace reads
+    /// them as `arg0`, `arg1`, … (a library carries no types of its own), not as `args->`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
 }
 
 /// The base a value is printed in, when the request names one.
@@ -375,7 +379,37 @@ impl Radix {
 impl Plan {
     /// A plan on `probes` with nothing else said.
     pub fn on(probes: Vec<String>, output: Output) -> Plan {
-        Plan { probes, start: None, conditions: vec![], output, unit: TimeUnit::Us, every: None, linear: None, stop_after: None, top: None, radix: vec![], said: vec![] }
+        Plan {
+            probes,
+            start: None,
+            conditions: vec![],
+            output,
+            unit: TimeUnit::Us,
+            every: None,
+            linear: None,
+            stop_after: None,
+            top: None,
+            radix: vec![],
+            said: vec![],
+            params: vec![],
+        }
+    }
+
+    /// How a program reads the event's field `name`: `args->name`, or a function's `argN`.
+    pub fn spelling(&self, name: &str) -> String {
+        match self.params.iter().position(|p| p == name) {
+            Some(i) => format!("arg{i}"),
+            None => format!("args->{name}"),
+        }
+    }
+
+    /// The property language's field for `term`: a library function's parameter is its
+    /// argument register, whatever its name.
+    fn property_field(&self, term: &Term) -> Option<Field> {
+        match term {
+            Term::Field { name, .. } if !self.params.is_empty() => self.params.iter().position(|p| p == name).and_then(|i| u8::try_from(i).ok()).map(Field::Arg),
+            t => t.property_field(),
+        }
     }
 
     /// Every value the plan reads.
@@ -400,7 +434,7 @@ impl Plan {
             // Conditions on the start event hold at the end only through a map the symbolic
             // executor does not follow; they are checked by reading the plan, not the program.
             let at_start = matches!(c.term, Term::Field { at_start: true, .. }) || (self.start.is_some() && matches!(c.term, Term::Builtin(_)));
-            let Some(field) = c.term.property_field().filter(|_| !at_start) else { continue };
+            let Some(field) = self.property_field(&c.term).filter(|_| !at_start) else { continue };
             let filter = match &c.test {
                 Test::Cmp { op, value } if c.term != Term::Errno => Filter { field, op: *op, value: Value::Int(*value) },
                 Test::Str { equal, value } => Filter { field, op: if *equal { CmpOp::Eq } else { CmpOp::Ne }, value: Value::Str(value.clone()) },
@@ -408,7 +442,7 @@ impl Plan {
             };
             p.filters.push(filter);
         }
-        let field = |t: &Term| t.property_field();
+        let field = |t: &Term| self.property_field(t);
         match &self.output {
             Output::Lines { values } => p.emits = values.iter().filter_map(field).collect(),
             Output::Map { fold, of, keys, .. } => {
@@ -436,7 +470,7 @@ impl Plan {
         let emits = match &self.output {
             Output::Lines { values } => {
                 let asked = |t: &Term| self.said.iter().any(|s| s.means == format!("show {}", t.name()));
-                let mut emits: Vec<Field> = values.iter().filter(|t| asked(t)).filter_map(Term::property_field).collect();
+                let mut emits: Vec<Field> = values.iter().filter(|t| asked(t)).filter_map(|t| self.property_field(t)).collect();
                 emits.dedup();
                 emits
             }

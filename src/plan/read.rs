@@ -1413,8 +1413,9 @@ const BUILTINS: &[(&str, Builtin)] = &[
 /// that hold each (the first the record has wins).
 const KINDS: &[(&[&str], &[&str])] = &[
     (
-        &["binary path", "executable path", "program path", "full path", "file name", "filename", "pathname", "path", "file", "directory", "dir", "folder"],
-        &["filename", "pathname", "path", "name", "newname"],
+        &["binary path", "executable path", "program path", "library path", "full path", "file name", "filename", "pathname", "path", "file", "directory", "dir", "folder"],
+        // (dlopen()'s `file`, a string: a path.)
+        &["filename", "pathname", "path", "name", "newname", "file"],
     ),
     (&["byte count", "size", "byte", "length", "len", "amount"], &["count", "len", "size", "bytes", "nr_bytes", "bytes_alloc", "bytes_req", "length"]),
     (&["return value", "return code", "retval", "ret", "result", "return"], &["ret", "rc", "retval", "result"]),
@@ -1472,6 +1473,7 @@ const SYNONYMS: &[(&str, &str)] = &[
     ("arg", "argument"),
     ("mnt", "mount"),
     ("proto", "protocol"),
+    ("fmt", "format"),
 ];
 
 /// Words that point at the event's object rather than the task that caused it: "the target
@@ -1659,6 +1661,17 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         return everyday_event(text, catalog);
     }
     not_meant(text, grounding, catalog);
+    // "through glibc", "inside libc": where the function is, said of the uprobe's library.
+    if grounding.events.iter().any(|e| e.probe.starts_with("uprobe:") && e.probe.contains("/libc.so")) {
+        let library: Vec<usize> = (0..text.len())
+            .filter(|&i| !text.used(i) && text.is(i, &["libc", "glibc", "musl"]))
+            .flat_map(|i| [i.checked_sub(1).filter(|&b| !text.used(b) && text.is(b, &["through", "from", "in", "inside", "via", "using", "of"])), Some(i)])
+            .flatten()
+            .collect();
+        if !library.is_empty() {
+            text.read(&library, "the C library, where the function is");
+        }
+    }
     let words: Vec<String> = grounding
         .events
         .iter()
@@ -2829,6 +2842,10 @@ fn pair_key(by: &[String], end_by: &[String]) -> PairKey {
 /// The hook that ends a tracepoint's event: the event vocabulary's, else by the kernel's naming
 /// (`_entry`/`_exit`, `_enter`/`_exit`, `_start`/`_end`, `_begin`/`_end`), matched by thread.
 fn end_of(probe: &str, catalog: &Catalog) -> Option<(String, PairKey)> {
+    // A library function returns in the thread that called it.
+    if let (Some(function), Some(_)) = (probe.strip_prefix("uprobe:"), catalog.find(probe)) {
+        return Some((format!("uretprobe:{function}"), PairKey::Tid));
+    }
     for e in events() {
         if e.probes.iter().any(|p| p == probe) {
             if let Some(end) = &e.ends {
@@ -3011,7 +3028,10 @@ fn names_field(word: &str, field: &str) -> bool {
     // A struct member's one-letter prefix (`i_ino` of an inode, `s_dev` of a superblock) is not
     // said: "the same inode" names `i_ino`.
     let member = field.split_once('_').filter(|(p, rest)| p.len() == 1 && rest.len() >= 2).map(|(_, rest)| rest);
-    word == field || (field.len() >= 3 && word.starts_with(field)) || crate::ground::same_part(&stem(word), &stem(field)) || member.is_some_and(|m| word == m || spells(word, m))
+    word == field
+        || (field.len() >= 3 && word.starts_with(field) && !abbreviates_nothing(word))
+        || crate::ground::same_part(&stem(word), &stem(field))
+        || member.is_some_and(|m| word == m || spells(word, m))
 }
 
 /// Where the words name what a start and its end share: "the same inode", "on the same timer",
@@ -3082,6 +3102,13 @@ fn showable(f: &Field) -> bool {
     }
 }
 
+/// The request's verbs for what to do with values: "print" is no `pri` (syslog's priority),
+/// "showing" no `show`, "counting" no `count`.
+fn abbreviates_nothing(w: &str) -> bool {
+    ["print", "prints", "printed", "printing", "show", "shows", "showing", "shown", "list", "listing", "log", "logging", "counting", "trace", "tracing", "report", "reporting"]
+        .contains(&w)
+}
+
 /// Whether word `w` spells a field name's part `p` (`address` spells `addr`).
 fn spells(w: &str, p: &str) -> bool {
     w == p
@@ -3089,7 +3116,7 @@ fn spells(w: &str, p: &str) -> bool {
         || stem(w) == stem(p)
         // An abbreviation: `req` for "requested", `addr` for "address"; not the start of a
         // name made of two ("pidfd" is no `pid`, `PIDFD_NONBLOCK` no field at all).
-        || (p.len() >= 3 && w.len() > p.len() && w.starts_with(p) && w.chars().all(|c| c.is_ascii_alphabetic()) && !["fd", "fds", "id", "ids", "nr"].contains(&&w[p.len()..]))
+        || (p.len() >= 3 && w.len() > p.len() && w.starts_with(p) && w.chars().all(|c| c.is_ascii_alphabetic()) && !["fd", "fds", "id", "ids", "nr"].contains(&&w[p.len()..]) && !abbreviates_nothing(w))
         || SYNONYMS.iter().any(|(s, long)| *s == p && (w == *long || light(w) == *long))
 }
 
@@ -4648,7 +4675,12 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if misused {
         gaps.push("a list of strings (argv) can only be printed whole with join(), once per line".into());
     }
-    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, linear, stop_after, top, radix, said: text.said.clone() };
+    // A library function's parameters, read by position (the start's, with a return).
+    let params = match start.as_ref().map_or(&probes[0], |s| &s.probes[0]) {
+        p if p.starts_with("uprobe:") => catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default(),
+        _ => vec![],
+    };
+    let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, linear, stop_after, top, radix, said: text.said.clone(), params };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
     // A second name for a value the plan reads ("sizes in bytes"): said already.
@@ -6996,7 +7028,48 @@ mod tests {
         hooks.extend(sys("msgsnd", &[("int", "msqid"), ("struct msgbuf *", "msgp"), ("size_t", "msgsz"), ("int", "msgflg")]));
         hooks.extend(sys("pidfd_getfd", &[("int", "pidfd"), ("int", "fd"), ("unsigned int", "flags")]));
         hooks.extend(sys("sync_file_range", &[("int", "fd"), ("loff_t", "offset"), ("loff_t", "nbytes"), ("unsigned int", "flags")]));
+        // The C library's functions, with the parameters its headers declare.
+        let libc = std::path::Path::new("/lib/x86_64-linux-gnu/libc.so.6");
+        for (function, params) in [
+            ("system", &[("const char *", "command")][..]),
+            ("fopen", &[("const char *", "filename"), ("const char *", "modes")][..]),
+            ("getpwnam", &[("const char *", "name")][..]),
+            ("pthread_create", &[("pthread_t *", "newthread"), ("const pthread_attr_t *", "attr"), ("void *(*)(void *)", "start_routine"), ("void *", "arg")][..]),
+            ("syslog", &[("int", "pri"), ("const char *", "fmt")][..]),
+        ] {
+            let mut hook = Hook::uprobe(libc, function, Attach::Yes);
+            hook.fields = params.iter().map(|(t, n)| Field::new(n.to_string(), t.to_string())).collect();
+            hooks.push(hook);
+        }
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
+    }
+
+    #[test]
+    fn a_library_function_is_read_by_its_parameters_and_written_with_argn() {
+        use crate::comprehend::Field as Field_;
+        let libc = |f: &str| named(&format!("uprobe:/lib/x86_64-linux-gnu/libc.so.6:{f}"), f);
+        let r = read("Which programs shell out through libc's system()? Print the process and the command string it passes.", &libc("system"), &catalog());
+        let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
+        assert_eq!(p.to_string(), "on uprobe:/lib/x86_64-linux-gnu/libc.so.6:system: print comm, pid, command");
+        let program = super::super::emit::bpftrace(p);
+        assert!(program.contains("printf(\"%-16s %-8d %s\\n\", comm, pid, str(arg0));"), "{program}");
+        // The symbolic verifier sees a parameter as its register.
+        assert_eq!(p.properties().emits, [Field_::Comm, Field_::Pid, Field_::Arg(0)]);
+        // "Print" is no abbreviation of syslog's `pri`; "format" is its `fmt`.
+        let r = read("print every syslog(3) call through glibc: comm, the priority and the format string", &libc("syslog"), &catalog());
+        assert_eq!(r.complete().map(|p| p.to_string()).as_deref(), Some("on uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog: print comm, pid, pri, fmt"), "{r:?}");
+        // How long it takes: from its entry to its return, in the same thread.
+        let r = read("Histogram in microseconds of how long getpwnam() takes inside libc", &libc("getpwnam"), &catalog());
+        let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
+        assert_eq!(
+            p.to_string(),
+            "on uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam (started at uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam, matched by thread): hist of latency (in usecs)"
+        );
+        assert!(super::super::emit::bpftrace(p).contains("uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam\n/@start[tid]/"));
+        // A function the library is handed is shown as the program's symbol.
+        let r = read("count pthread_create() calls by program and by start_routine", &libc("pthread_create"), &catalog());
+        let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
+        assert!(super::super::emit::bpftrace(p).contains("@count[comm, usym(arg2)] = count();"), "{}", super::super::emit::bpftrace(p));
     }
 
     /// Found by the words, each event with the words it shares with the request.

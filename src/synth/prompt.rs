@@ -42,6 +42,12 @@ fn hook_line(h: &Hook) -> String {
         let args: Vec<String> = h.fields.iter().enumerate().map(|(i, f)| format!("arg{i} is {} {}", f.ty, f.name)).collect();
         return format!("kprobe:{name} on entry ({}), kretprobe:{name} on return (retval)", if args.is_empty() { "no arguments".to_string() } else { args.join(", ") });
     }
+    // A library's function likewise: its header's parameters, by position.
+    if let (HookKind::Uprobe, false) = (h.kind, h.fields.is_empty()) {
+        let target = h.probe.trim_start_matches("uprobe:");
+        let args: Vec<String> = h.fields.iter().enumerate().map(|(i, f)| format!("arg{i} is {} {}", f.ty, f.name)).collect();
+        return format!("uprobe:{target} on entry ({}), uretprobe:{target} on return (retval)", args.join(", "));
+    }
     if h.fields.is_empty() {
         return h.probe.clone();
     }
