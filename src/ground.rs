@@ -811,9 +811,12 @@ fn said_of_library(lower: &str, id: &str) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     let library = |w: &str| ["libc", "glibc", "musl"].contains(&w);
     words.iter().enumerate().any(|(i, w)| {
-        // "libc's system" splits into libc, s, system.
-        *w == id && (i.saturating_sub(3)..i).any(|j| library(words[j]))
-            || *w == id && (i + 1..(i + 4).min(words.len())).any(|j| library(words[j]) && ["from", "in", "inside", "of", "through", "via"].contains(&words[j - 1]))
+        // Right before it ("glibc setenv", "libc's system": libc, s, system), or after it, told
+        // as where it is ("getpwnam() inside libc"); not a library said of the programs ("for
+        // each glibc program, count open() calls").
+        let before = (i >= 1 && library(words[i - 1])) || (i >= 2 && words[i - 1] == "s" && library(words[i - 2]));
+        let after = (i + 2..(i + 4).min(words.len())).any(|j| library(words[j]) && ["from", "in", "inside", "of", "through", "via"].contains(&words[j - 1]));
+        *w == id && (before || after)
     })
 }
 
@@ -903,7 +906,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // Library functions found only by being written as calls: beside a syscall the request
     // names, one is the syscall's wrapper ("fcntl()/lockf() record locks": lockf() makes fcntl).
     let mut only_marked: Vec<String> = Vec::new();
-    for id in identifiers(request) {
+    let ids = identifiers(request);
+    for id in ids.clone() {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
         // Syscalls by their libc names, as the kernel may spell them (stat → newstat, pread → pread64).
@@ -932,7 +936,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         } else if let (Some(h), false) = (catalog.find(&format!("kprobe:{id}")), user_space) {
             let attach = if wants_fentry { catalog.capabilities.get("fentry").map_or(Attach::Unknown, |c| c.attach()) } else { h.attach };
             events.push(named(if wants_fentry { format!("kfunc:{id}") } else { h.probe.clone() }, attach));
-        } else if let (Some(h), true) = (library, user_space || marked_call(&lower, &id)) {
+        } else if let (Some(h), true) = (library.filter(|_| complete), user_space || marked_call(&lower, &id)) {
             // "system()", "pthread_create() calls": no kernel event has the name, the C library
             // has the function, and the request calls it or is about user space.
             events.push(named(h.probe.clone(), h.attach));
@@ -944,9 +948,25 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             unknown.push(id);
         }
     }
-    if events.iter().any(|e| e.probe.starts_with("tracepoint:syscalls:")) {
-        events.retain(|e| !only_marked.contains(&e.probe));
+    // A program's own function, said with the program ("readline() in bash", "bash's
+    // readline"): a uprobe on that binary, whatever the kernel or libc have by the name.
+    if complete && events.is_empty() {
+        for (i, w) in all_words.iter().enumerate() {
+            let near = |name: &str| all_words.iter().enumerate().any(|(j, b)| b == name && j != i && j.abs_diff(i) <= 3);
+            let owned = catalog.hooks.iter().find(|h| {
+                let program = std::path::Path::new(&h.category).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+                h.kind == HookKind::Uprobe && !program.starts_with("lib") && h.probe.rsplit(':').next() == Some(w.as_str()) && (ids.contains(w) || w.len() >= 5) && near(&program)
+            });
+            if let Some(h) = owned.filter(|h| !events.iter().any(|e| e.probe == h.probe)) {
+                events.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
+            }
+        }
     }
+    let syscall_words: Vec<String> = events.iter().filter(|e| e.probe.starts_with("tracepoint:syscalls:")).filter_map(|e| e.evidence.name().map(str::to_string)).collect();
+    events.retain(|e| {
+        let function = e.probe.rsplit(':').next().unwrap_or_default();
+        !(only_marked.contains(&e.probe) && syscall_words.iter().any(|w| listed_together(&lower, function, w)))
+    });
     // A word alone in parentheses names the event it spells ("request allocations (getrq)" is
     // `block_getrq`), even without its category's prefix or an underscore to mark it a name.
     for aside in request.split('(').skip(1).filter_map(|a| a.split_once(')').map(|(w, _)| w.trim().to_lowercase())) {
@@ -970,7 +990,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // A bare word that is a syscall's name names it when no example uses the word ("mmap",
     // "getrandom"); everyday words that are also syscalls ("open", "exit", "kill") are left to
     // retrieval, which has programs that show what they mean.
-    let ids = identifiers(request);
     let mut bare = Vec::new();
     // Syscalls a word named only through its plural ("symlinks").
     let mut plural: Vec<String> = Vec::new();
@@ -1350,11 +1369,16 @@ mod tests {
         assert_eq!(probes("who calls syslog(3)?"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
         assert_eq!(probes("programs that log through libc's syslog()"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
         assert_eq!(probes("count syslog() calls"), ["tracepoint:syscalls:sys_enter_syslog"]);
-        // Beside a syscall, a function written as a call is its wrapper.
+        assert_eq!(probes("for each glibc program, count syslog() calls"), ["tracepoint:syscalls:sys_enter_syslog"]);
+        // Listed with a syscall, a function written as a call is its wrapper; beside one, itself.
         assert_eq!(probes("fcntl()/lockf() locks that get refused"), ["tracepoint:syscalls:sys_enter_fcntl"]);
+        assert_eq!(probes("system() calls, and the fcntl() calls they cause"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:system", "tracepoint:syscalls:sys_enter_fcntl"]);
         // A kernel function keeps its name; a program's own function is not the library's.
         assert_eq!(probes("count vfs_read() calls"), ["kprobe:vfs_read"]);
         assert!(probes("count readline() calls").is_empty());
+        // Said with its program, it is that program's.
+        assert_eq!(probes("trace readline() calls in bash"), ["uprobe:/usr/bin/bash:readline"]);
+        assert_eq!(probes("bash readline latency"), ["uprobe:/usr/bin/bash:readline"]);
         // Not written as a call, a library's name is just a word.
         assert!(probes("the system is slow").is_empty());
     }

@@ -26,7 +26,7 @@ pub use capability::{Capabilities, Outcome, TypeSupport};
 pub use tracefs::{Field, Symbol};
 
 /// Bumped when the catalog's shape or content rules change, so old caches are rebuilt.
-const CATALOG_VERSION: u32 = 3;
+const CATALOG_VERSION: u32 = 4;
 
 pub const VMLINUX_BTF: &str = "/sys/kernel/btf/vmlinux";
 /// Where the C library's headers are (libc6-dev), which declare its functions.

@@ -97,10 +97,14 @@ fn declared(text: &str) -> Vec<(String, Declaration)> {
             lines.push(line);
         }
     }
-    let code = lines.join("\n");
+    let code = without_cpp_blocks(&lines.join("\n"));
     let mut out = Vec::new();
     for statement in code.split([';', '{', '}']) {
         let statement = statement.split_whitespace().collect::<Vec<_>>().join(" ");
+        // C++'s overloads (string.h's `char *strchr (char *__s, int __c)`) are not the C function.
+        if statement.contains("\"C++\"") {
+            continue;
+        }
         // After whatever macro opened the block without a semicolon (`__BEGIN_DECLS`).
         let Some(at) = statement.match_indices("extern ").map(|(i, _)| i).filter(|&i| i == 0 || statement[..i].ends_with(' ')).last() else { continue };
         let rest = &statement[at + "extern ".len()..];
@@ -124,6 +128,43 @@ fn declared(text: &str) -> Vec<(String, Declaration)> {
         }
         out.push((name.to_string(), Declaration { prototype: format!("{ret} {name}({inner})").replace("* ", "*").replace(" (", "("), params }));
     }
+    out
+}
+
+/// `code` without the bodies of its `extern "C++" { … }` blocks.
+fn without_cpp_blocks(code: &str) -> String {
+    let mut out = String::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("extern \"C++\"") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "extern \"C++\"".len()..];
+        let trimmed = after.trim_start();
+        if !trimmed.starts_with('{') {
+            // One declaration: its statement is skipped by its mark.
+            out.push_str("extern \"C++\"");
+            rest = after;
+            continue;
+        }
+        let open = after.len() - trimmed.len();
+        let mut depth = 0;
+        let mut end = after.len();
+        for (i, c) in after.char_indices().skip_while(|(i, _)| *i < open) {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out.push(';');
+        rest = &after[end..];
+    }
+    out.push_str(rest);
     out
 }
 
@@ -171,13 +212,15 @@ fn param(p: &str, index: usize) -> Field {
         let ty = format!("{}(*){}", p[..at].trim_end(), p[at + 2 + inner.len() + 1..].trim_start()).replace(" (", "(");
         return Field::new(if ident(name) { name.to_string() } else { format!("arg{index}") }, ty);
     }
+    // An array parameter is a pointer (`char *const __argv[]` is `char *const *`).
+    let arrays = p.matches('[').count();
     let p = p.split('[').next().unwrap_or(p);
     let words: Vec<&str> = p.split(|c: char| c.is_whitespace() || c == '*').filter(|w| !w.is_empty() && *w != "__restrict" && *w != "restrict").collect();
     const TYPE_WORDS: &[&str] = &["const", "volatile", "unsigned", "signed", "int", "long", "short", "char", "void", "struct", "union", "enum", "double", "float", "_Bool"];
     let last = words.last().copied().unwrap_or_default();
     let named = words.len() > 1 && ident(last) && !TYPE_WORDS.contains(&last) && !(words.len() == 2 && ["struct", "union", "enum"].contains(&words[0]));
     let (name, ty_words) = if named { (last.trim_start_matches('_').to_string(), &words[..words.len() - 1]) } else { (format!("arg{index}"), &words[..]) };
-    let stars = p.matches('*').count();
+    let stars = p.matches('*').count() + arrays;
     let ty = format!("{}{}{}", ty_words.join(" "), if stars > 0 { " " } else { "" }, "*".repeat(stars));
     Field::new(if name.is_empty() { format!("arg{index}") } else { name }, ty)
 }
@@ -193,6 +236,8 @@ mod tests {
             extern FILE *__REDIRECT (fopen, (const char *__restrict __filename, const char *__restrict __modes), fopen64) __wur;\n\
             extern int pthread_create (pthread_t *__restrict __newthread,\n const pthread_attr_t *__restrict __attr,\n void *(*__start_routine) (void *),\n void *__restrict __arg) __THROWNL __nonnull ((1, 3));\n\
             extern void syslog (int __pri, const char *__fmt, ...)\n     __attribute__ ((__format__ (__printf__, 2, 3)));\n\
+            extern \"C++\"\n{\nextern char *strchr (char *__s, int __c) __THROW;\n__extern_always_inline char *strchr (char *__s, int __c) { return __builtin_strchr (__s, __c); }\n}\n\
+            extern char *strchr (const char *__s, int __c) __THROW;\nextern int execv (const char *__path, char *const __argv[]) __THROW;\nextern int pipe (int __pipedes[2]) __THROW __wur;\n\
             extern int rand (void) __THROW;\nextern int (*hook_ptr) (int);\nextern char **environ;\nextern int dup2 (int, int);\n";
         let got: HashMap<String, Declaration> = declared(header).into_iter().collect();
         let params = |f: &str| got[f].params.iter().map(|p| format!("{}:{}", p.name, p.ty)).collect::<Vec<_>>();
@@ -202,6 +247,10 @@ mod tests {
         assert_eq!(params("syslog"), ["pri:int", "fmt:const char *"]);
         assert_eq!(params("dup2"), ["arg0:int", "arg1:int"]);
         assert!(params("rand").is_empty());
+        // Arrays are pointers; C++'s overloads are not the C function.
+        assert_eq!(params("execv"), ["path:const char *", "argv:char const **"]);
+        assert_eq!(params("pipe"), ["pipedes:int *"]);
+        assert_eq!(params("strchr"), ["s:const char *", "c:int"]);
         assert_eq!(got["system"].prototype, "int system(const char *__command)");
         assert!(!got.contains_key("__REDIRECT") && !got.contains_key("hook_ptr") && !got.contains_key("environ"), "{:?}", got.keys());
     }

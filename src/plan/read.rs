@@ -4675,11 +4675,17 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if misused {
         gaps.push("a list of strings (argv) can only be printed whole with join(), once per line".into());
     }
-    // A library function's parameters, read by position (the start's, with a return).
-    let params = match start.as_ref().map_or(&probes[0], |s| &s.probes[0]) {
-        p if p.starts_with("uprobe:") => catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default(),
-        _ => vec![],
-    };
+    // A library function's parameters, read by position (the start's, with a return). One
+    // block reads them all alike: functions that take them in other places (dlopen's `file`
+    // is dlmopen's second), or a function beside a tracepoint, are no plan.
+    let entries: Vec<&String> = start.as_ref().map_or(&probes, |s| &s.probes).iter().collect();
+    let lists: Vec<Option<Vec<String>>> =
+        entries.iter().map(|p| p.starts_with("uprobe:").then(|| catalog.find(p).map(|h| h.fields.iter().map(|f| f.name.clone()).collect()).unwrap_or_default())).collect();
+    if lists.iter().any(Option::is_some) && lists.windows(2).any(|w| w[0] != w[1]) {
+        gaps.push(format!("{} take their parameters in different places, and one block reads them alike", entries.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")));
+        return Reading { plan: None, gaps, unread: text.unread(&every_name), names: text.unread_names(&every_name), events: vec![], hooks: vec![], timed: false };
+    }
+    let params = lists.into_iter().next().flatten().unwrap_or_default();
     let plan = Plan { probes, start, conditions: conds, output, unit: unit.unwrap_or(TimeUnit::Us), every, linear, stop_after, top, radix, said: text.said.clone(), params };
     let nouns = text.event_nouns.clone();
     text.mark(&nouns);
@@ -7036,6 +7042,8 @@ mod tests {
             ("getpwnam", &[("const char *", "name")][..]),
             ("pthread_create", &[("pthread_t *", "newthread"), ("const pthread_attr_t *", "attr"), ("void *(*)(void *)", "start_routine"), ("void *", "arg")][..]),
             ("syslog", &[("int", "pri"), ("const char *", "fmt")][..]),
+            ("dlopen", &[("const char *", "file"), ("int", "mode")][..]),
+            ("dlmopen", &[("Lmid_t", "nsid"), ("const char *", "file"), ("int", "mode")][..]),
         ] {
             let mut hook = Hook::uprobe(libc, function, Attach::Yes);
             hook.fields = params.iter().map(|(t, n)| Field::new(n.to_string(), t.to_string())).collect();
@@ -7066,6 +7074,10 @@ mod tests {
             "on uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam (started at uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam, matched by thread): hist of latency (in usecs)"
         );
         assert!(super::super::emit::bpftrace(p).contains("uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam\n/@start[tid]/"));
+        // Functions that take a value in different places are no one block.
+        let both = named_each(&[("uprobe:/lib/x86_64-linux-gnu/libc.so.6:dlopen", "dlopen"), ("uprobe:/lib/x86_64-linux-gnu/libc.so.6:dlmopen", "dlmopen")]);
+        let r = read("count dlopen() and dlmopen() calls by library path", &both, &catalog());
+        assert!(r.complete().is_none() && r.gaps.iter().any(|g| g.contains("different places")), "{r:?}");
         // A function the library is handed is shown as the program's symbol.
         let r = read("count pthread_create() calls by program and by start_routine", &libc("pthread_create"), &catalog());
         let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));

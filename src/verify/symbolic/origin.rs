@@ -320,7 +320,15 @@ fn event_key(spelled: &str) -> (String, String) {
             Some(s) => ("syscall".into(), s),
             None => ("function".into(), rest.into()),
         },
-        ProbeKind::Uprobe | ProbeKind::Uretprobe => ("uprobe".into(), rest.trim_start_matches('/').into()),
+        // One library however it is reached: `/usr/lib/…/libc.so.6` is `/lib/…/libc.so.6` on a
+        // merged /usr, and bpftrace resolves a bare `libc` itself.
+        ProbeKind::Uprobe | ProbeKind::Uretprobe => {
+            let (path, function) = rest.rsplit_once(':').unwrap_or((rest, ""));
+            let file = std::fs::canonicalize(path).ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
+            let base = file.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
+            let library = if base == "libc" || base.starts_with("libc.so") { "libc".to_string() } else { base };
+            ("uprobe".into(), format!("{library}:{function}"))
+        }
         // A perf event is its event, however often it samples (`software:faults:1`).
         ProbeKind::Software | ProbeKind::Hardware => (probe.kind.name().into(), probe.perf_event().unwrap_or(rest).into()),
         kind => (kind.name().into(), rest.into()),
@@ -378,6 +386,8 @@ mod tests {
         assert!(implements("tracepoint:syscalls:sys_enter_openat", "tracepoint:syscalls:sys_enter_open*"));
         assert!(implements("kretprobe:vfs_read", "kprobe:vfs_read"));
         assert!(implements("uretprobe:/bin/bash:readline", "uprobe:/bin/bash:readline"));
+        assert!(implements("uprobe:libc:system", "uprobe:/lib/x86_64-linux-gnu/libc.so.6:system"));
+        assert!(!implements("uprobe:libc:popen", "uprobe:/lib/x86_64-linux-gnu/libc.so.6:system"));
         assert!(!implements("tracepoint:syscalls:sys_enter_read", "tracepoint:syscalls:sys_enter_openat"));
         assert!(!implements("kprobe:vfs_write", "kprobe:vfs_read"));
         assert!(!implements("tracepoint:sched:sched_switch", "tracepoint:sched:sched_wakeup"));
