@@ -399,14 +399,22 @@ impl Plan {
     pub fn spelling(&self, name: &str) -> String {
         match self.params.iter().position(|p| p == name) {
             Some(i) => format!("arg{i}"),
+            None if name == "retval" && self.on_return() => "retval".into(),
             None => format!("args->{name}"),
         }
+    }
+
+    /// Whether the event is a library function's return, where bpftrace's `retval` is what it
+    /// returned.
+    fn on_return(&self) -> bool {
+        self.probes.iter().any(|p| p.starts_with("uretprobe:"))
     }
 
     /// The property language's field for `term`: a library function's parameter is its
     /// argument register, whatever its name.
     fn property_field(&self, term: &Term) -> Option<Field> {
         match term {
+            Term::Field { name, .. } if name == "retval" && self.on_return() => Some(Field::Retval),
             Term::Field { name, .. } if !self.params.is_empty() => self.params.iter().position(|p| p == name).and_then(|i| u8::try_from(i).ok()).map(Field::Arg),
             t => t.property_field(),
         }

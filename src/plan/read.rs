@@ -883,6 +883,8 @@ impl Text {
                 || self.inside.contains(&i)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
+                // "that return NULL": a result asked, whether or not a rule read it.
+                || (["null", "nil"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["return", "returns", "returned", "returning"]))
                 || w.raw.starts_with('/')
                 || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
                 || PROTOCOLS.contains(&w.lower.as_str())
@@ -3142,6 +3144,20 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
             return Some((Term::field(&f.name, &f.ty), w, vec![i]));
         }
     }
+    // "the address it returns", "the line returned": what a library function returns, by its
+    // noun (only a function's return has `retval`).
+    if let Some((f, w)) = records.field("retval") {
+        let said = if text.is(i + 1, &["it", "they"]) && text.is(i + 2, &["returns", "returned", "return", "gives", "gave"]) {
+            Some(vec![i, i + 1, i + 2])
+        } else if text.is(i + 1, &["returned"]) {
+            Some(vec![i, i + 1])
+        } else {
+            None
+        };
+        if let Some(at) = said.filter(|at| at.iter().all(|&k| !text.used(k))) {
+            return Some((Term::field(&f.name, &f.ty), w, at));
+        }
+    }
     // A named constant is a value of its field ("each MADV_DONTNEED or MADV_FREE"); listed in a
     // parenthesis, it says what the words before it mean ("the operation bits (LOCK_SH/LOCK_EX)").
     let describes = |w: &Word| {
@@ -3857,6 +3873,20 @@ fn event_conditions_of(event: &Event) -> &[Where] {
 
 /// The rest of the reading, once the event is chosen; `shared` (the words left it among hooks)
 /// reads only the fields all of them have.
+/// The values a hook's record gives: a tracepoint's fields, a function's parameters, and on a
+/// library function's return what it returns (`retval`, of the type its header declares).
+fn record_of(probe: &str, catalog: &Catalog) -> Vec<Field> {
+    if let Some(function) = probe.strip_prefix("uretprobe:") {
+        let returns = catalog.find(&format!("uprobe:{function}")).and_then(|h| h.prototype.as_deref()).and_then(|p| {
+            let name = function.rsplit(':').next()?;
+            let at = p.find(&format!("{name}("))?;
+            Some(p[..at].trim().to_string())
+        });
+        return returns.filter(|ty| !ty.is_empty() && ty != "void").map(|ty| vec![Field::new("retval", ty)]).unwrap_or_default();
+    }
+    catalog.find(probe).map(|h| h.fields.clone()).unwrap_or_default()
+}
+
 fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Reading {
     let narrowed = asked_fields_narrow(&text, event, catalog);
     let event = narrowed.as_ref().unwrap_or(event);
@@ -3874,7 +3904,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         Event::Hooks { conditions, shows, latency, .. } => (conditions.clone(), shows.clone(), *latency),
         Event::Syscalls(_) => (vec![], vec![], false),
     };
-    let fields_of = |p: &String| catalog.find(p).map(|h| h.fields.clone()).unwrap_or_default();
+    let fields_of = |p: &String| record_of(p, catalog);
     let in_all = |probes: &[String]| -> Vec<Field> {
         let mut records = probes.iter().map(fields_of);
         let mut fields = records.next().unwrap_or_default();
@@ -4616,9 +4646,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         })
         .collect();
     let carries = |probe: &String, side: At| {
-        used.iter()
-            .filter(|(_, _, w)| *w == side)
-            .all(|(n, pointer, _)| catalog.find(probe).is_some_and(|h| h.fields.iter().any(|f| f.name == *n && f.ty.contains('*') == *pointer)))
+        used.iter().filter(|(_, _, w)| *w == side).all(|(n, pointer, _)| record_of(probe, catalog).iter().any(|f| f.name == *n && f.ty.contains('*') == *pointer))
     };
     let (start, probes) = if paired {
         let starts: Vec<String> = start_probes.iter().filter(|p| carries(p, At::Start)).cloned().collect();
@@ -5944,6 +5972,18 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             text.mark(&at);
         }
     }
+    // "calls that return NULL": a library function's pointer result, 0.
+    if let Some((f, w)) = records.field("retval").filter(|(f, _)| f.ty.contains('*')) {
+        let at: Option<Vec<usize>> = (1..text.len()).find_map(|i| {
+            let null = !text.used(i) && text.is(i, &["null"]) && text.is(i - 1, &["return", "returns", "returned", "returning"]) && !text.used(i - 1);
+            null.then(|| vec![i - 1, i])
+        });
+        if let Some(at) = at {
+            let words = words_at(text, &at);
+            text.read(&at, "only calls that return NULL (retval == 0)");
+            out.push((Condition { term: Term::field(&f.name, &f.ty), test: Test::Cmp { op: CmpOp::Eq, value: 0 }, words }, w));
+        }
+    }
     let mut i = 0;
     while i < text.len() {
         // Examples illustrate what to show; they keep nothing out.
@@ -7044,9 +7084,12 @@ mod tests {
             ("syslog", &[("int", "pri"), ("const char *", "fmt")][..]),
             ("dlopen", &[("const char *", "file"), ("int", "mode")][..]),
             ("dlmopen", &[("Lmid_t", "nsid"), ("const char *", "file"), ("int", "mode")][..]),
+            ("malloc", &[("size_t", "size")][..]),
         ] {
             let mut hook = Hook::uprobe(libc, function, Attach::Yes);
             hook.fields = params.iter().map(|(t, n)| Field::new(n.to_string(), t.to_string())).collect();
+            let returns = if function == "malloc" { "void *" } else { "int" };
+            hook.prototype = Some(format!("{returns} {function}({})", params.iter().map(|(t, n)| format!("{t} __{n}")).collect::<Vec<_>>().join(", ")));
             hooks.push(hook);
         }
         Catalog { key: KernelKey::current(), hooks, capabilities: Default::default(), tools: Default::default(), warnings: vec![] }
@@ -7074,6 +7117,19 @@ mod tests {
             "on uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam (started at uprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam, matched by thread): hist of latency (in usecs)"
         );
         assert!(super::super::emit::bpftrace(p).contains("uretprobe:/lib/x86_64-linux-gnu/libc.so.6:getpwnam\n/@start[tid]/"));
+        // What it returns, on its return, with what it was given kept from its entry.
+        let r = read("print each malloc() call: the requested size and the address it returns", &libc("malloc"), &catalog());
+        let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
+        let program = super::super::emit::bpftrace(p);
+        assert!(program.contains("@size[tid] = arg0;") && program.contains("uretprobe:/lib/x86_64-linux-gnu/libc.so.6:malloc\n/@start[tid]/"), "{program}");
+        assert!(program.contains("@size[tid], retval);"), "{program}");
+        assert!(p.properties().emits.contains(&Field_::Retval), "{:?}", p.properties());
+        // "that return NULL" keeps only those; said of a call with no pointer result, it is unread.
+        let r = read("print each malloc() call that returns NULL, with the requested size", &libc("malloc"), &catalog());
+        let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
+        assert!(p.to_string().contains("where retval == 0"), "{p}");
+        let r = read("print each system() call that returns NULL, with the command", &libc("system"), &catalog());
+        assert!(r.complete().is_none() && r.unread.contains(&"NULL".to_string()), "{r:?}");
         // Functions that take a value in different places are no one block.
         let both = named_each(&[("uprobe:/lib/x86_64-linux-gnu/libc.so.6:dlopen", "dlopen"), ("uprobe:/lib/x86_64-linux-gnu/libc.so.6:dlmopen", "dlmopen")]);
         let r = read("count dlopen() and dlmopen() calls by library path", &both, &catalog());

@@ -163,7 +163,19 @@ pub fn context(probe: &Probe, platform: &dyn Platform) -> Vec<CtxField> {
             out
         }
         ProbeKind::Kprobe | ProbeKind::Kretprobe | ProbeKind::Uprobe | ProbeKind::Uretprobe => {
-            PT_REGS.iter().map(|(name, offset, shows)| CtxField { name: (*name).into(), offset: *offset, size: 8, shows: shows.to_vec(), named: false, signed: true }).collect()
+            // `ax` holds the result only on return; on entry it is nothing the request names.
+            let returns = probe.kind.is_return();
+            PT_REGS
+                .iter()
+                .map(|(name, offset, shows)| CtxField {
+                    name: (*name).into(),
+                    offset: *offset,
+                    size: 8,
+                    shows: if *name == "ax" && !returns { vec![] } else { shows.to_vec() },
+                    named: false,
+                    signed: true,
+                })
+                .collect()
         }
         ProbeKind::RawTracepoint | ProbeKind::TpBtf | ProbeKind::Kfunc | ProbeKind::Kretfunc => {
             (0..6).map(|i| CtxField { name: format!("args[{i}]"), offset: 8 * i, size: 8, shows: vec![Field::Arg(i as u8)], named: false, signed: true }).collect()
