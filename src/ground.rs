@@ -786,12 +786,13 @@ fn absent_driver(words: &[String], catalog: &Catalog) -> Option<String> {
     })
 }
 
+/// The C library's names in a request ("libc's system()", "through glibc").
+pub(crate) const C_LIBRARY_WORDS: &[&str] = &["libc", "glibc", "musl"];
+
 /// The C library's function `name`, where the host has the library (a uprobe on it).
 fn library_function<'a>(name: &str, catalog: &'a Catalog) -> Option<&'a crate::kernel::Hook> {
     let suffix = format!(":{name}");
-    catalog.hooks.iter().find(|h| {
-        h.kind == HookKind::Uprobe && h.probe.ends_with(&suffix) && std::path::Path::new(&h.category).file_name().is_some_and(|f| f.to_string_lossy().starts_with("libc.so"))
-    })
+    catalog.hooks.iter().find(|h| h.kind == HookKind::Uprobe && h.probe.ends_with(&suffix) && crate::kernel::uprobe::is_c_library(std::path::Path::new(&h.category)))
 }
 
 /// Whether `id` is written as a call, `id(`.
@@ -809,7 +810,7 @@ fn said_of_library(lower: &str, id: &str) -> bool {
         return true;
     }
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
-    let library = |w: &str| ["libc", "glibc", "musl"].contains(&w);
+    let library = |w: &str| C_LIBRARY_WORDS.contains(&w);
     words.iter().enumerate().any(|(i, w)| {
         // Right before it ("glibc setenv", "libc's system": libc, s, system), or after it, told
         // as where it is ("getpwnam() inside libc"); not a library said of the programs ("for
@@ -951,12 +952,17 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // A program's own function, said with the program ("readline() in bash", "bash's
     // readline"): a uprobe on that binary, whatever the kernel or libc have by the name.
     if complete && events.is_empty() {
+        // Each program's functions with the program's name (`bash`), libraries left out.
+        let programs: Vec<(&crate::kernel::Hook, String)> = catalog
+            .hooks
+            .iter()
+            .filter(|h| h.kind == HookKind::Uprobe)
+            .filter_map(|h| Some((h, std::path::Path::new(&h.category).file_name()?.to_string_lossy().into_owned())))
+            .filter(|(_, program)| !program.starts_with("lib"))
+            .collect();
         for (i, w) in all_words.iter().enumerate() {
             let near = |name: &str| all_words.iter().enumerate().any(|(j, b)| b == name && j != i && j.abs_diff(i) <= 3);
-            let owned = catalog.hooks.iter().find(|h| {
-                let program = std::path::Path::new(&h.category).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
-                h.kind == HookKind::Uprobe && !program.starts_with("lib") && h.probe.rsplit(':').next() == Some(w.as_str()) && (ids.contains(w) || w.len() >= 5) && near(&program)
-            });
+            let owned = programs.iter().find(|(h, program)| h.probe.rsplit(':').next() == Some(w.as_str()) && (ids.contains(w) || w.len() >= 5) && near(program)).map(|(h, _)| *h);
             if let Some(h) = owned.filter(|h| !events.iter().any(|e| e.probe == h.probe)) {
                 events.push(Grounded { probe: h.probe.clone(), attach: h.attach, evidence: Evidence::Named { word: w.clone() } });
             }

@@ -342,7 +342,7 @@ impl Catalog {
                 Ok(names) => {
                     // The headers declare the C library's functions, not a program's own (bash
                     // defines a `getenv` of its own).
-                    let libc = bin.file_name().is_some_and(|n| n.to_string_lossy().starts_with("libc.so"));
+                    let libc = uprobe::is_c_library(bin);
                     hooks.extend(names.iter().map(|f| {
                         let mut hook = Hook::uprobe(bin, f, up);
                         if let Some(d) = declared.get(f).filter(|_| libc) {

@@ -38,6 +38,11 @@ pub fn functions(path: &Path) -> Result<Vec<String>, UprobeError> {
     Ok(names.into_iter().collect())
 }
 
+/// Whether `binary` is the C library (`libc.so.6`), wherever it lies.
+pub fn is_c_library(binary: &Path) -> bool {
+    binary.file_name().is_some_and(|f| f.to_string_lossy().starts_with("libc.so"))
+}
+
 /// Where the C library's declarations live: its headers, and the multiarch directories'
 /// `sys/` (`syslog()` is declared in `<x86_64-linux-gnu/sys/syslog.h>`).
 pub fn header_files(root: &Path) -> Vec<PathBuf> {
@@ -116,7 +121,7 @@ fn declared(text: &str) -> Vec<(String, Declaration)> {
         if name.is_empty() || name.starts_with("__") || ret.is_empty() || name.starts_with(|c: char| c.is_ascii_digit()) {
             continue;
         }
-        let Some(close) = matching(rest, open) else { continue };
+        let Some(close) = matching(rest, open, ('(', ')')) else { continue };
         let inner = &rest[open + 1..close];
         let mut params = Vec::new();
         for p in split_top(inner) {
@@ -146,21 +151,7 @@ fn without_cpp_blocks(code: &str) -> String {
             continue;
         }
         let open = after.len() - trimmed.len();
-        let mut depth = 0;
-        let mut end = after.len();
-        for (i, c) in after.char_indices().skip_while(|(i, _)| *i < open) {
-            match c {
-                '{' => depth += 1,
-                '}' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = i + 1;
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
+        let end = matching(after, open, ('{', '}')).map_or(after.len(), |close| close + 1);
         out.push(';');
         rest = &after[end..];
     }
@@ -168,18 +159,17 @@ fn without_cpp_blocks(code: &str) -> String {
     out
 }
 
-fn matching(s: &str, open: usize) -> Option<usize> {
+/// Where the bracket `pair.1` closes the `pair.0` at `open`.
+fn matching(s: &str, open: usize, pair: (char, char)) -> Option<usize> {
     let mut depth = 0;
     for (i, c) in s.char_indices().skip_while(|(i, _)| *i < open) {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some(i);
-                }
+        if c == pair.0 {
+            depth += 1;
+        } else if c == pair.1 {
+            depth -= 1;
+            if depth == 0 {
+                return Some(i);
             }
-            _ => {}
         }
     }
     None

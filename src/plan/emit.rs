@@ -288,8 +288,7 @@ fn value(term: &Term, plan: &Plan, shown: bool, side: Side) -> String {
                 format!("str({raw})")
             } else if is_address_bytes(name, ty) {
                 format!("ntop({raw})")
-            } else if shown && !plan.params.is_empty() && ty.contains("(*)") {
-                // A function a library is handed (a thread's start routine), in the program.
+            } else if shown && is_user_code(ty, plan) {
                 format!("usym({raw})")
             } else if shown && is_code_address(name, ty) {
                 format!("ksym({raw})")
@@ -312,6 +311,12 @@ fn value(term: &Term, plan: &Plan, shown: bool, side: Side) -> String {
 /// An IPv4 or IPv6 address held as bytes (`__u8 saddr[4]`).
 pub(super) fn is_address_bytes(name: &str, ty: &str) -> bool {
     (name.contains("addr") || ["src", "dst"].contains(&name)) && (ty.ends_with("[4]") || ty.ends_with("[16]"))
+}
+
+/// A function a library is handed (a thread's start routine): code of the traced program,
+/// shown as its symbol with `usym`.
+fn is_user_code(ty: &str, plan: &Plan) -> bool {
+    !plan.params.is_empty() && ty.contains("(*)")
 }
 
 /// A kernel code address (`call_site`, a work item's `function`), shown as its symbol.
@@ -409,7 +414,7 @@ fn format(term: &Term, plan: &Plan) -> &'static str {
     match term {
         Term::Builtin(Builtin::Comm) => "%-16s",
         Term::Builtin(Builtin::Kstack | Builtin::Ustack) => "%s",
-        Term::Field { name, ty, .. } if is_code_address(name, ty) || (!plan.params.is_empty() && ty.contains("(*)")) => "%-24s",
+        Term::Field { name, ty, .. } if is_code_address(name, ty) || is_user_code(ty, plan) => "%-24s",
         Term::Field { name, ty, .. } if is_address_bytes(name, ty) => "%-16s",
         t if t.is_text() => "%s",
         Term::Field { name, ty, .. } if name.contains("addr") || name.contains("ptr") || ty.contains('*') => "0x%-14lx",

@@ -1664,9 +1664,10 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
     }
     not_meant(text, grounding, catalog);
     // "through glibc", "inside libc": where the function is, said of the uprobe's library.
-    if grounding.events.iter().any(|e| e.probe.starts_with("uprobe:") && e.probe.contains("/libc.so")) {
+    let on_libc = |p: &str| p.strip_prefix("uprobe:").and_then(|t| t.rsplit_once(':')).is_some_and(|(binary, _)| crate::kernel::uprobe::is_c_library(std::path::Path::new(binary)));
+    if grounding.events.iter().any(|e| on_libc(&e.probe)) {
         let library: Vec<usize> = (0..text.len())
-            .filter(|&i| !text.used(i) && text.is(i, &["libc", "glibc", "musl"]))
+            .filter(|&i| !text.used(i) && text.is(i, crate::ground::C_LIBRARY_WORDS))
             .flat_map(|i| [i.checked_sub(1).filter(|&b| !text.used(b) && text.is(b, &["through", "from", "in", "inside", "via", "using", "of"])), Some(i)])
             .flatten()
             .collect();

@@ -338,7 +338,7 @@ fn event_key(spelled: &str) -> (String, String) {
             let (path, function) = rest.rsplit_once(':').unwrap_or((rest, ""));
             let file = std::fs::canonicalize(path).ok().and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
             let base = file.unwrap_or_else(|| path.rsplit('/').next().unwrap_or(path).to_string());
-            let library = if base == "libc" || base.starts_with("libc.so") { "libc".to_string() } else { base };
+            let library = if base == "libc" || crate::kernel::uprobe::is_c_library(std::path::Path::new(&base)) { "libc".to_string() } else { base };
             ("uprobe".into(), format!("{library}:{function}"))
         }
         // A perf event is its event, however often it samples (`software:faults:1`).
