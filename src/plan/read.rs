@@ -461,6 +461,15 @@ impl Text {
         self.unread_words(fields).into_iter().filter(|(_, name)| *name).map(|(w, _)| w).collect()
     }
 
+    /// Whether word `k` names the event: one of its words, a word for calls, or the event said
+    /// again in another form ("tickd wakes up … wakeups of tickd").
+    fn names_the_event(&self, k: usize) -> bool {
+        let head = |w: &str| w.chars().take(4).collect::<String>();
+        self.event_at.contains(&k)
+            || self.is(k, CALL_WORDS)
+            || (k < self.len() && self.lower(k).len() >= 4 && self.event_at.iter().any(|&e| self.lower(e).len() >= 4 && head(self.lower(e)) == head(self.lower(k))))
+    }
+
     /// Whether word `i` is in a sentence without the event's words while another sentence has
     /// them: the story around the ask.
     fn in_story(&self, i: usize) -> bool {
@@ -846,8 +855,17 @@ impl Text {
                     && ((i > 0 && self.is(i - 1, &["is", "are", "was", "were", "seems", "seem", "feels", "gets", "got", "so", "too", "very"])) || self.only_tells(i)));
             // "opened by bash", "calls from nginx": a name nothing read.
             let name = !everyday(w) && w.raw.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
-            let named_after =
-                i > 0 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["for"]) && looks_like_program(self, i)) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))) && name;
+            // "tickd's wakeups", "wakeups of tickd", "daemon tickd": whose events, by name.
+            let of_event = |k: usize| self.names_the_event(k);
+            // ("an inode's extent cache", "a socket's rcvbuf": an object's, not a program's.)
+            let owned = (w.owns && (of_event(i + 1) || of_event(i + 2)) && !(i > 0 && self.is(i - 1, DETERMINERS)))
+                || (i > 1 && self.is(i - 1, &["of"]) && of_event(i - 2));
+            let named_after = ((i > 0
+                && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["for"]) && looks_like_program(self, i)) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))))
+                // A program's name may look like a plural ("of postgres"): left unread, not
+                // dropped.
+                || (owned && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !value_noun(w)))
+                && name;
             // "how many bytes does nginx push out": the subject of the question, a name.
             let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
             // "how many inotify instances each process creates", read as forks from everyday
@@ -1485,7 +1503,7 @@ const TARGET: &[&str] = &["target", "targeted", "victim", "receiver", "recipient
 /// Words for the task that caused the event, which the builtins read: "the sender process",
 /// "the uid of the caller".
 const CAUSE: &[&str] =
-    &["sender", "sending", "caller", "calling", "requester", "requesting", "issuer", "issuing", "source", "originating", "initiating", "initiator", "culprit", "offender"];
+    &["sender", "sending", "caller", "calling", "requester", "requesting", "issuer", "issuing", "source", "originating", "initiating", "initiator", "culprit", "offender", "waker", "wakers"];
 
 /// Fields that say what an event is about, to count by when a request asks "which timers"
 /// or "which workqueue functions".
@@ -3277,9 +3295,11 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         if i > 0 && cause(i - 1) && !text.used(i - 1) {
             return Some((Term::Builtin(b), At::Anywhere, vec![i - 1, i]));
         }
-        if text.is(i + 1, &["of"]) && (cause(i + 2) || (text.is(i + 2, &["the"]) && cause(i + 3))) {
-            let last = if cause(i + 2) { i + 2 } else { i + 3 };
-            return Some((Term::Builtin(b), At::Anywhere, (i..=last).collect()));
+        if text.is(i + 1, &["of"]) {
+            let at = if text.is(i + 2, &["the"]) { i + 3 } else { i + 2 };
+            if let Some(last) = (!text.used(at)).then(|| cause_ends(text, at)).flatten() {
+                return Some((Term::Builtin(b), At::Anywhere, (i..=last).collect()));
+            }
         }
     }
     // "the new owner uid and gid": the ids a call sets are its record's (chown's `user` and
@@ -3465,6 +3485,16 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     // A name alone is the task's: the record's own `comm` where it has one (a hung task's, an
     // OOM victim's).
     if text.is(i, &["name", "names"]) {
+        // "the waker's name", "the name of the process that does the waking": the cause's.
+        if i > 0 && CAUSE.contains(&text.lower(i - 1)) && !text.used(i - 1) {
+            return Some((Term::Builtin(Builtin::Comm), At::Anywhere, vec![i - 1, i]));
+        }
+        if text.is(i + 1, &["of"]) {
+            let at = if text.is(i + 2, &["the"]) { i + 3 } else { i + 2 };
+            if let Some(last) = (!text.used(at)).then(|| cause_ends(text, at)).flatten() {
+                return Some((Term::Builtin(Builtin::Comm), At::Anywhere, (i..=last).collect()));
+            }
+        }
         return Some(match records.term("comm") {
             Some((t, w)) => (t, w, vec![i]),
             None => (Term::Builtin(Builtin::Comm), At::Anywhere, vec![i]),
@@ -3512,6 +3542,25 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
         }
     }
     None
+}
+
+/// Where words naming the task that caused the event end, if they start at `j`: a word for it
+/// ("the sender", "the waker"), or a task said to do the event's verb ("the process that does
+/// the waking", "the task doing the killing").
+fn cause_ends(text: &Text, j: usize) -> Option<usize> {
+    if CAUSE.contains(&text.lower(j)) {
+        return Some(j);
+    }
+    let task = text.is(j, &["process", "task", "thread", "program"]);
+    let (verb, the) = if text.is(j + 1, &["that", "which", "who"]) && text.is(j + 2, &["does", "did", "do", "is", "was"]) {
+        (j + 2, j + 3)
+    } else if text.is(j + 1, &["doing"]) {
+        (j + 1, j + 2)
+    } else {
+        return None;
+    };
+    let acting = text.is(the, &["the"]) && text.words.get(the + 1).is_some_and(|w| w.lower.len() > 5 && w.lower.ends_with("ing"));
+    (task && acting && (j..=the + 1).all(|k| !text.used(k)) && !text.words[j..verb].iter().any(|w| w.ends)).then_some(the + 1)
 }
 
 // --- The reading -------------------------------------------------------------------------------
@@ -5517,7 +5566,7 @@ const STOP: &[&str] = &[
 
 /// A process name the words give: "named dd", "called nginx", "for dd only", "only by
 /// postgres", a quoted word, "does python open".
-fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
+fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
     // "out of another process", "the parent process": which process, not its name.
     const WHICH: &[&str] = &[
         "another",
@@ -5580,7 +5629,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
     for i in 0..text.len() {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
         if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
-            return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1])));
+            return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1]), Whose::Caller));
         }
         // "just rsyslogd: print its getpeername calls": the program, said before the ask.
         // Not a kind of thing ("Just failures:", "Only ext4:").
@@ -5594,7 +5643,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             && !everyday(&text.words[i + 1])
             && !value_noun(&text.words[i + 1])
         {
-            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1], Whose::Caller));
         }
         // "getpeername calls from rsyslogd": a program this host has, where the calls come from.
         if text.is(i, &["from"])
@@ -5604,17 +5653,17 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             && installed(&text.words[i + 1])
             && !everyday(&text.words[i + 1])
         {
-            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1], Whose::Caller));
         }
         // "only rsync's fadvise64 calls": the program whose events they are.
         if text.is(i, &["only", "just"]) && candidate(i + 1) && owner(&text.words[i + 1]) && text.event_at.contains(&(i + 2)) {
-            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1], Whose::Owner));
         }
         if text.is(i, &["only", "just"]) && text.is(i + 1, &["for", "by", "from", "in"]) && candidate(i + 2) {
-            return Some((text.words[i + 2].raw.clone(), vec![i, i + 1, i + 2]));
+            return Some((text.words[i + 2].raw.clone(), vec![i, i + 1, i + 2], Whose::Caller));
         }
         if text.is(i, &["for", "by", "from", "in"]) && candidate(i + 1) && text.is(i + 2, &["only"]) {
-            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1, i + 2]));
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1, i + 2], Whose::Caller));
         }
         // "bash processes only", "by postgres processes", "only nginx workers".
         let group = |j: usize| text.is(j, &["process", "processes", "program", "programs", "workers", "worker", "instances", "threads"]);
@@ -5631,7 +5680,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             if i > 0 && text.is(i - 1, &["only", "just", "by", "from", "of"]) {
                 at.push(i - 1);
             }
-            return Some((text.words[i].raw.clone(), at));
+            return Some((text.words[i].raw.clone(), at, Whose::Caller));
         }
         // "sshd only.", "…, only nginx": a program this host has, alone beside "only" at the end
         // of a clause ("failures only", "ext4 only" are no programs).
@@ -5641,7 +5690,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
         let twice = |j: usize| !everyday(&text.words[j]) && !value_noun(&text.words[j]) && text.words.iter().enumerate().any(|(k, o)| k != j && o.lower == text.words[j].lower);
         if candidate(i) && (installed(&text.words[i]) || twice(i)) && ((text.is(i + 1, &["only"]) && ends(i + 1)) || (i > 0 && text.is(i - 1, &["only"]) && ends(i))) {
             let at = if text.is(i + 1, &["only"]) { vec![i, i + 1] } else { vec![i - 1, i] };
-            return Some((text.words[i].raw.clone(), at));
+            return Some((text.words[i].raw.clone(), at, Whose::Caller));
         }
         // "histogram of read sizes for nginx": a program's name ending the clause after "for",
         // installed here or not (not a device, a subsystem, a protocol or a word for things).
@@ -5663,12 +5712,12 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             if group(i + 1) {
                 at.push(i + 1);
             }
-            return Some((text.words[i].raw.clone(), at));
+            return Some((text.words[i].raw.clone(), at, Whose::Caller));
         }
         // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
         let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
         if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && ((text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower) || waits) {
-            return Some((text.words[i + 1].raw.clone(), vec![i + 1]));
+            return Some((text.words[i + 1].raw.clone(), vec![i + 1], Whose::Caller));
         }
         // "opened by bash", "sent by systemd": a program this host has, not an everyday word, as
         // the one that did it ("latency by mount" is per mount point).
@@ -5679,7 +5728,54 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             && text.words.get(i + 3).is_some_and(|w| !installed(w))
             && (i + 3..(i + 5).min(text.len())).any(|k| text.lower(k).len() > 5 && text.lower(k).ends_with("ing"));
         if text.is(i, &["by"]) && done && candidate(i + 1) && installed(&text.words[i + 1]) && !among_acts {
-            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1]));
+            return Some((text.words[i + 1].raw.clone(), vec![i, i + 1], Whose::Caller));
+        }
+        // Whose events they are: "nginx's openat calls", "wakeups of tickd", "faults of the
+        // postgres process", "switches of process tickd". A name nothing else makes a program
+        // ("calls of read", "latency of ext4", "wakeups of the kernel" are none), said in the
+        // ask; installed here, or said as a process's, or ending its clause.
+        let program = |j: usize| {
+            candidate(j)
+                && looks_like_program(text, j)
+                && !device(&text.words[j])
+                && !text.event_at.contains(&j)
+                && !crate::ground::names_a_subsystem(&text.words[j].lower)
+                && !text.only_tells(j)
+                && !value_noun(&text.words[j])
+        };
+        let of_event = |k: usize| text.names_the_event(k);
+        let determined = i > 0 && text.is(i - 1, DETERMINERS);
+        if owner(&text.words[i]) && program(i) && !determined && (of_event(i + 1) || (of_event(i + 2) && !text.words[i + 1].ends)) {
+            return Some((text.words[i].raw.clone(), vec![i], Whose::Owner));
+        }
+        const PROCESS: &[&str] = &["process", "daemon", "program", "service", "binary", "command"];
+        if i > 1 && text.is(i - 1, &["of"]) && !text.used(i - 1) && of_event(i - 2) {
+            // "of tickd", "of the postgres process", "of process tickd".
+            let (name, mut at) = if text.is(i, PROCESS) && program(i + 1) && !group(i + 2) {
+                (i + 1, vec![i - 1, i, i + 1])
+            } else if text.is(i, &["the"]) && program(i + 1) && group(i + 2) {
+                (i + 1, vec![i - 1, i, i + 1, i + 2])
+            } else {
+                (i, vec![i - 1, i])
+            };
+            if name == i && group(i + 1) {
+                at.push(i + 1);
+            }
+            // A bare name ("wakeups of tickd") is a program's when it is spelled like one
+            // (`payments-api`, `kgent7`), or said elsewhere as a process's ("our daemon
+            // tickd"); a noun ("removals of inode") is none.
+            let raw = &text.words[name].raw;
+            let spelled = raw.chars().any(|c| c.is_ascii_digit() || c == '-');
+            let called = (1..text.len()).any(|k| k != name && text.words[k].raw == *raw && (text.is(k - 1, PROCESS) || group(k + 1)));
+            let said_so = name != i || group(i + 1) || installed(&text.words[name]) || ((spelled || called) && ends(name));
+            if program(name) && said_so {
+                return Some((text.words[name].raw.clone(), at, Whose::Owner));
+            }
+        }
+        // "for the nginx process", "by the postgres workers": the article before a program's
+        // processes.
+        if i > 1 && text.is(i - 1, &["the"]) && text.is(i - 2, &["for", "by", "from"]) && !text.used(i - 2) && program(i) && group(i + 1) {
+            return Some((text.words[i].raw.clone(), vec![i - 2, i - 1, i, i + 1], Whose::Caller));
         }
         // A quoted word, as commands are named: lowercase, not a message's first word.
         let command_like = text.words[i].raw.chars().next().is_some_and(|c| !c.is_uppercase()) && text.words[i].punct != Some(':');
@@ -5698,10 +5794,22 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>)> {
             && !text.words.get(i + 1).is_some_and(|w| w.quoted)
             && !(i > 0 && text.words[i - 1].quoted)
         {
-            return Some((text.words[i].raw.clone(), with_lead(vec![i])));
+            return Some((text.words[i].raw.clone(), with_lead(vec![i]), Whose::Caller));
         }
     }
     None
+}
+
+/// Words that make the next noun a thing's, not a name ("an inode's", "the socket's").
+const DETERMINERS: &[&str] = &["a", "an", "the", "each", "every", "its", "their", "our", "this", "that", "these", "those", "any", "some", "one"];
+
+/// Whose name a request's program name is: the task that caused the event (the builtin `comm`,
+/// "calls by nginx"), or the one the events are of ("wakeups of tickd", "tickd's wakeups"): the
+/// record's own `comm` where it has one (a woken, migrated or signalled task's), else the same.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Whose {
+    Caller,
+    Owner,
 }
 
 /// Nouns a quoted name before them is the name of ("the old 'shocker' exploit", "the 'noatime'
@@ -5953,15 +6061,22 @@ fn one_or_any(term: Term, values: Vec<i64>, words: String) -> Condition {
 /// The conditions the words state, over the records' fields and the builtins.
 fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, At)>, gaps: &mut Vec<String>) {
     // A process name.
-    if let Some((name, at)) = process_name(text) {
+    if let Some((name, at, whose)) = process_name(text) {
         // An interpreter runs under its versioned name (`python` as python3, python3.11): a
         // prefix. Any other name is the command's name exactly.
         let versioned = ["python", "perl", "ruby", "php", "lua", "pypy", "node", "java"].contains(&name.to_lowercase().as_str());
         // The kernel keeps 15 bytes of a command's name ("systemd-journal" of systemd-journald).
         let test = if versioned { Test::Prefix { value: name.clone() } } else { Test::Str { equal: true, value: name.chars().take(15).collect() } };
         let words = words_at(text, &at);
+        let (term, at_) = match (whose, records.term("comm")) {
+            (Whose::Owner, Some((t, w))) => (t, w),
+            _ => (Term::Builtin(Builtin::Comm), At::Anywhere),
+        };
         text.read(&at, format!("only processes named {name}"));
-        out.push((Condition { term: Term::Builtin(Builtin::Comm), test, words }, At::Anywhere));
+        // The same name said again ("our daemon tickd … wakeups of tickd") is the same filter.
+        let again: Vec<usize> = (0..text.len()).filter(|&k| !text.used(k) && text.words[k].raw == name).collect();
+        text.mark(&again);
+        out.push((Condition { term, test, words }, at_));
     }
     // The message of an errno, quoted from a log ("No such file or directory").
     if let Some((n, at)) = errno_by_message(text) {
@@ -7208,6 +7323,42 @@ mod tests {
         assert!(!plan("histogram of write() sizes for large buffers", &write).contains("comm =="));
         // "for run-queue latency" stays a phrase.
         assert!(!Text::new("histogram for run-queue latency").words.iter().any(|w| w.raw.contains('-')));
+    }
+
+    #[test]
+    fn whose_events_a_program_name_says() {
+        // Whose events: a possessive, "of" after the event, "the … process". Before, these names
+        // were neither read nor left unread, and the plan counted every process's calls.
+        let openat = syscalls(&["openat"]);
+        let of = read("Count openat calls of nginx", &openat, &catalog());
+        assert!(installed(&Word::verbatim("nginx", false)) || of.names == ["nginx"], "{of:?}");
+        for request in ["Count nginx's openat calls", "Count openat calls of kgent7", "Count openat calls for the nginx process", "Count openat calls of the nginx process"] {
+            assert!(plan(request, &openat).contains("where comm == \""), "{request}: {}", plan(request, &openat));
+        }
+        // The events of a task the record names are that task's: the woken one's name.
+        assert_eq!(plan("count wakeups of process tickd", &here()), "on tracepoint:sched:sched_wakeup where args->comm == \"tickd\": count");
+        assert_eq!(plan("Count wakeups of kgent7", &here()), "on tracepoint:sched:sched_wakeup where args->comm == \"kgent7\": count");
+        // A bare word is a program's when the request calls it one elsewhere; else it is left
+        // unread, never dropped ("removals of inode" names no program).
+        assert_eq!(read("Count wakeups of tickd", &here(), &catalog()).names, ["tickd"]);
+        assert!(plan("Our daemon tickd wakes up too often. Count wakeups of tickd.", &here()).contains("where args->comm == \"tickd\""));
+        // An object's possessive names no program.
+        let r = read("Every time ext4 removes a range from an inode's extent status cache, print the task name", &here(), &catalog());
+        assert!(!format!("{r:?}").contains("only processes named"), "{r:?}");
+        assert!(!r.names.contains(&"inode".to_string()), "{r:?}");
+        // The task that does the event's verb is the cause, which the builtins read.
+        assert_eq!(
+            plan("Count wakeups of process tickd, broken down by the name of the process that does the waking", &here()),
+            "on tracepoint:sched:sched_wakeup where args->comm == \"tickd\": count by comm"
+        );
+        assert_eq!(plan("count wakeups by waker comm", &here()), "on tracepoint:sched:sched_wakeup: count by comm");
+        assert_eq!(plan("count wakeups by the waker's name", &here()), "on tracepoint:sched:sched_wakeup: count by comm");
+        assert_eq!(plan("count wakeups by name", &here()), "on tracepoint:sched:sched_wakeup: count by args->comm");
+        // A name that looks like a plural is not taken for a program, but never dropped.
+        let r = read("Count page faults of postgres", &here(), &catalog());
+        assert_eq!(r.unread, ["postgres"], "{r:?}");
+        // A verb or an adjective after "process" names none.
+        assert!(!plan("any process opening a raw socket (SOCK_RAW): name, pid, family, type", &syscalls(&["socket"])).starts_with("incomplete"));
     }
 
     #[test]
