@@ -639,7 +639,7 @@ const DESCRIBED_BAND: f32 = 0.9;
 /// Words that put a counter request in hardware terms: "cache misses" alone may mean the page
 /// cache, "instructions" a signal's illegal instruction.
 const HARDWARE_CONTEXT: &[&str] =
-    &["cpu", "cpus", "hardware", "pmu", "llc", "last-level", "l1", "l2", "l3", "ipc", "perf", "counter", "counters", "cycle", "cycles", "branch", "branches", "retired"];
+    &["cpu", "cpus", "hardware", "hw", "pmu", "llc", "last-level", "l1", "l2", "l3", "ipc", "perf", "counter", "counters", "cycle", "cycles", "branch", "branches", "retired"];
 
 /// Hardware counters the request describes: every word of an event's name (or alias, or
 /// description) appears in it, and it speaks of the hardware.
@@ -668,7 +668,18 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
     // whose name is part of another's that the words name is that one.
     let parts = |n: &str| n.split('-').map(str::to_string).collect::<BTreeSet<String>>();
     let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
-    found.into_iter().filter(|(n, _)| !names.iter().any(|o| o != n && parts(n).is_subset(&parts(o)))).collect()
+    // "hw ref-cycles": `ref-cycles`, not also `cpu-cycles` by its alias "cycles" alone: a
+    // counter found by some of the words that found another is that one.
+    let words_of: Vec<BTreeSet<String>> = found.iter().map(|(_, ws)| ws.iter().cloned().collect()).collect();
+    found
+        .iter()
+        .enumerate()
+        .filter(|(i, (n, _))| {
+            !names.iter().any(|o| o != n && parts(n).is_subset(&parts(o)))
+                && !words_of.iter().enumerate().any(|(j, o)| j != *i && words_of[*i].len() < o.len() && words_of[*i].is_subset(o))
+        })
+        .map(|(_, f)| f.clone())
+        .collect()
 }
 
 /// Whether `a` and `b` are items of one list in `lower`: next to each other, separated only by
@@ -1142,11 +1153,21 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // A software perf event by its name ("alignment faults", "cpu migrations from the software
     // event"): where the words say software, or no tracepoint counts the same thing, that event
     // and no tracepoint that happens to share a word ("faults" is not page_fault_user).
-    for (name, _, _) in perf::SOFTWARE {
+    for (name, alias, _) in perf::SOFTWARE {
         let phrase: Vec<&str> = name.split('-').collect();
         let stems: Vec<String> = phrase.iter().map(|p| stem(p)).collect();
-        let said = stems_at(&all_words, &stems).next().is_some() || all_words.iter().any(|w| w == name);
-        let only_software = ["alignment-faults", "emulation-faults"].contains(name);
+        // "major page faults" for `major-faults`; "the software cs event" by its alias.
+        let paged: Vec<String> = match stems.as_slice() {
+            [kind, faults] if *faults == stem("faults") => vec![kind.clone(), stem("page"), faults.clone()],
+            _ => vec![],
+        };
+        let alias_said = !alias.is_empty() && all_words.windows(2).any(|w| w[0] == *alias && ["event", "events"].contains(&w[1].as_str()));
+        let said = stems_at(&all_words, &stems).next().is_some()
+            || (!paged.is_empty() && stems_at(&all_words, &paged).next().is_some())
+            || all_words.iter().any(|w| w == name)
+            || alias_said;
+        // No tracepoint tells these apart: a major fault is only the software event's.
+        let only_software = ["alignment-faults", "emulation-faults", "major-faults", "minor-faults"].contains(name);
         if !said || !(only_software || all_words.iter().any(|w| w == "software")) {
             continue;
         }
@@ -1196,7 +1217,15 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let setting = |g: &Grounded| {
         let category = g.probe.strip_prefix("tracepoint:").and_then(|p| p.strip_suffix(":*"));
         let asked = named_word(g).is_some_and(|w| !only_in_story(&w));
-        category.is_some_and(|c| specific.iter().any(|w| w.starts_with(&format!("{c}_")) && !(asked && only_in_story(w))))
+        // The subsystem's other categories too ("ext4_file_read_iter() on the ext4 log volume"
+        // is not jbd2's events).
+        let subsystem = match &g.evidence {
+            Evidence::Subsystem { word, .. } => Some(word.as_str()),
+            _ => None,
+        };
+        category.is_some_and(|c| {
+            specific.iter().any(|w| (w.starts_with(&format!("{c}_")) || subsystem.is_some_and(|s| w.starts_with(&format!("{s}_")))) && !(asked && only_in_story(w)))
+        })
     };
     let (mut told, kept): (Vec<Grounded>, Vec<Grounded>) = events.into_iter().partition(setting);
     told.extend(not_meant);
@@ -1827,13 +1856,20 @@ mod tests {
         assert!(probes("how often the stat page is read").is_empty(), "a word, not a call");
         // A software event by its name, where no tracepoint counts it or the words say software.
         let mut soft = catalog();
-        for name in ["alignment-faults", "page-faults"] {
+        for name in ["alignment-faults", "page-faults", "major-faults", "context-switches"] {
             soft.hooks.push(Hook { probe: format!("software:{name}"), kind: HookKind::Software, category: "software".into(), ..c.hooks[0].clone() });
         }
         let probes = |r: &str| ground(r, &soft, false, &none).events.into_iter().map(|e| e.probe).collect::<Vec<_>>();
         assert_eq!(probes("alignment faults per process, every 10 seconds"), ["software:alignment-faults"]);
         assert_eq!(probes("page faults per process from the software event"), ["software:page-faults"]);
         assert!(!probes("page faults per process").contains(&"software:page-faults".to_string()), "a tracepoint may count them");
+        // No tracepoint tells a major fault; an alias said as the event's name.
+        assert_eq!(probes("how many major page faults happen each second, per process?"), ["software:major-faults"]);
+        assert_eq!(probes("ctx switches/s per CPU, software cs event"), ["software:context-switches"]);
+        // "hw" speaks of the hardware; a counter found by some of another's words is that one.
+        let words = |r: &str| r.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(counters(&words("hw ref-cycles per cgroup")).into_iter().map(|(n, _)| n).collect::<Vec<_>>(), ["ref-cycles"]);
+        assert_eq!(counters(&words("cpu cycles and cache misses per process")).len(), 2);
         // An absent subsystem outweighs a bare word.
         let mount = Catalog { hooks: vec![Hook { probe: "tracepoint:syscalls:sys_enter_mount".into(), ..c.hooks[0].clone() }], ..catalog() };
         assert!(matches!(ground("NFS getattr calls by mount", &mount, false, &Retrieval::default()).servable, Servable::AbsentHere { .. }));

@@ -112,6 +112,38 @@ struct Word {
     used: bool,
 }
 
+/// Which whitespace tokens of a request are a ticket's or a chat's header, not its text: clock
+/// times ("09:41", "[14:32]", "02:40-03:10") with their zone and weekday, @handles, #channels,
+/// the speaker after a time ("[10:41] kofi:"), and the person a ticket is "from" or "reported
+/// by" ("(reported by Oleg, 04:50)", "from Wen at 22:48").
+fn header_tokens(tokens: &[&str]) -> Vec<bool> {
+    static CLOCK: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let clock_re = CLOCK.get_or_init(|| regex::Regex::new(r"^[\[(]?\d{1,2}:\d{2}(:\d{2})?(-\d{1,2}:\d{2})?[zZ]?[\]),.;:]*$").expect("a valid regex"));
+    let clock = |k: usize| tokens.get(k).is_some_and(|t| clock_re.is_match(t));
+    let bare = |k: usize| tokens.get(k).map(|t| t.trim_matches(|c: char| "()[],;:".contains(c))).unwrap_or_default();
+    const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+    (0..tokens.len())
+        .map(|t| {
+            let token = tokens[t].trim_start_matches(['(', '[']);
+            let after_clock = t > 0 && clock(t - 1);
+            let zone = after_clock && ["utc", "gmt", "z"].contains(&bare(t).to_lowercase().as_str());
+            let day = clock(t + 1) && DAYS.contains(&bare(t).to_lowercase().as_str());
+            let handle = token.starts_with('@') && token.len() > 1;
+            let channel = token.starts_with('#') && token[1..].starts_with(|c: char| c.is_ascii_alphabetic());
+            let speaker = (after_clock || (t > 0 && tokens[t - 1].starts_with('#'))) && token.ends_with(':') && bare(t).chars().all(|c| c.is_alphanumeric() || "._-".contains(c));
+            // A person's name: capitalised, after "from" or "by", before a comma, a parenthesis
+            // closing or "at" and a time.
+            let person = t > 0
+                && ["from", "by"].contains(&bare(t - 1).to_lowercase().as_str())
+                && bare(t).starts_with(|c: char| c.is_uppercase())
+                && bare(t).chars().all(|c| c.is_alphabetic())
+                && bare(t).len() > 1
+                && (tokens[t].ends_with([',', ')']) || (bare(t + 1) == "at" && clock(t + 2)));
+            clock(t) || zone || day || handle || channel || speaker || person
+        })
+        .collect()
+}
+
 impl Word {
     /// A word taken as written, with no plural or ending to strip (a path, an ellipsis's
     /// "etc").
@@ -272,7 +304,15 @@ impl Text {
         let mut in_quote = false;
         let mut depth = 0usize;
         let tokens: Vec<&str> = s.split_whitespace().collect();
+        let header = header_tokens(&tokens);
         for (t, token) in tokens.iter().copied().enumerate() {
+            // A chat message's time ("[10:42] kofi: …") begins a new sentence.
+            if header[t] && token.starts_with('[') && token.contains(':') {
+                if let Some(last) = words.last_mut().filter(|w: &&mut Word| !matches!(w.punct, Some('.' | '!' | '?' | ';'))) {
+                    last.ends = true;
+                    last.punct = Some('.');
+                }
+            }
             let leading = token.len() - token.trim_start_matches('(').len();
             depth += leading;
             let ends = token.ends_with([',', '.', ';', ':', '?', '!', ')']);
@@ -357,6 +397,8 @@ impl Text {
             }
             for w in &mut words[before..] {
                 w.aside = depth > 0;
+                // A ticket's or a chat's header: read as saying nothing of the program.
+                w.used |= header[t];
             }
             // "(copy_to_user() landing …": a call's parentheses inside the aside keep it open.
             depth = (depth + token.matches('(').count() - leading).saturating_sub(token.matches(')').count());
@@ -367,7 +409,28 @@ impl Text {
                 }
             }
         }
-        Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![], everyday: false }
+        let mut text = Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![], everyday: false };
+        text.mark_tried();
+        text
+    }
+
+    /// "Already checked: ulimit -v is unlimited, no cgroup memory limit." and "Ask:": what was
+    /// tried before the ask, and the ask's label, say nothing the program must do.
+    fn mark_tried(&mut self) {
+        let mut start = 0;
+        while start < self.len() {
+            let end = self.sentence_end(start);
+            let labelled = |k: usize| self.words.get(k).is_some_and(|w| w.punct == Some(':'));
+            let tried = (self.is(start, &["already"]) && self.is(start + 1, &["checked", "tried", "ruled", "verified", "done"]))
+                || (self.is(start, &["tried", "checked", "ruled"]) && (labelled(start) || labelled(start + 1)));
+            if tried {
+                let all: Vec<usize> = (start..=end).collect();
+                self.mark(&all);
+            } else if self.is(start, &["ask", "want", "request", "goal", "need"]) && labelled(start) {
+                self.mark(&[start]);
+            }
+            start = end + 1;
+        }
     }
 
     fn len(&self) -> usize {
@@ -837,6 +900,9 @@ impl Text {
                 // ("No kworkers." still excludes: only an adverb's negation tells.)
                 || (w.lower == "never" && self.only_tells(i))
                 || (self.told_of(i) && self.only_tells(i))
+                // "perf top shows it's all page zeroing", "sits at 100% CPU in top": a tool the
+                // story names, not a fold or a program to trace.
+                || (self.only_tells(i) && (self.is(i + 1, &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints"]) || (i > 0 && self.is(i - 1, &["in"]) && installed(w))))
                 // "SIGTERM specifically (not the other signals)": what is named, said again; if
                 // nothing read it, its own word is left unread.
                 // "the seconds it asked for", "the path it is asking about": the value itself,
@@ -858,8 +924,7 @@ impl Text {
             // "tickd's wakeups", "wakeups of tickd", "daemon tickd": whose events, by name.
             let of_event = |k: usize| self.names_the_event(k);
             // ("an inode's extent cache", "a socket's rcvbuf": an object's, not a program's.)
-            let owned = (w.owns && (of_event(i + 1) || of_event(i + 2)) && !(i > 0 && self.is(i - 1, DETERMINERS)))
-                || (i > 1 && self.is(i - 1, &["of"]) && of_event(i - 2));
+            let owned = (w.owns && (of_event(i + 1) || of_event(i + 2)) && !(i > 0 && self.is(i - 1, DETERMINERS))) || (i > 1 && self.is(i - 1, &["of"]) && of_event(i - 2));
             let named_after = ((i > 0
                 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["for"]) && looks_like_program(self, i)) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))))
                 // A program's name may look like a plural ("of postgres"): left unread, not
@@ -1502,8 +1567,24 @@ const TARGET: &[&str] = &["target", "targeted", "victim", "receiver", "recipient
 
 /// Words for the task that caused the event, which the builtins read: "the sender process",
 /// "the uid of the caller".
-const CAUSE: &[&str] =
-    &["sender", "sending", "caller", "calling", "requester", "requesting", "issuer", "issuing", "source", "originating", "initiating", "initiator", "culprit", "offender", "waker", "wakers"];
+const CAUSE: &[&str] = &[
+    "sender",
+    "sending",
+    "caller",
+    "calling",
+    "requester",
+    "requesting",
+    "issuer",
+    "issuing",
+    "source",
+    "originating",
+    "initiating",
+    "initiator",
+    "culprit",
+    "offender",
+    "waker",
+    "wakers",
+];
 
 /// Fields that say what an event is about, to count by when a request asks "which timers"
 /// or "which workqueue functions".
@@ -3485,6 +3566,13 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     // A name alone is the task's: the record's own `comm` where it has one (a hung task's, an
     // OOM victim's).
     if text.is(i, &["name", "names"]) {
+        // "by symbol name", "the function name": the name of the record's function, which is
+        // shown by its symbol.
+        if i > 0 && text.is(i - 1, &["symbol", "function", "handler"]) {
+            if let Some((f, w)) = ["function", "func", "handler", "action", "call_site", "ip"].iter().find_map(|n| records.field(n)) {
+                return Some((Term::field(&f.name, &f.ty), w, vec![i - 1, i]));
+            }
+        }
         // "the waker's name", "the name of the process that does the waking": the cause's.
         if i > 0 && CAUSE.contains(&text.lower(i - 1)) && !text.used(i - 1) {
             return Some((Term::Builtin(Builtin::Comm), At::Anywhere, vec![i - 1, i]));
@@ -4136,7 +4224,13 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 };
                 let timed_after = |i: usize| (i + 1..text.len()).take_while(|&k| k == i + 1 || !text.words[k - 1].ends).any(timeish);
                 let given = |i: usize| ["takes", "took"].contains(w) && text.is(i + 1, &["a", "an", "the", "its", "their", "one", "two", "three"]) && !timed_after(i);
-                (0..text.len()).find(|&i| !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i) && !given(i)).map(|i| vec![i])
+                // "startup takes 40 s now" before the ask: how long something else takes.
+                (0..text.len())
+                    .find(|&i| {
+                        let story_time = ["takes", "took"].contains(w) && text.only_tells(i);
+                        !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i) && !given(i) && !story_time
+                    })
+                    .map(|i| vec![i])
             })
             // "futex() time", "fsync time": the event's time is how long it takes.
             .or_else(|| {
@@ -5716,7 +5810,12 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
         }
         // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
         let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
-        if text.is(i, &["does", "do", "did"]) && candidate(i + 1) && i + 2 < text.len() && ((text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower) || waits) {
+        if text.is(i, &["does", "do", "did"])
+            && candidate(i + 1)
+            && i + 2 < text.len()
+            && ((text.used(i + 2) && text.words[i + 2].light == text.words[i + 2].lower) || waits)
+            && !crate::ground::names_a_subsystem(&text.words[i + 1].lower)
+        {
             return Some((text.words[i + 1].raw.clone(), vec![i + 1], Whose::Caller));
         }
         // "opened by bash", "sent by systemd": a program this host has, not an everyday word, as
@@ -7323,6 +7422,24 @@ mod tests {
         assert!(!plan("histogram of write() sizes for large buffers", &write).contains("comm =="));
         // "for run-queue latency" stays a phrase.
         assert!(!Text::new("histogram for run-queue latency").words.iter().any(|w| w.raw.contains('-')));
+    }
+
+    #[test]
+    fn a_tickets_header_and_what_was_tried_say_nothing() {
+        // Times, people, @handles, #channels, a chat's speakers, "Already checked: …" and the
+        // "Ask:" label are no values to filter by.
+        let mmap = syscalls(&["mmap"]);
+        let chat = "[10:41] kofi: startup takes 40 s now, perf top shows page zeroing [10:42] kofi: I bet some lib maps its arena with MAP_POPULATE [10:44] you: can we print every mmap() that passes MAP_POPULATE, with process name, pid and length?";
+        assert_eq!(plan(chat, &mmap), "on tracepoint:syscalls:sys_enter_mmap where flags & 0x8000 != 0: print comm, pid, len");
+        let close = syscalls(&["close"]);
+        let ticket = "HTTP-7712, from Wen at 22:48: a worker logs 'close() failed'. Already tried: error_log at debug (too noisy). Ask: print every close() that fails with EBADF, with the process name and the fd.";
+        let r = read(ticket, &close, &catalog());
+        assert!(r.unread.is_empty(), "{:?}", r.unread);
+        let r = read("OPS-1 (reported by Oleg, Mon 04:50 UTC, @raj): count close() calls per process", &close, &catalog());
+        assert!(r.complete().is_some(), "{:?}", r.unread);
+        // A time in the ask is not a header: "10:30" of a range of values stays a number to read.
+        assert!(!header_tokens(&["at", "least", "10", "ms"]).contains(&true));
+        assert_eq!(header_tokens(&["#sre", "09:14", "tom:", "can", "we"]), [true, true, true, false, false]);
     }
 
     #[test]
