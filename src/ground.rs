@@ -670,13 +670,15 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
     let names: Vec<&str> = found.iter().map(|(n, _)| *n).collect();
     // "hw ref-cycles": `ref-cycles`, not also `cpu-cycles` by its alias "cycles" alone: a
     // counter found by some of the words that found another is that one.
+    // Only where those words are said once ("cycles and ref-cycles" asks for both).
+    let once = |w: &String| words.iter().flat_map(|x| std::iter::once(x.as_str()).chain(x.split('-'))).filter(|x| stem(x) == *w).count() <= 1;
     let words_of: Vec<BTreeSet<String>> = found.iter().map(|(_, ws)| ws.iter().cloned().collect()).collect();
     found
         .iter()
         .enumerate()
         .filter(|(i, (n, _))| {
             !names.iter().any(|o| o != n && parts(n).is_subset(&parts(o)))
-                && !words_of.iter().enumerate().any(|(j, o)| j != *i && words_of[*i].len() < o.len() && words_of[*i].is_subset(o))
+                && !words_of.iter().enumerate().any(|(j, o)| j != *i && words_of[*i].len() < o.len() && words_of[*i].is_subset(o) && words_of[*i].iter().all(once))
         })
         .map(|(_, f)| f.clone())
         .collect()
@@ -1177,6 +1179,10 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
                 events.push(Grounded { probe, attach: h.attach, evidence: Evidence::Named { word: phrase.join(" ") } });
             }
         }
+    }
+    // "major page faults" are not also every page fault.
+    if events.iter().any(|e| ["software:major-faults", "software:minor-faults"].contains(&e.probe.as_str())) {
+        events.retain(|e| e.probe != "software:page-faults");
     }
     for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
