@@ -54,6 +54,10 @@ pub enum Evidence {
     /// their field names ("error type, error count, the DIMM label and the physical address":
     /// `ras:mc_event`'s `error_type`, `error_count`, `label`, `address`).
     Fields { fields: Vec<String>, hooks: Vec<String> },
+    /// The request asks to sample what runs on the CPUs ("99Hz on-cpu samples", "sample kernel
+    /// stacks at 99 Hz"): bpftrace's `profile:hz:N`, on every CPU, at the rate said (99 where
+    /// none is).
+    Sampling { words: Vec<String>, hz: u64 },
 }
 
 impl Evidence {
@@ -684,6 +688,38 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
         .collect()
 }
 
+/// Words that ask to sample, and those that say what runs on a CPU is sampled.
+const SAMPLING: &[&str] = &["sample", "samples", "sampled", "sampling", "profile", "profiles", "profiled", "profiling", "on-cpu", "oncpu"];
+const ON_CPU: &[&str] = &["on-cpu", "oncpu", "cpu", "cpus", "stack", "stacks", "kstack", "kstacks", "ustack", "ustacks", "flame", "flamegraph", "flamegraphs"];
+
+/// What a request to sample the CPUs says: a rate in hertz beside a word that asks to sample
+/// ("99Hz on-cpu samples", "sample kernel stacks at 99 Hz"); or, with no rate, sampling said
+/// of what runs on the CPUs ("on-cpu samples", "profile kernel stacks"), at bpftrace's usual 99
+/// (a prime, off the timer tick's beat). The rate, whether it was said, and the words.
+/// "Sample the run queue every second" gives no rate in hertz and asks for no CPU samples.
+fn sampling(words: &[String]) -> Option<(u64, bool, Vec<String>)> {
+    let said: Vec<String> = words.iter().filter(|w| SAMPLING.contains(&w.as_str())).cloned().collect();
+    if said.is_empty() {
+        return None;
+    }
+    let rate = words.iter().enumerate().find_map(|(i, w)| {
+        if let Some(n) = w.strip_suffix("hz").filter(|n| !n.is_empty()).and_then(|n| n.parse::<u64>().ok()) {
+            return Some((n, vec![w.clone()]));
+        }
+        let n = (["hz", "hertz"].contains(&w.as_str()) && i > 0).then(|| words[i - 1].parse::<u64>().ok()).flatten()?;
+        Some((n, vec![words[i - 1].clone(), w.clone()]))
+    });
+    match rate {
+        Some((0, _)) => None,
+        Some((n, mut ws)) => {
+            ws.extend(said);
+            Some((n, true, ws))
+        }
+        None if words.iter().any(|w| ON_CPU.contains(&w.as_str())) => Some((99, false, said)),
+        None => None,
+    }
+}
+
 /// Whether `a` and `b` are items of one list in `lower`: next to each other, separated only by
 /// a comma, a slash, "or", "and" or "&" (with a call's `()` allowed after either).
 fn listed_together(lower: &str, a: &str, b: &str) -> bool {
@@ -1184,6 +1220,14 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     if events.iter().any(|e| ["software:major-faults", "software:minor-faults"].contains(&e.probe.as_str())) {
         events.retain(|e| e.probe != "software:page-faults");
     }
+    // Samples of what runs on the CPUs, unless what is sampled is a counter or another perf
+    // event the words name ("sample cache misses at 99 Hz" samples the counter). Without a rate,
+    // only where nothing else is named ("profile kernel stacks while read() runs" is read's).
+    let sampled_event = !described_counters.is_empty() || events.iter().any(|e| e.probe.starts_with("software:"));
+    if let Some((hz, _, ws)) = sampling(&all_words).filter(|(_, rated, _)| !sampled_event && (*rated || events.is_empty())) {
+        let attach = catalog.capabilities.get("perf_event").map_or(Attach::Unknown, |c| c.attach());
+        events.push(Grounded { probe: format!("profile:hz:{hz}"), attach, evidence: Evidence::Sampling { words: ws, hz } });
+    }
     for (name, ws) in described_counters {
         events.push(Grounded { probe: format!("hardware:{name}:*"), attach: if pmu { Attach::Yes } else { Attach::No }, evidence: Evidence::Counter { words: ws } });
     }
@@ -1241,7 +1285,8 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let story_only: Vec<bool> = events.iter().map(|g| g.evidence.name().is_some_and(only_in_story)).collect();
     // Only for an event the ask names itself: "How long does each of those calls take?" asks
     // for the story's call.
-    let ask_names = events.iter().zip(&story_only).any(|(g, s)| !s && g.evidence.name().is_some());
+    let sampled_in_ask = |g: &Grounded| matches!(&g.evidence, Evidence::Sampling { words, .. } if words.iter().any(|w| !only_in_story(w)));
+    let ask_names = events.iter().zip(&story_only).any(|(g, s)| (!s && g.evidence.name().is_some()) || sampled_in_ask(g));
     if story_only.contains(&true) && ask_names {
         let (story, asked): (Vec<_>, Vec<_>) = events.into_iter().zip(&story_only).partition(|(_, s)| **s);
         told.extend(story.into_iter().map(|(g, _)| g));
@@ -1927,6 +1972,26 @@ mod tests {
         assert_eq!(stem("caches"), stem("cache"));
         assert_eq!(stem("flushes"), stem("flush"));
         assert_eq!(stem("dirtied"), stem("dirty"));
+    }
+
+    #[test]
+    fn cpu_samples_asked_for_are_the_profile_probe_at_the_rate_said() {
+        let c = catalog();
+        let probes = |r: &str| ground(r, &c, false, &Retrieval::default()).events.iter().map(|e| e.probe.clone()).collect::<Vec<_>>();
+        assert_eq!(probes("99Hz on-cpu samples, top 10 (cpu, comm) every 5s"), ["profile:hz:99"]);
+        assert_eq!(probes("sample kernel stacks at 49 hertz for blobcopy"), ["profile:hz:49"]);
+        assert_eq!(probes("profile on-cpu kernel stacks"), ["profile:hz:99"]);
+        // A call only the story names is the setting of the samples the ask wants.
+        let g = ground("strace -c says mostly write(). Ask: sample kernel stacks at 99 Hz and count them.", &c, false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["profile:hz:99"]);
+        assert_eq!(g.told.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_write"]);
+        // Sampling a counter samples the counter; a sample every second is a timer's; a rate with
+        // no word of sampling is no request for samples.
+        assert!(probes("sample cache misses at 99 Hz on every cpu").iter().all(|p| p.starts_with("hardware:")));
+        assert!(probes("sample the number of open files every second").is_empty());
+        assert!(probes("the timer tick runs at 250 Hz; count close() calls").iter().all(|p| !p.starts_with("profile:")));
+        // Without a rate, only samples of what runs on a CPU, and only where nothing else is named.
+        assert_eq!(probes("profile kernel stacks while close() runs"), ["tracepoint:syscalls:sys_enter_close"]);
     }
 
     #[test]

@@ -71,6 +71,7 @@ fn render(g: &Grounding) -> String {
             Evidence::Counter { words } => format!("hardware counter: \"{}\"", words.join(" ")),
             Evidence::Described { words, hooks } => format!("described: \"{}\" (best matches {})", words.join(" "), hooks.join(", ")),
             Evidence::Fields { fields, hooks } => format!("its record holds the values listed: {} (in {})", fields.join(", "), hooks.join(", ")),
+            Evidence::Sampling { words, hz } => format!("CPU samples, {hz} a second on every CPU: \"{}\"", words.join(" ")),
         };
         let attach = match e.attach {
             Attach::Yes => "attaches",

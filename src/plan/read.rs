@@ -764,8 +764,21 @@ impl Text {
         (start..i).filter(|&k| (k..i).all(|m| !self.words[m].ends)).any(|k| {
             let after_so = if self.is(k, &["so"]) && self.is(k + 1, &["that"]) { k + 2 } else { k + 1 };
             (self.is(k, &["so"]) && self.is(after_so, PRONOUNS) && self.is(after_so + 1, MODALS) && after_so + 1 < i)
+                // "so the most common blocking paths float to the top": what a ranking shows.
+                || (self.is(k, &["so"]) && self.is(after_so, &["the"]) && self.is(after_so + 1, &["most", "worst", "biggest", "largest", "heaviest", "hottest", "busiest"]) && after_so + 1 < i)
                 || (self.is(k, &["in"]) && self.is(k + 1, &["order"]) && self.is(k + 2, &["to"]) && k + 2 < i)
         })
+    }
+
+    /// Whether word `i` ("vs") sets two values side by side that were both read ("show
+    /// rmem_alloc vs the rcvbuf size"): no split left to find, unlike "in the idle task versus
+    /// anything else".
+    fn compares_read(&self, i: usize) -> bool {
+        if !self.is(i, &["vs", "versus"]) || i == 0 {
+            return false;
+        }
+        let after = (i + 1..self.len()).find(|&k| !self.is(k, &["the", "a", "an", "its", "their"]));
+        self.used(i - 1) && after.is_some_and(|k| self.used(k))
     }
 
     /// The first and last word of the aside word `i` is in.
@@ -934,7 +947,10 @@ impl Text {
                 || (self.told_of(i) && self.only_tells(i))
                 // "perf top shows it's all page zeroing", "sits at 100% CPU in top": a tool the
                 // story names, not a fold or a program to trace.
-                || (self.only_tells(i) && (self.is(i + 1, &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints"]) || (i > 0 && self.is(i - 1, &["in"]) && self.is(i, MONITORS))))
+                // ("top only shows …", "htop just says …": an adverb between.)
+                || (self.only_tells(i)
+                    && ((0..2).any(|d| (1..=d).all(|a| self.is(i + a, &["only", "just", "mostly", "always", "still", "never", "barely"])) && self.is(i + d + 1, &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints"]))
+                        || (i > 0 && self.is(i - 1, &["in"]) && self.is(i, MONITORS))))
                 // "SIGTERM specifically (not the other signals)": what is named, said again; if
                 // nothing read it, its own word is left unread.
                 // "the seconds it asked for", "the path it is asking about": the value itself,
@@ -997,12 +1013,13 @@ impl Text {
                 || subject
                 || self.inside.contains(&i)
                 || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
-                || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative)
+                || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative && !self.compares_read(i))
                 // "that return NULL": a result asked, whether or not a rule read it.
                 || (["null", "nil"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["return", "returns", "returned", "returning"]))
                 || w.raw.starts_with('/')
                 || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
-                || PROTOCOLS.contains(&w.lower.as_str())
+                // ("their own Unix account" is no protocol: only its sockets are.)
+                || (PROTOCOLS.contains(&w.lower.as_str()) && !(w.lower == "unix" && self.words.get(i + 1).is_some_and(|n| !["socket", "sockets", "domain", "stream", "dgram", "datagram"].contains(&n.lower.as_str()) && n.lower.chars().all(|c| c.is_ascii_alphabetic()))))
                 || w.stem.starts_with("fail")
                 || errno(&w.raw).is_some()
                 || signal(&w.raw).is_some()
@@ -1016,6 +1033,10 @@ impl Text {
                 // of `clockid`, mostly name the event.)
                 || (w.lower.len() >= 6 && w.lower.ends_with("ed") && !everyday(w) && names.iter().any(|f| f.len() >= 5 && !f.starts_with("common_") && names_field(&w.lower, f)))
                 || KINDS.iter().any(|(nouns, _)| nouns.contains(&w.lower.as_str()) || nouns.contains(&w.light.as_str()))
+                // A builtin by its own name, or stacks ("count the kernel stacks"): a key or a
+                // value to show that nothing read.
+                || ((SPELLED_BUILTINS.contains(&w.light.as_str()) || (w.light == "stack" && i > 0 && self.is(i - 1, &["kernel", "user", "call", "userspace", "user-space"])))
+                    && !self.only_tells(i))
                 || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
                 // One quoted word, as commands are named; a quoted message is not one.
@@ -1317,6 +1338,9 @@ const CONSTRAINING: &[&str] = &[
     "asks",
     "asked",
     "asking",
+    // "in the idle task versus anything else": a split the reading must find.
+    "versus",
+    "vs",
 ];
 
 /// Negations, which constrain unless a verb of the story follows ("never says").
@@ -1388,6 +1412,12 @@ fn errno_by_message(text: &Text) -> Option<(i64, Vec<usize>)> {
 /// Histogram of the time spent inside inet_csk_get_port()").
 pub(crate) fn story_words(request: &str) -> Vec<String> {
     let text = Text::new(request);
+    // A ticket that labels its ask ("… strace -c says mostly read(). Ask: sample kernel stacks
+    // …"): all before the label is the story, whatever its sentences seem to ask.
+    let labelled = |k: usize| text.words.get(k).is_some_and(|w| w.punct == Some(':'));
+    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, &["ask", "request", "goal", "question"]) && labelled(k)) {
+        return (0..label).map(|i| text.words[i].lower.clone()).collect();
+    }
     // Sentence by sentence: `asks` reads a whole sentence.
     let mut start = 0;
     while start < text.len() {
@@ -1525,6 +1555,10 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("kstack", Builtin::Kstack),
     ("stack", Builtin::Kstack),
 ];
+
+/// Builtins by the names only a program or a stack gives them: said, and read by nothing, they
+/// constrain.
+const SPELLED_BUILTINS: &[&str] = &["comm", "pid", "tid", "tgid", "uid", "gid", "kstack", "ustack", "backtrace"];
 
 /// Kinds of record fields, by the nouns users give them (without plurals), and the field names
 /// that hold each (the first the record has wins).
@@ -1811,7 +1845,7 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         .iter()
         .flat_map(|e| match &e.evidence {
             Evidence::Named { word } | Evidence::Libc { word, .. } | Evidence::Subsystem { word, .. } => vec![word.clone()],
-            Evidence::Counter { words } | Evidence::Described { words, .. } => words.clone(),
+            Evidence::Counter { words } | Evidence::Described { words, .. } | Evidence::Sampling { words, .. } => words.clone(),
             // Values to show, not the event's words.
             Evidence::Fields { .. } => vec![],
         })
@@ -1920,7 +1954,8 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
             _ if !e.probe.ends_with('*') => vec![e.probe.clone()],
             _ => vec![],
         })
-        .filter(|p| catalog.find(p).is_some())
+        // (A sampling rate is any number: `profile:hz:99` is no catalog entry.)
+        .filter(|p| catalog.find(p).is_some() || p.starts_with("profile:"))
         .fold(Vec::new(), |mut v, p| {
             if !v.contains(&p) {
                 v.push(p);
@@ -4434,10 +4469,26 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         while j < text.len() && text.used(j) && text.event_at.contains(&j) {
             j += 1;
         }
-        if let Some((t, w, at)) = value_at(&text, j, &records).filter(|(t, _, _)| !matches!(t, Term::Elapsed)) {
+        // A list of them ("top 10 (cpu, comm)"): each ranked together, in its order.
+        let mut place = 0;
+        while let Some((t, w, at)) = value_at(&text, j, &records).filter(|(t, _, _)| !matches!(t, Term::Elapsed)) {
             text.read(&at, format!("keyed by {}", t.name()));
             if !keys.iter().any(|(k, _)| *k == t) {
-                keys.insert(0, (t, w));
+                keys.insert(place, (t, w));
+                place += 1;
+            }
+            // The list goes on after a comma, a slash or "and" within the clause or aside.
+            let last = at.iter().copied().max().unwrap_or(j);
+            let separated = matches!(text.words[last].punct, Some(',' | '/'));
+            j = if separated {
+                last + 1
+            } else if text.is(last + 1, &["and", "&"]) && !text.words[last].ends {
+                last + 2
+            } else {
+                break;
+            };
+            if j >= text.len() || text.words[j].aside != text.words[last].aside {
+                break;
             }
         }
     }
@@ -5807,7 +5858,8 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
         // After "of", "by" or "from" an everyday word is what is measured, not a program
         // ("histogram of time threads spend inside recvmsg()").
         let led = i > 0 && (text.is(i - 1, &["only", "just"]) || (text.is(i - 1, &["by", "from", "of"]) && !everyday(&text.words[i])));
-        if candidate(i) && group(i + 1) && !names_event && (text.is(i + 2, &["only"]) || led) {
+        // ("top only shows a sea of python processes": the story's, not the ask's.)
+        if candidate(i) && group(i + 1) && !names_event && (text.is(i + 2, &["only"]) || led) && !text.only_tells(i) {
             let mut at = vec![i, i + 1];
             if text.is(i + 2, &["only"]) {
                 at.push(i + 2);
@@ -6401,8 +6453,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let set_aside = w == "root"
             && !negated
             && (text.sentence_start(i)..i).rev().take(5).take_while(|&j| !text.words[j].ends).any(|j| {
-                text.is(j, &["not", "t", "ignore", "ignoring", "skip", "skipping", "exclude", "excluding", "besides", "apart"])
+                text.is(j, &["not", "t", "ignore", "ignoring", "skip", "skipping", "exclude", "excluding", "besides", "apart", "omit", "omitting", "minus"])
                     || (text.is(j, &["other"]) && text.is(j + 1, &["than"]))
+                    // "leaving out root", "filter out root".
+                    || (text.is(j, &["out"]) && j > 0 && text.is(j - 1, &["leave", "leaves", "leaving", "left", "filter", "filtering", "filtered", "drop", "dropping", "take", "taking"]))
             })
             && !(text.sentence_start(i)..i).rev().take(5).any(|j| text.is(j, &["only", "just"]));
         if (w == "root" || w == "non-root" || w == "unprivileged") && !not_a_user {
@@ -6935,6 +6989,22 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
     let mut each: Vec<(Term, At, Vec<usize>)> = Vec::new();
     let mut i = 0;
     while i < text.len() {
+        // "count the kernel stacks at which …", "sample user stacks at 99 Hz … and count them":
+        // stacks counted are counted by stack, each its own. (Other things counted, "count the
+        // files", may be how many there are: left to the words that key them.)
+        const COUNTS_OR_SAMPLES: &[&str] = &["count", "counts", "counting", "tally", "sample", "samples", "sampling", "collect", "collecting"];
+        if folding && text.is(i, COUNTS_OR_SAMPLES) {
+            let j = (i + 1..(i + 3).min(text.len())).find(|&k| !text.is(k, &["the", "their", "its", "all"])).unwrap_or(i + 1);
+            let stack = value_at(text, j, records).filter(|(t, _, at)| matches!(t, Term::Builtin(Builtin::Kstack | Builtin::Ustack)) && at.iter().all(|&k| !text.used(k)));
+            if let Some((t, w, at)) = stack {
+                text.read(&at, format!("keyed by {}", t.name()));
+                if !out.iter().any(|(o, _)| *o == t) {
+                    out.push((t, w));
+                }
+                i = at.iter().copied().max().unwrap_or(j) + 1;
+                continue;
+            }
+        }
         if text.used(i) {
             i += 1;
             continue;
@@ -7784,6 +7854,24 @@ mod tests {
         let r = read("Print each msgsnd call with its msqid and the mtype of the message", &syscalls(&["msgsnd"]), &catalog());
         let settled = r.plan.as_ref().expect("a plan in part").settled_properties();
         assert!(r.complete().is_none() && settled.aggregate.is_none(), "{r:?} {settled:?}");
+    }
+
+    #[test]
+    fn cpu_samples_are_read_with_the_builtins_their_keys_and_filters_name() {
+        let p = |r: &str| plan(r, &crate::ground::ground(r, &catalog(), false, &crate::ground::Retrieval::default()));
+        // What is ranked, a list in an aside.
+        assert_eq!(p("99Hz on-cpu samples, top 10 (cpu, comm) every 5s"), "on profile:hz:99: count by cpu, comm, top 10, every 5 s");
+        // Stacks sampled and counted are counted by stack.
+        assert_eq!(p("sample kernel stacks at 49 Hz, only for the process named blobcopy, and count them."), "on profile:hz:49 where comm == \"blobcopy\": count by kstack");
+        assert_eq!(p("sample what runs on the CPUs at 99 Hz and count the samples per user id, leaving out root"), "on profile:hz:99 where uid != 0: count by uid");
+        // A split the reading cannot make stays unread.
+        assert!(p("sample all CPUs at 99 Hz and count, per CPU, the samples in the idle task versus anything else").starts_with("incomplete"));
+        assert_eq!(plan("count openat calls, top 5 (pid, comm)", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by pid, comm, top 5");
+        // Stacks counted are a key, never dropped.
+        assert_eq!(plan("count the kernel stacks of openat calls", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by kstack");
+        assert!(plan("count openat calls, and the user stacks", &syscalls(&["openat"])).starts_with("incomplete"));
+        // Two values set side by side, both read, leave no split to find.
+        assert_eq!(plan("print each openat call's filename vs its flags", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: print comm, pid, filename, flags");
     }
 
     fn plan(request: &str, g: &Grounding) -> String {

@@ -152,6 +152,7 @@ pub(crate) fn against_grounding(verdict: HookVerdict, probes: &[String], g: &Gro
             Evidence::Libc { word, function } => format!("\"{word}\", and libc's {function}() makes that syscall"),
             Evidence::Counter { words } | Evidence::Described { words, .. } => format!("\"{}\"", words.join(" ")),
             Evidence::Fields { fields, .. } => format!("the values it lists ({})", fields.join(", ")),
+            Evidence::Sampling { words, hz } => format!("\"{}\": sample every CPU {hz} times a second", words.join(" ")),
         })
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
