@@ -1516,6 +1516,11 @@ fn op(s: &str) -> Option<CmpOp> {
 
 /// bpftrace builtins by the names users give them, longest first.
 const BUILTINS: &[(&str, Builtin)] = &[
+    ("user stack", Builtin::Ustack),
+    ("user-space stack", Builtin::Ustack),
+    ("kernel stack", Builtin::Kstack),
+    ("stack trace", Builtin::Kstack),
+    ("call stack", Builtin::Kstack),
     ("process id", Builtin::Pid),
     ("process ids", Builtin::Pid),
     ("pid", Builtin::Pid),
@@ -1545,12 +1550,7 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("processor", Builtin::Cpu),
     ("cgroup", Builtin::Cgroup),
     ("container", Builtin::Cgroup),
-    ("user stack", Builtin::Ustack),
-    ("user-space stack", Builtin::Ustack),
     ("ustack", Builtin::Ustack),
-    ("kernel stack", Builtin::Kstack),
-    ("stack trace", Builtin::Kstack),
-    ("call stack", Builtin::Kstack),
     ("backtrace", Builtin::Kstack),
     ("kstack", Builtin::Kstack),
     ("stack", Builtin::Kstack),
@@ -4450,7 +4450,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             fold = Some(Fold::Sum);
         }
     }
-    let folding = fold.is_some() || rate || of.is_some();
+    // "show me the 5 hottest", "the top 10 files": a ranking folds (a count, unless the words
+    // say what else); lines printed one by one rank nothing.
+    let folding = fold.is_some() || rate || of.is_some() || top.is_some();
     let (mut keys, each_keys) = keys(&mut text, &records, folding, &mut gaps);
     // "for each hrtimer, time from hrtimer_start to hrtimer_cancel": the object a start and its
     // end are matched by is what each time is of, and a key of it would hold one time each.
@@ -4507,6 +4509,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         } else {
             Fold::Count
         });
+    }
+    if fold.is_none() && top.is_some() && of.is_none() {
+        fold = Some(Fold::Count);
     }
     if fold.is_some() && keys.is_empty() {
         for (t, w, at) in each_keys {
@@ -6332,6 +6337,19 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             i += 2;
             continue;
         }
+        // "CPU 2 sits at 100% sys. Sample … on that CPU only": the CPU the story named.
+        if (builtin == Some(Builtin::Cpu) || w == "core") && i > 0 && text.is(i - 1, &["that", "this", "same"]) {
+            let named = (0..i.saturating_sub(1)).rev().find_map(|k| text.is(k, &["cpu", "core"]).then(|| text.lower(k + 1).parse::<i64>().ok().map(|n| (k, n))).flatten());
+            if let Some((k, n)) = named {
+                let mut at = vec![i - 1, i, k, k + 1];
+                at.extend([i - 2, i + 1].into_iter().filter(|&j| j < text.len() && text.is(j, &["on", "only", "the"])));
+                at.retain(|&j| !text.used(j));
+                text.read(&at, format!("only cpu == {n}"));
+                out.push((Condition { term: Term::Builtin(Builtin::Cpu), test: Test::Cmp { op: CmpOp::Eq, value: n }, words: format!("{w} {n}") }, At::Anywhere));
+                i += 1;
+                continue;
+            }
+        }
         // "write() to fd 2", "irq 19": a number field of the record, by its own name.
         if let (None, Some((f, where_)), Ok(n)) = (builtin, records.field(&w), text.lower(i + 1).parse::<i64>()) {
             if !field_is_text(&f.ty) && !f.ty.contains('*') && !text.used(i + 1) {
@@ -7864,12 +7882,15 @@ mod tests {
         // Stacks sampled and counted are counted by stack.
         assert_eq!(p("sample kernel stacks at 49 Hz, only for the process named blobcopy, and count them."), "on profile:hz:49 where comm == \"blobcopy\": count by kstack");
         assert_eq!(p("sample what runs on the CPUs at 99 Hz and count the samples per user id, leaving out root"), "on profile:hz:99 where uid != 0: count by uid");
+        // The CPU the story named, and a ranking of lines is a count.
+        assert_eq!(p("core 3 is pegged. Sample user stacks at 49 Hz on that core only and show the 10 hottest."), "on profile:hz:49 where cpu == 3: count by ustack, top 10");
         // A split the reading cannot make stays unread.
         assert!(p("sample all CPUs at 99 Hz and count, per CPU, the samples in the idle task versus anything else").starts_with("incomplete"));
         assert_eq!(plan("count openat calls, top 5 (pid, comm)", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by pid, comm, top 5");
         // Stacks counted are a key, never dropped.
         assert_eq!(plan("count the kernel stacks of openat calls", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by kstack");
         assert!(plan("count openat calls, and the user stacks", &syscalls(&["openat"])).starts_with("incomplete"));
+        assert_eq!(plan("count openat calls by user stack", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by ustack");
         // Two values set side by side, both read, leave no split to find.
         assert_eq!(plan("print each openat call's filename vs its flags", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: print comm, pid, filename, flags");
     }
