@@ -688,35 +688,47 @@ fn counters(words: &[String]) -> Vec<(&'static str, Vec<String>)> {
         .collect()
 }
 
-/// Words that ask to sample, and those that say what runs on a CPU is sampled.
+/// Words that ask to sample, and those that say that what runs on a CPU is sampled.
 const SAMPLING: &[&str] = &["sample", "samples", "sampled", "sampling", "profile", "profiles", "profiled", "profiling", "on-cpu", "oncpu"];
-const ON_CPU: &[&str] = &["on-cpu", "oncpu", "cpu", "cpus", "stack", "stacks", "kstack", "kstacks", "ustack", "ustacks", "flame", "flamegraph", "flamegraphs"];
+const ON_CPU: &[&str] = &["on-cpu", "oncpu", "stack", "stacks", "kstack", "kstacks", "ustack", "ustacks", "flame", "flamegraph", "flamegraphs"];
 
-/// What a request to sample the CPUs says: a rate in hertz beside a word that asks to sample
-/// ("99Hz on-cpu samples", "sample kernel stacks at 99 Hz"); or, with no rate, sampling said
-/// of what runs on the CPUs ("on-cpu samples", "profile kernel stacks"), at bpftrace's usual 99
-/// (a prime, off the timer tick's beat). The rate, whether it was said, and the words.
-/// "Sample the run queue every second" gives no rate in hertz and asks for no CPU samples.
-fn sampling(words: &[String]) -> Option<(u64, bool, Vec<String>)> {
-    let said: Vec<String> = words.iter().filter(|w| SAMPLING.contains(&w.as_str())).cloned().collect();
-    if said.is_empty() {
+/// What a request to sample the CPUs says: a rate in hertz beside a word that asks to sample,
+/// of what runs on the CPUs ("99Hz on-cpu samples", "sample kernel stacks at 99 Hz", "sample
+/// what's running on the CPUs at 99 Hz"); or, with no rate, samples of stacks or of what is
+/// on-CPU ("profile on-cpu kernel stacks"), at bpftrace's usual 99 (a prime, off the timer
+/// tick's beat). The rate, whether it was said, and the words. Not "sample the dirty pages at 1
+/// Hz" (a timer's), a rate the story gives ("the NIC raises 8000 Hz of interrupts"), or a
+/// sampling period ("sample stacks every 10 ms", left to the model). `asked` tells the words
+/// of the ask from those only the story says.
+fn sampling(words: &[String], asked: &dyn Fn(&str) -> bool) -> Option<(u64, bool, Vec<String>)> {
+    let at: Vec<usize> = (0..words.len()).filter(|&i| SAMPLING.contains(&words[i].as_str()) && asked(&words[i])).collect();
+    if at.is_empty() {
         return None;
     }
-    let rate = words.iter().enumerate().find_map(|(i, w)| {
+    let said: Vec<String> = at.iter().map(|&i| words[i].clone()).collect();
+    let near = |i: usize| at.iter().any(|&k| k.abs_diff(i) <= 5);
+    let rate = words.iter().enumerate().filter(|&(i, w)| near(i) && asked(w)).find_map(|(i, w)| {
         if let Some(n) = w.strip_suffix("hz").filter(|n| !n.is_empty()).and_then(|n| n.parse::<u64>().ok()) {
             return Some((n, vec![w.clone()]));
         }
         let n = (["hz", "hertz"].contains(&w.as_str()) && i > 0).then(|| words[i - 1].parse::<u64>().ok()).flatten()?;
         Some((n, vec![words[i - 1].clone(), w.clone()]))
     });
+    let on_cpu = |extra: &[&str]| words.iter().any(|w| (ON_CPU.contains(&w.as_str()) || extra.contains(&w.as_str())) && asked(w));
+    let using_cpu = (1..words.len()).any(|i| {
+        ["cpu", "cpus"].contains(&words[i].as_str())
+            && words[i.saturating_sub(2)..i].iter().any(|w| ["using", "on", "running", "hogging", "burning", "eating"].contains(&w.as_str()))
+    });
+    let period = at.iter().any(|&k| words.iter().skip(k + 1).take(5).any(|w| ["every", "each", "period", "interval"].contains(&w.as_str())));
     match rate {
         Some((0, _)) => None,
-        Some((n, mut ws)) => {
+        Some((n, mut ws)) if on_cpu(&["cpu", "cpus", "running", "runs", "run"]) => {
             ws.extend(said);
             Some((n, true, ws))
         }
-        None if words.iter().any(|w| ON_CPU.contains(&w.as_str())) => Some((99, false, said)),
-        None => None,
+        // ("sample which processes are using the cpu": what runs there.)
+        None if (on_cpu(&[]) || using_cpu) && !period => Some((99, false, said)),
+        _ => None,
     }
 }
 
@@ -1224,7 +1236,13 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // event the words name ("sample cache misses at 99 Hz" samples the counter). Without a rate,
     // only where nothing else is named ("profile kernel stacks while read() runs" is read's).
     let sampled_event = !described_counters.is_empty() || events.iter().any(|e| e.probe.starts_with("software:"));
-    if let Some((hz, _, ws)) = sampling(&all_words).filter(|(_, rated, _)| !sampled_event && (*rated || events.is_empty())) {
+    // The story before the ask, whose words ask for nothing.
+    let story = words(&crate::plan::read::story_words(request).join(" "));
+    let asked = |w: &str| {
+        let count = |ws: &[String]| ws.iter().filter(|x| *x == w).count();
+        count(&story) < count(&all_words)
+    };
+    if let Some((hz, _, ws)) = sampling(&all_words, &asked).filter(|(_, rated, _)| !sampled_event && (*rated || events.is_empty())) {
         let attach = catalog.capabilities.get("perf_event").map_or(Attach::Unknown, |c| c.attach());
         events.push(Grounded { probe: format!("profile:hz:{hz}"), attach, evidence: Evidence::Sampling { words: ws, hz } });
     }
@@ -1250,7 +1268,6 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         events = kept.into_iter().map(|(g, _)| g).collect();
     }
     // Words only the story before the ask says.
-    let story = words(&crate::plan::read::story_words(request).join(" "));
     let only_in_story = |word: &str| {
         let count = |ws: &[String]| ws.iter().filter(|w| *w == word).count();
         count(&story) > 0 && count(&story) == count(&all_words)
@@ -1992,6 +2009,10 @@ mod tests {
         assert!(probes("the timer tick runs at 250 Hz; count close() calls").iter().all(|p| !p.starts_with("profile:")));
         // Without a rate, only samples of what runs on a CPU, and only where nothing else is named.
         assert_eq!(probes("profile kernel stacks while close() runs"), ["tracepoint:syscalls:sys_enter_close"]);
+        // A rate the story gives is not the sampling rate; a period is left to the model.
+        assert_eq!(probes("The NIC raises 8000 Hz of interrupts. Sample on-cpu kernel stacks and count them."), ["profile:hz:99"]);
+        assert!(probes("sample kernel stacks every 10 ms").is_empty());
+        assert!(probes("sample the dirty pages at 1 Hz").is_empty());
     }
 
     #[test]

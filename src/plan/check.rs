@@ -399,7 +399,8 @@ pub fn unasked(program: &str, request: &str) -> Vec<String> {
     static NOT_ROOT: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     // "not root", "skip the root user", "nothing from root", "root is excluded".
     let not_root = NOT_ROOT.get_or_init(|| {
-        regex::Regex::new(r"\b(?:not|no|nothing|skip|skipping|exclud\w*|ignor\w*|except|without|drop|omit\w*|minus|besides|(?:filter\w*|leav\w*|left|tak\w*|drop\w*)\s+out)\b(?:\W+\w+){0,3}?\W+root\b|\broot\b\W+(?:\w+\W+){0,2}(?:excluded|ignored|filtered|left out)")
+        let (aside, out) = (crate::plan::read::SETS_ASIDE.join("|"), crate::plan::read::TAKES_OUT.join("|"));
+        regex::Regex::new(&format!(r"\b(?:{aside}|(?:{out})\s+out)\b(?:\W+\w+){{0,3}}?\W+root\b|\broot\b\W+(?:\w+\W+){{0,2}}(?:excluded|ignored|filtered|left out)"))
             .expect("a valid regex")
     });
     let excluding = EXCLUDING.get_or_init(|| regex::Regex::new(r"\b(\w*(?:pid|tid|uid|gid|fd|cpu))\s*(!=|>=|<=|>|<)\s*(\d+)\b").expect("a valid regex"));

@@ -418,8 +418,11 @@ fn format(term: &Term, plan: &Plan) -> &'static str {
         Term::Field { name, ty, .. } if is_address_bytes(name, ty) => "%-16s",
         t if t.is_text() => "%s",
         Term::Field { name, ty, .. } if name.contains("addr") || name.contains("ptr") || ty.contains('*') => "0x%-14lx",
-        Term::Field { ty, .. } if ty.contains("unsigned") || ty.contains("u8") || ty.contains("u16") || ty.contains("u32") || ty.contains("u64") || ty.contains("size_t") => "%-8u",
-        _ => "%-8d",
+        Term::Field { ty, .. } if ty.contains("unsigned") || ty.contains("u8") || ty.contains("u16") || ty.contains("u32") || ty.contains("u64") || ty.contains("size_t") => {
+            "%-8lu"
+        }
+        // bpftrace 0.17 prints `%d` and `%u` from the low 32 bits.
+        _ => "%-8ld",
     }
 }
 
@@ -431,7 +434,7 @@ fn header_format(format: &str) -> &'static str {
         "%-16s" => "%-16s",
         "%-24s" => "%-24s",
         "0x%-14lx" => "%-16s",
-        "%-8u" | "%-8d" => "%-8s",
+        "%-8lu" | "%-8ld" => "%-8s",
         _ => "%s",
     }
 }
@@ -519,7 +522,7 @@ mod tests {
         plan.conditions.push(Condition { term: Term::Builtin(Builtin::Comm), test: Test::Str { equal: true, value: "cat".into() }, words: "cat".into() });
         let p = bpftrace(&plan);
         assert!(p.contains("tracepoint:syscalls:sys_enter_openat\n/comm == \"cat\"/\n{\n  @start[tid] = nsecs;\n  @filename[tid] = args->filename;\n}"), "{p}");
-        assert!(p.contains("/@start[tid]/\n{\n  if (args->ret < 0) {\n    printf(\"%-16s %s %-8d\\n\", comm, str(@filename[tid]), -args->ret);\n  }\n  delete(@start[tid]);\n  delete(@filename[tid]);\n}"), "{p}");
+        assert!(p.contains("/@start[tid]/\n{\n  if (args->ret < 0) {\n    printf(\"%-16s %s %-8ld\\n\", comm, str(@filename[tid]), -args->ret);\n  }\n  delete(@start[tid]);\n  delete(@filename[tid]);\n}"), "{p}");
         assert!(p.contains("END\n{\n  clear(@start);\n  clear(@filename);\n}"), "{p}");
         assert!(p.starts_with("BEGIN\n{\n  printf(\"%-16s %s %-8s\\n\", \"COMM\", \"FILENAME\", \"ERRNO\");\n}"), "{p}");
     }

@@ -450,7 +450,7 @@ impl Text {
                 || (self.is(start, &["tried", "checked", "ruled"]) && (labelled(start) || labelled(start + 1)));
             // Up to the ask's label ("… (too noisy) Ask: print every close()"), and never a
             // span that asks itself ("Already checked dmesg, so count openat() by nginx").
-            let label = (start + 1..=end).find(|&k| self.is(k, &["ask", "want", "need", "request", "goal"]) && labelled(k)).unwrap_or(end + 1);
+            let label = (start + 1..=end).find(|&k| self.is(k, ASK_LABELS) && labelled(k)).unwrap_or(end + 1);
             let asks = (start..label).any(|k| self.is(k, SHOW) || self.is(k, ASKING) || self.is(k, SHOWING));
             if tried && !asks {
                 let all: Vec<usize> = (start..label).collect();
@@ -458,7 +458,7 @@ impl Text {
                 if label <= end {
                     self.mark(&[label]);
                 }
-            } else if self.is(start, &["ask", "want", "request", "goal", "need"]) && labelled(start) {
+            } else if self.is(start, ASK_LABELS) && labelled(start) {
                 self.mark(&[start]);
             }
             start = end + 1;
@@ -764,8 +764,13 @@ impl Text {
         (start..i).filter(|&k| (k..i).all(|m| !self.words[m].ends)).any(|k| {
             let after_so = if self.is(k, &["so"]) && self.is(k + 1, &["that"]) { k + 2 } else { k + 1 };
             (self.is(k, &["so"]) && self.is(after_so, PRONOUNS) && self.is(after_so + 1, MODALS) && after_so + 1 < i)
-                // "so the most common blocking paths float to the top": what a ranking shows.
-                || (self.is(k, &["so"]) && self.is(after_so, &["the"]) && self.is(after_so + 1, &["most", "worst", "biggest", "largest", "heaviest", "hottest", "busiest"]) && after_so + 1 < i)
+                // "so the most common blocking paths float to the top": what a ranking shows,
+                // said in its own words (the others are read as any).
+                || (self.is(k, &["so"])
+                    && self.is(after_so, &["the"])
+                    && self.is(after_so + 1, SUPERLATIVES)
+                    && after_so + 1 < i
+                    && self.is(i, &["most", "common", "frequent", "float", "floats", "rise", "rises", "bubble", "bubbles", "top", "first", "stand", "out", "show", "up"]))
                 || (self.is(k, &["in"]) && self.is(k + 1, &["order"]) && self.is(k + 2, &["to"]) && k + 2 < i)
         })
     }
@@ -777,8 +782,17 @@ impl Text {
         if !self.is(i, &["vs", "versus"]) || i == 0 {
             return false;
         }
+        // Values, not conditions: "pid 100 vs pid 200" asks for a split.
+        let value = |k: usize| self.used(k) && !self.words[k].lower.chars().any(|c| c.is_ascii_digit()) && !self.words[k].quoted;
         let after = (i + 1..self.len()).find(|&k| !self.is(k, &["the", "a", "an", "its", "their"]));
-        self.used(i - 1) && after.is_some_and(|k| self.used(k))
+        value(i - 1) && after.is_some_and(value)
+    }
+
+    /// Whether word `i` is a tool the words say shows something ("perf top shows …", "top only
+    /// shows …", "htop just says …"): what the story saw, not a fold or a program.
+    fn tool_says(&self, i: usize) -> bool {
+        const ADVERBS: &[&str] = &["only", "just", "mostly", "always", "still", "never", "barely"];
+        (0..2).any(|d| (1..=d).all(|a| self.is(i + a, ADVERBS)) && self.is(i + d + 1, TOOL_VERBS))
     }
 
     /// The first and last word of the aside word `i` is in.
@@ -949,7 +963,7 @@ impl Text {
                 // story names, not a fold or a program to trace.
                 // ("top only shows …", "htop just says …": an adverb between.)
                 || (self.only_tells(i)
-                    && ((0..2).any(|d| (1..=d).all(|a| self.is(i + a, &["only", "just", "mostly", "always", "still", "never", "barely"])) && self.is(i + d + 1, &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints"]))
+                    && (self.tool_says(i)
                         || (i > 0 && self.is(i - 1, &["in"]) && self.is(i, MONITORS))))
                 // "SIGTERM specifically (not the other signals)": what is named, said again; if
                 // nothing read it, its own word is left unread.
@@ -1019,7 +1033,9 @@ impl Text {
                 || w.raw.starts_with('/')
                 || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
                 // ("their own Unix account" is no protocol: only its sockets are.)
-                || (PROTOCOLS.contains(&w.lower.as_str()) && !(w.lower == "unix" && self.words.get(i + 1).is_some_and(|n| !["socket", "sockets", "domain", "stream", "dgram", "datagram"].contains(&n.lower.as_str()) && n.lower.chars().all(|c| c.is_ascii_alphabetic()))))
+                || (PROTOCOLS.contains(&w.lower.as_str())
+                    && !(w.lower == "unix"
+                        && self.is(i + 1, &["account", "accounts", "user", "users", "time", "timestamp", "timestamps", "epoch", "group", "groups", "permissions", "login", "logins"])))
                 || w.stem.starts_with("fail")
                 || errno(&w.raw).is_some()
                 || signal(&w.raw).is_some()
@@ -1037,6 +1053,10 @@ impl Text {
                 // value to show that nothing read.
                 || ((SPELLED_BUILTINS.contains(&w.light.as_str()) || (w.light == "stack" && i > 0 && self.is(i - 1, &["kernel", "user", "call", "userspace", "user-space"])))
                     && !self.only_tells(i))
+                // ("The name of" says whose; a name said again, "per process name", says nothing new.)
+                || (VALUE_OR_STATE.contains(&w.lower.as_str()) && !self.only_tells(i) && !self.in_purpose(i) && (!w.lower.starts_with("name") || self.is(i + 1, &["of"]))
+                    // ("still runnable (prev_state == 0)": the condition, said in the aside.)
+                    && !self.words.get(i + 1).is_some_and(|n| n.paren && n.used))
                 || (w.raw.contains('_') && !w.raw.contains('.') && w.raw.chars().any(|c| c.is_ascii_alphabetic()));
             if constrains {
                 // One quoted word, as commands are named; a quoted message is not one.
@@ -1415,7 +1435,7 @@ pub(crate) fn story_words(request: &str) -> Vec<String> {
     // A ticket that labels its ask ("… strace -c says mostly read(). Ask: sample kernel stacks
     // …"): all before the label is the story, whatever its sentences seem to ask.
     let labelled = |k: usize| text.words.get(k).is_some_and(|w| w.punct == Some(':'));
-    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, &["ask", "request", "goal", "question"]) && labelled(k)) {
+    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, ASK_LABELS) && labelled(k)) {
         return (0..label).map(|i| text.words[i].lower.clone()).collect();
     }
     // Sentence by sentence: `asks` reads a whole sentence.
@@ -1556,9 +1576,26 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("stack", Builtin::Kstack),
 ];
 
+/// Labels a ticket puts before its ask ("Ask: …", "Want: …").
+const ASK_LABELS: &[&str] = &["ask", "want", "need", "request", "goal", "question"];
+
+/// What a tool is said to do with what it saw ("top shows", "strace says").
+const TOOL_VERBS: &[&str] = &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints"];
+
+/// Words that set root aside before it ("not root", "leaving out root"); the checker's test of
+/// a program's `uid != 0` reads the same ones. `TAKES_OUT` are said with "out".
+pub(crate) const SETS_ASIDE: &[&str] =
+    &["not", "t", "no", "nothing", "skip", "skipping", "exclude", "excludes", "excluding", "ignore", "ignores", "ignoring", "except", "without", "drop", "omit", "omitting"];
+pub(crate) const TAKES_OUT: &[&str] = &["leave", "leaves", "leaving", "left", "filter", "filtering", "filtered", "drop", "dropping", "take", "taking"];
+
 /// Builtins by the names only a program or a stack gives them: said, and read by nothing, they
 /// constrain.
 const SPELLED_BUILTINS: &[&str] = &["comm", "pid", "tid", "tgid", "uid", "gid", "kstack", "ustack", "backtrace"];
+
+/// Words that say whose value it is or which state a task is in ("keyed by the name of the task
+/// that was switched out and the name of the task that got the CPU", "while it is still
+/// runnable"): said in the ask and read by nothing, a key or a condition fell out.
+const VALUE_OR_STATE: &[&str] = &["name", "names", "runnable", "uninterruptible", "interruptible", "preempted", "zombie", "zombies", "sleeping"];
 
 /// Kinds of record fields, by the nouns users give them (without plurals), and the field names
 /// that hold each (the first the record has wins).
@@ -4452,7 +4489,11 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     }
     // "show me the 5 hottest", "the top 10 files": a ranking folds (a count, unless the words
     // say what else); lines printed one by one rank nothing.
-    let folding = fold.is_some() || rate || of.is_some() || top.is_some();
+    // "the 5 largest allocations" rank by a size, which a count is not.
+    let by_size = top.is_some()
+        && (1..text.len())
+            .any(|i| text.is(i, &["largest", "biggest", "heaviest", "slowest", "worst", "longest", "smallest", "shortest"]) && text.lower(i - 1).parse::<u32>().is_ok());
+    let folding = fold.is_some() || rate || of.is_some() || (top.is_some() && !by_size);
     let (mut keys, each_keys) = keys(&mut text, &records, folding, &mut gaps);
     // "for each hrtimer, time from hrtimer_start to hrtimer_cancel": the object a start and its
     // end are matched by is what each time is of, and a key of it would hold one time each.
@@ -4510,7 +4551,9 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             Fold::Count
         });
     }
-    if fold.is_none() && top.is_some() && of.is_none() {
+    if by_size && of.is_none() {
+        gaps.push("the largest are ranked by a value the words do not say".into());
+    } else if fold.is_none() && top.is_some() && of.is_none() {
         fold = Some(Fold::Count);
     }
     if fold.is_some() && keys.is_empty() {
@@ -5589,8 +5632,7 @@ fn top_once(text: &mut Text) -> Option<u32> {
                     .get(i + 1)
                     .is_some_and(|w| w.lower.chars().all(|c| c.is_ascii_alphabetic()) && !STOP.contains(&w.lower.as_str()) && !CLAUSE.contains(&w.lower.as_str()));
             // Nor "top shows nothing obvious", the tool in the story.
-            let tool =
-                text.only_tells(i) || text.is(i + 1, &["shows", "showed", "says", "said", "reports", "reported", "lists", "displays", "prints", "is", "was", "doesn", "didn"]);
+            let tool = text.only_tells(i) || text.tool_says(i) || text.is(i + 1, &["is", "was", "doesn", "didn"]);
             if noun_follows && !tool {
                 text.read(&[i], "the top 10");
                 ranked_noun(text, i + 1);
@@ -6338,8 +6380,11 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             continue;
         }
         // "CPU 2 sits at 100% sys. Sample … on that CPU only": the CPU the story named.
-        if (builtin == Some(Builtin::Cpu) || w == "core") && i > 0 && text.is(i - 1, &["that", "this", "same"]) {
-            let named = (0..i.saturating_sub(1)).rev().find_map(|k| text.is(k, &["cpu", "core"]).then(|| text.lower(k + 1).parse::<i64>().ok().map(|n| (k, n))).flatten());
+        // ("this CPU" is the current one; "from that CPU" a migration's origin.)
+        let on_it = i > 1 && text.is(i - 2, &["on"]) || text.is(i + 1, &["only"]);
+        if (builtin == Some(Builtin::Cpu) || w == "core") && i > 0 && text.is(i - 1, &["that"]) && on_it {
+            let named =
+                (0..i - 1).rev().find_map(|k| (text.is(k, &["cpu", "core"]) && text.only_tells(k)).then(|| text.lower(k + 1).parse::<i64>().ok().map(|n| (k, n))).flatten());
             if let Some((k, n)) = named {
                 let mut at = vec![i - 1, i, k, k + 1];
                 at.extend([i - 2, i + 1].into_iter().filter(|&j| j < text.len() && text.is(j, &["on", "only", "the"])));
@@ -6471,10 +6516,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         let set_aside = w == "root"
             && !negated
             && (text.sentence_start(i)..i).rev().take(5).take_while(|&j| !text.words[j].ends).any(|j| {
-                text.is(j, &["not", "t", "ignore", "ignoring", "skip", "skipping", "exclude", "excluding", "besides", "apart", "omit", "omitting", "minus"])
+                text.is(j, SETS_ASIDE)
                     || (text.is(j, &["other"]) && text.is(j + 1, &["than"]))
                     // "leaving out root", "filter out root".
-                    || (text.is(j, &["out"]) && j > 0 && text.is(j - 1, &["leave", "leaves", "leaving", "left", "filter", "filtering", "filtered", "drop", "dropping", "take", "taking"]))
+                    || (text.is(j, &["out"]) && j > 0 && text.is(j - 1, TAKES_OUT))
             })
             && !(text.sentence_start(i)..i).rev().take(5).any(|j| text.is(j, &["only", "just"]));
         if (w == "root" || w == "non-root" || w == "unprivileged") && !not_a_user {
@@ -7010,8 +7055,14 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // "count the kernel stacks at which …", "sample user stacks at 99 Hz … and count them":
         // stacks counted are counted by stack, each its own. (Other things counted, "count the
         // files", may be how many there are: left to the words that key them.)
-        const COUNTS_OR_SAMPLES: &[&str] = &["count", "counts", "counting", "tally", "sample", "samples", "sampling", "collect", "collecting"];
-        if folding && text.is(i, COUNTS_OR_SAMPLES) {
+        // Sampled stacks are counted so only where "count them" says it of them: "sample user
+        // stacks … and show the top 5 processes" ranks processes.
+        let counted_back = (i + 1..text.len()).any(|k| text.is(k, &["count", "counts", "tally"]) && text.is(k + 1, &["them", "these", "those", "it"]));
+        const COUNTS_OR_SAMPLES: &[&str] = &["count", "counts", "counting", "tally", "sample", "samples", "sampling"];
+        // Or a ranking of nothing else ("… and show me the 5 hottest.").
+        let ranked_bare = (1..text.len()).any(|k| text.is(k, SUPERLATIVES) && text.lower(k - 1).parse::<u32>().is_ok() && (k + 1 >= text.len() || text.words[k].ends));
+        let counts = text.is(i, &["count", "counts", "counting", "tally"]);
+        if folding && text.is(i, COUNTS_OR_SAMPLES) && (counts || counted_back || ranked_bare) {
             let j = (i + 1..(i + 3).min(text.len())).find(|&k| !text.is(k, &["the", "their", "its", "all"])).unwrap_or(i + 1);
             let stack = value_at(text, j, records).filter(|(t, _, at)| matches!(t, Term::Builtin(Builtin::Kstack | Builtin::Ustack)) && at.iter().all(|&k| !text.used(k)));
             if let Some((t, w, at)) = stack {
@@ -7453,7 +7504,7 @@ mod tests {
         let p = r.complete().unwrap_or_else(|| panic!("{r:?}"));
         assert_eq!(p.to_string(), "on uprobe:/lib/x86_64-linux-gnu/libc.so.6:system: print comm, pid, command");
         let program = super::super::emit::bpftrace(p);
-        assert!(program.contains("printf(\"%-16s %-8d %s\\n\", comm, pid, str(arg0));"), "{program}");
+        assert!(program.contains("printf(\"%-16s %-8ld %s\\n\", comm, pid, str(arg0));"), "{program}");
         // The symbolic verifier sees a parameter as its register.
         assert_eq!(p.properties().emits, [Field_::Comm, Field_::Pid, Field_::Arg(0)]);
         // "Print" is no abbreviation of syslog's `pri`; "format" is its `fmt`.
@@ -7762,7 +7813,7 @@ mod tests {
         let exec = named("tracepoint:syscalls:sys_enter_execveat", "execveat");
         let r = read("for every execveat print pid, comm and argv", &exec, &catalog());
         let program = crate::plan::emit::bpftrace(r.complete().expect("complete"));
-        assert!(program.contains("printf(\"%-16s %-8d \", comm, pid);\n  join(args->argv);"), "{program}");
+        assert!(program.contains("printf(\"%-16s %-8ld \", comm, pid);\n  join(args->argv);"), "{program}");
     }
 
     #[test]
@@ -7891,6 +7942,14 @@ mod tests {
         assert_eq!(plan("count the kernel stacks of openat calls", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by kstack");
         assert!(plan("count openat calls, and the user stacks", &syscalls(&["openat"])).starts_with("incomplete"));
         assert_eq!(plan("count openat calls by user stack", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: count by ustack");
+        // Conditions set side by side ask for a split; a ranking by size is no count.
+        assert!(plan("count openat calls of pid 100 vs pid 200", &syscalls(&["openat"])).starts_with("incomplete"));
+        assert!(plan("show the 5 largest openat calls by flags", &syscalls(&["openat"])).starts_with("incomplete"));
+        // A purpose that ranks leaves what else it says to be read.
+        let failing = plan("count openat calls by filename so the most frequently failing files float to the top", &syscalls(&["openat"]));
+        assert!(failing.starts_with("incomplete") || failing.contains("ret <"), "{failing}");
+        // The names of two tasks, and a state, never fall out of a plan.
+        assert!(plan("count openat calls keyed by the name of the task and the name of its parent", &syscalls(&["openat"])).starts_with("incomplete"));
         // Two values set side by side, both read, leave no split to find.
         assert_eq!(plan("print each openat call's filename vs its flags", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: print comm, pid, filename, flags");
     }

@@ -52,6 +52,40 @@ pub fn fix(program: &str, checks: &Checks, target: Target) -> Option<Fixed> {
     (!edits.is_empty()).then_some(Fixed { program: fixed, edits })
 }
 
+/// The program with every integer printf conversion given a 64-bit length (`%d` → `%ld`,
+/// `%-8u` → `%-8lu`, `%x` → `%lx`), if any lacks one. bpftrace 0.17 prints `%d`, `%u` and `%x`
+/// from the low 32 bits of its 64-bit values: an offset past 4 GiB (5000271828) prints as
+/// 705304532, a 1 EiB malloc size as 0, and a program that passed every check shows the wrong
+/// number. With `l` every width prints whole, on every bpftrace. Made to every reply, failing
+/// or not; only how a value is printed changes.
+pub fn widen_printf(program: &str, target: Target) -> Option<Fixed> {
+    if target != Target::Bpftrace {
+        return None;
+    }
+    static SPEC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let spec = SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l|j|z|t)?([a-zA-Z])").expect("a valid regex"));
+    let mut fixed = program.to_string();
+    let mut edits = Vec::new();
+    let mut from = 0;
+    while let Some(at) = fixed[from..].find("printf(").map(|k| from + k) {
+        from = at + "printf(".len();
+        let Some((format, _, _)) = printf_call(&fixed[from..]) else { continue };
+        let widened = spec.replace_all(&format, |m: &regex::Captures| match (m.get(2), m.get(3).map(|c| c.as_str())) {
+            (None, Some(conv @ ("d" | "i" | "u" | "x" | "X" | "o"))) => format!("%{}l{conv}", &m[1]),
+            _ => m[0].to_string(),
+        });
+        if widened == format {
+            continue;
+        }
+        // The format as written, right after `printf(` (and any spaces).
+        let Some(k) = fixed[from..].find(&format!("\"{format}\"")).map(|k| from + k) else { continue };
+        edits.push(format!("\"{format}\" → \"{widened}\""));
+        fixed.replace_range(k + 1..k + 1 + format.len(), &widened);
+        from = k + widened.len() + 2;
+    }
+    (!edits.is_empty()).then(|| Fixed { program: fixed, edits: vec![format!("64-bit printf conversions ({})", edits.join("; "))] })
+}
+
 /// Each probe written with a colon after its last part (`tracepoint:timer:timer_cancel:`), as it
 /// appears before its `{`, `/` or `,`, with the colon dropped. bpftrace reads the colon as one
 /// more, empty, part and rejects the probe.
@@ -234,7 +268,7 @@ fn printf_fixes(program: &str) -> Vec<(String, String)> {
             let conv = &m[2];
             let want = match (kind(value), conv) {
                 (Some(Kind::Str), "d" | "i" | "u" | "x" | "X" | "o" | "c") => "s",
-                (Some(Kind::Int), "s") => "d",
+                (Some(Kind::Int), "s") => "ld",
                 _ => continue,
             };
             fixed.push_str(&format[last..whole.start()]);
@@ -350,10 +384,22 @@ fn printf_call(text: &str) -> Option<(String, Vec<String>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{brace_bodies, colon_fixes, fix, printf_fixes, Checks};
+    use super::{brace_bodies, colon_fixes, fix, printf_fixes, widen_printf, Checks};
     use crate::obj::Target;
     use crate::verify::compile::CompileVerdict;
     use crate::verify::hooks::{HookProblem, HookVerdict};
+
+    #[test]
+    fn every_integer_conversion_prints_all_64_bits() {
+        let program = "BEGIN { printf(\"%-8s %s\\n\", \"POS\", \"WHEN\"); }\nt:syscalls:sys_enter_pwrite64 { printf(\"%-8d %u %x 100%% %lu %s\\n\", args->pos, args->count, args->fd, nsecs, comm); time(\"%d %H\"); }";
+        let w = widen_printf(program, Target::Bpftrace).expect("a conversion to widen");
+        assert!(w.program.contains("printf(\"%-8ld %lu %lx 100%% %lu %s\\n\", args->pos"), "{}", w.program);
+        // Strings, `%%`, conversions that have a length, and time()'s own `%d` stay.
+        assert!(w.program.contains("printf(\"%-8s %s\\n\", \"POS\"") && w.program.contains("time(\"%d %H\")"), "{}", w.program);
+        assert_eq!(w.edits.len(), 1);
+        assert!(widen_printf(&w.program, Target::Bpftrace).is_none());
+        assert!(widen_printf(program, Target::Libbpf).is_none());
+    }
 
     #[test]
     fn printf_specifiers_are_matched_to_values_whose_type_the_text_shows() {
@@ -364,7 +410,7 @@ mod tests {
         assert_eq!(fixes[0].0, "printf(\"%-7s %-7s %o\\n\", \"PID\", \"COMM\", \"MASK\")");
         assert_eq!(fixes[0].1, "printf(\"%-7s %-7s %s\\n\", \"PID\", \"COMM\", \"MASK\")");
         // `args->mask`'s type is the compiler's to know: its %o stays.
-        assert_eq!(fixes[1].1, "printf(\"%d %s %o\\n\", pid, comm, args->mask)");
+        assert_eq!(fixes[1].1, "printf(\"%ld %s %o\\n\", pid, comm, args->mask)");
         // Matching specifiers, `%%`, and commas inside calls and strings are left alone.
         assert!(printf_fixes("k { printf(\"100%% %s %d, %s\\n\", str(args->filename, 64), pid, \"a,b\"); }").is_empty());
     }

@@ -174,9 +174,13 @@ pub fn synthesize(
             seconds.mask += reply.mask_time.as_secs_f64();
         }
         written.push(program.clone());
+        let mut fixed = Vec::new();
+        if let Some(w) = fixit::widen_printf(&program, opts.target) {
+            program = w.program;
+            fixed.extend(w.edits);
+        }
         on_status(&format!("round {round}: checking"));
         let mut checks = check(&program, opts, checker, &mut seconds)?;
-        let mut fixed = Vec::new();
         // A fix can uncover the next (a probe's colon, then a body's braces): each is kept only
         // where the checks get further with it.
         for _ in 0..3 {
