@@ -359,6 +359,12 @@ impl Text {
                 }
                 continue;
             }
+            // A comparison written as code ("offset > 4GiB") is a word; without it "pos > 4096"
+            // would read as `pos == 4096`.
+            if [">", "<", ">=", "<=", "!="].contains(&token) {
+                words.push(Word::verbatim(token, quoted));
+                continue;
+            }
             // A dash between clauses ("waiting for completions — the ring, …") parts them, as
             // a comma does.
             if ["\u{2014}", "\u{2013}", "--", "-"].contains(&token) {
@@ -1619,6 +1625,7 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
+    (&["file offset", "offset", "position"], &["pos", "offset", "off", "loff", "ppos"]),
     // An I/O vector's length: readv's `vlen`, process_vm_readv's `liovcnt`/`riovcnt`.
     (&["iovec", "io vector"], &["vlen", "iovcnt", "liovcnt", "riovcnt"]),
     (&["open flags", "open flag"], &["oflag", "flags"]),
@@ -5701,6 +5708,8 @@ fn comparison(text: &Text, i: usize) -> Option<(CmpOp, Vec<usize>)> {
         "smaller" | "less" | "fewer" | "shorter" | "faster" | "lower" if than => (CmpOp::Lt, vec![i, i + 1]),
         "over" | "above" | "exceeding" | "exceeds" | "exceed" | ">" => (CmpOp::Gt, vec![i]),
         "under" | "below" | "<" => (CmpOp::Lt, vec![i]),
+        ">=" => (CmpOp::Ge, vec![i]),
+        "<=" => (CmpOp::Le, vec![i]),
         "at" if text.is(i + 1, &["least"]) => (CmpOp::Ge, vec![i, i + 1]),
         "at" if text.is(i + 1, &["most"]) => (CmpOp::Le, vec![i, i + 1]),
         _ => return None,
@@ -6855,7 +6864,18 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 let mut at = cmp_at.clone();
                 at.extend(&q_at);
                 let words = words_at(text, &at);
+                // The number field named right before ("offset > 4GiB", "pos over 1 MiB").
+                let named_before = i.checked_sub(1).and_then(|k| {
+                    value_at(text, k, records).filter(|(t, _, at)| matches!(t, Term::Field { ty, .. } if !ty.contains('*') && !ty.contains("char")) && at.iter().max() == Some(&k))
+                });
                 match q {
+                    (n, Measure::Bytes(_)) if named_before.is_some() => {
+                        let (t, where_, field_at) = named_before.expect("checked");
+                        at.extend(field_at);
+                        let words = words_at(text, &at);
+                        text.read(&at, format!("only when {} {op} {n}", t.name()));
+                        out.push((Condition { term: t, test: Test::Cmp { op, value: n }, words }, where_));
+                    }
                     (n, Measure::Bytes(_)) => match size_field(records, text) {
                         Some((t, where_)) => {
                             text.read(&at, format!("only when {} {op} {n}", t.name()));
@@ -6935,6 +6955,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: if negated { CmpOp::Ge } else { CmpOp::Lt }, value: 0 }, words: "fail".into() },
                     At::End,
                 ));
+            } else if let Some((t, where_)) = records.term("success").filter(|_| !["rc", "ret", "err", "error", "status", "result"].iter().any(|f| records.field(f).is_some())) {
+                // A record that says whether it succeeded (`tick_stop`'s `success`).
+                text.read(&[i], format!("only when {} {} 0", t.name(), if negated { "!=" } else { "==" }));
+                out.push((Condition { term: t, test: Test::Cmp { op: if negated { CmpOp::Ne } else { CmpOp::Eq }, value: 0 }, words: "fail".into() }, where_));
             } else if let Some((t, where_)) = ["rc", "ret", "err", "error", "status", "result"].iter().find_map(|f| records.term(f)) {
                 text.read(&[i], format!("only when {} != 0", t.name()));
                 out.push((Condition { term: t, test: Test::Cmp { op: if negated { CmpOp::Eq } else { CmpOp::Ne }, value: 0 }, words: "fail".into() }, where_));
@@ -7410,6 +7434,7 @@ mod tests {
         hooks.push(tp("tracepoint:sched:sched_process_exec", &[("__data_loc char[]", "filename"), ("pid_t", "pid"), ("pid_t", "old_pid")]));
         hooks.push(tp("tracepoint:sched:sched_wakeup", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "target_cpu")]));
         hooks.push(tp("tracepoint:sched:sched_switch", &[("char[16]", "prev_comm"), ("pid_t", "prev_pid"), ("char[16]", "next_comm"), ("pid_t", "next_pid")]));
+        hooks.push(tp("tracepoint:timer:tick_stop", &[("int", "success"), ("int", "dependency")]));
         hooks.push(tp(
             "tracepoint:signal:signal_generate",
             &[("int", "sig"), ("int", "errno"), ("int", "code"), ("char[16]", "comm"), ("pid_t", "pid"), ("int", "group"), ("int", "result")],
@@ -7950,6 +7975,21 @@ mod tests {
         assert!(failing.starts_with("incomplete") || failing.contains("ret <"), "{failing}");
         // The names of two tasks, and a state, never fall out of a plan.
         assert!(plan("count openat calls keyed by the name of the task and the name of its parent", &syscalls(&["openat"])).starts_with("incomplete"));
+        // A comparison written as code, of the field named before it.
+        assert_eq!(
+            plan("lseek calls with offset > 4096", &syscalls(&["lseek"])),
+            "on tracepoint:syscalls:sys_enter_lseek where offset > 4096: print comm, pid, fd, offset, whence"
+        );
+        assert_eq!(
+            plan("lseek calls at an offset over 4GiB", &syscalls(&["lseek"])),
+            "on tracepoint:syscalls:sys_enter_lseek where offset > 4294967296: print comm, pid, fd, offset, whence"
+        );
+        assert!(plan("lseek calls with offset != 4096", &syscalls(&["lseek"])).starts_with("incomplete"));
+        // A record that says whether it succeeded.
+        assert_eq!(
+            plan("count failed tick_stop attempts by dependency", &named("tracepoint:timer:tick_stop", "tick_stop")),
+            "on tracepoint:timer:tick_stop where success == 0: count by dependency"
+        );
         // Two values set side by side, both read, leave no split to find.
         assert_eq!(plan("print each openat call's filename vs its flags", &syscalls(&["openat"])), "on tracepoint:syscalls:sys_enter_openat: print comm, pid, filename, flags");
     }
