@@ -614,7 +614,7 @@ impl Text {
         // "the connection limit" is a noun; "limit it to nginx" restricts.
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
         // "… and just says 'config error'": an adverb of what happened, no restriction.
-        let narrates = |k: usize| self.is(k + 1, NARRATIVE_VERBS);
+        let narrates = |k: usize| self.is(k + 1, NARRATIVE_VERBS) || (self.is(k, &["not", "t"]) && self.is(k + 1, UNAVAILABLE));
         story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
     }
 
@@ -964,6 +964,9 @@ impl Text {
                 // making real ones.": a negation in the story asks nothing.
                 // ("No kworkers." still excludes: only an adverb's negation tells.)
                 || (w.lower == "never" && self.only_tells(i))
+                // "'perf top' is not allowed on those boxes", "bpftrace isn't installed there": a
+                // tool the story could not use.
+                || (["not", "t"].contains(&w.lower.as_str()) && self.only_tells(i) && self.is(i + 1, UNAVAILABLE))
                 || (self.told_of(i) && self.only_tells(i))
                 // "perf top shows it's all page zeroing", "sits at 100% CPU in top": a tool the
                 // story names, not a fold or a program to trace.
@@ -1032,7 +1035,7 @@ impl Text {
                 || named_after
                 || subject
                 || self.inside.contains(&i)
-                || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()))
+                || (w.quoted && w.raw.chars().any(|c| c.is_alphabetic()) && !(MONITORS.contains(&w.lower.as_str()) && self.only_tells(i)))
                 || (CONSTRAINING.contains(&w.lower.as_str()) && !narrative && !self.compares_read(i))
                 // "that return NULL": a result asked, whether or not a rule read it.
                 || (["null", "nil"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["return", "returns", "returned", "returning"]))
@@ -1368,6 +1371,9 @@ const CONSTRAINING: &[&str] = &[
     "versus",
     "vs",
 ];
+
+/// What a story says it could not use ("'perf top' is not allowed", "bpftrace isn't installed").
+const UNAVAILABLE: &[&str] = &["allowed", "installed", "available", "permitted", "possible"];
 
 /// Negations, which constrain unless a verb of the story follows ("never says").
 const NEGATIONS: &[&str] = &["not", "no", "never", "without"];
@@ -7975,6 +7981,12 @@ mod tests {
         assert!(failing.starts_with("incomplete") || failing.contains("ret <"), "{failing}");
         // The names of two tasks, and a state, never fall out of a plan.
         assert!(plan("count openat calls keyed by the name of the task and the name of its parent", &syscalls(&["openat"])).starts_with("incomplete"));
+        // A tool the story could not use asks nothing.
+        assert_eq!(
+            plan("Our box is slow. 'perf top' is not allowed on those boxes. Count openat calls per process name.", &syscalls(&["openat"])),
+            "on tracepoint:syscalls:sys_enter_openat: count by comm"
+        );
+        assert!(plan("Count openat calls that are not allowed, per process name.", &syscalls(&["openat"])).starts_with("incomplete"));
         // A comparison written as code, of the field named before it.
         assert_eq!(
             plan("lseek calls with offset > 4096", &syscalls(&["lseek"])),
