@@ -451,12 +451,11 @@ impl Text {
         let mut start = 0;
         while start < self.len() {
             let end = self.sentence_end(start);
-            let labelled = |k: usize| self.words.get(k).is_some_and(|w| w.punct == Some(':'));
             let tried = (self.is(start, &["already"]) && self.is(start + 1, &["checked", "tried", "ruled", "verified", "done"]))
-                || (self.is(start, &["tried", "checked", "ruled"]) && (labelled(start) || labelled(start + 1)));
+                || (self.is(start, &["tried", "checked", "ruled"]) && (self.labelled(start) || self.labelled(start + 1)));
             // Up to the ask's label ("… (too noisy) Ask: print every close()"), and never a
             // span that asks itself ("Already checked dmesg, so count openat() by nginx").
-            let label = (start + 1..=end).find(|&k| self.is(k, ASK_LABELS) && labelled(k)).unwrap_or(end + 1);
+            let label = (start + 1..=end).find(|&k| self.is(k, ASK_LABELS) && self.labelled(k)).unwrap_or(end + 1);
             let asks = (start..label).any(|k| self.is(k, SHOW) || self.is(k, ASKING) || self.is(k, SHOWING));
             if tried && !asks {
                 let all: Vec<usize> = (start..label).collect();
@@ -464,7 +463,7 @@ impl Text {
                 if label <= end {
                     self.mark(&[label]);
                 }
-            } else if self.is(start, ASK_LABELS) && labelled(start) {
+            } else if self.is(start, ASK_LABELS) && self.labelled(start) {
                 self.mark(&[start]);
             }
             start = end + 1;
@@ -473,6 +472,11 @@ impl Text {
 
     fn len(&self) -> usize {
         self.words.len()
+    }
+
+    /// Whether word `k` is a label, a colon after it ("Ask:", "Tried:").
+    fn labelled(&self, k: usize) -> bool {
+        self.words.get(k).is_some_and(|w| w.punct == Some(':'))
     }
 
     fn lower(&self, i: usize) -> &str {
@@ -1446,8 +1450,7 @@ pub(crate) fn story_words(request: &str) -> Vec<String> {
     let text = Text::new(request);
     // A ticket that labels its ask ("… strace -c says mostly read(). Ask: sample kernel stacks
     // …"): all before the label is the story, whatever its sentences seem to ask.
-    let labelled = |k: usize| text.words.get(k).is_some_and(|w| w.punct == Some(':'));
-    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, ASK_LABELS) && labelled(k)) {
+    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, ASK_LABELS) && text.labelled(k)) {
         return (0..label).map(|i| text.words[i].lower.clone()).collect();
     }
     // Sentence by sentence: `asks` reads a whole sentence.
@@ -7080,6 +7083,10 @@ fn describes_a_noun(text: &Text, i: usize) -> bool {
 fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String>) -> (Vec<(Term, At)>, Vec<(Term, At, Vec<usize>)>) {
     let mut out: Vec<(Term, At)> = Vec::new();
     let mut each: Vec<(Term, At, Vec<usize>)> = Vec::new();
+    const COUNTS: &[&str] = &["count", "counts", "counting", "tally"];
+    const SAMPLES: &[&str] = &["sample", "samples", "sampling"];
+    // A ranking of nothing else ("… and show me the 5 hottest."): of what was sampled.
+    let ranked_bare = (1..text.len()).any(|k| text.is(k, SUPERLATIVES) && text.lower(k - 1).parse::<u32>().is_ok() && (k + 1 >= text.len() || text.words[k].ends));
     let mut i = 0;
     while i < text.len() {
         // "count the kernel stacks at which …", "sample user stacks at 99 Hz … and count them":
@@ -7087,12 +7094,8 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         // files", may be how many there are: left to the words that key them.)
         // Sampled stacks are counted so only where "count them" says it of them: "sample user
         // stacks … and show the top 5 processes" ranks processes.
-        let counted_back = (i + 1..text.len()).any(|k| text.is(k, &["count", "counts", "tally"]) && text.is(k + 1, &["them", "these", "those", "it"]));
-        const COUNTS_OR_SAMPLES: &[&str] = &["count", "counts", "counting", "tally", "sample", "samples", "sampling"];
-        // Or a ranking of nothing else ("… and show me the 5 hottest.").
-        let ranked_bare = (1..text.len()).any(|k| text.is(k, SUPERLATIVES) && text.lower(k - 1).parse::<u32>().is_ok() && (k + 1 >= text.len() || text.words[k].ends));
-        let counts = text.is(i, &["count", "counts", "counting", "tally"]);
-        if folding && text.is(i, COUNTS_OR_SAMPLES) && (counts || counted_back || ranked_bare) {
+        let counted_back = || (i + 1..text.len()).any(|k| text.is(k, &["count", "counts", "tally"]) && text.is(k + 1, &["them", "these", "those", "it"]));
+        if folding && (text.is(i, COUNTS) || (text.is(i, SAMPLES) && (counted_back() || ranked_bare))) {
             let j = (i + 1..(i + 3).min(text.len())).find(|&k| !text.is(k, &["the", "their", "its", "all"])).unwrap_or(i + 1);
             let stack = value_at(text, j, records).filter(|(t, _, at)| matches!(t, Term::Builtin(Builtin::Kstack | Builtin::Ustack)) && at.iter().all(|&k| !text.used(k)));
             if let Some((t, w, at)) = stack {

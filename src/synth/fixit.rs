@@ -62,14 +62,15 @@ pub fn widen_printf(program: &str, target: Target) -> Option<Fixed> {
     if target != Target::Bpftrace {
         return None;
     }
-    static SPEC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let spec = SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l|j|z|t)?([a-zA-Z])").expect("a valid regex"));
+    let spec = printf_spec();
     let mut fixed = program.to_string();
     let mut edits = Vec::new();
     let mut from = 0;
     while let Some(at) = fixed[from..].find("printf(").map(|k| from + k) {
         from = at + "printf(".len();
         let Some((format, _, _)) = printf_call(&fixed[from..]) else { continue };
+        // Where the format's text begins: past any spaces and its opening quote.
+        let start = from + (fixed[from..].len() - fixed[from..].trim_start().len()) + 1;
         let widened = spec.replace_all(&format, |m: &regex::Captures| match (m.get(2), m.get(3).map(|c| c.as_str())) {
             (None, Some(conv @ ("d" | "i" | "u" | "x" | "X" | "o"))) => format!("%{}l{conv}", &m[1]),
             _ => m[0].to_string(),
@@ -77,13 +78,18 @@ pub fn widen_printf(program: &str, target: Target) -> Option<Fixed> {
         if widened == format {
             continue;
         }
-        // The format as written, right after `printf(` (and any spaces).
-        let Some(k) = fixed[from..].find(&format!("\"{format}\"")).map(|k| from + k) else { continue };
         edits.push(format!("\"{format}\" → \"{widened}\""));
-        fixed.replace_range(k + 1..k + 1 + format.len(), &widened);
-        from = k + widened.len() + 2;
+        fixed.replace_range(start..start + format.len(), &widened);
+        from = start + widened.len() + 1;
     }
     (!edits.is_empty()).then(|| Fixed { program: fixed, edits: vec![format!("64-bit printf conversions ({})", edits.join("; "))] })
+}
+
+/// A printf conversion, or `%%`: its flags, width and precision (1), its length (2) and its
+/// letter (3).
+fn printf_spec() -> &'static regex::Regex {
+    static SPEC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l)?([a-zA-Z])").expect("a valid regex"))
 }
 
 /// Each probe written with a colon after its last part (`tracepoint:timer:timer_cancel:`), as it
@@ -249,8 +255,7 @@ fn code_mask(text: &str) -> Vec<bool> {
 /// the text shows (a string literal, `comm`, `str(…)`; a number, `pid`), with the call corrected.
 /// Values whose type only the compiler knows (`args->x`, `$v`) keep their specifiers.
 fn printf_fixes(program: &str) -> Vec<(String, String)> {
-    static SPEC: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let spec = SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(?:hh|h|ll|l)?([a-zA-Z])").expect("a valid regex"));
+    let spec = printf_spec();
     let mut out = Vec::new();
     let mut from = 0;
     while let Some(at) = program[from..].find("printf(").map(|k| from + k) {
@@ -265,7 +270,7 @@ fn printf_fixes(program: &str) -> Vec<(String, String)> {
                 continue;
             }
             let Some(value) = values.next() else { break };
-            let conv = &m[2];
+            let conv = &m[3];
             let want = match (kind(value), conv) {
                 (Some(Kind::Str), "d" | "i" | "u" | "x" | "X" | "o" | "c") => "s",
                 (Some(Kind::Int), "s") => "ld",
