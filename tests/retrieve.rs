@@ -121,6 +121,10 @@ fn search_and_hooks_commands_answer_in_text_and_json() {
     assert!(results.iter().any(|r| r["kind"] == "hook" && r["hook"]["probe"].as_str().unwrap().contains("page")), "{json}");
     let text = run(&["hooks", "tracepoint:syscalls:sys_enter_openat", "--fields"]);
     assert!(text.contains("const char * filename"), "{text}");
+    // Timers are not catalog entries; asking for them says how they are written.
+    let out = Command::cargo_bin("kgent").unwrap().args(["hooks", "profile:*"]).env("KGENT_HOME", home.path()).output().unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && said.contains("profile:hz:N"), "{said}");
     let status = run(&["index", "status"]);
     assert!(status.contains("up to date"), "{status}");
 }

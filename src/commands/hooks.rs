@@ -61,6 +61,13 @@ pub fn run(args: HooksArgs) -> Result<ExitCode> {
         }
     }
     if hooks.is_empty() {
+        // Timers take any rate, so the catalog (like `bpftrace -l`) lists none; a user asking
+        // for them is told how they are written rather than that they do not exist.
+        if let Some(kind) = args.pattern.as_deref().and_then(|p| ["profile", "interval"].into_iter().find(|k| p.starts_with(&format!("{k}:")))) {
+            let attaches = catalog.capabilities.get("perf_event").map_or("not probed".to_string(), |s| short(&s.attaches));
+            eprintln!("{kind} probes are timers bpftrace makes at any rate, so none are listed: write {kind}:hz:N, {kind}:s:N, {kind}:ms:N or {kind}:us:N; they use perf events (attach here: {attaches})");
+            return Ok(ExitCode::from(1));
+        }
         eprintln!("no hooks match; try a wider pattern such as 'tracepoint:*open*'");
         return Ok(ExitCode::from(1));
     }

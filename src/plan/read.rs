@@ -596,7 +596,9 @@ impl Text {
         let reported = |k: usize| k > start && self.is(k - 1, REPORTERS);
         // "ps didn't catch anything": what failed, not the ask.
         let denied = |k: usize| k > start && self.is(k - 1, &["t", "not", "never", "cannot"]);
-        let shows = |k: usize| (self.is(k, SHOW) || self.is(k, ASKING)) && !(self.is(k, LIST_WORDS) || told(k) || appears(k) || reported(k) || denied(k));
+        // "the kernel log shows no errors": a noun that does the telling, not a verb asking.
+        let subject = |k: usize| self.is(k + 1, TOOL_VERBS) && self.words[k].punct.is_none();
+        let shows = |k: usize| (self.is(k, SHOW) || self.is(k, ASKING)) && !(self.is(k, LIST_WORDS) || told(k) || appears(k) || reported(k) || denied(k) || subject(k));
         self.words[end].punct == Some('?') || (start..=end).any(shows)
     }
 
@@ -968,6 +970,9 @@ impl Text {
                 // making real ones.": a negation in the story asks nothing.
                 // ("No kworkers." still excludes: only an adverb's negation tells.)
                 || (w.lower == "never" && self.only_tells(i))
+                // "the log shows no I/O errors": the denial of a failure the story tells of.
+                || (self.only_tells(i)
+                    && (i + 1..(i + 4).min(self.len())).any(|k| (self.words[k].stem.starts_with("fail") || self.is(k, &["error", "errors"])) && denied_failure(self, k) == Some(i)))
                 // "'perf top' is not allowed on those boxes", "bpftrace isn't installed there": a
                 // tool the story could not use.
                 || (["not", "t"].contains(&w.lower.as_str()) && self.only_tells(i) && self.is(i + 1, UNAVAILABLE))
@@ -1044,6 +1049,7 @@ impl Text {
                 // "that return NULL": a result asked, whether or not a rule read it.
                 || (["null", "nil"].contains(&w.lower.as_str()) && i > 0 && self.is(i - 1, &["return", "returns", "returned", "returning"]))
                 || w.raw.starts_with('/')
+                || (ACCESS_MODES.contains(&w.lower.as_str()) && !self.only_tells(i))
                 || (COMPARATIVES.contains(&w.lower.as_str()) && next_is_number)
                 // ("their own Unix account" is no protocol: only its sockets are.)
                 || (PROTOCOLS.contains(&w.lower.as_str())
@@ -1156,7 +1162,10 @@ const GUESSES: &[&str] = &[
 
 /// Words whose hyphen joins a meaning of its own.
 const KEEP_HYPHEN: &[&str] =
-    &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
+    &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64", "read-only", "write-only", "append-only"];
+/// An access mode said in words: no rule reads it, so asked for it constrains (in the story,
+/// "the filesystem went read-only", it tells).
+const ACCESS_MODES: &[&str] = &["read-only", "write-only", "append-only"];
 /// Whether the hyphenated `part` of token `t` is a program's name ("only redis-server",
 /// "php-fpm processes"): lower case, beside a word that introduces a name, and no piece a word
 /// of a phrase ("for run-queue latency", "only read-only opens").
@@ -1589,6 +1598,13 @@ const BUILTINS: &[(&str, Builtin)] = &[
     ("backtrace", Builtin::Kstack),
     ("kstack", Builtin::Kstack),
     ("stack", Builtin::Kstack),
+];
+
+/// Nouns that make a builtin's word before them part of a thing's name ("container runtime",
+/// "process manager", "app server").
+const COMPOUND_HEADS: &[&str] = &[
+    "runtime", "runtimes", "engine", "engines", "manager", "managers", "orchestrator", "orchestrators", "platform", "platforms", "image", "images", "registry",
+    "registries", "server", "servers", "runner", "runners", "tree", "trees", "scheduler", "schedulers", "team", "teams",
 ];
 
 /// Labels a ticket puts before its ask ("Ask: …", "Want: …").
@@ -3347,10 +3363,27 @@ fn spells(w: &str, p: &str) -> bool {
 /// before it mean.
 fn spelled_by(constant: &str, w: &Word) -> bool {
     constant.split('_').skip(1).any(|part| part.len() >= 3 && part.eq_ignore_ascii_case(&w.lower))
+        // "no_new_privs (PR_SET_NO_NEW_PRIVS)": the constant's name ends with the word.
+        || (w.lower.contains('_') && constant.to_lowercase().ends_with(&format!("_{}", w.lower)))
 }
 
 /// A value the words at `i` name, with the words it took.
 fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
+    let (term, w, mut at) = value_words(text, i, records)?;
+    // "the new root dir", "the put_old path": a noun for a path after a string field names
+    // that field again, not another value.
+    const PATH_NOUNS: &[&str] = &["path", "paths", "dir", "dirs", "directory", "directories", "folder", "file", "filename", "pathname"];
+    if let (Term::Field { ty, .. }, Some(&last)) = (&term, at.last()) {
+        let k = last + 1;
+        if field_is_text(ty) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(k, PATH_NOUNS) && !text.used(k) {
+            at.push(k);
+        }
+    }
+    Some((term, w, at))
+}
+
+/// [`value_at`] before the nouns that say a field's kind again.
+fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
     if i >= text.len() || text.used(i) {
         return None;
     }
@@ -3730,7 +3763,13 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
                 && text.words[at[at.len() - 1]].punct.is_none()
                 && records.field(&text.words[k].light).is_some_and(|(f, _)| field_is_text(&f.ty))
         };
-        if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at)) {
+        // "our container runtime", "the app server": the noun names a thing by what it is
+        // part of, not a value of the task.
+        let compound = |at: &Vec<usize>| {
+            let last = at[at.len() - 1];
+            !SPELLED_BUILTINS.contains(noun) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(last + 1, COMPOUND_HEADS)
+        };
+        if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at) && !compound(at)) {
             // "the uid it is given", "the new owner": the record's id of that kind, not the
             // caller's.
             let given = text.is(at[at.len() - 1] + 1, &["it", "given", "assigned", "set"]) || (i > 0 && text.is(i - 1, &["new", "target"]));
@@ -3833,7 +3872,14 @@ fn told_failure(text: &Text, i: usize) -> bool {
     let symptom = i > 0 && text.is(i - 1, &["keep", "keeps", "kept", "is", "are", "was", "were", "been", "started", "starts", "start", "still"]);
     // "the installer fails with ENOSPC": what the story saw, an errno and all.
     let with_errno = text.is(i + 1, &["with"]) && text.words.get(i + 2).is_some_and(|w| errno(&w.raw).is_some());
-    symptom || with_errno || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+    // "the kernel log shows no I/O errors": a failure the story says did not happen.
+    symptom || with_errno || denied_failure(text, i).is_some() || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+}
+
+/// The word that denies the failure at word `i` ("no I/O errors", "without any error"), within
+/// three words before it in one clause.
+fn denied_failure(text: &Text, i: usize) -> Option<usize> {
+    (i.saturating_sub(3)..i).rev().take_while(|&k| text.words[k].punct.is_none()).find(|&k| text.is(k, &["no", "without", "zero"]))
 }
 
 /// A failure word that asks for no condition: one the story reports as a symptom, or "error
@@ -3968,7 +4014,7 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
             if !places.is_empty() {
                 read_event(&mut each, &places, "the events named side by side".into());
             }
-            if let Some(at) = each.find("side by side", 0) {
+            if let Some(at) = each.find("side by side", 0).or_else(|| which_of_them(&each)) {
                 each.read(&at, "each event apart");
             }
             let by_probe = !listed_as_alternatives(&text, &together, grounding);
@@ -4123,12 +4169,40 @@ fn listed_as_alternatives(text: &Text, event: &Event, grounding: &Grounding) -> 
         }
     }
     let joined = runs.iter().any(|run| words.iter().all(|w| run.iter().any(|&i| text.writes(i, w))));
-    let apart = (0..text.len()).any(|i| {
+    let apart = which_of_them(text).is_some()
+        || (0..text.len()).any(|i| {
         text.is(i, &["separately", "apart", "respectively", "vs", "versus", "individually"])
             || (text.is(i, &["side"]) && text.is(i + 1, &["by"]) && text.is(i + 2, &["side"]))
             || (text.is(i, &["per", "by", "each", "every", "which"]) && text.is(i + 1, &["syscall", "syscalls"]))
     });
     joined && !apart
+}
+
+/// Words that ask which of the events named each was ("by which of the two it was", "and which
+/// one"): the events are kept apart.
+fn which_of_them(text: &Text) -> Option<Vec<usize>> {
+    const MANY: &[&str] = &["2", "two", "3", "three", "both", "them", "these", "those", "calls", "syscalls"];
+    (0..text.len()).find_map(|i| {
+        if !text.is(i, &["which"]) || text.used(i) {
+            return None;
+        }
+        let mut j = i + 1;
+        if text.is(j, &["one"]) {
+            j += 1;
+        } else if text.is(j, &["of"]) {
+            j += 1 + usize::from(text.is(j + 1, &["the", "these", "those"]));
+            if !text.is(j, MANY) {
+                return None;
+            }
+            j += 1;
+        } else {
+            return None;
+        }
+        if text.is(j, &["it", "one"]) && text.is(j + 1, &["was", "is"]) {
+            j += 2;
+        }
+        Some((i..j).collect())
+    })
 }
 
 fn event_conditions_of(event: &Event) -> &[Where] {
@@ -6742,7 +6816,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             // An aside that says more than the constants ("locks (fcntl F_SETLK / lockf)")
             // describes the thing by its ways, which the constant is one of.
             // ("O_CREAT in the flags" only says where it is.)
-            let says_where = |k: usize| text.is(k, &["or", "and", "nor", "in", "the", "a", "an", "of", "is", "set", "on", "its", "their", "passed", "given"]) || value_noun(k);
+            // ("(prctl PR_SET_NO_NEW_PRIVS)": the event's own name says whose argument it is.)
+            let says_where = |k: usize| {
+                text.is(k, &["or", "and", "nor", "in", "the", "a", "an", "of", "is", "set", "on", "its", "their", "passed", "given"]) || value_noun(k) || text.event_at.contains(&k)
+            };
             let describes =
                 text.aside_of(i).is_some_and(|(first, end)| (first..=end).any(|k| !at.contains(&k) && !says_where(k) && constants::named(&text.words[k].raw).is_none()));
             if names_value {
@@ -7381,6 +7458,9 @@ mod tests {
         hooks.extend(sys("lseek", &[("unsigned int", "fd"), ("off_t", "offset"), ("unsigned int", "whence")]));
         hooks.extend(sys("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]));
         hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
+        hooks.extend(sys("pivot_root", &[("const char *", "new_root"), ("const char *", "put_old")]));
+        hooks.extend(sys("sysfs", &[("int", "option"), ("unsigned long", "arg1"), ("unsigned long", "arg2")]));
+        hooks.extend(sys("ustat", &[("unsigned", "dev"), ("struct ustat *", "ubuf")]));
         hooks.extend(sys("prctl", &[("int", "option"), ("unsigned long", "arg2"), ("unsigned long", "arg3"), ("unsigned long", "arg4"), ("unsigned long", "arg5")]));
         hooks.extend(sys("unlinkat", &[("int", "dfd"), ("const char *", "pathname"), ("int", "flag")]));
         hooks.extend(sys("unlink", &[("const char *", "pathname")]));
@@ -8222,6 +8302,36 @@ mod tests {
         assert!(plan("I think one fd is read over and over, count read calls per process", &read_syscall).starts_with("incomplete"));
         // What a guess names precisely still constrains.
         assert!(plan("Maybe it is /etc/hosts. Count read calls per process.", &read_syscall).starts_with("incomplete"));
+    }
+
+    #[test]
+    fn what_a_noun_names_again_and_what_the_story_denies() {
+        let pivot = named("tracepoint:syscalls:sys_enter_pivot_root", "pivot_root");
+        // "the new root dir": the path's noun says the field again; "our container runtime"
+        // is a thing, not the cgroup.
+        assert_eq!(
+            plan("Pls log pivot_root calls, with the new root dir and the put_old dir. Our container runtime does something strange at start and I want to see it.", &pivot),
+            "on tracepoint:syscalls:sys_enter_pivot_root: print comm, pid, new_root, put_old"
+        );
+        // "by which of the two it was": the calls counted apart.
+        let both = named_each(&[("tracepoint:syscalls:sys_enter_sysfs", "sysfs"), ("tracepoint:syscalls:sys_enter_ustat", "ustat")]);
+        assert_eq!(
+            plan("Is any process still calling the obsolete sysfs(2) or ustat(2) system calls? Count by process name and by which of the two it was.", &both),
+            "on tracepoint:syscalls:sys_enter_sysfs, tracepoint:syscalls:sys_enter_ustat: count by probe, comm"
+        );
+        // A constant in an aside with the call's name, spelling the word before it.
+        let prctl = named("tracepoint:syscalls:sys_enter_prctl", "prctl");
+        assert!(plan("who turns on no_new_privs? (prctl PR_SET_NO_NEW_PRIVS) comm + pid", &prctl).contains("where option == 38"));
+        // The story's "went read-only" and "the log shows no I/O errors" ask nothing.
+        let mount = named("tracepoint:syscalls:sys_enter_mount", "mount");
+        let remount = plan(
+            "INC-8812: at 03:12 the filesystem went read-only, and the kernel log shows no I/O errors, so we think something remounted it. Catch any mount() that has both MS_REMOUNT and MS_RDONLY set, and print the caller and the mount point.",
+            &mount,
+        );
+        assert!(remount.starts_with("on tracepoint:syscalls:sys_enter_mount where flags & 0x20 != 0 and flags & 0x1 != 0: print"), "{remount}");
+        // Asked for, an access mode in words is left unread (no rule reads it), never dropped.
+        let openat = named("tracepoint:syscalls:sys_enter_openat", "openat");
+        assert!(plan("count openat calls that open files read-only, per process", &openat).starts_with("incomplete"));
     }
 
     #[test]
