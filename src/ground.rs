@@ -223,6 +223,14 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
+/// Whether every mention of `word` in the (lower-case) request names a setting ("transparent
+/// huge pages in 'madvise' mode"), not the call.
+fn names_a_setting(lower: &str, word: &str) -> bool {
+    let count = |p: &str| regex::Regex::new(p).map_or(0, |re| re.find_iter(lower).count());
+    let setting = count(&format!(r#"\b{}\b['"`]?\s+(mode|setting|policy)\b"#, regex::escape(word)));
+    setting > 0 && setting == count(&format!(r"\b{}\b", regex::escape(word)))
+}
+
 /// Syscalls whose names are everyday words ("access", "select", "sync"): such a word alone
 /// names no syscall.
 const ENGLISH_SYSCALLS: &[&str] = &[
@@ -916,8 +924,11 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     let wants_fentry = all_words.iter().any(|w| w == "fentry" || w == "fexit" || w == "kfunc");
     // A request about a program or library names user-space symbols (libc's strlen, connect):
     // those are not kernel functions.
+    // ("copy out to user space … put a kprobe on _copy_to_user": a kernel probe said outright
+    // is the kernel's, whatever the words say of user space.)
+    let kernel_probe = all_words.iter().any(|w| ["kprobe", "kprobes", "kretprobe", "kretprobes", "fentry", "fexit", "kfunc", "kretfunc"].contains(&w.as_str()));
     let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "userspace", "user-space", "usdt", "binary"].contains(&w.as_str()))
-        || lower.contains("user space")
+        || (lower.contains("user space") && !kernel_probe)
         // A binary's or a library's path (" /usr/bin/nginx"), not a slash between alternatives
         // ("A / B") nor a file or device the story names ("logging to /dev/log stalls").
         || request.match_indices(" /").any(|(i, _)| {
@@ -1218,7 +1229,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             || alias_said;
         // No tracepoint tells these apart: a major fault is only the software event's.
         let only_software = ["alignment-faults", "emulation-faults", "major-faults", "minor-faults"].contains(name);
-        if !said || !(only_software || all_words.iter().any(|w| w == "software")) {
+        if !said || !(only_software || all_words.iter().any(|w| w == "software" || w == "sw")) {
             continue;
         }
         let probe = format!("software:{name}");
@@ -1262,8 +1273,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         })
         .collect();
     let mut not_meant = Vec::new();
-    if negated.contains(&false) {
-        let (said_not, kept): (Vec<_>, Vec<_>) = events.into_iter().zip(&negated).partition(|(_, n)| **n);
+    // A setting named by a call is never the call, whatever else is named.
+    let settings: Vec<bool> = events.iter().map(|g| g.evidence.name().is_some_and(|word| names_a_setting(&lower, word))).collect();
+    let others = negated.contains(&false);
+    let drop: Vec<bool> = negated.iter().zip(&settings).map(|(n, s)| *s || (*n && others)).collect();
+    if drop.contains(&true) {
+        let (said_not, kept): (Vec<_>, Vec<_>) = events.into_iter().zip(&drop).partition(|(_, n)| **n);
         not_meant = said_not.into_iter().map(|(g, _)| g).collect();
         events = kept.into_iter().map(|(g, _)| g).collect();
     }
@@ -1299,7 +1314,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     events = kept;
     // A call only the story before the ask names ("bind() and connect() get slow when ports run
     // low.") yields to what the ask names ("Histogram of the time inside inet_csk_get_port()").
-    let story_only: Vec<bool> = events.iter().map(|g| g.evidence.name().is_some_and(only_in_story)).collect();
+    // So does a subsystem only the story names ("Already ruled out: … ext4 auto_da_alloc. Ask:
+    // kprobe + kretprobe on __fput").
+    let story_only: Vec<bool> = events.iter().map(|g| named_word(g).is_some_and(|w| only_in_story(&w))).collect();
     // Only for an event the ask names itself: "How long does each of those calls take?" asks
     // for the story's call.
     let sampled_in_ask = |g: &Grounded| matches!(&g.evidence, Evidence::Sampling { words, .. } if words.iter().any(|w| !only_in_story(w)));
@@ -1387,7 +1404,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             let key_at = |i: usize| asks_which(i) || (1..=2).any(|d| i >= d && marks(i - d) && (d == 1 || ["the", "its", "their"].contains(&all_words[i - 1].as_str())));
             retrieval.everyday.is_some() && !shared.is_empty() && shared.iter().all(|w| all_words.iter().enumerate().filter(|(_, x)| *x == w).all(|(i, _)| key_at(i)))
         };
-        for (probe, shared, category_named) in described(&all_words, retrieval).into_iter().filter(|(_, shared, _)| listed.is_none() && asked(shared) && !keyed_only(shared)) {
+        // A subsystem only the story names ("khugepaged and compaction seem busier") where the
+        // ask's everyday words name the event ("count the page allocations of order 9").
+        let told_category = |probe: &str, named: bool| named && retrieval.everyday.is_some() && !points_back && probe.split(':').nth(1).is_some_and(&only_in_story);
+        for (probe, shared, category_named) in
+            described(&all_words, retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
+        {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
             let grounded = if category_named { format!("tracepoint:{}:*", probe.split(':').nth(1).unwrap_or_default()) } else { probe.clone() };

@@ -1161,8 +1161,24 @@ const GUESSES: &[&str] = &[
 ];
 
 /// Words whose hyphen joins a meaning of its own.
-const KEEP_HYPHEN: &[&str] =
-    &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64", "read-only", "write-only", "append-only"];
+const KEEP_HYPHEN: &[&str] = &[
+    "non-",
+    "per-",
+    "top-",
+    "power-of-two",
+    "user-space",
+    "kernel-space",
+    "wi-fi",
+    "real-time",
+    "short-lived",
+    "long-lived",
+    "off-cpu",
+    "on-cpu",
+    "x86-64",
+    "read-only",
+    "write-only",
+    "append-only",
+];
 /// An access mode said in words: no rule reads it, so asked for it constrains (in the story,
 /// "the filesystem went read-only", it tells).
 const ACCESS_MODES: &[&str] = &["read-only", "write-only", "append-only"];
@@ -1603,8 +1619,30 @@ const BUILTINS: &[(&str, Builtin)] = &[
 /// Nouns that make a builtin's word before them part of a thing's name ("container runtime",
 /// "process manager", "app server").
 const COMPOUND_HEADS: &[&str] = &[
-    "runtime", "runtimes", "engine", "engines", "manager", "managers", "orchestrator", "orchestrators", "platform", "platforms", "image", "images", "registry",
-    "registries", "server", "servers", "runner", "runners", "tree", "trees", "scheduler", "schedulers", "team", "teams",
+    "runtime",
+    "runtimes",
+    "engine",
+    "engines",
+    "manager",
+    "managers",
+    "orchestrator",
+    "orchestrators",
+    "platform",
+    "platforms",
+    "image",
+    "images",
+    "registry",
+    "registries",
+    "server",
+    "servers",
+    "runner",
+    "runners",
+    "tree",
+    "trees",
+    "scheduler",
+    "schedulers",
+    "team",
+    "teams",
 ];
 
 /// Labels a ticket puts before its ask ("Ask: …", "Want: …").
@@ -1649,6 +1687,8 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["address", "ip"], &["daddr", "saddr", "addr", "start"]),
     (&["block device", "device", "disk", "drive"], &["dev", "device", "disk", "name"]),
     (&["interface", "nic", "netdev"], &["name", "dev", "ifindex"]),
+    // A directory's fd: openat's `dfd`; execveat calls it `fd`.
+    (&["directory fd", "dir fd", "dirfd", "dfd"], &["dfd", "dirfd", "fd"]),
     (&["file descriptor", "descriptor", "fd"], &["fd"]),
     (&["file offset", "offset", "position"], &["pos", "offset", "off", "loff", "ppos"]),
     // An I/O vector's length: readv's `vlen`, process_vm_readv's `liovcnt`/`riovcnt`.
@@ -1868,14 +1908,7 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
             text.read(&(i..=j).collect::<Vec<_>>(), "named as not what is meant");
         }
     }
-    // What grounding found named as the setting: calls only the story names, beside the one the
-    // ask names, and a category beside its own event.
-    let told: Vec<&str> = grounding.told.iter().filter_map(|g| g.evidence.name()).collect();
-    for i in 0..text.len() {
-        if !text.used(i) && told.contains(&text.words[i].lower.trim_end_matches("()")) {
-            text.read(&[i], "the setting, not what is asked");
-        }
-    }
+    read_told(text, grounding);
     let firsts: Vec<String> = grounding.events.iter().filter_map(|e| syscall_of(&e.probe)).filter_map(|s| s.split('_').next().map(str::to_string)).collect();
     for i in 0..text.len() {
         let w = &text.words[i].lower;
@@ -1890,9 +1923,22 @@ fn not_meant(text: &mut Text, grounding: &Grounding, catalog: &Catalog) {
     }
 }
 
+/// What grounding found named as the setting: calls only the story names, beside the one the
+/// ask names, a category beside its own event, and a setting named like a call ("'madvise'
+/// mode").
+fn read_told(text: &mut Text, grounding: &Grounding) {
+    let told: Vec<&str> = grounding.told.iter().filter_map(|g| g.evidence.name()).collect();
+    for i in 0..text.len() {
+        if !text.used(i) && told.contains(&text.words[i].lower.trim_end_matches("()")) {
+            text.read(&[i], "the setting, not what is asked");
+        }
+    }
+}
+
 /// The event of the request.
 fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Event, Unsettled> {
     if grounding.events.is_empty() {
+        read_told(text, grounding);
         text.everyday = true;
         return everyday_event(text, catalog);
     }
@@ -1908,6 +1954,13 @@ fn event(text: &mut Text, grounding: &Grounding, catalog: &Catalog) -> Result<Ev
         if !library.is_empty() {
             text.read(&library, "the C library, where the function is");
         }
+    }
+    // "(libc uprobe)", "the sched_switch tracepoint": the kind of hook the grounded events are.
+    let kinds: Vec<&str> = grounding.events.iter().filter_map(|e| e.probe.split(':').next()).collect();
+    let kind_words: Vec<usize> =
+        (0..text.len()).filter(|&i| !text.used(i) && kinds.iter().any(|k| text.words[i].light == *k || (*k == "uprobe" && text.words[i].light == "uretprobe"))).collect();
+    if !kind_words.is_empty() {
+        text.read(&kind_words, "the kind of hook");
     }
     let words: Vec<String> = grounding
         .events
@@ -2894,6 +2947,9 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
         // own name one hook more precisely than the vocabulary's.
         let named = |w: &str| w.len() >= 4 && !ENGLISH.contains(&w) && !STOP.contains(&w) && !FILLER.contains(&w);
         let phrase: Vec<String> = at.iter().map(|&i| text.words[i].light.clone()).collect();
+        // ("page allocations of order 9": `order` is a field of mm_page_alloc's own record, a
+        // value to test, not page_cache_ra_order.)
+        let own_fields: Vec<String> = probes.iter().filter_map(|p| catalog.find(p)).flat_map(|h| h.fields.iter().map(|f| f.name.clone())).collect();
         let precise: Vec<(&crate::kernel::Hook, usize)> = catalog
             .hooks
             .iter()
@@ -2912,6 +2968,7 @@ fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled
                         // "page allocations per order": what they are counted by, not which event
                         // ("wakeups by kswapd" is an agent, and says which).
                         && (i == 0 || !text.is(i - 1, &["per", "each"]))
+                        && !own_fields.iter().any(|f| *f == w.light || *f == w.lower)
                         && parts.iter().any(|p| p.len() >= 4 && !theirs.contains(p) && (w.light == *p || w.lower == *p))
                 });
                 (by_phrase && other.is_some()).then(|| (h, other.unwrap_or(0)))
@@ -3650,7 +3707,8 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
         let names = |w: &Word| records.start.iter().chain(records.end).find(|f| (f.name == w.lower || f.name == w.light) && showable(f)).cloned();
         let mut head = None;
         let mut j = i;
-        while j + 1 < text.len() && !text.words[j].ends && !text.words[j + 1].used {
+        // (Names written as code, "orig_cpu dest_cpu", are each their own field.)
+        while j + 1 < text.len() && !text.words[j].ends && !text.words[j + 1].used && !text.words[j].raw.contains('_') {
             let Some(f) = names(&text.words[j + 1]) else { break };
             head = Some(f);
             j += 1;
@@ -3873,7 +3931,10 @@ fn told_failure(text: &Text, i: usize) -> bool {
     // "the installer fails with ENOSPC": what the story saw, an errno and all.
     let with_errno = text.is(i + 1, &["with"]) && text.words.get(i + 2).is_some_and(|w| errno(&w.raw).is_some());
     // "the kernel log shows no I/O errors": a failure the story says did not happen.
-    symptom || with_errno || denied_failure(text, i).is_some() || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+    symptom
+        || with_errno
+        || denied_failure(text, i).is_some()
+        || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
 }
 
 /// The word that denies the failure at word `i` ("no I/O errors", "without any error"), within
@@ -4171,10 +4232,10 @@ fn listed_as_alternatives(text: &Text, event: &Event, grounding: &Grounding) -> 
     let joined = runs.iter().any(|run| words.iter().all(|w| run.iter().any(|&i| text.writes(i, w))));
     let apart = which_of_them(text).is_some()
         || (0..text.len()).any(|i| {
-        text.is(i, &["separately", "apart", "respectively", "vs", "versus", "individually"])
-            || (text.is(i, &["side"]) && text.is(i + 1, &["by"]) && text.is(i + 2, &["side"]))
-            || (text.is(i, &["per", "by", "each", "every", "which"]) && text.is(i + 1, &["syscall", "syscalls"]))
-    });
+            text.is(i, &["separately", "apart", "respectively", "vs", "versus", "individually"])
+                || (text.is(i, &["side"]) && text.is(i + 1, &["by"]) && text.is(i + 2, &["side"]))
+                || (text.is(i, &["per", "by", "each", "every", "which"]) && text.is(i + 1, &["syscall", "syscalls"]))
+        });
     joined && !apart
 }
 
@@ -6435,6 +6496,25 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             let words = words_at(text, &at);
             text.read(&at, "only calls that return NULL (retval == 0)");
             out.push((Condition { term: Term::field(&f.name, &f.ty), test: Test::Cmp { op: CmpOp::Eq, value: 0 }, words }, w));
+        }
+    }
+    // "calls that return 0", "poll() returning 0 (timed out)": a syscall's result, on its exit.
+    if records.syscall && records.field("ret").is_some() {
+        let at: Option<(Vec<usize>, i64)> = (1..text.len()).find_map(|i| {
+            let said = !text.used(i) && !text.used(i - 1) && text.is(i - 1, &["return", "returns", "returned", "returning"]) && !text.only_tells(i);
+            let n = text.lower(i).parse::<i64>().ok().filter(|_| said && !text.words[i - 1].ends)?;
+            // "(timed out)": what the number means, said in an aside.
+            let aside: Vec<usize> = (i + 1 < text.len() && text.words[i + 1].paren)
+                .then(|| text.aside_of(i + 1))
+                .flatten()
+                .map(|(first, end)| (first..=end).filter(|&k| !text.used(k)).collect())
+                .unwrap_or_default();
+            Some(([vec![i - 1, i], aside].concat(), n))
+        });
+        if let Some((at, n)) = at {
+            let words = words_at(text, &at);
+            text.read(&at, format!("only calls that return {n} (ret == {n})"));
+            out.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Eq, value: n }, words }, At::End));
         }
     }
     let mut i = 0;
