@@ -1531,6 +1531,10 @@ mod tests {
         // A story alone, with no other event to ask for, still names the event.
         let g = ground("Our proxy calls close() too often. Show it per second.", &catalog(), false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"]);
+        // A setting named like a call ("'write' mode") is never the call.
+        let g = ground("Our pool runs in 'io_uring_submit_req' mode. Count close() calls per process.", &catalog(), false, &Retrieval::default());
+        assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:syscalls:sys_enter_close"], "{g:?}");
+        assert!(g.told.iter().any(|e| e.probe == "tracepoint:io_uring:io_uring_submit_req"), "{g:?}");
         // A category named beside an event whose name it begins is the event's setting.
         let g = ground("our io_uring based proxy: count io_uring_submit_req per process", &catalog(), false, &Retrieval::default());
         assert_eq!(g.events.iter().map(|e| e.probe.as_str()).collect::<Vec<_>>(), ["tracepoint:io_uring:io_uring_submit_req"]);
@@ -1617,6 +1621,16 @@ mod tests {
         assert!(ground("Already checked: no NFS involved. Trace each write with its pid", &c, false, &Retrieval::default()).servable.is_here());
         assert!(ground("writes are slow, but not NFS: trace each write", &c, false, &Retrieval::default()).servable.is_here());
         assert!(!ground("no NFS mounts are slow, but the NFS client reads are", &c, false, &Retrieval::default()).servable.is_here());
+        // Whatever the words say of user space, a kprobe said outright is the kernel's.
+        let g = ground("how many bytes does the kernel copy out to user space? put a kprobe on vfs_read and sum its count", &c, false, &Retrieval::default());
+        assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);
+        // A subsystem only the story names yields to the function the ask names.
+        let g = ground("Already ruled out: ext4 auto_da_alloc (off). Ask: kprobe + kretprobe on vfs_read, histogram of its duration", &c, false, &Retrieval::default());
+        assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);
+        // Upstream subsystems this host lacks, by name.
+        assert!(
+            matches!(ground("trace the kernel's PWM tracepoints and log each duty cycle change", &c, false, &Retrieval::default()).servable, Servable::AbsentHere { word, .. } if word == "pwm")
+        );
         // A kprobe said outright asks for the function, whatever call the story names.
         let g = ground("write() latency went up. Attach a kprobe to vfs_read() and histogram its time", &c, false, &Retrieval::default());
         assert!(matches!(&g.servable, Servable::CannotAttachHere { events, .. } if events == &["kprobe:vfs_read"]), "{:?}", g.servable);

@@ -7538,6 +7538,8 @@ mod tests {
         hooks.extend(sys("lseek", &[("unsigned int", "fd"), ("off_t", "offset"), ("unsigned int", "whence")]));
         hooks.extend(sys("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]));
         hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
+        hooks.extend(sys("poll", &[("struct pollfd *", "ufds"), ("unsigned int", "nfds"), ("int", "timeout_msecs")]));
+        hooks.push(tp("tracepoint:sched:sched_migrate_task", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "orig_cpu"), ("int", "dest_cpu")]));
         hooks.extend(sys("pivot_root", &[("const char *", "new_root"), ("const char *", "put_old")]));
         hooks.extend(sys("sysfs", &[("int", "option"), ("unsigned long", "arg1"), ("unsigned long", "arg2")]));
         hooks.extend(sys("ustat", &[("unsigned", "dev"), ("struct ustat *", "ubuf")]));
@@ -8409,6 +8411,12 @@ mod tests {
             &mount,
         );
         assert!(remount.starts_with("on tracepoint:syscalls:sys_enter_mount where flags & 0x20 != 0 and flags & 0x1 != 0: print"), "{remount}");
+        // A result said as a number, with what it means in an aside.
+        let poll = named("tracepoint:syscalls:sys_enter_poll", "poll");
+        assert_eq!(plan("how many poll calls return 0 (timed out), per process name?", &poll), "on tracepoint:syscalls:sys_exit_poll where ret == 0: count by comm");
+        // Field names written as code are each a field, whatever their order.
+        let migrate = named("tracepoint:sched:sched_migrate_task", "sched_migrate_task");
+        assert!(plan("sched_migrate_task, one line per event: comm, pid, orig_cpu -> dest_cpu", &migrate).ends_with("orig_cpu, dest_cpu"));
         // Asked for, an access mode in words is left unread (no rule reads it), never dropped.
         let openat = named("tracepoint:syscalls:sys_enter_openat", "openat");
         assert!(plan("count openat calls that open files read-only, per process", &openat).starts_with("incomplete"));
