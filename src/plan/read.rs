@@ -685,7 +685,10 @@ impl Text {
             "limit",
         ];
         let w = &self.words[i].lower;
+        // A percentile ("p99", "p999") is a statistic's name, as a numeral is.
+        let percentile = w.strip_prefix('p').is_some_and(|n| !n.is_empty() && n.len() <= 4 && n.chars().all(|c| c.is_ascii_digit()));
         let numeral = w.chars().all(|c| c.is_ascii_digit())
+            || percentile
             || w.split_once('-').is_some_and(|(n, rest)| n.chars().all(|c| c.is_ascii_digit()) && !n.is_empty() && rest.chars().all(|c| c.is_ascii_alphabetic()));
         // An id's noun may end in ':' or '=' ("pid: 4242", "uid=1000").
         let id_before = i > 0 && self.is(i - 1, IDS) && self.words[i - 1].punct.is_none_or(|p| p == ':' || p == '=');
@@ -952,6 +955,12 @@ impl Text {
             // The story names the things it is about ("maps files"); a name in it ("our web
             // server is nginx") may still be what the request is about.
             if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w)) || self.in_purpose(i)) {
+                continue;
+            }
+            // "the p99 GET latency has doubled": a time the story tells of asks for none;
+            // "serves GETs with small positional reads (pread64)": what the story says of its
+            // calls keeps none out.
+            if self.only_tells(i) && (self.inside.contains(&i) || self.is(i, &["latency", "latencies", "duration", "durations", "delay", "delays"])) {
                 continue;
             }
             // A failure the story tells of, or "error output": no condition (`conditions`
@@ -4489,12 +4498,15 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
                 let timed_after = |i: usize| (i + 1..text.len()).take_while(|&k| k == i + 1 || !text.words[k - 1].ends).any(timeish);
                 let given = |i: usize| ["takes", "took"].contains(w) && text.is(i + 1, &["a", "an", "the", "its", "their", "one", "two", "three"]) && !timed_after(i);
                 // "startup takes 40 s now" before the ask: how long something else takes.
-                (0..text.len())
-                    .find(|&i| {
+                let said: Vec<usize> = (0..text.len())
+                    .filter(|&i| {
                         let story_time = ["takes", "took"].contains(w) && text.only_tells(i);
                         !text.used(i) && text.words[i].root == r && !symptom(&text, i, w) && !counted(i) && !given(i) && !story_time
                     })
-                    .map(|i| vec![i])
+                    .collect();
+                // The ask's word, where the story says it too ("the p99 latency has doubled. …
+                // a histogram of pread64 latency").
+                said.iter().find(|&&i| !text.only_tells(i)).or(said.first()).map(|&i| vec![i])
             })
             // "futex() time", "fsync time": the event's time is how long it takes.
             .or_else(|| {
@@ -5202,7 +5214,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         .filter(|&i| {
             let first = (i + 1..text.len()).find(|&k| !FILLER.contains(&text.lower(k)) && !STOP.contains(&text.lower(k)));
             let values_follow = first.is_some_and(|k| text.used(k) && value_noun(&text.words[k]));
-            LIST_WORDS.contains(&text.lower(i)) || ((text.words[i].punct == Some(':') || SHOW.contains(&text.lower(i))) && values_follow)
+            // ("serves GETs with small positional reads": the story lists nothing to show.)
+            (LIST_WORDS.contains(&text.lower(i)) || ((text.words[i].punct == Some(':') || SHOW.contains(&text.lower(i))) && values_follow)) && !text.only_tells(i)
         })
         .collect();
     for s in starts {
@@ -6178,7 +6191,12 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
         const LEADS: &[&str] = &["by", "named", "called", "process", "program", "command", "from", "only", "just"];
         let led = (i > 0 && text.is(i - 1, LEADS)) || (i > 1 && text.is(i - 1, &["the", "a", "an"]) && text.is(i - 2, LEADS));
         let aside = text.words[i].aside && !led;
+        // "`mv` between our two volumes is slow because rename() fails … Count the renames that
+        // fail, per command": a program the story tells of, with no word that makes it whose
+        // events are asked; left unread, not a filter.
+        let told = text.only_tells(i) && !led;
         if text.words[i].quoted
+            && !told
             && command_like
             && candidate(i)
             && !names_other
@@ -6478,7 +6496,14 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
     }
     // The message of an errno, quoted from a log ("No such file or directory").
     if let Some((n, at)) = errno_by_message(text) {
-        if records.syscall {
+        // "dies with 'cannot allocate memory' … print each mmap() that asks for more than
+        // 256 MB": a message the story quotes says which failures only where the ask asks for
+        // failures.
+        let failure = |k: usize| text.words[k].stem.starts_with("fail") || text.is(k, &["error", "errors", "failing", "unsuccessful"]);
+        let told = text.only_tells(at[0]) && !(0..text.len()).any(|k| failure(k) && !text.only_tells(k));
+        if told {
+            text.mark(&at);
+        } else if records.syscall {
             let words = words_at(text, &at);
             text.read(&at, format!("only calls that fail with errno {n} (ret == -{n})"));
             out.push((Condition { term: Term::field("ret", "long"), test: Test::Cmp { op: CmpOp::Eq, value: -n }, words }, At::End));
@@ -8417,6 +8442,16 @@ mod tests {
         // Field names written as code are each a field, whatever their order.
         let migrate = named("tracepoint:sched:sched_migrate_task", "sched_migrate_task");
         assert!(plan("sched_migrate_task, one line per event: comm, pid, orig_cpu -> dest_cpu", &migrate).ends_with("orig_cpu, dest_cpu"));
+        // A message the story quotes names no failure the ask does not ask for.
+        let mmap = named("tracepoint:syscalls:sys_enter_mmap", "mmap");
+        let big = plan("Our service dies with 'cannot allocate memory' even though free shows plenty of RAM. Print each mmap() call that asks for more than 256 MB, with the process name and the length", &mmap);
+        assert!(big.starts_with("on tracepoint:syscalls:sys_enter_mmap where len > 268435456: print"), "{big}");
+        // The story's latency and what it says of its calls ask for nothing; the ask's latency is the one read.
+        let write = named("tracepoint:syscalls:sys_enter_write", "write");
+        assert_eq!(
+            plan("Our store serves GETs with small positional writes (write), and the p99 GET latency has doubled. I'd like a histogram of write latency in microseconds per process name.", &write),
+            "on tracepoint:syscalls:sys_exit_write (started at tracepoint:syscalls:sys_enter_write, matched by thread): hist of latency by comm (in usecs)"
+        );
         // Asked for, an access mode in words is left unread (no rule reads it), never dropped.
         let openat = named("tracepoint:syscalls:sys_enter_openat", "openat");
         assert!(plan("count openat calls that open files read-only, per process", &openat).starts_with("incomplete"));
