@@ -223,11 +223,21 @@ fn identifiers(request: &str) -> Vec<String> {
     out
 }
 
+/// Whether the words ask for a kernel probe outright ("attach a kprobe", "kretprobe on"), not
+/// ruled one out ("we can't use kprobes").
+fn kernel_probe_said(all_words: &[String]) -> bool {
+    all_words.iter().enumerate().any(|(i, w)| {
+        ["kprobe", "kprobes", "kretprobe", "kretprobes", "fentry", "fexit", "kfunc", "kretfunc"].contains(&w.as_str())
+            && !all_words[i.saturating_sub(3)..i].iter().any(|n| ["no", "not", "t", "can't", "cannot", "without", "never", "avoid"].contains(&n.as_str()))
+    })
+}
+
 /// Whether every mention of `word` in the (lower-case) request names a setting ("transparent
 /// huge pages in 'madvise' mode"), not the call.
 fn names_a_setting(lower: &str, word: &str) -> bool {
     let count = |p: &str| regex::Regex::new(p).map_or(0, |re| re.find_iter(lower).count());
-    let setting = count(&format!(r#"\b{}\b['"`]?\s+(mode|setting|policy)\b"#, regex::escape(word)));
+    // Quoted, as a setting's value is ("'madvise' mode"): "the mbind mode" is the call's argument.
+    let setting = count(&format!(r#"['"`]{}['"`]\s+(mode|setting|policy)\b"#, regex::escape(word)));
     setting > 0 && setting == count(&format!(r"\b{}\b", regex::escape(word)))
 }
 
@@ -926,9 +936,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // those are not kernel functions.
     // ("copy out to user space … put a kprobe on _copy_to_user": a kernel probe said outright
     // is the kernel's, whatever the words say of user space.)
-    let kernel_probe = all_words.iter().any(|w| ["kprobe", "kprobes", "kretprobe", "kretprobes", "fentry", "fexit", "kfunc", "kretfunc"].contains(&w.as_str()));
-    let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "userspace", "user-space", "usdt", "binary"].contains(&w.as_str()))
-        || (lower.contains("user space") && !kernel_probe)
+    let kernel_probe = kernel_probe_said(&all_words);
+    let user_space = all_words.iter().any(|w| ["libc", "uprobe", "uprobes", "uretprobe", "library", "usdt", "binary"].contains(&w.as_str()))
+        || ((lower.contains("user space") || all_words.iter().any(|w| ["userspace", "user-space"].contains(&w.as_str()))) && !kernel_probe)
         // A binary's or a library's path (" /usr/bin/nginx"), not a slash between alternatives
         // ("A / B") nor a file or device the story names ("logging to /dev/log stalls").
         || request.match_indices(" /").any(|(i, _)| {
@@ -1330,10 +1340,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // asks for that kernel function, whatever calls the rest of the request names ("write()
     // latency went up").
     // Not ruled out ("we can't use kprobes"), and no call asked beside it ("and also count write()").
-    let probe_type_said = all_words.iter().enumerate().any(|(i, w)| {
-        ["kprobe", "kprobes", "kretprobe", "kretprobes", "fentry", "fexit", "kfunc", "kretfunc"].contains(&w.as_str())
-            && !all_words[i.saturating_sub(3)..i].iter().any(|n| ["no", "not", "t", "can't", "cannot", "without", "never", "avoid"].contains(&n.as_str()))
-    }) && !all_words.iter().any(|w| ["also", "too", "both"].contains(&w.as_str()));
+    let probe_type_said = kernel_probe_said(&all_words) && !all_words.iter().any(|w| ["also", "too", "both"].contains(&w.as_str()));
     let function_named = |g: &Grounded| matches!(g.evidence, Evidence::Named { .. }) && g.probe.parse::<crate::obj::Probe>().is_ok_and(|p| p.kind.is_kernel_function());
     if probe_type_said && events.iter().any(function_named) {
         let (calls, kept): (Vec<Grounded>, Vec<Grounded>) =
@@ -1406,7 +1413,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         };
         // A subsystem only the story names ("khugepaged and compaction seem busier") where the
         // ask's everyday words name the event ("count the page allocations of order 9").
-        let told_category = |probe: &str, named: bool| named && retrieval.everyday.is_some() && !points_back && probe.split(':').nth(1).is_some_and(&only_in_story);
+        // (By stem, as `described` matches: "compactions" in the ask is the category asked.)
+        let told_category = |probe: &str, named: bool| {
+            let category = stem(probe.split(':').nth(1).unwrap_or_default());
+            let at = |ws: &[String]| ws.iter().filter(|w| stem(w) == category).count();
+            named && retrieval.everyday.is_some() && !points_back && at(&story) > 0 && at(&story) == at(&all_words)
+        };
         for (probe, shared, category_named) in
             described(&all_words, retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
         {

@@ -597,7 +597,7 @@ impl Text {
         // "ps didn't catch anything": what failed, not the ask.
         let denied = |k: usize| k > start && self.is(k - 1, &["t", "not", "never", "cannot"]);
         // "the kernel log shows no errors": a noun that does the telling, not a verb asking.
-        let subject = |k: usize| self.is(k + 1, TOOL_VERBS) && self.words[k].punct.is_none();
+        let subject = |k: usize| k > start && self.is(k + 1, TOOL_VERBS) && self.words[k].punct.is_none();
         let shows = |k: usize| (self.is(k, SHOW) || self.is(k, ASKING)) && !(self.is(k, LIST_WORDS) || told(k) || appears(k) || reported(k) || denied(k) || subject(k));
         self.words[end].punct == Some('?') || (start..=end).any(shows)
     }
@@ -3441,7 +3441,9 @@ fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<u
     const PATH_NOUNS: &[&str] = &["path", "paths", "dir", "dirs", "directory", "directories", "folder", "file", "filename", "pathname"];
     if let (Term::Field { ty, .. }, Some(&last)) = (&term, at.last()) {
         let k = last + 1;
-        if field_is_text(ty) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(k, PATH_NOUNS) && !text.used(k) {
+        // ("pathname file descriptor": the noun begins another value.)
+        let begins_another = text.is(k + 1, &["descriptor", "descriptors", "fd", "fds", "size", "sizes", "mode", "offset", "number", "name", "names", "path", "paths"]);
+        if field_is_text(ty) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(k, PATH_NOUNS) && !text.used(k) && !begins_another {
             at.push(k);
         }
     }
@@ -3834,7 +3836,9 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
         // part of, not a value of the task.
         let compound = |at: &Vec<usize>| {
             let last = at[at.len() - 1];
-            !SPELLED_BUILTINS.contains(noun) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(last + 1, COMPOUND_HEADS)
+            // ("per container image", "by app server": a key asked for, which the reading must find.)
+            let keyed = i > 0 && text.is(i - 1, &["per", "by", "each", "every"]);
+            !keyed && !SPELLED_BUILTINS.contains(noun) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(last + 1, COMPOUND_HEADS)
         };
         if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at) && !compound(at)) {
             // "the uid it is given", "the new owner": the record's id of that kind, not the
@@ -4257,10 +4261,12 @@ fn which_of_them(text: &Text) -> Option<Vec<usize>> {
             return None;
         }
         let mut j = i + 1;
-        if text.is(j, &["one"]) {
+        let one = text.is(j, &["one"]);
+        if one {
             j += 1;
         } else if text.is(j, &["of"]) {
-            j += 1 + usize::from(text.is(j + 1, &["the", "these", "those"]));
+            // ("which of these", "which of the two": the article only before a number.)
+            j += 1 + usize::from(text.is(j + 1, &["the", "these", "those"]) && text.is(j + 2, MANY));
             if !text.is(j, MANY) {
                 return None;
             }
@@ -4268,10 +4274,12 @@ fn which_of_them(text: &Text) -> Option<Vec<usize>> {
         } else {
             return None;
         }
-        if text.is(j, &["it", "one"]) && text.is(j + 1, &["was", "is"]) {
+        let said_of = text.is(j, &["it", "one"]) && text.is(j + 1, &["was", "is"]);
+        if said_of {
             j += 2;
         }
-        Some((i..j).collect())
+        // "we don't know which one" asks nothing of the program: "which one it was" does.
+        (!one || said_of).then(|| (i..j).collect())
     })
 }
 
@@ -6194,7 +6202,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
         // "`mv` between our two volumes is slow because rename() fails … Count the renames that
         // fail, per command": a program the story tells of, with no word that makes it whose
         // events are asked; left unread, not a filter.
-        let told = text.only_tells(i) && !led;
+        let told = text.only_tells(i) && !led && !group(i + 1);
         if text.words[i].quoted
             && !told
             && command_like
@@ -6499,8 +6507,14 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // "dies with 'cannot allocate memory' … print each mmap() that asks for more than
         // 256 MB": a message the story quotes says which failures only where the ask asks for
         // failures.
-        let failure = |k: usize| text.words[k].stem.starts_with("fail") || text.is(k, &["error", "errors", "failing", "unsuccessful"]);
-        let told = text.only_tells(at[0]) && !(0..text.len()).any(|k| failure(k) && !text.only_tells(k));
+        let failure = |k: usize| text.words[k].stem.starts_with("fail") || text.is(k, &["error", "errors", "unsuccessful"]);
+        // ("… Count the mmap() calls that return it": the ask points back at the message.)
+        let points_back = (1..text.len()).any(|k| {
+            !text.only_tells(k)
+                && text.is(k, &["it", "that", "this", "those", "them"])
+                && text.is(k - 1, &["return", "returns", "returned", "with", "get", "gets", "hit", "hits", "give", "gives"])
+        });
+        let told = text.only_tells(at[0]) && !points_back && !(0..text.len()).any(|k| failure(k) && !text.only_tells(k));
         if told {
             text.mark(&at);
         } else if records.syscall {
@@ -6526,13 +6540,16 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
     // "calls that return 0", "poll() returning 0 (timed out)": a syscall's result, on its exit.
     if records.syscall && records.field("ret").is_some() {
         let at: Option<(Vec<usize>, i64)> = (1..text.len()).find_map(|i| {
-            let said = !text.used(i) && !text.used(i - 1) && text.is(i - 1, &["return", "returns", "returned", "returning"]) && !text.only_tells(i);
-            let n = text.lower(i).parse::<i64>().ok().filter(|_| said && !text.words[i - 1].ends)?;
-            // "(timed out)": what the number means, said in an aside.
+            let said = !text.used(i) && !text.used(i - 1) && text.is(i - 1, &["return", "returns", "returned", "returning"]) && !text.only_tells(i) && !text.in_examples(i);
+            // (A negative result is -errno at the exit: "return -1" is the failure rule's.)
+            let n = text.lower(i).parse::<i64>().ok().filter(|&n| said && n >= 0 && !text.words[i - 1].ends)?;
+            // "(timed out)": what the number means, said in an aside that names no value or
+            // key ("(per process name)" is read by the keys).
             let aside: Vec<usize> = (i + 1 < text.len() && text.words[i + 1].paren)
                 .then(|| text.aside_of(i + 1))
                 .flatten()
-                .map(|(first, end)| (first..=end).filter(|&k| !text.used(k)).collect())
+                .map(|(first, end)| (first..=end).collect::<Vec<usize>>())
+                .filter(|ks| ks.iter().all(|&k| !text.used(k) && !value_noun(&text.words[k]) && !text.is(k, &["per", "by", "each", "every"])))
                 .unwrap_or_default();
             Some(([vec![i - 1, i], aside].concat(), n))
         });
@@ -8439,6 +8456,12 @@ mod tests {
         // A result said as a number, with what it means in an aside.
         let poll = named("tracepoint:syscalls:sys_enter_poll", "poll");
         assert_eq!(plan("how many poll calls return 0 (timed out), per process name?", &poll), "on tracepoint:syscalls:sys_exit_poll where ret == 0: count by comm");
+        // A negative result is the failure rule's; an aside with a key is the keys'.
+        assert!(!plan("how many poll calls return -1, per process name?", &poll).contains("ret == -1"));
+        assert_eq!(plan("count poll calls that return 0 (per process name)", &poll), "on tracepoint:syscalls:sys_exit_poll where ret == 0: count by comm");
+        // "we don't know which one" asks nothing of the program.
+        let both = named_each(&[("tracepoint:syscalls:sys_enter_sysfs", "sysfs"), ("tracepoint:syscalls:sys_enter_ustat", "ustat")]);
+        assert!(!plan("Something calls sysfs or ustat; we don't know which one. Count them per comm.", &both).contains("by probe"));
         // Field names written as code are each a field, whatever their order.
         let migrate = named("tracepoint:sched:sched_migrate_task", "sched_migrate_task");
         assert!(plan("sched_migrate_task, one line per event: comm, pid, orig_cpu -> dest_cpu", &migrate).ends_with("orig_cpu, dest_cpu"));
