@@ -1293,10 +1293,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         events = kept.into_iter().map(|(g, _)| g).collect();
     }
     // Words only the story before the ask says.
-    let only_in_story = |word: &str| {
-        let count = |ws: &[String]| ws.iter().filter(|w| *w == word).count();
+    // Words only the story says, by a test of each word.
+    let only_in_story_by = |same: &dyn Fn(&str) -> bool| {
+        let count = |ws: &[String]| ws.iter().filter(|w| same(w)).count();
         count(&story) > 0 && count(&story) == count(&all_words)
     };
+    let only_in_story = |word: &str| only_in_story_by(&|w| w == word);
     // A category named beside an event whose name it begins ("our io_uring based server sits in
     // io_uring_enter()"): the setting of the event, not another. Not when the ask names the
     // category and only the story the event ("… sits in io_uring_enter(). Count all io_uring
@@ -1416,8 +1418,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         // (By stem, as `described` matches: "compactions" in the ask is the category asked.)
         let told_category = |probe: &str, named: bool| {
             let category = stem(probe.split(':').nth(1).unwrap_or_default());
-            let at = |ws: &[String]| ws.iter().filter(|w| stem(w) == category).count();
-            named && retrieval.everyday.is_some() && !points_back && at(&story) > 0 && at(&story) == at(&all_words)
+            named && retrieval.everyday.is_some() && !points_back && only_in_story_by(&|w| stem(w) == category)
         };
         for (probe, shared, category_named) in
             described(&all_words, retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))

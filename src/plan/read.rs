@@ -402,8 +402,12 @@ impl Text {
                 let range = part.split_once('-').is_some_and(|(a, b)| !a.is_empty() && a.chars().all(|c| c.is_ascii_digit()) && b.starts_with(|c: char| c.is_ascii_digit()));
                 // "latency-sensitive daemon", "allocator-heavy service": what a thing is, one word.
                 let adjective = ["-sensitive", "-critical", "-bound", "-heavy", "-intensive", "-hungry", "-aware"].iter().any(|e| part.to_lowercase().ends_with(e));
-                let joined =
-                    part.contains('-') && !ticket && !range && !adjective && !KEEP_HYPHEN.iter().any(|k| part.to_lowercase().starts_with(k)) && !program_name(&tokens, t, part);
+                let joined = part.contains('-')
+                    && !ticket
+                    && !range
+                    && !adjective
+                    && !KEEP_HYPHEN.iter().chain(ACCESS_MODES).any(|k| part.to_lowercase().starts_with(k))
+                    && !program_name(&tokens, t, part);
                 let pieces: Vec<&str> = if joined { part.split('-').filter(|p| !p.is_empty()).collect() } else { vec![part] };
                 for piece in pieces {
                     let lower = piece.to_lowercase();
@@ -965,7 +969,7 @@ impl Text {
             }
             // A failure the story tells of, or "error output": no condition (`conditions`
             // reads them so too).
-            let failure = w.stem.starts_with("fail") || ["error", "errors"].contains(&w.lower.as_str());
+            let failure = failure_word(w);
             if failure && no_failure_asked(self, i) {
                 continue;
             }
@@ -981,7 +985,7 @@ impl Text {
                 || (w.lower == "never" && self.only_tells(i))
                 // "the log shows no I/O errors": the denial of a failure the story tells of.
                 || (self.only_tells(i)
-                    && (i + 1..(i + 4).min(self.len())).any(|k| (self.words[k].stem.starts_with("fail") || self.is(k, &["error", "errors"])) && denied_failure(self, k) == Some(i)))
+                    && (i + 1..(i + 4).min(self.len())).any(|k| failure_word(&self.words[k]) && denied_failure(self, k) == Some(i)))
                 // "'perf top' is not allowed on those boxes", "bpftrace isn't installed there": a
                 // tool the story could not use.
                 || (["not", "t"].contains(&w.lower.as_str()) && self.only_tells(i) && self.is(i + 1, UNAVAILABLE))
@@ -1170,26 +1174,10 @@ const GUESSES: &[&str] = &[
 ];
 
 /// Words whose hyphen joins a meaning of its own.
-const KEEP_HYPHEN: &[&str] = &[
-    "non-",
-    "per-",
-    "top-",
-    "power-of-two",
-    "user-space",
-    "kernel-space",
-    "wi-fi",
-    "real-time",
-    "short-lived",
-    "long-lived",
-    "off-cpu",
-    "on-cpu",
-    "x86-64",
-    "read-only",
-    "write-only",
-    "append-only",
-];
-/// An access mode said in words: no rule reads it, so asked for it constrains (in the story,
-/// "the filesystem went read-only", it tells).
+const KEEP_HYPHEN: &[&str] =
+    &["non-", "per-", "top-", "power-of-two", "user-space", "kernel-space", "wi-fi", "real-time", "short-lived", "long-lived", "off-cpu", "on-cpu", "x86-64"];
+/// An access mode said in words, one word as [`KEEP_HYPHEN`]'s are: no rule reads it, so asked
+/// for it constrains (in the story, "the filesystem went read-only", it tells).
 const ACCESS_MODES: &[&str] = &["read-only", "write-only", "append-only"];
 /// Whether the hyphenated `part` of token `t` is a program's name ("only redis-server",
 /// "php-fpm processes"): lower case, beside a word that introduces a name, and no piece a word
@@ -3436,14 +3424,17 @@ fn spelled_by(constant: &str, w: &Word) -> bool {
 /// A value the words at `i` name, with the words it took.
 fn value_at(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Vec<usize>)> {
     let (term, w, mut at) = value_words(text, i, records)?;
-    // "the new root dir", "the put_old path": a noun for a path after a string field names
-    // that field again, not another value.
-    const PATH_NOUNS: &[&str] = &["path", "paths", "dir", "dirs", "directory", "directories", "folder", "file", "filename", "pathname"];
+    // "the new root dir", "the put_old path": a noun for a path (one word of the path kind's
+    // nouns) after a string field names that field again, not another value.
+    let path_noun = |k: usize| {
+        let light = text.words.get(k).map_or("", |w| w.light.as_str());
+        KINDS.iter().find(|(nouns, _)| nouns.contains(&"path")).is_some_and(|(nouns, _)| nouns.iter().any(|n| !n.contains(' ') && *n == light))
+    };
     if let (Term::Field { ty, .. }, Some(&last)) = (&term, at.last()) {
         let k = last + 1;
         // ("pathname file descriptor": the noun begins another value.)
         let begins_another = text.is(k + 1, &["descriptor", "descriptors", "fd", "fds", "size", "sizes", "mode", "offset", "number", "name", "names", "path", "paths"]);
-        if field_is_text(ty) && !text.words[last].ends && text.words[last].punct.is_none() && text.is(k, PATH_NOUNS) && !text.used(k) && !begins_another {
+        if field_is_text(ty) && !text.words[last].ends && text.words[last].punct.is_none() && path_noun(k) && !text.used(k) && !begins_another {
             at.push(k);
         }
     }
@@ -3948,6 +3939,11 @@ fn told_failure(text: &Text, i: usize) -> bool {
         || with_errno
         || denied_failure(text, i).is_some()
         || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
+}
+
+/// Whether a word says something failed ("fails", "failed", "errors").
+fn failure_word(w: &Word) -> bool {
+    w.stem.starts_with("fail") || ["error", "errors"].contains(&w.lower.as_str())
 }
 
 /// The word that denies the failure at word `i` ("no I/O errors", "without any error"), within
@@ -6507,7 +6503,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // "dies with 'cannot allocate memory' … print each mmap() that asks for more than
         // 256 MB": a message the story quotes says which failures only where the ask asks for
         // failures.
-        let failure = |k: usize| text.words[k].stem.starts_with("fail") || text.is(k, &["error", "errors", "unsuccessful"]);
+        let failure = |k: usize| failure_word(&text.words[k]) || text.is(k, &["unsuccessful"]);
         // ("… Count the mmap() calls that return it": the ask points back at the message.)
         let points_back = (1..text.len()).any(|k| {
             !text.only_tells(k)
