@@ -306,7 +306,17 @@ impl Text {
         // "local/remote ports" is "local ports and remote ports" ("I/O" is one word).
         static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
-        let s = slashed.replace_all(&s, "${1}${2} ${4} and ${3} ${4}").into_owned();
+        // ("poll/ppoll calls" are alternatives of one call, read below.)
+        let s =
+            slashed
+                .replace_all(&s, |c: &regex::Captures| {
+                    if CALL_WORDS.contains(&c[4].to_lowercase().as_str()) {
+                        c[0].to_string()
+                    } else {
+                        format!("{}{} {} and {} {}", &c[1], &c[2], &c[4], &c[3], &c[4])
+                    }
+                })
+                .into_owned();
         // "accept/accept4", "REAL/VIRTUAL/PROF": alternatives ("bytes/sec" is a rate).
         static ALTERNATIVES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let alternatives = ALTERNATIVES.get_or_init(|| regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_]+(/[A-Za-z][A-Za-z0-9_]+)+$").expect("a valid regex"));
@@ -606,6 +616,30 @@ impl Text {
         self.words[end].punct == Some('?') || (start..=end).any(shows)
     }
 
+    /// Whether the sentence at `start` is a yes-or-no question a later sentence answers by
+    /// asking ("is something spinning on poll() with a timeout that keeps running out? how many
+    /// poll/ppoll calls return 0, per process name?"): the suspicion, whose values are told, not
+    /// asked for (its event words still name the event: "Are bios being split? Count splits per
+    /// device"). "Is there a way to …", "can you …", "does anyone know …" ask.
+    fn wonders(&self, start: usize) -> bool {
+        const AUX: &[&str] = &["is", "are", "does", "do", "did", "has", "have", "was", "were"];
+        let end = self.sentence_end(start);
+        if !self.is(start, AUX) || self.is(start + 1, &["there", "you", "anyone", "anybody", "it", "this", "that"]) {
+            return false;
+        }
+        // A later question that asks what, how many or which, or a later sentence that asks.
+        const WH: &[&str] = &["what", "which", "who", "how", "where", "when", "why", "whose"];
+        let mut k = end + 1;
+        while k < self.len() {
+            let e = self.sentence_end(k);
+            if (self.words[e].punct == Some('?') && self.is(k, WH)) || (!self.is(k, AUX) && self.asks(k)) {
+                return true;
+            }
+            k = e + 1;
+        }
+        false
+    }
+
     /// Whether word `i` is in a sentence of the story that asks for nothing: no event's words,
     /// no verb of showing or wanting, no question ("the /data bind mount inside one of our
     /// containers disappeared"). What it names is not what to show.
@@ -625,7 +659,7 @@ impl Text {
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
         // "… and just says 'config error'": an adverb of what happened, no restriction.
         let narrates = |k: usize| self.is(k + 1, NARRATIVE_VERBS) || (self.is(k, &["not", "t"]) && self.is(k + 1, UNAVAILABLE));
-        story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
+        story && (!self.asks(i) || self.wonders(start)) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
     }
 
     /// Whether the number at word `i` may be a value to filter by: anything but a plain
@@ -958,7 +992,10 @@ impl Text {
             }
             // The story names the things it is about ("maps files"); a name in it ("our web
             // server is nginx") may still be what the request is about.
-            if !precise && (self.guessed(i) || (self.only_tells(i) && value_noun(w)) || self.in_purpose(i)) {
+            // So is a field's name in it ("spinning on poll() with a timeout that keeps running
+            // out", `timeout_msecs`): what the story tells of, not a value to show.
+            let field_named = names.iter().any(|f| *f == w.lower || (w.lower.len() >= 5 && f.strip_prefix(w.lower.as_str()).is_some_and(|rest| rest.starts_with('_'))));
+            if !precise && (self.guessed(i) || (self.only_tells(i) && (value_noun(w) || field_named)) || self.in_purpose(i)) {
                 continue;
             }
             // "the p99 GET latency has doubled": a time the story tells of asks for none;
@@ -1698,6 +1735,8 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["kernel function", "call site", "callsite", "code location"], &["location", "call_site", "ip", "function", "func"]),
     (&["permission", "access mode", "mode"], &["mode"]),
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
+    // An exec's argument list (`argv`, printed with join()).
+    (&["argument list", "arg list", "command line", "command-line", "arguments", "argv"], &["argv"]),
 ];
 
 /// Word forms that name a field's parts: `addr` is written "address".
@@ -2837,11 +2876,15 @@ pub fn everyday_event_words(request: &str, catalog: &Catalog) -> Option<usize> {
 }
 
 fn everyday_event(text: &mut Text, catalog: &Catalog) -> Result<Event, Unsettled> {
-    // A syscall called a call: "the read syscall", "write calls", "close() calls".
-    let called: Vec<(usize, String)> = (0..text.len())
-        .filter(|&i| !text.used(i) && (text.is(i + 1, CALL_WORDS) || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))))
-        .filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s)))
-        .collect();
+    // A syscall called a call: "the read syscall", "write calls", "close() calls", and each of
+    // a list of alternatives before the word ("unlink/unlinkat syscall time").
+    fn called_at(text: &Text, i: usize) -> bool {
+        text.is(i + 1, CALL_WORDS)
+            || (text.is(i + 1, &["system"]) && text.is(i + 2, &["call", "calls"]))
+            || (text.is(i + 1, &["or"]) && text.words[i].punct.is_none() && called_at(text, i + 2))
+    }
+    let called: Vec<(usize, String)> =
+        (0..text.len()).filter(|&i| !text.used(i) && called_at(text, i)).filter_map(|i| syscall_word(&text.words[i], catalog).map(|s| (i, s))).collect();
     if let Some(e) = syscall_event(text, &called, catalog)? {
         return Ok(e);
     }
@@ -6119,7 +6162,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
             return Some((text.words[i].raw.clone(), at, Whose::Caller));
         }
         // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
-        let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
+        // "what does cron run": the programs it starts.
+        let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep", "run", "start", "launch", "spawn", "exec", "execute"])
+            && !everyday(&text.words[i + 1])
+            && !value_noun(&text.words[i + 1]);
         if text.is(i, &["does", "do", "did"])
             && candidate(i + 1)
             && i + 2 < text.len()
@@ -7577,6 +7623,7 @@ mod tests {
         hooks.extend(sys("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]));
         hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
         hooks.extend(sys("poll", &[("struct pollfd *", "ufds"), ("unsigned int", "nfds"), ("int", "timeout_msecs")]));
+        hooks.extend(sys("ppoll", &[("struct pollfd *", "ufds"), ("unsigned int", "nfds"), ("struct __kernel_timespec *", "tsp")]));
         hooks.push(tp("tracepoint:sched:sched_migrate_task", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "orig_cpu"), ("int", "dest_cpu")]));
         hooks.extend(sys("pivot_root", &[("const char *", "new_root"), ("const char *", "put_old")]));
         hooks.extend(sys("sysfs", &[("int", "option"), ("unsigned long", "arg1"), ("unsigned long", "arg2")]));
@@ -7969,6 +8016,24 @@ mod tests {
         // "execs per process": the key, not the event's description.
         let execs = described(&["tracepoint:sched:sched_process_exec"], &["execs", "process"]);
         assert_eq!(plan("count execs per process", &execs), "on tracepoint:sched:sched_process_exec: count by comm");
+    }
+
+    #[test]
+    fn a_suspicion_asked_as_a_question_and_calls_listed_with_a_slash() {
+        // The yes-or-no question before the ask tells; its field word asks for nothing.
+        let polls = syscalls(&["poll", "ppoll"]);
+        let r = plan("is something spinning on poll() with a timeout that keeps running out? how many poll/ppoll calls return 0 (timed out), per process name?", &polls);
+        assert_eq!(r, "on tracepoint:syscalls:sys_exit_poll, tracepoint:syscalls:sys_exit_ppoll where ret == 0: count by comm");
+        // "unlink/unlinkat syscall": alternatives of one call, both traced.
+        assert_eq!(
+            plan("Could I get a histogram of unlink/unlinkat syscall time, in microseconds?", &here()),
+            "on tracepoint:syscalls:sys_exit_unlinkat, tracepoint:syscalls:sys_exit_unlink (started at tracepoint:syscalls:sys_enter_unlinkat, tracepoint:syscalls:sys_enter_unlink, matched by thread): hist of latency (in usecs)"
+        );
+        // "what does cron run": the programs cron starts, with the argument list of the exec.
+        assert_eq!(
+            plan("what does cron run? print each execveat with its full argument list", &here()),
+            "on tracepoint:syscalls:sys_enter_execveat where comm == \"cron\": print comm, pid, argv"
+        );
     }
 
     #[test]
