@@ -981,6 +981,15 @@ impl Text {
             if w.lower == "how" && self.is(i + 1, &["many", "much"]) {
                 continue;
             }
+            // A path the story names ("at 03:12 the /data filesystem went read-only") where the
+            // ask takes every event ("Catch any mount() that …"): where it happened, not a filter.
+            if w.raw.starts_with('/')
+                && !w.quoted
+                && self.only_tells(i)
+                && (0..self.len()).any(|k| self.is(k, &["any", "every", "each", "all"]) && self.asks(k) && !self.only_tells(k))
+            {
+                continue;
+            }
             // A message the story quotes ("just says 'config error'"), not a name to match.
             let in_message = w.quoted && ((i > 0 && self.words[i - 1].quoted) || self.words.get(i + 1).is_some_and(|n| n.quoted));
             if in_message && self.only_tells(i) {
@@ -8029,6 +8038,12 @@ mod tests {
             plan("Could I get a histogram of unlink/unlinkat syscall time, in microseconds?", &here()),
             "on tracepoint:syscalls:sys_exit_unlinkat, tracepoint:syscalls:sys_exit_unlink (started at tracepoint:syscalls:sys_enter_unlinkat, tracepoint:syscalls:sys_enter_unlink, matched by thread): hist of latency (in usecs)"
         );
+        // A path the story names is where it happened, when the ask takes every event.
+        let mount = syscalls(&["mount"]);
+        let r = read("at 03:12 the /data filesystem went read-only, so we think something remounted it. Catch any mount() that has MS_REMOUNT set.", &mount, &catalog());
+        assert!(r.complete().is_some(), "{r:?}");
+        let r = read("the /data filesystem went read-only. Catch the mount() calls that have MS_REMOUNT set.", &mount, &catalog());
+        assert_eq!(r.unread, ["/data"], "{r:?}");
         // "what does cron run": the programs cron starts, with the argument list of the exec.
         assert_eq!(
             plan("what does cron run? print each execveat with its full argument list", &here()),
