@@ -26,7 +26,7 @@ pub use capability::{Capabilities, Outcome, TypeSupport};
 pub use tracefs::{Field, Symbol};
 
 /// Bumped when the catalog's shape or content rules change, so old caches are rebuilt.
-const CATALOG_VERSION: u32 = 4;
+const CATALOG_VERSION: u32 = 5;
 
 pub const VMLINUX_BTF: &str = "/sys/kernel/btf/vmlinux";
 /// Where the C library's headers are (libc6-dev), which declare its functions.
@@ -138,7 +138,9 @@ impl KernelKey {
 
     fn file_name(&self) -> String {
         let sanitized: String = self.release.chars().map(|c| if c.is_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
-        format!("catalog-{sanitized}-{}.json", if self.btf_sha256.is_empty() { "nobtf" } else { &self.btf_sha256 })
+        // The version in the name too: two kgent builds on one host keep a catalog each rather
+        // than rebuilding over each other.
+        format!("catalog-{sanitized}-{}-v{}.json", if self.btf_sha256.is_empty() { "nobtf" } else { &self.btf_sha256 }, self.version)
     }
 }
 

@@ -17,6 +17,10 @@ pub struct Field {
     /// How a request's words for a value become the number a program compares.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symbols: Vec<Symbol>,
+    /// The names tracefs prints for the field's bits (`__print_flags`): `sched_switch`'s
+    /// `prev_state` bit 0x2 is "D", the state `ps` calls uninterruptible sleep.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<Symbol>,
 }
 
 /// One value of a field with the name tracefs prints for it.
@@ -28,7 +32,7 @@ pub struct Symbol {
 
 impl Field {
     pub fn new(name: impl Into<String>, ty: impl Into<String>) -> Field {
-        Field { name: name.into(), ty: ty.into(), symbols: Vec::new() }
+        Field { name: name.into(), ty: ty.into(), symbols: Vec::new(), flags: Vec::new() }
     }
 }
 
@@ -49,11 +53,41 @@ pub fn find_root() -> Option<PathBuf> {
 /// `\tfield:const char * filename;\toffset:24;\tsize:8;\tsigned:0;`.
 pub fn parse_format(text: &str) -> Vec<Field> {
     let mut symbols = print_symbols(text);
+    let mut flags = print_flags(text);
     parse_layout(text)
         .into_iter()
         .filter(|s| !s.field.name.starts_with("common_"))
-        .map(|s| Field { symbols: symbols.remove(&s.field.name).unwrap_or_default(), ..s.field })
+        .map(|s| Field { symbols: symbols.remove(&s.field.name).unwrap_or_default(), flags: flags.remove(&s.field.name).unwrap_or_default(), ..s.field })
         .collect()
+}
+
+/// The bit names of each field the print line shows with `__print_flags(REC->NAME …, "|", {
+/// BIT, "NAME" }, …)`; the field may be masked first (`REC->prev_state & (…)`). Only a whole
+/// table of single bits counts.
+fn print_flags(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
+    let mut out = std::collections::HashMap::new();
+    let Some(line) = text.lines().find_map(|l| l.strip_prefix("print fmt:")) else { return out };
+    for (at, opening) in line.match_indices("__print_flags(REC->") {
+        let rest = &line[at + opening.len()..];
+        let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
+        let field = &rest[..name_end];
+        // The table follows the separator string: `…, "|", { 0x00000001, "S" }, …`.
+        let Some(sep) = rest.find("\"|\",") else { continue };
+        let mut body = &rest[sep + 4..];
+        let mut bits = Vec::new();
+        let mut whole = true;
+        while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
+            match entry.split_once(',').and_then(|(v, n)| Some((literal(v)?, string(n)?))) {
+                Some((value, name)) if value > 0 && value.count_ones() == 1 => bits.push(Symbol { value, name }),
+                _ => whole = false,
+            }
+            body = after.trim_start().strip_prefix(',').unwrap_or(after);
+        }
+        if whole && !bits.is_empty() && !field.is_empty() {
+            out.entry(field.to_string()).or_insert(bits);
+        }
+    }
+    out
 }
 
 /// The value names of each field the print line shows with `__print_symbolic(REC->NAME, { V,
@@ -228,7 +262,12 @@ mod tests {
         // A computed field or values that are expressions are left out, not guessed.
         let computed = "format:\n\tfield:int ioprio;\toffset:8;\tsize:4;\tsigned:1;\n\nprint fmt: \"%s\", __print_symbolic((((REC->ioprio) >> 13) & 7), { 1, \"RT\" }), __print_symbolic(REC->ioprio, { ((1UL) << 3), \"X\" })\n";
         assert!(parse_format(computed)[0].symbols.is_empty());
-        assert!(parse_format(OPENAT).iter().all(|f| f.symbols.is_empty()));
+        assert!(parse_format(OPENAT).iter().all(|f| f.symbols.is_empty() && f.flags.is_empty()));
+        // Bits by name, the field masked first (`sched_switch`'s task state).
+        let switch = "format:\n\tfield:long prev_state;\toffset:32;\tsize:8;\tsigned:1;\n\n\
+            print fmt: \"prev_state=%s%s\", (REC->prev_state & ((((0x00000000 | 0x00000001 | 0x00000002) + 1) << 1) - 1)) ? __print_flags(REC->prev_state & ((((0x00000000 | 0x00000001 | 0x00000002) + 1) << 1) - 1), \"|\", { 0x00000001, \"S\" }, { 0x00000002, \"D\" }) : \"R\", REC->prev_state & 4 ? \"+\" : \"\"\n";
+        let flags: Vec<(i64, String)> = parse_format(switch)[0].flags.iter().map(|s| (s.value, s.name.clone())).collect();
+        assert_eq!(flags, [(1, "S".to_string()), (2, "D".to_string())]);
         // Adjacent literals are one name; a table a ternary picks, or one partly read, is left out.
         let kvm = "format:\n\tfield:int reason;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:int isa;\toffset:12;\tsize:4;\tsigned:1;\n\tfield:int flags;\toffset:16;\tsize:4;\tsigned:1;\n\n\
             print fmt: \"%s %s %s\", __print_symbolic(REC->reason, { 5, \"KVM_EXIT_\" \"HLT\" }), (REC->isa == 1) ? __print_symbolic(REC->isa, { 1, \"VMX\" }) : \"x\", __print_symbolic(REC->flags, { 1, \"real\" }, { (1 << 2), \"prot16\" })\n";
