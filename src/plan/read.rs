@@ -1747,6 +1747,8 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
     // An exec's argument list (`argv`, printed with join()).
     (&["argument list", "arg list", "command line", "command-line", "arguments", "argv"], &["argv"]),
+    // ioctl(2) calls its second argument the request; the record calls it `cmd`.
+    (&["request code", "request number", "ioctl code", "ioctl command", "ioctl number"], &["cmd"]),
 ];
 
 /// Word forms that name a field's parts: `addr` is written "address".
@@ -4124,6 +4126,22 @@ fn hooks_named(unread: &[String], catalog: &Catalog) -> Vec<NamedHooks> {
     out
 }
 
+/// Words that spell out the event's own name ("asking libc for the host name with
+/// gethostname()", "the page size getpagesize() returns"): the event, said again.
+fn spelled_out_name(text: &mut Text) {
+    let names: Vec<String> = text.event_at.iter().map(|&e| text.lower(e).trim_end_matches("()").to_string()).filter(|n| n.len() >= 6).collect();
+    let spelled: Vec<usize> = (0..text.len().saturating_sub(1))
+        .filter(|&i| {
+            let joined = format!("{}{}", text.lower(i), text.lower(i + 1));
+            !text.used(i) && !text.used(i + 1) && text.words[i].punct.is_none() && joined.len() >= 6 && names.iter().any(|n| n.contains(&joined) && *n != joined)
+        })
+        .flat_map(|i| [i, i + 1])
+        .collect();
+    if !spelled.is_empty() {
+        text.read(&spelled, "the event's own name, in words");
+    }
+}
+
 fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Reading {
     let mut text = Text::new(request);
     if !matches!(grounding.servable, Servable::Here) {
@@ -4182,6 +4200,7 @@ fn read_words(request: &str, grounding: &Grounding, catalog: &Catalog) -> Readin
         }
     };
     asked_of_another(&mut text);
+    spelled_out_name(&mut text);
     let first = read_as(text.clone(), &event, catalog, false);
     // What the hook's record lacks (a result, a failure, an exit code), the syscall behind the
     // event may have: "exec attempts that fail" are execve's.
@@ -4701,6 +4720,16 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     let mut of: Option<(Term, At)> = None;
     if let Some(at) = &latency {
         text.read(at, "the time from the start of the event to its end");
+        // "from entry to return", "entry to exit": the span the time is, said again.
+        const FROM: &[&str] = &["entry", "enter", "start", "begin", "beginning", "call", "issue", "submission"];
+        const TO: &[&str] = &["return", "returns", "exit", "end", "completion", "finish", "done"];
+        let spans: Vec<usize> = (0..text.len())
+            .filter(|&i| text.is(i, FROM) && !text.used(i) && text.is(i + 1, &["to", "until", "till"]) && text.is(i + 2, TO) && !text.used(i + 2))
+            .flat_map(|i| if i > 0 && text.is(i - 1, &["from"]) { vec![i - 1, i, i + 1, i + 2] } else { vec![i, i + 1, i + 2] })
+            .collect();
+        if !spans.is_empty() {
+            text.read(&spans, "the time from the start of the event to its end");
+        }
         of = Some((Term::Elapsed, At::End));
         // "time spent in softirqs": the time, summed.
         if spent && fold.is_none() {
@@ -7674,6 +7703,7 @@ mod tests {
         hooks.extend(sys("fcntl", &[("unsigned int", "fd"), ("unsigned int", "cmd"), ("unsigned long", "arg")]));
         hooks.extend(sys("mount", &[("char *", "dev_name"), ("char *", "dir_name"), ("char *", "type"), ("unsigned long", "flags"), ("void *", "data")]));
         hooks.extend(sys("poll", &[("struct pollfd *", "ufds"), ("unsigned int", "nfds"), ("int", "timeout_msecs")]));
+        hooks.extend(sys("sethostname", &[("char *", "name"), ("int", "len")]));
         hooks.extend(sys("ppoll", &[("struct pollfd *", "ufds"), ("unsigned int", "nfds"), ("struct __kernel_timespec *", "tsp")]));
         hooks.push(tp("tracepoint:sched:sched_migrate_task", &[("char[16]", "comm"), ("pid_t", "pid"), ("int", "prio"), ("int", "orig_cpu"), ("int", "dest_cpu")]));
         hooks.extend(sys("pivot_root", &[("const char *", "new_root"), ("const char *", "put_old")]));
@@ -8098,6 +8128,16 @@ mod tests {
             "on tracepoint:sched:sched_switch where prev_state & 0x2 != 0: count by comm, every 5 s"
         );
         assert!(plan("how many times a task was switched out not in uninterruptible state", &switches).starts_with("incomplete"));
+        // The span of a time said again ("from entry to return"), and the event's own name
+        // spelled out ("the host name" of gethostname) are read.
+        assert_eq!(
+            plan("how long does each unlinkat() call take from entry to return? histogram in microseconds", &syscalls(&["unlinkat"])),
+            "on tracepoint:syscalls:sys_exit_unlinkat (started at tracepoint:syscalls:sys_enter_unlinkat, matched by thread): hist of latency (in usecs)"
+        );
+        assert_eq!(
+            plan("which programs keep changing the host name with sethostname()? count per process", &syscalls(&["sethostname"])),
+            "on tracepoint:syscalls:sys_enter_sethostname: count by comm"
+        );
         // "what does cron run": the programs cron starts, with the argument list of the exec.
         assert_eq!(
             plan("what does cron run? print each execveat with its full argument list", &here()),
