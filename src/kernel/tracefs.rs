@@ -71,19 +71,12 @@ fn print_flags(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
         let rest = &line[at + opening.len()..];
         let name_end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
         let field = &rest[..name_end];
-        // The table follows the separator string: `…, "|", { 0x00000001, "S" }, …`.
-        let Some(sep) = rest.find("\"|\",") else { continue };
-        let mut body = &rest[sep + 4..];
-        let mut bits = Vec::new();
-        let mut whole = true;
-        while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
-            match entry.split_once(',').and_then(|(v, n)| Some((literal(v)?, string(n)?))) {
-                Some((value, name)) if value > 0 && value.count_ones() == 1 => bits.push(Symbol { value, name }),
-                _ => whole = false,
-            }
-            body = after.trim_start().strip_prefix(',').unwrap_or(after);
-        }
-        if whole && !bits.is_empty() && !field.is_empty() {
+        // The table follows the separator string (`…, "|", { 0x00000001, "S" }, …`), within
+        // this call: not the next one's.
+        let own = &rest[..rest.find("__print_").unwrap_or(rest.len())];
+        let Some(sep) = own.find("\"|\",") else { continue };
+        let bits = table(&own[sep + 4..]).filter(|bits| bits.iter().all(|b| b.value > 0 && b.value.count_ones() == 1));
+        if let (Some(bits), false) = (bits, field.is_empty()) {
             out.entry(field.to_string()).or_insert(bits);
         }
     }
@@ -108,27 +101,28 @@ fn print_symbols(text: &str) -> std::collections::HashMap<String, Vec<Symbol>> {
         if !field.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             continue;
         }
-        let mut symbols = Vec::new();
-        let mut whole = true;
-        let mut body = &rest[comma + 1..];
-        // `{ V, "NAME" }` pairs until the table's closing parenthesis; a name that is not a
-        // string (`((void *)0)`) is no name.
-        while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
-            let Some((value, name)) = entry.split_once(',') else { break };
-            match (literal(value), string(name)) {
-                (Some(value), Some(name)) => symbols.push(Symbol { value, name }),
-                // `{ -1, ((void *)0) }` names nothing; any other entry this cannot read makes
-                // the table partial, and a partial table is left out.
-                (Some(_), None) if name.trim().starts_with("((void") => {}
-                _ => whole = false,
-            }
-            body = after.trim_start().strip_prefix(',').unwrap_or(after);
-        }
-        if whole && !symbols.is_empty() {
+        if let Some(symbols) = table(&rest[comma + 1..]) {
             out.entry(field.to_string()).or_insert(symbols);
         }
     }
     out
+}
+
+/// The `{ V, "NAME" }` pairs at the start of `body`, up to the table's closing parenthesis;
+/// `None` for an empty table or one with an entry this cannot read (a partial table is left
+/// out rather than guessed). A name that is not a string (`{ -1, ((void *)0) }`) names nothing.
+fn table(mut body: &str) -> Option<Vec<Symbol>> {
+    let mut symbols = Vec::new();
+    while let Some((entry, after)) = body.trim_start().strip_prefix('{').and_then(|e| e.split_once('}')) {
+        let (value, name) = entry.split_once(',')?;
+        match (literal(value), string(name)) {
+            (Some(value), Some(name)) => symbols.push(Symbol { value, name }),
+            (Some(_), None) if name.trim().starts_with("((void") => {}
+            _ => return None,
+        }
+        body = after.trim_start().strip_prefix(',').unwrap_or(after);
+    }
+    (!symbols.is_empty()).then_some(symbols)
 }
 
 /// A C string, adjacent literals joined (`"KVM_EXIT_" "HLT"` is `KVM_EXIT_HLT`); `None` for

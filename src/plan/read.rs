@@ -308,16 +308,15 @@ impl Text {
         static SLASHED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let slashed = SLASHED.get_or_init(|| regex::Regex::new(r"(^|\s)([A-Za-z]{2,})/([A-Za-z]{2,})\s+([A-Za-z]+)").expect("a valid regex"));
         // ("poll/ppoll calls" are alternatives of one call, read below.)
-        let s =
-            slashed
-                .replace_all(&s, |c: &regex::Captures| {
-                    if CALL_WORDS.contains(&c[4].to_lowercase().as_str()) {
-                        c[0].to_string()
-                    } else {
-                        format!("{}{} {} and {} {}", &c[1], &c[2], &c[4], &c[3], &c[4])
-                    }
-                })
-                .into_owned();
+        let s = slashed
+            .replace_all(&s, |c: &regex::Captures| {
+                if CALL_WORDS.contains(&c[4].to_lowercase().as_str()) || c[4].eq_ignore_ascii_case("system") {
+                    c[0].to_string()
+                } else {
+                    format!("{}{} {} and {} {}", &c[1], &c[2], &c[4], &c[3], &c[4])
+                }
+            })
+            .into_owned();
         // "accept/accept4", "REAL/VIRTUAL/PROF": alternatives ("bytes/sec" is a rate).
         static ALTERNATIVES: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let alternatives = ALTERNATIVES.get_or_init(|| regex::Regex::new(r"^[A-Za-z][A-Za-z0-9_]+(/[A-Za-z][A-Za-z0-9_]+)+$").expect("a valid regex"));
@@ -619,21 +618,21 @@ impl Text {
 
     /// Whether the sentence at `start` is a yes-or-no question a later sentence answers by
     /// asking ("is something spinning on poll() with a timeout that keeps running out? how many
-    /// poll/ppoll calls return 0, per process name?"): the suspicion, whose values are told, not
-    /// asked for (its event words still name the event: "Are bios being split? Count splits per
-    /// device"). "Is there a way to …", "can you …", "does anyone know …" ask.
+    /// poll/ppoll calls return 0, per process name?"): the suspicion, whose plain value words
+    /// are told, not asked for. Its event words still name the event ("Are bios being split?
+    /// Count splits per device"), and what it names precisely (a constant, an errno, a quoted
+    /// name) still constrains. "Is there a way to …", "can you …", "does anyone know …" ask.
     fn wonders(&self, start: usize) -> bool {
         const AUX: &[&str] = &["is", "are", "does", "do", "did", "has", "have", "was", "were"];
         let end = self.sentence_end(start);
         if !self.is(start, AUX) || self.is(start + 1, &["there", "you", "anyone", "anybody", "it", "this", "that"]) {
             return false;
         }
-        // A later question that asks what, how many or which, or a later sentence that asks.
-        const WH: &[&str] = &["what", "which", "who", "how", "where", "when", "why", "whose"];
+        // A later sentence that asks, not another yes-or-no question.
         let mut k = end + 1;
         while k < self.len() {
             let e = self.sentence_end(k);
-            if (self.words[e].punct == Some('?') && self.is(k, WH)) || (!self.is(k, AUX) && self.asks(k)) {
+            if !self.is(k, AUX) && self.asks(k) {
                 return true;
             }
             k = e + 1;
@@ -660,7 +659,7 @@ impl Text {
         let noun = |k: usize| self.is(k, &["limit", "restrict"]) && !self.is(k + 1, &["to", "it", "them", "this", "that", "output", "results"]);
         // "… and just says 'config error'": an adverb of what happened, no restriction.
         let narrates = |k: usize| self.is(k + 1, NARRATIVE_VERBS) || (self.is(k, &["not", "t"]) && self.is(k + 1, UNAVAILABLE));
-        story && (!self.asks(i) || self.wonders(start)) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
+        story && !self.asks(i) && !(start..=end).any(|k| self.is(k, RESTRICTS) && !self.told_of(k) && !noun(k) && !narrates(k))
     }
 
     /// Whether the number at word `i` may be a value to filter by: anything but a plain
@@ -983,12 +982,14 @@ impl Text {
                 continue;
             }
             // A path the story names ("at 03:12 the /data filesystem went read-only") where the
-            // ask takes every event ("Catch any mount() that …"): where it happened, not a filter.
-            if w.raw.starts_with('/')
-                && !w.quoted
-                && self.only_tells(i)
-                && (0..self.len()).any(|k| self.is(k, &["any", "every", "each", "all"]) && self.asks(k) && !self.only_tells(k))
-            {
+            // ask takes any event ("Catch any mount() that …"): where it happened, not a filter.
+            // ("each"/"every" alone say one per event, not whatever the path: "Files under /srv
+            // keep vanishing. Print each unlink" may mean those files.)
+            // "on the box", "on the host": wherever it happens.
+            let anywhere = |k: usize| {
+                self.is(k, &["any", "anywhere"]) || (self.is(k, &["on"]) && self.is(k + 1, &["the"]) && self.is(k + 2, &["box", "host", "machine", "system", "server", "node"]))
+            };
+            if w.raw.starts_with('/') && !w.quoted && self.only_tells(i) && (0..self.len()).any(|k| anywhere(k) && self.asks(k) && !self.only_tells(k)) {
                 continue;
             }
             // A message the story quotes ("just says 'config error'"), not a name to match.
@@ -1004,8 +1005,11 @@ impl Text {
             // server is nginx") may still be what the request is about.
             // So is a field's name in it ("spinning on poll() with a timeout that keeps running
             // out", `timeout_msecs`): what the story tells of, not a value to show.
-            let field_named = names.iter().any(|f| *f == w.lower || (w.lower.len() >= 5 && f.strip_prefix(w.lower.as_str()).is_some_and(|rest| rest.starts_with('_'))));
-            if !precise && (self.guessed(i) || (self.only_tells(i) && (value_noun(w) || field_named)) || self.in_purpose(i)) {
+            let field_named = names_a_field(names, w);
+            // A yes-or-no question a later sentence answers by asking is the suspicion: what
+            // no rule read in it, unless precise, asks nothing.
+            let wondered = self.wonders(self.sentence_start(i)) && !PROTOCOLS.contains(&w.lower.as_str());
+            if !precise && (self.guessed(i) || (self.only_tells(i) && (value_noun(w) || field_named)) || wondered || self.in_purpose(i)) {
                 continue;
             }
             // "the p99 GET latency has doubled": a time the story tells of asks for none;
@@ -1120,9 +1124,8 @@ impl Text {
                 || signal(&w.raw).is_some()
                 || constants::named(&w.raw).is_some()
                 || tcp_state(&w.raw).is_some()
-                || names.iter().any(|f| *f == w.lower && f.len() > 2)
                 // "parent -> child …, names and pids": whose value (`parent_pid`, `child_comm`).
-                || (w.lower.len() >= 5 && w.lower != "common" && names.iter().any(|f| f.strip_prefix(w.lower.as_str()).is_some_and(|rest| rest.len() > 1 && rest.starts_with('_'))))
+                || names_a_field(names, w)
                 // "when it would have expired": a verb's form of a field's name (`expires`) that
                 // nothing read. (Nouns that share a field's start, "timers" of `timer`, "clock"
                 // of `clockid`, mostly name the event.)
@@ -1746,9 +1749,9 @@ const KINDS: &[(&[&str], &[&str])] = &[
     (&["permission", "access mode", "mode"], &["mode"]),
     (&["syscall number", "syscall id", "syscall"], &["id", "nr"]),
     // An exec's argument list (`argv`, printed with join()).
-    (&["argument list", "arg list", "command line", "command-line", "arguments", "argv"], &["argv"]),
+    (&["argument list", "arg list", "command line", "argv"], &["argv"]),
     // ioctl(2) calls its second argument the request; the record calls it `cmd`.
-    (&["request code", "request number", "ioctl code", "ioctl command", "ioctl number"], &["cmd"]),
+    (&["request code", "request number", "command number", "command code"], &["cmd"]),
 ];
 
 /// Word forms that name a field's parts: `addr` is written "address".
@@ -1850,6 +1853,13 @@ pub(super) fn syscall_of(probe: &str) -> Option<&str> {
 
 /// Whether a word names a value (a file, a process, a size): an event's phrase leaves it to be
 /// read as what to show ("log every file that gets deleted" shows the file).
+/// Whether `w` is the name of one of the record's fields (`names`), or the part before its
+/// underscore ("parent" of `parent_pid`, "timeout" of `timeout_msecs`).
+fn names_a_field(names: &[String], w: &Word) -> bool {
+    names.iter().any(|f| *f == w.lower && f.len() > 2)
+        || (w.lower.len() >= 5 && w.lower != "common" && names.iter().any(|f| f.strip_prefix(w.lower.as_str()).is_some_and(|rest| rest.len() > 1 && rest.starts_with('_'))))
+}
+
 fn value_noun(w: &Word) -> bool {
     KINDS.iter().any(|(nouns, _)| nouns.contains(&w.light.as_str())) || BUILTINS.iter().any(|(n, _)| *n == w.light)
 }
@@ -4127,13 +4137,15 @@ fn hooks_named(unread: &[String], catalog: &Catalog) -> Vec<NamedHooks> {
 }
 
 /// Words that spell out the event's own name ("asking libc for the host name with
-/// gethostname()", "the page size getpagesize() returns"): the event, said again.
+/// gethostname()"): the event, said again. Not a value asked for by them ("print the new host
+/// name passed to sethostname()": a verb of showing, or new/old, just before).
 fn spelled_out_name(text: &mut Text) {
     let names: Vec<String> = text.event_at.iter().map(|&e| text.lower(e).trim_end_matches("()").to_string()).filter(|n| n.len() >= 6).collect();
+    let shown = |i: usize| (i.saturating_sub(3)..i).any(|k| text.is(k, SHOW) || text.is(k, &["new", "old", "previous", "value"]));
     let spelled: Vec<usize> = (0..text.len().saturating_sub(1))
         .filter(|&i| {
             let joined = format!("{}{}", text.lower(i), text.lower(i + 1));
-            !text.used(i) && !text.used(i + 1) && text.words[i].punct.is_none() && joined.len() >= 6 && names.iter().any(|n| n.contains(&joined) && *n != joined)
+            !text.used(i) && !text.used(i + 1) && text.words[i].punct.is_none() && joined.len() >= 6 && names.iter().any(|n| n.contains(&joined) && *n != joined) && !shown(i)
         })
         .flat_map(|i| [i, i + 1])
         .collect();
@@ -4721,11 +4733,11 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
     if let Some(at) = &latency {
         text.read(at, "the time from the start of the event to its end");
         // "from entry to return", "entry to exit": the span the time is, said again.
-        const FROM: &[&str] = &["entry", "enter", "start", "begin", "beginning", "call", "issue", "submission"];
+        const FROM: &[&str] = &["entry", "enter", "start", "begin", "beginning", "issue", "submission"];
         const TO: &[&str] = &["return", "returns", "exit", "end", "completion", "finish", "done"];
         let spans: Vec<usize> = (0..text.len())
             .filter(|&i| text.is(i, FROM) && !text.used(i) && text.is(i + 1, &["to", "until", "till"]) && text.is(i + 2, TO) && !text.used(i + 2))
-            .flat_map(|i| if i > 0 && text.is(i - 1, &["from"]) { vec![i - 1, i, i + 1, i + 2] } else { vec![i, i + 1, i + 2] })
+            .flat_map(|i| if i > 0 && text.is(i - 1, &["from"]) && !text.used(i - 1) { vec![i - 1, i, i + 1, i + 2] } else { vec![i, i + 1, i + 2] })
             .collect();
         if !spans.is_empty() {
             text.read(&spans, "the time from the start of the event to its end");
@@ -5301,7 +5313,10 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
             let first = (i + 1..text.len()).find(|&k| !FILLER.contains(&text.lower(k)) && !STOP.contains(&text.lower(k)));
             let values_follow = first.is_some_and(|k| text.used(k) && value_noun(&text.words[k]));
             // ("serves GETs with small positional reads": the story lists nothing to show.)
-            (LIST_WORDS.contains(&text.lower(i)) || ((text.words[i].punct == Some(':') || SHOW.contains(&text.lower(i))) && values_follow)) && !text.only_tells(i)
+            // (Nor does a suspicion: "is something spinning on poll() with a timeout …?")
+            (LIST_WORDS.contains(&text.lower(i)) || ((text.words[i].punct == Some(':') || SHOW.contains(&text.lower(i))) && values_follow))
+                && !text.only_tells(i)
+                && !text.wonders(text.sentence_start(i))
         })
         .collect();
     for s in starts {
@@ -6201,10 +6216,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
             return Some((text.words[i].raw.clone(), at, Whose::Caller));
         }
         // "does postgres spend long in pwrite", "does nginx wait": the subject of the time asked.
-        // "what does cron run": the programs it starts.
-        let waits = text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep", "run", "start", "launch", "spawn", "exec", "execute"])
-            && !everyday(&text.words[i + 1])
-            && !value_noun(&text.words[i + 1]);
+        // "what does cron run": the programs it starts ("how often does logrotate run" asks of
+        // logrotate itself, not what it starts).
+        let starts = text.is(i + 2, &["run", "start", "launch", "spawn", "exec", "execute"]) && (1..=2).any(|d| i >= d && text.is(i - d, &["what", "which"]));
+        let waits = (text.is(i + 2, &["spend", "take", "wait", "block", "stall", "sleep"]) || starts) && !everyday(&text.words[i + 1]) && !value_noun(&text.words[i + 1]);
         if text.is(i, &["does", "do", "did"])
             && candidate(i + 1)
             && i + 2 < text.len()
@@ -6558,20 +6573,17 @@ fn names_symbol(text: &Text, i: usize, field: &str, symbol: &str) -> Option<usiz
 
 /// The letter `ps` (and a task-state field's format) shows for the state the words at `i` name,
 /// with how many words say it: "uninterruptible (D) sleep" is D, "interruptible" S, "D-state"
-/// and "D state" D.
+/// and "D state" D. (Only these two: the other letters, "stopped", "zombie", "idle", are
+/// everyday words more often than states.)
 fn task_state(text: &Text, i: usize) -> Option<(&'static str, usize)> {
-    let raw = text.words[i].raw.as_str();
+    if i >= text.len() {
+        return None;
+    }
     let letter = match text.lower(i) {
         "uninterruptible" => "D",
         "interruptible" => "S",
-        "d-state" => "D",
-        _ if (raw == "D" || raw == "S") && text.is(i + 1, &["state", "states"]) => {
-            if raw == "D" {
-                "D"
-            } else {
-                "S"
-            }
-        }
+        // "D-state" is split at its hyphen.
+        "d" if text.is(i + 1, &["state", "states"]) => "D",
         _ => return None,
     };
     // The words after it that say the same: "sleep", "state", "(D)".
@@ -7131,16 +7143,34 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         // A task state in the words `ps` uses for the letter the format prints for its bit
         // ("in uninterruptible (D) state", "D-state", "interruptible sleep"): that bit of the
         // field (`sched_switch`'s `prev_state` 0x2 is "D").
+        // States joined by "or" ("interruptible or uninterruptible sleep") are any of their
+        // bits. A state the clause negates ("tasks that weren't in D state") is left unread:
+        // no rule here reads a bit that must be clear.
         if let Some((letter, n)) = task_state(text, i) {
-            let found: Vec<(String, i64)> =
-                records.start.iter().chain(records.end).filter_map(|f| f.flags.iter().find(|s| s.name == letter).map(|s| (f.name.clone(), s.value))).collect();
-            if let ([(field, bit)], false) = (found.as_slice(), negated) {
+            let bit_of = |letter: &str| -> Vec<(String, i64)> {
+                records.start.iter().chain(records.end).filter_map(|f| f.flags.iter().find(|s| s.name == letter).map(|s| (f.name.clone(), s.value))).collect()
+            };
+            let clause = (text.sentence_start(i)..i).rev().find(|&k| text.words[k].punct == Some(',')).map_or(text.sentence_start(i), |k| k + 1);
+            let denied = (clause..i).any(|k| text.is(k, &["not", "t", "never", "no", "except", "excluding", "without", "non"]));
+            if let ([(field, bit)], false) = (bit_of(letter).as_slice(), denied) {
                 if let Some((t, where_)) = records.term(field) {
-                    let at: Vec<usize> = (i..i + n).collect();
+                    let (mut mask, mut at, mut letters) = (*bit, (i..i + n).collect::<Vec<usize>>(), letter.to_string());
+                    let mut j = i + n;
+                    while let (true, Some((other, m))) = (text.is(j, &["or"]), task_state(text, j + 1)) {
+                        match bit_of(other).as_slice() {
+                            [(f, b)] if f == field => {
+                                mask |= b;
+                                at.extend(j..j + 1 + m);
+                                letters = format!("{letters} or {other}");
+                                j += 1 + m;
+                            }
+                            _ => break,
+                        }
+                    }
                     let words = words_at(text, &at);
-                    text.read(&at, format!("only {field} with its {letter} bit ({bit:#x}) set"));
-                    out.push((Condition { term: t, test: Test::Bits { mask: *bit }, words }, where_));
-                    i += n;
+                    text.read(&at, format!("only {field} with its {letters} bit ({mask:#x}) set"));
+                    out.push((Condition { term: t, test: Test::Bits { mask }, words }, where_));
+                    i = j;
                     continue;
                 }
             }
@@ -9050,10 +9080,12 @@ mod tests {
         let r = plan("Yesterday one of our containers lost its device nodes. I want to see every mknodat: comm and path", &mknod);
         assert!(!r.contains("cgroup") && r.contains("print comm, pid, filename"), "{r}");
         // A path in the story, away from the event's words, is no condition; where the ask
-        // takes every event, it is where it happened.
+        // takes them wherever they happen, it is where it happened.
         let unlink = named("tracepoint:syscalls:sys_enter_unlink", "unlink");
-        let r = plan("Last night the /data volume went missing. Show every unlink with the process and the path", &unlink);
+        let r = plan("Last night the /data volume went missing. Show every unlink on the box with the process and the path", &unlink);
         assert!(!r.contains("starts with") && !r.contains("incomplete"), "{r}");
+        let r = plan("Last night the /data volume went missing. Show every unlink with the process and the path", &unlink);
+        assert!(!r.contains("starts with") && r.contains("\"/data\""), "{r}");
         // "only" with a condition its sentence states, and the errno's number quoted with its
         // message, are read.
         assert_eq!(
