@@ -3899,7 +3899,13 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
         if let Some(at) = text.phrase_from(noun, i).filter(|at| !before_field(at) && !compound(at)) {
             // "the uid it is given", "the new owner": the record's id of that kind, not the
             // caller's.
-            let given = text.is(at[at.len() - 1] + 1, &["it", "given", "assigned", "set"]) || (i > 0 && text.is(i - 1, &["new", "target"]));
+            // So is the one a call asks for ("which group do they ask for", "the uid requested").
+            let last = at[at.len() - 1];
+            // And the one a call changes to ("change their group id with setgid").
+            let asked = text.is(last + 1, &["requested", "asked", "wanted", "passed"])
+                || (text.is(last + 1, &["do", "does", "did"]) && (last + 2..=last + 4).any(|k| text.is(k, &["ask", "request", "want", "pass", "set", "switch", "change"])))
+                || (i >= 2 && text.is(i - 1, &["their", "its", "the"]) && text.is(i - 2, &["change", "changes", "changing", "switch", "switches", "switching"]));
+            let given = text.is(last + 1, &["it", "given", "assigned", "set"]) || (i > 0 && text.is(i - 1, &["new", "target"])) || asked;
             if given {
                 let (ty, names): (&str, &[&str]) = match b {
                     Builtin::Uid => ("uid_t", &["user", "owner", "uid"]),
@@ -8168,6 +8174,9 @@ mod tests {
             plan("which programs keep changing the host name with sethostname()? count per process", &syscalls(&["sethostname"])),
             "on tracepoint:syscalls:sys_enter_sethostname: count by comm"
         );
+        // The id a call asks for is its argument, not the caller's.
+        let r = plan("which processes call setuid(), and which user do they ask for?", &syscalls(&["setuid"]));
+        assert_eq!(r, "on tracepoint:syscalls:sys_enter_setuid: print comm, pid, args->uid");
         // "what does cron run": the programs cron starts, with the argument list of the exec.
         assert_eq!(
             plan("what does cron run? print each execveat with its full argument list", &here()),
