@@ -6598,6 +6598,44 @@ fn task_state(text: &Text, i: usize) -> Option<(&'static str, usize)> {
     Some((letter, n))
 }
 
+/// Where the clause holding word `i` begins: after the last word that ends one, within its
+/// sentence.
+fn clause_start(text: &Text, i: usize) -> usize {
+    (0..i).rev().find(|&k| text.words[k].ends).map_or(text.sentence_start(i), |k| k + 1)
+}
+
+/// Whether a word before `i` in its clause sets what follows aside ("not in D state", "no
+/// O_DIRECT", "anything but MADV_FREE"): a value said there is no condition to keep.
+fn clause_negates(text: &Text, i: usize) -> bool {
+    const NEGATORS: &[&str] = &[
+        "not",
+        "t",
+        "never",
+        "neither",
+        "nor",
+        "without",
+        "missing",
+        "lacking",
+        "except",
+        "excluding",
+        "exclude",
+        "other",
+        "but",
+        "no",
+        "non",
+        "ignore",
+        "ignoring",
+        "skip",
+        "forgot",
+        "forget",
+        "instead",
+        "unless",
+        "besides",
+    ];
+    let negates = |k: usize| text.is(k, NEGATORS) && (!text.is(k, &["but"]) || (k > 0 && text.is(k - 1, &["anything", "everything", "all", "any"])));
+    (clause_start(text, i)..i).any(negates)
+}
+
 fn one_or_any(term: Term, values: Vec<i64>, words: String) -> Condition {
     let test = if values.len() == 1 { Test::Cmp { op: CmpOp::Eq, value: values[0] } } else { Test::OneOf { values } };
     Condition { term, test, words }
@@ -7001,34 +7039,9 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 "which",
                 "what",
             ];
-            const NEGATORS: &[&str] = &[
-                "not",
-                "t",
-                "never",
-                "neither",
-                "nor",
-                "without",
-                "missing",
-                "lacking",
-                "except",
-                "excluding",
-                "exclude",
-                "other",
-                "but",
-                "no",
-                "non",
-                "ignore",
-                "ignoring",
-                "skip",
-                "forgot",
-                "forget",
-                "instead",
-                "unless",
-                "besides",
-            ];
             const EXAMPLES_BEFORE: &[&str] = &["like", "e.g", "eg", "including", "such", "say"];
             const EXAMPLES_AFTER: &[&str] = &["whatever", "etc", "e.g", "eg", "anything", "similar"];
-            let clause_start = (0..i).rev().find(|&k| text.words[k].ends).map_or(text.sentence_start(i), |k| k + 1);
+            let clause_start = clause_start(text, i);
             let value_noun = |k: usize| text.is(k, VALUE_NOUNS) || records.field(text.lower(k)).is_some();
             // ("the flags it passes (MCL_CURRENT / MCL_FUTURE)": the value's noun a few words back.)
             let names_value = text.aside_of(i).is_some_and(|(first, _)| (first.saturating_sub(3)..first).any(|k| value_noun(k) && (k..first).all(|m| !text.words[m].ends)));
@@ -7051,8 +7064,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             }
             let last = at[at.len() - 1];
             // "anything but SEEK_SET" sets it aside; "but only with O_CREAT" does not.
-            let negates = |k: usize| text.is(k, NEGATORS) && (!text.is(k, &["but"]) || (k > 0 && text.is(k - 1, &["anything", "everything", "all", "any"])));
-            let negated = negated || (clause_start..i).any(negates);
+            let negated = negated || clause_negates(text, i);
             let beside_others = (text.is(last + 1, &["or", "/"]) && !same(last + 2)) || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, EXAMPLES_AFTER));
             let example = (i.saturating_sub(2)..i).any(|k| text.is(k, EXAMPLES_BEFORE));
             let other_family = |k: usize| text.words.get(k).and_then(|w| constants::named(&w.raw)).is_some_and(|n| n.family != c.family);
@@ -7156,9 +7168,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             let bit_of = |letter: &str| -> Vec<(String, i64)> {
                 records.start.iter().chain(records.end).filter_map(|f| f.flags.iter().find(|s| s.name == letter).map(|s| (f.name.clone(), s.value))).collect()
             };
-            let clause = (text.sentence_start(i)..i).rev().find(|&k| text.words[k].punct == Some(',')).map_or(text.sentence_start(i), |k| k + 1);
-            let denied = (clause..i).any(|k| text.is(k, &["not", "t", "never", "no", "except", "excluding", "without", "non"]));
-            if let ([(field, bit)], false) = (bit_of(letter).as_slice(), denied) {
+            if let ([(field, bit)], false) = (bit_of(letter).as_slice(), clause_negates(text, i)) {
                 if let Some((t, where_)) = records.term(field) {
                     let (mut mask, mut at, mut letters) = (*bit, (i..i + n).collect::<Vec<usize>>(), letter.to_string());
                     let mut j = i + n;
