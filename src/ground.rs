@@ -190,6 +190,18 @@ pub(crate) fn words(request: &str) -> Vec<String> {
         .collect()
 }
 
+/// The words without the ones an idiom spends: "how many times", "every time" count or say
+/// when, and name no timer (`itimer_state` of "how many times … in D state").
+fn without_idioms(words: &[String]) -> Vec<String> {
+    const HOW_OFTEN: &[&str] = &["many", "several", "few", "multiple", "every", "each", "any", "some", "one", "two", "three"];
+    let spent = |i: usize| {
+        let before = |k: usize| i.checked_sub(k).and_then(|j| words.get(j)).map(String::as_str);
+        ["time", "times"].contains(&words[i].as_str())
+            && (before(1).is_some_and(|b| HOW_OFTEN.contains(&b) || b.chars().all(|c| c.is_ascii_digit())) || (before(1) == Some("of") && before(2) == Some("number")))
+    };
+    words.iter().enumerate().filter(|&(i, _)| !spent(i)).map(|(_, w)| w.clone()).collect()
+}
+
 /// Identifiers the request names as code: lowercase words with an underscore, or followed by
 /// `(` (`vfs_read`, `close()`, `write(2)`). All-caps words are constants (`SYN_SENT`,
 /// `PROT_EXEC`), not events.
@@ -1421,7 +1433,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             named && retrieval.everyday.is_some() && !points_back && only_in_story_by(&|w| stem(w) == category)
         };
         for (probe, shared, category_named) in
-            described(&all_words, retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
+            described(&without_idioms(&all_words), retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
         {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
@@ -1894,6 +1906,11 @@ mod tests {
                 .collect()
         };
         assert_eq!(described("how long do timer callbacks run after the expire-entry event?", &timers), ["tracepoint:timer:timer_expire_entry"]);
+        // "how many times" counts: it names no timer.
+        let itimer = ranked(&[("tracepoint:timer:itimer_state", 30.0)]);
+        assert!(described("how many times was a task switched out while in D state", &itimer).is_empty());
+        assert!(described("every time a task changes state", &itimer).is_empty());
+        assert_eq!(described("count itimer state changes", &itimer), ["tracepoint:timer:itimer_state"]);
         // Neither name inside the other: both stay.
         let leases = ranked(&[("tracepoint:filelock:break_lease_block", 50.0), ("tracepoint:filelock:break_lease_noblock", 50.0)]);
         assert_eq!(described("non-blocking opens that break file leases", &leases).len(), 2);

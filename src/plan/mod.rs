@@ -144,6 +144,9 @@ impl Term {
             Term::Elapsed => Field::Latency,
             Term::Field { name, ty, .. } => match name.as_str() {
                 "filename" | "pathname" | "path" if field_is_text(ty) => Field::Filename,
+                // The record's task (sched_wakeup's wakee): the symbolic executor reads the
+                // record's `comm` and the builtin as one origin.
+                "comm" if field_is_text(ty) => Field::Comm,
                 "ret" => Field::Retval,
                 "sig" => Field::Signal,
                 "sport" | "dport" | "lport" | "rport" => Field::Port,
@@ -463,7 +466,7 @@ impl Plan {
                 };
             }
         }
-        p.emits.dedup();
+        unique(&mut p.emits);
         p.interval = self.every.map(std::time::Duration::from_secs);
         p.top = self.top;
         p
@@ -479,13 +482,19 @@ impl Plan {
             Output::Lines { values } => {
                 let asked = |t: &Term| self.said.iter().any(|s| s.means == format!("show {}", t.name()));
                 let mut emits: Vec<Field> = values.iter().filter(|t| asked(t)).filter_map(|t| self.property_field(t)).collect();
-                emits.dedup();
+                unique(&mut emits);
                 emits
             }
             Output::Map { .. } => vec![],
         };
         Properties { filters: all.filters, emits, aggregate: all.aggregate, interval: all.interval, top: all.top, ..Properties::default() }
     }
+}
+
+/// `fields` with each once, in order: the builtin and the record's `comm` are one property.
+fn unique(fields: &mut Vec<Field>) {
+    let mut seen = std::collections::BTreeSet::new();
+    fields.retain(|f| seen.insert(*f));
 }
 
 impl fmt::Display for Plan {

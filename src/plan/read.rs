@@ -3923,6 +3923,19 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
                     return Some((Term::field(&f.name, &f.ty), w, at));
                 }
             }
+            // "which processes are woken up most often": the task the event is about, where
+            // its record names it (`sched_wakeup`'s wakee, `signal_generate`'s target,
+            // `mark_victim`'s victim); the running task (the waker, the sender) is said as such
+            // above. A syscall's record names no task of its own.
+            let caused = i > 0 && CAUSE.contains(&text.lower(i - 1)) && !text.used(i - 1);
+            if *b == Builtin::Comm && caused {
+                return Some((Term::Builtin(*b), At::Anywhere, std::iter::once(i - 1).chain(at).collect()));
+            }
+            if *b == Builtin::Comm && !records.syscall {
+                if let Some((t, w)) = records.term("comm") {
+                    return Some((t, w, at));
+                }
+            }
             return Some((Term::Builtin(*b), At::Anywhere, at));
         }
     }
@@ -5105,7 +5118,8 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         }
         // Who caused the event, first; then, when the words name nothing of the record, what it
         // holds: the event's own defaults, a syscall's arguments, else its fields.
-        let named_record = shown.iter().any(|(t, _)| !matches!(t, Term::Builtin(_)));
+        // (The record's own task, "a process gets SIGSEGV", is a who, like the builtins.)
+        let named_record = shown.iter().any(|(t, _)| !matches!(t, Term::Builtin(_)) && !(t.name() == "comm" && t.is_text()));
         if !only {
             shown.retain(|(t, _)| !matches!(t, Term::Builtin(Builtin::Comm | Builtin::Pid)));
             shown.splice(0..0, [(Term::Builtin(Builtin::Comm), At::Anywhere), (Term::Builtin(Builtin::Pid), At::Anywhere)]);
@@ -8888,8 +8902,11 @@ mod tests {
         assert_eq!(plan("print every signal sent: sig, errno, code and result", &here()), "on tracepoint:signal:signal_generate: print comm, pid, sig, errno, code, result");
         assert_eq!(
             plan("alert when a process gets SIGSEGV or SIGKILL", &here()),
-            "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, sig, args->pid, args->comm"
+            "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, args->comm, sig, args->pid"
         );
+        // The task an event is done to, where its record names it; the sender said as such.
+        assert_eq!(plan("which processes are woken up most often? top 10", &here()), "on tracepoint:sched:sched_wakeup: count by args->comm, top 10");
+        assert_eq!(plan("count signals per sender process and signal number", &here()), "on tracepoint:signal:signal_generate: count by comm, sig");
         assert_eq!(plan("files opened by root", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where uid == 0: print comm, pid, filename");
         // The subject of a question, and a program this host has after "by", are process names;
         // a name the reader cannot place keeps the reading incomplete.
