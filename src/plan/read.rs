@@ -290,6 +290,17 @@ impl Text {
             s.push(c);
             i += 1;
         }
+        // Code written without spaces: "ret<0" is `ret < 0` (split apart, "<" would be lost)
+        // and "comm,errno" two keys.
+        static CODE: std::sync::OnceLock<[regex::Regex; 2]> = std::sync::OnceLock::new();
+        let [compared, listed] = CODE.get_or_init(|| {
+            [
+                regex::Regex::new(r"([A-Za-z0-9_\])])(<=|>=|!=|==|<|>)(-?[A-Za-z0-9_])").expect("a valid regex"),
+                regex::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*),([A-Za-z_])").expect("a valid regex"),
+            ]
+        });
+        let s = compared.replace_all(&s, "${1} ${2} ${3}");
+        let s = listed.replace_all(&s, "${1}, ${2}").into_owned();
         // "MS_BIND|MS_REC": both bits, as C writes it (not "ERROR|WARN").
         static PIPED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let piped = PIPED.get_or_init(|| regex::Regex::new(r"\b([A-Z][A-Z0-9_]+)\s*\|\s*([A-Z][A-Z0-9_]+)\b").expect("a valid regex"));
@@ -373,6 +384,11 @@ impl Text {
             // would read as `pos == 4096`.
             if [">", "<", ">=", "<=", "!="].contains(&token) {
                 words.push(Word::verbatim(token, quoted));
+                continue;
+            }
+            // "count by comm + wait flag": a list.
+            if token == "+" {
+                words.push(Word::verbatim("and", quoted));
                 continue;
             }
             // A dash between clauses ("waiting for completions — the ring, …") parts them, as
@@ -6148,7 +6164,9 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
     let owner = |w: &Word| w.owns && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !everyday(w) && !device(w);
     for i in 0..text.len() {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
-        if text.is(i, &["named", "called", "comm"]) && text.words[i].punct != Some(',') && candidate(i + 1) {
+        // ("count by comm errno" keys by both.)
+        let keyed = text.is(i, &["comm"]) && i > 0 && text.is(i - 1, &["by", "per", "each", "every", "and"]);
+        if text.is(i, &["named", "called", "comm"]) && !keyed && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1]), Whose::Caller));
         }
         // "just rsyslogd: print its getpeername calls": the program, said before the ask.
@@ -8904,6 +8922,13 @@ mod tests {
             plan("alert when a process gets SIGSEGV or SIGKILL", &here()),
             "on tracepoint:signal:signal_generate where sig in 11|9: print comm, pid, args->comm, sig, args->pid"
         );
+        // Code written without spaces: a comparison, a list; "+" joins a list.
+        assert_eq!(plan("reads with count>=65536 by comm", &here()), "on tracepoint:syscalls:sys_enter_read where count >= 65536: count by comm");
+        assert_eq!(
+            plan("openat errs (ret<0) count by comm,errno", &here()),
+            "on tracepoint:syscalls:sys_exit_openat where ret < 0: count by comm, errno"
+        );
+        assert_eq!(plan("reads: count by comm + fd", &here()), "on tracepoint:syscalls:sys_enter_read: count by comm, fd");
         // The task an event is done to, where its record names it; the sender said as such.
         assert_eq!(plan("which processes are woken up most often? top 10", &here()), "on tracepoint:sched:sched_wakeup: count by args->comm, top 10");
         assert_eq!(plan("count signals per sender process and signal number", &here()), "on tracepoint:signal:signal_generate: count by comm, sig");
