@@ -1001,7 +1001,25 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
     // Library functions found only by being written as calls: beside a syscall the request
     // names, one is the syscall's wrapper ("fcntl()/lockf() record locks": lockf() makes fcntl).
     let mut only_marked: Vec<String> = Vec::new();
-    let ids = identifiers(request);
+    let mut ids = identifiers(request);
+    // A C library function said as a word, not as code: "hook libc's initgroups", "hook mkfifo
+    // (and mkfifoat if you can) in libc". Said of the library, or hooked in a request about
+    // user space, and listed with one so said.
+    if complete {
+        const HOOKING: &[&str] = &["hook", "hooking", "uprobe", "uprobes", "uretprobe", "instrument", "probe"];
+        let mut last = None;
+        for (i, w) in all_words.iter().enumerate() {
+            let before = |k: usize| i.checked_sub(k).map(|j| all_words[j].as_str()).unwrap_or_default();
+            let hooked = user_space && (HOOKING.contains(&before(1)) || (["and", "or"].contains(&before(1)) && i >= 2 && last == Some(i - 2)));
+            let said = said_of_library(&lower, w) || hooked;
+            if w.len() >= 4 && said && library_function(w, catalog).is_some() && !ENGLISH_SYSCALLS.contains(&w.as_str()) {
+                last = Some(i);
+                if !ids.contains(w) {
+                    ids.push(w.clone());
+                }
+            }
+        }
+    }
     for id in ids.clone() {
         let syscall = id.strip_prefix("sys_").unwrap_or(&id);
         let named = |probe: String, attach| Grounded { probe, attach, evidence: Evidence::Named { word: id.clone() } };
@@ -1432,8 +1450,9 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             let category = stem(probe.split(':').nth(1).unwrap_or_default());
             named && retrieval.everyday.is_some() && !points_back && only_in_story_by(&|w| stem(w) == category)
         };
-        for (probe, shared, category_named) in
-            described(&without_idioms(&all_words), retrieval).into_iter().filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
+        for (probe, shared, category_named) in described(&without_idioms(&all_words), retrieval)
+            .into_iter()
+            .filter(|(probe, shared, named)| listed.is_none() && asked(shared) && !keyed_only(shared) && !told_category(probe, *named))
         {
             // A tracepoint whose category the words name stands for the category; another match
             // (a perf software event, a runner-up in another category) for itself.
@@ -1498,7 +1517,7 @@ mod tests {
     fn a_c_library_function_is_its_uprobe_and_a_syscall_keeps_its_name() {
         let mut c = catalog();
         let libc = std::path::Path::new("/lib/x86_64-linux-gnu/libc.so.6");
-        for f in ["system", "syslog", "lockf", "vfs_read"] {
+        for f in ["system", "syslog", "lockf", "vfs_read", "initgroups", "mkfifo", "mkfifoat"] {
             c.hooks.push(crate::kernel::Hook::uprobe(libc, f, Attach::Yes));
         }
         c.hooks.push(crate::kernel::Hook::uprobe(std::path::Path::new("/usr/bin/bash"), "readline", Attach::Yes));
@@ -1519,6 +1538,10 @@ mod tests {
         assert_eq!(probes("who calls syslog(3)?"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
         assert_eq!(probes("programs that log through libc's syslog()"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:syslog"]);
         assert_eq!(probes("count syslog() calls"), ["tracepoint:syscalls:sys_enter_syslog"]);
+        // Said as a word: of the library, or hooked in a request about user space.
+        assert_eq!(probes("hook libc's initgroups and log every call"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:initgroups"]);
+        assert_eq!(probes("hook mkfifo (and mkfifoat if you can) in libc"), ["uprobe:/lib/x86_64-linux-gnu/libc.so.6:mkfifo", "uprobe:/lib/x86_64-linux-gnu/libc.so.6:mkfifoat"]);
+        assert!(probes("how often do we initgroups").is_empty(), "a plain word, neither code nor said of the library");
         assert_eq!(probes("for each glibc program, count syslog() calls"), ["tracepoint:syscalls:sys_enter_syslog"]);
         // Listed with a syscall, a function written as a call is its wrapper; beside one, itself.
         assert_eq!(probes("fcntl()/lockf() locks that get refused"), ["tracepoint:syscalls:sys_enter_fcntl"]);

@@ -3527,6 +3527,11 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
     if i >= text.len() || text.used(i) {
         return None;
     }
+    // "which (non-root) programs …": a question of who, not a call's `which` argument.
+    const WHO: &[&str] = &["process", "program", "task", "thread", "user", "app", "application", "command", "daemon", "service", "container", "binary", "job"];
+    if text.is(i, &["which", "what"]) && (i + 1..(i + 3).min(text.len())).any(|k| WHO.contains(&text.words[k].light.as_str())) {
+        return None;
+    }
     // "the number of blocks", "how many pages": the count the record holds of them (`count`,
     // `nr_pages`), not one of them (`block`, a block number), where it holds both.
     let counted = i >= 2 && ((text.is(i - 2, &["number"]) && text.is(i - 1, &["of"])) || (text.is(i - 2, &["how"]) && text.is(i - 1, &["many"])));
@@ -3614,6 +3619,28 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
         let named = |a: &str| if a.starts_with('_') { format!("{}{a}", noun.light) } else { format!("{a}{}", noun.light) };
         if let Some((f, w)) = affixes.iter().find_map(|a| records.field(&named(a))) {
             return Some((Term::field(&f.name, &f.ty), w, vec![i, i + 1]));
+        }
+    }
+    // "the source path", "the new name", a symlink's "link path": of a record with an old and
+    // a new name (rename's, link's, symlink's: the link is the new one).
+    let linking = records.calls.iter().any(|c| c.contains("link") && !c.contains("unlink"));
+    let side = if text.is(i, &["source", "old", "original", "existing"]) {
+        Some("old")
+    } else if text.is(i, &["destination", "dest", "new"]) || (linking && text.is(i, &["link"])) {
+        Some("new")
+    } else {
+        None
+    };
+    if let (Some(side), true) = (side, text.is(i + 1, &["path", "name", "file", "filename", "pathname", "directory", "dir"]) && !text.used(i + 1)) {
+        if let Some((f, w)) = ["name", "path", "pathname", "filename"].iter().find_map(|s| records.field(&format!("{side}{s}"))) {
+            return Some((Term::field(&f.name, &f.ty), w, vec![i, i + 1]));
+        }
+    }
+    // A link's target is what it points to, the old name ("the target it should point to").
+    if linking && text.is(i, &["target"]) && !text.is(i + 1, &["pid", "process", "task", "thread", "program"]) {
+        if let Some((f, w)) = records.field("oldname") {
+            let at = if text.is(i + 1, &["path", "name", "file", "filename", "pathname"]) { vec![i, i + 1] } else { vec![i] };
+            return Some((Term::field(&f.name, &f.ty), w, at));
         }
     }
     // The event's object, not the task that caused it: "the target pid", "to which process".
@@ -4040,6 +4067,9 @@ fn told_failure(text: &Text, i: usize) -> bool {
         || denied_failure(text, i).is_some()
         || (text.lower(i).ends_with("ing") || text.lower(i) == "failed") && !text.is(i + 1, &["call", "calls", "syscall", "syscalls", "request", "requests"])
 }
+
+/// Verbs a call's failure is said with, beside its errno ("refused with EACCES").
+const REFUSED: &[&str] = &["refused", "rejected", "denied", "blocked", "bounced"];
 
 /// Whether a word says something failed ("fails", "failed", "errors").
 fn failure_word(w: &Word) -> bool {
@@ -6965,7 +6995,10 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
         if errno(&raw).is_some() {
             let (values, mut at) = alternatives(text, i, &errno);
             let last = at.last().copied().unwrap_or(i);
-            let examples = text.words[last].punct == Some('?') || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, &["whatever", "etc", "e.g", "eg", "like", "anything"]));
+            // (Not the mark of a question that asks which: "which programs … fail with EEXIST?")
+            let asks_which = text.is(text.sentence_start(last), &["which", "what", "who", "how", "where", "when"]);
+            let guess = text.words[last].punct == Some('?') && !asks_which;
+            let examples = guess || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, &["whatever", "etc", "e.g", "eg", "like", "anything"]));
             if examples && records.syscall {
                 at.extend((last + 1..(last + 3).min(text.len())).filter(|&k| text.is(k, &["whatever", "etc", "e.g", "eg", "anything"]) || errno(&text.words[k].raw).is_some()));
                 let words = words_at(text, &at);
@@ -6992,8 +7025,14 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                 gaps.push(format!("{raw} is a syscall's error, and the event is not a syscall"));
                 text.mark(&at);
             } else {
+                // "get refused with EACCES", "denied with EPERM": the failure said with its errno.
+                let first = at.iter().min().copied().unwrap_or(i);
+                let refused = first >= 2 && text.is(first - 1, &["with", "by"]) && text.is(first - 2, REFUSED) && !text.used(first - 2);
                 let words = words_at(text, &at);
                 text.read(&at, format!("only calls that fail with {words}"));
+                if refused {
+                    text.read(&[first - 2], format!("only calls that fail with {words}"));
+                }
                 out.push((one_or_any(Term::field("ret", "long"), values.iter().map(|n| -n).collect(), words), At::End));
             }
             i = at.last().copied().unwrap_or(i) + 1;
@@ -7794,6 +7833,9 @@ mod tests {
         hooks.extend(sys("execve", &[("const char *", "filename")]));
         hooks.extend(sys("fchown", &[("unsigned int", "fd"), ("uid_t", "user"), ("gid_t", "group")]));
         hooks.extend(sys("setuid", &[("uid_t", "uid")]));
+        hooks.extend(sys("symlink", &[("const char *", "oldname"), ("const char *", "newname")]));
+        hooks.extend(sys("rename", &[("const char *", "oldname"), ("const char *", "newname")]));
+        hooks.extend(sys("setpriority", &[("int", "which"), ("int", "who"), ("int", "niceval")]));
         hooks.extend(sys("setresuid", &[("uid_t", "ruid"), ("uid_t", "euid"), ("uid_t", "suid")]));
         hooks.extend(sys("madvise", &[("unsigned long", "start"), ("size_t", "len_in"), ("int", "behavior")]));
         hooks.extend(sys("flock", &[("unsigned int", "fd"), ("unsigned int", "cmd")]));
@@ -8924,11 +8966,22 @@ mod tests {
         );
         // Code written without spaces: a comparison, a list; "+" joins a list.
         assert_eq!(plan("reads with count>=65536 by comm", &here()), "on tracepoint:syscalls:sys_enter_read where count >= 65536: count by comm");
-        assert_eq!(
-            plan("openat errs (ret<0) count by comm,errno", &here()),
-            "on tracepoint:syscalls:sys_exit_openat where ret < 0: count by comm, errno"
-        );
+        assert_eq!(plan("openat errs (ret<0) count by comm,errno", &here()), "on tracepoint:syscalls:sys_exit_openat where ret < 0: count by comm, errno");
         assert_eq!(plan("reads: count by comm + fd", &here()), "on tracepoint:syscalls:sys_enter_read: count by comm, fd");
+        // A question's mark after an errno is no guess; the refusal is said with its errno.
+        assert_eq!(
+            plan("which programs get refused with EACCES by setpriority()?", &syscalls(&["setpriority"])),
+            "on tracepoint:syscalls:sys_exit_setpriority (started at tracepoint:syscalls:sys_enter_setpriority, matched by thread) where ret == -13: print comm, pid, which, who, niceval, errno"
+        );
+        // The old and the new name of a record that has both; a link's target is its old name.
+        assert_eq!(
+            plan("print each symlink() that fails with EEXIST: the link path and the target", &syscalls(&["symlink"])),
+            "on tracepoint:syscalls:sys_exit_symlink (started at tracepoint:syscalls:sys_enter_symlink, matched by thread) where ret == -17: print comm, pid, newname, oldname, errno"
+        );
+        assert_eq!(
+            plan("count failed rename() calls by source path", &syscalls(&["rename"])),
+            "on tracepoint:syscalls:sys_exit_rename (started at tracepoint:syscalls:sys_enter_rename, matched by thread) where ret < 0: count by oldname"
+        );
         // The task an event is done to, where its record names it; the sender said as such.
         assert_eq!(plan("which processes are woken up most often? top 10", &here()), "on tracepoint:sched:sched_wakeup: count by args->comm, top 10");
         assert_eq!(plan("count signals per sender process and signal number", &here()), "on tracepoint:signal:signal_generate: count by comm, sig");
