@@ -505,6 +505,11 @@ impl Text {
     }
 
     /// Whether word `k` is a label, a colon after it ("Ask:", "Tried:").
+    /// Where a ticket's ask begins, at its label ("Ask:"), if it has one after its first word.
+    fn ask_label(&self) -> Option<usize> {
+        (1..self.len()).find(|&k| k == self.sentence_start(k) && self.is(k, ASK_LABELS) && self.labelled(k))
+    }
+
     fn labelled(&self, k: usize) -> bool {
         self.words.get(k).is_some_and(|w| w.punct == Some(':'))
     }
@@ -664,6 +669,11 @@ impl Text {
     /// The story may name the event the ask names again ("… I suspect one of the batch jobs
     /// resets its umask. Log each umask() call: …"): it is still the story.
     fn only_tells(&self, i: usize) -> bool {
+        // A ticket that labels its ask ("… Its debug mode only prints the top-level directory.
+        // Ask: log every rmdir() …"): all before the label is the story.
+        if self.ask_label().is_some_and(|label| i < label) {
+            return true;
+        }
         const RESTRICTS: &[&str] = &["only", "just", "restrict", "limit", "except", "ignore", "exclude", "skip", "care", "matters", "matter", "excluding", "not"];
         let (start, end) = (self.sentence_start(i), self.sentence_end(i));
         let bare = |k: usize| self.words[k].stem.split('(').next().unwrap_or_default().to_string();
@@ -1538,7 +1548,7 @@ pub(crate) fn story_words(request: &str) -> Vec<String> {
     let text = Text::new(request);
     // A ticket that labels its ask ("… strace -c says mostly read(). Ask: sample kernel stacks
     // …"): all before the label is the story, whatever its sentences seem to ask.
-    if let Some(label) = (0..text.len()).find(|&k| k > 0 && k == text.sentence_start(k) && text.is(k, ASK_LABELS) && text.labelled(k)) {
+    if let Some(label) = text.ask_label() {
         return (0..label).map(|i| text.words[i].lower.clone()).collect();
     }
     // Sentence by sentence: `asks` reads a whole sentence.
@@ -6890,6 +6900,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     i = k;
                     continue;
                 }
+                // A path the labelled story names, where the record has none, is the story's.
+                None if text.ask_label().is_some_and(|label| i < label) => text.mark(&[i]),
                 None => {
                     gaps.push(format!("{raw} is a path, and the event's record has none"));
                     text.mark(&[i]);
@@ -7770,7 +7782,10 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         }
         if !taken_any && (text.is(i, &["per"]) || (folding && text.is(i, &["by"]) && !agent)) && !text.used(j) && j < text.len() {
             let noun = text.words[j].raw.clone();
-            gaps.push(format!("\"{} {noun}\": the event's record holds no {noun}", text.words[i].raw));
+            // ("… logs 'rmdir failed' a few hundred times per run. Ask: …": the story's rate.)
+            if !text.ask_label().is_some_and(|label| i < label) {
+                gaps.push(format!("\"{} {noun}\": the event's record holds no {noun}", text.words[i].raw));
+            }
             text.mark(&[i, j]);
         }
         i += 1;
@@ -8968,6 +8983,12 @@ mod tests {
         assert_eq!(plan("reads with count>=65536 by comm", &here()), "on tracepoint:syscalls:sys_enter_read where count >= 65536: count by comm");
         assert_eq!(plan("openat errs (ret<0) count by comm,errno", &here()), "on tracepoint:syscalls:sys_exit_openat where ret < 0: count by comm, errno");
         assert_eq!(plan("reads: count by comm + fd", &here()), "on tracepoint:syscalls:sys_enter_read: count by comm, fd");
+        // Before a ticket's "Ask:" label, the story: its rate and its path ask for no key and no
+        // filter. Any errno Linux has is one.
+        assert_eq!(
+            plan("OPS-12 (Mon 09:10, Ana): the agent logs 'read failed' a few hundred times per run while it reads /srv/x. Ask: count each read() that fails with EBADMSG, per process name", &syscalls(&["read"])),
+            "on tracepoint:syscalls:sys_exit_read where ret == -74: count by comm"
+        );
         // A question's mark after an errno is no guess; the refusal is said with its errno.
         assert_eq!(
             plan("which programs get refused with EACCES by setpriority()?", &syscalls(&["setpriority"])),
