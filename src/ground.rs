@@ -194,10 +194,10 @@ pub(crate) fn words(request: &str) -> Vec<String> {
 /// when, and name no timer (`itimer_state` of "how many times … in D state").
 fn without_idioms(words: &[String]) -> Vec<String> {
     const HOW_OFTEN: &[&str] = &["many", "several", "few", "multiple", "every", "each", "any", "some", "one", "two", "three"];
+    // ("times" is always so: "ten times", "hundreds of times".)
     let spent = |i: usize| {
         let before = |k: usize| i.checked_sub(k).and_then(|j| words.get(j)).map(String::as_str);
-        ["time", "times"].contains(&words[i].as_str())
-            && (before(1).is_some_and(|b| HOW_OFTEN.contains(&b) || b.chars().all(|c| c.is_ascii_digit())) || (before(1) == Some("of") && before(2) == Some("number")))
+        words[i] == "times" || (words[i] == "time" && before(1).is_some_and(|b| HOW_OFTEN.contains(&b) || b == "of" || b.chars().all(|c| c.is_ascii_digit())))
     };
     words.iter().enumerate().filter(|&(i, _)| !spent(i)).map(|(_, w)| w.clone()).collect()
 }
@@ -1010,8 +1010,12 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
         let mut last = None;
         for (i, w) in all_words.iter().enumerate() {
             let before = |k: usize| i.checked_sub(k).map(|j| all_words[j].as_str()).unwrap_or_default();
-            let hooked = user_space && (HOOKING.contains(&before(1)) || (["and", "or"].contains(&before(1)) && i >= 2 && last == Some(i - 2)));
-            let said = said_of_library(&lower, w) || hooked;
+            // (Listed with one: not an everyday word, "hook libc's dlopen and raise an alert".)
+            let listed = ["and", "or"].contains(&before(1)) && i >= 2 && last == Some(i - 2) && w.len() >= 6;
+            let hooked = user_space && (HOOKING.contains(&before(1)) || listed);
+            // The library named right before it ("libc's initgroups"), not somewhere after
+            // ("random crashes in libc").
+            let said = C_LIBRARY_WORDS.contains(&before(1)) || (before(1) == "s" && C_LIBRARY_WORDS.contains(&before(2))) || hooked;
             if w.len() >= 4 && said && library_function(w, catalog).is_some() && !ENGLISH_SYSCALLS.contains(&w.as_str()) {
                 last = Some(i);
                 if !ids.contains(w) {

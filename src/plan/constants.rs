@@ -30,7 +30,8 @@ pub(crate) fn mode_bits_named(request: &str) -> String {
 
 /// An errno by name (`ENOENT`).
 pub(crate) fn errno(word: &str) -> Option<i64> {
-    // Every name Linux has (asm-generic/errno-base.h and errno.h), with glibc's aliases.
+    // Every name of the errno.h programs see (asm-generic/errno-base.h and errno.h), with
+    // glibc's aliases; not the kernel's internal ones (ERESTARTSYS, ENOTSUPP 524).
     let n = match word {
         "EPERM" => libc::EPERM,
         "ENOENT" => libc::ENOENT,

@@ -213,6 +213,8 @@ struct Text {
     /// The event was read from everyday words ("files that get deleted"), grounding having named
     /// none: what else the words count or show is all that tells it from another.
     everyday: bool,
+    /// Where the story a ticket labels ends ([`Text::story_until`]), found once.
+    story_end: Option<usize>,
 }
 
 /// Everyday short forms of the words the reader knows.
@@ -295,12 +297,17 @@ impl Text {
         static CODE: std::sync::OnceLock<[regex::Regex; 2]> = std::sync::OnceLock::new();
         let [compared, listed] = CODE.get_or_init(|| {
             [
-                regex::Regex::new(r"([A-Za-z0-9_\])])(<=|>=|!=|==|<|>)(-?[A-Za-z0-9_])").expect("a valid regex"),
+                // A number on the right: "vector<int>" and "stdout>file" are no comparisons.
+                regex::Regex::new(r"([A-Za-z0-9_\])])(<=|>=|!=|==|<|>)(-?[0-9])").expect("a valid regex"),
                 regex::Regex::new(r"\b([A-Za-z_][A-Za-z0-9_]*),([A-Za-z_])").expect("a valid regex"),
             ]
         });
         let s = compared.replace_all(&s, "${1} ${2} ${3}");
-        let s = listed.replace_all(&s, "${1}, ${2}").into_owned();
+        // Matches do not overlap: again until "comm,pid,errno" is all spaced.
+        let mut s = listed.replace_all(&s, "${1}, ${2}").into_owned();
+        while listed.is_match(&s) {
+            s = listed.replace_all(&s, "${1}, ${2}").into_owned();
+        }
         // "MS_BIND|MS_REC": both bits, as C writes it (not "ERROR|WARN").
         static PIPED: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
         let piped = PIPED.get_or_init(|| regex::Regex::new(r"\b([A-Z][A-Z0-9_]+)\s*\|\s*([A-Z][A-Z0-9_]+)\b").expect("a valid regex"));
@@ -387,7 +394,8 @@ impl Text {
                 continue;
             }
             // "count by comm + wait flag": a list.
-            if token == "+" {
+            // (Not in arithmetic: "offset + count > 1G".)
+            if token == "+" && !tokens[t + 1..(t + 4).min(tokens.len())].iter().any(|n| [">", "<", ">=", "<=", "==", "!="].contains(n)) {
                 words.push(Word::verbatim("and", quoted));
                 continue;
             }
@@ -470,7 +478,8 @@ impl Text {
                 }
             }
         }
-        let mut text = Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![], everyday: false };
+        let mut text = Text { words, said: vec![], event_nouns: vec![], event_at: vec![], inside: vec![], everyday: false, story_end: None };
+        text.story_end = text.ask_label().filter(|&k| !text.is(k, &["question"]));
         text.mark_tried();
         text
     }
@@ -504,12 +513,18 @@ impl Text {
         self.words.len()
     }
 
-    /// Whether word `k` is a label, a colon after it ("Ask:", "Tried:").
     /// Where a ticket's ask begins, at its label ("Ask:"), if it has one after its first word.
     fn ask_label(&self) -> Option<usize> {
         (1..self.len()).find(|&k| k == self.sentence_start(k) && self.is(k, ASK_LABELS) && self.labelled(k))
     }
 
+    /// Where the story a ticket labels ends: its "Ask:" label. ("… EBUSY. Question: can it
+    /// include the cwd?" asks after the ask, and leaves it no story.)
+    fn story_until(&self) -> Option<usize> {
+        self.story_end
+    }
+
+    /// Whether word `k` is a label, a colon after it ("Ask:", "Tried:").
     fn labelled(&self, k: usize) -> bool {
         self.words.get(k).is_some_and(|w| w.punct == Some(':'))
     }
@@ -671,7 +686,7 @@ impl Text {
     fn only_tells(&self, i: usize) -> bool {
         // A ticket that labels its ask ("… Its debug mode only prints the top-level directory.
         // Ask: log every rmdir() …"): all before the label is the story.
-        if self.ask_label().is_some_and(|label| i < label) {
+        if self.story_until().is_some_and(|label| i < label) {
             return true;
         }
         const RESTRICTS: &[&str] = &["only", "just", "restrict", "limit", "except", "ignore", "exclude", "skip", "care", "matters", "matter", "excluding", "not"];
@@ -1836,6 +1851,13 @@ const CAUSE: &[&str] = &[
     "offender",
     "waker",
     "wakers",
+];
+
+/// Verbs of a task that causes an event done to another ("which processes send signals", "tasks
+/// that wake others").
+const ACTING: &[&str] = &[
+    "send", "sends", "sending", "wake", "wakes", "waking", "kill", "kills", "killing", "signal", "signals", "migrate", "migrates", "raise", "raises", "trigger", "triggers",
+    "cause", "causes",
 ];
 
 /// Fields that say what an event is about, to count by when a request asks "which timers"
@@ -3634,7 +3656,8 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
     // "the source path", "the new name", a symlink's "link path": of a record with an old and
     // a new name (rename's, link's, symlink's: the link is the new one).
     let linking = records.calls.iter().any(|c| c.contains("link") && !c.contains("unlink"));
-    let side = if text.is(i, &["source", "old", "original", "existing"]) {
+    // ("existing" is a link's old name; a rename's replaces an existing new one.)
+    let side = if text.is(i, &["source", "old", "original"]) || (linking && text.is(i, &["existing"])) {
         Some("old")
     } else if text.is(i, &["destination", "dest", "new"]) || (linking && text.is(i, &["link"])) {
         Some("new")
@@ -3984,7 +4007,12 @@ fn value_words(text: &Text, i: usize, records: &Records) -> Option<(Term, At, Ve
             if *b == Builtin::Comm && caused {
                 return Some((Term::Builtin(*b), At::Anywhere, std::iter::once(i - 1).chain(at).collect()));
             }
-            if *b == Builtin::Comm && !records.syscall {
+            // ("which processes send the most signals", "the process doing the waking": the
+            // task acting, which is the running one.)
+            let last = at[at.len() - 1];
+            let passive = |k: usize| text.is(k, &["get", "gets", "got", "are", "were", "is", "was", "be", "been", "being"]);
+            let acts = (last + 1..(last + 3).min(text.len())).take_while(|&k| !passive(k)).any(|k| text.is(k, ACTING)) || cause_ends(text, i).is_some();
+            if *b == Builtin::Comm && !records.syscall && !acts {
                 if let Some((t, w)) = records.term("comm") {
                     return Some((t, w, at));
                 }
@@ -6205,7 +6233,10 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
     for i in 0..text.len() {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
         // ("count by comm errno" keys by both.)
-        let keyed = text.is(i, &["comm"]) && i > 0 && text.is(i - 1, &["by", "per", "each", "every", "and"]);
+        // ("… where uid is 1000 and comm nginx" still names nginx: no key before the "and".)
+        let clause = (text.sentence_start(i)..i).rev().find(|&k| text.words[k].punct.is_some()).map_or(text.sentence_start(i), |k| k + 1);
+        let keyed =
+            text.is(i, &["comm"]) && i > 0 && (text.is(i - 1, &["by", "per", "each", "every"]) || (text.is(i - 1, &["and"]) && (clause..i).any(|k| text.is(k, &["by", "per"]))));
         if text.is(i, &["named", "called", "comm"]) && !keyed && text.words[i].punct != Some(',') && candidate(i + 1) {
             return Some((text.words[i + 1].raw.clone(), with_lead(vec![i, i + 1]), Whose::Caller));
         }
@@ -6901,7 +6932,7 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
                     continue;
                 }
                 // A path the labelled story names, where the record has none, is the story's.
-                None if text.ask_label().is_some_and(|label| i < label) => text.mark(&[i]),
+                None if text.story_until().is_some_and(|label| i < label) => text.mark(&[i]),
                 None => {
                     gaps.push(format!("{raw} is a path, and the event's record has none"));
                     text.mark(&[i]);
@@ -7008,7 +7039,8 @@ fn conditions_of(text: &mut Text, records: &Records, out: &mut Vec<(Condition, A
             let (values, mut at) = alternatives(text, i, &errno);
             let last = at.last().copied().unwrap_or(i);
             // (Not the mark of a question that asks which: "which programs … fail with EEXIST?")
-            let asks_which = text.is(text.sentence_start(last), &["which", "what", "who", "how", "where", "when"]);
+            let start = text.sentence_start(last);
+            let asks_which = (start..(start + 3).min(last)).any(|k| text.is(k, &["which", "what", "who", "how", "where", "when"]));
             let guess = text.words[last].punct == Some('?') && !asks_which;
             let examples = guess || (last + 1..(last + 3).min(text.len())).any(|k| text.is(k, &["whatever", "etc", "e.g", "eg", "like", "anything"]));
             if examples && records.syscall {
@@ -7783,7 +7815,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         if !taken_any && (text.is(i, &["per"]) || (folding && text.is(i, &["by"]) && !agent)) && !text.used(j) && j < text.len() {
             let noun = text.words[j].raw.clone();
             // ("… logs 'rmdir failed' a few hundred times per run. Ask: …": the story's rate.)
-            if !text.ask_label().is_some_and(|label| i < label) {
+            if !text.story_until().is_some_and(|label| i < label) {
                 gaps.push(format!("\"{} {noun}\": the event's record holds no {noun}", text.words[i].raw));
             }
             text.mark(&[i, j]);
@@ -8983,6 +9015,7 @@ mod tests {
         assert_eq!(plan("reads with count>=65536 by comm", &here()), "on tracepoint:syscalls:sys_enter_read where count >= 65536: count by comm");
         assert_eq!(plan("openat errs (ret<0) count by comm,errno", &here()), "on tracepoint:syscalls:sys_exit_openat where ret < 0: count by comm, errno");
         assert_eq!(plan("reads: count by comm + fd", &here()), "on tracepoint:syscalls:sys_enter_read: count by comm, fd");
+        assert_eq!(plan("reads: count by comm,pid,fd", &here()), "on tracepoint:syscalls:sys_enter_read: count by comm, pid, fd");
         // Before a ticket's "Ask:" label, the story: its rate and its path ask for no key and no
         // filter. Any errno Linux has is one.
         assert_eq!(
@@ -9006,6 +9039,7 @@ mod tests {
         // The task an event is done to, where its record names it; the sender said as such.
         assert_eq!(plan("which processes are woken up most often? top 10", &here()), "on tracepoint:sched:sched_wakeup: count by args->comm, top 10");
         assert_eq!(plan("count signals per sender process and signal number", &here()), "on tracepoint:signal:signal_generate: count by comm, sig");
+        assert_eq!(plan("which processes send the most signals? top 5", &here()), "on tracepoint:signal:signal_generate: count by comm, top 5");
         assert_eq!(plan("files opened by root", &here()), "on tracepoint:syscalls:sys_enter_openat, tracepoint:syscalls:sys_enter_open where uid == 0: print comm, pid, filename");
         // The subject of a question, and a program this host has after "by", are process names;
         // a name the reader cannot place keeps the reading incomplete.
