@@ -5203,7 +5203,7 @@ fn read_as(mut text: Text, event: &Event, catalog: &Catalog, shared: bool) -> Re
         // Who caused the event, first; then, when the words name nothing of the record, what it
         // holds: the event's own defaults, a syscall's arguments, else its fields.
         // (The record's own task, "a process gets SIGSEGV", is a who, like the builtins.)
-        let named_record = shown.iter().any(|(t, _)| !matches!(t, Term::Builtin(_)) && !(t.name() == "comm" && t.is_text()));
+        let named_record = shown.iter().any(|(t, _)| !(matches!(t, Term::Builtin(_)) || (t.name() == "comm" && t.is_text())));
         if !only {
             shown.retain(|(t, _)| !matches!(t, Term::Builtin(Builtin::Comm | Builtin::Pid)));
             shown.splice(0..0, [(Term::Builtin(Builtin::Comm), At::Anywhere), (Term::Builtin(Builtin::Pid), At::Anywhere)]);
@@ -7815,7 +7815,7 @@ fn keys(text: &mut Text, records: &Records, folding: bool, gaps: &mut Vec<String
         if !taken_any && (text.is(i, &["per"]) || (folding && text.is(i, &["by"]) && !agent)) && !text.used(j) && j < text.len() {
             let noun = text.words[j].raw.clone();
             // ("… logs 'rmdir failed' a few hundred times per run. Ask: …": the story's rate.)
-            if !text.story_until().is_some_and(|label| i < label) {
+            if text.story_until().is_none_or(|label| i >= label) {
                 gaps.push(format!("\"{} {noun}\": the event's record holds no {noun}", text.words[i].raw));
             }
             text.mark(&[i, j]);
