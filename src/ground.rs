@@ -903,13 +903,19 @@ fn said_of_library(lower: &str, id: &str) -> bool {
     let words: Vec<&str> = lower.split(|c: char| !(c.is_alphanumeric() || c == '_')).filter(|w| !w.is_empty()).collect();
     let library = |w: &str| C_LIBRARY_WORDS.contains(&w);
     words.iter().enumerate().any(|(i, w)| {
-        // Right before it ("glibc setenv", "libc's system": libc, s, system), or after it, told
-        // as where it is ("getpwnam() inside libc"); not a library said of the programs ("for
-        // each glibc program, count open() calls").
-        let before = (i >= 1 && library(words[i - 1])) || (i >= 2 && words[i - 1] == "s" && library(words[i - 2]));
+        // Right before it, or after it, told as where it is ("getpwnam() inside libc"); not a
+        // library said of the programs ("for each glibc program, count open() calls").
+        let before = library_before(&words, i);
         let after = (i + 2..(i + 4).min(words.len())).any(|j| library(words[j]) && ["from", "in", "inside", "of", "through", "via"].contains(&words[j - 1]));
         *w == id && (before || after)
     })
+}
+
+/// Whether the C library is named right before word `i` ("glibc setenv", "libc's system":
+/// libc, s, system).
+fn library_before<S: AsRef<str>>(words: &[S], i: usize) -> bool {
+    let library = |k: usize| C_LIBRARY_WORDS.contains(&words[k].as_ref());
+    (i >= 1 && library(i - 1)) || (i >= 2 && words[i - 1].as_ref() == "s" && library(i - 2))
 }
 
 /// Whether `id` sits right next to words that make it a kernel event ("the foo_bar syscall",
@@ -1015,7 +1021,7 @@ pub fn ground(request: &str, catalog: &Catalog, pmu: bool, retrieval: &Retrieval
             let hooked = user_space && (HOOKING.contains(&before(1)) || listed);
             // The library named right before it ("libc's initgroups"), not somewhere after
             // ("random crashes in libc").
-            let said = C_LIBRARY_WORDS.contains(&before(1)) || (before(1) == "s" && C_LIBRARY_WORDS.contains(&before(2))) || hooked;
+            let said = library_before(&all_words, i) || hooked;
             if w.len() >= 4 && said && library_function(w, catalog).is_some() && !ENGLISH_SYSCALLS.contains(&w.as_str()) {
                 last = Some(i);
                 if !ids.contains(w) {

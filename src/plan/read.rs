@@ -6234,7 +6234,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
         // "comm nginx"; not "comm, path, mode", a list of what to show.
         // ("count by comm errno" keys by both.)
         // ("… where uid is 1000 and comm nginx" still names nginx: no key before the "and".)
-        let clause = (text.sentence_start(i)..i).rev().find(|&k| text.words[k].punct.is_some()).map_or(text.sentence_start(i), |k| k + 1);
+        let clause = clause_start(text, i);
         let keyed =
             text.is(i, &["comm"]) && i > 0 && (text.is(i - 1, &["by", "per", "each", "every"]) || (text.is(i - 1, &["and"]) && (clause..i).any(|k| text.is(k, &["by", "per"]))));
         if text.is(i, &["named", "called", "comm"]) && !keyed && text.words[i].punct != Some(',') && candidate(i + 1) {
