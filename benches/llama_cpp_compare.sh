@@ -23,7 +23,10 @@ MODELS=("$@")
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null; then
   echo "building llama.cpp (llama-cpp-python) into $VENV ..." >&2
   python3 -m venv "$VENV"
-  CMAKE_ARGS="-DGGML_NATIVE=ON" "$VENV/bin/pip" install --quiet llama-cpp-python
+  # Native, as llama.cpp's users build it, but without AMX: on Sapphire Rapids its AMX tile code
+  # traps with SIGILL in this VM. No wheel cache: a wheel built on another CPU is not native here.
+  CMAKE_ARGS="-DGGML_NATIVE=ON" CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" CXXFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
+    "$VENV/bin/pip" install --quiet --no-cache-dir llama-cpp-python
 fi
 
 LLAMA_PY=$(cat <<'PY'

@@ -21,9 +21,18 @@ if ! "$VENV/bin/python" -c 'import mcp' 2>/dev/null; then
   echo "installing the MCP SDK into $VENV ..." >&2
   "$VENV/bin/pip" install --quiet 'mcp>=1.9'
 fi
-if [ "${1:-}" != "--mcp-only" ] && ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null; then
+# llama.cpp is built for x86-64 with AVX2, not -march=native: a native build on a CPU with AMX
+# (Sapphire Rapids) runs AMX tile instructions that trap with SIGILL in this VM ("tilezero",
+# the server drops the connection), and a venv kept between machines must run on the next CPU.
+# The stamp records the flags, so a venv built otherwise is rebuilt (pip's wheel cache is skipped
+# for the same reason).
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON"
+STAMP="$VENV/llama-cpp-cmake-args"
+if [ "${1:-}" != "--mcp-only" ] && { ! "$VENV/bin/python" -c 'import llama_cpp.server' 2>/dev/null || [ "$(cat "$STAMP" 2>/dev/null)" != "$LLAMA_CMAKE_ARGS" ]; }; then
   command -v c++ >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq g++ >&2
   echo "building llama.cpp's server (llama-cpp-python) into $VENV ..." >&2
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "$VENV/bin/pip" install --quiet --no-cache-dir --force-reinstall --no-deps llama-cpp-python
   "$VENV/bin/pip" install --quiet 'llama-cpp-python[server]'
+  echo "$LLAMA_CMAKE_ARGS" >"$STAMP"
 fi
 echo "$VENV/bin/python"
