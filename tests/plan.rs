@@ -127,4 +127,25 @@ fn verify_holds_a_brought_program_to_the_requests_words_without_a_model() {
     let (code, report, err) = verify("tracepoint:syscalls:sys_enter_write /comm == \"nginx\"/ { @b = sum(args->count); }\ninterval:s:10 { print(@b); clear(@b); }", request);
     assert_eq!(code, Some(1), "{err}\n{report:#}");
     assert_eq!(report["request"]["hooks"]["verdict"], "problems", "{report:#}");
+
+    // The woken task is the record's; the `comm` builtin on sched_wakeup is the waker's.
+    let request = "which processes are woken up most often? top 10";
+    let (code, report, err) = verify("tracepoint:sched:sched_wakeup { @w[comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
+    assert_eq!(code, Some(1), "{err}\n{report:#}");
+    assert!(report.to_string().contains("args->comm"), "the counterexample names the record's comm: {report:#}");
+    let (code, report, err) = verify("tracepoint:sched:sched_wakeup { @w[args->comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    // Wakeups of tickd by waker: the filter is on the woken task's name, the key the waker's.
+    let request = "count wakeups of the tickd process by waker name";
+    let (code, report, err) = verify("tracepoint:sched:sched_wakeup /comm == \"tickd\"/ { @w[comm] = count(); }", request);
+    assert_eq!(code, Some(1), "{err}\n{report:#}");
+    assert!(report.to_string().contains("args->comm == \\\"tickd\\\" does not hold"), "{report:#}");
+    let (code, report, err) = verify("tracepoint:sched:sched_wakeup /args->comm == \"tickd\"/ { @w[comm] = count(); }", request);
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    // On block I/O the record's task is the running one: either spelling shows it.
+    let request = "count block layer plug events by process name";
+    for key in ["comm", "args->comm"] {
+        let (code, report, err) = verify(&format!("tracepoint:block:block_plug {{ @p[{key}] = count(); }}"), request);
+        assert_eq!(code, Some(0), "{key}: {err}\n{report:#}");
+    }
 }

@@ -9,7 +9,7 @@ use super::language::{Aggregate, Field, Filter, Properties, Value};
 /// Words that name a field in a request (lowercase; matched as substrings).
 fn words(f: Field) -> &'static [&'static str] {
     match f {
-        Field::Pid | Field::Tid | Field::Comm => &["pid", "tid", "thread", "process", "command", "comm", "who"],
+        Field::Pid | Field::Tid | Field::Comm | Field::RecordPid | Field::RecordComm => &["pid", "tid", "thread", "process", "command", "comm", "who"],
         Field::Uid => &["uid", "user", "root"],
         Field::Gid => &["gid", "group"],
         Field::Cgroup => &["cgroup", "container"],

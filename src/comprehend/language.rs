@@ -27,6 +27,14 @@ pub enum Field {
     Addr,
     Port,
     Stack,
+    /// The pid of the task the event's record names where that task need not be the running
+    /// one: `sched_wakeup`'s wakee, `signal_generate`'s target. A program shows it only from
+    /// the record, never from the `pid` builtin (the waker, the sender).
+    #[serde(rename = "args->pid")]
+    RecordPid,
+    /// That task's name, likewise only from the record's `comm`.
+    #[serde(rename = "args->comm")]
+    RecordComm,
     /// Argument N of the traced function or syscall.
     Arg(u8),
 }
@@ -50,6 +58,8 @@ impl Field {
         ("addr", Field::Addr),
         ("port", Field::Port),
         ("stack", Field::Stack),
+        ("args->pid", Field::RecordPid),
+        ("args->comm", Field::RecordComm),
     ];
 
     fn all_names() -> String {
@@ -328,9 +338,11 @@ fn filter(s: &str) -> Result<Filter, String> {
     if [" or ", " and ", "||", "&&"].iter().any(|w| s.contains(w)) {
         return Err("one condition per `filter:` line (every line must hold; there is no `or`)".into());
     }
+    // `args->pid`'s arrow is no `>`; blanked at the same width, the offsets stay the same.
+    let plain = s.replace("->", "  ");
     let (at, sym, op) = CmpOp::ALL
         .iter()
-        .filter_map(|(sym, op)| s.find(sym).map(|at| (at, *sym, *op)))
+        .filter_map(|(sym, op)| plain.find(sym).map(|at| (at, *sym, *op)))
         .min_by_key(|(at, sym, _)| (*at, std::cmp::Reverse(sym.len())))
         .ok_or("expected FIELD OP VALUE with OP one of == != < <= > >=")?;
     let field: Field = s[..at].parse()?;
@@ -483,6 +495,11 @@ mod tests {
         let slow: Properties = "event: tracepoint:syscalls:sys_exit_read\nfilter: latency > 10ms".parse().unwrap();
         assert_eq!(slow.filters[0].value, Value::Int(10_000_000));
         assert!("event: x:y\nemit: arg6".parse::<Properties>().is_err());
+        // The task a record names (the wakee), apart from the running one.
+        let woken: Properties = "event: tracepoint:sched:sched_wakeup\nfilter: args->pid > 1\nemit: args->comm, comm\naggregate: count by args->comm".parse().unwrap();
+        assert_eq!(woken.filters[0], Filter { field: Field::RecordPid, op: CmpOp::Gt, value: Value::Int(1) });
+        assert_eq!(woken.emits, [Field::RecordComm, Field::Comm]);
+        assert_eq!(woken.to_string().parse::<Properties>().unwrap(), woken);
     }
 
     #[test]

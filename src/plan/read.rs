@@ -4152,7 +4152,12 @@ fn asks_time(text: &Text) -> bool {
     .filter_map(|p| text.find(p, 0))
     .any(|at| {
         let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
-        !text.guessed(at[0]) && !symptom
+        // "delayed allocation", "delayed work", "delayed ACKs": a kind of thing, not a time.
+        const AFTER_DELAYED: &[&str] = &["by", "for", "more", "over", "beyond", "than", "until", "past", "up", "at", "in", "on", "and", "or", "longer", "too", "much"];
+        let kind = text.words[at[0]].lower == "delayed"
+            && !text.words[at[0]].ends
+            && text.words.get(at[0] + 1).is_some_and(|w| w.raw.chars().all(|c| c.is_ascii_alphabetic()) && !AFTER_DELAYED.contains(&w.lower.as_str()));
+        !text.guessed(at[0]) && !symptom && !kind
     })
 }
 
@@ -6384,7 +6389,7 @@ fn process_name(text: &Text) -> Option<(String, Vec<usize>, Whose)> {
             // tickd"); a noun ("removals of inode") is none.
             let raw = &text.words[name].raw;
             let spelled = raw.chars().any(|c| c.is_ascii_digit() || c == '-');
-            let called = (0..text.len()).any(|k| k != name && text.words[k].raw == *raw && ((k > 0 && text.is(k - 1, PROCESS)) || group(k + 1)));
+            let called = (0..text.len()).any(|k| k != name && text.words[k].raw == *raw && ((k > 0 && text.is(k - 1, PROCESS)) || group(k + 1) || text.is(k + 1, PROCESS)));
             let said_so = name != i || group(i + 1) || installed(&text.words[name]) || ((spelled || called) && ends(name));
             if program(name) && said_so {
                 return Some((text.words[name].raw.clone(), at, Whose::Owner));
@@ -8934,6 +8939,8 @@ mod tests {
         assert!(read("exec latency histogram", &here(), &catalog()).timed);
         assert!(!read("I think the latency is from the disk. Count writes per process.", &here(), &catalog()).timed, "a guess");
         assert!(!read("count writes per process every second", &here(), &catalog()).timed);
+        assert!(!read("sum ext4's delayed-allocation extent lengths per process", &here(), &catalog()).timed, "a kind of allocation");
+        assert!(read("show block writes delayed by more than 10ms", &here(), &catalog()).timed);
     }
 
     #[test]

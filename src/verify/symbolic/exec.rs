@@ -753,14 +753,18 @@ impl Explorer<'_> {
 
     /// Key and value sizes of map `m`: from the object's BTF, else (bpftrace's maps) a guess that
     /// never takes in the value: 8-byte values (counts, sums, histogram buckets) and a key that
-    /// ends where the value begins, at most 64 bytes.
-    fn sizes(&self, m: &str, key: (&Region, i64), value: Option<(&Region, i64)>) -> (i64, i64) {
+    /// is the bytes written from its start on, ending where the value begins. bpftrace's strings
+    /// are 64 bytes, so a key of a string and a number (`@[str(args->comm), cpu]`) is longer:
+    /// the run of written bytes finds its end, up to 256.
+    fn sizes(&self, s: &State, m: &str, key: (&Region, i64), value: Option<(&Region, i64)>) -> (i64, i64) {
         if let Some(sizes) = self.prog.map_sizes.get(m) {
             return *sizes;
         }
+        let k = self::key(key.0);
+        let run = (0..256).take_while(|i| s.mem.contains_key(&(k.clone(), key.1 + i))).count() as i64;
         let key_len = match value {
-            Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(64),
-            _ => 64,
+            Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(run.max(64)),
+            _ => run.max(64),
         };
         (key_len, 8)
     }
@@ -796,7 +800,7 @@ impl Explorer<'_> {
             }
             Some(Effect::MapUpdate) => {
                 if let (Some((kr, ko)), Some((vr, vo)), Val::Ptr { region: Region::Map(m), .. }) = (ptr(&s.regs[2]), ptr(&s.regs[3]), &s.regs[1]) {
-                    let (ks, vs) = self.sizes(m, (&kr, ko), Some((&vr, vo)));
+                    let (ks, vs) = self.sizes(s, m, (&kr, ko), Some((&vr, vo)));
                     let (key, value) = (s.written(&kr, ko, ks), s.written(&vr, vo, vs));
                     self.emit(s, slot, "map update", Some(m.clone()), key, value);
                 }
@@ -848,7 +852,7 @@ impl Explorer<'_> {
                     _ => "?".into(),
                 };
                 if let Some((kr, ko)) = ptr(&s.regs[2]) {
-                    let (ks, _) = self.sizes(&map, (&kr, ko), None);
+                    let (ks, _) = self.sizes(s, &map, (&kr, ko), None);
                     let k = s.written(&kr, ko, ks);
                     s.keys.insert(s.lookups, k);
                 }

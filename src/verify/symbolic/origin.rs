@@ -96,10 +96,12 @@ fn shows_by_name(name: &str) -> Vec<Field> {
         "count" | "size" | "len" | "bytes" | "nr_bytes" | "bytes_req" | "bytes_alloc" | "length" | "bytes_acked" | "bytes_received" => vec![Size, Bytes],
         "ret" => vec![Retval, Errno, Size, Bytes],
         "sig" | "signal" => vec![Signal],
-        "pid" | "prev_pid" | "next_pid" | "child_pid" | "parent_pid" | "tgid" | "old_pid" => {
-            vec![Pid, Tid]
-        }
-        "comm" | "prev_comm" | "next_comm" | "parent_comm" | "child_comm" => vec![Comm],
+        // The record's own `pid` and `comm` also show the task it names, which the builtins
+        // (the running task) do not.
+        "pid" => vec![Pid, Tid, RecordPid],
+        "comm" => vec![Comm, RecordComm],
+        "prev_pid" | "next_pid" | "child_pid" | "parent_pid" | "tgid" | "old_pid" => vec![Pid, Tid],
+        "prev_comm" | "next_comm" | "parent_comm" | "child_comm" => vec![Comm],
         "cpu" | "target_cpu" | "orig_cpu" | "dest_cpu" => vec![Cpu],
         "uid" => vec![Uid],
         "sport" | "dport" | "port" | "lport" | "rport" | "snum" | "num" => vec![Port],

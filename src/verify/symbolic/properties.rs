@@ -120,19 +120,11 @@ fn formula(f: &Filter, context: &[CtxField]) -> Result<Bool, String> {
         Field::Tid => cmp(half("pid_tgid", false), BV::from_u64(num(&f.value)?, 32)),
         Field::Uid => cmp(half("uid_gid", false), BV::from_u64(num(&f.value)?, 32)),
         Field::Gid => cmp(half("uid_gid", true), BV::from_u64(num(&f.value)?, 32)),
-        Field::Comm => {
-            let Value::Str(s) = &f.value else {
-                return Err("comm compares with a string".into());
-            };
-            let mut bytes: Vec<u8> = s.bytes().take(15).collect();
-            bytes.push(0);
-            let eq: Vec<Bool> = bytes.iter().enumerate().map(|(i, b)| BV::new_const(sym::comm(i), 8).eq(BV::from_u64(*b as u64, 8))).collect();
-            let all = Bool::and(&eq);
-            match f.op {
-                CmpOp::Eq => all,
-                CmpOp::Ne => all.not(),
-                _ => return Err("comm compares only with == or !=".into()),
-            }
+        Field::Comm => name_is(f, |i| BV::new_const(sym::comm(i), 8))?,
+        // The record's task name, a char[16] of the layout (a `__data_loc` name is not).
+        Field::RecordComm => {
+            let Some(c) = record_comm(context) else { return Err(format!("filters on {} are not checked for this hook", f.field)) };
+            name_is(f, |i| BV::new_const(sym::memory("ctx", c.offset + i as i64), 8))?
         }
         Field::Cgroup => cmp(BV::new_const("cgroup", 64), BV::from_u64(num(&f.value)?, 64)),
         other => {
@@ -148,6 +140,41 @@ fn formula(f: &Filter, context: &[CtxField]) -> Result<Bool, String> {
             cmp_as(value, constant, signed)
         }
     })
+}
+
+/// A task name (15 bytes and the NUL the kernel keeps) equal, or not, to the filter's string.
+fn name_is(f: &Filter, byte: impl Fn(usize) -> BV) -> Result<Bool, String> {
+    let Value::Str(s) = &f.value else {
+        return Err(format!("{} compares with a string", f.field));
+    };
+    let mut bytes: Vec<u8> = s.bytes().take(15).collect();
+    bytes.push(0);
+    let eq: Vec<Bool> = bytes.iter().enumerate().map(|(i, b)| byte(i).eq(BV::from_u64(*b as u64, 8))).collect();
+    let all = Bool::and(&eq);
+    match f.op {
+        CmpOp::Eq => Ok(all),
+        CmpOp::Ne => Ok(all.not()),
+        _ => Err(format!("{} compares only with == or !=", f.field)),
+    }
+}
+
+fn record_comm(context: &[CtxField]) -> Option<&CtxField> {
+    context.iter().find(|c| c.shows.contains(&Field::RecordComm) && c.size == 16)
+}
+
+/// What the symbols of a path mean together: the bytes a probe read copied from the record's
+/// name are that name's bytes (bpftrace copies `args->comm` to the stack before comparing it;
+/// C reads it in place).
+fn copies_of_the_record(expl: &Exploration, context: &[CtxField]) -> Bool {
+    let Some(c) = record_comm(context) else { return Bool::from_bool(true) };
+    let from = sym::memory("ctx", c.offset);
+    let same: Vec<Bool> = expl
+        .reads
+        .iter()
+        .filter(|(_, source)| source.len() == 1 && source[0] == from)
+        .flat_map(|(n, _)| (0..16).map(move |i| BV::new_const(sym::read(*n, i), 8).eq(BV::new_const(sym::memory("ctx", c.offset + i as i64), 8))))
+        .collect();
+    Bool::and(&same)
 }
 
 /// Input values of a model, for the fields a reader cares about.
@@ -186,7 +213,7 @@ pub fn filters(expl: &Exploration, filters: &[Filter], context: &[CtxField]) -> 
         Ok(f) => Bool::and(&f),
         Err(reason) => return Verdict::Unknown { reason: Unknown::Filter(reason) },
     };
-    let broken = wanted.not();
+    let broken = Bool::and(&[wanted.not(), copies_of_the_record(expl, context)]);
     let readable = printable_comm();
     // Emits come in path order, so consecutive queries share most of their path condition.
     let mut paths = PathSolver::new();
@@ -268,6 +295,8 @@ fn has(shown: &Shown, f: Field) -> bool {
         Field::Size | Field::Bytes => &[Field::Size, Field::Bytes],
         // The process, however named: requests say "per process" and mean either.
         Field::Pid | Field::Tid | Field::Comm => &[Field::Pid, Field::Tid, Field::Comm],
+        // The task the record names, by its pid or its name; never by the builtins.
+        Field::RecordPid | Field::RecordComm => &[Field::RecordPid, Field::RecordComm],
         Field::Retval | Field::Errno => &[Field::Retval, Field::Errno],
         _ => std::slice::from_ref(&f),
     };
