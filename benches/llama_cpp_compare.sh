@@ -20,13 +20,15 @@ MODELS=("$@")
 [ ${#MODELS[@]} -gt 0 ] || MODELS=(qwen2.5-coder-0.5b-instruct-q4_k_m qwen2.5-coder-1.5b-instruct-q4_k_m)
 
 [ -x "$KGENT" ] || cargo build --release
-if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null; then
+# The stamp: a venv built before AMX was left out is built again.
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import llama_cpp' 2>/dev/null || [ ! -e "$VENV/no-amx" ]; then
   echo "building llama.cpp (llama-cpp-python) into $VENV ..." >&2
   python3 -m venv "$VENV"
   # Native, as llama.cpp's users build it, but without AMX: on Sapphire Rapids its AMX tile code
   # traps with SIGILL in this VM. No wheel cache: a wheel built on another CPU is not native here.
   CMAKE_ARGS="-DGGML_NATIVE=ON" CFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" CXXFLAGS="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16" \
-    "$VENV/bin/pip" install --quiet --no-cache-dir llama-cpp-python
+    "$VENV/bin/pip" install --quiet --no-cache-dir --force-reinstall llama-cpp-python
+  touch "$VENV/no-amx"
 fi
 
 LLAMA_PY=$(cat <<'PY'

@@ -4,7 +4,8 @@
 #   llama-cpp-python[server]   llama.cpp's OpenAI-compatible server, the remote model backend's
 #                              counterpart (tests/remote.rs); pip builds llama.cpp from source,
 #                              about 8 minutes on two cores
-# Idempotent: a package already importable is not installed again. Prints the python's path.
+# Idempotent: a package already importable (llama.cpp: and built with the flags below) is not
+# installed again. Prints the python's path.
 set -euo pipefail
 HOME_DIR=${KGENT_HOME:-$HOME/.cache/kgent}
 VENV="$HOME_DIR/pyenv"

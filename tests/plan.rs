@@ -142,6 +142,13 @@ fn verify_holds_a_brought_program_to_the_requests_words_without_a_model() {
     assert!(report.to_string().contains("args->comm == \\\"tickd\\\" does not hold"), "{report:#}");
     let (code, report, err) = verify("tracepoint:sched:sched_wakeup /args->comm == \"tickd\"/ { @w[comm] = count(); }", request);
     assert_eq!(code, Some(0), "{err}\n{report:#}");
+    // A key past bpftrace's 64-byte strings: the cpu after the name is seen, and missed when
+    // it is not there.
+    let request = "count sched_stat_runtime events per process name and cpu";
+    let (code, report, err) = verify("tracepoint:sched:sched_stat_runtime { @r[str(args->comm), cpu] = count(); }", request);
+    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    let (code, report, err) = verify("tracepoint:sched:sched_stat_runtime { @r[str(args->comm)] = count(); }", request);
+    assert_eq!(code, Some(1), "{err}\n{report:#}");
     // On block I/O the record's task is the running one: either spelling shows it.
     let request = "count block layer plug events by process name";
     for key in ["comm", "args->comm"] {

@@ -4153,7 +4153,35 @@ fn asks_time(text: &Text) -> bool {
     .any(|at| {
         let symptom = at[0] > 0 && text.is(at[0] - 1, &["is", "are", "was", "were", "keeps", "seems"]);
         // "delayed allocation", "delayed work", "delayed ACKs": a kind of thing, not a time.
-        const AFTER_DELAYED: &[&str] = &["by", "for", "more", "over", "beyond", "than", "until", "past", "up", "at", "in", "on", "and", "or", "longer", "too", "much"];
+        const AFTER_DELAYED: &[&str] = &[
+            "by",
+            "for",
+            "more",
+            "over",
+            "beyond",
+            "than",
+            "until",
+            "past",
+            "up",
+            "at",
+            "in",
+            "on",
+            "and",
+            "or",
+            "longer",
+            "too",
+            "much",
+            "because",
+            "due",
+            "during",
+            "when",
+            "while",
+            "waiting",
+            "again",
+            "significantly",
+            "badly",
+            "noticeably",
+        ];
         let kind = text.words[at[0]].lower == "delayed"
             && !text.words[at[0]].ends
             && text.words.get(at[0] + 1).is_some_and(|w| w.raw.chars().all(|c| c.is_ascii_alphabetic()) && !AFTER_DELAYED.contains(&w.lower.as_str()));

@@ -6,7 +6,7 @@
 //! their specs ([`super::spec`]): a violated precondition is a hazard, like a NULL dereference.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use z3::ast::{Ast, Bool, BV};
@@ -753,15 +753,23 @@ impl Explorer<'_> {
 
     /// Key and value sizes of map `m`: from the object's BTF, else (bpftrace's maps) a guess that
     /// never takes in the value: 8-byte values (counts, sums, histogram buckets) and a key that
-    /// is the bytes written from its start on, ending where the value begins. bpftrace's strings
-    /// are 64 bytes, so a key of a string and a number (`@[str(args->comm), cpu]`) is longer:
-    /// the run of written bytes finds its end, up to 256.
+    /// ends where the value begins, at most 64 bytes. bpftrace's strings are 64 bytes, so a key
+    /// that opens with one (`@[str(args->comm), cpu]`) is longer: there the run of bytes the
+    /// path holds from the key's start on finds its end, up to 256. (Only there: bpftrace
+    /// reuses stack slots, and a short key's neighbours may be an earlier printf's leftovers.)
     fn sizes(&self, s: &State, m: &str, key: (&Region, i64), value: Option<(&Region, i64)>) -> (i64, i64) {
         if let Some(sizes) = self.prog.map_sizes.get(m) {
             return *sizes;
         }
         let k = self::key(key.0);
-        let run = (0..256).take_while(|i| s.mem.contains_key(&(k.clone(), key.1 + i))).count() as i64;
+        // The probe reads a byte comes from (a copy moves them in 8-byte words, whose bytes keep
+        // all eight symbols).
+        let reads_of = |i: i64| -> BTreeSet<String> {
+            let symbols = s.mem.get(&(k.clone(), key.1 + i)).map(super::origin::symbols).unwrap_or_default();
+            symbols.iter().filter_map(|n| n.strip_prefix("read#").and_then(|r| r.split('[').next()).map(str::to_string)).collect()
+        };
+        let opens_with_a_string = !reads_of(0).is_disjoint(&reads_of(63));
+        let run = if opens_with_a_string { (0..256).take_while(|i| s.mem.contains_key(&(k.clone(), key.1 + i))).count() as i64 } else { 64 };
         let key_len = match value {
             Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(run.max(64)),
             _ => run.max(64),

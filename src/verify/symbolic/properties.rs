@@ -307,10 +307,11 @@ fn unnamed_list(shown: &Shown) -> String {
     shown.unnamed.iter().cloned().chain(shown.others.iter().map(|o| format!("the context field {o}"))).take(3).collect::<Vec<_>>().join(", ")
 }
 
-/// The current task's own values, which come from helpers: a field of the event's record that
-/// shows none of them is not one of them.
+/// The current task's own values, which come from helpers, and the record's task's, which its
+/// `pid` and `comm` always name: a field of the event's record that shows none of them is not
+/// one of them.
 fn of_the_task(f: Field) -> bool {
-    matches!(f, Field::Pid | Field::Tid | Field::Uid | Field::Gid | Field::Comm | Field::Cgroup | Field::Cpu)
+    matches!(f, Field::Pid | Field::Tid | Field::Uid | Field::Gid | Field::Comm | Field::Cgroup | Field::Cpu | Field::RecordPid | Field::RecordComm)
 }
 
 /// Whether what `shown` holds beside its named fields could be one of `asked`: values of unknown
