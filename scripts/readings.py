@@ -10,6 +10,10 @@ two such records: the check a change to the reader or grounding gets before any 
                                                         (an acceptable hook, every field word);
                                                         failures printed for corpora not named
                                                         in READ
+  scripts/readings.py --verify KGENT R.json             the same programs against Kgent's own checks
+                                                        (`kgent verify --request`): one that fails
+                                                        them goes to the model in `gen`; failures
+                                                        printed as --audit prints them
 A never-read held-out corpus's changes are counted, never printed: its requests are not read while tuning.
 """
 import fnmatch, json, re, subprocess, sys, tomllib, os
@@ -98,10 +102,36 @@ def audit(record_path, corpora):
                 print(f'  {name} {r["id"]}: hook {"ok" if hook_ok else "NOT acceptable"} {got}; missing {missing}')
         print(f'{name}: {failed} of {written} written from a complete reading fail the rubric')
 
+def verify(kgent, record_path):
+    import tempfile
+    res = json.load(open(record_path))
+    jobs = [(name, rid, got) for name, items in sorted(res.items()) for rid, got in sorted(items.items()) if got.get('program')]
+    def one(job):
+        name, rid, got = job
+        with tempfile.NamedTemporaryFile('w', suffix='.bt') as f:
+            f.write(got['program'])
+            f.flush()
+            p = subprocess.run([kgent, 'verify', '--request', got['request'], f.name], capture_output=True, text=True)
+        failing = [l for l in p.stdout.splitlines() + p.stderr.splitlines() if 'COUNTEREXAMPLE' in l or 'missing' in l]
+        return (name, rid, p.returncode, failing)
+    counts = {}
+    with ThreadPoolExecutor(2) as ex:
+        for name, rid, code, failing in ex.map(one, jobs):
+            n = counts.setdefault(name, [0, 0])
+            n[0] += 1
+            if code != 0:
+                n[1] += 1
+                if not never_read(name):
+                    print(f'  {name} {rid}: exit {code}; ' + ' | '.join(failing)[:400])
+    for name, (written, failed) in sorted(counts.items()):
+        print(f'{name}: {failed} of {written} written from a complete reading fail its own checks')
+
 if __name__ == '__main__':
     if sys.argv[1] == '--diff':
         diff(sys.argv[2], sys.argv[3], '--show' in sys.argv)
     elif sys.argv[1] == '--audit':
         audit(sys.argv[2], sys.argv[3:])
+    elif sys.argv[1] == '--verify':
+        verify(sys.argv[2], sys.argv[3])
     else:
         record(sys.argv[1], sys.argv[2], sys.argv[3:])

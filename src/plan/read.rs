@@ -1114,7 +1114,10 @@ impl Text {
                 && (self.is(i - 1, &["by"]) || (self.is(i - 1, &["for"]) && looks_like_program(self, i)) || (self.is(i - 1, &["from"]) && !self.is(i + 1, &["to"]))))
                 // A program's name may look like a plural ("of postgres"): left unread, not
                 // dropped.
-                || (owned && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !value_noun(w)))
+                || (owned && w.raw.starts_with(|c: char| c.is_ascii_lowercase()) && !value_noun(w))
+                // "who keeps waking up our tickd daemon?": a daemon's name, in a sentence that
+                // asks (the story's "our audio daemon" says what it is about).
+                || (self.is(i + 1, &["daemon", "daemons"]) && looks_like_program(self, i) && self.asks(i) && !self.only_tells(i) && !self.guessed(i)))
                 && name;
             // "how many bytes does nginx push out": the subject of the question, a name.
             let subject = i > 0 && self.is(i - 1, &["does", "do", "did"]) && name;
@@ -8696,6 +8699,10 @@ mod tests {
         // A breakdown no key reads is left to the model.
         let split = read("Count reads per process name, split into small ones and big ones", &g, &catalog());
         assert!(split.unread.contains(&"split".to_string()), "{:?}", split.unread);
+        // A daemon named in the question is whose reads, which nothing else read: left unread,
+        // not dropped.
+        let daemon = read("Who keeps reading so much in our tickd daemon? Count reads per process name.", &g, &catalog());
+        assert!(daemon.unread.contains(&"tickd".to_string()), "{:?}", daemon.unread);
         assert!(plan("avg read lat per comm, usecs", &g).contains("avg of latency"), "{}", plan("avg read lat per comm, usecs", &g));
     }
 
