@@ -128,31 +128,29 @@ fn verify_holds_a_brought_program_to_the_requests_words_without_a_model() {
     assert_eq!(code, Some(1), "{err}\n{report:#}");
     assert_eq!(report["request"]["hooks"]["verdict"], "problems", "{report:#}");
 
+    // `verify` with the exit status it must end with (0 passes, 1 a check fails): the report.
+    let exits = |code: i32, program: &str, request: &str| {
+        let (got, report, err) = verify(program, request);
+        assert_eq!(got, Some(code), "{program}\n{err}\n{report:#}");
+        report.to_string()
+    };
     // The woken task is the record's; the `comm` builtin on sched_wakeup is the waker's.
     let request = "which processes are woken up most often? top 10";
-    let (code, report, err) = verify("tracepoint:sched:sched_wakeup { @w[comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
-    assert_eq!(code, Some(1), "{err}\n{report:#}");
-    assert!(report.to_string().contains("args->comm"), "the counterexample names the record's comm: {report:#}");
-    let (code, report, err) = verify("tracepoint:sched:sched_wakeup { @w[args->comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
-    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    let report = exits(1, "tracepoint:sched:sched_wakeup { @w[comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
+    assert!(report.contains("args->comm"), "the counterexample names the record's comm: {report}");
+    exits(0, "tracepoint:sched:sched_wakeup { @w[args->comm] = count(); }\nEND { print(@w, 10); clear(@w); }", request);
     // Wakeups of tickd by waker: the filter is on the woken task's name, the key the waker's.
     let request = "count wakeups of the tickd process by waker name";
-    let (code, report, err) = verify("tracepoint:sched:sched_wakeup /comm == \"tickd\"/ { @w[comm] = count(); }", request);
-    assert_eq!(code, Some(1), "{err}\n{report:#}");
-    assert!(report.to_string().contains("args->comm == \\\"tickd\\\" does not hold"), "{report:#}");
-    let (code, report, err) = verify("tracepoint:sched:sched_wakeup /args->comm == \"tickd\"/ { @w[comm] = count(); }", request);
-    assert_eq!(code, Some(0), "{err}\n{report:#}");
+    let report = exits(1, "tracepoint:sched:sched_wakeup /comm == \"tickd\"/ { @w[comm] = count(); }", request);
+    assert!(report.contains("args->comm == \\\"tickd\\\" does not hold"), "{report}");
+    exits(0, "tracepoint:sched:sched_wakeup /args->comm == \"tickd\"/ { @w[comm] = count(); }", request);
     // A key past bpftrace's 64-byte strings: the cpu after the name is seen, and missed when
     // it is not there.
     let request = "count sched_stat_runtime events per process name and cpu";
-    let (code, report, err) = verify("tracepoint:sched:sched_stat_runtime { @r[str(args->comm), cpu] = count(); }", request);
-    assert_eq!(code, Some(0), "{err}\n{report:#}");
-    let (code, report, err) = verify("tracepoint:sched:sched_stat_runtime { @r[str(args->comm)] = count(); }", request);
-    assert_eq!(code, Some(1), "{err}\n{report:#}");
+    exits(0, "tracepoint:sched:sched_stat_runtime { @r[str(args->comm), cpu] = count(); }", request);
+    exits(1, "tracepoint:sched:sched_stat_runtime { @r[str(args->comm)] = count(); }", request);
     // On block I/O the record's task is the running one: either spelling shows it.
-    let request = "count block layer plug events by process name";
     for key in ["comm", "args->comm"] {
-        let (code, report, err) = verify(&format!("tracepoint:block:block_plug {{ @p[{key}] = count(); }}"), request);
-        assert_eq!(code, Some(0), "{key}: {err}\n{report:#}");
+        exits(0, &format!("tracepoint:block:block_plug {{ @p[{key}] = count(); }}"), "count block layer plug events by process name");
     }
 }

@@ -764,15 +764,15 @@ impl Explorer<'_> {
         let k = self::key(key.0);
         // The probe reads a byte comes from (a copy moves them in 8-byte words, whose bytes keep
         // all eight symbols).
-        let reads_of = |i: i64| -> BTreeSet<String> {
+        let reads_of = |i: i64| -> BTreeSet<usize> {
             let symbols = s.mem.get(&(k.clone(), key.1 + i)).map(super::origin::symbols).unwrap_or_default();
-            symbols.iter().filter_map(|n| n.strip_prefix("read#").and_then(|r| r.split('[').next()).map(str::to_string)).collect()
+            symbols.iter().filter_map(|n| sym::read_number(n)).collect()
         };
         let opens_with_a_string = !reads_of(0).is_disjoint(&reads_of(63));
-        let run = if opens_with_a_string { (0..256).take_while(|i| s.mem.contains_key(&(k.clone(), key.1 + i))).count() as i64 } else { 64 };
+        let longest = if opens_with_a_string { ((0..256).take_while(|i| s.mem.contains_key(&(k.clone(), key.1 + i))).count() as i64).max(64) } else { 64 };
         let key_len = match value {
-            Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(run.max(64)),
-            _ => run.max(64),
+            Some((vr, vo)) if vr == key.0 && vo > key.1 => (vo - key.1).min(longest),
+            _ => longest,
         };
         (key_len, 8)
     }

@@ -35,6 +35,11 @@ pub mod sym {
         format!("read#{n}[{i}]")
     }
 
+    /// The probe read a [`read`] name's byte was copied by.
+    pub fn read_number(name: &str) -> Option<usize> {
+        name.strip_prefix("read#").and_then(|r| r.split('[').next()).and_then(|n| n.parse().ok())
+    }
+
     /// The result of a helper without a spec.
     pub fn helper(id: i32) -> String {
         format!("helper{id}")
@@ -243,7 +248,7 @@ impl Sources<'_> {
             out.fields.insert(Field::Comm);
             return;
         }
-        if let Some(n) = name.strip_prefix("read#").and_then(|r| r.split('[').next()).and_then(|n| n.parse::<usize>().ok()) {
+        if let Some(n) = sym::read_number(name) {
             match self.reads.get(&n).filter(|s| !s.is_empty()) {
                 Some(source) => source.iter().for_each(|s| self.resolve(s, depth + 1, out)),
                 None => {
