@@ -134,12 +134,12 @@ pub struct GenArgs {
     #[arg(long)]
     pub check_properties: bool,
     /// Decode bpftrace replies under a grammar of the language that admits only the request's
-    /// probes and their fields. Off by default: it ends the syntax and field errors, but more of
-    /// the programs that now pass are wrong (README, *Constrained decoding*).
+    /// probes and their fields (the default where the model runs here; with `--backend openai`,
+    /// an error, as a server decodes freely). README, *Constrained decoding*.
     #[arg(long, overrides_with = "no_grammar")]
     pub grammar: bool,
-    /// Decode freely (the default).
-    #[arg(long)]
+    /// Decode freely, without the grammar (for comparisons).
+    #[arg(long, overrides_with = "grammar")]
     pub no_grammar: bool,
     /// Have the model write every program, even when the request's plan is complete (by
     /// default a complete plan is written as a program without the model; for comparisons).
@@ -284,11 +284,12 @@ pub struct EvalArgs {
     /// The same as `--properties model`.
     #[arg(long)]
     pub check_properties: bool,
-    /// Decode bpftrace replies under the grammar, as `gen --grammar`.
+    /// Decode bpftrace replies under the grammar, as `gen --grammar` (the default where the
+    /// model runs here).
     #[arg(long, overrides_with = "no_grammar")]
     pub grammar: bool,
-    /// Decode freely (the default).
-    #[arg(long)]
+    /// Decode freely, without the grammar (for comparisons).
+    #[arg(long, overrides_with = "grammar")]
     pub no_grammar: bool,
     /// Have the model write every program, as `gen --no-plan`.
     #[arg(long)]

@@ -117,9 +117,9 @@ pub struct GenParams {
     pub rounds: Option<usize>,
     /// Where the request's properties come from [default words].
     pub properties: Option<Source>,
-    /// Decode bpftrace under the grammar of the language and the request's probes [default false].
-    #[serde(default)]
-    pub grammar: bool,
+    /// Decode bpftrace under the grammar of the language and the request's probes [default: yes
+    /// where the model runs locally; a server decodes freely].
+    pub grammar: Option<bool>,
     /// Have the model write the program even when the request's plan is complete [default false:
     /// a complete plan is written without the model].
     #[serde(default)]
@@ -236,7 +236,7 @@ impl Server {
                 target: p.target.unwrap_or(defaults.target),
                 rounds: p.rounds.unwrap_or(defaults.rounds).clamp(1, 10),
                 comprehend: p.properties.unwrap_or(defaults.comprehend),
-                grammar: p.grammar,
+                grammar: p.grammar.map_or(crate::pipeline::GrammarUse::Auto, |on| crate::pipeline::GrammarUse::from_flags(on, !on)),
                 plan: !p.no_plan,
                 temperature: p.temperature.unwrap_or(defaults.temperature),
                 seed: p.seed.unwrap_or(defaults.seed),

@@ -83,9 +83,9 @@ pub struct Settings {
     pub temperature: f64,
     /// Where the request's properties come from; every program is checked against them.
     pub comprehend: crate::comprehend::Source,
-    /// Constrain bpftrace replies to the language and the request's probes and fields (off by
-    /// default: measured, it raised false positives; see README, *Constrained decoding*).
-    pub grammar: bool,
+    /// Whether bpftrace replies are decoded under the grammar of the language and the
+    /// request's probes and fields (README, *Constrained decoding*).
+    pub grammar: GrammarUse,
     /// Write a complete plan as a program without the model (on by default; off, the model
     /// writes every program).
     pub plan: bool,
@@ -94,8 +94,41 @@ pub struct Settings {
     pub draft: usize,
 }
 
+/// When bpftrace replies are decoded under the grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GrammarUse {
+    /// Wherever the model runs in this process (the default); a server decodes freely, as it
+    /// cannot be handed the mask.
+    #[default]
+    Auto,
+    /// Always: with a server, an error.
+    On,
+    /// Never: free decoding, for comparisons.
+    Off,
+}
+
+impl GrammarUse {
+    /// From a command's `--grammar` and `--no-grammar` (the later given wins, by clap).
+    pub fn from_flags(grammar: bool, no_grammar: bool) -> Self {
+        match (grammar, no_grammar) {
+            (_, true) => GrammarUse::Off,
+            (true, _) => GrammarUse::On,
+            _ => GrammarUse::Auto,
+        }
+    }
+
+    /// Whether a model on `backend` decodes under it.
+    pub fn applies(self, backend: Backend) -> bool {
+        match self {
+            GrammarUse::Auto => backend == Backend::Local,
+            GrammarUse::On => true,
+            GrammarUse::Off => false,
+        }
+    }
+}
+
 impl Default for Settings {
-    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, free decoding,
+    /// bpftrace, 3 rounds, greedy, seed 42, properties from the request's words, the grammar,
     /// complete plans written without the model: `kgent gen`'s defaults.
     fn default() -> Self {
         Settings {
@@ -106,7 +139,7 @@ impl Default for Settings {
             seed: 42,
             temperature: 0.0,
             comprehend: crate::comprehend::Source::Words,
-            grammar: false,
+            grammar: GrammarUse::Auto,
             plan: true,
             draft: crate::llm::DEFAULT_DRAFT,
         }
@@ -708,7 +741,7 @@ impl Session {
             None => prompt::user_prompt(request, opts.target, listed),
         };
         opts.start = start;
-        if settings.grammar && opts.target == Target::Bpftrace {
+        if settings.grammar.applies(loaded.backend()) && opts.target == Target::Bpftrace {
             // The probes the model may write: what the request is about, as grounding, retrieval
             // and the examples see it.
             let mut featured: Vec<String> = grounding.events.iter().map(|e| e.probe.clone()).collect();

@@ -441,6 +441,7 @@ fn with_the_grammar_the_real_small_model_no_longer_invents_a_field() {
     let mut round_one = |grammar: bool| {
         // Without the reading, so that the round is judged by the compiler: this is the grammar's
         // test, not the reading check's.
+        let grammar = if grammar { kgent::pipeline::GrammarUse::On } else { kgent::pipeline::GrammarUse::Off };
         let settings = kgent::pipeline::Settings { rounds: 1, grammar, plan: false, ..Default::default() };
         let report = session.generate(request, &settings, &mut |_| {}, &mut |_| {}).unwrap();
         report.attempts[0].clone()

@@ -90,6 +90,11 @@ fn gen_and_two_eval_shards_against_one_llama_cpp_server() {
     assert_eq!(report["passed"], true, "{report}");
     assert_eq!(report["model"], ALIAS);
     assert!(report["program"].as_str().unwrap().contains("openat"), "{report}");
+    // The grammar is on by default where the model runs in this process; a server cannot be
+    // handed the mask, so by default it decodes freely (above), and asking for it is an error.
+    let forced = kgent(&[&["gen", "count openat calls per process", "--json", "--no-plan", "--grammar"][..], &remote].concat());
+    assert_eq!(forced.status.code(), Some(2), "{}", stderr(&forced));
+    assert!(stderr(&forced).contains("needs the local backend"), "{}", stderr(&forced));
 
     // The same through /v1/completions, from Kgent's own ChatML prompt with the reply started
     // inside the code block, as the local backend decodes.

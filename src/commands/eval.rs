@@ -81,7 +81,7 @@ pub fn run(args: EvalArgs) -> Result<ExitCode> {
         rounds: args.rounds,
         seed: args.seed,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
-        grammar: args.grammar && !args.no_grammar,
+        grammar: crate::pipeline::GrammarUse::from_flags(args.grammar, args.no_grammar),
         plan: !args.no_plan,
         ..Settings::default()
     };

@@ -27,7 +27,7 @@ pub fn settings(args: &GenArgs) -> Settings {
         seed: args.seed,
         temperature: args.temperature,
         comprehend: if args.check_properties { crate::comprehend::Source::Model } else { args.properties },
-        grammar: args.grammar && !args.no_grammar,
+        grammar: crate::pipeline::GrammarUse::from_flags(args.grammar, args.no_grammar),
         plan: !args.no_plan,
         ..Settings::default()
     }

@@ -676,6 +676,29 @@ fn unnamed(program: &str, request: &str) -> Vec<String> {
     vec![format!("it traces {}, and no word of the request names that event: trace the event the request describes, on a hook whose name says it", events.join(", "))]
 }
 
+/// Where each `printf(…)` call's arguments lie in `code` (comments already removed).
+fn printf_spans(code: &str) -> Vec<std::ops::Range<usize>> {
+    static CALL: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let call = CALL.get_or_init(|| regex::Regex::new(r"\bprintf\s*\(").expect("a valid regex"));
+    let bytes = code.as_bytes();
+    call.find_iter(code)
+        .map(|m| {
+            let (mut depth, mut quoted, mut k) = (1usize, false, m.end());
+            while k < bytes.len() && depth > 0 {
+                match bytes[k] {
+                    b'\\' if quoted => k += 1,
+                    b'"' => quoted = !quoted,
+                    b'(' if !quoted => depth += 1,
+                    b')' if !quoted => depth -= 1,
+                    _ => {}
+                }
+                k += 1;
+            }
+            m.start()..k
+        })
+        .collect()
+}
+
 /// The names a program never says, in a string or a probe: a request about what nginx sends
 /// is not answered by a program that counts every process's bytes (a map called `@nginx`
 /// says nothing).
@@ -683,7 +706,10 @@ fn unsaid(program: &str, names: &[String]) -> Vec<String> {
     static STRING: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let string = STRING.get_or_init(|| regex::Regex::new(r#""((?:[^"\\]|\\.)*)""#).expect("a valid regex"));
     let code = without_comments(program);
-    let strings: Vec<String> = string.captures_iter(&code).map(|c| c[1].to_lowercase()).collect();
+    // What a program prints is no filter: a header's "OPEN_FILES" column does not say `open`.
+    let printed = printf_spans(&code);
+    let strings: Vec<String> =
+        string.captures_iter(&code).filter(|c| !printed.iter().any(|r| r.contains(&c.get(0).map_or(0, |m| m.start())))).map(|c| c[1].to_lowercase()).collect();
     // In a probe, a name is a whole part: a binary's path (`/usr/sbin/nginx`), a tracepoint's
     // word (`mm_vmscan_kswapd_wake`); `nanosleep` does not name `sleep`.
     let parts: Vec<String> =
@@ -947,6 +973,12 @@ mod tests {
         assert!(matches!(held(every, Some(&nginx), None), PlanVerdict::Missing { missing } if missing[0].starts_with("the request names \"nginx\"")));
         let filtered = "tracepoint:syscalls:sys_enter_sendfile64 /comm == \"nginx\"/ { @bytes = sum(args->count); }";
         assert!(held(filtered, Some(&nginx), None).is_ok());
+        // Nor does a printed header or legend ("NGINX_BYTES", "(nginx) …"), though a test
+        // beside a printf does.
+        let printed = "BEGIN { printf(\"%s\\n\", \"NGINX_BYTES\"); } tracepoint:syscalls:sys_enter_sendfile64 { printf(\"(nginx) %d\\n\", args->count); }";
+        assert!(!held(printed, Some(&nginx), None).is_ok());
+        let tested = "tracepoint:syscalls:sys_enter_sendfile64 { if (comm == \"nginx\") { printf(\"%s %d\\n\", \"nginx\", args->count); } }";
+        assert!(held(tested, Some(&nginx), None).is_ok());
         let uprobe = "uprobe:/usr/sbin/nginx:ngx_http_process_request { @ = count(); }";
         assert!(held(uprobe, Some(&nginx), None).is_ok());
         let sleep = reading(&["sleep"], &[]);

@@ -92,6 +92,64 @@ fn printf_spec() -> &'static regex::Regex {
     SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l)?([a-zA-Z])").expect("a valid regex"))
 }
 
+/// The reply's first whole program, when the reply goes on past it. A small model that has
+/// written a program often starts it again, block after block (`BEGIN`, the entry probe, the
+/// exit probe, `BEGIN` …), until the token limit cuts it mid-block: the reply then fails to
+/// compile, though its opening blocks were a program. The blocks before the first that repeats
+/// an earlier block's probes and filter, or before one left open at the end, are that program.
+/// Unlike [`fix`], this drops code the model wrote, so it is only a candidate: the caller checks
+/// it like any other and keeps it only where it gets further than the whole reply.
+pub fn first_whole(program: &str, target: Target) -> Option<Fixed> {
+    if target != Target::Bpftrace {
+        return None;
+    }
+    let bytes = program.as_bytes();
+    let code = code_mask(program);
+    // Each top-level block: its head (probes and filter, spacing and comments aside) and where
+    // the text before it ends and where it ends.
+    let mut blocks: Vec<(String, usize)> = Vec::new();
+    let (mut depth, mut head_from) = (0usize, 0usize);
+    let mut cut: Option<(usize, String)> = None;
+    for (k, &b) in bytes.iter().enumerate() {
+        if !code[k] {
+            continue;
+        }
+        match b {
+            b'{' if depth == 0 => {
+                let head: String =
+                    program[head_from..k].char_indices().filter(|(j, _)| code[head_from + j]).map(|(_, c)| c).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
+                if blocks.iter().any(|(h, _)| *h == head) {
+                    cut = Some((head_from, format!("the reply started its program again at `{head}`")));
+                    break;
+                }
+                blocks.push((head, head_from));
+                depth = 1;
+            }
+            b'{' => depth += 1,
+            b'}' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    head_from = k + 1;
+                }
+            }
+            _ => {}
+        }
+    }
+    let (end, why) = match cut {
+        Some(c) => c,
+        // A block the limit left open, with what came after the last whole one.
+        None if depth > 0 => (head_from, "the reply's last block was cut off".to_string()),
+        None => return None,
+    };
+    let whole = program[..end].trim_end();
+    // At least one block, and the program is more than `BEGIN`'s header line.
+    if !blocks.iter().any(|(_, from)| *from < end) || !whole.contains('}') {
+        return None;
+    }
+    let dropped = program[end..].lines().filter(|l| !l.trim().is_empty()).count();
+    Some(Fixed { program: format!("{whole}\n"), edits: vec![format!("{why}: the first whole program kept, {dropped} lines after it dropped")] })
+}
+
 /// Each probe written with a colon after its last part (`tracepoint:timer:timer_cancel:`), as it
 /// appears before its `{`, `/` or `,`, with the colon dropped. bpftrace reads the colon as one
 /// more, empty, part and rejects the probe.
@@ -389,10 +447,33 @@ fn printf_call(text: &str) -> Option<(String, Vec<String>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{brace_bodies, colon_fixes, fix, printf_fixes, widen_printf, Checks};
+    use super::{brace_bodies, colon_fixes, first_whole, fix, printf_fixes, widen_printf, Checks};
     use crate::obj::Target;
     use crate::verify::compile::CompileVerdict;
     use crate::verify::hooks::{HookProblem, HookVerdict};
+
+    #[test]
+    fn a_reply_that_starts_its_program_again_is_cut_before_the_repeat() {
+        let one = "BEGIN\n{\n  printf(\"%-16s %s\\n\", \"COMM\", \"PATH\");\n}\n\ntracepoint:syscalls:sys_enter_rmdir\n{\n  @p[tid] = args->pathname;\n}\n\ntracepoint:syscalls:sys_exit_rmdir\n/@p[tid]/\n{\n  if (args->ret == -39) { printf(\"%-16s %s\\n\", comm, str(@p[tid])); }\n  delete(@p[tid]);\n}\n";
+        // Started again, and cut off by the token limit inside a block.
+        let again = format!("{one}\nBEGIN\n{{\n  printf(\"%s\\n\", \"X\");\n}}\n\ntracepoint:syscalls:sys_enter_rmdir\n{{\n  @");
+        let cut = first_whole(&again, Target::Bpftrace).expect("a first program");
+        assert_eq!(cut.program, one);
+        assert!(cut.edits[0].contains("started its program again at `BEGIN`"), "{:?}", cut.edits);
+        // Only cut off: the open block goes, the whole ones stay.
+        let open = format!("{one}\ninterval:s:1\n{{\n  print(@p");
+        assert_eq!(first_whole(&open, Target::Bpftrace).expect("a first program").program, one);
+        // A whole reply, and one block twice with different filters, are left as they are; a
+        // brace in a string or a comment is not a block's.
+        assert_eq!(first_whole(one, Target::Bpftrace), None);
+        let filters = "t:syscalls:sys_enter_read /pid == 1/ { @a = count(); }\nt:syscalls:sys_enter_read /pid == 2/ { @b = count(); }\n";
+        assert_eq!(first_whole(filters, Target::Bpftrace), None);
+        let strings = "BEGIN { printf(\"{\\n\"); } // {\nEND { clear(@a); }\n";
+        assert_eq!(first_whole(strings, Target::Bpftrace), None);
+        // Nothing whole before the cut: no candidate.
+        assert_eq!(first_whole("BEGIN {\n  printf(\"x", Target::Bpftrace), None);
+        assert_eq!(first_whole("int main() {", Target::Libbpf), None);
+    }
 
     #[test]
     fn every_integer_conversion_prints_all_64_bits() {

@@ -181,6 +181,19 @@ pub fn synthesize(
         }
         on_status(&format!("round {round}: checking"));
         let mut checks = check(&program, opts, checker, &mut seconds)?;
+        // A reply that went on past its first program (started again, or ran into the token
+        // limit) also offers that program: taken where it gets further.
+        if !checks.passed() {
+            if let Some(w) = fixit::first_whole(&program, opts.target) {
+                on_status(&format!("round {round}: {}; checking that", w.edits.join("; ")));
+                let again = check(&w.program, opts, checker, &mut seconds)?;
+                if (again.passed(), again.reached()) > (checks.passed(), checks.reached()) {
+                    program = w.program;
+                    checks = again;
+                    fixed.extend(w.edits);
+                }
+            }
+        }
         // A fix can uncover the next (a probe's colon, then a body's braces): each is kept only
         // where the checks get further with it.
         for _ in 0..3 {
