@@ -236,7 +236,11 @@ impl Server {
                 target: p.target.unwrap_or(defaults.target),
                 rounds: p.rounds.unwrap_or(defaults.rounds).clamp(1, 10),
                 comprehend: p.properties.unwrap_or(defaults.comprehend),
-                grammar: p.grammar.map_or(crate::pipeline::GrammarUse::Auto, |on| crate::pipeline::GrammarUse::from_flags(on, !on)),
+                grammar: match p.grammar {
+                    None => crate::pipeline::GrammarUse::Auto,
+                    Some(true) => crate::pipeline::GrammarUse::On,
+                    Some(false) => crate::pipeline::GrammarUse::Off,
+                },
                 plan: !p.no_plan,
                 temperature: p.temperature.unwrap_or(defaults.temperature),
                 seed: p.seed.unwrap_or(defaults.seed),

@@ -92,37 +92,56 @@ fn printf_spec() -> &'static regex::Regex {
     SPEC.get_or_init(|| regex::Regex::new(r"%%|%([-+ 0#]*\d*(?:\.\d+)?)(hh|h|ll|l)?([a-zA-Z])").expect("a valid regex"))
 }
 
+/// How a reply went on past its first program.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Past {
+    /// It wrote a block again, word for word: the first program twice over. Kept even if the
+    /// whole reply passes, where the first program passes too (a count counted twice is not
+    /// the count asked for).
+    Repeated,
+    /// It started a block on probes an earlier one had, or the token limit cut its last block.
+    Restarted,
+}
+
 /// The reply's first whole program, when the reply goes on past it. A small model that has
 /// written a program often starts it again, block after block (`BEGIN`, the entry probe, the
 /// exit probe, `BEGIN` …), until the token limit cuts it mid-block: the reply then fails to
 /// compile, though its opening blocks were a program. The blocks before the first that repeats
-/// an earlier block's probes and filter, or before one left open at the end, are that program.
-/// Unlike [`fix`], this drops code the model wrote, so it is only a candidate: the caller checks
-/// it like any other and keeps it only where it gets further than the whole reply.
-pub fn first_whole(program: &str, target: Target) -> Option<Fixed> {
+/// an earlier block's probes and filter, or (where the limit ended the reply, `cut_off`)
+/// before one left open, are that program. Unlike [`fix`], this drops code the model wrote, so
+/// it is only a candidate: the caller checks it like any other.
+pub fn first_whole(program: &str, target: Target, cut_off: bool) -> Option<(Fixed, Past)> {
     if target != Target::Bpftrace {
         return None;
     }
     let bytes = program.as_bytes();
     let code = code_mask(program);
-    // Each top-level block: its head (probes and filter, spacing and comments aside) and where
-    // the text before it ends and where it ends.
-    let mut blocks: Vec<(String, usize)> = Vec::new();
+    // What a head or a body says: code and strings (`/comm == "nginx"/` is not `/comm ==
+    // "curl"/`), without comments or spacing.
+    let said = |from: usize, to: usize| -> String {
+        let mut out = String::new();
+        let mut string = false;
+        for (j, c) in program[from..to].char_indices() {
+            let k = from + j;
+            if !code[k] && (k == 0 || code[k - 1]) {
+                string = c == '"';
+            }
+            if code[k] || string {
+                out.push(c);
+            }
+        }
+        out.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    // Each top-level block: where the text before it starts, its `{`, and its end (None: open).
+    let mut blocks: Vec<(usize, usize, Option<usize>)> = Vec::new();
     let (mut depth, mut head_from) = (0usize, 0usize);
-    let mut cut: Option<(usize, String)> = None;
     for (k, &b) in bytes.iter().enumerate() {
         if !code[k] {
             continue;
         }
         match b {
             b'{' if depth == 0 => {
-                let head: String =
-                    program[head_from..k].char_indices().filter(|(j, _)| code[head_from + j]).map(|(_, c)| c).collect::<String>().split_whitespace().collect::<Vec<_>>().join(" ");
-                if blocks.iter().any(|(h, _)| *h == head) {
-                    cut = Some((head_from, format!("the reply started its program again at `{head}`")));
-                    break;
-                }
-                blocks.push((head, head_from));
+                blocks.push((head_from, k, None));
                 depth = 1;
             }
             b'{' => depth += 1,
@@ -130,24 +149,40 @@ pub fn first_whole(program: &str, target: Target) -> Option<Fixed> {
                 depth -= 1;
                 if depth == 0 {
                     head_from = k + 1;
+                    if let Some(last) = blocks.last_mut() {
+                        last.2 = Some(k + 1);
+                    }
                 }
             }
             _ => {}
         }
     }
-    let (end, why) = match cut {
-        Some(c) => c,
-        // A block the limit left open, with what came after the last whole one.
-        None if depth > 0 => (head_from, "the reply's last block was cut off".to_string()),
+    let heads: Vec<String> = blocks.iter().map(|&(from, open, _)| said(from, open)).collect();
+    let again = (1..blocks.len()).find(|&i| heads[..i].contains(&heads[i]));
+    let (end, past, why) = match again {
+        Some(i) => {
+            // A repeat only if every block from there on is an earlier one, word for word (the
+            // last may be cut off): nothing new is dropped with it.
+            let whole = |b: &(usize, usize, Option<usize>)| b.2.map(|end| said(b.0, end));
+            let first: Vec<Option<String>> = blocks[..i].iter().map(whole).collect();
+            let n = blocks.len();
+            let copies = blocks[i..].iter().enumerate().all(|(m, b)| match whole(b) {
+                Some(text) => first.contains(&Some(text)),
+                None => i + m == n - 1 && cut_off,
+            });
+            let past = if copies { Past::Repeated } else { Past::Restarted };
+            (blocks[i].0, past, format!("the reply started its program again at `{}`", heads[i]))
+        }
+        None if cut_off && blocks.last().is_some_and(|b| b.2.is_none()) => (head_from, Past::Restarted, "the token limit cut the reply's last block".to_string()),
         None => return None,
     };
-    let whole = program[..end].trim_end();
-    // At least one block, and the program is more than `BEGIN`'s header line.
-    if !blocks.iter().any(|(_, from)| *from < end) || !whole.contains('}') {
+    // At least one whole block before the cut.
+    if !blocks.iter().any(|b| b.2.is_some_and(|e| e <= end)) {
         return None;
     }
+    let whole = program[..end].trim_end();
     let dropped = program[end..].lines().filter(|l| !l.trim().is_empty()).count();
-    Some(Fixed { program: format!("{whole}\n"), edits: vec![format!("{why}: the first whole program kept, {dropped} lines after it dropped")] })
+    Some((Fixed { program: format!("{whole}\n"), edits: vec![format!("{why}: the first whole program kept, {dropped} lines after it dropped")] }, past))
 }
 
 /// Each probe written with a colon after its last part (`tracepoint:timer:timer_cancel:`), as it
@@ -447,7 +482,7 @@ fn printf_call(text: &str) -> Option<(String, Vec<String>, usize)> {
 
 #[cfg(test)]
 mod tests {
-    use super::{brace_bodies, colon_fixes, first_whole, fix, printf_fixes, widen_printf, Checks};
+    use super::{brace_bodies, colon_fixes, first_whole, fix, printf_fixes, widen_printf, Checks, Past};
     use crate::obj::Target;
     use crate::verify::compile::CompileVerdict;
     use crate::verify::hooks::{HookProblem, HookVerdict};
@@ -457,22 +492,29 @@ mod tests {
         let one = "BEGIN\n{\n  printf(\"%-16s %s\\n\", \"COMM\", \"PATH\");\n}\n\ntracepoint:syscalls:sys_enter_rmdir\n{\n  @p[tid] = args->pathname;\n}\n\ntracepoint:syscalls:sys_exit_rmdir\n/@p[tid]/\n{\n  if (args->ret == -39) { printf(\"%-16s %s\\n\", comm, str(@p[tid])); }\n  delete(@p[tid]);\n}\n";
         // Started again, and cut off by the token limit inside a block.
         let again = format!("{one}\nBEGIN\n{{\n  printf(\"%s\\n\", \"X\");\n}}\n\ntracepoint:syscalls:sys_enter_rmdir\n{{\n  @");
-        let cut = first_whole(&again, Target::Bpftrace).expect("a first program");
-        assert_eq!(cut.program, one);
+        let (cut, past) = first_whole(&again, Target::Bpftrace, true).expect("a first program");
+        assert_eq!((cut.program.as_str(), past), (one, Past::Restarted));
         assert!(cut.edits[0].contains("started its program again at `BEGIN`"), "{:?}", cut.edits);
-        // Only cut off: the open block goes, the whole ones stay.
+        // Written twice, word for word: a repeat.
+        let twice = format!("{one}\n{one}");
+        assert_eq!(first_whole(&twice, Target::Bpftrace, false).map(|(f, p)| (f.program, p)), Some((one.to_string(), Past::Repeated)));
+        // Only cut off: the open block goes, the whole ones stay; a reply that ended by itself
+        // with a brace missing is not cut (the brace may be missing anywhere).
         let open = format!("{one}\ninterval:s:1\n{{\n  print(@p");
-        assert_eq!(first_whole(&open, Target::Bpftrace).expect("a first program").program, one);
-        // A whole reply, and one block twice with different filters, are left as they are; a
-        // brace in a string or a comment is not a block's.
-        assert_eq!(first_whole(one, Target::Bpftrace), None);
+        assert_eq!(first_whole(&open, Target::Bpftrace, true).expect("a first program").0.program, one);
+        assert_eq!(first_whole(&open, Target::Bpftrace, false), None);
+        // A whole reply, and one probe twice with different filters (numbers or strings), are
+        // left as they are; a brace in a string or a comment is not a block's.
+        assert_eq!(first_whole(one, Target::Bpftrace, true), None);
         let filters = "t:syscalls:sys_enter_read /pid == 1/ { @a = count(); }\nt:syscalls:sys_enter_read /pid == 2/ { @b = count(); }\n";
-        assert_eq!(first_whole(filters, Target::Bpftrace), None);
+        assert_eq!(first_whole(filters, Target::Bpftrace, true), None);
+        let names = "t:syscalls:sys_enter_read /comm == \"nginx\"/ { @a = count(); }\nt:syscalls:sys_enter_read /comm == \"curl\"/ { @b = count(); }\n";
+        assert_eq!(first_whole(names, Target::Bpftrace, true), None);
         let strings = "BEGIN { printf(\"{\\n\"); } // {\nEND { clear(@a); }\n";
-        assert_eq!(first_whole(strings, Target::Bpftrace), None);
+        assert_eq!(first_whole(strings, Target::Bpftrace, true), None);
         // Nothing whole before the cut: no candidate.
-        assert_eq!(first_whole("BEGIN {\n  printf(\"x", Target::Bpftrace), None);
-        assert_eq!(first_whole("int main() {", Target::Libbpf), None);
+        assert_eq!(first_whole("BEGIN {\n  printf(\"x", Target::Bpftrace, true), None);
+        assert_eq!(first_whole("int main() {", Target::Libbpf, true), None);
     }
 
     #[test]

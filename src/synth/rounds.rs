@@ -6,10 +6,10 @@ use serde::Serialize;
 use super::checks::{check, CheckError, Checker, Checks, StageTimes};
 use super::extract;
 use super::feedback;
-use super::fixit;
+use super::fixit::{self, Past};
 use super::options::GenOptions;
 use super::prompt;
-use crate::llm::{Conversation, GenerateOptions, LlmError};
+use crate::llm::{Conversation, GenerateOptions, LlmError, StopReason};
 use crate::verify::compile::{CompileError, CompileVerdict};
 use crate::verify::hooks::HookVerdict;
 use crate::verify::kernel::LoadError;
@@ -182,16 +182,17 @@ pub fn synthesize(
         on_status(&format!("round {round}: checking"));
         let mut checks = check(&program, opts, checker, &mut seconds)?;
         // A reply that went on past its first program (started again, or ran into the token
-        // limit) also offers that program: taken where it gets further.
-        if !checks.passed() {
-            if let Some(w) = fixit::first_whole(&program, opts.target) {
-                on_status(&format!("round {round}: {}; checking that", w.edits.join("; ")));
-                let again = check(&w.program, opts, checker, &mut seconds)?;
-                if (again.passed(), again.reached()) > (checks.passed(), checks.reached()) {
-                    program = w.program;
-                    checks = again;
-                    fixed.extend(w.edits);
-                }
+        // limit) also offers that program: taken where it gets further, or where the rest only
+        // wrote it again and it passes as well.
+        let cut_off = reply.stop == StopReason::MaxTokens;
+        if let Some((w, past)) = fixit::first_whole(&program, opts.target, cut_off).filter(|(_, past)| !checks.passed() || *past == Past::Repeated) {
+            on_status(&format!("round {round}: {}; checking that", w.edits.join("; ")));
+            let again = check(&w.program, opts, checker, &mut seconds)?;
+            let further = (again.passed(), again.reached()) > (checks.passed(), checks.reached());
+            if further || (past == Past::Repeated && again.passed()) {
+                program = w.program;
+                checks = again;
+                fixed.extend(w.edits);
             }
         }
         // A fix can uncover the next (a probe's colon, then a body's braces): each is kept only
