@@ -173,8 +173,10 @@ pub fn first_whole(program: &str, target: Target, cut_off: bool) -> Option<(Fixe
             let past = if copies { Past::Repeated } else { Past::Restarted };
             (blocks[i].0, past, format!("the reply started its program again at `{}`", heads[i]))
         }
-        None if cut_off && blocks.last().is_some_and(|b| b.2.is_none()) => (head_from, Past::Restarted, "the token limit cut the reply's last block".to_string()),
-        None => return None,
+        None => match blocks.last() {
+            Some(&(from, _, None)) if cut_off => (from, Past::Restarted, "the token limit cut the reply's last block".to_string()),
+            _ => return None,
+        },
     };
     // At least one whole block before the cut.
     if !blocks.iter().any(|b| b.2.is_some_and(|e| e <= end)) {
